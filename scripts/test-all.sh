@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Every test suite, on a fresh clone: installs what is missing (system packages when root,
+# Maven dependencies, npm modules), then runs the unit and integration tests, the NAT lab
+# scenarios and the browser tests. Exits non-zero when any suite fails; never skips one silently.
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+declare -a results=()
+failed=0
+run_suite() {
+  local name=$1; shift
+  echo "=== $name: $*"
+  local start=$SECONDS
+  if "$@"; then
+    results+=("PASS $name ($((SECONDS - start)) s)")
+  else
+    results+=("FAIL $name ($((SECONDS - start)) s)")
+    failed=$((failed + 1))
+  fi
+}
+
+need_cmd() { command -v "$1" >/dev/null 2>&1; }
+if ! need_cmd java || ! need_cmd mvn; then
+  if [[ $(id -u) -eq 0 ]]; then
+    apt-get update -qq && apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null
+  else
+    echo "java and mvn are required (run as root to install them)" >&2
+    exit 1
+  fi
+fi
+
+# Unit and integration tests on loopback, then the packaged jar the other suites run.
+run_suite "unit and integration tests (mvn verify)" mvn -B -ntp verify
+
+for suite in scripts/natlab/run.sh src/test/e2e/run.sh; do
+  if [[ -x "$suite" ]]; then
+    run_suite "$suite" "$suite"
+  fi
+done
+
+echo
+echo "=== summary"
+printf '%s\n' "${results[@]}"
+passed=$(( ${#results[@]} - failed ))
+echo "suites: $passed passed, $failed failed"
+exit $(( failed > 0 ))
