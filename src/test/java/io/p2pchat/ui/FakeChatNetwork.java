@@ -25,7 +25,7 @@ final class FakeChatNetwork {
   private final Vertx vertx;
   private final Map<String, List<JsonObject>> historyByNick = new LinkedHashMap<>();
   private final Map<String, JsonObject> peerState = new LinkedHashMap<>();
-  private long clock = 1_764_000_000_000L;
+  private long lastTs;
 
   FakeChatNetwork(Vertx vertx, String... nicks) {
     this.vertx = vertx;
@@ -64,7 +64,7 @@ final class FakeChatNetwork {
         return;
       }
       String id = UUID.randomUUID().toString();
-      long ts = clock++;
+      long ts = lastTs = Math.max(lastTs + 1, System.currentTimeMillis());
       msg.reply(new JsonObject().put("id", id));
       JsonObject sent = new JsonObject().put("id", id).put("text", text).put("ts", ts);
       if (to != null) {
