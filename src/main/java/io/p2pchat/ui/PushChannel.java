@@ -8,8 +8,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.p2pchat.node.NodeLog;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -37,15 +36,15 @@ final class PushChannel {
   /** WebSocket close code 1013 "try again later": too many tabs open. */
   private static final short CLOSE_TRY_LATER = 1013;
 
-  private static final Logger LOG = LoggerFactory.getLogger(PushChannel.class);
-
   private final Vertx vertx;
   private final UiOptions options;
+  private final NodeLog log;
   private final Set<Session> sessions = new LinkedHashSet<>();
 
-  PushChannel(Vertx vertx, UiOptions options) {
+  PushChannel(Vertx vertx, UiOptions options, NodeLog log) {
     this.vertx = vertx;
     this.options = options;
+    this.log = log;
   }
 
   /** Route handler; the {@link RequestGuard} has already checked Host, Origin and token. */
@@ -59,15 +58,15 @@ final class PushChannel {
         ws.close(CLOSE_TRY_LATER, "too many open pages");
         return;
       }
-      Session session = new Session(ws);
+      Session session = new Session(ws, log);
       sessions.add(session);
       ws.setWriteQueueMaxSize(options.getMaxQueuedBytesPerSocket());
       ws.textMessageHandler(text -> onText(session, text));
       ws.binaryMessageHandler(binary -> ws.close(CLOSE_POLICY, "text frames only"));
       ws.closeHandler(v -> sessions.remove(session));
-      ws.exceptionHandler(e -> LOG.debug("push channel error: {}", e.toString()));
+      ws.exceptionHandler(e -> log.debug("push channel error: {}", e.toString()));
       session.write(new JsonObject().put("type", "hello").put("nick", options.getNick()));
-    }).onFailure(e -> LOG.debug("WebSocket upgrade failed: {}", e.toString()));
+    }).onFailure(e -> log.debug("WebSocket upgrade failed: {}", e.toString()));
   }
 
   /** Pushes one node event to every open page. */
@@ -153,10 +152,12 @@ final class PushChannel {
   /** One open page. */
   private static final class Session {
     final ServerWebSocket ws;
+    final NodeLog log;
     int pending;
 
-    Session(ServerWebSocket ws) {
+    Session(ServerWebSocket ws, NodeLog log) {
       this.ws = ws;
+      this.log = log;
     }
 
     void write(JsonObject frame) {
@@ -164,7 +165,7 @@ final class PushChannel {
         return;
       }
       if (ws.writeQueueFull()) {
-        LOG.info("closing a web UI page that stopped reading (it will reconnect and reload history)");
+        log.info("closing a web UI page that stopped reading (it will reconnect and reload history)");
         ws.close(CLOSE_POLICY, "too slow");
         return;
       }

@@ -17,8 +17,10 @@ public final class UiOptions {
   public static final int DEFAULT_HTTP_PORT = 0;
   /** Prefix of the node's event-bus API ({@code p2pchat.chat.send} ...). */
   public static final String DEFAULT_EVENT_BUS_PREFIX = "p2pchat";
-  /** Shown in the page header until the node tells otherwise. */
+  /** Shown in the page header; also names the node's log file. */
   public static final String DEFAULT_NICK = "";
+  /** Same default as the node's {@code logDir}: UI lines go to {@code <logDir>/<nick>.log}. */
+  public static final String DEFAULT_LOG_DIR = "logs";
   /**
    * How long a page request ({@code chat.send}, {@code peers}, {@code history}) waits for the node:
    * well above a loaded node's reply time, well below a user's patience.
@@ -43,6 +45,7 @@ public final class UiOptions {
   private int httpPort = DEFAULT_HTTP_PORT;
   private String eventBusPrefix = DEFAULT_EVENT_BUS_PREFIX;
   private String nick = DEFAULT_NICK;
+  private String logDir = DEFAULT_LOG_DIR;
   private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
   private int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
   private int maxPendingRequests = DEFAULT_MAX_PENDING_REQUESTS;
@@ -57,6 +60,7 @@ public final class UiOptions {
     this.httpPort = other.httpPort;
     this.eventBusPrefix = other.eventBusPrefix;
     this.nick = other.nick;
+    this.logDir = other.logDir;
     this.requestTimeoutMs = other.requestTimeoutMs;
     this.maxInboundMessageBytes = other.maxInboundMessageBytes;
     this.maxPendingRequests = other.maxPendingRequests;
@@ -71,6 +75,7 @@ public final class UiOptions {
     setHttpPort(intValue(config, "http.port", DEFAULT_HTTP_PORT));
     setEventBusPrefix(config.getString("eventBusPrefix", DEFAULT_EVENT_BUS_PREFIX));
     setNick(config.getString("nick", DEFAULT_NICK));
+    setLogDir(config.getString("logDir", DEFAULT_LOG_DIR));
     setRequestTimeoutMs(intValue(config, "ui.requestTimeoutMs", (int) DEFAULT_REQUEST_TIMEOUT_MS));
   }
 
@@ -134,6 +139,16 @@ public final class UiOptions {
 
   public UiOptions setNick(String nick) {
     this.nick = nick == null ? DEFAULT_NICK : nick;
+    return this;
+  }
+
+  public String getLogDir() {
+    return logDir;
+  }
+
+  public UiOptions setLogDir(String logDir) {
+    Objects.requireNonNull(logDir, "logDir");
+    this.logDir = logDir;
     return this;
   }
 

@@ -10,8 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.p2pchat.node.NodeLog;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -31,13 +30,13 @@ import java.util.Set;
  */
 public final class UiVerticle extends VerticleBase {
 
-  private static final Logger LOG = LoggerFactory.getLogger(UiVerticle.class);
   /** Loopback names a browser on this machine may put in the Host header. */
   private static final List<String> LOOPBACK_NAMES = List.of("127.0.0.1", "localhost", "[::1]");
   private static final Set<String> WILDCARD_HOSTS = Set.of("0.0.0.0", "::", "[::]");
 
   private final UiOptions explicitOptions;
   private UiOptions options;
+  private NodeLog log;
   private UiToken token;
   private RequestGuard guard;
   private PushChannel channel;
@@ -58,9 +57,10 @@ public final class UiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     options = explicitOptions != null ? explicitOptions : new UiOptions(config());
+    log = NodeLog.of(UiVerticle.class, options.getNick().isEmpty() ? "ui" : options.getNick(), options.getLogDir());
     token = UiToken.random(new SecureRandom());
     guard = new RequestGuard(token);
-    channel = new PushChannel(vertx, options);
+    channel = new PushChannel(vertx, options, log);
 
     Router router = Router.router(vertx);
     router.route().handler(guard);
@@ -104,7 +104,7 @@ public final class UiVerticle extends VerticleBase {
     // The one place the token appears: stdout, for the user to click. The log gets no token.
     System.out.println("* web UI: " + url);
     System.out.flush();
-    LOG.info("web UI listening on http://{}:{}/ (the URL with its token is printed on stdout)", urlHost, port);
+    log.info("web UI listening on http://{}:{}/ (the URL with its token is printed on stdout)", urlHost, port);
   }
 
   /** How the page's URL names the bound host: wildcards become loopback, IPv6 gets brackets. */

@@ -9,14 +9,17 @@ import io.vertx.core.Vertx;
  */
 public final class UiDevHarness {
 
+  /** Test logs stay out of the source tree. */
+  static final String LOG_DIR = "target/ui-test-logs";
+
   private UiDevHarness() {
   }
 
   public static void main(String[] args) {
     Vertx vertx = Vertx.vertx();
     FakeChatNetwork network = new FakeChatNetwork(vertx, "alice", "bob", "carol", "dave");
-    vertx.deployVerticle(new UiVerticle(new UiOptions().setNick("alice").setEventBusPrefix("alice")))
-        .compose(id -> vertx.deployVerticle(new UiVerticle(new UiOptions().setNick("bob").setEventBusPrefix("bob"))))
+    vertx.deployVerticle(new UiVerticle(new UiOptions().setNick("alice").setEventBusPrefix("alice").setLogDir(LOG_DIR)))
+        .compose(id -> vertx.deployVerticle(new UiVerticle(new UiOptions().setNick("bob").setEventBusPrefix("bob").setLogDir(LOG_DIR))))
         .onSuccess(id -> {
           network.setPeerState("carol", "relayed");
           network.setPeerState("dave", "connecting");

@@ -36,6 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class UiVerticleTest {
 
+  /** Test logs stay out of the source tree. */
+  static final String LOG_DIR = "target/ui-test-logs";
+
   /** Generous: a loaded 2-core machine shared by several builds. */
   private static final long TIMEOUT_S = 20;
 
@@ -50,8 +53,8 @@ class UiVerticleTest {
   void setUp() throws Exception {
     vertx = Vertx.vertx();
     new FakeChatNetwork(vertx, "alice", "bob", "carol");
-    alice = new UiVerticle(new UiOptions().setNick("alice").setEventBusPrefix("alice"));
-    bob = new UiVerticle(new UiOptions().setNick("bob").setEventBusPrefix("bob"));
+    alice = new UiVerticle(new UiOptions().setNick("alice").setEventBusPrefix("alice").setLogDir(LOG_DIR));
+    bob = new UiVerticle(new UiOptions().setNick("bob").setEventBusPrefix("bob").setLogDir(LOG_DIR));
     await(vertx.deployVerticle(alice));
     await(vertx.deployVerticle(bob));
     client = WebClient.create(vertx, new WebClientOptions().setFollowRedirects(false));
