@@ -361,7 +361,7 @@
     if (rvDown) {
       const where = state.rendezvous.address ? ` (${state.rendezvous.address})` : '';
       els.bannerRendezvousText.textContent =
-        `Rendezvous${where} is down: existing direct chats keep working, new peers can’t be found until it is back.`;
+        `${where.trim()} Existing direct chats keep working; new peers can’t be found until it is back.`.trim();
     }
     els.composer.classList.toggle('offline', !state.connected);
   }
@@ -450,7 +450,7 @@
     if (peer.rttMs !== undefined && peer.rttMs !== null && peer.state !== 'gone') parts.push(`${Math.round(Number(peer.rttMs))} ms`);
     if (peer.address) parts.push(String(peer.address));
     if (peer.fingerprint) parts.push(`key ${shortFingerprint(peer.fingerprint)}`);
-    els.chatSub.textContent = `Direct · ${parts.join(' · ')}`;
+    els.chatSub.textContent = parts.join(' · ');
     els.input.placeholder = `Message ${nick}`;
   }
 
