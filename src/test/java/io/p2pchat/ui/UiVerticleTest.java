@@ -89,6 +89,22 @@ class UiVerticleTest {
   }
 
   @Test
+  void theTokenNeverReachesTheLog() throws Exception {
+    java.nio.file.Path log = java.nio.file.Path.of(LOG_DIR, "alice.log");
+    String listening = "web UI listening on http://127.0.0.1:" + alice.port() + "/";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S); // the appender is asynchronous
+    String text = "";
+    while (!text.contains(listening) && System.nanoTime() < deadline) {
+      text = java.nio.file.Files.exists(log) ? java.nio.file.Files.readString(log) : "";
+      if (!text.contains(listening)) {
+        await(vertx.timer(50));
+      }
+    }
+    assertTrue(text.contains(listening), "start-up line logged");
+    assertFalse(text.contains(token), "token in the log");
+  }
+
+  @Test
   void requestWithoutTokenIsRefused() throws Exception {
     assertEquals(401, await(get("/").send()).statusCode());
     assertEquals(401, await(get("/app.js").send()).statusCode());
