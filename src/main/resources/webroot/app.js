@@ -364,6 +364,8 @@
         `${where.trim()} Existing direct chats keep working; new peers can’t be found until it is back.`.trim();
     }
     els.composer.classList.toggle('offline', !state.connected);
+    // Peer states are stale while the node is unreachable: show them dimmed.
+    document.body.classList.toggle('node-offline', !state.connected && state.failedAttempts > 0);
   }
 
   function knownNicks() {
