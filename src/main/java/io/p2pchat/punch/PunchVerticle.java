@@ -1,6 +1,8 @@
 package io.p2pchat.punch;
 
 import io.p2pchat.chat.ChatAddresses;
+import io.p2pchat.crypto.KnownPeers;
+import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.delivery.DeliveryOptions;
 import io.p2pchat.node.NodeLog;
 import io.p2pchat.node.NodeOptions;
@@ -66,6 +68,11 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   private final Map<Long, PeerSession> byRelayId = new HashMap<>();
   private final Set<Endpoint> ownAddresses = new HashSet<>();
 
+  /** Trust-on-first-use record of every peer's key, in dataDir, like SSH's known_hosts. */
+  static final String KNOWN_PEERS_FILE = "known_peers";
+
+  private NodeIdentity identity;
+  private KnownPeers knownPeers;
   private NodeLog log;
   private ChatAddresses addresses;
   private DeliveryOptions deliveryOptions;
@@ -97,6 +104,8 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     return vertx.executeBlocking(() -> {
         String host = InetAddress.getByName(options.rendezvousHost()).getHostAddress();
         server = new Endpoint(host, options.rendezvousPort());
+        identity = NodeIdentity.loadOrCreate(options.keyFile());
+        knownPeers = KnownPeers.load(options.dataDir().resolve(KNOWN_PEERS_FILE));
         return InstallToken.loadOrCreate(options.dataDir());
       })
       .compose(token -> socket.listen(options.bindPort(), options.bindHost())
@@ -145,7 +154,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       .put(Control.TOKEN, token)
       .put("instance", instance)
       .put(Control.LOCAL, Control.toJson(locals));
-    link = new RendezvousLink(this, registration, TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()));
+    link = new RendezvousLink(this, registration, TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()), identity);
     link.start(System.nanoTime());
     rescheduleLink();
   }
@@ -227,6 +236,9 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
         ownAddresses.add(reflexive);
         relayAvailable = msg.getBoolean("relay", true);
         link.onRegistered(msg, now);
+        break;
+      case CHALLENGE:
+        link.onChallenge(msg, now);
         break;
       case KEEPALIVE_ACK:
         break;
