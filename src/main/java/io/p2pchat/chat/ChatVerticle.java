@@ -49,8 +49,6 @@ public class ChatVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(addresses.delivered(), msg -> onOutcome(msg.body(), "delivered"));
     vertx.eventBus().<JsonObject>consumer(addresses.failed(), msg -> onOutcome(msg.body(), "failed"));
     vertx.eventBus().<Object>consumer(addresses.history(), this::onHistory);
-    vertx.eventBus().consumer(addresses.node(), msg -> msg.reply(new JsonObject()
-      .put("nick", options.nick()).put("room", options.room())));
     return Future.succeededFuture();
   }
 
