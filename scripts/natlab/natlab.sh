@@ -289,11 +289,16 @@ cmd_rebind_port() {
   (($# > 0)) || die "rebind-port needs at least one destination ip:port"
   awk -v r="$r" '$2 == r && $1 == "squat"' "$(state_dir)/clients" | grep -q . \
     || die "router $r has no 'squat' host (topologies home/sym put one behind rtA)"
+  local squat_ip; squat_ip=$(awk '$1 == "squat" {print $3}' "$(state_dir)/clients")
+  # Hold every other LAN host back while the squatter takes the port: the mapping is made at
+  # POSTROUTING, so a packet dropped in FORWARD cannot win the port first.
+  in_ns "$r" iptables -I FORWARD 1 -i br0 ! -s "$squat_ip" -j DROP
   in_ns "$r" conntrack -F 2>/dev/null || true
   local dst
   for dst in "$@"; do
     in_ns squat socat -u - "UDP4-SENDTO:$dst,sourceport=$port,reuseaddr" <<< "squat" || true
   done
+  in_ns "$r" iptables -D FORWARD -i br0 ! -s "$squat_ip" -j DROP
   log "$r: squatter holds public port $port toward $*; the next packets of the old owner get another port"
 }
 
