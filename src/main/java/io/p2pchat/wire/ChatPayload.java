@@ -1,0 +1,65 @@
+package io.p2pchat.wire;
+
+import io.vertx.core.buffer.Buffer;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The bytes of one chat message as carried by the reliable stream:
+ * {@code kind u8 | ts i64 | idLen u8 | id (ASCII) | text (UTF-8, to the end)}.
+ *
+ * @param direct true for a message to one peer, false for the room
+ * @param ts sender's clock, ms since the epoch
+ * @param id the sender's message id
+ * @param text what the user wrote
+ */
+public record ChatPayload(boolean direct, long ts, String id, String text) {
+
+  /** Longest text a message may carry, in UTF-8 bytes: 64 KiB less our own fields. */
+  public static final int MAX_TEXT_BYTES = 64 * 1024 - 300;
+  private static final int MAX_ID = 255;
+
+  public byte[] encode() {
+    byte[] idBytes = id.getBytes(StandardCharsets.US_ASCII);
+    if (idBytes.length > MAX_ID) {
+      throw new IllegalArgumentException("id longer than " + MAX_ID);
+    }
+    return Buffer.buffer()
+      .appendByte((byte) (direct ? 1 : 0))
+      .appendLong(ts)
+      .appendByte((byte) idBytes.length)
+      .appendBytes(idBytes)
+      .appendString(text, "UTF-8")
+      .getBytes();
+  }
+
+  public static ChatPayload decode(byte[] bytes) throws WireException {
+    if (bytes.length < 10) {
+      throw new WireException(DropReason.TRUNCATED, "chat payload of " + bytes.length + " bytes");
+    }
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    int kind = in.get();
+    if (kind != 0 && kind != 1) {
+      throw new WireException(DropReason.MALFORMED, "chat kind " + kind);
+    }
+    long ts = in.getLong();
+    int idLen = in.get() & 0xFF;
+    if (in.remaining() < idLen) {
+      throw new WireException(DropReason.TRUNCATED, "chat id of " + idLen + " bytes");
+    }
+    String id = new String(bytes, in.position(), idLen, StandardCharsets.US_ASCII);
+    in.position(in.position() + idLen);
+    try {
+      String text = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(in).toString();
+      return new ChatPayload(kind == 1, ts, id, text);
+    } catch (CharacterCodingException e) {
+      throw new WireException(DropReason.MALFORMED, "text is not UTF-8");
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package io.p2pchat.wire;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Field names of CONTROL messages and validated readers for them. */
+public final class Control {
+
+  public static final String TYPE = "t";
+  public static final String VERSION = "v";
+  public static final String NICK = "nick";
+  public static final String ROOM = "room";
+  public static final String TOKEN = "token";
+  public static final String LOCAL = "local";
+  public static final String PUBLIC = "public";
+  public static final String RELAY_ID = "relayId";
+  public static final String TTL = "ttl";
+  public static final String INTRO_ID = "introId";
+  public static final String SECRET = "secret";
+  public static final String PEER = "peer";
+  public static final String PEERS = "peers";
+  public static final String ADDRESS = "address";
+  public static final String CODE = "code";
+  public static final String MESSAGE = "message";
+
+  /** Protocol version carried in {@code register}. */
+  public static final int PROTOCOL_VERSION = 1;
+  /** Host candidates a client may report: enough for a few interfaces, bounded for the server. */
+  public static final int MAX_LOCAL_CANDIDATES = 8;
+  /** Longest string field (tokens, secrets, messages) a control message may carry. */
+  public static final int MAX_STRING = 200;
+
+  /** Letters, digits, {@code _ . -}; 1 to 32 characters: short enough for a console column. */
+  public static final Pattern NICK_PATTERN = Pattern.compile("[\\p{L}\\p{N}_.-]{1,32}");
+  /** Same alphabet as nicks, up to 64 characters (a secret room's id is 64 hex digits). */
+  public static final Pattern ROOM_PATTERN = Pattern.compile("[\\p{L}\\p{N}_.-]{1,64}");
+
+  private Control() {
+  }
+
+  public static JsonObject of(ControlType type) {
+    return new JsonObject().put(TYPE, type.wireName());
+  }
+
+  public static JsonObject error(String code, String message) {
+    return of(ControlType.ERROR).put(CODE, code).put(MESSAGE, message);
+  }
+
+  public static ControlType type(JsonObject message) {
+    return ControlType.of(message.getString(TYPE));
+  }
+
+  public static String string(JsonObject message, String key) throws WireException {
+    Object value = message.getValue(key);
+    if (!(value instanceof String) || ((String) value).isEmpty() || ((String) value).length() > MAX_STRING) {
+      throw new WireException(DropReason.MALFORMED, "field " + key + " must be a string of 1 to " + MAX_STRING);
+    }
+    return (String) value;
+  }
+
+  public static String matching(JsonObject message, String key, Pattern pattern) throws WireException {
+    String value = string(message, key);
+    if (!pattern.matcher(value).matches()) {
+      throw new WireException(DropReason.MALFORMED, "field " + key + " has characters not allowed");
+    }
+    return value;
+  }
+
+  public static long number(JsonObject message, String key) throws WireException {
+    Object value = message.getValue(key);
+    if (!(value instanceof Number)) {
+      throw new WireException(DropReason.MALFORMED, "field " + key + " must be a number");
+    }
+    return ((Number) value).longValue();
+  }
+
+  public static Endpoint endpoint(JsonObject message, String key) throws WireException {
+    return Endpoint.parse(string(message, key));
+  }
+
+  public static List<Endpoint> endpoints(JsonObject message, String key) throws WireException {
+    Object value = message.getValue(key);
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof JsonArray) || ((JsonArray) value).size() > MAX_LOCAL_CANDIDATES) {
+      throw new WireException(DropReason.MALFORMED,
+        "field " + key + " must be a list of at most " + MAX_LOCAL_CANDIDATES + " addresses");
+    }
+    List<Endpoint> out = new ArrayList<>();
+    for (Object item : (JsonArray) value) {
+      if (!(item instanceof String)) {
+        throw new WireException(DropReason.MALFORMED, "field " + key + " holds a non-string");
+      }
+      out.add(Endpoint.parse((String) item));
+    }
+    return out;
+  }
+
+  public static JsonArray toJson(List<Endpoint> endpoints) {
+    JsonArray array = new JsonArray();
+    endpoints.forEach(e -> array.add(e.toString()));
+    return array;
+  }
+
+  public static JsonObject object(JsonObject message, String key) throws WireException {
+    Object value = message.getValue(key);
+    if (!(value instanceof JsonObject)) {
+      throw new WireException(DropReason.MALFORMED, "field " + key + " must be an object");
+    }
+    return (JsonObject) value;
+  }
+}

@@ -1,0 +1,36 @@
+package io.p2pchat.wire;
+
+/** The {@code t} field of a CONTROL message. See docs/PROTOCOL.md for each one's fields. */
+public enum ControlType {
+  REGISTER("register"),
+  REGISTERED("registered"),
+  KEEPALIVE("keepalive"),
+  KEEPALIVE_ACK("keepalive-ack"),
+  LIST("list"),
+  PEERS("peers"),
+  CONNECT("connect"),
+  INTRODUCE("introduce"),
+  GONE("gone"),
+  BYE("bye"),
+  ERROR("error");
+
+  private final String wireName;
+
+  ControlType(String wireName) {
+    this.wireName = wireName;
+  }
+
+  public String wireName() {
+    return wireName;
+  }
+
+  /** The type named {@code name}, or {@code null}. */
+  public static ControlType of(String name) {
+    for (ControlType t : values()) {
+      if (t.wireName.equals(name)) {
+        return t;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,32 @@
+package io.p2pchat.wire;
+
+/** Why a datagram was dropped; the socket owners count drops per reason. */
+public enum DropReason {
+  /** The first byte matches none of the datagram kinds. */
+  UNKNOWN_KIND,
+  /** Larger than {@link PacketCodec#MAX_DATAGRAM}. */
+  OVERSIZED,
+  /** Shorter than its header or a length field says. */
+  TRUNCATED,
+  /** A packet of another protocol version. */
+  BAD_VERSION,
+  /** A packet type this socket does not take. */
+  UNKNOWN_TYPE,
+  /** Well-framed but with a field that makes no sense (bad JSON, bad UTF-8, bad value). */
+  MALFORMED,
+  /** A probe or data packet that failed authentication. */
+  UNAUTHENTICATED,
+  /** A packet for a session or introduction this node does not know. */
+  UNKNOWN_SESSION,
+  /** A counter the replay window has already seen. */
+  REPLAYED,
+  /** The sender is over its rate limit. */
+  RATE_LIMITED,
+  /** A relay frame the server will not forward (unknown target, relay off, over its budget). */
+  RELAY_REFUSED;
+
+  /** The name used in logs and counters: {@code bad-version}. */
+  public String label() {
+    return name().toLowerCase().replace('_', '-');
+  }
+}
