@@ -96,7 +96,7 @@ final class ConsoleProcess implements AutoCloseable {
         long left = deadline - System.nanoTime();
         if (left <= 0 || (eof && from == lines.size())) {
           throw new AssertionError(name + ": no line matching /" + pattern + "/ within " + timeout
-              + (eof ? " (process ended, exit " + exitText() + ")" : "") + "\n" + transcript());
+              + (eof ? " (its stdout closed; process " + exitText() + ")" : "") + "\n" + transcript());
         }
         waitFor(left);
       }
@@ -192,7 +192,7 @@ final class ConsoleProcess implements AutoCloseable {
   }
 
   private String exitText() {
-    return process.isAlive() ? "running" : Integer.toString(process.exitValue());
+    return process.isAlive() ? "still running" : "exited with " + process.exitValue();
   }
 
   private void waitFor(long nanos) {
