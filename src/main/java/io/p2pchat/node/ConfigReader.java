@@ -58,6 +58,11 @@ public final class ConfigReader {
     return value;
   }
 
+  /** Like {@link #requiredString} but with a default when the key is absent. */
+  public String requiredStringOr(String key, String defaultValue, Pattern pattern, String rule) {
+    return raw(key) == null ? defaultValue : requiredString(key, pattern, rule);
+  }
+
   public int integer(String key, int defaultValue, int min, int max) {
     Object value = raw(key);
     if (value == null) {

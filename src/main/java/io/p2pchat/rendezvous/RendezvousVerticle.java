@@ -181,11 +181,14 @@ public class RendezvousVerticle extends VerticleBase {
       .put(Control.ROOM, room)
       .put(Control.PUBLIC, from.toString())
       .put(Control.RELAY_ID, r.relayId)
-      .put(Control.TTL, options.ttlSeconds()));
-    if (outcome != Registry.Outcome.REFRESHED) {
-      log.info("{} {} in room {} from {} (local {})", nick, outcome == Registry.Outcome.NEW ? "registered" : "moved",
-        room, from, local);
+      .put(Control.TTL, options.ttlSeconds())
+      .put("relay", options.relay()));
+    if (outcome == Registry.Outcome.REFRESHED) {
+      // A repeated registration (its answer crossed a retry): the introductions already went out.
+      return;
     }
+    log.info("{} {} in room {} from {} (local {})", nick, outcome == Registry.Outcome.NEW ? "registered" : "moved",
+      room, from, local);
     for (Registration peer : registry.room(room)) {
       if (peer != r) {
         introduce(r, peer);

@@ -36,7 +36,7 @@ public final class ProbeCodec {
 
   /** The introduction a probe claims to belong to, to find the secret to verify it with. */
   public static long introId(Buffer datagram) throws WireException {
-    if (datagram.length() < PacketCodec.HEADER_SIZE + FIXED_BODY + ProbeMac.MAC_SIZE) {
+    if (datagram.length() < PacketCodec.HEADER_SIZE + FIXED_BODY + ProbeMac.LENGTH) {
       throw new WireException(DropReason.TRUNCATED, "probe of " + datagram.length() + " bytes");
     }
     return datagram.getLong(PacketCodec.HEADER_SIZE + 1);
@@ -44,12 +44,12 @@ public final class ProbeCodec {
 
   /** Verifies the MAC under {@code secret}, then parses; a probe that does not verify teaches nothing. */
   public static Probe decode(Buffer datagram, byte[] secret) throws WireException {
-    int macAt = datagram.length() - ProbeMac.MAC_SIZE;
+    int macAt = datagram.length() - ProbeMac.LENGTH;
     if (macAt < PacketCodec.HEADER_SIZE + FIXED_BODY) {
       throw new WireException(DropReason.TRUNCATED, "probe of " + datagram.length() + " bytes");
     }
     byte[] bytes = datagram.getBytes();
-    if (!ProbeMac.verify(secret, bytes, 0, macAt, datagram.getBytes(macAt, datagram.length()))) {
+    if (!ProbeMac.verify(secret, bytes, 0, macAt, bytes, macAt)) {
       throw new WireException(DropReason.UNAUTHENTICATED, "probe MAC does not verify");
     }
     int pos = PacketCodec.HEADER_SIZE;

@@ -1,0 +1,74 @@
+package io.p2pchat.chat;
+
+/**
+ * The event-bus addresses of one node, all under its {@code eventBusPrefix} (default
+ * {@code p2pchat}), so several nodes can share one Vert.x instance. The first group is the public
+ * API (README table); the {@code punch.*} ones are internal between ChatVerticle and PunchVerticle.
+ */
+public record ChatAddresses(String prefix) {
+
+  /** Request {@code {"text","to"?}} → reply {@code {"id"}} once accepted. */
+  public String send() {
+    return prefix + ".chat.send";
+  }
+
+  /** Published {@code {"id","from","to"?,"text","ts"}}. */
+  public String received() {
+    return prefix + ".chat.received";
+  }
+
+  /** Published {@code {"id","to"?,"text","ts"}}: what any front end of this node sent. */
+  public String sent() {
+    return prefix + ".chat.sent";
+  }
+
+  /** Published {@code {"id","peer"}}: that peer acknowledged the message. */
+  public String delivered() {
+    return prefix + ".chat.delivered";
+  }
+
+  /** Published {@code {"id","peer","reason"}}: the message could not be delivered to that peer. */
+  public String failed() {
+    return prefix + ".chat.failed";
+  }
+
+  /** Published {@code {"nick","state","address","rttMs"?,"fingerprint"?}}. */
+  public String peerState() {
+    return prefix + ".peer.state";
+  }
+
+  /** Published {@code {"state":"up"|"down","address"}}. */
+  public String rendezvousState() {
+    return prefix + ".rendezvous.state";
+  }
+
+  /** Request → {@code {"peers":[…]}}. */
+  public String peers() {
+    return prefix + ".peers";
+  }
+
+  /** Request {@code {"peer"?,"limit"?}} → {@code {"messages":[…]}}. */
+  public String history() {
+    return prefix + ".history";
+  }
+
+  /** Request → the node's own {@code {"nick","room","fingerprint"?}}. */
+  public String node() {
+    return prefix + ".node";
+  }
+
+  /** Internal: ChatVerticle hands an {@code OutboundChat} to PunchVerticle. */
+  public String punchSend() {
+    return prefix + ".punch.send";
+  }
+
+  /** Internal: PunchVerticle hands an {@code InboundChat} to ChatVerticle. */
+  public String punchReceived() {
+    return prefix + ".punch.received";
+  }
+
+  /** Request → drop counters and path details, for diagnostics. */
+  public String stats() {
+    return prefix + ".punch.stats";
+  }
+}

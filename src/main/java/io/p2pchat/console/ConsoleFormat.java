@@ -1,0 +1,75 @@
+package io.p2pchat.console;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * The console's line formats. Peer text is shown, never interpreted: control characters,
+ * terminal escape sequences and bidirectional overrides appear escaped ({@code \x1b}), so no peer
+ * can forge a line, move the cursor or recolour the terminal; a multi-line text continues on lines
+ * indented by two spaces.
+ */
+public final class ConsoleFormat {
+
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+  /** Continuation lines of a multi-line message start with this, so they never look like a new line. */
+  static final String CONTINUATION = "  ";
+  /** Characters of a failed message shown in its {@code ! not delivered} line. */
+  static final int FAILED_PREVIEW_CHARS = 40;
+
+  private ConsoleFormat() {
+  }
+
+  /** {@code [HH:mm:ss] NICK: TEXT} or {@code [HH:mm:ss] NICK (private): TEXT}. */
+  public static String message(long ts, String nick, String qualifier, String text) {
+    String head = "[" + CLOCK.format(Instant.ofEpochMilli(ts)) + "] " + safe(nick)
+      + (qualifier == null ? "" : " (" + qualifier + ")") + ": ";
+    return head + multiline(text);
+  }
+
+  /** {@code ! not delivered to NICK: TEXT…}, the text cut to a preview. */
+  public static String notDelivered(String peer, String text, String reason) {
+    String preview = text == null ? "" : text.length() > FAILED_PREVIEW_CHARS
+      ? text.substring(0, FAILED_PREVIEW_CHARS) + "…" : text;
+    return "! not delivered to " + safe(peer) + ": " + escape(preview.replace('\n', ' '))
+      + (reason == null ? "" : " (" + escape(reason) + ")");
+  }
+
+  /** Text with continuation lines indented and every other control character escaped. */
+  static String multiline(String text) {
+    String[] lines = text.split("\r?\n", -1);
+    StringBuilder out = new StringBuilder(escape(lines[0]));
+    for (int i = 1; i < lines.length; i++) {
+      out.append('\n').append(CONTINUATION).append(escape(lines[i]));
+    }
+    return out.toString();
+  }
+
+  /** One line of text, every control, escape and bidi-override character made visible. */
+  public static String escape(String text) {
+    StringBuilder out = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (isDangerous(c)) {
+        if (out == null) {
+          out = new StringBuilder(text.length() + 8).append(text, 0, i);
+        }
+        out.append(c <= 0xFF ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
+      } else if (out != null) {
+        out.append(c);
+      }
+    }
+    return out == null ? text : out.toString();
+  }
+
+  /** Nicks are validated by the rendezvous, but a console never trusts what it prints. */
+  static String safe(String nick) {
+    return nick == null ? "?" : escape(nick);
+  }
+
+  private static boolean isDangerous(char c) {
+    return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F)
+      || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E || c == 0x200F;
+  }
+}

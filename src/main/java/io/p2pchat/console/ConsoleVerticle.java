@@ -1,0 +1,250 @@
+package io.p2pchat.console;
+
+import io.p2pchat.chat.ChatAddresses;
+import io.p2pchat.node.NodeOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * A terminal front end that uses only the node's public event-bus API: lines typed go to the
+ * room, commands start with {@code /}, and every event is one line (formats in README). Reading
+ * the input blocks, so it runs on its own thread; every line is handled and printed on the
+ * verticle's event loop.
+ */
+public class ConsoleVerticle extends VerticleBase {
+
+  /** Texts of sent messages remembered for their {@code ! not delivered} lines. */
+  private static final int REMEMBERED_TEXTS = 1_000;
+  /** Messages {@code /history} shows when given no number. */
+  private static final int DEFAULT_HISTORY = 20;
+
+  private final NodeOptions options;
+  private final Supplier<Future<?>> leave;
+  private final InputStream in;
+  private final PrintStream out;
+  private final Map<String, String> peerStates = new HashMap<>();
+  private final Set<String> announced = new HashSet<>();
+  private final Map<String, String> sentTexts = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+      return size() > REMEMBERED_TEXTS;
+    }
+  };
+  private ChatAddresses addresses;
+  private String rendezvousState;
+  private volatile boolean stopped;
+
+  /**
+   * @param leave undeploys the node this console belongs to (for {@code /quit} and end of input)
+   */
+  public ConsoleVerticle(NodeOptions options, InputStream in, PrintStream out, Supplier<Future<?>> leave) {
+    this.options = options;
+    this.leave = leave;
+    this.in = in;
+    this.out = out;
+  }
+
+  @Override
+  public Future<?> start() {
+    addresses = new ChatAddresses(options.eventBusPrefix());
+    var bus = vertx.eventBus();
+    bus.<JsonObject>consumer(addresses.received(), m -> onReceived(m.body()));
+    bus.<JsonObject>consumer(addresses.sent(), m -> onSent(m.body()));
+    bus.<JsonObject>consumer(addresses.failed(), m -> onFailed(m.body()));
+    bus.<JsonObject>consumer(addresses.peerState(), m -> onPeerState(m.body()));
+    bus.<JsonObject>consumer(addresses.rendezvousState(), m -> onRendezvousState(m.body()));
+    print("* " + options.nick() + " in room " + options.room() + ": type to chat, /help for commands");
+    Thread reader = new Thread(this::readLines, "p2pchat-console-" + options.nick());
+    reader.setDaemon(true);
+    reader.start();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    return Future.succeededFuture();
+  }
+
+  private void readLines() {
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      String line;
+      while (!stopped && (line = reader.readLine()) != null) {
+        String typed = line;
+        context.runOnContext(v -> onLine(typed));
+      }
+    } catch (IOException e) {
+      // The terminal went away: same as end of input.
+    }
+    if (!stopped) {
+      context.runOnContext(v -> quit());
+    }
+  }
+
+  void onLine(String line) {
+    String trimmed = line.strip();
+    if (trimmed.isEmpty()) {
+      return;
+    }
+    if (!trimmed.startsWith("/")) {
+      send(new JsonObject().put("text", line));
+      return;
+    }
+    String[] words = trimmed.split("\\s+", 3);
+    switch (words[0]) {
+      case "/msg":
+        if (words.length < 3) {
+          print("! usage: /msg NICK TEXT");
+        } else {
+          send(new JsonObject().put("to", words[1]).put("text", words[2]));
+        }
+        break;
+      case "/list":
+        listPeers(false);
+        break;
+      case "/peers":
+        listPeers(true);
+        break;
+      case "/history":
+        history(words.length > 1 ? words[1] : null);
+        break;
+      case "/quit":
+        quit();
+        break;
+      case "/help":
+        print("* commands: /msg NICK TEXT, /list, /peers, /history [N], /quit; any other line goes to the room");
+        break;
+      default:
+        print("! unknown command " + ConsoleFormat.escape(words[0]) + ": /help lists them");
+    }
+  }
+
+  private void send(JsonObject request) {
+    vertx.eventBus().<JsonObject>request(addresses.send(), request)
+      .onFailure(e -> print("! not sent: " + ConsoleFormat.escape(String.valueOf(e.getMessage()))));
+  }
+
+  private void listPeers(boolean details) {
+    vertx.eventBus().<JsonObject>request(addresses.peers(), new JsonObject()).onSuccess(reply -> {
+      JsonArray peers = reply.body().getJsonArray("peers");
+      if (peers.isEmpty()) {
+        print("* no peers yet");
+        return;
+      }
+      if (!details) {
+        StringBuilder nicks = new StringBuilder("* peers:");
+        peers.forEach(p -> nicks.append(' ').append(ConsoleFormat.safe(((JsonObject) p).getString("nick"))));
+        print(nicks.toString());
+        return;
+      }
+      for (Object p : peers) {
+        JsonObject peer = (JsonObject) p;
+        Double rtt = peer.getDouble("rttMs");
+        print(String.format("* %-16s %-10s %-24s %s", ConsoleFormat.safe(peer.getString("nick")), peer.getString("state"),
+          peer.getString("address") == null ? "-" : peer.getString("address"),
+          rtt == null ? "" : String.format("rtt %.2f ms", rtt)));
+      }
+    });
+  }
+
+  private void history(String count) {
+    int limit;
+    try {
+      limit = count == null ? DEFAULT_HISTORY : Integer.parseInt(count);
+    } catch (NumberFormatException e) {
+      print("! usage: /history [N]");
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(addresses.history(), new JsonObject().put("limit", Math.max(1, limit)))
+      .onSuccess(reply -> {
+        JsonArray messages = reply.body().getJsonArray("messages");
+        print("* last " + messages.size() + " messages:");
+        for (Object m : messages) {
+          JsonObject msg = (JsonObject) m;
+          String qualifier = msg.getString("to") == null ? null
+            : "out".equals(msg.getString("direction")) ? "private to " + msg.getString("to") : "private";
+          print(ConsoleFormat.message(msg.getLong("ts"), msg.getString("from"), qualifier, msg.getString("text")));
+        }
+      });
+  }
+
+  private void quit() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    print("* leaving");
+    // Leaving makes PunchVerticle say goodbye to every peer; then the process may end.
+    leave.get().onComplete(ar -> {
+      if (vertx.deploymentIDs().isEmpty()) {
+        vertx.close();
+      }
+    });
+  }
+
+  private void onReceived(JsonObject msg) {
+    print(ConsoleFormat.message(msg.getLong("ts"), msg.getString("from"),
+      msg.getString("to") == null ? null : "private", msg.getString("text")));
+  }
+
+  private void onSent(JsonObject msg) {
+    sentTexts.put(msg.getString("id"), msg.getString("text"));
+    String to = msg.getString("to");
+    print(ConsoleFormat.message(msg.getLong("ts"), options.nick(), to == null ? null : "private to " + to,
+      msg.getString("text")));
+  }
+
+  private void onFailed(JsonObject msg) {
+    print(ConsoleFormat.notDelivered(msg.getString("peer"), sentTexts.get(msg.getString("id")), msg.getString("reason")));
+  }
+
+  private void onPeerState(JsonObject event) {
+    String nick = ConsoleFormat.safe(event.getString("nick"));
+    String state = event.getString("state");
+    String address = event.getString("address") == null ? "-" : event.getString("address");
+    String previous = peerStates.put(nick, state + " " + address);
+    if (state.equals("gone")) {
+      peerStates.remove(nick);
+      if (announced.remove(nick)) {
+        print("* " + nick + " left");
+      }
+    } else if (!state.equals("connecting") && announced.add(nick)) {
+      print("* " + nick + " connected (" + state + " " + address + ")");
+    } else if (announced.contains(nick) && !(state + " " + address).equals(previous)) {
+      print("* " + nick + " path " + state + " " + address);
+    }
+  }
+
+  private void onRendezvousState(JsonObject event) {
+    String state = event.getString("state");
+    String error = event.getString("error");
+    if (error != null) {
+      print("! rendezvous " + event.getString("address") + ": " + ConsoleFormat.escape(error));
+    } else if (!state.equals(rendezvousState)) {
+      print(state.equals("up")
+        ? "* rendezvous " + event.getString("address") + " up: registered as " + options.nick()
+        : "* rendezvous " + event.getString("address") + " unreachable: retrying (connected peers keep chatting)");
+    }
+    rendezvousState = error != null ? rendezvousState : state;
+  }
+
+  private void print(String line) {
+    out.println(line);
+    out.flush();
+  }
+}

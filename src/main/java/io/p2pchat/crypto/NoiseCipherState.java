@@ -1,0 +1,74 @@
+package io.p2pchat.crypto;
+
+import java.security.GeneralSecurityException;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+
+/**
+ * Noise CipherState (spec rev 34, section 5.1) used during the handshake: a key (or none) and a
+ * 64-bit nonce that increments per message. Transport packets use {@link TransportCipher} instead,
+ * whose nonce is the explicit packet counter.
+ */
+final class NoiseCipherState {
+  private final CipherSuite suite;
+  private final Cipher cipher;
+  private final byte[] nonce = new byte[CipherSuite.NONCE_LENGTH];
+  private byte[] key; // null until MixKey
+  private long n;
+
+  NoiseCipherState(CipherSuite suite) {
+    this.suite = suite;
+    this.cipher = suite.newCipher();
+  }
+
+  NoiseCipherState copy() {
+    NoiseCipherState c = new NoiseCipherState(suite);
+    c.key = key == null ? null : key.clone();
+    c.n = n;
+    return c;
+  }
+
+  void initializeKey(byte[] k) {
+    key = k.clone();
+    n = 0;
+  }
+
+  boolean hasKey() {
+    return key != null;
+  }
+
+  byte[] encryptWithAd(byte[] ad, byte[] plaintext) {
+    if (key == null) {
+      return plaintext.clone();
+    }
+    try {
+      cipher.init(Cipher.ENCRYPT_MODE, suite.key(key), suite.nonce(n, nonce));
+      cipher.updateAAD(ad);
+      byte[] out = cipher.doFinal(plaintext);
+      n++;
+      return out;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("BUG: handshake encryption failed", e);
+    }
+  }
+
+  byte[] decryptWithAd(byte[] ad, byte[] ciphertext) throws HandshakeException {
+    if (key == null) {
+      return ciphertext.clone();
+    }
+    if (ciphertext.length < CipherSuite.TAG_LENGTH) {
+      throw new HandshakeException("handshake ciphertext shorter than its tag");
+    }
+    try {
+      cipher.init(Cipher.DECRYPT_MODE, suite.key(key), suite.nonce(n, nonce));
+      cipher.updateAAD(ad);
+      byte[] out = cipher.doFinal(ciphertext);
+      n++;
+      return out;
+    } catch (AEADBadTagException e) {
+      throw new HandshakeException("handshake message failed authentication (forged, corrupted or wrong room)");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("BUG: handshake decryption failed", e);
+    }
+  }
+}

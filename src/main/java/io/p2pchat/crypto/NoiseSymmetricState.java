@@ -1,0 +1,103 @@
+package io.p2pchat.crypto;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/** Noise SymmetricState (spec rev 34, section 5.2) with SHA-256 and HKDF over HMAC-SHA256. */
+final class NoiseSymmetricState {
+  /** HASHLEN of SHA-256. */
+  static final int HASH_LENGTH = 32;
+
+  private final CipherSuite suite;
+  private NoiseCipherState cs;
+  private byte[] ck;
+  private byte[] h;
+
+  private NoiseSymmetricState(CipherSuite suite, NoiseCipherState cs, byte[] ck, byte[] h) {
+    this.suite = suite;
+    this.cs = cs;
+    this.ck = ck;
+    this.h = h;
+  }
+
+  /** InitializeSymmetric(protocol_name). */
+  static NoiseSymmetricState initialize(CipherSuite suite) {
+    byte[] name = suite.noiseProtocolName().getBytes(StandardCharsets.US_ASCII);
+    byte[] h = name.length <= HASH_LENGTH ? Arrays.copyOf(name, HASH_LENGTH) : sha256(name);
+    return new NoiseSymmetricState(suite, new NoiseCipherState(suite), h.clone(), h);
+  }
+
+  NoiseSymmetricState copy() {
+    return new NoiseSymmetricState(suite, cs.copy(), ck.clone(), h.clone());
+  }
+
+  void mixKey(byte[] ikm) {
+    byte[][] out = hkdf2(ck, ikm);
+    ck = out[0];
+    cs.initializeKey(out[1]); // HASHLEN == 32 == key length: no truncation needed
+  }
+
+  void mixHash(byte[] data) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(h);
+      md.update(data);
+      h = md.digest();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("JDK lacks SHA-256", e);
+    }
+  }
+
+  byte[] encryptAndHash(byte[] plaintext) {
+    byte[] ct = cs.encryptWithAd(h, plaintext);
+    mixHash(ct);
+    return ct;
+  }
+
+  byte[] decryptAndHash(byte[] ciphertext) throws HandshakeException {
+    byte[] pt = cs.decryptWithAd(h, ciphertext);
+    mixHash(ciphertext);
+    return pt;
+  }
+
+  boolean hasKey() {
+    return cs.hasKey();
+  }
+
+  byte[] handshakeHash() {
+    return h.clone();
+  }
+
+  /** Split(): the initiator-to-responder key first, then the responder-to-initiator key. */
+  byte[][] split() {
+    return hkdf2(ck, new byte[0]);
+  }
+
+  /** HKDF(chaining_key, ikm, 2) of Noise section 4.3. */
+  static byte[][] hkdf2(byte[] chainingKey, byte[] ikm) {
+    byte[] tempKey = hmac(chainingKey, ikm);
+    byte[] out1 = hmac(tempKey, new byte[] {1});
+    byte[] in2 = Arrays.copyOf(out1, out1.length + 1);
+    in2[out1.length] = 2;
+    byte[] out2 = hmac(tempKey, in2);
+    return new byte[][] {out1, out2};
+  }
+
+  static byte[] hmac(byte[] key, byte[] data) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(data);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("JDK lacks HmacSHA256", e);
+    }
+  }
+
+  static byte[] sha256(byte[] data) {
+    return NodeIdentity.sha256(data);
+  }
+}

@@ -1,0 +1,102 @@
+package io.p2pchat.crypto;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
+
+/** Blocking helpers for owner-only key files. Run them on a worker thread, never on an event loop. */
+final class SecureFiles {
+  /** rw------- : only the owner may read a file holding private keys or trust decisions. */
+  static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> GROUP_OR_OTHER = EnumSet.of(
+      PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
+      PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+
+  private SecureFiles() {}
+
+  /** Reads a whole file, refusing one larger than {@code maxBytes} before allocating for it. */
+  static byte[] readBounded(Path file, int maxBytes) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] data = in.readNBytes(maxBytes + 1);
+      if (data.length > maxBytes) {
+        throw new IOException("file larger than " + maxBytes + " bytes");
+      }
+      return data;
+    }
+  }
+
+  /** True on file systems with POSIX permissions (Linux, macOS); false e.g. on Windows. */
+  static boolean isPosix(Path dir) {
+    return Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null;
+  }
+
+  /** Describes group/other permission bits of a file, or null when it is owner-only (or not POSIX). */
+  static String tooOpen(Path file) throws IOException {
+    if (!isPosix(file)) {
+      return null;
+    }
+    Set<PosixFilePermission> perms = EnumSet.copyOf(Files.getPosixFilePermissions(file));
+    perms.retainAll(GROUP_OR_OTHER);
+    return perms.isEmpty() ? null : PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
+  }
+
+  /**
+   * Writes {@code content} to a temp file created owner-only in the target's directory, syncs it, then
+   * publishes it atomically: with {@code replace} by an atomic rename over the target, without it by a
+   * hard link that fails if the target already exists (so two processes racing to create an identity
+   * never overwrite each other's). Returns false when {@code replace} is false and the target existed.
+   */
+  static boolean writeOwnerOnly(Path target, byte[] content, boolean replace) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    boolean posix = isPosix(dir);
+    FileAttribute<?>[] attrs = posix
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
+        : new FileAttribute<?>[0];
+    Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", attrs);
+    try {
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer buf = ByteBuffer.wrap(content);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(true);
+      }
+      if (replace) {
+        try {
+          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return true;
+      }
+      try {
+        Files.createLink(target, temp);
+        return true;
+      } catch (FileAlreadyExistsException e) {
+        return false;
+      } catch (UnsupportedOperationException | IOException e) {
+        if (Files.exists(target)) {
+          return false;
+        }
+        Files.move(temp, target); // no hard links here: a plain move without REPLACE_EXISTING
+        return true;
+      }
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package io.p2pchat.crypto;
+
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.ShortBufferException;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The AEAD of one direction of a session, for DATA packets. The nonce is the packet counter of the
+ * header (which travels in clear and is authenticated as associated data), so packets may arrive out
+ * of order; replay is the job of {@link ReplayWindow}, checked after {@link #decrypt} succeeded.
+ *
+ * <p><b>Key rotation.</b> The key depends on the epoch {@code counter >>> EPOCH_BITS}: epoch 0 uses the
+ * key from {@link NoiseHandshake#split()}, epoch e+1 uses Noise Rekey() of epoch e's key. A sender moves
+ * on by itself every 2^20 packets, and may jump early to {@link #nextEpochStart(long)} (the caller decides
+ * after how long). The receiver keeps the current and the previous epoch's key, so packets reordered
+ * across a boundary still decrypt; it adopts a newer epoch only after a packet of it authenticated, so a
+ * forged counter cannot move it. Old keys are forgotten: forward secrecy within a session.
+ *
+ * <p>One {@code javax.crypto.Cipher} per direction, re-initialised per packet. The send side refuses a
+ * counter that is not larger than the last one: reusing a nonce would break both AEADs.
+ * Not thread-safe: the session owner calls it from one thread.
+ */
+public final class TransportCipher {
+  /** Authentication tag appended to every ciphertext. */
+  public static final int TAG_LENGTH = CipherSuite.TAG_LENGTH;
+  /**
+   * log2 of packets per key epoch: 2^20 (about a million packets, ~1.2 GB at 1200 bytes) per key keeps
+   * every key far below the AES-GCM and ChaCha20-Poly1305 usage limits, and a leaked key cannot
+   * decrypt earlier epochs (Rekey() is one-way).
+   */
+  public static final int EPOCH_BITS = 20;
+  /**
+   * How many epochs a packet may be ahead of the receiver's current one (and the sender ahead of its
+   * own last packet). Bounds the Rekey() work a forged packet can cost (8 AEAD calls) while allowing
+   * a sender that jumped epochs on a timer to be up to 8 jumps ahead of a peer that missed them all.
+   */
+  public static final int MAX_EPOCH_ADVANCE = 8;
+
+  private final CipherSuite suite;
+  private final Cipher cipher;
+  private final byte[] nonce = new byte[CipherSuite.NONCE_LENGTH];
+  private long epoch;
+  private byte[] key;
+  private SecretKeySpec keySpec;
+  private SecretKeySpec previousKeySpec; // receive side: epoch - 1, or null
+  private long lastSent = -1;
+  private long lastOpened = -1; // counter of the last decrypt init, see open()
+
+  TransportCipher(CipherSuite suite, byte[] key) {
+    this.suite = suite;
+    this.cipher = suite.newCipher();
+    this.key = key.clone();
+    this.keySpec = suite.key(this.key);
+  }
+
+  /** A cipher for one direction with a given epoch-0 key (tests, benchmarks). */
+  public static TransportCipher of(CipherSuite suite, byte[] key) {
+    return new TransportCipher(suite, key);
+  }
+
+  public CipherSuite suite() {
+    return suite;
+  }
+
+  /** The key epoch of a counter. */
+  public static long epochOf(long counter) {
+    return counter >>> EPOCH_BITS;
+  }
+
+  /** The first counter of the epoch after {@code counter}'s: where a sender jumps to rotate early. */
+  public static long nextEpochStart(long counter) {
+    return (epochOf(counter) + 1) << EPOCH_BITS;
+  }
+
+  /** The epoch of the current key (the last one used to send, or the newest authenticated on receive). */
+  public long currentEpoch() {
+    return epoch;
+  }
+
+  /**
+   * Encrypts {@code in[inOff, inOff+inLen)} into {@code out} at {@code outOff} under nonce
+   * {@code counter} with associated data {@code ad} (the packet header). Returns inLen + 16.
+   * {@code counter} must be larger than every counter this cipher sent before.
+   */
+  public int encrypt(long counter, byte[] ad, byte[] in, int inOff, int inLen, byte[] out, int outOff) {
+    if (counter < 0 || counter <= lastSent) {
+      throw new IllegalStateException("BUG: send counter " + counter + " not above " + lastSent + " (nonce reuse)");
+    }
+    long e = epochOf(counter);
+    if (e - epoch > MAX_EPOCH_ADVANCE) {
+      throw new IllegalArgumentException("counter jumps " + (e - epoch) + " epochs, max " + MAX_EPOCH_ADVANCE);
+    }
+    while (epoch < e) {
+      byte[] next = suite.rekey(key);
+      Arrays.fill(key, (byte) 0);
+      key = next;
+      keySpec = suite.key(key);
+      epoch++;
+    }
+    try {
+      cipher.init(Cipher.ENCRYPT_MODE, keySpec, suite.nonce(counter, nonce));
+      cipher.updateAAD(ad);
+      int n = cipher.doFinal(in, inOff, inLen, out, outOff);
+      lastSent = counter;
+      return n;
+    } catch (ShortBufferException e2) {
+      throw new IllegalArgumentException("output buffer too small: need " + (inLen + TAG_LENGTH), e2);
+    } catch (GeneralSecurityException e2) {
+      throw new IllegalStateException("BUG: encryption failed", e2);
+    }
+  }
+
+  /**
+   * Decrypts and authenticates {@code in[inOff, inOff+inLen)} (ciphertext + tag) into {@code out}.
+   * Returns the plaintext length (inLen - 16). Throws {@link AEADBadTagException} for anything that does
+   * not authenticate: forged or corrupted bytes, wrong header, an epoch older than the previous one or
+   * too far ahead, a negative counter. The cipher's state only changes after success.
+   */
+  public int decrypt(long counter, byte[] ad, byte[] in, int inOff, int inLen, byte[] out, int outOff)
+      throws AEADBadTagException {
+    if (counter < 0) {
+      throw new AEADBadTagException("negative counter");
+    }
+    if (inLen < TAG_LENGTH) {
+      throw new AEADBadTagException("ciphertext shorter than the tag");
+    }
+    if (out.length - outOff < inLen - TAG_LENGTH) {
+      throw new IllegalArgumentException("output buffer too small: need " + (inLen - TAG_LENGTH));
+    }
+    long e = epochOf(counter);
+    if (e == epoch) {
+      return open(keySpec, counter, ad, in, inOff, inLen, out, outOff);
+    }
+    if (e == epoch - 1 && previousKeySpec != null) {
+      return open(previousKeySpec, counter, ad, in, inOff, inLen, out, outOff);
+    }
+    if (e < epoch || e - epoch > MAX_EPOCH_ADVANCE) {
+      throw new AEADBadTagException("packet epoch " + e + " outside [" + (epoch - 1) + ", " + (epoch + MAX_EPOCH_ADVANCE) + "]");
+    }
+    // A newer epoch: derive its key on the side and adopt it only if the packet authenticates.
+    byte[] prev = key;
+    byte[] cand = key;
+    for (long i = epoch; i < e; i++) {
+      prev = cand;
+      cand = suite.rekey(cand);
+    }
+    SecretKeySpec candSpec = suite.key(cand);
+    int n = open(candSpec, counter, ad, in, inOff, inLen, out, outOff);
+    previousKeySpec = suite.key(prev);
+    if (prev != key) {
+      Arrays.fill(prev, (byte) 0);
+    }
+    Arrays.fill(key, (byte) 0);
+    key = cand;
+    keySpec = candSpec;
+    epoch = e;
+    return n;
+  }
+
+  private int open(SecretKeySpec k, long counter, byte[] ad, byte[] in, int inOff, int inLen, byte[] out, int outOff)
+      throws AEADBadTagException {
+    try {
+      if (counter == lastOpened) {
+        // The JDK's ChaCha20 refuses an init with the key and nonce of the previous init, even to
+        // decrypt (a replayed packet, or the genuine packet after a forgery with its counter).
+        // An init with another nonce in between resets that check; nothing is encrypted with it.
+        cipher.init(Cipher.DECRYPT_MODE, k, suite.nonce(counter ^ 1, nonce));
+      }
+      lastOpened = counter;
+      cipher.init(Cipher.DECRYPT_MODE, k, suite.nonce(counter, nonce));
+      cipher.updateAAD(ad);
+      return cipher.doFinal(in, inOff, inLen, out, outOff);
+    } catch (AEADBadTagException e) {
+      throw e;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("BUG: decryption failed", e);
+    }
+  }
+}

@@ -1,0 +1,282 @@
+package io.p2pchat.punch;
+
+import io.p2pchat.wire.Endpoint;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The path state machine of one peer: which candidates to probe and when, which confirmed path
+ * wins, when a path is lost and when to try again. Pure: the caller passes the time and sends
+ * the probes this asks for; one timer at {@link #nextDeadline()} drives it.
+ *
+ * <pre>
+ *             punch confirmed                  better one confirmed
+ * CONNECTING ───────────────▶ DIRECT / DIRECT_LAN ─────────────────▶ (the better one)
+ *     │  ▲                         │ silence
+ *     │  │ silence, no relay       ▼
+ *     │  └──────────────────── RELAYED ◀── punch window over, relay confirmed
+ *     └─────────────────────────────▲
+ * </pre>
+ * A better path replaces the current one only when it is of a better kind (LAN over public,
+ * direct over relay): hysteresis by kind, so two similar paths never flap.
+ */
+final class PeerPath {
+
+  /** What the path machine asks of its session. */
+  interface Actions {
+    /** Send a {@code punch} probe with this transaction id to {@code to} ({@link Candidate#VIA_RELAY} for the relay). */
+    void sendPunch(Endpoint to, long txId);
+
+    /** The chosen path changed. */
+    void pathChanged(PathState state, Endpoint address, String why);
+
+    /** The current path went silent: ask the rendezvous for fresh candidates. */
+    void pathLost();
+  }
+
+  private record PendingProbe(Endpoint to, long sentNanos) {
+  }
+
+  private final Actions actions;
+  private final long punchWindowNanos;
+  private final long keepAliveNanos;
+  private final Set<Endpoint> ownAddresses;
+  private final Map<Long, PendingProbe> pending = new LinkedHashMap<>();
+  private List<Candidate> candidates = List.of();
+  private boolean relayAvailable;
+  private long nextTxId = 1;
+
+  private PathState state = PathState.CONNECTING;
+  private Candidate current;
+  private long rttNanos = -1;
+
+  private boolean punching;
+  private long punchUntil;
+  private long nextProbeAt;
+  private long probeInterval;
+  private long nextUpgradeAt = Long.MAX_VALUE;
+  private long nextKeepAliveAt = Long.MAX_VALUE;
+  /** When we first sent something that expects an answer since we last heard; 0 when nothing is awaited. */
+  private long awaitingSince;
+
+  PeerPath(Actions actions, long punchWindowNanos, long keepAliveNanos, Set<Endpoint> ownAddresses) {
+    this.actions = actions;
+    this.punchWindowNanos = punchWindowNanos;
+    this.keepAliveNanos = keepAliveNanos;
+    this.ownAddresses = ownAddresses;
+  }
+
+  PathState state() {
+    return state;
+  }
+
+  /** The confirmed address ({@link Candidate#VIA_RELAY} when relayed), or null. */
+  Endpoint address() {
+    return current == null ? null : current.endpoint();
+  }
+
+  long rttNanos() {
+    return rttNanos;
+  }
+
+  /** New candidates from an introduction; starts a punch round at once (simultaneous open). */
+  void introduce(List<Candidate> fresh, boolean relay, long now) {
+    List<Candidate> usable = new ArrayList<>();
+    for (Candidate c : fresh) {
+      // A node never takes its own address for a peer's (two homes often share a private range).
+      if (!ownAddresses.contains(c.endpoint()) && !usable.contains(c)) {
+        usable.add(c);
+      }
+    }
+    if (current != null && current.kind() == Candidate.Kind.PEER_REFLEXIVE && !usable.contains(current)) {
+      usable.add(current);
+    }
+    candidates = usable;
+    relayAvailable = relay;
+    startPunch(now);
+  }
+
+  /** A verified {@code punch} from {@code from}: teaches a peer-reflexive address if it is new. */
+  void onPunch(Endpoint from, long now) {
+    heard(now);
+    if (!from.equals(Candidate.VIA_RELAY) && candidateAt(from) == null) {
+      candidates = append(candidates, new Candidate(from, Candidate.Kind.PEER_REFLEXIVE));
+      // Answer its probes and probe back: the new address is confirmed by our own punch round.
+      actions.sendPunch(from, track(from, now));
+    }
+  }
+
+  /** A verified {@code punched}: the exchange completed both ways on that address. */
+  void onPunched(long txId, Endpoint from, long now) {
+    heard(now);
+    PendingProbe probe = pending.remove(txId);
+    if (probe == null || !probe.to().equals(from)) {
+      return;
+    }
+    Candidate confirmed = candidateAt(from);
+    if (confirmed == null) {
+      return;
+    }
+    rttNanos = now - probe.sentNanos();
+    if (current == null || state == PathState.CONNECTING
+      || confirmed.pathState().preference() > state.preference()) {
+      String why = current == null ? "punch completed" : "better path than " + state.label();
+      choose(confirmed, now, why);
+    }
+  }
+
+  /** Authenticated traffic from the peer: the path is alive. */
+  void heard(long now) {
+    awaitingSince = 0;
+  }
+
+  /** We sent data that expects an acknowledgement on the current path. */
+  void expectAnswer(long now) {
+    if (awaitingSince == 0) {
+      awaitingSince = now;
+    }
+  }
+
+  /** The peer left or expired: stop everything. */
+  void close() {
+    state = PathState.GONE;
+    punching = false;
+    pending.clear();
+    nextUpgradeAt = Long.MAX_VALUE;
+    nextKeepAliveAt = Long.MAX_VALUE;
+    awaitingSince = 0;
+  }
+
+  long nextDeadline() {
+    if (state == PathState.GONE) {
+      return Long.MAX_VALUE;
+    }
+    long d = Math.min(nextUpgradeAt, nextKeepAliveAt);
+    if (punching) {
+      d = Math.min(d, Math.min(nextProbeAt, punchUntil));
+    }
+    if (awaitingSince != 0) {
+      d = Math.min(d, awaitingSince + Timing.SILENCE_LIMIT_NANOS);
+    }
+    return d;
+  }
+
+  void onTimer(long now) {
+    if (state == PathState.GONE) {
+      return;
+    }
+    if (awaitingSince != 0 && now - awaitingSince >= Timing.SILENCE_LIMIT_NANOS) {
+      lose(now);
+    }
+    if (punching && now >= punchUntil) {
+      punching = false;
+      nextUpgradeAt = now + Timing.UPGRADE_RETRY_NANOS;
+      if (current == null && relayAvailable) {
+        // No direct path in the punch window: probe the relay; its punched makes the path RELAYED.
+        actions.sendPunch(Candidate.VIA_RELAY, track(Candidate.VIA_RELAY, now));
+      }
+    } else if (punching && now >= nextProbeAt) {
+      probeAll(now);
+    }
+    if (!punching && now >= nextUpgradeAt) {
+      startPunch(now);
+    }
+    if (current != null && now >= nextKeepAliveAt) {
+      nextKeepAliveAt = now + keepAliveNanos;
+      actions.sendPunch(current.endpoint(), track(current.endpoint(), now));
+      expectAnswer(now);
+    }
+    expirePending(now);
+  }
+
+  private void startPunch(long now) {
+    punching = true;
+    punchUntil = now + punchWindowNanos;
+    probeInterval = Timing.PROBE_FIRST_INTERVAL_NANOS;
+    nextUpgradeAt = Long.MAX_VALUE;
+    probeAll(now);
+  }
+
+  private void probeAll(long now) {
+    for (Candidate c : candidates) {
+      if (c.kind() != Candidate.Kind.RELAY) {
+        actions.sendPunch(c.endpoint(), track(c.endpoint(), now));
+      }
+    }
+    if (current != null && current.kind() == Candidate.Kind.RELAY) {
+      // Keep the relay's answer coming while upgrading, so a silent relay is noticed too.
+      actions.sendPunch(Candidate.VIA_RELAY, track(Candidate.VIA_RELAY, now));
+    }
+    nextProbeAt = now + probeInterval;
+    probeInterval = Math.min(probeInterval * 2, Timing.PROBE_MAX_INTERVAL_NANOS);
+  }
+
+  private void choose(Candidate confirmed, long now, String why) {
+    current = confirmed;
+    state = confirmed.pathState();
+    nextKeepAliveAt = now + keepAliveNanos;
+    if (state.isDirect()) {
+      punching = false;
+      nextUpgradeAt = state == PathState.DIRECT_LAN ? Long.MAX_VALUE : now + Timing.UPGRADE_RETRY_NANOS * 4;
+    } else if (!punching) {
+      nextUpgradeAt = now + Timing.UPGRADE_RETRY_NANOS;
+    }
+    actions.pathChanged(state, confirmed.endpoint(), why);
+  }
+
+  /** The current path went silent: fall back to the relay if there is one, and look again. */
+  private void lose(long now) {
+    awaitingSince = 0;
+    Candidate lost = current;
+    current = null;
+    state = PathState.CONNECTING;
+    nextKeepAliveAt = Long.MAX_VALUE;
+    actions.pathChanged(state, lost == null ? null : lost.endpoint(),
+      "no answer for " + Timing.SILENCE_LIMIT_NANOS / 1_000_000_000L + " s");
+    actions.pathLost();
+    startPunch(now);
+    if (relayAvailable) {
+      // Messages keep flowing through the relay while a direct path is looked for again.
+      actions.sendPunch(Candidate.VIA_RELAY, track(Candidate.VIA_RELAY, now));
+    }
+  }
+
+  private Candidate candidateAt(Endpoint endpoint) {
+    if (endpoint.equals(Candidate.VIA_RELAY)) {
+      return new Candidate(Candidate.VIA_RELAY, Candidate.Kind.RELAY);
+    }
+    for (Candidate c : candidates) {
+      if (c.endpoint().equals(endpoint)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private long track(Endpoint to, long now) {
+    long txId = nextTxId++;
+    pending.put(txId, new PendingProbe(to, now));
+    if (pending.size() > Timing.MAX_PENDING_PROBES) {
+      Iterator<Long> oldest = pending.keySet().iterator();
+      oldest.next();
+      oldest.remove();
+    }
+    return txId;
+  }
+
+  private void expirePending(long now) {
+    pending.values().removeIf(p -> now - p.sentNanos() > Timing.PROBE_EXPIRY_NANOS);
+  }
+
+  private static List<Candidate> append(List<Candidate> list, Candidate c) {
+    List<Candidate> out = new ArrayList<>(list);
+    out.remove(c);
+    out.add(c);
+    return out;
+  }
+}

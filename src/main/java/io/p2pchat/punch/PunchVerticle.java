@@ -1,0 +1,571 @@
+package io.p2pchat.punch;
+
+import io.p2pchat.chat.ChatAddresses;
+import io.p2pchat.delivery.DeliveryOptions;
+import io.p2pchat.node.NodeLog;
+import io.p2pchat.node.NodeOptions;
+import io.p2pchat.wire.Control;
+import io.p2pchat.wire.ControlCodec;
+import io.p2pchat.wire.ControlType;
+import io.p2pchat.wire.DatagramKind;
+import io.p2pchat.wire.DropCounters;
+import io.p2pchat.wire.DropReason;
+import io.p2pchat.wire.Endpoint;
+import io.p2pchat.wire.PacketCodec;
+import io.p2pchat.wire.PacketHeader;
+import io.p2pchat.wire.PacketType;
+import io.p2pchat.wire.PlainCommand;
+import io.p2pchat.wire.Probe;
+import io.p2pchat.wire.ProbeCodec;
+import io.p2pchat.wire.RelayCodec;
+import io.p2pchat.wire.WireException;
+import io.p2pchat.wire.frame.FrameException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.datagram.DatagramPacket;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Owns the client's one UDP socket and every per-peer session: registration with the rendezvous
+ * and its keep-alives, punching, the chosen path of each peer and its keep-alives, and the
+ * reliable stream of each peer. Everything here runs on this verticle's event loop; chat
+ * messages come and go over the event bus ({@link OutboundChat}, {@link InboundChat}).
+ */
+public class PunchVerticle extends VerticleBase implements PeerSession.Host, RendezvousLink.Actions {
+
+  /** Socket receive buffer: a burst of ~3,000 full datagrams survives a short GC pause. */
+  private static final int RECEIVE_BUFFER_BYTES = 4 << 20;
+  private static final int SEND_BUFFER_BYTES = 4 << 20;
+  /** Address put in a punched answered through the relay, where the real one is the server's business. */
+  private static final Endpoint UNSPECIFIED = new Endpoint("0.0.0.0", 0);
+
+  private final NodeOptions options;
+  private final SecureRandom random = new SecureRandom();
+  private final String instance = Long.toHexString(new SecureRandom().nextLong());
+  private final DropCounters drops = new DropCounters();
+  private final Map<String, PeerSession> byNick = new HashMap<>();
+  private final Map<Integer, PeerSession> byIndex = new HashMap<>();
+  private final Map<Long, PeerSession> byIntro = new HashMap<>();
+  private final Map<Long, PeerSession> byRelayId = new HashMap<>();
+  private final Set<Endpoint> ownAddresses = new HashSet<>();
+
+  private NodeLog log;
+  private ChatAddresses addresses;
+  private DeliveryOptions deliveryOptions;
+  private DatagramSocket socket;
+  private Endpoint server;
+  private RendezvousLink link;
+  private long linkTimer = -1;
+  private boolean relayAvailable;
+  private long controlCounter;
+  private long probeCounter;
+  private long nextHandle;
+
+  public PunchVerticle(NodeOptions options) {
+    this.options = options;
+  }
+
+  @Override
+  public Future<?> start() {
+    log = NodeLog.of(PunchVerticle.class, options.nick(), options.logDir());
+    addresses = new ChatAddresses(options.eventBusPrefix());
+    deliveryOptions = new DeliveryOptions()
+      .setPacketFrameBudget(PeerSession.FRAME_BUDGET)
+      .setDeliveryDeadlineNanos(TimeUnit.SECONDS.toNanos(options.deliveryDeadlineSeconds()));
+    LocalCodec.register(vertx, OutboundChat.class);
+    LocalCodec.register(vertx, InboundChat.class);
+    socket = vertx.createDatagramSocket(new DatagramSocketOptions()
+      .setReceiveBufferSize(RECEIVE_BUFFER_BYTES).setSendBufferSize(SEND_BUFFER_BYTES));
+    socket.handler(this::onDatagram);
+    return vertx.executeBlocking(() -> {
+        String host = InetAddress.getByName(options.rendezvousHost()).getHostAddress();
+        server = new Endpoint(host, options.rendezvousPort());
+        return InstallToken.loadOrCreate(options.dataDir());
+      })
+      .compose(token -> socket.listen(options.bindPort(), options.bindHost())
+        .compose(s -> vertx.executeBlocking(() -> LocalAddresses.of(options.bindHost(), s.localAddress().port())))
+        .map(locals -> {
+          startLink(token, locals);
+          return null;
+        }))
+      .onSuccess(v -> {
+        vertx.eventBus().<OutboundChat>consumer(addresses.punchSend(), this::onSend);
+        vertx.eventBus().consumer(addresses.peers(), msg -> msg.reply(peers()));
+        vertx.eventBus().consumer(addresses.stats(), msg -> msg.reply(stats()));
+        log.info("{} listening on UDP {} (room {}, rendezvous {})", options.nick(), socket.localAddress(),
+          options.room(), server);
+      });
+  }
+
+  @Override
+  public Future<?> stop() {
+    for (PeerSession session : byNick.values()) {
+      session.sayBye();
+      vertx.cancelTimer(session.timerId);
+    }
+    vertx.cancelTimer(linkTimer);
+    if (server != null) {
+      sendControl(Control.of(ControlType.BYE));
+    }
+    if (log != null) {
+      log.info("{} leaving: said goodbye to {} peers", options.nick(), byNick.size());
+    }
+    return socket == null ? Future.succeededFuture() : socket.close();
+  }
+
+  /** The UDP port this node listens on. */
+  public int port() {
+    return socket.localAddress().port();
+  }
+
+  private void startLink(String token, List<Endpoint> locals) {
+    ownAddresses.addAll(locals);
+    ownAddresses.add(new Endpoint("127.0.0.1", port()));
+    JsonObject registration = Control.of(ControlType.REGISTER)
+      .put(Control.VERSION, Control.PROTOCOL_VERSION)
+      .put(Control.NICK, options.nick())
+      .put(Control.ROOM, options.room())
+      .put(Control.TOKEN, token)
+      .put("instance", instance)
+      .put(Control.LOCAL, Control.toJson(locals));
+    link = new RendezvousLink(this, registration, TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()));
+    link.start(System.nanoTime());
+    rescheduleLink();
+  }
+
+  // ---------------------------------------------------------------- inbound datagrams
+
+  private void onDatagram(DatagramPacket packet) {
+    Endpoint from = Endpoint.of(packet.sender());
+    Buffer data = packet.data();
+    try {
+      switch (DatagramKind.of(data)) {
+        case PACKET:
+          onPacket(from, data, false);
+          break;
+        case PLAIN:
+          if (PlainCommand.parse(data).verb() != PlainCommand.Verb.PUNCH) {
+            throw new WireException(DropReason.UNKNOWN_TYPE, "a client answers only punch");
+          }
+          // A liveness reply only: it never creates or moves a path.
+          socket.send(Buffer.buffer("punched"), from.port(), from.host());
+          break;
+        default:
+          throw new WireException(DropReason.UNKNOWN_KIND, "not a p2pchat packet");
+      }
+    } catch (WireException e) {
+      drop(from, e.reason(), e.getMessage(), data.length());
+    } catch (FrameException e) {
+      drop(from, DropReason.MALFORMED, e.getMessage(), data.length());
+    } catch (RuntimeException e) {
+      drop(from, DropReason.MALFORMED, e.toString(), data.length());
+      if (!(e instanceof io.p2pchat.delivery.DeliveryProtocolException)) {
+        log.error("BUG handling a datagram from {}", from, e);
+      }
+    } catch (Exception e) {
+      drop(from, DropReason.MALFORMED, e.toString(), data.length());
+    }
+  }
+
+  private void onPacket(Endpoint from, Buffer data, boolean relayed) throws Exception {
+    PacketHeader header = PacketCodec.decodeHeader(data);
+    long now = System.nanoTime();
+    switch (header.type()) {
+      case CONTROL:
+        if (relayed || !from.equals(server)) {
+          throw new WireException(DropReason.UNAUTHENTICATED, "control packet not from the rendezvous");
+        }
+        onControl(ControlCodec.decode(data), now);
+        break;
+      case PROBE:
+        onProbe(from, data, now);
+        break;
+      case DATA:
+        onDataPacket(from, header, data, now);
+        break;
+      case RELAY:
+        if (relayed || !from.equals(server)) {
+          throw new WireException(DropReason.UNAUTHENTICATED, "relay frame not from the rendezvous");
+        }
+        PeerSession session = byRelayId.get(RelayCodec.relayId(data));
+        if (session == null) {
+          throw new WireException(DropReason.UNKNOWN_SESSION, "relay frame from an unknown peer");
+        }
+        onPacket(Candidate.VIA_RELAY, RelayCodec.inner(data), true);
+        break;
+      default:
+        throw new WireException(DropReason.UNKNOWN_TYPE, "packet type " + header.type());
+    }
+  }
+
+  private void onControl(JsonObject msg, long now) throws WireException {
+    ControlType type = Control.type(msg);
+    if (log.isDebugEnabled()) {
+      log.debug("in  {} {}", server, msg.getString(Control.TYPE));
+    }
+    link.onAnswer(now);
+    switch (type) {
+      case REGISTERED:
+        Endpoint reflexive = Control.endpoint(msg, Control.PUBLIC);
+        ownAddresses.add(reflexive);
+        relayAvailable = msg.getBoolean("relay", true);
+        link.onRegistered(msg, now);
+        break;
+      case KEEPALIVE_ACK:
+        break;
+      case INTRODUCE:
+        onIntroduce(msg, now);
+        break;
+      case GONE:
+        PeerSession gone = byNick.get(Control.matching(msg, Control.NICK, Control.NICK_PATTERN));
+        if (gone != null) {
+          gone.close();
+          pathChanged(gone, PathState.GONE, gone.path.address(), "left the rendezvous");
+        }
+        break;
+      case ERROR:
+        onError(msg, now);
+        break;
+      default:
+        throw new WireException(DropReason.UNKNOWN_TYPE, "control " + type.wireName() + " at a client");
+    }
+    rescheduleLink();
+  }
+
+  private void onError(JsonObject msg, long now) {
+    String code = msg.getString(Control.CODE, "");
+    String message = msg.getString(Control.MESSAGE, "");
+    if (code.equals("not-registered")) {
+      link.onNotRegistered(now);
+    } else if (code.equals("unknown-nick")) {
+      log.info("rendezvous: {}", message);
+    } else {
+      log.error("rendezvous refused us: {} ({})", message, code);
+      vertx.eventBus().publish(addresses.rendezvousState(), new JsonObject()
+        .put("state", "down").put("address", server.toString()).put("error", message));
+    }
+  }
+
+  private void onIntroduce(JsonObject msg, long now) throws WireException {
+    long introId = parseIntroId(Control.string(msg, Control.INTRO_ID));
+    byte[] secret = decodeSecret(Control.string(msg, Control.SECRET));
+    JsonObject peer = Control.object(msg, Control.PEER);
+    String nick = Control.matching(peer, Control.NICK, Control.NICK_PATTERN);
+    String peerInstance = Control.string(peer, "instance");
+    long relayId = Control.number(peer, Control.RELAY_ID);
+    List<Candidate> candidates = new ArrayList<>();
+    for (Endpoint lan : Control.endpoints(peer, Control.LOCAL)) {
+      candidates.add(new Candidate(lan, Candidate.Kind.LAN));
+    }
+    candidates.add(new Candidate(Control.endpoint(peer, Control.PUBLIC), Candidate.Kind.PUBLIC));
+    if (nick.equals(options.nick())) {
+      throw new WireException(DropReason.MALFORMED, "introduced to ourselves");
+    }
+    PeerSession session = byNick.get(nick);
+    if (session == null) {
+      session = new PeerSession(nick, newIndex(), this, deliveryOptions,
+        TimeUnit.SECONDS.toNanos(options.punchTimeoutSeconds()),
+        TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()), ownAddresses);
+      byNick.put(nick, session);
+      byIndex.put(session.localIndex, session);
+      publishState(session, PathState.CONNECTING, null);
+    } else {
+      byIntro.remove(session.previousIntroId, session);
+      byRelayId.remove(session.relayId);
+    }
+    byIntro.put(introId, session);
+    byRelayId.put(relayId, session);
+    log.info("introduced to {} ({} candidates), punching", nick, candidates.size());
+    session.introduce(introId, secret, peerInstance, relayId, candidates, relayAvailable, now);
+    reschedule(session);
+  }
+
+  private void onProbe(Endpoint from, Buffer data, long now) throws WireException {
+    long introId = ProbeCodec.introId(data);
+    PeerSession session = byIntro.get(introId);
+    byte[] secret = session == null ? null : session.secretFor(introId);
+    if (secret == null) {
+      throw new WireException(DropReason.UNKNOWN_SESSION, "probe of an unknown introduction");
+    }
+    Probe probe = ProbeCodec.decode(data, secret);
+    if (probe.senderIndex() != 0) {
+      session.remoteIndex = probe.senderIndex();
+    }
+    if (log.isDebugEnabled()) {
+      log.debug("in  {} {} from {} tx {}", from, probe.kind(), session.nick, probe.txId());
+    }
+    if (probe.kind() == Probe.Kind.PUNCH) {
+      // Answers go where the packets come from: that is what makes a peer-reflexive address work.
+      Endpoint observed = from.equals(Candidate.VIA_RELAY) ? UNSPECIFIED : from;
+      sendPacket(session, from, ProbeCodec.encode(
+        new Probe(Probe.Kind.PUNCHED, session.introId, probe.txId(), session.localIndex, observed),
+        ++probeCounter, session.secret));
+      session.path.onPunch(from, now);
+    } else {
+      session.path.onPunched(probe.txId(), from, now);
+    }
+    scheduleFlush(session);
+    reschedule(session);
+  }
+
+  private void onDataPacket(Endpoint from, PacketHeader header, Buffer data, long now) throws Exception {
+    PeerSession session = byIndex.get(header.sessionId());
+    if (session == null) {
+      throw new WireException(DropReason.UNKNOWN_SESSION, "data for session " + header.sessionId());
+    }
+    session.onData(data.slice(PacketCodec.HEADER_SIZE, data.length()), from, now);
+    scheduleFlush(session);
+    reschedule(session);
+  }
+
+  // ---------------------------------------------------------------- chat messages from ChatVerticle
+
+  private void onSend(Message<OutboundChat> msg) {
+    OutboundChat chat = msg.body();
+    List<PeerSession> targets = new ArrayList<>();
+    if (chat.to() != null) {
+      PeerSession target = byNick.get(chat.to());
+      if (target == null) {
+        msg.fail(404, "unknown nick: " + chat.to());
+        return;
+      }
+      targets.add(target);
+    } else {
+      targets.addAll(byNick.values());
+    }
+    long now = System.nanoTime();
+    List<Future<Void>> accepted = new ArrayList<>();
+    for (PeerSession session : targets) {
+      Promise<Void> promise = Promise.promise();
+      session.submit(++nextHandle, chat.id(), chat.payload(), promise, now);
+      accepted.add(promise.future());
+      scheduleFlush(session);
+    }
+    Future.all(accepted).onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(new JsonObject().put("peers", targets.size()));
+      } else {
+        msg.fail(503, ar.cause().getMessage());
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- PeerSession.Host
+
+  @Override
+  public void sendPacket(PeerSession session, Endpoint to, Buffer packet) {
+    if (to.equals(Candidate.VIA_RELAY)) {
+      socket.send(RelayCodec.encode(session.relayId, packet), server.port(), server.host());
+    } else {
+      socket.send(packet, to.port(), to.host());
+    }
+  }
+
+  @Override
+  public void sendPunch(PeerSession session, Endpoint to, long txId) {
+    if (log.isDebugEnabled()) {
+      log.debug("out {} PUNCH to {} tx {}", to, session.nick, txId);
+    }
+    sendPacket(session, to, ProbeCodec.encode(
+      new Probe(Probe.Kind.PUNCH, session.introId, txId, session.localIndex, null), ++probeCounter, session.secret));
+  }
+
+  @Override
+  public void pathChanged(PeerSession session, PathState state, Endpoint address, String why) {
+    String where = address == null ? "-" : address.equals(Candidate.VIA_RELAY) ? "via " + server : address.toString();
+    if (state == PathState.CONNECTING) {
+      log.warn("path to {} lost ({}): looking again", session.nick, why);
+    } else {
+      log.info("path to {}: {} {} ({}{})", session.nick, state.label(), where, why,
+        session.path.rttNanos() >= 0 ? ", rtt " + session.path.rttNanos() / 1000 + " us" : "");
+    }
+    publishState(session, state, address);
+    if (state == PathState.GONE) {
+      vertx.cancelTimer(session.timerId);
+      byNick.remove(session.nick, session);
+      byIndex.remove(session.localIndex, session);
+      byIntro.remove(session.introId, session);
+      byIntro.remove(session.previousIntroId, session);
+      byRelayId.remove(session.relayId, session);
+    } else {
+      scheduleFlush(session);
+    }
+  }
+
+  @Override
+  public void pathLost(PeerSession session) {
+    // Fresh candidates: the peer's NAT may have given it a new public port.
+    sendControl(Control.of(ControlType.CONNECT).put(Control.NICK, session.nick));
+  }
+
+  @Override
+  public void received(PeerSession session, byte[] message) {
+    vertx.eventBus().send(addresses.punchReceived(), new InboundChat(session.nick, message));
+  }
+
+  @Override
+  public void delivered(PeerSession session, String messageId) {
+    vertx.eventBus().publish(addresses.delivered(), new JsonObject().put("id", messageId).put("peer", session.nick));
+  }
+
+  @Override
+  public void failed(PeerSession session, String messageId, String reason) {
+    vertx.eventBus().publish(addresses.failed(),
+      new JsonObject().put("id", messageId).put("peer", session.nick).put("reason", reason));
+  }
+
+  // ---------------------------------------------------------------- RendezvousLink.Actions
+
+  @Override
+  public void sendControl(JsonObject message) {
+    if (log.isDebugEnabled()) {
+      log.debug("out {} {}", server, message.getString(Control.TYPE));
+    }
+    socket.send(ControlCodec.encode(message, ++controlCounter), server.port(), server.host());
+  }
+
+  @Override
+  public void up(JsonObject registered) {
+    log.info("registered with rendezvous {} as {} in room {} (seen as {})", server, options.nick(),
+      options.room(), registered.getString(Control.PUBLIC));
+    vertx.eventBus().publish(addresses.rendezvousState(),
+      new JsonObject().put("state", "up").put("address", server.toString()));
+  }
+
+  @Override
+  public void down(String why) {
+    log.warn("rendezvous {} down: {}; registering again", server, why);
+    vertx.eventBus().publish(addresses.rendezvousState(),
+      new JsonObject().put("state", "down").put("address", server.toString()));
+  }
+
+  // ---------------------------------------------------------------- timers and helpers
+
+  /** Flushes a session at the end of this event-loop turn, so a burst of messages shares packets. */
+  private void scheduleFlush(PeerSession session) {
+    if (!session.flushScheduled) {
+      session.flushScheduled = true;
+      context.runOnContext(v -> {
+        session.flushScheduled = false;
+        if (byNick.get(session.nick) == session) {
+          session.flush(System.nanoTime());
+          reschedule(session);
+        }
+      });
+    }
+  }
+
+  /** Keeps one timer per session, armed at its earliest deadline. */
+  private void reschedule(PeerSession session) {
+    long deadline = session.nextDeadline();
+    if (deadline == session.armedAt) {
+      return;
+    }
+    vertx.cancelTimer(session.timerId);
+    session.armedAt = deadline;
+    if (deadline == Long.MAX_VALUE) {
+      session.timerId = -1;
+      return;
+    }
+    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999));
+    session.timerId = vertx.setTimer(delayMs, id -> {
+      session.armedAt = Long.MAX_VALUE;
+      session.timerId = -1;
+      if (byNick.get(session.nick) != session) {
+        return;
+      }
+      long now = System.nanoTime();
+      session.onTimer(now);
+      session.flush(now);
+      reschedule(session);
+    });
+  }
+
+  private void rescheduleLink() {
+    vertx.cancelTimer(linkTimer);
+    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(link.nextDeadline() - System.nanoTime() + 999_999));
+    linkTimer = vertx.setTimer(delayMs, id -> {
+      link.onTimer(System.nanoTime());
+      rescheduleLink();
+    });
+  }
+
+  private int newIndex() {
+    int index;
+    do {
+      index = random.nextInt();
+    } while (index == 0 || byIndex.containsKey(index));
+    return index;
+  }
+
+  private void publishState(PeerSession session, PathState state, Endpoint address) {
+    vertx.eventBus().publish(addresses.peerState(), peerJson(session, state, address));
+  }
+
+  private JsonObject peerJson(PeerSession session, PathState state, Endpoint address) {
+    JsonObject json = new JsonObject().put("nick", session.nick).put("state", state.label())
+      .put("address", address == null ? null
+        : address.equals(Candidate.VIA_RELAY) ? "relay " + server : address.toString());
+    if (session.path.rttNanos() >= 0) {
+      json.put("rttMs", session.path.rttNanos() / 1_000_000.0);
+    }
+    return json;
+  }
+
+  private JsonObject peers() {
+    JsonArray list = new JsonArray();
+    byNick.values().stream()
+      .sorted((a, b) -> a.nick.compareTo(b.nick))
+      .forEach(s -> list.add(peerJson(s, s.path.state(), s.path.address())));
+    return new JsonObject().put("peers", list);
+  }
+
+  private JsonObject stats() {
+    return new JsonObject()
+      .put("drops", drops.toJson())
+      .put("peers", byNick.size())
+      .put("rendezvous", link == null ? "starting" : link.state().name().toLowerCase());
+  }
+
+  private void drop(Endpoint from, DropReason reason, String detail, int length) {
+    drops.count(reason);
+    log.warnRateLimited(reason.label(), "dropped {} bytes from {}: {} ({})", length, from, reason.label(), detail);
+  }
+
+  private static long parseIntroId(String hex) throws WireException {
+    try {
+      return Long.parseUnsignedLong(hex, 16);
+    } catch (NumberFormatException e) {
+      throw new WireException(DropReason.MALFORMED, "introId is not hex");
+    }
+  }
+
+  private static byte[] decodeSecret(String base64) throws WireException {
+    try {
+      byte[] secret = Base64.getDecoder().decode(base64);
+      if (secret.length < 16) {
+        throw new WireException(DropReason.MALFORMED, "introduction secret too short");
+      }
+      return secret;
+    } catch (IllegalArgumentException e) {
+      throw new WireException(DropReason.MALFORMED, "introduction secret is not base64");
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package io.p2pchat.punch;
+
+import io.p2pchat.wire.Control;
+import io.p2pchat.wire.ControlType;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The client's registration with the rendezvous, as a state machine driven by the time the
+ * caller passes: register with back-off until answered, then keep-alives; three unanswered
+ * keep-alives (or a {@code not-registered} error after a server restart) mean it is down, and
+ * registration starts again by itself.
+ *
+ * <pre>
+ * REGISTERING ──registered──▶ REGISTERED ──3 keep-alives unanswered / not-registered──▶ REGISTERING
+ * </pre>
+ */
+final class RendezvousLink {
+
+  enum State { REGISTERING, REGISTERED }
+
+  /** What the link asks of its owner. */
+  interface Actions {
+    void sendControl(JsonObject message);
+
+    /** Registered (again); {@code registered} is the server's answer. */
+    void up(JsonObject registered);
+
+    /** The server stopped answering. */
+    void down(String why);
+  }
+
+  private final Actions actions;
+  private final JsonObject registration;
+  private final long keepAliveNanos;
+  private State state = State.REGISTERING;
+  private long retryInterval = Timing.REGISTER_FIRST_RETRY_NANOS;
+  private long nextSendAt;
+  private long awaitingSince;
+  private int misses;
+
+  RendezvousLink(Actions actions, JsonObject registration, long keepAliveNanos) {
+    this.actions = actions;
+    this.registration = registration;
+    this.keepAliveNanos = Math.min(keepAliveNanos, Timing.SERVER_KEEPALIVE_MAX_NANOS);
+  }
+
+  State state() {
+    return state;
+  }
+
+  void start(long now) {
+    nextSendAt = now;
+    onTimer(now);
+  }
+
+  void onRegistered(JsonObject message, long now) {
+    boolean wasDown = state != State.REGISTERED;
+    state = State.REGISTERED;
+    misses = 0;
+    awaitingSince = 0;
+    retryInterval = Timing.REGISTER_FIRST_RETRY_NANOS;
+    nextSendAt = now + keepAliveNanos;
+    if (wasDown) {
+      actions.up(message);
+    }
+  }
+
+  /** Any answer from the server shows it is alive. */
+  void onAnswer(long now) {
+    if (state == State.REGISTERED && awaitingSince != 0) {
+      misses = 0;
+      awaitingSince = 0;
+      nextSendAt = now + keepAliveNanos;
+    }
+  }
+
+  /** The server does not know us (it restarted, or our registration expired): register again. */
+  void onNotRegistered(long now) {
+    if (state == State.REGISTERED) {
+      state = State.REGISTERING;
+      actions.down("the rendezvous lost our registration");
+    }
+    nextSendAt = now;
+    onTimer(now);
+  }
+
+  long nextDeadline() {
+    return nextSendAt;
+  }
+
+  void onTimer(long now) {
+    if (now < nextSendAt) {
+      return;
+    }
+    if (state == State.REGISTERING) {
+      actions.sendControl(registration);
+      nextSendAt = now + retryInterval;
+      retryInterval = Math.min(retryInterval * 2, Timing.REGISTER_MAX_RETRY_NANOS);
+      return;
+    }
+    if (awaitingSince != 0 && ++misses >= Timing.SERVER_MISSES_BEFORE_DOWN) {
+      state = State.REGISTERING;
+      awaitingSince = 0;
+      misses = 0;
+      actions.down("no answer to " + Timing.SERVER_MISSES_BEFORE_DOWN + " keep-alives");
+      nextSendAt = now;
+      onTimer(now);
+      return;
+    }
+    if (awaitingSince == 0) {
+      awaitingSince = now;
+    }
+    actions.sendControl(Control.of(ControlType.KEEPALIVE));
+    // Check for the answer soon; a prompt answer moves the next keep-alive to a full interval.
+    nextSendAt = now + Timing.SERVER_REPLY_TIMEOUT_NANOS;
+  }
+}

@@ -1,0 +1,39 @@
+package io.p2pchat.punch;
+
+import java.util.concurrent.TimeUnit;
+
+/** Every timer of the punch layer, with what it bounds and why. */
+final class Timing {
+
+  /**
+   * First punch retry. Both sides send at once; a NAT drops the first packets that arrive before
+   * its own side has sent, so a quick second round usually completes the punch (~5 ms here).
+   */
+  static final long PROBE_FIRST_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** Punch retries back off to this: still several tries within a 5 s punch window. */
+  static final long PROBE_MAX_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
+  /**
+   * A probe or data that expects an answer gets one within this or the path is suspect. Chat
+   * paths have RTTs of milliseconds to a few hundred; 3 s tolerates two lost retransmissions.
+   */
+  static final long SILENCE_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(3);
+  /** While relayed (or unreachable), how often to try again for a direct path. */
+  static final long UPGRADE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(15);
+  /** Probes awaiting a {@code punched}: enough for every candidate over a few rounds, bounded. */
+  static final int MAX_PENDING_PROBES = 64;
+  /** A pending probe older than this will never count: its answer would be far too late. */
+  static final long PROBE_EXPIRY_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  /** First registration retry; doubled up to the cap while the rendezvous does not answer. */
+  static final long REGISTER_FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+  /** Registration retries back off to this, so a returning rendezvous is found within seconds. */
+  static final long REGISTER_MAX_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /** Keep-alives to the rendezvous at most this far apart: a third of its default 30 s TTL. */
+  static final long SERVER_KEEPALIVE_MAX_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** A keep-alive unanswered for this long is retried; three misses in a row mean the server is down. */
+  static final long SERVER_REPLY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
+  static final int SERVER_MISSES_BEFORE_DOWN = 3;
+
+  private Timing() {
+  }
+}

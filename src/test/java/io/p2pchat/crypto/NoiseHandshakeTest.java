@@ -1,0 +1,202 @@
+package io.p2pchat.crypto;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.p2pchat.crypto.NoiseHandshake.Role;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class NoiseHandshakeTest {
+  private static final HexFormat HEX = HexFormat.of();
+
+  // Inputs and expected outputs of the cacophony test vectors (as shipped with snow, tests/vectors/cacophony.txt)
+  // for Noise_XX_25519_{ChaChaPoly,AESGCM}_SHA256: data only, the code under test is ours.
+  private static final String PROLOGUE = "4a6f686e2047616c74";
+  private static final String INIT_STATIC = "e61ef9919cde45dd5f82166404bd08e38bceb5dfdfded0a34c8df7ed542214d1";
+  private static final String INIT_EPHEMERAL = "893e28b9dc6ca8d611ab664754b8ceb7bac5117349a4439a6b0569da977c464a";
+  private static final String RESP_STATIC = "4a3acbfdb163dec651dfa3194dece676d437029c62a408b4c5ea9114246e4893";
+  private static final String RESP_EPHEMERAL = "bbdb4cdbd309f1a1f2e1456967fe288cadd6f712d65dc7b7793d5e63da6b375b";
+  private static final String[] PAYLOADS = {
+      "4c756477696720766f6e204d69736573", "4d757272617920526f746862617264", "462e20412e20486179656b",
+      "4361726c204d656e676572", "4a65616e2d426170746973746520536179", "457567656e2042f6686d20766f6e2042617765726b"};
+  private static final String CHACHA_HASH = "c8e5f64e846193be2a834104c2a009868d6c9f3bd3c186299888b488b2f1f58e";
+  private static final String[] CHACHA_CIPHERTEXTS = {
+      "ca35def5ae56cec33dc2036731ab14896bc4c75dbb07a61f879f8e3afa4c79444c756477696720766f6e204d69736573",
+      "95ebc60d2b1fa672c1f46a8aa265ef51bfe38e7ccb39ec5be34069f14480884381cbad1f276e038c48378ffce2b65285e08d6b68aaa3629a5a8639392490e5b9bd5269c2f1e4f488ed8831161f19b7815528f8982ffe09be9b5c412f8a0db50f8814c7194e83f23dbd8d162c9326ad",
+      "c7195ffacac1307ff99046f219750fc47693e23c3cb08b89c2af808b444850a80ae475b9df0f169ae80a89be0865b57f58c9fea0d4ec82a286427402f113e4b6ae769a1d95941d49b25030",
+      "96763ed773f8e47bb3712f0e29b3060ffc956ffc146cee53d5e1df",
+      "3e40f15f6f3a46ae446b253bf8b1d9ffb6ed9b174d272328ff91a7e2e5c79c07f5",
+      "eb3f3515110702e047a6c9da4478b6ead94873c11c0f2d710ddb3f09fce024b3a58502ae3f"};
+  private static final String AESGCM_HASH = "1b7aefb1125762aa21a252890d00af54519638b76437444538f9a52f21e2e0dc";
+  private static final String[] AESGCM_CIPHERTEXTS = {
+      "ca35def5ae56cec33dc2036731ab14896bc4c75dbb07a61f879f8e3afa4c79444c756477696720766f6e204d69736573",
+      "95ebc60d2b1fa672c1f46a8aa265ef51bfe38e7ccb39ec5be34069f144808843757117acceb05bd7a45733bc22015c97a9d0cbaf41b80446d5988ff5127235d76b79eade70f473d6a4ef521fdcbeda5340d01e028ba793fc059f2724a83af05f12dda0448a7621a926b379a92477fd",
+      "c90f1cf77eba4e50edb038991565e36c9758943a989229b6051244dc4fbecb6946744b401af2ee1a5881b65fbb87fd07cb6a328ececc9ce6ce84c399dc332d4fd521fa4bb7f467ce909395",
+      "bc3fa77f6aca3e8466d7dc6bea10013e88a6a29add5132b461806c",
+      "250b01074cdfe0df2ecf8ccbf1737b15a2ddb5b52fd9a396604e9c793cee3b3bb9",
+      "449d4d433b3cdc3d02bf6fc881774b9df54366ebcffb9689bb13f14709822cd7ef42bcdb4d"};
+
+  @ParameterizedTest
+  @EnumSource(CipherSuite.class)
+  void matchesCacophonyTestVectors(CipherSuite suite) throws Exception {
+    String[] expected = suite == CipherSuite.CHACHA20_POLY1305 ? CHACHA_CIPHERTEXTS : AESGCM_CIPHERTEXTS;
+    String hash = suite == CipherSuite.CHACHA20_POLY1305 ? CHACHA_HASH : AESGCM_HASH;
+    NoiseHandshake init = NoiseHandshake.withFixedKeys(Role.INITIATOR, HEX.parseHex(INIT_STATIC),
+        HEX.parseHex(INIT_EPHEMERAL), HEX.parseHex(PROLOGUE), suite);
+    NoiseHandshake resp = NoiseHandshake.withFixedKeys(Role.RESPONDER, HEX.parseHex(RESP_STATIC),
+        HEX.parseHex(RESP_EPHEMERAL), HEX.parseHex(PROLOGUE), suite);
+    for (int i = 0; i < 3; i++) {
+      NoiseHandshake writer = i % 2 == 0 ? init : resp;
+      NoiseHandshake reader = i % 2 == 0 ? resp : init;
+      byte[] msg = writer.writeMessage(HEX.parseHex(PAYLOADS[i]));
+      assertEquals(expected[i], HEX.formatHex(msg), "message " + i);
+      assertEquals(PAYLOADS[i], HEX.formatHex(reader.readMessage(msg)));
+    }
+    assertEquals(hash, HEX.formatHex(init.handshakeHash()));
+    assertEquals(hash, HEX.formatHex(resp.handshakeHash()));
+    SessionKeys ik = init.split();
+    SessionKeys rk = resp.split();
+    long[] counters = new long[2]; // per direction: responder->initiator, initiator->responder
+    for (int i = 3; i < PAYLOADS.length; i++) {
+      boolean fromResponder = i % 2 == 1;
+      TransportCipher send = fromResponder ? rk.send() : ik.send();
+      TransportCipher recv = fromResponder ? ik.receive() : rk.receive();
+      long n = counters[fromResponder ? 0 : 1]++;
+      byte[] pt = HEX.parseHex(PAYLOADS[i]);
+      byte[] ct = new byte[pt.length + 16];
+      send.encrypt(n, new byte[0], pt, 0, pt.length, ct, 0);
+      assertEquals(expected[i], HEX.formatHex(ct), "transport message " + i);
+      byte[] back = new byte[pt.length];
+      recv.decrypt(n, new byte[0], ct, 0, ct.length, back, 0);
+      assertArrayEquals(pt, back);
+    }
+  }
+
+  /** A full handshake between two identities; returns {initiator, responder} payloads as seen by the other side. */
+  static NoiseHandshake[] handshake(NodeIdentity a, byte[] prologueA, NodeIdentity b, byte[] prologueB,
+      CipherSuite suite) throws HandshakeException {
+    NoiseHandshake i = NoiseHandshake.initiator(a, prologueA, suite);
+    NoiseHandshake r = NoiseHandshake.responder(b, prologueB, suite);
+    r.readMessage(i.writeMessage(new byte[0]));
+    HandshakePayload rp = HandshakePayload.decode(i.readMessage(r.writeMessage(HandshakePayload.of(b, "bob").encode())));
+    assertTrue(rp.verify(i.remoteStaticKey()));
+    HandshakePayload ip = HandshakePayload.decode(r.readMessage(i.writeMessage(HandshakePayload.of(a, "alice").encode())));
+    assertTrue(ip.verify(r.remoteStaticKey()));
+    assertEquals("bob", rp.nick());
+    assertEquals("alice", ip.nick());
+    assertArrayEquals(b.signingPublicKey(), rp.signingKey());
+    assertArrayEquals(a.signingPublicKey(), ip.signingKey());
+    return new NoiseHandshake[] {i, r};
+  }
+
+  @ParameterizedTest
+  @EnumSource(CipherSuite.class)
+  void roundTripBetweenIdentities(CipherSuite suite) throws Exception {
+    NodeIdentity alice = NodeIdentity.generate();
+    NodeIdentity bob = NodeIdentity.generate();
+    byte[] prologue = RoomId.of("lobby", null).prologue();
+    NoiseHandshake[] hs = handshake(alice, prologue, bob, prologue, suite);
+    assertTrue(hs[0].isComplete() && hs[1].isComplete());
+    assertArrayEquals(bob.staticPublicKey(), hs[0].remoteStaticKey());
+    assertArrayEquals(alice.staticPublicKey(), hs[1].remoteStaticKey());
+    SessionKeys a = hs[0].split();
+    SessionKeys b = hs[1].split();
+    assertArrayEquals(a.handshakeHash(), b.handshakeHash());
+    byte[] ad = "header".getBytes(StandardCharsets.UTF_8);
+    byte[] msg = "hi bob".getBytes(StandardCharsets.UTF_8);
+    assertArrayEquals(msg, TransportCipherTest.roundTrip(a.send(), b.receive(), 0, ad, msg));
+    assertArrayEquals(msg, TransportCipherTest.roundTrip(b.send(), a.receive(), 0, ad, msg));
+    assertThrows(IllegalStateException.class, hs[0]::split);
+  }
+
+  @Test
+  void differentRoomsFailTheHandshake() throws Exception {
+    NodeIdentity alice = NodeIdentity.generate();
+    NodeIdentity bob = NodeIdentity.generate();
+    byte[][][] pairs = {
+        {RoomId.of("lobby", null).prologue(), RoomId.of("other", null).prologue()},
+        {RoomId.of("club", "secret-1").prologue(), RoomId.of("club", "secret-2").prologue()},
+        {RoomId.of("club", "secret-1").prologue(), RoomId.of("club", null).prologue()},
+        // the rendezvous knows the secret room's wire id but not its prologue
+        {RoomId.of("club", "secret-1").prologue(), RoomId.of(RoomId.derive("club", "secret-1"), null).prologue()},
+    };
+    for (byte[][] p : pairs) {
+      NoiseHandshake i = NoiseHandshake.initiator(alice, p[0], CipherSuite.CHACHA20_POLY1305);
+      NoiseHandshake r = NoiseHandshake.responder(bob, p[1], CipherSuite.CHACHA20_POLY1305);
+      r.readMessage(i.writeMessage(new byte[0]));
+      byte[] m2 = r.writeMessage(HandshakePayload.of(bob, "bob").encode());
+      assertThrows(HandshakeException.class, () -> i.readMessage(m2));
+      assertNull(i.remoteStaticKey(), "nothing learned from a failed message");
+    }
+  }
+
+  @Test
+  void anyFlippedBitIsRejectedAndTheGenuineMessageStillWorks() throws Exception {
+    NodeIdentity alice = NodeIdentity.generate();
+    NodeIdentity bob = NodeIdentity.generate();
+    byte[] prologue = RoomId.of("lobby", null).prologue();
+    NoiseHandshake i = NoiseHandshake.initiator(alice, prologue, CipherSuite.AES_GCM);
+    NoiseHandshake r = NoiseHandshake.responder(bob, prologue, CipherSuite.AES_GCM);
+    r.readMessage(i.writeMessage(new byte[0]));
+    byte[] m2 = r.writeMessage(HandshakePayload.of(bob, "bob").encode());
+    for (int bit = 0; bit < m2.length * 8; bit++) {
+      byte[] bad = m2.clone();
+      bad[bit / 8] ^= (byte) (1 << (bit % 8));
+      assertThrows(HandshakeException.class, () -> i.readMessage(bad), "bit " + bit);
+    }
+    assertThrows(HandshakeException.class, () -> i.readMessage(java.util.Arrays.copyOf(m2, m2.length - 1)));
+    assertThrows(HandshakeException.class, () -> i.readMessage(new byte[10]));
+    i.readMessage(m2); // the forgeries left the state untouched
+    byte[] m3 = i.writeMessage(HandshakePayload.of(alice, "alice").encode());
+    for (int bit = 0; bit < m3.length * 8; bit++) {
+      byte[] bad = m3.clone();
+      bad[bit / 8] ^= (byte) (1 << (bit % 8));
+      assertThrows(HandshakeException.class, () -> r.readMessage(bad), "bit " + bit);
+    }
+    r.readMessage(m3);
+    assertTrue(i.isComplete() && r.isComplete());
+  }
+
+  @Test
+  void manInTheMiddleWithItsOwnStaticKeyFailsThePayloadCheck() throws Exception {
+    NodeIdentity alice = NodeIdentity.generate();
+    NodeIdentity bob = NodeIdentity.generate();
+    NodeIdentity mallory = NodeIdentity.generate();
+    byte[] prologue = RoomId.of("lobby", null).prologue();
+    // Mallory answers Alice with her own Noise static key but replays Bob's identity and binding.
+    NoiseHandshake i = NoiseHandshake.initiator(alice, prologue, CipherSuite.CHACHA20_POLY1305);
+    NoiseHandshake m = NoiseHandshake.responder(mallory, prologue, CipherSuite.CHACHA20_POLY1305);
+    m.readMessage(i.writeMessage(new byte[0]));
+    byte[] forged = HandshakePayload.of("bob", bob.signingPublicKey(), bob.staticBinding()).encode();
+    HandshakePayload seen = HandshakePayload.decode(i.readMessage(m.writeMessage(forged)));
+    assertArrayEquals(mallory.staticPublicKey(), i.remoteStaticKey());
+    assertFalse(seen.verify(i.remoteStaticKey()), "Bob's binding does not cover Mallory's static key");
+    // And Mallory's own honest payload verifies, but carries Mallory's identity: KnownPeers flags it.
+    HandshakePayload own = HandshakePayload.of(mallory, "bob");
+    assertTrue(own.verify(mallory.staticPublicKey()));
+    KnownPeers known = KnownPeers.empty(java.nio.file.Path.of("unused"));
+    known.remember("bob", bob.signingPublicKey());
+    assertEquals(KnownPeers.Trust.MISMATCH, known.check("bob", own.signingKey()));
+  }
+
+  @Test
+  void wrongTurnAndLowOrderEphemeral() throws Exception {
+    NodeIdentity alice = NodeIdentity.generate();
+    byte[] prologue = RoomId.of("lobby", null).prologue();
+    NoiseHandshake i = NoiseHandshake.initiator(alice, prologue, CipherSuite.CHACHA20_POLY1305);
+    assertThrows(HandshakeException.class, () -> i.readMessage(new byte[64]));
+    NoiseHandshake r = NoiseHandshake.responder(alice, prologue, CipherSuite.CHACHA20_POLY1305);
+    assertThrows(IllegalStateException.class, () -> r.writeMessage(new byte[0]));
+    r.readMessage(new byte[32]); // ephemeral u = 0: a low-order point
+    assertThrows(HandshakeException.class, () -> r.writeMessage(new byte[0]));
+    assertEquals(NoiseHandshake.State.FAILED, r.state());
+  }
+}

@@ -1,0 +1,131 @@
+package io.p2pchat.history;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.p2pchat.history.HistoryEntry.Direction;
+import io.p2pchat.history.HistoryEntry.State;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HistoryStoreTest {
+
+  private static final long FLUSH_TIMEOUT_SECONDS = 30;
+
+  @TempDir
+  Path dir;
+
+  private static HistoryEntry entry(int i, String peer) {
+    return new HistoryEntry("m" + i, i % 2 == 0 ? Direction.OUT : Direction.IN, peer, "alice", peer == null ? "lobby" : peer,
+        "hello " + i + " héllo", 1_700_000_000_000L + i, State.SENDING);
+  }
+
+  private static void flush(HistoryStore store) throws Exception {
+    store.flush().get(FLUSH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void writeReopenReadBack() throws Exception {
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      for (int i = 0; i < 20; i++) {
+        store.append(entry(i, i % 2 == 0 ? null : "bob"));
+      }
+      store.updateState("m3", "bob", State.DELIVERED);
+      store.updateState("m4", null, State.FAILED);
+      flush(store);
+    }
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      assertEquals(22, store.recoveredRecords());
+      List<HistoryEntry> bob = store.recent("bob", 100);
+      assertEquals(10, bob.size());
+      assertEquals(entry(1, "bob"), bob.get(0));
+      assertEquals(entry(3, "bob").withState(State.DELIVERED), bob.get(1));
+      List<HistoryEntry> room = store.recent(null, 3);
+      assertEquals(List.of(entry(14, null), entry(16, null), entry(18, null)), room);
+      assertEquals(State.FAILED, store.recent(null, 100).get(2).state());
+    }
+  }
+
+  @Test
+  void recentKeepsOnlyTheLastNPerConversation() throws Exception {
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions().setRecentPerConversation(5))) {
+      for (int i = 0; i < 50; i++) {
+        store.append(entry(i, "bob"));
+      }
+      assertEquals(5, store.recent("bob", 100).size());
+      assertEquals("m49", store.recent("bob", 1).get(0).id());
+    }
+  }
+
+  @Test
+  void tornTailIsCutAndEarlierRecordsSurvive() throws Exception {
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      for (int i = 0; i < 100; i++) {
+        store.append(entry(i, "bob"));
+      }
+      flush(store);
+    }
+    Path file = dir.resolve(HistoryOptions.DEFAULT_FILE_NAME);
+    long size = Files.size(file);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.truncate(size - 7); // kill -9 in the middle of the last record
+    }
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      assertEquals(99, store.recoveredRecords());
+      assertTrue(store.truncatedBytes() > 0);
+      assertEquals("m98", store.recent("bob", 1).get(0).id());
+      store.append(entry(100, "bob"));
+      flush(store);
+    }
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      assertEquals(100, store.recoveredRecords());
+      assertEquals(0, store.truncatedBytes());
+      assertEquals("m100", store.recent("bob", 1).get(0).id());
+    }
+  }
+
+  @Test
+  void corruptTailAndGarbageLengthAreCut() throws Exception {
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      for (int i = 0; i < 10; i++) {
+        store.append(entry(i, null));
+      }
+      flush(store);
+    }
+    Path file = dir.resolve(HistoryOptions.DEFAULT_FILE_NAME);
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length - 3] ^= 0x55; // a flipped bit in the last record: CRC mismatch
+    Files.write(file, bytes);
+    Files.write(file, new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2, 3, 4, 5},
+        StandardOpenOption.APPEND); // a garbage length after it
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      assertEquals(9, store.recoveredRecords());
+      assertEquals("m8", store.recent(null, 1).get(0).id());
+    }
+  }
+
+  @Test
+  void groupCommitThroughput() throws Exception {
+    int n = 100_000;
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      long start = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        store.append(entry(i, i % 10 == 0 ? null : "peer" + (i % 7)));
+      }
+      flush(store);
+      long nanos = System.nanoTime() - start;
+      System.out.printf("history: %d entries appended and fsynced in %d ms: %.0f entries/s, journal %d bytes%n",
+          n, nanos / 1_000_000, n * 1e9 / nanos, Files.size(dir.resolve(HistoryOptions.DEFAULT_FILE_NAME)));
+    }
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      assertEquals(n, store.recoveredRecords());
+    }
+  }
+}
