@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * [HH:mm:ss] NICK: TEXT              a room message
  * [HH:mm:ss] NICK (private): TEXT    a direct message
  * * NICK connected (STATE ADDR:PORT) a peer appeared
- * * NICK path STATE ADDR:PORT        its path changed
+ * * NICK path STATE ADDR:PORT        its path changed (main prints "relay ADDR:PORT" for a relayed one)
  * * NICK left
  * </pre>
  */
@@ -31,14 +31,14 @@ final class ConsoleLines {
   /** A path line about {@code nick}: group 1 = state, group 2 = address. */
   static Pattern path(String nick) {
     String n = Pattern.quote(nick);
-    return Pattern.compile("\\* " + n + " (?:connected \\((\\S+) (\\S+)\\)|path (\\S+) (\\S+))");
+    return Pattern.compile("\\* " + n + " (?:connected \\((\\S+) (.+)\\)|path (\\S+) (.+))");
   }
 
   /** A path line about {@code nick} in one of {@code states}. */
   static Pattern pathIn(String nick, Set<String> states) {
     String alt = String.join("|", states.stream().map(Pattern::quote).toList());
     String n = Pattern.quote(nick);
-    return Pattern.compile("\\* " + n + " (?:connected \\((" + alt + ") (\\S+)\\)|path (" + alt + ") (\\S+))");
+    return Pattern.compile("\\* " + n + " (?:connected \\((" + alt + ") (.+)\\)|path (" + alt + ") (.+))");
   }
 
   /** The state of a line matched by {@link #path} or {@link #pathIn}. */
