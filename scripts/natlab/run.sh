@@ -33,6 +33,6 @@ done
 # Labs of earlier runs whose owner died (a killed CI job) would only waste memory: remove them.
 bash scripts/natlab/natlab.sh cleanup
 
-args=(-B -o -Pnatlab test-compile failsafe:integration-test failsafe:verify)
+args=(-B -ntp -Pnatlab test-compile failsafe:integration-test failsafe:verify)
 [[ $# -gt 0 ]] && args+=("-Dit.test=$1")
 exec mvn "${args[@]}"

@@ -616,7 +616,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   private JsonObject peerJson(PeerSession session, PathState state, Endpoint address) {
     JsonObject json = new JsonObject().put("nick", session.nick).put("state", state.label())
       .put("address", address == null ? null
-        : address.equals(Candidate.VIA_RELAY) ? "relay " + server : address.toString());
+        : address.equals(Candidate.VIA_RELAY) ? server.toString() : address.toString());
     if (session.rttNanos() >= 0) {
       json.put("rttMs", Math.round(session.rttNanos() / 1_000.0) / 1_000.0);
     }
