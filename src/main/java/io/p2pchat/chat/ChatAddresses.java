@@ -77,6 +77,11 @@ public record ChatAddresses(String prefix) {
     return prefix + ".punch.received";
   }
 
+  /** Request → how this node's NAT maps ({@code {"mapping","sources":[{"server","mapped"}]}}). */
+  public String netcheck() {
+    return prefix + ".netcheck";
+  }
+
   /** Request → drop counters and path details, for diagnostics. */
   public String stats() {
     return prefix + ".punch.stats";

@@ -139,11 +139,14 @@ public class ConsoleVerticle extends VerticleBase {
             .onFailure(e -> print("! " + ConsoleFormat.escape(String.valueOf(e.getMessage()))));
         }
         break;
+      case "/netcheck":
+        netcheck();
+        break;
       case "/quit":
         quit();
         break;
       case "/help":
-        print("* commands: /msg NICK TEXT, /list, /peers, /whois [NICK], /accept NICK, /history [N], /quit;"
+        print("* commands: /msg NICK TEXT, /list, /peers, /whois [NICK], /accept NICK, /history [N], /netcheck, /quit;"
           + " any other line goes to the room");
         break;
       default:
@@ -198,6 +201,27 @@ public class ConsoleVerticle extends VerticleBase {
         }
       }
       print("! no peer " + ConsoleFormat.escape(nick));
+    });
+  }
+
+  private void netcheck() {
+    vertx.eventBus().<JsonObject>request(addresses.netcheck(), new JsonObject()).onSuccess(reply -> {
+      JsonObject r = reply.body();
+      for (Object s : r.getJsonArray("sources")) {
+        JsonObject source = (JsonObject) s;
+        print("* netcheck: " + source.getString("server") + " sees you as " + source.getString("mapped"));
+      }
+      switch (r.getString("mapping")) {
+        case "per-destination":
+          print("* netcheck: your NAT maps per destination (a hard NAT): peers reach you through the relay");
+          break;
+        case "endpoint-independent":
+          print("* netcheck: your NAT keeps one public address for every destination: direct paths can be punched");
+          break;
+        default:
+          print("* netcheck: " + r.getJsonArray("sources").size() + " of " + r.getInteger("sourcesAsked")
+            + " STUN sources answered; two are needed to tell how your NAT maps (set stunServers)");
+      }
     });
   }
 

@@ -69,6 +69,11 @@ public final class NodeOptions {
     KEYS.put("eventBusPrefix", Type.STRING);
     KEYS.put("logDir", Type.STRING);
     KEYS.put("dataDir", Type.STRING);
+    KEYS.put("stunServers", Type.LIST);
+    KEYS.put("impair.lossPercent", Type.INTEGER);
+    KEYS.put("impair.duplicatePercent", Type.INTEGER);
+    KEYS.put("impair.reorderPercent", Type.INTEGER);
+    KEYS.put("impair.seed", Type.INTEGER);
     KEYS.put("roomSecret", Type.STRING);
     KEYS.put("keyFile", Type.STRING);
     KEYS.put("cipher", Type.STRING);
@@ -92,6 +97,8 @@ public final class NodeOptions {
   private final String logDir;
   private final Path dataDir;
   private final String roomSecret;
+  private final List<String> stunServers;
+  private final int[] impairment;
   private final Path keyFile;
   private final CipherSuite cipher;
 
@@ -119,6 +126,17 @@ public final class NodeOptions {
     dataDir = data != null ? Path.of(data).toAbsolutePath()
       : Path.of(System.getProperty("user.home"), ".p2pchat", nick);
     r.port("http.port", 0, true);
+    impairment = new int[] {r.integer("impair.lossPercent", 0, 0, 100), r.integer("impair.duplicatePercent", 0, 0, 100),
+      r.integer("impair.reorderPercent", 0, 0, 100), r.integer("impair.seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE)};
+    if (impairment[0] + impairment[1] + impairment[2] > 100) {
+      throw new ConfigException("impair.lossPercent + duplicatePercent + reorderPercent must not exceed 100");
+    }
+    stunServers = r.strings("stunServers");
+    for (String server : stunServers) {
+      if (!server.matches("[^\\s:]+:\\d{1,5}") && !server.matches("\\[[0-9a-fA-F:]+\\]:\\d{1,5}")) {
+        throw new ConfigException("stunServers entries must be host:port (got \"" + server + "\")");
+      }
+    }
     roomSecret = r.string("roomSecret", null);
     if (roomSecret != null && roomSecret.length() < MIN_ROOM_SECRET) {
       throw new ConfigException("roomSecret must be at least " + MIN_ROOM_SECRET
@@ -202,6 +220,19 @@ public final class NodeOptions {
   /** The node's own state (install token, history, keys, known peers); never the working directory. */
   public Path dataDir() {
     return dataDir;
+  }
+
+  /**
+   * Test only: {@code {lossPercent, duplicatePercent, reorderPercent, seed}} applied to what the node
+   * sends to peers; all zero in any real deployment.
+   */
+  public int[] impairment() {
+    return impairment.clone();
+  }
+
+  /** STUN servers ({@code host:port}) asked besides the rendezvous, to learn how our NAT maps. */
+  public List<String> stunServers() {
+    return stunServers;
   }
 
   /** The secret of a private room, or null for a public one. */

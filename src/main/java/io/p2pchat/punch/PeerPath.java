@@ -84,8 +84,13 @@ final class PeerPath {
     return rttNanos;
   }
 
-  /** New candidates from an introduction; starts a punch round at once (simultaneous open). */
-  void introduce(List<Candidate> fresh, boolean relay, long now) {
+  /**
+   * New candidates from an introduction; starts a punch round at once (simultaneous open).
+   *
+   * @param relayFirst our NAT maps per destination (netcheck): probe the relay at once too, so the
+   *                   session does not wait out a punch window that cannot succeed from here
+   */
+  void introduce(List<Candidate> fresh, boolean relay, boolean relayFirst, long now) {
     List<Candidate> usable = new ArrayList<>();
     for (Candidate c : fresh) {
       // A node never takes its own address for a peer's (two homes often share a private range).
@@ -99,6 +104,9 @@ final class PeerPath {
     candidates = usable;
     relayAvailable = relay;
     startPunch(now);
+    if (relay && relayFirst && current == null) {
+      actions.sendPunch(Candidate.VIA_RELAY, track(Candidate.VIA_RELAY, now));
+    }
   }
 
   /** A verified {@code punch} from {@code from}: teaches a peer-reflexive address if it is new. */

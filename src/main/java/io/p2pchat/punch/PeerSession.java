@@ -133,7 +133,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
 
   /** An introduction (first or again): new probe secret and candidates; a new instance is a restarted peer. */
   void introduce(long introId, byte[] secret, String instance, long relayId, List<Candidate> candidates,
-                 boolean relay, long now) {
+                 boolean relay, boolean relayFirst, long now) {
     if (this.instance != null && !this.instance.equals(instance)) {
       // The peer restarted: its side of both streams is new, so ours must be too.
       failAll("peer restarted");
@@ -150,7 +150,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     this.introId = introId;
     this.secret = secret;
     this.relayId = relayId;
-    path.introduce(candidates, relay, now);
+    path.introduce(candidates, relay, relayFirst, now);
   }
 
   /** The probe secret of the current or the previous introduction, or null. */
@@ -181,6 +181,11 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   long rttNanos() {
     long smoothed = delivery.send().rtt().srttNanos();
     return smoothed >= 0 ? smoothed : pingRttNanos >= 0 ? pingRttNanos : path.rttNanos();
+  }
+
+  /** Messages accepted for this peer and not yet acknowledged (held while no path exists). */
+  long heldMessages() {
+    return delivery.send().pendingMessages() + backlog.size();
   }
 
   /** The fingerprint of the peer's proven identity key, or null before the handshake. */

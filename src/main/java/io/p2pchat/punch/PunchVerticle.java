@@ -24,6 +24,7 @@ import io.p2pchat.wire.PlainCommand;
 import io.p2pchat.wire.Probe;
 import io.p2pchat.wire.ProbeCodec;
 import io.p2pchat.wire.RelayCodec;
+import io.p2pchat.wire.StunCodec;
 import io.p2pchat.wire.WireException;
 import io.p2pchat.wire.frame.FrameException;
 import io.vertx.core.Future;
@@ -42,6 +43,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +58,8 @@ import java.util.concurrent.TimeUnit;
  */
 public class PunchVerticle extends VerticleBase implements PeerSession.Host, RendezvousLink.Actions {
 
+  /** How long a netcheck waits for STUN answers: a few RTTs to any server worth asking. */
+  private static final long NETCHECK_WAIT_MS = 1500;
   /** Socket receive buffer: a burst of ~3,000 full datagrams survives a short GC pause. */
   private static final int RECEIVE_BUFFER_BYTES = 4 << 20;
   private static final int SEND_BUFFER_BYTES = 4 << 20;
@@ -74,6 +78,10 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   /** Keys presented for a nick that differ from the known one, waiting for the user's {@code /accept}. */
   private final Map<String, byte[]> untrusted = new HashMap<>();
   private RoomId roomId;
+  private Impairment impairment;
+  private final NetCheck netCheck = new NetCheck();
+  private final List<Endpoint> stunSources = new ArrayList<>();
+  private NetCheck.Mapping knownMapping = NetCheck.Mapping.UNKNOWN;
 
   /** Trust-on-first-use record of every peer's key, in dataDir, like SSH's known_hosts. */
   static final String KNOWN_PEERS_FILE = "known_peers";
@@ -101,6 +109,8 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     log = NodeLog.of(PunchVerticle.class, options.nick(), options.logDir());
     addresses = new ChatAddresses(options.eventBusPrefix());
     roomId = RoomId.of(options.room(), options.roomSecret());
+    int[] impair = options.impairment();
+    impairment = new Impairment(impair[0], impair[1], impair[2], impair[3]);
     deliveryOptions = new DeliveryOptions()
       .setPacketFrameBudget(PeerSession.FRAME_BUDGET)
       .setDeliveryDeadlineNanos(TimeUnit.SECONDS.toNanos(options.deliveryDeadlineSeconds()));
@@ -112,6 +122,12 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     return vertx.executeBlocking(() -> {
         String host = InetAddress.getByName(options.rendezvousHost()).getHostAddress();
         server = new Endpoint(host, options.rendezvousPort());
+        stunSources.add(server);
+        for (String stun : options.stunServers()) {
+          int colon = stun.lastIndexOf(':');
+          stunSources.add(new Endpoint(InetAddress.getByName(stun.substring(0, colon).replaceAll("[\\[\\]]", ""))
+            .getHostAddress(), Integer.parseInt(stun.substring(colon + 1))));
+        }
         identity = NodeIdentity.loadOrCreate(options.keyFile());
         knownPeers = KnownPeers.load(options.dataDir().resolve(KNOWN_PEERS_FILE));
         return InstallToken.loadOrCreate(options.dataDir());
@@ -129,7 +145,12 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
         vertx.eventBus().consumer(addresses.node(), msg -> msg.reply(new JsonObject().put("nick", options.nick())
           .put("room", options.room()).put("fingerprint", identity.fingerprint())));
         vertx.eventBus().<JsonObject>consumer(addresses.peerAccept(), this::onAccept);
-        log.info("{} listening on UDP {} (room {}{}, rendezvous {}, key {})", options.nick(), socket.localAddress(),
+        vertx.eventBus().consumer(addresses.netcheck(), msg -> runNetCheck().onSuccess(msg::reply));
+        if (impairment.active()) {
+      log.warn("test impairment on: {}% loss, {}% duplication, {}% reordering of packets to peers",
+        impair[0], impair[1], impair[2]);
+    }
+    log.info("{} listening on UDP {} (room {}{}, rendezvous {}, key {})", options.nick(), socket.localAddress(),
           options.room(), roomId.isSecret() ? ", private" : "", server, identity.fingerprint());
       });
   }
@@ -179,6 +200,9 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       switch (DatagramKind.of(data)) {
         case PACKET:
           onPacket(from, data, false);
+          break;
+        case STUN:
+          onStun(from, data);
           break;
         case PLAIN:
           if (PlainCommand.parse(data).verb() != PlainCommand.Verb.PUNCH) {
@@ -328,7 +352,8 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     byIntro.put(introId, session);
     byRelayId.put(relayId, session);
     log.info("introduced to {} ({} candidates), punching", nick, candidates.size());
-    session.introduce(introId, secret, peerInstance, relayId, candidates, relayAvailable, now);
+    session.introduce(introId, secret, peerInstance, relayId, candidates, relayAvailable,
+      knownMapping == NetCheck.Mapping.PER_DESTINATION, now);
     reschedule(session);
   }
 
@@ -407,6 +432,24 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
 
   @Override
   public void sendPacket(PeerSession session, Endpoint to, Buffer packet) {
+    if (impairment.active()) {
+      switch (impairment.next()) {
+        case DROP:
+          return;
+        case DUPLICATE:
+          transmit(session, to, packet);
+          break;
+        case DELAY:
+          vertx.setTimer(impairment.holdMs(), t -> transmit(session, to, packet));
+          return;
+        default:
+          break;
+      }
+    }
+    transmit(session, to, packet);
+  }
+
+  private void transmit(PeerSession session, Endpoint to, Buffer packet) {
     if (to.equals(Candidate.VIA_RELAY)) {
       socket.send(RelayCodec.encode(session.relayId, packet), server.port(), server.host());
     } else {
@@ -427,7 +470,8 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   public void pathChanged(PeerSession session, PathState state, Endpoint address, String why) {
     String where = address == null ? "-" : address.equals(Candidate.VIA_RELAY) ? "via " + server : address.toString();
     if (state == PathState.CONNECTING) {
-      log.warn("path to {} lost ({}): looking again", session.nick, why);
+      log.warn("path to {} lost ({}): looking again; {} messages held until a path is back (deadline {} s)",
+        session.nick, why, session.heldMessages(), options.deliveryDeadlineSeconds());
     } else {
       log.info("path to {}: {} {} ({}{})", session.nick, state.label(), where, why,
         session.rttNanos() >= 0 ? ", rtt " + session.rttNanos() / 1000 + " us" : "");
@@ -535,8 +579,48 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     socket.send(ControlCodec.encode(message, ++controlCounter), server.port(), server.host());
   }
 
+  /**
+   * STUN Binding requests to every source, answers collected for {@link #NETCHECK_WAIT_MS}:
+   * how our NAT maps, published in the log and returned.
+   */
+  private Future<JsonObject> runNetCheck() {
+    netCheck.reset();
+    for (Endpoint source : stunSources) {
+      byte[] transactionId = new byte[StunCodec.TRANSACTION_ID_SIZE];
+      random.nextBytes(transactionId);
+      netCheck.sent(HexFormat.of().formatHex(transactionId), source);
+      socket.send(StunCodec.bindingRequest(transactionId), source.port(), source.host());
+    }
+    Promise<JsonObject> result = Promise.promise();
+    vertx.setTimer(NETCHECK_WAIT_MS, t -> {
+      NetCheck.Mapping mapping = netCheck.mapping();
+      if (mapping != NetCheck.Mapping.UNKNOWN && mapping != knownMapping) {
+        log.info("netcheck: our NAT maps {} (mapped {}){}", mapping == NetCheck.Mapping.PER_DESTINATION
+            ? "per destination" : "per endpoint", netCheck.mappedAddresses(),
+          mapping == NetCheck.Mapping.PER_DESTINATION ? ": peers will use the relay at once" : "");
+        knownMapping = mapping;
+      }
+      result.complete(netCheck.toJson().put("sourcesAsked", stunSources.size()));
+    });
+    return result.future();
+  }
+
+  private void onStun(Endpoint from, Buffer data) throws WireException {
+    if (!stunSources.contains(from)) {
+      throw new WireException(DropReason.UNKNOWN_KIND, "STUN from a source we did not ask");
+    }
+    Endpoint mapped = Endpoint.of(io.vertx.core.net.SocketAddress.inetSocketAddress(
+      StunCodec.parseBindingResponse(data)));
+    if (!netCheck.answered(HexFormat.of().formatHex(StunCodec.transactionId(data)), from, mapped)) {
+      throw new WireException(DropReason.UNKNOWN_SESSION, "STUN answer to no request of ours");
+    }
+  }
+
   @Override
   public void up(JsonObject registered) {
+    if (knownMapping == NetCheck.Mapping.UNKNOWN && stunSources.size() > 1) {
+      runNetCheck();
+    }
     log.info("registered with rendezvous {} as {} in room {} (seen as {})", server, options.nick(),
       options.room(), registered.getString(Control.PUBLIC));
     vertx.eventBus().publish(addresses.rendezvousState(),
