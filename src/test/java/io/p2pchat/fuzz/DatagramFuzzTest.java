@@ -47,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Sends 110,000 random and mutated datagrams (mutations of every valid kind, so parsers are reached
+ * Sends 100,000 random and mutated datagrams (mutations of every valid kind, so parsers are reached
  * past the first byte) at a running rendezvous and a running client node, paced so no kernel
  * buffer drops any; then checks that both still serve, that the heap stayed bounded, that no
  * handler threw, and that every datagram was answered or counted.
@@ -56,10 +56,10 @@ class DatagramFuzzTest {
 
   /** Fixed, printed: a failure replays with the same datagrams. */
   private static final long SEED = Long.getLong("fuzz.seed", 0x5EED_F022L);
-  private static final int TO_RENDEZVOUS = 70_000;
+  private static final int TO_RENDEZVOUS = 60_000;
   private static final int TO_CLIENT = 40_000;
   /** Datagrams between two waits for the receivers' counters to catch up: far below any socket buffer. */
-  private static final int BATCH = 500;
+  private static final int BATCH = 1000;
   /** Between two looks at the receivers' counters: short, and leaves their event loops to work. */
   private static final long POLL_NANOS = 1_000_000;
   /** Generous for a loaded 2-core machine. */
