@@ -74,9 +74,12 @@ class TwoNodeChatTest {
     assertEquals(1, peers.size());
     assertEquals("bob", peers.getJsonObject(0).getString("nick"));
     assertEquals("direct-lan", peers.getJsonObject(0).getString("state"));
+    // History is per conversation: the room's, or the direct one with a peer.
     JsonArray history = await(vertx.eventBus().<JsonObject>request("bob.history", new JsonObject()))
       .body().getJsonArray("messages");
-    assertEquals(3, history.size(), history.encodePrettily());
+    assertEquals(2, history.size(), history.encodePrettily());
+    assertEquals("hello bob, ça va? 👋", history.getJsonObject(0).getString("text"));
+    assertEquals("hi alice", history.getJsonObject(1).getString("text"));
     JsonArray directOnly = await(vertx.eventBus().<JsonObject>request("bob.history",
       new JsonObject().put("peer", "alice"))).body().getJsonArray("messages");
     assertEquals(1, directOnly.size(), directOnly.encodePrettily());

@@ -179,8 +179,8 @@ class ConsoleVerticleTest {
     screen.awaitLine(CLOCK + "bob: \\\\x1b\\[2J\\\\x1b\\[31mred\\\\u202eevil\\\\x07");
 
     keyboard.type("/peers");
-    // One line per peer: nick, state, address, rtt.
-    screen.awaitLine("\\* bob +direct-lan +127\\.0\\.0\\.1:" + bob.port() + " +rtt \\d+\\.\\d\\d ms");
+    // One line per peer: nick, state, address, rtt (then details such as its key id).
+    screen.awaitLine("\\* bob +direct-lan +127\\.0\\.0\\.1:" + bob.port() + " +rtt \\d+\\.\\d\\d ms.*");
     keyboard.type("/list");
     screen.await(l -> l.equals("* peers: bob"), "/list");
 

@@ -38,7 +38,7 @@ class RendezvousLinkTest {
     public void down(String why) {
       log.add("down: " + why);
     }
-  }, REGISTER, KEEP_ALIVE);
+  }, REGISTER, KEEP_ALIVE, io.p2pchat.crypto.NodeIdentity.generate());
 
   private void runUntil(long until) {
     while (link.nextDeadline() <= until) {
