@@ -217,7 +217,7 @@ public final class NodeOptions {
     return logDir;
   }
 
-  /** The node's own state (install token, history, keys, known peers); never the working directory. */
+  /** The node's own state (identity key, known peers, history); never the working directory. */
   public Path dataDir() {
     return dataDir;
   }

@@ -1,0 +1,95 @@
+package io.p2pchat.crypto;
+
+import io.p2pchat.node.ChatNodeVerticle;
+import io.p2pchat.rendezvous.RendezvousVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+/**
+ * Trust on first use: when "bob" comes back with another key, alice refuses him loudly (event,
+ * log) and nothing she sends reaches him, until she accepts the new key; then the chat goes on.
+ */
+class KeyChangeTest {
+
+  private static final long TIMEOUT_S = 60;
+  private final Vertx vertx = Vertx.vertx();
+
+  @TempDir
+  Path dir;
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aChangedKeyIsRefusedUntilTheUserAcceptsIt() throws Exception {
+    RendezvousVerticle rendezvous = new RendezvousVerticle();
+    await(vertx.deployVerticle(rendezvous, new DeploymentOptions().setConfig(new JsonObject()
+      .put("host", "127.0.0.1").put("port", 0).put("logDir", dir.resolve("logs").toString()))));
+    CompletableFuture<String> firstKey = new CompletableFuture<>();
+    CompletableFuture<JsonObject> refused = new CompletableFuture<>();
+    CompletableFuture<String> acceptedKey = new CompletableFuture<>();
+    vertx.eventBus().<JsonObject>consumer("alice.peer.state", m -> {
+      String fingerprint = m.body().getString("fingerprint");
+      if (fingerprint != null && !firstKey.complete(fingerprint) && !fingerprint.equals(firstKey.getNow(null))) {
+        acceptedKey.complete(fingerprint);
+      }
+    });
+    vertx.eventBus().<JsonObject>consumer("alice.peer.untrusted", m -> refused.complete(m.body()));
+    CompletableFuture<String> bobHeard = new CompletableFuture<>();
+    vertx.eventBus().<JsonObject>consumer("bob.chat.received", m -> bobHeard.complete(m.body().getString("text")));
+
+    await(vertx.deployVerticle(new ChatNodeVerticle(), new DeploymentOptions().setConfig(node("alice", rendezvous.port(), "alice.key"))));
+    String bob = await(vertx.deployVerticle(new ChatNodeVerticle(),
+      new DeploymentOptions().setConfig(node("bob", rendezvous.port(), "bob.key"))));
+    String original = firstKey.get(TIMEOUT_S, TimeUnit.SECONDS);
+
+    // bob leaves and someone comes back as "bob" with another key.
+    await(vertx.undeploy(bob));
+    await(vertx.deployVerticle(new ChatNodeVerticle(),
+      new DeploymentOptions().setConfig(node("bob", rendezvous.port(), "impostor.key"))));
+    JsonObject warning = refused.get(TIMEOUT_S, TimeUnit.SECONDS);
+    assertEquals("bob", warning.getString("nick"));
+    assertEquals(original, warning.getString("knownFingerprint"));
+    assertNotEquals(original, warning.getString("fingerprint"));
+
+    // Until accepted, no session: a message to bob is accepted for delivery but never arrives.
+    await(vertx.eventBus().request("alice.chat.send", new JsonObject().put("text", "are you bob?")));
+    JsonObject peers = await(vertx.eventBus().<JsonObject>request("alice.peers", new JsonObject())).body();
+    assertFalse(peers.encode().contains(warning.getString("fingerprint")), "no session with the new key: " + peers);
+    assertFalse(bobHeard.isDone(), "nothing reached the refused key");
+
+    await(vertx.eventBus().request("alice.peer.accept", new JsonObject().put("nick", "bob")));
+    assertEquals(warning.getString("fingerprint"), acceptedKey.get(TIMEOUT_S, TimeUnit.SECONDS));
+    assertEquals("are you bob?", bobHeard.get(TIMEOUT_S, TimeUnit.SECONDS), "held messages arrive once trusted");
+  }
+
+  private JsonObject node(String nick, int rendezvousPort, String keyFile) {
+    return new JsonObject()
+      .put("nick", nick)
+      .put("eventBusPrefix", nick)
+      .put("rendezvous", new JsonObject().put("host", "127.0.0.1").put("port", rendezvousPort))
+      .put("bind", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+      .put("dataDir", dir.resolve(nick).toString())
+      .put("keyFile", dir.resolve(keyFile).toString())
+      .put("logDir", dir.resolve("logs").toString());
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(TIMEOUT_S, TimeUnit.SECONDS);
+  }
+}
