@@ -1,6 +1,7 @@
 package io.p2pchat.crypto;
 
 import io.p2pchat.node.ChatNodeVerticle;
+import io.p2pchat.node.TestNet;
 import io.p2pchat.rendezvous.RendezvousVerticle;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlCodec;
@@ -58,9 +59,7 @@ class HostileRelayTest {
 
   @Test
   void tamperedReplayedAndForgedRelayTrafficIsDroppedAndTheChatGoesOn() throws Exception {
-    RendezvousVerticle rendezvous = new RendezvousVerticle();
-    await(vertx.deployVerticle(rendezvous, new DeploymentOptions().setConfig(new JsonObject()
-      .put("host", "127.0.0.1").put("port", 0).put("logDir", dir.resolve("logs").toString()))));
+    RendezvousVerticle rendezvous = new TestNet(vertx, dir).rendezvous(new JsonObject());
     HostileProxy proxy = new HostileProxy(rendezvous.port());
     int proxyPort = await(proxy.start());
 
@@ -103,14 +102,7 @@ class HostileRelayTest {
   }
 
   private JsonObject node(String nick, int rendezvousPort) {
-    return new JsonObject()
-      .put("nick", nick)
-      .put("eventBusPrefix", nick)
-      .put("rendezvous", new JsonObject().put("host", "127.0.0.1").put("port", rendezvousPort))
-      .put("bind", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-      .put("punchTimeoutSeconds", 1)
-      .put("dataDir", dir.resolve(nick).toString())
-      .put("logDir", dir.resolve("logs").toString());
+    return new TestNet(vertx, dir).nodeConfig(nick, rendezvousPort).put("punchTimeoutSeconds", 1);
   }
 
   private static <T> T await(Future<T> future) throws Exception {

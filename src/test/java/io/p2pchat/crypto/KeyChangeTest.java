@@ -1,6 +1,7 @@
 package io.p2pchat.crypto;
 
 import io.p2pchat.node.ChatNodeVerticle;
+import io.p2pchat.node.TestNet;
 import io.p2pchat.rendezvous.RendezvousVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -37,9 +38,8 @@ class KeyChangeTest {
 
   @Test
   void aChangedKeyIsRefusedUntilTheUserAcceptsIt() throws Exception {
-    RendezvousVerticle rendezvous = new RendezvousVerticle();
-    await(vertx.deployVerticle(rendezvous, new DeploymentOptions().setConfig(new JsonObject()
-      .put("host", "127.0.0.1").put("port", 0).put("logDir", dir.resolve("logs").toString()))));
+    TestNet net = new TestNet(vertx, dir);
+    RendezvousVerticle rendezvous = net.rendezvous(new JsonObject());
     CompletableFuture<String> firstKey = new CompletableFuture<>();
     CompletableFuture<JsonObject> refused = new CompletableFuture<>();
     CompletableFuture<String> acceptedKey = new CompletableFuture<>();
@@ -79,14 +79,7 @@ class KeyChangeTest {
   }
 
   private JsonObject node(String nick, int rendezvousPort, String keyFile) {
-    return new JsonObject()
-      .put("nick", nick)
-      .put("eventBusPrefix", nick)
-      .put("rendezvous", new JsonObject().put("host", "127.0.0.1").put("port", rendezvousPort))
-      .put("bind", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-      .put("dataDir", dir.resolve(nick).toString())
-      .put("keyFile", dir.resolve(keyFile).toString())
-      .put("logDir", dir.resolve("logs").toString());
+    return new TestNet(vertx, dir).nodeConfig(nick, rendezvousPort).put("keyFile", dir.resolve(keyFile).toString());
   }
 
   private static <T> T await(Future<T> future) throws Exception {

@@ -1,7 +1,7 @@
 package io.p2pchat.delivery;
 
 import io.p2pchat.node.ChatNodeVerticle;
-import io.p2pchat.rendezvous.RendezvousVerticle;
+import io.p2pchat.node.TestNet;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -46,11 +46,7 @@ class LossyNodesTest {
   @BeforeEach
   void startRendezvous() throws Exception {
     vertx = Vertx.vertx();
-    RendezvousVerticle rendezvous = new RendezvousVerticle();
-    vertx.deployVerticle(rendezvous, new DeploymentOptions().setConfig(new JsonObject()
-      .put("host", "127.0.0.1").put("port", 0).put("logDir", dir.resolve("logs").toString())))
-      .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    rendezvousPort = rendezvous.port();
+    rendezvousPort = new TestNet(vertx, dir).rendezvous(new JsonObject()).port();
   }
 
   @AfterEach
@@ -172,13 +168,7 @@ class LossyNodesTest {
   }
 
   private JsonObject node(String nick, long seed, int loss, int duplicate, int reorder) {
-    return new JsonObject()
-      .put("nick", nick)
-      .put("eventBusPrefix", nick)
-      .put("rendezvous", new JsonObject().put("host", "127.0.0.1").put("port", rendezvousPort))
-      .put("bind", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-      .put("dataDir", dir.resolve(nick).toString())
-      .put("logDir", dir.resolve("logs").toString())
+    return new TestNet(vertx, dir).nodeConfig(nick, rendezvousPort)
       .put("impair", new JsonObject().put("lossPercent", loss).put("duplicatePercent", duplicate)
         .put("reorderPercent", reorder).put("seed", (int) seed));
   }
