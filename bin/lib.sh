@@ -10,6 +10,7 @@ JAVA_FLAGS="${JAVA_FLAGS:-} --add-modules java.se --add-exports java.base/jdk.in
 build_if_stale() {
   if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$JAR" -type f 2>/dev/null | head -1)" ]]; then
     echo "* building target/p2pchat.jar (first run or sources changed)..." >&2
-    (cd "$ROOT" && mvn -q -B -DskipTests package) >&2
+    # Maven prints colour resets even in batch mode: strip them, keep its exit status.
+    (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests package 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2; exit "${PIPESTATUS[0]}")
   fi
 }
