@@ -32,8 +32,12 @@ final class BenchReport {
     out.printf(Locale.ROOT, "%-7s %,12.0f datagrams/s (raw UDP, 2 threads, window %d, ack every %d)%n",
       "raw", rawDatagramsPerSecond, RawUdpBaseline.WINDOW, RawUdpBaseline.ACK_EVERY);
     out.println("(RSS = resident MiB at the end, peak = VmHWM, heap = peak heap in use; MiB)");
+    out.printf(Locale.ROOT, "(machine: %d CPUs, load average %.1f: above the CPU count the nodes shared their cores)%n",
+      Runtime.getRuntime().availableProcessors(), loadAverage());
     out.println();
     line(out, "raw_udp_datagrams_per_s", rawDatagramsPerSecond, 0);
+    line(out, "cpus", Runtime.getRuntime().availableProcessors(), 0);
+    line(out, "load_average_1m", loadAverage(), 2);
     double maxSenderPeak = 0;
     double maxEchoPeak = 0;
     for (SizeRun r : runs) {
@@ -68,6 +72,14 @@ final class BenchReport {
     }
     line(out, "rss_sender_MiB", maxSenderPeak, 1);
     line(out, "rss_receiver_MiB", maxEchoPeak, 1);
+  }
+
+  /**
+   * The machine's 1-minute load average at the end (-1 where unknown): on a shared machine, a
+   * load above the CPU count means the nodes got only part of a core and the figures are low.
+   */
+  private static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
   private static double heap(JsonObject sender) {

@@ -34,10 +34,11 @@ public class BenchSenderVerticle extends VerticleBase {
   private static final long STALL_MS = 40_000;
 
   /**
-   * Round trips run at most at this fraction of the flood's rate: a latency figure at a rate the
+   * Round trips run at most at this fraction of the flood's rate (a round trip is two messages
+   * through each node, so this loads each node to about half of what it can sustain): a latency figure at a rate the
    * node cannot sustain would measure a growing queue, not the path (matters for 16 KiB).
    */
-  private static final double RTT_LOAD_FRACTION = 0.5;
+  private static final double RTT_LOAD_FRACTION = 0.25;
   /** Round trips run at least at this rate, however slow the flood was. */
   private static final int MIN_RTT_RATE = 100;
 
