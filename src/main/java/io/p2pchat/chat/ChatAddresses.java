@@ -52,6 +52,16 @@ public record ChatAddresses(String prefix) {
     return prefix + ".history";
   }
 
+  /** Published {@code {"nick","fingerprint","knownFingerprint"}}: a peer's key is not the one known for it. */
+  public String peerUntrusted() {
+    return prefix + ".peer.untrusted";
+  }
+
+  /** Request {@code {"nick"}}: trust the new key a peer presented (after comparing fingerprints). */
+  public String peerAccept() {
+    return prefix + ".peer.accept";
+  }
+
   /** Request → the node's own {@code {"nick","room","fingerprint"?}}. */
   public String node() {
     return prefix + ".node";

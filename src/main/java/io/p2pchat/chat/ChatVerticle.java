@@ -1,5 +1,8 @@
 package io.p2pchat.chat;
 
+import io.p2pchat.history.HistoryEntry;
+import io.p2pchat.history.HistoryOptions;
+import io.p2pchat.history.HistoryStore;
 import io.p2pchat.node.NodeLog;
 import io.p2pchat.node.NodeOptions;
 import io.p2pchat.punch.InboundChat;
@@ -12,10 +15,13 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Chat semantics of one node: validates what front ends send, gives each message its id and
@@ -25,13 +31,25 @@ import java.security.SecureRandom;
  */
 public class ChatVerticle extends VerticleBase {
 
+  /** Messages returned when a history query names no limit: a screenful or two. */
+  static final int DEFAULT_HISTORY_LIMIT = 100;
+  /** Sent messages whose outcome can still update the history: more than a send window holds. */
+  private static final int OUTCOMES_TRACKED = 20_000;
+
   private final NodeOptions options;
   /** Distinguishes this run's message ids from an earlier run's. */
   private final String idPrefix = Long.toHexString(new SecureRandom().nextLong() >>> 16);
   private ChatAddresses addresses;
   private NodeLog log;
-  private ChatHistory history;
+  private HistoryStore history;
   private long nextId;
+  /** The conversation (peer, or null for the room) of recent sent messages, for their outcomes. */
+  private final Map<String, String> conversationOf = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+      return size() > OUTCOMES_TRACKED;
+    }
+  };
 
   public ChatVerticle(NodeOptions options) {
     this.options = options;
@@ -41,7 +59,6 @@ public class ChatVerticle extends VerticleBase {
   public Future<?> start() {
     addresses = new ChatAddresses(options.eventBusPrefix());
     log = NodeLog.of(ChatVerticle.class, options.nick(), options.logDir());
-    history = new ChatHistory();
     LocalCodec.register(vertx, OutboundChat.class);
     LocalCodec.register(vertx, InboundChat.class);
     vertx.eventBus().<Object>consumer(addresses.send(), this::onSend);
@@ -49,9 +66,23 @@ public class ChatVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(addresses.delivered(), msg -> onOutcome(msg.body(), "delivered"));
     vertx.eventBus().<JsonObject>consumer(addresses.failed(), msg -> onOutcome(msg.body(), "failed"));
     vertx.eventBus().<Object>consumer(addresses.history(), this::onHistory);
-    vertx.eventBus().consumer(addresses.node(), msg -> msg.reply(new JsonObject()
-      .put("nick", options.nick()).put("room", options.room())));
-    return Future.succeededFuture();
+    // Opening the journal reads and checks it from disk: a worker's job.
+    return vertx.executeBlocking(() -> HistoryStore.open(options.dataDir(), new HistoryOptions()))
+      .onSuccess(store -> {
+        history = store;
+        if (store.truncatedBytes() > 0) {
+          log.warn("history: cut {} bytes of a torn last record (a crash mid-write); {} records kept",
+            store.truncatedBytes(), store.recoveredRecords());
+        }
+      });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return history == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      history.close();
+      return null;
+    });
   }
 
   private void onSend(Message<Object> msg) {
@@ -88,8 +119,10 @@ public class ChatVerticle extends VerticleBase {
         if (to != null) {
           sent.put("to", to);
         }
-        history.add(sent.copy().put("from", options.nick()).put("direction", "out")
-          .put("state", accepted.body().getInteger("peers", 0) == 0 ? "no-peers" : "sending"));
+        conversationOf.put(id, (String) to);
+        history.append(new HistoryEntry(id, HistoryEntry.Direction.OUT, (String) to, options.nick(),
+          to != null ? (String) to : options.room(), (String) text, ts,
+          accepted.body().getInteger("peers", 0) == 0 ? HistoryEntry.State.DELIVERED : HistoryEntry.State.SENDING));
         log.info("sent {} to {}: {} bytes", id, to == null ? "room " + options.room() : to, size);
         vertx.eventBus().publish(addresses.sent(), sent);
         msg.reply(new JsonObject().put("id", id));
@@ -113,14 +146,24 @@ public class ChatVerticle extends VerticleBase {
     if (payload.direct()) {
       received.put("to", options.nick());
     }
-    history.add(received.copy().put("direction", "in"));
+    history.append(new HistoryEntry(payload.id(), HistoryEntry.Direction.IN, payload.direct() ? inbound.from() : null,
+      inbound.from(), payload.direct() ? options.nick() : options.room(), payload.text(), payload.ts(),
+      HistoryEntry.State.DELIVERED));
     log.info("received {} from {}{}: {} chars", payload.id(), inbound.from(), payload.direct() ? " (private)" : "",
       payload.text().length());
     vertx.eventBus().publish(addresses.received(), received);
   }
 
   private void onOutcome(JsonObject event, String state) {
-    history.outcome(event.getString("id"), event.getString("peer"), state);
+    String id = event.getString("id");
+    if (id != null && conversationOf.containsKey(id)) {
+      // A room message counts as failed when any peer failed to acknowledge it.
+      history.updateState(id, conversationOf.get(id),
+        state.equals("failed") ? HistoryEntry.State.FAILED : HistoryEntry.State.DELIVERED);
+      if (state.equals("failed")) {
+        conversationOf.remove(id);
+      }
+    }
     if (state.equals("failed")) {
       log.warn("message {} not delivered to {}: {}", event.getString("id"), event.getString("peer"),
         event.getString("reason"));
@@ -130,11 +173,21 @@ public class ChatVerticle extends VerticleBase {
   private void onHistory(Message<Object> msg) {
     JsonObject query = msg.body() instanceof JsonObject ? (JsonObject) msg.body() : new JsonObject();
     Object peer = query.getValue("peer");
-    Object limit = query.getValue("limit", ChatHistory.DEFAULT_LIMIT);
+    Object limit = query.getValue("limit", DEFAULT_HISTORY_LIMIT);
     if ((peer != null && !(peer instanceof String)) || !(limit instanceof Integer) || (Integer) limit < 1) {
       msg.fail(400, "history expects {\"peer\"?: nick, \"limit\"?: positive integer}");
       return;
     }
-    msg.reply(new JsonObject().put("messages", history.recent((String) peer, (Integer) limit, options.nick())));
+    JsonArray messages = new JsonArray();
+    for (HistoryEntry e : history.recent((String) peer, (Integer) limit)) {
+      JsonObject m = new JsonObject().put("id", e.id()).put("from", e.from()).put("text", e.text()).put("ts", e.ts())
+        .put("direction", e.direction() == HistoryEntry.Direction.IN ? "in" : "out")
+        .put("state", e.state().name().toLowerCase());
+      if (e.peer() != null) {
+        m.put("to", e.direction() == HistoryEntry.Direction.IN ? options.nick() : e.peer());
+      }
+      messages.add(m);
+    }
+    msg.reply(new JsonObject().put("messages", messages));
   }
 }

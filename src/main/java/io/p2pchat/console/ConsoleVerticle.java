@@ -68,7 +68,10 @@ public class ConsoleVerticle extends VerticleBase {
     bus.<JsonObject>consumer(addresses.failed(), m -> onFailed(m.body()));
     bus.<JsonObject>consumer(addresses.peerState(), m -> onPeerState(m.body()));
     bus.<JsonObject>consumer(addresses.rendezvousState(), m -> onRendezvousState(m.body()));
+    bus.<JsonObject>consumer(addresses.peerUntrusted(), m -> onUntrusted(m.body()));
     print("* " + options.nick() + " in room " + options.room() + ": type to chat, /help for commands");
+    bus.<JsonObject>request(addresses.node(), new JsonObject())
+      .onSuccess(reply -> print("* your key fingerprint: " + reply.body().getString("fingerprint")));
     Thread reader = new Thread(this::readLines, "p2pchat-console-" + options.nick());
     reader.setDaemon(true);
     reader.start();
@@ -123,11 +126,25 @@ public class ConsoleVerticle extends VerticleBase {
       case "/history":
         history(words.length > 1 ? words[1] : null);
         break;
+      case "/whois":
+        whois(words.length > 1 ? words[1] : null);
+        break;
+      case "/accept":
+        if (words.length < 2) {
+          print("! usage: /accept NICK (after comparing the new fingerprint with NICK out of band)");
+        } else {
+          vertx.eventBus().<JsonObject>request(addresses.peerAccept(), new JsonObject().put("nick", words[1]))
+            .onSuccess(r -> print("* accepted the new key of " + ConsoleFormat.safe(r.body().getString("nick"))
+              + ": " + r.body().getString("fingerprint")))
+            .onFailure(e -> print("! " + ConsoleFormat.escape(String.valueOf(e.getMessage()))));
+        }
+        break;
       case "/quit":
         quit();
         break;
       case "/help":
-        print("* commands: /msg NICK TEXT, /list, /peers, /history [N], /quit; any other line goes to the room");
+        print("* commands: /msg NICK TEXT, /list, /peers, /whois [NICK], /accept NICK, /history [N], /quit;"
+          + " any other line goes to the room");
         break;
       default:
         print("! unknown command " + ConsoleFormat.escape(words[0]) + ": /help lists them");
@@ -155,11 +172,40 @@ public class ConsoleVerticle extends VerticleBase {
       for (Object p : peers) {
         JsonObject peer = (JsonObject) p;
         Double rtt = peer.getDouble("rttMs");
-        print(String.format("* %-16s %-10s %-24s %s", ConsoleFormat.safe(peer.getString("nick")), peer.getString("state"),
-          peer.getString("address") == null ? "-" : peer.getString("address"),
-          rtt == null ? "" : String.format("rtt %.2f ms", rtt)));
+        String fingerprint = peer.getString("fingerprint");
+        print(String.format("* %-16s %-10s %-24s %-14s %s", ConsoleFormat.safe(peer.getString("nick")),
+          peer.getString("state"), peer.getString("address") == null ? "-" : peer.getString("address"),
+          rtt == null ? "" : String.format("rtt %.2f ms", rtt),
+          fingerprint == null ? "" : "key " + fingerprint.substring(0, Math.min(9, fingerprint.length())) + "…"));
       }
     });
+  }
+
+  /** A peer's key fingerprint (or ours), to compare out of band. */
+  private void whois(String nick) {
+    if (nick == null) {
+      vertx.eventBus().<JsonObject>request(addresses.node(), new JsonObject())
+        .onSuccess(r -> print("* you are " + options.nick() + ", key " + r.body().getString("fingerprint")));
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(addresses.peers(), new JsonObject()).onSuccess(reply -> {
+      for (Object p : reply.body().getJsonArray("peers")) {
+        JsonObject peer = (JsonObject) p;
+        if (nick.equals(peer.getString("nick"))) {
+          String fingerprint = peer.getString("fingerprint");
+          print("* " + ConsoleFormat.safe(nick) + " key " + (fingerprint == null ? "not proven yet (no session)" : fingerprint));
+          return;
+        }
+      }
+      print("! no peer " + ConsoleFormat.escape(nick));
+    });
+  }
+
+  private void onUntrusted(JsonObject event) {
+    String nick = ConsoleFormat.safe(event.getString("nick"));
+    print("! KEY CHANGED for " + nick + ": known " + event.getString("knownFingerprint") + ", now "
+      + event.getString("fingerprint") + ". Refused. If " + nick + " really has a new key (compare it with them),"
+      + " type /accept " + nick);
   }
 
   private void history(String count) {

@@ -1,5 +1,6 @@
 package io.p2pchat.node;
 
+import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.node.ConfigLoader.Type;
 import io.p2pchat.wire.Control;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +38,17 @@ public final class NodeOptions {
   public static final String DEFAULT_EVENT_BUS_PREFIX = "p2pchat";
   public static final String DEFAULT_LOG_DIR = "logs";
 
+  /** The node's key file inside dataDir unless {@code keyFile} says otherwise. */
+  public static final String DEFAULT_KEY_FILE_NAME = "identity.key";
+  /**
+   * AES-GCM: Java 17 has AES-NI intrinsics for it and none for ChaCha20-Poly1305, and the JMH
+   * bench measured it about 5 times faster here (docs/SECURITY.md). Every node of a room must use
+   * the same suite: it is part of the Noise protocol name.
+   */
+  public static final CipherSuite DEFAULT_CIPHER = CipherSuite.AES_GCM;
+  /** A room secret shorter than this is guessable offline by anyone who handshakes with a member. */
+  public static final int MIN_ROOM_SECRET = 16;
+
   private static final Pattern PREFIX_PATTERN = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   /** Every key with its type, for environment and system property overrides. */
@@ -57,6 +69,9 @@ public final class NodeOptions {
     KEYS.put("eventBusPrefix", Type.STRING);
     KEYS.put("logDir", Type.STRING);
     KEYS.put("dataDir", Type.STRING);
+    KEYS.put("roomSecret", Type.STRING);
+    KEYS.put("keyFile", Type.STRING);
+    KEYS.put("cipher", Type.STRING);
     KEYS.put("http.host", Type.STRING);
     KEYS.put("http.port", Type.INTEGER);
   }
@@ -76,6 +91,9 @@ public final class NodeOptions {
   private final String eventBusPrefix;
   private final String logDir;
   private final Path dataDir;
+  private final String roomSecret;
+  private final Path keyFile;
+  private final CipherSuite cipher;
 
   public NodeOptions(JsonObject config) {
     ConfigReader r = new ConfigReader(config);
@@ -101,6 +119,19 @@ public final class NodeOptions {
     dataDir = data != null ? Path.of(data).toAbsolutePath()
       : Path.of(System.getProperty("user.home"), ".p2pchat", nick);
     r.port("http.port", 0, true);
+    roomSecret = r.string("roomSecret", null);
+    if (roomSecret != null && roomSecret.length() < MIN_ROOM_SECRET) {
+      throw new ConfigException("roomSecret must be at least " + MIN_ROOM_SECRET
+        + " characters: anyone who can start a handshake may test guesses of it offline");
+    }
+    String key = r.string("keyFile", null);
+    keyFile = key != null ? Path.of(key).toAbsolutePath() : dataDir.resolve(DEFAULT_KEY_FILE_NAME);
+    String suite = r.string("cipher", DEFAULT_CIPHER.name());
+    try {
+      cipher = CipherSuite.valueOf(suite);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("cipher must be AES_GCM or CHACHA20_POLY1305 (got \"" + suite + "\")");
+    }
   }
 
   private static String nonBlank(ConfigReader r, String key, String defaultValue) {
@@ -171,6 +202,20 @@ public final class NodeOptions {
   /** The node's own state (install token, history, keys, known peers); never the working directory. */
   public Path dataDir() {
     return dataDir;
+  }
+
+  /** The secret of a private room, or null for a public one. */
+  public String roomSecret() {
+    return roomSecret;
+  }
+
+  /** The node's long-term identity (Ed25519 + X25519), owner-only. */
+  public Path keyFile() {
+    return keyFile;
+  }
+
+  public CipherSuite cipher() {
+    return cipher;
   }
 
   /** True when the web UI is to be served ({@code http.port} is set). */

@@ -135,6 +135,26 @@ final class PeerPath {
     awaitingSince = 0;
   }
 
+  /**
+   * An authenticated packet of the peer from {@code from}. If our own path is unanswered (or we
+   * have none) and the peer reaches us from a new direct address, move there, as WireGuard roams:
+   * NAT rebinding heals without a new handshake. A working path never moves, so two paths of a
+   * pair cannot flap.
+   */
+  void onAuthenticated(Endpoint from, long now) {
+    boolean unanswered = current == null || awaitingSince != 0 || current.kind() == Candidate.Kind.RELAY;
+    heard(now);
+    if (!unanswered || from.equals(Candidate.VIA_RELAY) || (current != null && current.endpoint().equals(from))) {
+      return;
+    }
+    Candidate roamed = candidateAt(from);
+    if (roamed == null) {
+      roamed = new Candidate(from, Candidate.Kind.PEER_REFLEXIVE);
+      candidates = append(candidates, roamed);
+    }
+    choose(roamed, now, "roamed: authenticated packets now come from " + from);
+  }
+
   /** We sent data that expects an acknowledgement on the current path. */
   void expectAnswer(long now) {
     if (awaitingSince == 0) {

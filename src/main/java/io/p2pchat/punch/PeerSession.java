@@ -1,15 +1,27 @@
 package io.p2pchat.punch;
 
+import io.p2pchat.crypto.HandshakeException;
+import io.p2pchat.crypto.NodeIdentity;
+import io.p2pchat.crypto.SecureChannel;
+import io.p2pchat.crypto.TransportCipher;
 import io.p2pchat.delivery.DeliveryListener;
 import io.p2pchat.delivery.DeliveryOptions;
 import io.p2pchat.delivery.MessageSink;
 import io.p2pchat.delivery.PeerDelivery;
+import io.p2pchat.wire.DropReason;
 import io.p2pchat.wire.Endpoint;
+import io.p2pchat.wire.HandshakeCodec;
 import io.p2pchat.wire.PacketCodec;
 import io.p2pchat.wire.PacketType;
+import io.p2pchat.wire.WireException;
 import io.p2pchat.wire.frame.BufferFrameSink;
 import io.p2pchat.wire.frame.ByeFrame;
 import io.p2pchat.wire.frame.FrameCodec;
+import io.p2pchat.wire.frame.PingFrame;
+import io.p2pchat.wire.frame.PongFrame;
+
+import javax.crypto.AEADBadTagException;
+import java.util.function.Supplier;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 
@@ -40,10 +52,24 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     void delivered(PeerSession session, String messageId);
 
     void failed(PeerSession session, String messageId, String reason);
+
+    /** The end-to-end session is up: the peer proved its identity key. */
+    void secured(PeerSession session);
+
+    /** The handshake failed: a forgery, or a key that is not the one known for this nick. */
+    void handshakeFailed(PeerSession session, String why);
   }
 
-  /** Bytes a DATA packet keeps free for the AEAD tag of the encryption layer. */
-  static final int AEAD_TAG_BYTES = 16;
+  /** Bytes a DATA packet keeps free for the AEAD tag. */
+  static final int AEAD_TAG_BYTES = TransportCipher.TAG_LENGTH;
+  /** First handshake retransmission: a few RTTs of a slow path; doubled up to the cap. */
+  static final long HANDSHAKE_FIRST_RETRY_NANOS = 300_000_000L;
+  static final long HANDSHAKE_MAX_RETRY_NANOS = 2_000_000_000L;
+  /**
+   * Keys move to the next epoch (Noise Rekey) at least this often, besides every 2^20 packets:
+   * a key stolen from memory then opens at most two minutes of one conversation.
+   */
+  static final long REKEY_INTERVAL_NANOS = 120_000_000_000L;
   /** Frames of one DATA packet: the peer-packet budget less the header and the tag. */
   static final int FRAME_BUDGET = PacketCodec.MAX_PEER_PACKET - PacketCodec.HEADER_SIZE - AEAD_TAG_BYTES;
   /**
@@ -61,6 +87,17 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   private final DeliveryOptions deliveryOptions;
   final PeerPath path;
   private PeerDelivery delivery;
+  private final Supplier<SecureChannel> channels;
+  private SecureChannel channel;
+  private boolean handshakeStarted;
+  private long handshakeRetryAt = Long.MAX_VALUE;
+  private long handshakeRetryInterval = HANDSHAKE_FIRST_RETRY_NANOS;
+  private long handshakeCounter;
+  private long epochStartedAt;
+  /** A PONG owed to the peer (its ping id), or -1. */
+  private long pongOwed = -1;
+  private boolean pingWanted;
+  private long pingRttNanos = -1;
   private final Map<Long, String> messageIds = new HashMap<>();
   private final ArrayDeque<Waiting> backlog = new ArrayDeque<>();
 
@@ -79,12 +116,17 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   long armedAt = Long.MAX_VALUE;
   boolean flushScheduled;
 
-  PeerSession(String nick, int localIndex, Host host, DeliveryOptions deliveryOptions,
+  /**
+   * @param channels makes a fresh {@link SecureChannel} for this peer (one per handshake lineage)
+   */
+  PeerSession(String nick, int localIndex, Host host, DeliveryOptions deliveryOptions, Supplier<SecureChannel> channels,
               long punchWindowNanos, long keepAliveNanos, Set<Endpoint> ownAddresses) {
     this.nick = nick;
     this.localIndex = localIndex;
     this.host = host;
     this.deliveryOptions = deliveryOptions;
+    this.channels = channels;
+    this.channel = channels.get();
     this.path = new PeerPath(this, punchWindowNanos, keepAliveNanos, ownAddresses);
     this.delivery = new PeerDelivery(deliveryOptions, this, this);
   }
@@ -97,6 +139,10 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
       failAll("peer restarted");
       delivery = new PeerDelivery(deliveryOptions, this, this);
       remoteIndex = 0;
+      resetChannel();
+    } else if (!channel.isConfirmed()) {
+      // A handshake that never completed (lost, or refused until the user accepted a new key) starts over.
+      resetChannel();
     }
     this.instance = instance;
     this.previousIntroId = this.introId;
@@ -128,30 +174,121 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     }
   }
 
-  /** Frames of a DATA packet from this peer, already authenticated. */
-  void onData(Buffer body, Endpoint from, long now) throws Exception {
-    path.heard(now);
-    FrameCodec.decode(body, frame -> {
-      if (!delivery.onFrame(frame, now) && frame instanceof ByeFrame) {
+  /**
+   * The best round-trip estimate: the reliable stream's smoothed RTT once data flowed, else the
+   * last ping or probe exchange (-1 when none completed).
+   */
+  long rttNanos() {
+    long smoothed = delivery.send().rtt().srttNanos();
+    return smoothed >= 0 ? smoothed : pingRttNanos >= 0 ? pingRttNanos : path.rttNanos();
+  }
+
+  /** The fingerprint of the peer's proven identity key, or null before the handshake. */
+  String fingerprint() {
+    return channel.peer() == null ? null : NodeIdentity.fingerprintOf(channel.peer().signingKey());
+  }
+
+  /** The peer's proven identity key, or null. */
+  byte[] peerKey() {
+    return channel.peer() == null ? null : channel.peer().signingKey();
+  }
+
+  /** A HANDSHAKE message from this peer, over the path it came by. */
+  void onHandshake(HandshakeCodec.Message message, Endpoint from, long now) throws WireException {
+    boolean wasEstablished = channel.isEstablished();
+    SecureChannel.Outgoing reply;
+    try {
+      reply = channel.onHandshake(message.number(), message.noise());
+    } catch (HandshakeException e) {
+      host.handshakeFailed(this, e.getMessage());
+      throw new WireException(DropReason.UNAUTHENTICATED, "handshake: " + e.getMessage());
+    }
+    if (message.senderIndex() != 0) {
+      remoteIndex = message.senderIndex();
+    }
+    if (reply != null) {
+      sendHandshake(reply, from);
+    }
+    if (channel.isEstablished() && (!wasEstablished || message.number() >= 2)) {
+      handshakeRetryAt = channel.retransmission() == null ? Long.MAX_VALUE : now + HANDSHAKE_FIRST_RETRY_NANOS;
+      handshakeRetryInterval = HANDSHAKE_FIRST_RETRY_NANOS;
+      epochStartedAt = now;
+      if (channel.isInitiator()) {
+        // Message 3 may be lost: a ping the peer can only answer with the new keys confirms it.
+        pingWanted = true;
+        sendHandshake(channel.retransmission(), from);
+      }
+      if (!wasEstablished) {
+        host.secured(this);
+      }
+    }
+  }
+
+  /** A sealed DATA packet from this peer: authenticated, de-duplicated, then its frames applied. */
+  void onData(byte[] header, byte[] sealed, Endpoint from, long now) throws Exception {
+    byte[] plain = new byte[Math.max(0, sealed.length - AEAD_TAG_BYTES)];
+    long counter = io.vertx.core.buffer.Buffer.buffer(header).getLong(8);
+    int length;
+    try {
+      length = channel.open(counter, header, sealed, 0, sealed.length, plain);
+    } catch (AEADBadTagException e) {
+      throw new WireException(DropReason.UNAUTHENTICATED, "data does not authenticate: " + e.getMessage());
+    }
+    if (length < 0) {
+      throw new WireException(DropReason.REPLAYED, "counter " + counter + " seen before");
+    }
+    if (channel.retransmission() == null) {
+      handshakeRetryAt = Long.MAX_VALUE;
+    }
+    path.onAuthenticated(from, now);
+    FrameCodec.decode(io.vertx.core.buffer.Buffer.buffer(plain).slice(0, length), frame -> {
+      if (delivery.onFrame(frame, now)) {
+        return;
+      }
+      if (frame instanceof PingFrame ping) {
+        pongOwed = ping.pingId();
+      } else if (frame instanceof PongFrame pong && pong.pingId() <= now) {
+        pingRttNanos = now - pong.pingId();
+      } else if (frame instanceof ByeFrame) {
         close();
         host.pathChanged(this, PathState.GONE, from, "said goodbye");
       }
     });
   }
 
-  /** Sends every packet the stream wants now, if a path exists. */
+  /** Sends every packet the stream wants now, if a path exists: the handshake first, then sealed data. */
   void flush(long now) {
     Endpoint to = path.address();
     if (to == null || remoteIndex == 0 || path.state() == PathState.GONE) {
       return;
     }
-    while (delivery.wantsToSend(now)) {
-      Buffer packet = PacketCodec.header(PacketType.DATA, remoteIndex, ++sendCounter);
-      BufferFrameSink sink = new BufferFrameSink(packet, FRAME_BUDGET);
-      if (!delivery.writeFrames(sink, now)) {
+    if (!handshakeStarted && channel.isInitiator()) {
+      startHandshake(to, now);
+    }
+    if (!channel.isEstablished()) {
+      return;
+    }
+    if (now - epochStartedAt > REKEY_INTERVAL_NANOS) {
+      sendCounter = TransportCipher.nextEpochStart(sendCounter) - 1;
+      epochStartedAt = now;
+    }
+    boolean control = pingWanted || pongOwed >= 0;
+    while (control || delivery.wantsToSend(now)) {
+      io.vertx.core.buffer.Buffer frames = io.vertx.core.buffer.Buffer.buffer(FRAME_BUDGET);
+      if (pongOwed >= 0) {
+        FrameCodec.encode(frames, new PongFrame(pongOwed));
+        pongOwed = -1;
+      }
+      if (pingWanted) {
+        FrameCodec.encode(frames, new PingFrame(now));
+        pingWanted = false;
+      }
+      boolean wrote = delivery.writeFrames(new BufferFrameSink(frames, FRAME_BUDGET - frames.length()), now) || control;
+      control = false;
+      if (!wrote) {
         break;
       }
-      host.sendPacket(this, to, packet);
+      host.sendPacket(this, to, seal(frames));
     }
     if (delivery.send().unackedFragments() > 0) {
       path.expectAnswer(now);
@@ -161,20 +298,61 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   /** A goodbye to the peer on the current path, best effort (it is leaving anyway). */
   void sayBye() {
     Endpoint to = path.address();
-    if (to != null && remoteIndex != 0) {
-      Buffer packet = PacketCodec.header(PacketType.DATA, remoteIndex, ++sendCounter);
-      FrameCodec.encode(packet, ByeFrame.INSTANCE);
-      host.sendPacket(this, to, packet);
+    if (to != null && remoteIndex != 0 && channel.isEstablished()) {
+      io.vertx.core.buffer.Buffer frames = io.vertx.core.buffer.Buffer.buffer();
+      FrameCodec.encode(frames, ByeFrame.INSTANCE);
+      host.sendPacket(this, to, seal(frames));
     }
   }
 
+  private io.vertx.core.buffer.Buffer seal(io.vertx.core.buffer.Buffer frames) {
+    io.vertx.core.buffer.Buffer packet = PacketCodec.header(PacketType.DATA, remoteIndex, ++sendCounter);
+    byte[] header = packet.getBytes();
+    byte[] sealed = new byte[frames.length() + AEAD_TAG_BYTES];
+    int n = channel.seal(sendCounter, header, frames.getBytes(), frames.length(), sealed);
+    return packet.appendBytes(sealed, 0, n);
+  }
+
+  private void startHandshake(Endpoint to, long now) {
+    try {
+      handshakeStarted = true;
+      sendHandshake(channel.start(), to);
+      handshakeRetryAt = now + HANDSHAKE_FIRST_RETRY_NANOS;
+      handshakeRetryInterval = HANDSHAKE_FIRST_RETRY_NANOS;
+    } catch (HandshakeException e) {
+      host.handshakeFailed(this, e.getMessage());
+    }
+  }
+
+  private void sendHandshake(SecureChannel.Outgoing message, Endpoint to) {
+    host.sendPacket(this, to, HandshakeCodec.encode(remoteIndex, ++handshakeCounter, message.number(), localIndex,
+      message.bytes()));
+  }
+
+  private void resetChannel() {
+    channel = channels.get();
+    handshakeStarted = false;
+    handshakeRetryAt = Long.MAX_VALUE;
+  }
+
   long nextDeadline() {
-    return Math.min(path.nextDeadline(), delivery.nextDeadlineNanos());
+    return Math.min(Math.min(path.nextDeadline(), delivery.nextDeadlineNanos()), handshakeRetryAt);
   }
 
   void onTimer(long now) {
     path.onTimer(now);
     delivery.onTimer(now);
+    if (now >= handshakeRetryAt) {
+      SecureChannel.Outgoing again = channel.retransmission();
+      Endpoint to = path.address();
+      if (again == null || to == null) {
+        handshakeRetryAt = again == null ? Long.MAX_VALUE : now + handshakeRetryInterval;
+      } else {
+        sendHandshake(again, to);
+        handshakeRetryInterval = Math.min(handshakeRetryInterval * 2, HANDSHAKE_MAX_RETRY_NANOS);
+        handshakeRetryAt = now + handshakeRetryInterval;
+      }
+    }
   }
 
   void close() {

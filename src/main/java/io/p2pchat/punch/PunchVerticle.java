@@ -1,6 +1,11 @@
 package io.p2pchat.punch;
 
 import io.p2pchat.chat.ChatAddresses;
+import io.p2pchat.crypto.HandshakePayload;
+import io.p2pchat.crypto.KnownPeers;
+import io.p2pchat.crypto.NodeIdentity;
+import io.p2pchat.crypto.RoomId;
+import io.p2pchat.crypto.SecureChannel;
 import io.p2pchat.delivery.DeliveryOptions;
 import io.p2pchat.node.NodeLog;
 import io.p2pchat.node.NodeOptions;
@@ -11,6 +16,7 @@ import io.p2pchat.wire.DatagramKind;
 import io.p2pchat.wire.DropCounters;
 import io.p2pchat.wire.DropReason;
 import io.p2pchat.wire.Endpoint;
+import io.p2pchat.wire.HandshakeCodec;
 import io.p2pchat.wire.PacketCodec;
 import io.p2pchat.wire.PacketHeader;
 import io.p2pchat.wire.PacketType;
@@ -65,7 +71,15 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   private final Map<Long, PeerSession> byIntro = new HashMap<>();
   private final Map<Long, PeerSession> byRelayId = new HashMap<>();
   private final Set<Endpoint> ownAddresses = new HashSet<>();
+  /** Keys presented for a nick that differ from the known one, waiting for the user's {@code /accept}. */
+  private final Map<String, byte[]> untrusted = new HashMap<>();
+  private RoomId roomId;
 
+  /** Trust-on-first-use record of every peer's key, in dataDir, like SSH's known_hosts. */
+  static final String KNOWN_PEERS_FILE = "known_peers";
+
+  private NodeIdentity identity;
+  private KnownPeers knownPeers;
   private NodeLog log;
   private ChatAddresses addresses;
   private DeliveryOptions deliveryOptions;
@@ -86,6 +100,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   public Future<?> start() {
     log = NodeLog.of(PunchVerticle.class, options.nick(), options.logDir());
     addresses = new ChatAddresses(options.eventBusPrefix());
+    roomId = RoomId.of(options.room(), options.roomSecret());
     deliveryOptions = new DeliveryOptions()
       .setPacketFrameBudget(PeerSession.FRAME_BUDGET)
       .setDeliveryDeadlineNanos(TimeUnit.SECONDS.toNanos(options.deliveryDeadlineSeconds()));
@@ -97,6 +112,8 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     return vertx.executeBlocking(() -> {
         String host = InetAddress.getByName(options.rendezvousHost()).getHostAddress();
         server = new Endpoint(host, options.rendezvousPort());
+        identity = NodeIdentity.loadOrCreate(options.keyFile());
+        knownPeers = KnownPeers.load(options.dataDir().resolve(KNOWN_PEERS_FILE));
         return InstallToken.loadOrCreate(options.dataDir());
       })
       .compose(token -> socket.listen(options.bindPort(), options.bindHost())
@@ -109,8 +126,11 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
         vertx.eventBus().<OutboundChat>consumer(addresses.punchSend(), this::onSend);
         vertx.eventBus().consumer(addresses.peers(), msg -> msg.reply(peers()));
         vertx.eventBus().consumer(addresses.stats(), msg -> msg.reply(stats()));
-        log.info("{} listening on UDP {} (room {}, rendezvous {})", options.nick(), socket.localAddress(),
-          options.room(), server);
+        vertx.eventBus().consumer(addresses.node(), msg -> msg.reply(new JsonObject().put("nick", options.nick())
+          .put("room", options.room()).put("fingerprint", identity.fingerprint())));
+        vertx.eventBus().<JsonObject>consumer(addresses.peerAccept(), this::onAccept);
+        log.info("{} listening on UDP {} (room {}{}, rendezvous {}, key {})", options.nick(), socket.localAddress(),
+          options.room(), roomId.isSecret() ? ", private" : "", server, identity.fingerprint());
       });
   }
 
@@ -141,11 +161,11 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     JsonObject registration = Control.of(ControlType.REGISTER)
       .put(Control.VERSION, Control.PROTOCOL_VERSION)
       .put(Control.NICK, options.nick())
-      .put(Control.ROOM, options.room())
+      .put(Control.ROOM, roomId.wireId())
       .put(Control.TOKEN, token)
       .put("instance", instance)
       .put(Control.LOCAL, Control.toJson(locals));
-    link = new RendezvousLink(this, registration, TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()));
+    link = new RendezvousLink(this, registration, TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()), identity);
     link.start(System.nanoTime());
     rescheduleLink();
   }
@@ -197,6 +217,15 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       case PROBE:
         onProbe(from, data, now);
         break;
+      case HANDSHAKE:
+        PeerSession shaking = byIndex.get(header.sessionId());
+        if (shaking == null) {
+          throw new WireException(DropReason.UNKNOWN_SESSION, "handshake for session " + header.sessionId());
+        }
+        shaking.onHandshake(HandshakeCodec.decode(data), from, now);
+        scheduleFlush(shaking);
+        reschedule(shaking);
+        break;
       case DATA:
         onDataPacket(from, header, data, now);
         break;
@@ -227,6 +256,9 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
         ownAddresses.add(reflexive);
         relayAvailable = msg.getBoolean("relay", true);
         link.onRegistered(msg, now);
+        break;
+      case CHALLENGE:
+        link.onChallenge(msg, now);
         break;
       case KEEPALIVE_ACK:
         break;
@@ -280,7 +312,10 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     }
     PeerSession session = byNick.get(nick);
     if (session == null) {
+      String peerNick = nick;
       session = new PeerSession(nick, newIndex(), this, deliveryOptions,
+        () -> new SecureChannel(identity, options.nick(), peerNick, roomId.prologue(), options.cipher(),
+          options.nick().compareTo(peerNick) < 0, this::trust),
         TimeUnit.SECONDS.toNanos(options.punchTimeoutSeconds()),
         TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()), ownAddresses);
       byNick.put(nick, session);
@@ -330,7 +365,8 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     if (session == null) {
       throw new WireException(DropReason.UNKNOWN_SESSION, "data for session " + header.sessionId());
     }
-    session.onData(data.slice(PacketCodec.HEADER_SIZE, data.length()), from, now);
+    session.onData(data.getBytes(0, PacketCodec.HEADER_SIZE), data.getBytes(PacketCodec.HEADER_SIZE, data.length()),
+      from, now);
     scheduleFlush(session);
     reschedule(session);
   }
@@ -394,7 +430,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       log.warn("path to {} lost ({}): looking again", session.nick, why);
     } else {
       log.info("path to {}: {} {} ({}{})", session.nick, state.label(), where, why,
-        session.path.rttNanos() >= 0 ? ", rtt " + session.path.rttNanos() / 1000 + " us" : "");
+        session.rttNanos() >= 0 ? ", rtt " + session.rttNanos() / 1000 + " us" : "");
     }
     publishState(session, state, address);
     if (state == PathState.GONE) {
@@ -429,6 +465,64 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   public void failed(PeerSession session, String messageId, String reason) {
     vertx.eventBus().publish(addresses.failed(),
       new JsonObject().put("id", messageId).put("peer", session.nick).put("reason", reason));
+  }
+
+  @Override
+  public void secured(PeerSession session) {
+    log.info("session with {} secured: key {} ({})", session.nick, session.fingerprint(), options.cipher());
+    publishState(session, session.path.state(), session.path.address());
+    scheduleFlush(session);
+  }
+
+  @Override
+  public void handshakeFailed(PeerSession session, String why) {
+    log.warnRateLimited("handshake", "handshake with {} failed: {}", session.nick, why);
+  }
+
+  /** Trust on first use: the first key seen for a nick is remembered; a different one is refused. */
+  private boolean trust(HandshakePayload payload) {
+    switch (knownPeers.check(payload.nick(), payload.signingKey())) {
+      case MATCH:
+        return true;
+      case NEW:
+        knownPeers.remember(payload.nick(), payload.signingKey());
+        saveKnownPeers();
+        log.info("first key seen for {}: {} (trusted on first use)", payload.nick(),
+          NodeIdentity.fingerprintOf(payload.signingKey()));
+        return true;
+      default:
+        String known = knownPeers.keyOf(payload.nick()).map(NodeIdentity::fingerprintOf).orElse("?");
+        String offered = NodeIdentity.fingerprintOf(payload.signingKey());
+        if (untrusted.put(payload.nick(), payload.signingKey()) == null) {
+          log.error("KEY CHANGED for {}: known {}, now {}; refused until the user accepts it", payload.nick(),
+            known, offered);
+          vertx.eventBus().publish(addresses.peerUntrusted(), new JsonObject().put("nick", payload.nick())
+            .put("fingerprint", offered).put("knownFingerprint", known));
+        }
+        return false;
+    }
+  }
+
+  private void onAccept(Message<JsonObject> msg) {
+    String nick = msg.body() == null ? null : msg.body().getString("nick");
+    byte[] key = nick == null ? null : untrusted.remove(nick);
+    if (key == null) {
+      msg.fail(404, "no changed key waiting for " + nick);
+      return;
+    }
+    knownPeers.accept(nick, key);
+    saveKnownPeers();
+    log.warn("the user accepted the new key of {}: {}", nick, NodeIdentity.fingerprintOf(key));
+    // A fresh introduction restarts the handshake that was refused.
+    sendControl(Control.of(ControlType.CONNECT).put(Control.NICK, nick));
+    msg.reply(new JsonObject().put("nick", nick).put("fingerprint", NodeIdentity.fingerprintOf(key)));
+  }
+
+  private void saveKnownPeers() {
+    vertx.executeBlocking(() -> {
+      knownPeers.save();
+      return null;
+    }).onFailure(e -> log.error("cannot save known peers: {}", e.getMessage()));
   }
 
   // ---------------------------------------------------------------- RendezvousLink.Actions
@@ -522,9 +616,12 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   private JsonObject peerJson(PeerSession session, PathState state, Endpoint address) {
     JsonObject json = new JsonObject().put("nick", session.nick).put("state", state.label())
       .put("address", address == null ? null
-        : address.equals(Candidate.VIA_RELAY) ? "relay " + server : address.toString());
-    if (session.path.rttNanos() >= 0) {
-      json.put("rttMs", session.path.rttNanos() / 1_000_000.0);
+        : address.equals(Candidate.VIA_RELAY) ? server.toString() : address.toString());
+    if (session.rttNanos() >= 0) {
+      json.put("rttMs", Math.round(session.rttNanos() / 1_000.0) / 1_000.0);
+    }
+    if (session.fingerprint() != null) {
+      json.put("fingerprint", session.fingerprint());
     }
     return json;
   }

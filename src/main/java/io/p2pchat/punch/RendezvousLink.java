@@ -1,5 +1,6 @@
 package io.p2pchat.punch;
 
+import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlType;
 import io.vertx.core.json.JsonObject;
@@ -30,6 +31,8 @@ final class RendezvousLink {
   }
 
   private final Actions actions;
+  /** Signs registrations over the server's cookie (see {@link #onChallenge}). */
+  private final NodeIdentity identity;
   private final JsonObject registration;
   private final long keepAliveNanos;
   private State state = State.REGISTERING;
@@ -38,8 +41,9 @@ final class RendezvousLink {
   private long awaitingSince;
   private int misses;
 
-  RendezvousLink(Actions actions, JsonObject registration, long keepAliveNanos) {
+  RendezvousLink(Actions actions, JsonObject registration, long keepAliveNanos, NodeIdentity identity) {
     this.actions = actions;
+    this.identity = identity;
     this.registration = registration;
     this.keepAliveNanos = Math.min(keepAliveNanos, Timing.SERVER_KEEPALIVE_MAX_NANOS);
   }
@@ -63,6 +67,11 @@ final class RendezvousLink {
     if (wasDown) {
       actions.up(message);
     }
+  }
+
+  /** The server's cookie for our address: registration is signed over it. */
+  void onChallenge(JsonObject message, long now) {
+    // Filled by the hardened registration (issue 6): sign the cookie and register again at once.
   }
 
   /** Any answer from the server shows it is alive. */

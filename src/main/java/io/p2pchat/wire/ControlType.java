@@ -4,6 +4,8 @@ package io.p2pchat.wire;
 public enum ControlType {
   REGISTER("register"),
   REGISTERED("registered"),
+  /** The server's stateless cookie for a registering address, to be signed in the next register. */
+  CHALLENGE("challenge"),
   KEEPALIVE("keepalive"),
   KEEPALIVE_ACK("keepalive-ack"),
   LIST("list"),

@@ -1,0 +1,439 @@
+#!/usr/bin/env bash
+# p2pchat NAT lab: a small internet of network namespaces with real Linux NAT routers.
+#
+#   natlab.sh up <home|lan|sym|full>   build a lab, print its id (export NATLAB_ID=<id> to address it)
+#   natlab.sh down                     remove the lab NATLAB_ID (or the last one built)
+#   natlab.sh cleanup [--all]          remove leftovers of earlier runs whose creator died (--all: every lab)
+#   natlab.sh exec <host> <cmd...>     run a command inside a host's namespace
+#   natlab.sh ns <host>                print the namespace name of a host
+#   natlab.sh loss <p>                 drop a fraction p (0..1) of public packets (0 removes it)
+#   natlab.sh dup <p>                  duplicate a fraction p (0..1) of public packets (0 removes it)
+#   natlab.sh flush <router>           forget every NAT mapping of a router (conntrack -F)
+#   natlab.sh rebind <router>          force a real mapping change: renumber the router's public address
+#   natlab.sh rebind-port <router> <inside-port> <dst-ip:port>...
+#                                      force a port change: a squatter host takes the router's public
+#                                      port <inside-port> toward each destination after a flush
+#   natlab.sh status                   namespaces, addresses, NAT mappings and impairment counters
+#   natlab.sh hosts                    "host namespace address" lines of the lab
+#   natlab.sh validate                 prove the topology without p2pchat: STUN + a hand-made punch
+#
+# Everything lives in namespaces named <id>-<host>; veth pairs are created directly inside them, so
+# the host's own namespace, interfaces and iptables are never touched. Only documentation ranges are
+# used: 203.0.113.0/24 is the public internet, 192.0.2.0/24 and 198.51.100.0/24 the private LANs.
+# See docs/NATLAB.md for the diagram.
+set -euo pipefail
+
+readonly STATE_ROOT="${NATLAB_STATE_DIR:-/run/p2pchat-natlab}"
+readonly NS_PREFIX="p2l"                 # every lab namespace starts with this
+readonly CORE_ADDR="203.0.113.1"         # the "internet" router, next hop of every public host
+readonly RDV_ADDR="203.0.113.10"
+readonly RDV2_ADDR="203.0.113.11"
+readonly RENUMBER_OFFSET=100             # rebind: 203.0.113.21 -> 203.0.113.121
+readonly STUN_PORT=3478
+readonly REFLECT_PORT=3479         # validate: a socat reflector answering "ip:port I saw"
+readonly REQUIRED_TOOLS=(ip iptables conntrack)
+
+die() { echo "natlab: $*" >&2; exit 1; }
+log() { echo "natlab: $*" >&2; }
+
+need_root_and_tools() {
+  [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces and iptables need CAP_NET_ADMIN)"
+  local t
+  for t in "${REQUIRED_TOOLS[@]}" "$@"; do
+    command -v "$t" >/dev/null 2>&1 || die "required tool '$t' is missing (apt-get install -y iptables iproute2 conntrack coturn socat)"
+  done
+}
+
+# ---------------------------------------------------------------- topology
+# One line per router: NAME KIND WAN_ADDR LAN_PREFIX(/26) HOST[:LAST_OCTET]...
+# KIND home = port-preserving MASQUERADE; symmetric = MASQUERADE --random-fully. Both drop unsolicited
+# inbound on the public side. No router hairpins.
+topology_routers() {
+  case "$1" in
+    home) echo "rtA home 203.0.113.21 192.0.2.0 alice:2 squat:3"
+          echo "rtB home 203.0.113.22 192.0.2.64 bob:66"
+          echo "rtC home 203.0.113.23 198.51.100.0 carol:2" ;;
+    lan)  echo "rtL home 203.0.113.25 192.0.2.192 erin:194 frank:195" ;;
+    sym)  echo "rtA home 203.0.113.21 192.0.2.0 alice:2 squat:3"
+          echo "rtS symmetric 203.0.113.24 192.0.2.128 dave:130" ;;
+    full) topology_routers home; topology_routers lan
+          echo "rtS symmetric 203.0.113.24 192.0.2.128 dave:130" ;;
+    *) die "unknown topology '$1' (home|lan|sym|full)" ;;
+  esac
+}
+
+# ---------------------------------------------------------------- lab identity
+lab_id() {
+  if [[ -n "${NATLAB_ID:-}" ]]; then echo "$NATLAB_ID"; return; fi
+  [[ -f "$STATE_ROOT/last" ]] || die "no lab: run 'natlab.sh up <topology>' or set NATLAB_ID"
+  cat "$STATE_ROOT/last"
+}
+state_dir() { echo "$STATE_ROOT/$(lab_id)"; }
+ns_of() { echo "$(lab_id)-$1"; }
+in_ns() { local ns; ns=$(ns_of "$1"); shift; ip netns exec "$ns" "$@"; }
+
+new_ns() {
+  local ns; ns=$(ns_of "$1")
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  echo "$1" >> "$(state_dir)/hosts"
+}
+
+# veth between two namespaces, created inside them (never in the host namespace).
+link_ns() { # hostA ifA hostB ifB
+  ip -n "$(ns_of "$1")" link add "$2" type veth peer name "$4" netns "$(ns_of "$3")"
+  ip -n "$(ns_of "$1")" link set "$2" up
+  ip -n "$(ns_of "$3")" link set "$4" up
+}
+
+# A public host (rendezvous, router WAN side) gets a /32 with the core router as its point-to-point peer.
+attach_public() { # host if addr coreIf
+  local host=$1 ifn=$2 addr=$3 core_if=$4
+  link_ns core "$core_if" "$host" "$ifn"
+  ip -n "$(ns_of core)" addr add "$CORE_ADDR" peer "$addr/32" dev "$core_if"
+  ip -n "$(ns_of "$host")" addr add "$addr" peer "$CORE_ADDR/32" dev "$ifn"
+  ip -n "$(ns_of "$host")" route add default via "$CORE_ADDR" dev "$ifn"
+  echo "$host $addr $core_if" >> "$(state_dir)/public"
+}
+
+add_router() { # name kind wan lanNet hosts...
+  local name=$1 kind=$2 wan=$3 lan_net=$4; shift 4
+  local base=${lan_net%.*} first=${lan_net##*.}
+  local gw="$base.$((first + 1))"
+  new_ns "$name"
+  local rns; rns=$(ns_of "$name")
+  ip netns exec "$rns" sysctl -qw net.ipv4.ip_forward=1
+  attach_public "$name" wan0 "$wan" "c$name"
+  ip -n "$rns" link add br0 type bridge
+  ip -n "$rns" link set br0 up
+  ip -n "$rns" addr add "$gw/26" dev br0
+  local masq=(-j MASQUERADE)
+  [[ $kind == symmetric ]] && masq=(-j MASQUERADE --random-fully)
+  ip netns exec "$rns" iptables -t nat -A POSTROUTING -o wan0 "${masq[@]}"
+  local chain
+  for chain in INPUT FORWARD; do
+    ip netns exec "$rns" iptables -A "$chain" -i wan0 -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+    ip netns exec "$rns" iptables -A "$chain" -i wan0 -j DROP
+  done
+  echo "$name $kind $wan $gw" >> "$(state_dir)/routers"
+  local spec host octet
+  for spec in "$@"; do
+    host=${spec%%:*}; octet=${spec##*:}
+    new_ns "$host"
+    link_ns "$name" "l$host" "$host" eth0
+    ip -n "$rns" link set "l$host" master br0
+    ip -n "$(ns_of "$host")" addr add "$base.$octet/26" dev eth0
+    ip -n "$(ns_of "$host")" route add default via "$gw"
+    echo "$host $name $base.$octet" >> "$(state_dir)/clients"
+  done
+}
+
+cmd_up() {
+  local topo=${1:-}
+  [[ -n $topo ]] || die "usage: natlab.sh up <home|lan|sym|full>"
+  need_root_and_tools
+  topology_routers "$topo" >/dev/null
+  local id=${NATLAB_ID:-$NS_PREFIX$$}
+  [[ $id == "$NS_PREFIX"* ]] || die "NATLAB_ID must start with '$NS_PREFIX' so that cleanup finds it"
+  ((${#id} <= 10)) || die "NATLAB_ID '$id' is too long (at most 10 characters)"
+  ip netns list | grep -q "^$id-" && die "lab '$id' already exists (natlab.sh down first)"
+  export NATLAB_ID=$id
+  mkdir -p "$STATE_ROOT/$id"
+  echo "${NATLAB_OWNER_PID:-$PPID}" > "$STATE_ROOT/$id/owner"
+  echo "$topo" > "$STATE_ROOT/$id/topology"
+  : > "$STATE_ROOT/$id/hosts"; : > "$STATE_ROOT/$id/public"; : > "$STATE_ROOT/$id/routers"; : > "$STATE_ROOT/$id/clients"
+  trap 'log "up failed, tearing down $NATLAB_ID"; cmd_down >/dev/null 2>&1 || true' ERR
+  new_ns core
+  ip netns exec "$(ns_of core)" sysctl -qw net.ipv4.ip_forward=1
+  # Impairment chains, applied in the core: every packet here is a real public (post-NAT) packet.
+  ip netns exec "$(ns_of core)" iptables -N NATLAB_LOSS
+  ip netns exec "$(ns_of core)" iptables -A FORWARD -j NATLAB_LOSS
+  ip netns exec "$(ns_of core)" iptables -t mangle -N NATLAB_DUP
+  ip netns exec "$(ns_of core)" iptables -t mangle -A FORWARD -j NATLAB_DUP
+  new_ns rdv;  attach_public rdv eth0 "$RDV_ADDR" crdv
+  new_ns rdv2; attach_public rdv2 eth0 "$RDV2_ADDR" crdv2
+  local line
+  while read -r line; do
+    # shellcheck disable=SC2086
+    add_router $line
+  done < <(topology_routers "$topo")
+  trap - ERR
+  echo "$id" > "$STATE_ROOT/last"
+  log "lab $id ($topo) is up: $(tr '\n' ' ' < "$STATE_ROOT/$id/hosts")"
+  echo "$id"
+}
+
+kill_ns_processes() {
+  local ns=$1 pids
+  pids=$(ip netns pids "$ns" 2>/dev/null || true)
+  [[ -n $pids ]] || return 0
+  # shellcheck disable=SC2086
+  kill $pids 2>/dev/null || true
+  local i
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    pids=$(ip netns pids "$ns" 2>/dev/null || true)
+    [[ -n $pids ]] || return 0
+    sleep 0.2
+  done
+  # shellcheck disable=SC2086
+  kill -9 $pids 2>/dev/null || true
+}
+
+remove_lab() {
+  local id=$1 ns
+  for ns in $(ip netns list | awk '{print $1}' | grep "^$id-" || true); do
+    kill_ns_processes "$ns"
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  rm -rf "${STATE_ROOT:?}/$id"
+  if [[ -f "$STATE_ROOT/last" && $(cat "$STATE_ROOT/last") == "$id" ]]; then rm -f "$STATE_ROOT/last"; fi
+}
+
+cmd_down() {
+  need_root_and_tools
+  local id; id=$(lab_id)
+  remove_lab "$id"
+  log "lab $id removed"
+}
+
+cmd_cleanup() {
+  need_root_and_tools
+  local all=${1:-} id owner
+  for id in $(ip netns list | awk '{print $1}' | grep "^$NS_PREFIX" | sed 's/-.*//' | sort -u); do
+    owner=$(cat "$STATE_ROOT/$id/owner" 2>/dev/null || echo "")
+    if [[ $all == --all || -z $owner ]] || ! kill -0 "$owner" 2>/dev/null; then
+      remove_lab "$id"
+      log "removed leftover lab $id"
+    fi
+  done
+}
+
+# ---------------------------------------------------------------- impairments
+probability() {
+  [[ $1 =~ ^(0(\.[0-9]+)?|1(\.0+)?)$ ]] || die "probability must be between 0 and 1, got '$1'"
+  echo "$1"
+}
+
+cmd_loss() {
+  need_root_and_tools
+  local p; p=$(probability "${1:-}")
+  in_ns core iptables -F NATLAB_LOSS
+  if [[ $p =~ [1-9] ]]; then
+    in_ns core iptables -A NATLAB_LOSS -m statistic --mode random --probability "$p" -j DROP
+  fi
+  echo "$p" > "$(state_dir)/loss"
+  log "public loss = $p"
+}
+
+# TEE clones a packet to a directly connected gateway; in the core every public host is its own
+# next hop, so one rule per host, clone sent straight to it: a real duplicate on the wire.
+apply_dup() {
+  local p; p=$(cat "$(state_dir)/dup" 2>/dev/null || echo 0)
+  in_ns core iptables -t mangle -F NATLAB_DUP
+  [[ $p =~ [1-9] ]] || return 0
+  local host addr core_if
+  while read -r host addr core_if; do
+    in_ns core iptables -t mangle -A NATLAB_DUP -o "$core_if" -m statistic --mode random --probability "$p" \
+      -j TEE --gateway "$addr"
+  done < "$(state_dir)/public"
+}
+
+cmd_dup() {
+  need_root_and_tools
+  local p; p=$(probability "${1:-}")
+  echo "$p" > "$(state_dir)/dup"
+  apply_dup
+  log "public duplication = $p"
+}
+
+# ---------------------------------------------------------------- NAT events
+router_field() { # router fieldIndex(1=name 2=kind 3=wan 4=gw)
+  local r; r=$(awk -v n="$1" '$1 == n' "$(state_dir)/routers")
+  [[ -n $r ]] || die "no router '$1' in lab $(lab_id) (routers: $(awk '{print $1}' "$(state_dir)/routers" | tr '\n' ' '))"
+  echo "$r" | awk -v f="$2" '{print $f}'
+}
+
+cmd_flush() {
+  need_root_and_tools
+  router_field "${1:?usage: natlab.sh flush <router>}" 1 >/dev/null
+  in_ns "$1" conntrack -F 2>/dev/null || true
+  log "$1: NAT mappings flushed"
+}
+
+cmd_rebind() {
+  need_root_and_tools
+  local r=${1:?usage: natlab.sh rebind <router>}
+  local old; old=$(router_field "$r" 3)
+  local last=${old##*.} base=${old%.*}
+  local new="$base.$(( last < RENUMBER_OFFSET ? last + RENUMBER_OFFSET : last - RENUMBER_OFFSET ))"
+  [[ $new != "$old" ]] || die "BUG: renumbering $r gave the same address"
+  local core_if="c$r"
+  ip -n "$(ns_of "$r")" addr del "$old" peer "$CORE_ADDR/32" dev wan0
+  ip -n "$(ns_of "$r")" addr add "$new" peer "$CORE_ADDR/32" dev wan0
+  ip -n "$(ns_of "$r")" route replace default via "$CORE_ADDR" dev wan0
+  ip -n "$(ns_of core)" addr del "$CORE_ADDR" peer "$old/32" dev "$core_if"
+  ip -n "$(ns_of core)" addr add "$CORE_ADDR" peer "$new/32" dev "$core_if"
+  in_ns "$r" conntrack -F 2>/dev/null || true
+  sed -i "s|^$r \([a-z]*\) $old |$r \1 $new |" "$(state_dir)/routers"
+  sed -i "s|^$r $old |$r $new |" "$(state_dir)/public"
+  apply_dup
+  log "$r renumbered $old -> $new (every mapping now has a new public address)"
+  echo "$new"
+}
+
+cmd_rebind_port() {
+  need_root_and_tools
+  command -v socat >/dev/null || die "required tool 'socat' is missing (apt-get install -y socat)"
+  local r=${1:?usage: natlab.sh rebind-port <router> <inside-port> <dst-ip:port>...} port=${2:?inside port}
+  shift 2
+  (($# > 0)) || die "rebind-port needs at least one destination ip:port"
+  awk -v r="$r" '$2 == r && $1 == "squat"' "$(state_dir)/clients" | grep -q . \
+    || die "router $r has no 'squat' host (topologies home/sym put one behind rtA)"
+  local squat_ip; squat_ip=$(awk '$1 == "squat" {print $3}' "$(state_dir)/clients")
+  # Hold every other LAN host back while the squatter takes the port: the mapping is made at
+  # POSTROUTING, so a packet dropped in FORWARD cannot win the port first.
+  in_ns "$r" iptables -I FORWARD 1 -i br0 ! -s "$squat_ip" -j DROP
+  in_ns "$r" conntrack -F 2>/dev/null || true
+  local dst
+  for dst in "$@"; do
+    in_ns squat socat -u - "UDP4-SENDTO:$dst,sourceport=$port,reuseaddr" <<< "squat" || true
+  done
+  in_ns "$r" iptables -D FORWARD -i br0 ! -s "$squat_ip" -j DROP
+  log "$r: squatter holds public port $port toward $*; the next packets of the old owner get another port"
+}
+
+# ---------------------------------------------------------------- inspection
+ns_exists() { ip netns list | awk '{print $1}' | grep -qx "$1"; }
+cmd_exec() {
+  local host=${1:?usage: natlab.sh exec <host> <cmd...>}; shift
+  ns_exists "$(ns_of "$host")" || die "no host '$host' in lab $(lab_id)"
+  exec ip netns exec "$(ns_of "$host")" "$@"
+}
+
+cmd_hosts() {
+  local host addr rest
+  while read -r host addr rest; do echo "$host $(ns_of "$host") $addr"; done < "$(state_dir)/public"
+  while read -r host rest addr; do echo "$host $(ns_of "$host") $addr"; done < "$(state_dir)/clients"
+}
+
+cmd_status() {
+  need_root_and_tools
+  local id; id=$(lab_id)
+  echo "lab $id topology $(cat "$(state_dir)/topology") owner pid $(cat "$(state_dir)/owner")"
+  echo "loss $(cat "$(state_dir)/loss" 2>/dev/null || echo 0)  dup $(cat "$(state_dir)/dup" 2>/dev/null || echo 0)"
+  echo "-- routers (name kind public-address lan-gateway)"; cat "$(state_dir)/routers"
+  echo "-- hosts (name namespace address)"; cmd_hosts
+  local r
+  for r in $(awk '{print $1}' "$(state_dir)/routers"); do
+    echo "-- $r NAT mappings"
+    in_ns "$r" conntrack -L -p udp 2>/dev/null || true
+  done
+  echo "-- core impairment counters"
+  in_ns core iptables -vnL NATLAB_LOSS
+  in_ns core iptables -t mangle -vnL NATLAB_DUP
+}
+
+# ---------------------------------------------------------------- validation without p2pchat
+# Shows (1) a home router keeps the inside port, (2) a symmetric one picks a new port per destination,
+# (3) two home-NAT clients punch a hole by hand with socat, (4) an unsolicited packet is dropped.
+cmd_validate() {
+  need_root_and_tools socat turnserver turnutils_stunclient timeout
+  export NATLAB_ID=${NATLAB_ID:-${NS_PREFIX}v$$}
+  NATLAB_OWNER_PID=$$ cmd_up full >/dev/null
+  VALIDATE_TMP=$(mktemp -d)
+  local tmp=$VALIDATE_TMP
+  trap 'cmd_down >/dev/null 2>&1 || true; rm -rf "$VALIDATE_TMP"' EXIT
+  local fail=0
+  # A standard STUN responder (coturn) and a reflector that answers with the source it saw.
+  in_ns rdv turnserver --stun-only --no-cli --no-tls --no-dtls -L "$RDV_ADDR" -p "$STUN_PORT" \
+    --log-file stdout --simple-log > "$tmp/stun.log" 2>&1 &
+  local h
+  for h in rdv rdv2; do
+    in_ns "$h" socat "UDP4-RECVFROM:$REFLECT_PORT,fork" 'SYSTEM:echo $SOCAT_PEERADDR $SOCAT_PEERPORT' \
+      > /dev/null 2>&1 &
+  done
+  wait_udp rdv "$STUN_PORT"; wait_udp rdv "$REFLECT_PORT"; wait_udp rdv2 "$REFLECT_PORT"
+  local stun; stun=$(in_ns alice timeout 10 turnutils_stunclient -p "$STUN_PORT" "$RDV_ADDR" 2>&1 \
+    | sed -n 's/.*UDP reflexive addr: \([0-9.:]*\).*/\1/p' | head -1)
+  if [[ ${stun%:*} == 203.0.113.21 ]]; then echo "PASS coturn STUN client behind rtA: reflexive address $stun"
+  else echo "FAIL coturn STUN client behind rtA: reflexive address '$stun'"; fail=1; fi
+  seen() { # host localPort server -> ip:port the server saw
+    in_ns "$1" timeout 5 socat -T 3 - "UDP4:$3:$REFLECT_PORT,sourceport=$2,reuseaddr" <<< "who" 2>/dev/null | head -1 | tr ' ' ':'
+  }
+  local a1 a2 d1 d2
+  a1=$(seen alice 4000 "$RDV_ADDR"); a2=$(seen alice 4000 "$RDV2_ADDR")
+  d1=$(seen dave 4000 "$RDV_ADDR");  d2=$(seen dave 4000 "$RDV2_ADDR")
+  echo "home      alice 192.0.2.2:4000   -> rdv saw $a1, rdv2 saw $a2"
+  echo "symmetric dave  192.0.2.130:4000 -> rdv saw $d1, rdv2 saw $d2"
+  if [[ $a1 == "203.0.113.21:4000" && $a2 == "203.0.113.21:4000" ]]; then echo "PASS home router preserves the port"
+  else echo "FAIL home router did not preserve the port"; fail=1; fi
+  if [[ ${d1%:*} == 203.0.113.24 && ${d2%:*} == 203.0.113.24 && $d1 != "$d2" ]]; then
+    echo "PASS symmetric router maps per destination"
+  else echo "FAIL symmetric router: expected two different public ports"; fail=1; fi
+  # Hand-made simultaneous punch: alice and bob both send to the other's public address from port 5000;
+  # each side's first packet opens its own router (and is dropped by the other), the later ones pass.
+  in_ns alice timeout 4 socat -u "UDP4-RECVFROM:5000,reuseaddr,fork" - > "$tmp/alice.rx" 2>/dev/null &
+  local ra=$!
+  in_ns bob   timeout 4 socat -u "UDP4-RECVFROM:5000,reuseaddr,fork" - > "$tmp/bob.rx"   2>/dev/null &
+  local rb=$!
+  wait_udp alice 5000; wait_udp bob 5000
+  local i
+  for i in 1 2 3; do
+    in_ns alice socat -u - "UDP4-SENDTO:203.0.113.22:5000,sourceport=5000,reuseaddr" <<< "from-alice-$i" 2>/dev/null || true
+    in_ns bob   socat -u - "UDP4-SENDTO:203.0.113.21:5000,sourceport=5000,reuseaddr" <<< "from-bob-$i" 2>/dev/null || true
+  done
+  wait "$ra" "$rb" || true
+  if grep -q from-bob "$tmp/alice.rx" && grep -q from-alice "$tmp/bob.rx"; then
+    echo "PASS hand-made punch: alice got [$(tr '\n' ' ' < "$tmp/alice.rx")], bob got [$(tr '\n' ' ' < "$tmp/bob.rx")]"
+  else echo "FAIL hand-made punch: alice got [$(tr '\n' ' ' < "$tmp/alice.rx")], bob got [$(tr '\n' ' ' < "$tmp/bob.rx")]"; fail=1; fi
+  # Unsolicited: carol never sent anything from port 6000, so rdv2's packet must be dropped at rtC.
+  in_ns carol timeout 2 socat -u "UDP4-RECVFROM:6000,reuseaddr" - > "$tmp/carol.rx" 2>/dev/null &
+  local rc=$!
+  wait_udp carol 6000
+  in_ns rdv2 socat -u - "UDP4-SENDTO:203.0.113.23:6000" <<< "unsolicited" || true
+  wait "$rc" || true
+  if [[ ! -s $tmp/carol.rx ]]; then echo "PASS unsolicited inbound is dropped by the home router"
+  else echo "FAIL unsolicited inbound reached carol"; fail=1; fi
+  # No hairpinning: frank cannot reach erin through rtL's public address, only on the LAN.
+  in_ns erin timeout 3 socat -u "UDP4-RECVFROM:7100,reuseaddr,fork" - > "$tmp/erin.rx" 2>/dev/null &
+  local re=$!
+  wait_udp erin 7100
+  in_ns frank socat -u - "UDP4-SENDTO:203.0.113.25:7100,sourceport=7100" <<< "via-public" || true
+  in_ns frank socat -u - "UDP4-SENDTO:192.0.2.194:7100,sourceport=7100" <<< "via-lan" || true
+  wait "$re" || true
+  if [[ $(cat "$tmp/erin.rx") == via-lan ]]; then echo "PASS no hairpinning: only the LAN address reaches a neighbour"
+  else echo "FAIL hairpin check: erin got [$(tr '\n' ' ' < "$tmp/erin.rx")]"; fail=1; fi
+  return $fail
+}
+
+wait_udp() { # host port: poll until something listens (deadline 10 s)
+  local i
+  for i in $(seq 100); do
+    in_ns "$1" ss -Huln "sport = :$2" | grep -q . && return 0
+    sleep 0.1
+  done
+  die "nothing listens on udp port $2 in $1"
+}
+
+main() {
+  local cmd=${1:-}
+  [[ $# -gt 0 ]] && shift
+  case "$cmd" in
+    up) cmd_up "$@" ;;
+    down) cmd_down ;;
+    cleanup) cmd_cleanup "$@" ;;
+    exec) need_root_and_tools; cmd_exec "$@" ;;
+    ns) ns_of "${1:?usage: natlab.sh ns <host>}" ;;
+    loss) cmd_loss "$@" ;;
+    dup) cmd_dup "$@" ;;
+    flush) cmd_flush "$@" ;;
+    rebind) cmd_rebind "$@" ;;
+    rebind-port) cmd_rebind_port "$@" ;;
+    status) cmd_status ;;
+    hosts) cmd_hosts ;;
+    validate) cmd_validate ;;
+    *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; [[ -z $cmd || $cmd == help || $cmd == -h ]] || exit 2 ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs the NAT lab scenarios (src/test/java/io/p2pchat/natlab/*IT.java) against target/p2pchat.jar.
+# Builds nothing: package the jar first (mvn -B package). Needs root; installs the network tools
+# with apt-get when they are missing. Exit code = result of the scenarios.
+#
+#   scripts/natlab/run.sh                      every scenario
+#   scripts/natlab/run.sh HomeNatDirectIT      only some (a failsafe -Dit.test pattern)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+die() { echo "natlab/run.sh: $*" >&2; exit 1; }
+
+[[ $(id -u) -eq 0 ]] || die "must run as root: the lab creates network namespaces and iptables rules"
+
+# tool -> Debian package that provides it
+declare -A PACKAGE_OF=([ip]=iproute2 [iptables]=iptables [conntrack]=conntrack [socat]=socat [ss]=iproute2)
+missing=()
+for tool in "${!PACKAGE_OF[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$tool]}")
+done
+if ((${#missing[@]} > 0)); then
+  command -v apt-get >/dev/null 2>&1 || die "missing tools (${missing[*]}) and no apt-get to install them"
+  echo "natlab/run.sh: installing ${missing[*]}" >&2
+  apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "${missing[@]}" >/dev/null; } \
+    || die "cannot install ${missing[*]}"
+fi
+for tool in "${!PACKAGE_OF[@]}" java mvn; do
+  command -v "$tool" >/dev/null 2>&1 || die "required tool '$tool' is missing"
+done
+[[ -f target/p2pchat.jar ]] || die "target/p2pchat.jar is missing: build it first (mvn -B package)"
+
+# Labs of earlier runs whose owner died (a killed CI job) would only waste memory: remove them.
+bash scripts/natlab/natlab.sh cleanup
+
+args=(-B -ntp -Pnatlab test-compile failsafe:integration-test failsafe:verify)
+[[ $# -gt 0 ]] && args+=("-Dit.test=$1")
+exec mvn "${args[@]}"

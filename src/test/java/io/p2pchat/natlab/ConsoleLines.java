@@ -1,0 +1,73 @@
+package io.p2pchat.natlab;
+
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The console lines a p2pchat user sees (the contract of {@code io.p2pchat.console}), as patterns:
+ * <pre>
+ * [HH:mm:ss] NICK: TEXT              a room message
+ * [HH:mm:ss] NICK (private): TEXT    a direct message
+ * * NICK connected (STATE ADDR:PORT) a peer appeared
+ * * NICK path STATE ADDR:PORT        its path changed (main prints "relay ADDR:PORT" for a relayed one)
+ * * NICK left
+ * </pre>
+ */
+final class ConsoleLines {
+
+  static final String CONNECTING = "connecting";
+  static final String DIRECT_LAN = "direct-lan";
+  static final String DIRECT = "direct";
+  static final String RELAYED = "relayed";
+  static final String GONE = "gone";
+
+  /** States in which a path carries chat: a scenario's "first confirmed path". */
+  static final Set<String> CONFIRMED = Set.of(DIRECT_LAN, DIRECT, RELAYED);
+
+  private static final String TIME = "\\[\\d\\d:\\d\\d:\\d\\d\\] ";
+
+  private ConsoleLines() {}
+
+  /** A path line about {@code nick}: group 1 = state, group 2 = address. */
+  static Pattern path(String nick) {
+    String n = Pattern.quote(nick);
+    return Pattern.compile("\\* " + n + " (?:connected \\((\\S+) (.+)\\)|path (\\S+) (.+))");
+  }
+
+  /** A path line about {@code nick} in one of {@code states}. */
+  static Pattern pathIn(String nick, Set<String> states) {
+    String alt = String.join("|", states.stream().map(Pattern::quote).toList());
+    String n = Pattern.quote(nick);
+    return Pattern.compile("\\* " + n + " (?:connected \\((" + alt + ") (.+)\\)|path (" + alt + ") (.+))");
+  }
+
+  /** The state of a line matched by {@link #path} or {@link #pathIn}. */
+  static String state(ConsoleProcess.Matched m) {
+    return m.group(1) != null ? m.group(1) : m.group(3);
+  }
+
+  /** The address of a line matched by {@link #path} or {@link #pathIn}. */
+  static String address(ConsoleProcess.Matched m) {
+    return m.group(1) != null ? m.group(2) : m.group(4);
+  }
+
+  /** A room message from {@code nick} with exactly {@code text}. */
+  static Pattern roomMessage(String nick, String text) {
+    return Pattern.compile(TIME + Pattern.quote(nick) + ": " + Pattern.quote(text));
+  }
+
+  /** Any room message from {@code nick} whose text matches {@code textRegex} (group 1 onwards are its groups). */
+  static Pattern roomMessageMatching(String nick, String textRegex) {
+    return Pattern.compile(TIME + Pattern.quote(nick) + ": " + textRegex);
+  }
+
+  /** A private message from {@code nick} with exactly {@code text}. */
+  static Pattern privateMessage(String nick, String text) {
+    return Pattern.compile(TIME + Pattern.quote(nick) + " \\(private\\): " + Pattern.quote(text));
+  }
+
+  /** {@code * NICK connected (...)}: the peer was introduced (in any state). */
+  static Pattern connected(String nick) {
+    return Pattern.compile("\\* " + Pattern.quote(nick) + " connected \\(.*\\)");
+  }
+}

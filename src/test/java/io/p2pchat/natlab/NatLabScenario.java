@@ -1,0 +1,246 @@
+package io.p2pchat.natlab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * What every NAT lab scenario does: build a lab, run the real fat jar in its namespaces (a
+ * rendezvous on the public segment, clients behind routers), talk to them through their consoles,
+ * and always tear everything down. On failure it prints every node's transcript and the lab's NAT
+ * state; on success it prints the measured figures.
+ */
+abstract class NatLabScenario {
+
+  /** JVM start + registration on a loaded 2-core machine (several JVMs start at once). */
+  static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  /** From both clients running to a confirmed path: punching takes seconds at most, relay fallback more. */
+  static final Duration PATH_TIMEOUT = Duration.ofSeconds(60);
+  /** One chat message over an established path, retransmissions included. */
+  static final Duration MESSAGE_TIMEOUT = Duration.ofSeconds(30);
+  /** How often the readiness of a server socket is polled (with a deadline). */
+  static final long POLL_MILLIS = 100;
+
+  static final int RENDEZVOUS_PORT = 7000;
+  static final int CLIENT_PORT = 4000;
+  static final String RDV_ADDR = "203.0.113.10";
+
+  static final String RENDEZVOUS_CLASS = "io.p2pchat.rendezvous.RendezvousVerticle";
+  static final String CLIENT_CLASS = "io.p2pchat.node.ChatNodeVerticle";
+  /** Light JVMs: up to seven run at once on two cores. */
+  static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx192m");
+
+  protected NatLab lab;
+  protected Path runDir;
+  private final List<ConsoleProcess> processes = new ArrayList<>();
+  private String scenario = "?";
+
+  @RegisterExtension
+  final AfterTestExecutionCallback dumpOnFailure = this::dumpIfFailed;
+
+  @BeforeAll
+  static void prerequisites() {
+    String why = LabConfig.missingPrerequisite();
+    if (why != null) {
+      fail("NAT lab cannot run: " + why);
+    }
+    NatLab.cleanupLeftovers();
+  }
+
+  /** Builds the lab for one scenario. */
+  protected void up(String topology, TestInfo info) {
+    scenario = info.getTestClass().map(Class::getSimpleName).orElse("?") + "." + info.getDisplayName();
+    lab = NatLab.up(topology);
+    runDir = LabConfig.workDir().resolve(lab.id());
+    try {
+      Files.createDirectories(runDir);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    System.out.println("NATLAB " + scenario + ": lab " + lab.id() + " (" + topology + ") up, files in " + runDir);
+  }
+
+  @AfterEach
+  void tearDown() {
+    List<ConsoleProcess> reversed = new ArrayList<>(processes);
+    java.util.Collections.reverse(reversed);
+    for (ConsoleProcess p : reversed) {
+      p.close();
+      writeTranscript(p);
+    }
+    processes.clear();
+    if (lab != null) {
+      lab.close();
+    }
+  }
+
+  /** Starts a rendezvous in a public host and waits until its UDP port is bound. */
+  protected ConsoleProcess rendezvous(String host) {
+    String name = host + "-server";
+    Map<String, String> env = Map.of(
+        "P2PCHAT_HOST", "0.0.0.0",
+        "P2PCHAT_PORT", Integer.toString(RENDEZVOUS_PORT),
+        "P2PCHAT_LOG_DIR", dir("logs", name).toString());
+    ConsoleProcess p = start(host, name, RENDEZVOUS_CLASS, env);
+    awaitUdpBound(host, RENDEZVOUS_PORT, p);
+    return p;
+  }
+
+  /** Starts a chat client with a console in a client host. */
+  protected ConsoleProcess client(String host, String nick) {
+    Map<String, String> env = Map.of(
+        "P2PCHAT_NICK", nick,
+        "P2PCHAT_RENDEZVOUS_HOST", RDV_ADDR,
+        "P2PCHAT_RENDEZVOUS_PORT", Integer.toString(RENDEZVOUS_PORT),
+        "P2PCHAT_BIND_PORT", Integer.toString(CLIENT_PORT),
+        "P2PCHAT_DATA_DIR", dir("data", nick).toString(),
+        "P2PCHAT_LOG_DIR", dir("logs", nick).toString(),
+        "P2PCHAT_CONSOLE", "true");
+    return start(host, nick, CLIENT_CLASS, env);
+  }
+
+  /**
+   * Waits until {@code at} shows a path to {@code peer} in {@code state} (a later upgrade counts too:
+   * the first confirmed path may be a relay that punching later replaces) and checks its address
+   * when {@code address} is not null.
+   */
+  protected ConsoleProcess.Matched expectPath(ConsoleProcess at, String peer, String state, String address) {
+    ConsoleProcess.Matched m = at.await(ConsoleLines.pathIn(peer, Set.of(state)), PATH_TIMEOUT);
+    if (address != null) {
+      assertEquals(address, ConsoleLines.address(m), at.name() + "'s " + state + " path to " + peer + "\n" + at.transcript());
+    }
+    return m;
+  }
+
+  /** Types a room message on {@code from} and waits until each receiver shows it. */
+  protected void say(ConsoleProcess from, String text, ConsoleProcess... receivers) {
+    from.type(text);
+    for (ConsoleProcess r : receivers) {
+      r.await(ConsoleLines.roomMessage(from.name(), text), MESSAGE_TIMEOUT);
+    }
+  }
+
+  /** Types {@code count} numbered room messages {@code prefix-000}, {@code prefix-001}, ... then {@code prefix-end}. */
+  protected void typeNumbered(ConsoleProcess from, String prefix, int first, int count) {
+    for (int i = first; i < first + count; i++) {
+      from.type(String.format("%s-%03d", prefix, i));
+    }
+  }
+
+  /**
+   * Waits until {@code at} shows the room messages {@code prefix-000 .. prefix-(count-1)} from
+   * {@code from}, then a sentinel typed after them, and checks that each was shown exactly once
+   * and in order (a duplicate or a reordering shows up before the sentinel, which comes last).
+   */
+  protected void expectExactlyOnceInOrder(ConsoleProcess from, ConsoleProcess at, String prefix, int count,
+      Duration timeout) {
+    java.util.regex.Pattern numbered = ConsoleLines.roomMessageMatching(from.name(),
+        java.util.regex.Pattern.quote(prefix) + "-(\\d{3})");
+    at.awaitCount(numbered, count, timeout);
+    String sentinel = prefix + "-end";
+    from.type(sentinel);
+    at.await(ConsoleLines.roomMessage(from.name(), sentinel), MESSAGE_TIMEOUT);
+    List<Integer> seen = at.matching(numbered).stream().map(m -> Integer.parseInt(m.group(1))).toList();
+    List<Integer> expected = java.util.stream.IntStream.range(0, count).boxed().toList();
+    assertEquals(expected, seen, at.name() + " must show each of " + from.name() + "'s " + count
+        + " messages exactly once, in order");
+  }
+
+  /**
+   * Prints the scenario's figures: which confirmed path came first and when (from {@code startNanos},
+   * normally the later client's start, so JVM start and registration are included), how long the
+   * punch took from the {@code connecting} line when one is shown, and when {@code wanted} was reached.
+   */
+  protected void reportPath(ConsoleProcess at, String peer, ConsoleProcess.Matched wanted, long startNanos) {
+    ConsoleProcess.Matched first = at.matching(ConsoleLines.pathIn(peer, ConsoleLines.CONFIRMED)).get(0);
+    String punch = at.matching(ConsoleLines.pathIn(peer, Set.of(ConsoleLines.CONNECTING))).stream().findFirst()
+        .map(c -> TimeUnit.NANOSECONDS.toMillis(first.line().nanos() - c.line().nanos()) + " ms")
+        .orElse("n/a");
+    report(String.format("%s -> %s first path %s %s after %d ms from start (%s after connecting); %s %s after %d ms",
+        at.name(), peer, ConsoleLines.state(first), ConsoleLines.address(first),
+        TimeUnit.NANOSECONDS.toMillis(first.line().nanos() - startNanos), punch,
+        ConsoleLines.state(wanted), ConsoleLines.address(wanted),
+        TimeUnit.NANOSECONDS.toMillis(wanted.line().nanos() - startNanos)));
+  }
+
+  /** Prints one result line and appends it to target/natlab/results.txt (for docs/NATLAB.md). */
+  protected void report(String what) {
+    String line = "NATLAB RESULT " + scenario + ": " + what;
+    System.out.println(line);
+    try {
+      Files.writeString(LabConfig.workDir().resolve("results.txt"), line + "\n", StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      System.out.println("(cannot write results.txt: " + e + ")");
+    }
+  }
+
+  private ConsoleProcess start(String host, String name, String mainClass, Map<String, String> env) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(LabConfig.java().toString());
+    cmd.addAll(JVM_OPTIONS);
+    cmd.addAll(List.of("-jar", LabConfig.jar().toString(), "run", mainClass));
+    ConsoleProcess p = ConsoleProcess.start(name, lab.inHost(host, cmd), env, runDir.resolve(name + ".stderr"));
+    processes.add(p);
+    return p;
+  }
+
+  private void awaitUdpBound(String host, int port, ConsoleProcess p) {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (lab.exec(host, "ss", "-Huln", "sport = :" + port).isEmpty()) {
+      if (!p.isAlive() || System.nanoTime() > deadline) {
+        throw new AssertionError(p.name() + " did not bind udp port " + port + " within " + START_TIMEOUT
+            + "\n" + p.transcript());
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+  }
+
+  private Path dir(String kind, String name) {
+    Path d = runDir.resolve(kind).resolve(name);
+    try {
+      return Files.createDirectories(d);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void writeTranscript(ConsoleProcess p) {
+    try {
+      Files.writeString(runDir.resolve(p.name() + ".transcript"), p.transcript(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      System.out.println("(cannot write transcript of " + p.name() + ": " + e + ")");
+    }
+  }
+
+  private void dumpIfFailed(ExtensionContext ctx) {
+    if (ctx.getExecutionException().isEmpty() || lab == null) {
+      return;
+    }
+    System.out.println("NATLAB FAILED " + scenario + ": " + ctx.getExecutionException().get());
+    System.out.println(lab.status());
+    processes.forEach(p -> System.out.println(p.transcript()));
+  }
+}
