@@ -35,6 +35,13 @@ public final class Bench {
   /** The echo node prints its figures right after the sender's last message is delivered. */
   private static final long RECEIVER_WAIT_SECONDS = 15;
   private static final long VERTX_WAIT_SECONDS = 30;
+  /**
+   * Text bytes of send requests not yet replied to, at most: 4 x the node's 1 MiB send window keeps
+   * it full, and the replies held by back-pressure still come within seconds for 16 KiB messages.
+   */
+  private static final long REQUEST_WINDOW_BYTES = 4L << 20;
+  /** Fewest send requests outstanding, however large the messages. */
+  private static final int MIN_WINDOW = 16;
   private static final String SENDER_DRIVER = BenchSenderVerticle.class.getName();
   private static final String ECHO_DRIVER = BenchEchoVerticle.class.getName();
 
@@ -116,7 +123,8 @@ public final class Bench {
     String room = "bench" + size;
     String senderNick = "send" + size;
     String echoNick = "echo" + size;
-    BenchPlan plan = new BenchPlan(echoNick, size, options.window, options.warmupMessages, options.warmupMillis,
+    int window = (int) Math.min(options.window, Math.max(MIN_WINDOW, REQUEST_WINDOW_BYTES / size));
+    BenchPlan plan = new BenchPlan(echoNick, size, window, options.warmupMessages, options.warmupMillis,
       options.messages, TimeUnit.SECONDS.toMillis(options.seconds), options.rttRate, options.rttMillis,
       options.rttWarmupMillis, options.connectMillis);
     System.out.printf("* %d B: starting %s and %s...%n", size, senderNick, echoNick);
@@ -132,6 +140,8 @@ public final class Bench {
       JsonObject received = new JsonObject(echo.await(BenchEchoVerticle.RECEIVER, RECEIVER_WAIT_SECONDS,
         TimeUnit.SECONDS, "receiver figures"));
       SizeRun run = new SizeRun(size, result, received, sender.memory(), echo.memory());
+      System.out.printf("* %d B: node drop counters: sender %s, echo %s%n", size,
+        result.getValue("nodeStats"), received.getValue("nodeStats"));
       System.out.printf("* %d B: %,.0f msgs/s, rtt p50 %d us, p99 %d us%n", size, run.throughput(),
         run.rtt().getLong("p50Us"), run.rtt().getLong("p99Us"));
       return run;

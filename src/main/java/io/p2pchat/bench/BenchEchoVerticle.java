@@ -20,6 +20,7 @@ public class BenchEchoVerticle extends VerticleBase {
   private long floodCount;
   private long expectedSeq;
   private long outOfOrder;
+  private long cpuAtMark = -1;
 
   @Override
   public Future<?> start() {
@@ -45,12 +46,18 @@ public class BenchEchoVerticle extends VerticleBase {
       case BenchText.RTT:
         reply(from, text);
         break;
+      case BenchText.MARK:
+        cpuAtMark = HeapSampler.processCpuNanos();
+        break;
       case BenchText.END:
-        reply(from, BenchText.END_ACK + Long.toString(floodCount) + " " + outOfOrder);
+        long cpuMicros = cpuAtMark < 0 ? -1 : (HeapSampler.processCpuNanos() - cpuAtMark) / 1000;
+        reply(from, BenchText.END_ACK + Long.toString(floodCount) + " " + outOfOrder + " " + cpuMicros);
         break;
       case BenchText.DONE:
-        System.out.println(RECEIVER + " " + heap.figures()
-          .put("count", floodCount).put("outOfOrder", outOfOrder).encode());
+        JsonObject figures = heap.figures().put("count", floodCount).put("outOfOrder", outOfOrder);
+        vertx.eventBus().<JsonObject>request(addresses.stats(), null)
+          .onComplete(stats -> System.out.println(RECEIVER + " "
+            + figures.put("nodeStats", stats.succeeded() ? stats.result().body() : null).encode()));
         break;
       default:
         break;

@@ -19,19 +19,20 @@ final class BenchReport {
 
   void print(PrintStream out) {
     out.println();
-    out.printf(Locale.ROOT, "%-7s %12s %9s %9s %8s %8s %8s %9s %9s %9s %9s %9s %s%n",
-      "size", "msgs/s", "MiB/s", "rtt rate", "p50 us", "p99 us", "p99.9 us", "snd RSS", "snd peak", "snd heap",
+    out.printf(Locale.ROOT, "%-7s %12s %9s %9s %9s %8s %8s %8s %9s %9s %9s %9s %9s %s%n",
+      "size", "msgs/s", "/core", "MiB/s", "rtt rate", "p50 us", "p99 us", "p99.9 us", "snd RSS", "snd peak", "snd heap",
       "echo RSS", "echo peak", "check");
     for (SizeRun r : runs) {
       JsonObject rtt = r.rtt();
-      out.printf(Locale.ROOT, "%-7s %,12.0f %9.1f %9d %8d %8d %8d %9.0f %9.0f %9.0f %9.0f %9.0f %s%n",
-        r.size() + " B", r.throughput(), r.mibPerSecond(), rtt.getInteger("rate"), rtt.getLong("p50Us"),
+      out.printf(Locale.ROOT, "%-7s %,12.0f %,9.0f %9.1f %9d %8d %8d %8d %9.0f %9.0f %9.0f %9.0f %9.0f %s%n",
+        r.size() + " B", r.throughput(), r.perCoreThroughput(), r.mibPerSecond(), rtt.getInteger("rate"), rtt.getLong("p50Us"),
         rtt.getLong("p99Us"), rtt.getLong("p999Us"), r.senderMemory().rssMiB(), r.senderMemory().peakMiB(),
         heap(r.sender()), r.echoMemory().rssMiB(), r.echoMemory().peakMiB(), check(r));
     }
     out.printf(Locale.ROOT, "%-7s %,12.0f datagrams/s (raw UDP, 2 threads, window %d, ack every %d)%n",
       "raw", rawDatagramsPerSecond, RawUdpBaseline.WINDOW, RawUdpBaseline.ACK_EVERY);
-    out.println("(RSS = resident MiB at the end, peak = VmHWM, heap = peak heap in use; MiB)");
+    out.println("(/core = msgs/s at one core per node, from CPU time per message; RSS = resident at the end,");
+    out.println(" peak = VmHWM, heap = peak heap in use; all MiB)");
     out.printf(Locale.ROOT, "(machine: %d CPUs, load average %.1f: above the CPU count the nodes shared their cores)%n",
       Runtime.getRuntime().availableProcessors(), loadAverage());
     out.println();
@@ -52,6 +53,9 @@ final class BenchReport {
       line(out, "received_" + s + "_messages", r.receiver().getLong("count"), 0);
       line(out, "received_" + s + "_out_of_order", r.receiver().getLong("outOfOrder"), 0);
       line(out, "throughput_" + s + "_vs_raw_udp", r.throughput() / rawDatagramsPerSecond, 3);
+      line(out, "cpu_sender_" + s + "_us_per_msg", r.senderCpuMicrosPerMessage(), 1);
+      line(out, "cpu_receiver_" + s + "_us_per_msg", r.receiverCpuMicrosPerMessage(), 1);
+      line(out, "throughput_" + s + "_per_core_msgs_per_s", r.perCoreThroughput(), 0);
       line(out, "rtt_" + s + "_rate_msgs_per_s", rtt.getInteger("rate"), 0);
       line(out, "rtt_" + s + "_samples", rtt.getInteger("samples"), 0);
       line(out, "rtt_" + s + "_lost", rtt.getInteger("sent") - rtt.getInteger("received"), 0);

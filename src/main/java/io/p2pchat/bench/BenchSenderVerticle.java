@@ -40,10 +40,11 @@ public class BenchSenderVerticle extends VerticleBase {
    */
   private static final double RTT_LOAD_FRACTION = 0.25;
   /** Round trips run at least at this rate, however slow the flood was. */
-  private static final int MIN_RTT_RATE = 100;
+  private static final int MIN_RTT_RATE = 10;
 
   private BenchPlan plan;
   private int rttRate;
+  private long floodCpuStart;
   private ChatAddresses addresses;
   private final HeapSampler heap = new HeapSampler();
   private Flood flood;
@@ -86,22 +87,27 @@ public class BenchSenderVerticle extends VerticleBase {
       })
       .compose(warmup -> {
         result.put("warmup", warmup);
+        // Ordered before the flood on the stream: the echo driver's CPU clock starts with it.
+        vertx.eventBus().request(addresses.send(),
+          new JsonObject().put("text", BenchText.make(BenchText.MARK, 0, 1)).put("to", plan.peer()));
+        floodCpuStart = HeapSampler.processCpuNanos();
         flood = new Flood(vertx, addresses, plan.peer(), plan.size(), plan.window(), warmup.getLong("nextSeq"),
           plan.messages(), TimeUnit.MILLISECONDS.toNanos(plan.millis()));
         return flood.run();
       })
       .compose(measured -> {
         flood = null;
-        result.put("flood", measured);
+        result.put("flood", measured.put("cpuMicros", (HeapSampler.processCpuNanos() - floodCpuStart) / 1000));
         double floodRate = measured.getLong("delivered") / measured.getDouble("seconds");
         rttRate = (int) Math.max(MIN_RTT_RATE, Math.min(plan.rttRate(), floodRate * RTT_LOAD_FRACTION));
         return askEcho(BenchText.END, measured.getLong("nextSeq"), BenchText.END_ACK);
       })
       .compose(answer -> {
-        // "e<count> <outOfOrder>"
+        // "e<count> <outOfOrder> <cpuMicros>"
         String[] parts = answer.substring(1).split(" ");
         result.put("receiver", new JsonObject()
-          .put("count", Long.parseLong(parts[0])).put("outOfOrder", Long.parseLong(parts[1])));
+          .put("count", Long.parseLong(parts[0])).put("outOfOrder", Long.parseLong(parts[1]))
+          .put("cpuMicros", Long.parseLong(parts[2])));
         roundTrips = new RoundTrips(vertx, addresses, plan.peer(), plan.size(), rttRate, plan.rttMillis(),
           plan.rttWarmupMillis());
         return roundTrips.run();
@@ -109,6 +115,10 @@ public class BenchSenderVerticle extends VerticleBase {
       .compose(rtt -> {
         roundTrips = null;
         result.put("rtt", rtt).put("memory", heap.figures());
+        return vertx.eventBus().<JsonObject>request(addresses.stats(), null);
+      })
+      .compose(stats -> {
+        result.put("nodeStats", stats.body());
         return vertx.eventBus().request(addresses.send(),
           new JsonObject().put("text", BenchText.make(BenchText.DONE, 0, 1)).put("to", plan.peer()));
       })

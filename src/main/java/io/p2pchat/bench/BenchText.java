@@ -11,9 +11,11 @@ final class BenchText {
   static final char HELLO = 'H';
   /** Sender → echo, counted and order-checked by the echo driver, never echoed. */
   static final char FLOOD = 'T';
+  /** Sender → echo right before the measured flood: the echo driver starts its CPU clock. */
+  static final char MARK = 'M';
   /** Sender → echo after a flood: "how many did you get?"; answered with {@link #END_ACK}. */
   static final char END = 'E';
-  /** Echo → sender: {@code e<count> <outOfOrder>}. */
+  /** Echo → sender: {@code e<count> <outOfOrder> <cpuMicrosSinceMark>}. */
   static final char END_ACK = 'e';
   /** Sender → echo, echoed back unchanged: one round-trip sample. */
   static final char RTT = 'R';

@@ -4,6 +4,7 @@ import io.p2pchat.chat.ChatAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
@@ -18,6 +19,12 @@ import java.util.Set;
  * driver's event loop only.
  */
 final class Flood {
+
+  /**
+   * Back-pressure holds replies while the peer's window is full: far longer than the event bus's
+   * 30 s default may pass on a busy machine before a queued message is accepted.
+   */
+  private static final DeliveryOptions REQUEST_OPTIONS = new DeliveryOptions().setSendTimeout(120_000);
 
   private final Vertx vertx;
   private final ChatAddresses addresses;
@@ -97,7 +104,7 @@ final class Flood {
     issued++;
     requestsOut++;
     JsonObject send = new JsonObject().put("text", BenchText.make(BenchText.FLOOD, nextSeq++, size)).put("to", peer);
-    vertx.eventBus().<JsonObject>request(addresses.send(), send).onComplete(ar -> {
+    vertx.eventBus().<JsonObject>request(addresses.send(), send, REQUEST_OPTIONS).onComplete(ar -> {
       requestsOut--;
       if (ar.succeeded()) {
         accepted(ar.result());

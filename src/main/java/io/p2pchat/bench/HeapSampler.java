@@ -21,6 +21,15 @@ final class HeapSampler {
   private long peakUsed;
   private long timer = -1;
 
+  /**
+   * CPU time this whole process used so far (every thread: event loops, GC, JIT, logging), or -1
+   * where the JVM does not say. Per message, it is a figure a busy shared machine does not distort.
+   */
+  static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+      ? os.getProcessCpuTime() : -1;
+  }
+
   void start(Vertx vertx) {
     timer = vertx.setPeriodic(SAMPLE_MS, id -> sample());
   }

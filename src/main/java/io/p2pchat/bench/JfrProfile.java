@@ -26,7 +26,9 @@ public final class JfrProfile {
   private static final Map<String, List<String>> PARTS = new LinkedHashMap<>();
 
   static {
-    PARTS.put("chat history (ChatHistory)", List.of("io.p2pchat.chat.ChatHistory"));
+    PARTS.put("history (store, journal)", List.of("io.p2pchat.history.", "io.p2pchat.chat.ChatHistory"));
+    PARTS.put("encryption (AEAD, Noise)", List.of("io.p2pchat.crypto.", "com.sun.crypto.", "javax.crypto.",
+      "sun.security."));
     PARTS.put("ChatVerticle", List.of("io.p2pchat.chat.ChatVerticle"));
     PARTS.put("PunchVerticle + PeerSession", List.of("io.p2pchat.punch."));
     PARTS.put("reliable streams (delivery)", List.of("io.p2pchat.delivery."));

@@ -27,6 +27,24 @@ record SizeRun(int size, JsonObject sender, JsonObject receiver, ProcStatus send
     return throughput() * size / MIB;
   }
 
+  /** CPU microseconds the sender process spent per acknowledged message of the measured flood. */
+  double senderCpuMicrosPerMessage() {
+    return flood().getLong("cpuMicros") / (double) Math.max(1, flood().getLong("delivered"));
+  }
+
+  /** CPU microseconds the echo process spent per message of the measured flood (mark to end). */
+  double receiverCpuMicrosPerMessage() {
+    return sender.getJsonObject("receiver").getLong("cpuMicros") / (double) Math.max(1, flood().getLong("delivered"));
+  }
+
+  /**
+   * Messages per second one core per node would carry: the busier side's CPU cost per message
+   * inverted. Unlike the wall-clock rate it does not fall when other work shares the machine.
+   */
+  double perCoreThroughput() {
+    return 1e6 / Math.max(senderCpuMicrosPerMessage(), receiverCpuMicrosPerMessage());
+  }
+
   /** True when every flood message was acknowledged, and received once and in order. */
   boolean complete() {
     JsonObject warmup = sender.getJsonObject("warmup");
