@@ -56,6 +56,10 @@ final class BenchReport {
       line(out, "cpu_sender_" + s + "_us_per_msg", r.senderCpuMicrosPerMessage(), 1);
       line(out, "cpu_receiver_" + s + "_us_per_msg", r.receiverCpuMicrosPerMessage(), 1);
       line(out, "throughput_" + s + "_per_core_msgs_per_s", r.perCoreThroughput(), 0);
+      line(out, "cpu_sender_" + s + "_user_s", r.senderMemory().userMillis() / 1000.0, 1);
+      line(out, "cpu_sender_" + s + "_sys_s", r.senderMemory().sysMillis() / 1000.0, 1);
+      line(out, "cpu_receiver_" + s + "_user_s", r.echoMemory().userMillis() / 1000.0, 1);
+      line(out, "cpu_receiver_" + s + "_sys_s", r.echoMemory().sysMillis() / 1000.0, 1);
       line(out, "rtt_" + s + "_rate_msgs_per_s", rtt.getInteger("rate"), 0);
       line(out, "rtt_" + s + "_samples", rtt.getInteger("samples"), 0);
       line(out, "rtt_" + s + "_lost", rtt.getInteger("sent") - rtt.getInteger("received"), 0);

@@ -51,6 +51,7 @@ public final class JfrProfile {
     int top = args.length > 1 ? Integer.parseInt(args[1]) : DEFAULT_TOP;
     Map<String, Integer> parts = new LinkedHashMap<>();
     PARTS.keySet().forEach(p -> parts.put(p, 0));
+    Map<String, Integer> innermost = new LinkedHashMap<>();
     Map<String, Integer> self = new HashMap<>();
     Map<String, Integer> threads = new HashMap<>();
     int samples = 0;
@@ -67,13 +68,27 @@ public final class JfrProfile {
           parts.merge(part.getKey(), 1, Integer::sum);
         }
       }
+      innermost.merge(innermostPart(stack.getFrames()), 1, Integer::sum);
     }
     System.out.printf("%s: %d execution samples%n%nby thread:%n", args[0], samples);
     print(threads, samples, top);
     System.out.printf("%nby part (inclusive):%n");
     print(parts, samples, parts.size());
+    System.out.printf("%nby part (exclusive: the innermost part on the stack; JDK/Vert.x code counts for its caller):%n");
+    print(innermost, samples, innermost.size());
     System.out.printf("%nhottest methods (self):%n");
     print(self, samples, top);
+  }
+
+  private static String innermostPart(List<RecordedFrame> frames) {
+    for (RecordedFrame frame : frames) {
+      for (Map.Entry<String, List<String>> part : PARTS.entrySet()) {
+        if (matches(frame, part.getValue())) {
+          return part.getKey();
+        }
+      }
+    }
+    return "other (Netty event loop, JDK, startup)";
   }
 
   private static boolean matches(RecordedFrame frame, List<String> prefixes) {
