@@ -25,6 +25,9 @@ final class NodeProcess implements AutoCloseable {
 
   private static final String LAUNCHER = "io.p2pchat.node.P2pChatLauncher";
   private static final String NODE_VERTICLE = "io.p2pchat.node.ChatNodeVerticle";
+  private static final String ENV_PREFIX = "P2PCHAT_";
+  /** logback.xml reads it: a user may run the bench at another log level on purpose. */
+  private static final String LOG_LEVEL_ENV = "P2PCHAT_LOG_LEVEL";
   /** A stopping node says goodbye and a JFR recording is written: this long before it is killed. */
   private static final long STOP_WAIT_SECONDS = 15;
   /** Lines of stdout and stderr shown when a node fails. */
@@ -58,7 +61,11 @@ final class NodeProcess implements AutoCloseable {
     command.add("-conf");
     command.add(config.encode());
     Path stderr = workDir.resolve(name + ".stderr");
-    Process process = new ProcessBuilder(command)
+    ProcessBuilder builder = new ProcessBuilder(command);
+    // P2PCHAT_* variables override node config (ConfigLoader): a user's P2PCHAT_NICK or
+    // P2PCHAT_RENDEZVOUS_PORT must not change the bench's nodes. The log level is the one kept.
+    builder.environment().keySet().removeIf(k -> k.startsWith(ENV_PREFIX) && !k.equals(LOG_LEVEL_ENV));
+    Process process = builder
       .directory(workDir.toFile())
       .redirectError(stderr.toFile())
       .redirectInput(ProcessBuilder.Redirect.PIPE)
