@@ -1,0 +1,193 @@
+package io.p2pchat.bench;
+
+import io.p2pchat.rendezvous.RendezvousVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * {@code p2pchat bench}: two chat nodes as shipped (event-bus API, log level INFO, history on),
+ * each its own JVM on 127.0.0.1, introduced by a rendezvous in this JVM. For each message size a
+ * fresh pair measures the acknowledged one-way throughput, round-trip latency at a fixed rate and
+ * the memory of both processes; a raw-UDP run on the same machine is the yardstick. Prints a table
+ * and one {@code name=value} line per figure.
+ */
+public final class Bench {
+
+  private static final int EXIT_FAILED = 1;
+  private static final int EXIT_USAGE = 2;
+  /** A JVM starts and deploys a node in a few seconds on a loaded machine; this is on top of connectMillis. */
+  private static final long START_SLACK_MS = 15_000;
+  /** On top of the planned durations: draining, the echo question, JFR, a slow machine. */
+  private static final long RUN_SLACK_MS = 120_000;
+  /** The echo node prints its figures right after the sender's last message is delivered. */
+  private static final long RECEIVER_WAIT_SECONDS = 15;
+  private static final long VERTX_WAIT_SECONDS = 30;
+  /**
+   * Text bytes of send requests not yet replied to, at most: 4 x the node's 1 MiB send window keeps
+   * it full, and the replies held by back-pressure still come within seconds for 16 KiB messages.
+   */
+  private static final long REQUEST_WINDOW_BYTES = 4L << 20;
+  /** Fewest send requests outstanding, however large the messages. */
+  private static final int MIN_WINDOW = 16;
+  private static final String SENDER_DRIVER = BenchSenderVerticle.class.getName();
+  private static final String ECHO_DRIVER = BenchEchoVerticle.class.getName();
+
+  private final BenchOptions options;
+  private final List<NodeProcess> running = new CopyOnWriteArrayList<>();
+  private Path workDir;
+  private int rendezvousPort;
+
+  private Bench(BenchOptions options) {
+    this.options = options;
+  }
+
+  public static void main(String[] args) {
+    BenchOptions options;
+    try {
+      options = BenchOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("p2pchat bench: " + e.getMessage());
+      System.err.println(BenchOptions.USAGE);
+      System.exit(EXIT_USAGE);
+      return;
+    }
+    int status = 0;
+    try {
+      new Bench(options).run();
+    } catch (BenchException e) {
+      System.err.println("p2pchat bench: FAILED: " + e.getMessage());
+      status = EXIT_FAILED;
+    } catch (Exception e) {
+      System.err.println("p2pchat bench: FAILED: " + e);
+      e.printStackTrace();
+      status = EXIT_FAILED;
+    }
+    System.exit(status);
+  }
+
+  private void run() throws Exception {
+    workDir = Files.createTempDirectory("p2pchat-bench");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> running.forEach(NodeProcess::kill)));
+    if (options.jfrDir != null) {
+      Files.createDirectories(options.jfrDir);
+    }
+    Vertx vertx = Vertx.vertx();
+    boolean ok = false;
+    try {
+      System.out.printf("p2pchat bench%s: sizes %s, two nodes on 127.0.0.1 (work dir %s)%n",
+        options.quick ? " --quick" : "", options.sizes, workDir);
+      System.out.printf("* raw UDP baseline: %,d datagrams of 100 bytes, window %d, ack every %d...%n",
+        options.rawDatagrams, RawUdpBaseline.WINDOW, RawUdpBaseline.ACK_EVERY);
+      double raw = RawUdpBaseline.run(100, options.rawWarmup, options.rawDatagrams);
+      RendezvousVerticle rendezvous = new RendezvousVerticle();
+      vertx.deployVerticle(rendezvous, new DeploymentOptions().setConfig(new JsonObject()
+          .put("host", "127.0.0.1").put("port", 0).put("logDir", workDir.resolve("logs").toString())))
+        .toCompletionStage().toCompletableFuture().get(VERTX_WAIT_SECONDS, TimeUnit.SECONDS);
+      rendezvousPort = rendezvous.port();
+      List<SizeRun> runs = new ArrayList<>();
+      for (int size : options.sizes) {
+        runs.add(runSize(size));
+      }
+      new BenchReport(raw, runs).print(System.out);
+      ok = runs.stream().allMatch(SizeRun::complete);
+      if (!ok) {
+        throw new BenchException("some messages were not delivered, or not received once and in order (see above)");
+      }
+    } finally {
+      running.forEach(NodeProcess::close);
+      vertx.close().toCompletionStage().toCompletableFuture().get(VERTX_WAIT_SECONDS, TimeUnit.SECONDS);
+      if (options.keep || !ok) {
+        System.out.println("* node logs and stderr kept in " + workDir);
+      } else {
+        deleteTree(workDir);
+      }
+    }
+  }
+
+  /** A fresh pair of nodes, sender and echo, for one message size. */
+  private SizeRun runSize(int size) throws IOException, InterruptedException {
+    // Nicks and room per size: a previous pair that is still saying goodbye cannot interfere.
+    String room = "bench" + size;
+    String senderNick = "send" + size;
+    String echoNick = "echo" + size;
+    int window = (int) Math.min(options.window, Math.max(MIN_WINDOW, REQUEST_WINDOW_BYTES / size));
+    BenchPlan plan = new BenchPlan(echoNick, size, window, options.warmupMessages, options.warmupMillis,
+      options.messages, TimeUnit.SECONDS.toMillis(options.seconds), options.rttRate, options.rttMillis,
+      options.rttWarmupMillis, options.connectMillis);
+    System.out.printf("* %d B: starting %s and %s...%n", size, senderNick, echoNick);
+    try (NodeProcess echo = start(echoNick, node(echoNick, room, ECHO_DRIVER));
+         NodeProcess sender = start(senderNick, node(senderNick, room, SENDER_DRIVER)
+           .put(BenchPlan.KEY, plan.toJson()))) {
+      sender.await(BenchSenderVerticle.READY, options.connectMillis + START_SLACK_MS, TimeUnit.MILLISECONDS,
+        "direct path to " + echoNick + " (connect)");
+      System.out.printf("* %d B: connected; flooding, then round trips...%n", size);
+      long runMillis = options.warmupMillis + TimeUnit.SECONDS.toMillis(options.seconds) + options.rttMillis + RUN_SLACK_MS;
+      JsonObject result = new JsonObject(sender.await(BenchSenderVerticle.RESULT, runMillis, TimeUnit.MILLISECONDS,
+        "result"));
+      JsonObject received = new JsonObject(echo.await(BenchEchoVerticle.RECEIVER, RECEIVER_WAIT_SECONDS,
+        TimeUnit.SECONDS, "receiver figures"));
+      SizeRun run = new SizeRun(size, result, received, sender.memory(), echo.memory());
+      System.out.printf("* %d B: node drop counters: sender %s, echo %s%n", size,
+        result.getValue("nodeStats"), received.getValue("nodeStats"));
+      System.out.printf("* %d B: %,.0f msgs/s, rtt p50 %d us, p99 %d us%n", size, run.throughput(),
+        run.rtt().getLong("p50Us"), run.rtt().getLong("p99Us"));
+      return run;
+    } finally {
+      running.clear();
+    }
+  }
+
+  private NodeProcess start(String nick, JsonObject config) throws IOException {
+    NodeProcess node = NodeProcess.start(nick, config, childFlags(nick), workDir);
+    running.add(node);
+    return node;
+  }
+
+  private JsonObject node(String nick, String room, String driver) {
+    return new JsonObject()
+      .put("nick", nick)
+      .put("room", room)
+      .put("rendezvous", new JsonObject().put("host", "127.0.0.1").put("port", rendezvousPort))
+      .put("bind", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+      .put("dataDir", workDir.resolve("data").resolve(nick).toString())
+      .put("logDir", workDir.resolve("logs").toString())
+      .put("extensions", new JsonArray().add(driver));
+  }
+
+  /** The JVM flags Bench runs with (bin/p2pchat's), minus agents and recordings, plus JFR when asked. */
+  private List<String> childFlags(String nick) {
+    List<String> flags = new ArrayList<>();
+    for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (!flag.startsWith("-agentlib") && !flag.startsWith("-javaagent") && !flag.startsWith("-Xrunjdwp")
+        && !flag.startsWith("-XX:StartFlightRecording") && !flag.startsWith("-XX:FlightRecorderOptions")) {
+        flags.add(flag);
+      }
+    }
+    if (options.jfrDir != null) {
+      flags.add("-XX:StartFlightRecording=filename=" + options.jfrDir.resolve(nick + ".jfr")
+        + ",settings=profile,dumponexit=true");
+    }
+    return flags;
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

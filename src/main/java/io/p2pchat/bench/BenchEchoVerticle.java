@@ -1,0 +1,70 @@
+package io.p2pchat.bench;
+
+import io.p2pchat.chat.ChatAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The bench's receiving driver, a node extension that uses only the public event-bus API: it
+ * counts flood messages and checks they arrive in order, echoes hellos and round-trip messages
+ * back to their sender, answers "how many?" after a flood, and when told the run is over prints
+ * {@code BENCH_RECEIVER {json}} on stdout for {@link Bench} to read.
+ */
+public class BenchEchoVerticle extends VerticleBase {
+
+  static final String RECEIVER = "BENCH_RECEIVER";
+
+  private final HeapSampler heap = new HeapSampler();
+  private ChatAddresses addresses;
+  private long floodCount;
+  private long expectedSeq;
+  private long outOfOrder;
+  private long cpuAtMark = -1;
+
+  @Override
+  public Future<?> start() {
+    addresses = new ChatAddresses(config().getString("eventBusPrefix", "p2pchat"));
+    heap.start(vertx);
+    vertx.eventBus().<JsonObject>consumer(addresses.received(), msg -> onReceived(msg.body()));
+    return Future.succeededFuture();
+  }
+
+  private void onReceived(JsonObject in) {
+    String text = in.getString("text", "");
+    String from = in.getString("from");
+    switch (BenchText.kind(text)) {
+      case BenchText.FLOOD:
+        long seq = BenchText.seq(text);
+        if (seq != expectedSeq) {
+          outOfOrder++;
+        }
+        expectedSeq = seq + 1;
+        floodCount++;
+        break;
+      case BenchText.HELLO:
+      case BenchText.RTT:
+        reply(from, text);
+        break;
+      case BenchText.MARK:
+        cpuAtMark = HeapSampler.processCpuNanos();
+        break;
+      case BenchText.END:
+        long cpuMicros = cpuAtMark < 0 ? -1 : (HeapSampler.processCpuNanos() - cpuAtMark) / 1000;
+        reply(from, BenchText.END_ACK + Long.toString(floodCount) + " " + outOfOrder + " " + cpuMicros);
+        break;
+      case BenchText.DONE:
+        JsonObject figures = heap.figures().put("count", floodCount).put("outOfOrder", outOfOrder);
+        vertx.eventBus().<JsonObject>request(addresses.stats(), null)
+          .onComplete(stats -> System.out.println(RECEIVER + " "
+            + figures.put("nodeStats", stats.succeeded() ? stats.result().body() : null).encode()));
+        break;
+      default:
+        break;
+    }
+  }
+
+  private void reply(String to, String text) {
+    vertx.eventBus().request(addresses.send(), new JsonObject().put("text", text).put("to", to));
+  }
+}

@@ -1,0 +1,155 @@
+package io.p2pchat.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Command-line options of {@link Bench}. A full run and a {@code --quick} smoke run differ only in
+ * their durations and counts; every default is a named constant saying why.
+ */
+final class BenchOptions {
+
+  /** Message sizes of the issue: a chat line, a paragraph, a pasted file (16 fragments). */
+  static final List<Integer> DEFAULT_SIZES = List.of(100, 1024, 16384);
+  /** Measured flood: 200k messages, ended earlier by {@link #DEFAULT_SECONDS} for large messages. */
+  static final long DEFAULT_MESSAGES = 200_000;
+  /** Measured flood at most 10 s: long enough for several GC cycles and a steady rate. */
+  static final long DEFAULT_SECONDS = 10;
+  /**
+   * Warm-up flood: 100k messages or 10 s. JFR showed C2 still compiling (33 compilations of
+   * 0.1 to 2.5 s each) all through a measured flood that followed a 3 s warm-up on a busy 2-core
+   * machine; 10 s lets most of it finish first.
+   */
+  static final long DEFAULT_WARMUP_MESSAGES = 100_000;
+  static final long DEFAULT_WARMUP_MILLIS = 10_000;
+  /**
+   * Send requests not yet replied to: a few thousand, so the node's back-pressure (replies held
+   * while the peer's window of 1024 fragments is full), not the driver, sets the pace.
+   */
+  static final int DEFAULT_WINDOW = 2_000;
+  /** Round trips per second: the issue's moderate fixed rate. */
+  static final int DEFAULT_RTT_RATE = 10_000;
+  /** Round-trip part: 6 s, the first 1 s not counted (50k samples: p99.9 rests on 50 of them). */
+  static final long DEFAULT_RTT_MILLIS = 6_000;
+  static final long DEFAULT_RTT_WARMUP_MILLIS = 1_000;
+  /** The issue's bound for two nodes on one machine to find each other. */
+  static final long DEFAULT_CONNECT_MILLIS = 30_000;
+  /** Raw UDP baseline: 2M datagrams after 200k of warm-up, a few seconds on loopback. */
+  static final long DEFAULT_RAW_DATAGRAMS = 2_000_000;
+  static final long DEFAULT_RAW_WARMUP = 200_000;
+
+  /** Smallest message: room for the kind letter, a sequence number and a space (BenchText). */
+  static final int MIN_SIZE = 16;
+
+  /** --quick: every part about a second, for a smoke test of the whole path. */
+  static final long QUICK_MESSAGES = 20_000;
+  static final long QUICK_SECONDS = 2;
+  static final long QUICK_WARMUP_MESSAGES = 5_000;
+  static final long QUICK_WARMUP_MILLIS = 1_000;
+  static final long QUICK_RTT_MILLIS = 1_500;
+  static final long QUICK_RTT_WARMUP_MILLIS = 500;
+  static final long QUICK_RAW_DATAGRAMS = 200_000;
+  static final long QUICK_RAW_WARMUP = 50_000;
+
+  boolean quick;
+  List<Integer> sizes = DEFAULT_SIZES;
+  long messages = DEFAULT_MESSAGES;
+  long seconds = DEFAULT_SECONDS;
+  long warmupMessages = DEFAULT_WARMUP_MESSAGES;
+  long warmupMillis = DEFAULT_WARMUP_MILLIS;
+  int window = DEFAULT_WINDOW;
+  int rttRate = DEFAULT_RTT_RATE;
+  long rttMillis = DEFAULT_RTT_MILLIS;
+  long rttWarmupMillis = DEFAULT_RTT_WARMUP_MILLIS;
+  long connectMillis = DEFAULT_CONNECT_MILLIS;
+  long rawDatagrams = DEFAULT_RAW_DATAGRAMS;
+  long rawWarmup = DEFAULT_RAW_WARMUP;
+  /** Where JFR recordings of both nodes go, or null for none. */
+  Path jfrDir;
+  /** Keep the work directory (node logs, stderr) after the run. */
+  boolean keep;
+
+  static final String USAGE = String.join("\n",
+    "usage: p2pchat bench [--quick] [--messages N] [--seconds S] [--sizes 100,1024,16384]",
+    "                     [--window N] [--rtt-rate N] [--jfr DIR] [--keep]",
+    "  --quick       short runs (a smoke test of the whole path)",
+    "  --messages N  measured flood: at most N messages per size (default " + DEFAULT_MESSAGES + ")",
+    "  --seconds S   measured flood: at most S seconds per size (default " + DEFAULT_SECONDS + ")",
+    "  --sizes LIST  message sizes in bytes (default 100,1024,16384)",
+    "  --window N    send requests not yet replied to (default " + DEFAULT_WINDOW + ")",
+    "  --rtt-rate N  round trips per second (default " + DEFAULT_RTT_RATE + "; at most half the flood rate)",
+    "  --jfr DIR     record both nodes with Java Flight Recorder into DIR",
+    "  --keep        keep the work directory (node logs) and print where it is");
+
+  static BenchOptions parse(String[] args) {
+    BenchOptions o = new BenchOptions();
+    for (String arg : args) {
+      if (arg.equals("--quick")) {
+        o.quick();
+      }
+    }
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      switch (arg) {
+        case "--quick" -> { }
+        case "--keep" -> o.keep = true;
+        case "--messages" -> o.messages = positive(arg, value(args, ++i));
+        case "--seconds" -> o.seconds = positive(arg, value(args, ++i));
+        case "--window" -> o.window = (int) Math.min(Integer.MAX_VALUE, positive(arg, value(args, ++i)));
+        case "--rtt-rate" -> o.rttRate = (int) Math.min(1_000_000, positive(arg, value(args, ++i)));
+        case "--jfr" -> o.jfrDir = Path.of(value(args, ++i)).toAbsolutePath();
+        case "--sizes" -> o.sizes = sizes(value(args, ++i));
+        default -> throw new IllegalArgumentException("unknown option " + arg);
+      }
+    }
+    return o;
+  }
+
+  private void quick() {
+    quick = true;
+    messages = QUICK_MESSAGES;
+    seconds = QUICK_SECONDS;
+    warmupMessages = QUICK_WARMUP_MESSAGES;
+    warmupMillis = QUICK_WARMUP_MILLIS;
+    rttMillis = QUICK_RTT_MILLIS;
+    rttWarmupMillis = QUICK_RTT_WARMUP_MILLIS;
+    rawDatagrams = QUICK_RAW_DATAGRAMS;
+    rawWarmup = QUICK_RAW_WARMUP;
+  }
+
+  private static String value(String[] args, int i) {
+    if (i >= args.length) {
+      throw new IllegalArgumentException(args[i - 1] + " needs a value");
+    }
+    return args[i];
+  }
+
+  private static long positive(String option, String text) {
+    try {
+      long v = Long.parseLong(text.trim());
+      if (v > 0) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(option + " needs a positive integer, not \"" + text + "\"");
+  }
+
+  private static List<Integer> sizes(String text) {
+    List<Integer> sizes = new ArrayList<>();
+    for (String part : text.split(",")) {
+      long size = positive("--sizes", part);
+      if (size < MIN_SIZE) {
+        throw new IllegalArgumentException("--sizes: " + size + " is below the smallest bench message (" + MIN_SIZE + " bytes)");
+      }
+      if (size > io.p2pchat.wire.ChatPayload.MAX_TEXT_BYTES) {
+        throw new IllegalArgumentException("--sizes: " + size + " is above the largest message ("
+          + io.p2pchat.wire.ChatPayload.MAX_TEXT_BYTES + " bytes)");
+      }
+      sizes.add((int) size);
+    }
+    return List.copyOf(sizes);
+  }
+}

@@ -1,0 +1,202 @@
+package io.p2pchat.bench;
+
+import io.p2pchat.chat.ChatAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The bench's sending driver, a node extension that uses only the public event-bus API. With the
+ * {@link BenchPlan} of its config it: waits for a direct path to the echo node and for the echo
+ * driver to answer; floods (warm-up, then measured); asks the echo driver how many flood messages
+ * it got in order; measures round trips at a fixed rate; and prints one line on stdout,
+ * {@code BENCH_RESULT {json}} (or {@code BENCH_ERROR reason}), for {@link Bench} to read.
+ */
+public class BenchSenderVerticle extends VerticleBase {
+
+  static final String READY = "BENCH_READY";
+  static final String RESULT = "BENCH_RESULT";
+  static final String ERROR = "BENCH_ERROR";
+
+  /** How often the path state is polled while connecting. */
+  private static final long POLL_MS = 200;
+  /** A hello is repeated this often until the echo driver answers (it may still be deploying). */
+  private static final long HELLO_MS = 500;
+  /**
+   * A phase that makes no progress for this long has failed: longer than the node's 30 s delivery
+   * deadline, so a stuck message is reported by the node (chat.failed) before the bench gives up.
+   */
+  private static final long STALL_MS = 40_000;
+
+  /**
+   * Round trips run at most at this fraction of the flood's rate (a round trip is two messages
+   * through each node, so this loads each node to about half of what it can sustain): a latency figure at a rate the
+   * node cannot sustain would measure a growing queue, not the path (matters for 16 KiB).
+   */
+  private static final double RTT_LOAD_FRACTION = 0.25;
+  /** Round trips run at least at this rate, however slow the flood was. */
+  private static final int MIN_RTT_RATE = 10;
+
+  private BenchPlan plan;
+  private int rttRate;
+  private long floodCpuStart;
+  private ChatAddresses addresses;
+  private final HeapSampler heap = new HeapSampler();
+  private Flood flood;
+  private RoundTrips roundTrips;
+  private Promise<String> echoWait;
+  private char echoKind;
+  private long lastProgress = -1;
+  private long lastProgressAt;
+
+  @Override
+  public Future<?> start() {
+    plan = BenchPlan.fromJson(config().getJsonObject(BenchPlan.KEY));
+    addresses = new ChatAddresses(config().getString("eventBusPrefix", "p2pchat"));
+    heap.start(vertx);
+    vertx.eventBus().<JsonObject>consumer(addresses.delivered(), msg -> {
+      if (flood != null) {
+        flood.onDelivered(msg.body().getString("id"));
+      }
+    });
+    vertx.eventBus().<JsonObject>consumer(addresses.failed(), msg -> {
+      if (flood != null) {
+        flood.onFailed(msg.body().getString("id"));
+      }
+    });
+    vertx.eventBus().<JsonObject>consumer(addresses.received(), this::onReceived);
+    vertx.setPeriodic(1000, id -> watchdog());
+    // Not part of start(): the node's start must not wait for the whole bench.
+    vertx.runOnContext(v -> runBench());
+    return Future.succeededFuture();
+  }
+
+  private void runBench() {
+    JsonObject result = new JsonObject().put("size", plan.size());
+    connect()
+      .compose(v -> {
+        System.out.println(READY);
+        flood = new Flood(vertx, addresses, plan.peer(), plan.size(), plan.window(), 0,
+          plan.warmupMessages(), TimeUnit.MILLISECONDS.toNanos(plan.warmupMillis()));
+        return flood.run();
+      })
+      .compose(warmup -> {
+        result.put("warmup", warmup);
+        // Ordered before the flood on the stream: the echo driver's CPU clock starts with it.
+        vertx.eventBus().request(addresses.send(),
+          new JsonObject().put("text", BenchText.make(BenchText.MARK, 0, 1)).put("to", plan.peer()));
+        floodCpuStart = HeapSampler.processCpuNanos();
+        flood = new Flood(vertx, addresses, plan.peer(), plan.size(), plan.window(), warmup.getLong("nextSeq"),
+          plan.messages(), TimeUnit.MILLISECONDS.toNanos(plan.millis()));
+        return flood.run();
+      })
+      .compose(measured -> {
+        flood = null;
+        result.put("flood", measured.put("cpuMicros", (HeapSampler.processCpuNanos() - floodCpuStart) / 1000));
+        double floodRate = measured.getLong("delivered") / measured.getDouble("seconds");
+        rttRate = (int) Math.max(MIN_RTT_RATE, Math.min(plan.rttRate(), floodRate * RTT_LOAD_FRACTION));
+        return askEcho(BenchText.END, measured.getLong("nextSeq"), BenchText.END_ACK);
+      })
+      .compose(answer -> {
+        // "e<count> <outOfOrder> <cpuMicros>"
+        String[] parts = answer.substring(1).split(" ");
+        result.put("receiver", new JsonObject()
+          .put("count", Long.parseLong(parts[0])).put("outOfOrder", Long.parseLong(parts[1]))
+          .put("cpuMicros", Long.parseLong(parts[2])));
+        roundTrips = new RoundTrips(vertx, addresses, plan.peer(), plan.size(), rttRate, plan.rttMillis(),
+          plan.rttWarmupMillis());
+        return roundTrips.run();
+      })
+      .compose(rtt -> {
+        roundTrips = null;
+        result.put("rtt", rtt).put("memory", heap.figures());
+        return vertx.eventBus().<JsonObject>request(addresses.stats(), null);
+      })
+      .compose(stats -> {
+        result.put("nodeStats", stats.body());
+        return vertx.eventBus().request(addresses.send(),
+          new JsonObject().put("text", BenchText.make(BenchText.DONE, 0, 1)).put("to", plan.peer()));
+      })
+      .onSuccess(v -> System.out.println(RESULT + " " + result.encode()))
+      .onFailure(e -> System.out.println(ERROR + " " + e.getMessage()));
+  }
+
+  /** A direct path to the peer, then a hello answered by its echo driver, within connectMillis. */
+  private Future<Void> connect() {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(plan.connectMillis());
+    Promise<Void> direct = Promise.promise();
+    String[] lastState = {"not introduced"};
+    long poll = vertx.setPeriodic(POLL_MS, id -> {
+      if (System.nanoTime() - deadline > 0) {
+        direct.tryFail("no direct path to " + plan.peer() + " within " + plan.connectMillis() / 1000
+          + " s (its state: " + lastState[0] + ")");
+        return;
+      }
+      vertx.eventBus().<JsonObject>request(addresses.peers(), null).onSuccess(reply -> {
+        JsonArray peers = reply.body().getJsonArray("peers");
+        for (int i = 0; i < peers.size(); i++) {
+          JsonObject p = peers.getJsonObject(i);
+          if (plan.peer().equals(p.getString("nick"))) {
+            lastState[0] = p.getString("state");
+            if (lastState[0].startsWith("direct")) {
+              direct.tryComplete();
+            }
+          }
+        }
+      });
+    });
+    return direct.future()
+      .eventually(() -> {
+        vertx.cancelTimer(poll);
+        return Future.succeededFuture();
+      })
+      .compose(v -> askEcho(BenchText.HELLO, 0, BenchText.HELLO)
+        .timeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture("the echo driver of " + plan.peer() + " did not answer within "
+          + plan.connectMillis() / 1000 + " s")))
+      .mapEmpty();
+  }
+
+  /** Sends {@code kind seq} (repeated for hellos) and completes with the first answer of {@code answerKind}. */
+  private Future<String> askEcho(char kind, long seq, char answerKind) {
+    echoWait = Promise.promise();
+    echoKind = answerKind;
+    Runnable send = () -> vertx.eventBus().request(addresses.send(),
+      new JsonObject().put("text", BenchText.make(kind, seq, 1)).put("to", plan.peer()));
+    send.run();
+    long repeat = kind == BenchText.HELLO ? vertx.setPeriodic(HELLO_MS, id -> send.run()) : -1;
+    return echoWait.future().eventually(() -> {
+      vertx.cancelTimer(repeat);
+      return Future.succeededFuture();
+    });
+  }
+
+  private void onReceived(Message<JsonObject> msg) {
+    long now = System.nanoTime();
+    String text = msg.body().getString("text", "");
+    char kind = BenchText.kind(text);
+    if (kind == BenchText.RTT && roundTrips != null) {
+      roundTrips.onEcho(text, now);
+    } else if (echoWait != null && kind == echoKind) {
+      echoWait.tryComplete(text);
+    }
+  }
+
+  /** Fails the bench when a flood or the round trips stop making progress. */
+  private void watchdog() {
+    long progress = flood != null ? flood.progress() : roundTrips != null ? roundTrips.progress() : -1;
+    long now = System.nanoTime();
+    if (progress != lastProgress) {
+      lastProgress = progress;
+      lastProgressAt = now;
+    } else if (progress >= 0 && now - lastProgressAt > TimeUnit.MILLISECONDS.toNanos(STALL_MS)) {
+      System.out.println(ERROR + " no progress for " + STALL_MS / 1000 + " s (" + progress + " messages done)");
+      lastProgressAt = now;
+    }
+  }
+}

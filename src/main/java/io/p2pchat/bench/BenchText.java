@@ -1,0 +1,57 @@
+package io.p2pchat.bench;
+
+/**
+ * The texts the bench drivers exchange: one kind letter, a sequence number, a space, then filler
+ * up to the message size, so a message of N bytes is exactly N bytes of UTF-8 (all ASCII) and
+ * the receiver can check the order it arrives in.
+ */
+final class BenchText {
+
+  /** Sender → echo, echoed back: proves both drivers are listening before anything is measured. */
+  static final char HELLO = 'H';
+  /** Sender → echo, counted and order-checked by the echo driver, never echoed. */
+  static final char FLOOD = 'T';
+  /** Sender → echo right before the measured flood: the echo driver starts its CPU clock. */
+  static final char MARK = 'M';
+  /** Sender → echo after a flood: "how many did you get?"; answered with {@link #END_ACK}. */
+  static final char END = 'E';
+  /** Echo → sender: {@code e<count> <outOfOrder> <cpuMicrosSinceMark>}. */
+  static final char END_ACK = 'e';
+  /** Sender → echo, echoed back unchanged: one round-trip sample. */
+  static final char RTT = 'R';
+  /** Sender → echo: the run is over; the echo driver prints its figures. */
+  static final char DONE = 'Z';
+
+  private static final char FILLER = 'x';
+
+  private BenchText() {
+  }
+
+  /** {@code kind} + {@code seq} + ' ' + filler, {@code size} bytes long (longer only if size is tiny). */
+  static String make(char kind, long seq, int size) {
+    StringBuilder text = new StringBuilder(Math.max(size, 24)).append(kind).append(seq).append(' ');
+    while (text.length() < size) {
+      text.append(FILLER);
+    }
+    return text.toString();
+  }
+
+  /** The kind letter, or 0 for an empty text. */
+  static char kind(String text) {
+    return text.isEmpty() ? 0 : text.charAt(0);
+  }
+
+  /** The sequence number after the kind letter, or -1 when there is none. */
+  static long seq(String text) {
+    long seq = 0;
+    int i = 1;
+    for (; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        break;
+      }
+      seq = seq * 10 + (c - '0');
+    }
+    return i == 1 ? -1 : seq;
+  }
+}
