@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +47,19 @@ public final class HistoryStore implements AutoCloseable {
   private final HistoryOptions options;
   private final Path file;
   private final FileChannel channel;
-  private final Map<String, ArrayDeque<HistoryEntry>> recent;
+  /** Recent lines per conversation, newest last; a line's state changes in place. */
+  private final Map<String, ArrayDeque<Line>> recent;
+  /** The same lines by conversation and id, so a delivery outcome costs one look-up, not a scan. */
+  private final Map<String, Line> byId = new HashMap<>();
+
+  /** One remembered entry; its delivery state is the only thing that changes. */
+  private static final class Line {
+    private HistoryEntry entry;
+
+    Line(HistoryEntry entry) {
+      this.entry = entry;
+    }
+  }
   private final Object lock = new Object();
   private List<byte[]> queue = new ArrayList<>();
   private List<CompletableFuture<Void>> flushWaiters = new ArrayList<>();
@@ -62,8 +75,12 @@ public final class HistoryStore implements AutoCloseable {
     this.file = dataDir.resolve(options.getFileName());
     this.recent = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, ArrayDeque<HistoryEntry>> eldest) {
-        return size() > options.getMaxConversations();
+      protected boolean removeEldestEntry(Map.Entry<String, ArrayDeque<Line>> eldest) {
+        if (size() <= options.getMaxConversations()) {
+          return false;
+        }
+        eldest.getValue().forEach(line -> byId.remove(idKey(line.entry.peer(), line.entry.id())));
+        return true;
       }
     };
     this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -107,14 +124,14 @@ public final class HistoryStore implements AutoCloseable {
   /** The last {@code limit} entries of a conversation (null: the room), oldest first. */
   public List<HistoryEntry> recent(String peerOrNull, int limit) {
     synchronized (lock) {
-      ArrayDeque<HistoryEntry> entries = recent.get(key(peerOrNull));
+      ArrayDeque<Line> entries = recent.get(key(peerOrNull));
       if (entries == null || limit <= 0) {
         return List.of();
       }
       List<HistoryEntry> out = new ArrayList<>(Math.min(limit, entries.size()));
-      Iterator<HistoryEntry> it = entries.descendingIterator();
+      Iterator<Line> it = entries.descendingIterator();
       while (it.hasNext() && out.size() < limit) {
-        out.add(it.next());
+        out.add(it.next().entry);
       }
       java.util.Collections.reverse(out);
       return out;
@@ -125,10 +142,10 @@ public final class HistoryStore implements AutoCloseable {
   public List<HistoryEntry> recentAll(int limit) {
     synchronized (lock) {
       List<HistoryEntry> all = new ArrayList<>();
-      for (ArrayDeque<HistoryEntry> entries : recent.values()) {
-        Iterator<HistoryEntry> it = entries.descendingIterator();
+      for (ArrayDeque<Line> entries : recent.values()) {
+        Iterator<Line> it = entries.descendingIterator();
         for (int n = 0; it.hasNext() && n < limit; n++) {
-          all.add(it.next());
+          all.add(it.next().entry);
         }
       }
       all.sort(java.util.Comparator.comparingLong(HistoryEntry::ts));
@@ -187,31 +204,25 @@ public final class HistoryStore implements AutoCloseable {
     return peer == null ? ROOM : peer;
   }
 
+  private static String idKey(String peer, String id) {
+    return key(peer) + '\u0000' + id;
+  }
+
   private void remember(HistoryEntry entry) {
-    ArrayDeque<HistoryEntry> entries = recent.computeIfAbsent(key(entry.peer()), k -> new ArrayDeque<>());
-    entries.addLast(entry);
+    ArrayDeque<Line> entries = recent.computeIfAbsent(key(entry.peer()), k -> new ArrayDeque<>());
+    Line line = new Line(entry);
+    entries.addLast(line);
+    byId.put(idKey(entry.peer(), entry.id()), line);
     if (entries.size() > options.getRecentPerConversation()) {
-      entries.removeFirst();
+      HistoryEntry evicted = entries.removeFirst().entry;
+      byId.remove(idKey(evicted.peer(), evicted.id()));
     }
   }
 
   private void applyState(String id, String peer, HistoryEntry.State state) {
-    ArrayDeque<HistoryEntry> entries = recent.get(key(peer));
-    if (entries == null) {
-      return;
-    }
-    // newest first: a state change almost always concerns a line just sent
-    List<HistoryEntry> newer = new ArrayList<>();
-    HistoryEntry e;
-    while ((e = entries.pollLast()) != null) {
-      if (e.id().equals(id)) {
-        entries.addLast(e.withState(state));
-        break;
-      }
-      newer.add(e);
-    }
-    for (int i = newer.size() - 1; i >= 0; i--) {
-      entries.addLast(newer.get(i));
+    Line line = byId.get(idKey(peer, id));
+    if (line != null) {
+      line.entry = line.entry.withState(state);
     }
   }
 
