@@ -130,12 +130,12 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
         }
         identity = NodeIdentity.loadOrCreate(options.keyFile());
         knownPeers = KnownPeers.load(options.dataDir().resolve(KNOWN_PEERS_FILE));
-        return InstallToken.loadOrCreate(options.dataDir());
+        return null;
       })
-      .compose(token -> socket.listen(options.bindPort(), options.bindHost())
+      .compose(v -> socket.listen(options.bindPort(), options.bindHost())
         .compose(s -> vertx.executeBlocking(() -> LocalAddresses.of(options.bindHost(), s.localAddress().port())))
         .map(locals -> {
-          startLink(token, locals);
+          startLink(locals);
           return null;
         }))
       .onSuccess(v -> {
@@ -162,8 +162,8 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       vertx.cancelTimer(session.timerId);
     }
     vertx.cancelTimer(linkTimer);
-    if (server != null) {
-      sendControl(Control.of(ControlType.BYE));
+    if (link != null) {
+      sendControl(link.bye());
     }
     if (log != null) {
       log.info("{} leaving: said goodbye to {} peers", options.nick(), byNick.size());
@@ -176,15 +176,14 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     return socket.localAddress().port();
   }
 
-  private void startLink(String token, List<Endpoint> locals) {
+  private void startLink(List<Endpoint> locals) {
     ownAddresses.addAll(locals);
     ownAddresses.add(new Endpoint("127.0.0.1", port()));
     JsonObject registration = Control.of(ControlType.REGISTER)
       .put(Control.VERSION, Control.PROTOCOL_VERSION)
       .put(Control.NICK, options.nick())
       .put(Control.ROOM, roomId.wireId())
-      .put(Control.TOKEN, token)
-      .put("instance", instance)
+      .put(Control.INSTANCE, instance)
       .put(Control.LOCAL, Control.toJson(locals));
     link = new RendezvousLink(this, registration, TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()), identity);
     link.start(System.nanoTime());

@@ -1,15 +1,21 @@
 package io.p2pchat.punch;
 
+import io.p2pchat.crypto.AddressCookie;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.wire.Control;
+import io.p2pchat.wire.ControlSigning;
 import io.p2pchat.wire.ControlType;
+import io.p2pchat.wire.WireException;
 import io.vertx.core.json.JsonObject;
 
 /**
  * The client's registration with the rendezvous, as a state machine driven by the time the
  * caller passes: register with back-off until answered, then keep-alives; three unanswered
  * keep-alives (or a {@code not-registered} error after a server restart) mean it is down, and
- * registration starts again by itself.
+ * registration starts again by itself. Each {@code register} is answered by a {@code challenge}
+ * (the server's cookie for our address), which the link answers at once with the same
+ * registration plus the cookie and an Ed25519 signature (docs/PROTOCOL.md); a lost signed
+ * register is retried by starting over, so a cookie never needs to be remembered.
  *
  * <pre>
  * REGISTERING ──registered──▶ REGISTERED ──3 keep-alives unanswered / not-registered──▶ REGISTERING
@@ -40,11 +46,14 @@ final class RendezvousLink {
   private long nextSendAt;
   private long awaitingSince;
   private int misses;
+  /** One signed answer per register sent: a flood of challenges cannot make us sign in a loop. */
+  private boolean challengeAnswered;
 
+  /** {@code registration}: the {@code register} message without key, cookie and signature. */
   RendezvousLink(Actions actions, JsonObject registration, long keepAliveNanos, NodeIdentity identity) {
     this.actions = actions;
     this.identity = identity;
-    this.registration = registration;
+    this.registration = registration.copy().put(Control.KEY, Control.base64(identity.signingPublicKey()));
     this.keepAliveNanos = Math.min(keepAliveNanos, Timing.SERVER_KEEPALIVE_MAX_NANOS);
   }
 
@@ -70,8 +79,35 @@ final class RendezvousLink {
   }
 
   /** The server's cookie for our address: registration is signed over it. */
-  void onChallenge(JsonObject message, long now) {
-    // Filled by the hardened registration (issue 6): sign the cookie and register again at once.
+  void onChallenge(JsonObject message, long now) throws WireException {
+    if (state != State.REGISTERING || challengeAnswered) {
+      return;
+    }
+    byte[] cookie = Control.bytes(message, Control.COOKIE, AddressCookie.LENGTH);
+    challengeAnswered = true;
+    actions.sendControl(signedRegistration(cookie));
+  }
+
+  /** The register message signed over {@code cookie}. */
+  JsonObject signedRegistration(byte[] cookie) throws WireException {
+    byte[] key = identity.signingPublicKey();
+    byte[] signed = ControlSigning.register(Control.PROTOCOL_VERSION, cookie, key,
+      registration.getString(Control.NICK), registration.getString(Control.ROOM),
+      registration.getString(Control.INSTANCE), Control.endpointStrings(registration, Control.LOCAL));
+    return registration.copy()
+      .put(Control.COOKIE, Control.base64(cookie))
+      .put(Control.SIG, Control.base64(identity.sign(signed)));
+  }
+
+  /** The signed {@code bye}: only this key, in this process, can end our registration. */
+  JsonObject bye() {
+    String nick = registration.getString(Control.NICK);
+    String instance = registration.getString(Control.INSTANCE);
+    byte[] key = identity.signingPublicKey();
+    return Control.of(ControlType.BYE)
+      .put(Control.NICK, nick)
+      .put(Control.INSTANCE, instance)
+      .put(Control.SIG, Control.base64(identity.sign(ControlSigning.bye(key, nick, instance))));
   }
 
   /** Any answer from the server shows it is alive. */
@@ -102,6 +138,7 @@ final class RendezvousLink {
       return;
     }
     if (state == State.REGISTERING) {
+      challengeAnswered = false;
       actions.sendControl(registration);
       nextSendAt = now + retryInterval;
       retryInterval = Math.min(retryInterval * 2, Timing.REGISTER_MAX_RETRY_NANOS);

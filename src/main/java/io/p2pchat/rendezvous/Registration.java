@@ -8,9 +8,10 @@ import java.util.List;
 final class Registration {
 
   final String nick;
+  /** Opaque: a public room's name or a secret room's HMAC id; the server never interprets it. */
   final String room;
-  /** Proves across restarts that a re-registration comes from the same install. */
-  final String token;
+  /** The Ed25519 public key that signed the registration: the nick is bound to it while registered. */
+  final byte[] key;
   /** Random per client process: a new one means the client restarted and its sessions are new. */
   String instance;
   Endpoint address;
@@ -19,14 +20,13 @@ final class Registration {
   long lastSeenNanos;
   final RelayBudget relayBudget;
 
-  Registration(String nick, String room, String token, String instance, Endpoint address,
-               List<Endpoint> local, long relayId, long nowNanos, RelayBudget relayBudget) {
-    this.nick = nick;
-    this.room = room;
-    this.token = token;
-    this.instance = instance;
+  Registration(RegisterRequest request, Endpoint address, long relayId, long nowNanos, RelayBudget relayBudget) {
+    this.nick = request.nick();
+    this.room = request.room();
+    this.key = request.key();
+    this.instance = request.instance();
     this.address = address;
-    this.local = local;
+    this.local = request.local();
     this.relayId = relayId;
     this.lastSeenNanos = nowNanos;
     this.relayBudget = relayBudget;

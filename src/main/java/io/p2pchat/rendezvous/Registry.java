@@ -3,7 +3,6 @@ package io.p2pchat.rendezvous;
 import io.p2pchat.wire.Endpoint;
 
 import java.security.MessageDigest;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,9 +20,9 @@ final class Registry {
   enum Outcome {
     /** A nick not registered before. */
     NEW,
-    /** The same install from a new address or a new process: its peers must be introduced again. */
+    /** The same key from a new address or a new process: its peers must be introduced again. */
     MOVED,
-    /** The same install, address and process again. */
+    /** The same key, address and process again. */
     REFRESHED
   }
 
@@ -31,20 +30,29 @@ final class Registry {
   private final Map<Endpoint, Registration> byAddress = new HashMap<>();
   private final Map<Long, Registration> byRelayId = new HashMap<>();
   private final Map<String, TreeMap<String, Registration>> byRoom = new HashMap<>();
+  /** Registrations per source ip: a single host with 64k ports cannot fill the server. */
+  private final Map<String, int[]> perHost = new HashMap<>();
   private final SecureRandom random = new SecureRandom();
   private final int maxClients;
+  private final int maxClientsPerHost;
   private final long relayBytesPerSecond;
 
-  Registry(int maxClients, long relayBytesPerSecond) {
+  Registry(int maxClients, int maxClientsPerHost, long relayBytesPerSecond) {
     this.maxClients = maxClients;
+    this.maxClientsPerHost = maxClientsPerHost;
     this.relayBytesPerSecond = relayBytesPerSecond;
   }
 
-  Outcome register(String nick, String room, String token, String instance, Endpoint address,
-                   List<Endpoint> local, long nowNanos) throws RegistryException {
+  /**
+   * Registers a request whose cookie and signature the caller has verified. A nick is bound to the
+   * key that registered it: another key gets {@code nick-taken} until the holder leaves or expires.
+   */
+  Outcome register(RegisterRequest request, Endpoint address, long nowNanos) throws RegistryException {
+    String nick = request.nick();
+    String room = request.room();
     Registration existing = byNick.get(nick);
-    if (existing != null && !sameToken(existing.token, token)) {
-      throw new RegistryException("nick-taken", "nick " + nick + " is registered by another node");
+    if (existing != null && !MessageDigest.isEqual(existing.key, request.key())) {
+      throw new RegistryException("nick-taken", "nick " + nick + " is registered by another key");
     }
     Registration atAddress = byAddress.get(address);
     if (atAddress != null && atAddress != existing) {
@@ -52,13 +60,16 @@ final class Registry {
       remove(atAddress);
     }
     if (existing != null && existing.room.equals(room)) {
-      boolean moved = !existing.address.equals(address) || !existing.instance.equals(instance);
-      byAddress.remove(existing.address);
+      boolean moved = !existing.address.equals(address) || !existing.instance.equals(request.instance());
+      if (!existing.address.host().equals(address.host()) && hostCount(address.host()) >= maxClientsPerHost) {
+        throw hostFull(address);
+      }
+      unindexAddress(existing);
       existing.address = address;
-      existing.instance = instance;
-      existing.local = local;
+      existing.instance = request.instance();
+      existing.local = request.local();
       existing.lastSeenNanos = nowNanos;
-      byAddress.put(address, existing);
+      indexAddress(existing);
       return moved ? Outcome.MOVED : Outcome.REFRESHED;
     }
     if (existing != null) {
@@ -67,14 +78,16 @@ final class Registry {
     if (byNick.size() >= maxClients) {
       throw new RegistryException("server-full", "the rendezvous holds its maximum of " + maxClients + " clients");
     }
+    if (hostCount(address.host()) >= maxClientsPerHost) {
+      throw hostFull(address);
+    }
     long relayId;
     do {
       relayId = random.nextLong();
     } while (relayId == 0 || byRelayId.containsKey(relayId));
-    Registration r = new Registration(nick, room, token, instance, address, local, relayId, nowNanos,
-      new RelayBudget(relayBytesPerSecond, nowNanos));
+    Registration r = new Registration(request, address, relayId, nowNanos, new RelayBudget(relayBytesPerSecond, nowNanos));
     byNick.put(nick, r);
-    byAddress.put(address, r);
+    indexAddress(r);
     byRelayId.put(relayId, r);
     byRoom.computeIfAbsent(room, k -> new TreeMap<>()).put(nick, r);
     return Outcome.NEW;
@@ -103,8 +116,10 @@ final class Registry {
   }
 
   void remove(Registration r) {
-    byNick.remove(r.nick, r);
-    byAddress.remove(r.address, r);
+    if (!byNick.remove(r.nick, r)) {
+      return;
+    }
+    unindexAddress(r);
     byRelayId.remove(r.relayId, r);
     TreeMap<String, Registration> members = byRoom.get(r.room);
     if (members != null) {
@@ -127,7 +142,27 @@ final class Registry {
     return expired;
   }
 
-  private static boolean sameToken(String a, String b) {
-    return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  private void indexAddress(Registration r) {
+    byAddress.put(r.address, r);
+    perHost.computeIfAbsent(r.address.host(), h -> new int[1])[0]++;
+  }
+
+  private void unindexAddress(Registration r) {
+    if (byAddress.remove(r.address, r)) {
+      int[] count = perHost.get(r.address.host());
+      if (count != null && --count[0] <= 0) {
+        perHost.remove(r.address.host());
+      }
+    }
+  }
+
+  private int hostCount(String host) {
+    int[] count = perHost.get(host);
+    return count == null ? 0 : count[0];
+  }
+
+  private RegistryException hostFull(Endpoint address) {
+    return new RegistryException("server-full", "the rendezvous holds its maximum of " + maxClientsPerHost
+      + " clients from " + address.host());
   }
 }

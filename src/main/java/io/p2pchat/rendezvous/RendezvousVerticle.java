@@ -1,9 +1,12 @@
 package io.p2pchat.rendezvous;
 
+import io.p2pchat.crypto.AddressCookie;
+import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.node.ConfigLoader;
 import io.p2pchat.node.NodeLog;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlCodec;
+import io.p2pchat.wire.ControlSigning;
 import io.p2pchat.wire.ControlType;
 import io.p2pchat.wire.DatagramKind;
 import io.p2pchat.wire.DropCounters;
@@ -25,6 +28,8 @@ import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
@@ -35,6 +40,11 @@ import java.util.concurrent.TimeUnit;
  * once, so they punch simultaneously), expires silent clients, relays opaque peer packets when
  * punching fails, and answers STUN Binding requests and the original plain-text commands.
  * It never sees what people say: relayed packets are forwarded byte for byte, never parsed or logged.
+ *
+ * <p>Hardening (docs/SECURITY.md): registration is signed by the client's Ed25519 key over a
+ * stateless address cookie, so an unvalidated source creates no state; every answer to a source
+ * that is not a registered client is at most 3 times what it sent; every source ip:port and ip is
+ * rate limited (bounded maps); every datagram ends answered, handled or dropped-and-counted.
  */
 public class RendezvousVerticle extends VerticleBase {
 
@@ -42,15 +52,26 @@ public class RendezvousVerticle extends VerticleBase {
   private static final long EXPIRY_SWEEPS_PER_TTL = 4;
   /** Bytes of random secret per introduction: the key of the peers' probe MACs. */
   private static final int INTRO_SECRET_SIZE = 32;
+  /** Drops are summed up in one INFO line this often (when there were any), not one line each. */
+  private static final long DROP_LOG_INTERVAL_MS = 60_000;
 
   private RendezvousOptions options;
   private NodeLog log;
   private DatagramSocket socket;
   private Registry registry;
+  private RateLimiter perSource;
+  private RateLimiter perHost;
+  private final AddressCookie cookies = new AddressCookie();
   private final DropCounters drops = new DropCounters();
   private final SecureRandom random = new SecureRandom();
+  private long received;
+  private long answered;
+  private long handled;
+  private long bugs;
+  private JsonObject dropsLogged = new JsonObject();
   private long counter;
   private long expiryTimer;
+  private long dropLogTimer;
   private int port;
 
   @Override
@@ -60,7 +81,9 @@ public class RendezvousVerticle extends VerticleBase {
       .compose(opts -> {
         options = opts;
         log = NodeLog.of(RendezvousVerticle.class, "rendezvous", opts.logDir());
-        registry = new Registry(opts.maxClients(), opts.relayBytesPerSecond());
+        registry = new Registry(opts.maxClients(), opts.maxClientsPerHost(), opts.relayBytesPerSecond());
+        perSource = new RateLimiter(opts.requestsPerSecond(), opts.requestBurst(), opts.maxTrackedSources());
+        perHost = new RateLimiter(opts.requestsPerSecondPerHost(), opts.requestBurstPerHost(), opts.maxTrackedSources());
         socket = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(4 << 20));
         socket.handler(this::onDatagram);
         return socket.listen(opts.port(), opts.host());
@@ -70,16 +93,19 @@ public class RendezvousVerticle extends VerticleBase {
         long ttlNanos = TimeUnit.SECONDS.toNanos(options.ttlSeconds());
         expiryTimer = vertx.setPeriodic(Math.max(100, TimeUnit.NANOSECONDS.toMillis(ttlNanos / EXPIRY_SWEEPS_PER_TTL)),
           id -> expire(ttlNanos));
+        dropLogTimer = vertx.setPeriodic(DROP_LOG_INTERVAL_MS, id -> logDrops());
         vertx.eventBus().consumer("p2pchat.rendezvous.stats", msg -> msg.reply(stats()));
-        log.info("rendezvous listening on {}:{} (ttl {} s, relay {})", options.host(), port,
-          options.ttlSeconds(), options.relay() ? "on" : "off");
+        log.info("rendezvous listening on {}:{} (ttl {} s, relay {}, {} requests/s per source)", options.host(), port,
+          options.ttlSeconds(), options.relay() ? "on" : "off", options.requestsPerSecond());
       });
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(expiryTimer);
+    vertx.cancelTimer(dropLogTimer);
     if (log != null) {
+      logDrops();
       log.info("rendezvous shutting down ({} clients registered)", registry.size());
     }
     return socket == null ? Future.succeededFuture() : socket.close();
@@ -90,42 +116,87 @@ public class RendezvousVerticle extends VerticleBase {
     return port;
   }
 
-  /** Clients registered and datagrams dropped, by reason. */
+  /**
+   * Clients registered, and what became of every datagram received: {@code received} =
+   * {@code answered} + {@code handled} (acted on, no answer by design) + {@code drops.total}.
+   * {@code bugs} counts handler exceptions (always 0 unless we have a bug). Call on the verticle's
+   * event loop, or ask {@code p2pchat.rendezvous.stats} on the event bus.
+   */
   public JsonObject stats() {
-    return new JsonObject().put("clients", registry.size()).put("drops", drops.toJson());
+    return new JsonObject()
+      .put("clients", registry.size())
+      .put("received", received)
+      .put("answered", answered)
+      .put("handled", handled)
+      .put("bugs", bugs)
+      .put("drops", drops.toJson())
+      .put("trackedSources", perSource.size())
+      .put("trackedHosts", perHost.size());
   }
 
   private void onDatagram(DatagramPacket packet) {
     Endpoint from = Endpoint.of(packet.sender());
     Buffer data = packet.data();
+    Exchange ex = new Exchange(from, data.length());
+    received++;
     try {
-      switch (DatagramKind.of(data)) {
+      DatagramKind kind = DatagramKind.of(data);
+      if (!isRelayFromClient(kind, data, from) && !withinRateLimit(from)) {
+        throw new WireException(DropReason.RATE_LIMITED, "over " + options.requestsPerSecond() + " requests/s");
+      }
+      switch (kind) {
         case PACKET:
-          onPacket(from, data);
+          onPacket(ex, data);
           break;
         case STUN:
-          send(StunCodec.bindingResponse(StunCodec.parseBindingRequest(data),
-            new java.net.InetSocketAddress(from.host(), from.port())), from, "stun binding response");
+          answer(ex, StunCodec.bindingResponse(StunCodec.parseBindingRequest(data),
+            new InetSocketAddress(from.host(), from.port())), "stun binding response");
           break;
         case PLAIN:
-          onPlain(from, PlainCommand.parse(data));
+          onPlain(ex, PlainCommand.parse(data));
           break;
         default:
           throw new WireException(DropReason.UNKNOWN_KIND, "first byte " + (data.length() == 0 ? "none" : data.getUnsignedByte(0)));
       }
     } catch (WireException e) {
-      drop(from, e.reason(), e.getMessage(), data.length());
+      drop(ex, e.reason(), e.getMessage());
     } catch (RuntimeException e) {
       // Our bug, not the sender's: keep serving, and say so loudly.
-      drop(from, DropReason.MALFORMED, "BUG: " + e, data.length());
+      bugs++;
+      drop(ex, DropReason.MALFORMED, "BUG: " + e);
       log.error("BUG handling a datagram from {}", from, e);
+    }
+    switch (ex.outcome()) {
+      case ANSWERED:
+        answered++;
+        break;
+      case HANDLED:
+        handled++;
+        break;
+      case DROPPED:
+        break;
+      default:
+        bugs++;
+        drop(ex, DropReason.MALFORMED, "BUG: datagram neither answered, handled nor dropped");
+        log.error("BUG: a datagram from {} was neither answered, handled nor dropped", from);
     }
   }
 
-  private void onPacket(Endpoint from, Buffer data) throws WireException {
+  /** Relay frames of registered clients are budgeted in bytes ({@link RelayBudget}), not in requests. */
+  private boolean isRelayFromClient(DatagramKind kind, Buffer data, Endpoint from) {
+    return kind == DatagramKind.PACKET && data.length() > 1 && data.getUnsignedByte(1) == PacketType.RELAY.code()
+      && registry.byAddress(from) != null;
+  }
+
+  private boolean withinRateLimit(Endpoint from) {
+    long now = System.nanoTime();
+    return perSource.tryAcquire(from, now) && perHost.tryAcquire(from.host(), now);
+  }
+
+  private void onPacket(Exchange ex, Buffer data) throws WireException {
     PacketHeader header = PacketCodec.decodeHeader(data);
     if (header.type() == PacketType.RELAY) {
-      relay(from, data);
+      relay(ex, data);
       return;
     }
     if (header.type() != PacketType.CONTROL) {
@@ -134,52 +205,66 @@ public class RendezvousVerticle extends VerticleBase {
     JsonObject msg = ControlCodec.decode(data);
     ControlType type = Control.type(msg);
     if (log.isDebugEnabled()) {
-      log.debug("in  {} {} ({} bytes)", from, type.wireName(), data.length());
+      log.debug("in  {} {} ({} bytes)", ex.from, type.wireName(), data.length());
     }
     switch (type) {
       case REGISTER:
-        register(from, msg);
+        register(ex, msg);
         break;
       case KEEPALIVE:
-        keepAlive(from);
+        keepAlive(ex);
         break;
       case LIST:
-        list(from);
+        list(ex);
         break;
       case CONNECT:
-        connect(from, Control.matching(msg, Control.NICK, Control.NICK_PATTERN));
+        connect(ex, Control.matching(msg, Control.NICK, Control.NICK_PATTERN));
         break;
       case BYE:
-        bye(from);
+        bye(ex, msg);
         break;
       default:
         throw new WireException(DropReason.UNKNOWN_TYPE, "control type " + type.wireName() + " at the rendezvous");
     }
   }
 
-  private void register(Endpoint from, JsonObject msg) throws WireException {
+  /**
+   * First {@code register} (no cookie, or a stale one): answer a {@code challenge} with the cookie
+   * of the source address, keeping no state. Second one: the cookie proves the address, the
+   * signature proves the key; only then is anything stored.
+   */
+  private void register(Exchange ex, JsonObject msg) throws WireException {
     if (Control.number(msg, Control.VERSION) != Control.PROTOCOL_VERSION) {
-      reply(from, Control.error("bad-version", "this rendezvous speaks protocol " + Control.PROTOCOL_VERSION));
+      answer(ex, Control.error("bad-version", "speaks protocol " + Control.PROTOCOL_VERSION));
       return;
     }
-    String nick = Control.matching(msg, Control.NICK, Control.NICK_PATTERN);
-    String room = Control.matching(msg, Control.ROOM, Control.ROOM_PATTERN);
-    String token = Control.string(msg, Control.TOKEN);
-    String instance = Control.string(msg, "instance");
-    List<Endpoint> local = Control.endpoints(msg, Control.LOCAL);
+    RegisterRequest request = RegisterRequest.parse(msg);
+    long nowMillis = System.currentTimeMillis();
+    InetSocketAddress source = new InetSocketAddress(ex.from.host(), ex.from.port());
+    if (!request.signed() || !cookies.verify(request.cookie(), source, nowMillis)) {
+      answer(ex, Control.of(ControlType.CHALLENGE).put(Control.COOKIE, Control.base64(cookies.issue(source, nowMillis))));
+      return;
+    }
+    if (!request.signatureValid()) {
+      log.info("bad registration signature for {} from {} (key {})", request.nick(), ex.from,
+        NodeIdentity.keyIdOf(request.key()));
+      answer(ex, Control.error("bad-signature", "signature does not verify"));
+      return;
+    }
     Registry.Outcome outcome;
     try {
-      outcome = registry.register(nick, room, token, instance, from, local, System.nanoTime());
+      outcome = registry.register(request, ex.from, System.nanoTime());
     } catch (RegistryException e) {
-      log.info("refused registration of {} from {}: {}", nick, from, e.getMessage());
-      reply(from, Control.error(e.code, e.getMessage()));
+      log.info("refused registration of {} from {} (key {}): {}", request.nick(), ex.from,
+        NodeIdentity.keyIdOf(request.key()), e.getMessage());
+      answer(ex, Control.error(e.code, e.getMessage()));
       return;
     }
-    Registration r = registry.byNick(nick);
-    reply(from, Control.of(ControlType.REGISTERED)
-      .put(Control.NICK, nick)
-      .put(Control.ROOM, room)
-      .put(Control.PUBLIC, from.toString())
+    Registration r = registry.byNick(request.nick());
+    answer(ex, Control.of(ControlType.REGISTERED)
+      .put(Control.NICK, r.nick)
+      .put(Control.ROOM, r.room)
+      .put(Control.PUBLIC, ex.from.toString())
       .put(Control.RELAY_ID, r.relayId)
       .put(Control.TTL, options.ttlSeconds())
       .put("relay", options.relay()));
@@ -187,23 +272,24 @@ public class RendezvousVerticle extends VerticleBase {
       // A repeated registration (its answer crossed a retry): the introductions already went out.
       return;
     }
-    log.info("{} {} in room {} from {} (local {})", nick, outcome == Registry.Outcome.NEW ? "registered" : "moved",
-      room, from, local);
-    for (Registration peer : registry.room(room)) {
+    log.info("{} {} in room {} from {} (key {}, local {})", r.nick, outcome == Registry.Outcome.NEW ? "registered" : "moved",
+      shortRoom(r.room), ex.from, NodeIdentity.keyIdOf(r.key), r.local);
+    for (Registration peer : registry.room(r.room)) {
       if (peer != r) {
-        introduce(r, peer);
+        introduce(ex, r, peer);
       }
     }
   }
 
   /** Tells both peers about each other at the same moment, with a fresh id and probe secret. */
-  private void introduce(Registration a, Registration b) {
+  private void introduce(Exchange ex, Registration a, Registration b) {
     byte[] secret = new byte[INTRO_SECRET_SIZE];
     random.nextBytes(secret);
     String introId = Long.toHexString(random.nextLong());
     String secretText = Base64.getEncoder().encodeToString(secret);
-    reply(a.address, introduction(introId, secretText, b));
-    reply(b.address, introduction(introId, secretText, a));
+    // Both are registered (validated) addresses: no amplification budget applies.
+    answer(ex, a.address, introduction(introId, secretText, b));
+    answer(ex, b.address, introduction(introId, secretText, a));
     log.info("introduced {} ({}) and {} ({})", a.nick, a.address, b.nick, b.address);
   }
 
@@ -213,26 +299,27 @@ public class RendezvousVerticle extends VerticleBase {
       .put(Control.SECRET, secret)
       .put(Control.PEER, new JsonObject()
         .put(Control.NICK, peer.nick)
-        .put("instance", peer.instance)
+        .put(Control.KEY, Control.base64(peer.key))
+        .put(Control.INSTANCE, peer.instance)
         .put(Control.RELAY_ID, peer.relayId)
         .put(Control.PUBLIC, peer.address.toString())
         .put(Control.LOCAL, Control.toJson(peer.local)));
   }
 
-  private void keepAlive(Endpoint from) {
-    Registration r = registry.byAddress(from);
+  private void keepAlive(Exchange ex) throws WireException {
+    Registration r = registry.byAddress(ex.from);
     if (r == null) {
-      reply(from, Control.error("not-registered", "register first"));
+      answer(ex, notRegistered());
       return;
     }
     r.lastSeenNanos = System.nanoTime();
-    reply(from, Control.of(ControlType.KEEPALIVE_ACK));
+    answer(ex, Control.of(ControlType.KEEPALIVE_ACK));
   }
 
-  private void list(Endpoint from) {
-    Registration r = registry.byAddress(from);
+  private void list(Exchange ex) throws WireException {
+    Registration r = registry.byAddress(ex.from);
     if (r == null) {
-      reply(from, Control.error("not-registered", "register first"));
+      answer(ex, notRegistered());
       return;
     }
     JsonArray peers = new JsonArray();
@@ -244,47 +331,61 @@ public class RendezvousVerticle extends VerticleBase {
         break;
       }
     }
-    reply(from, Control.of(ControlType.PEERS).put(Control.PEERS, peers));
+    answer(ex, Control.of(ControlType.PEERS).put(Control.PEERS, peers));
   }
 
-  private void connect(Endpoint from, String nick) {
-    Registration r = registry.byAddress(from);
+  private void connect(Exchange ex, String nick) throws WireException {
+    Registration r = registry.byAddress(ex.from);
     Registration peer = registry.byNick(nick);
     if (r == null) {
-      reply(from, Control.error("not-registered", "register first"));
+      answer(ex, notRegistered());
     } else if (peer == null || !peer.room.equals(r.room)) {
-      reply(from, Control.error("unknown-nick", "no " + nick + " in room " + r.room));
+      answer(ex, Control.error("unknown-nick", "no " + nick + " in the room"));
     } else if (peer != r) {
-      introduce(r, peer);
+      introduce(ex, r, peer);
+    } else {
+      ex.handled();
     }
   }
 
-  private void bye(Endpoint from) {
-    Registration r = registry.byAddress(from);
-    if (r != null) {
-      registry.remove(r);
-      log.info("{} left room {}", r.nick, r.room);
-      announceGone(r);
+  /**
+   * A signed {@code bye}: only the holder of the nick's key, in its current process, can end a
+   * registration; anything else is dropped without an answer.
+   */
+  private void bye(Exchange ex, JsonObject msg) throws WireException {
+    String nick = Control.matching(msg, Control.NICK, Control.NICK_PATTERN);
+    String instance = Control.string(msg, Control.INSTANCE);
+    byte[] sig = Control.bytes(msg, Control.SIG, io.p2pchat.crypto.Keys.SIGNATURE_LENGTH);
+    Registration r = registry.byNick(nick);
+    if (r == null || !r.instance.equals(instance)) {
+      throw new WireException(DropReason.UNKNOWN_SESSION, "bye for a registration that does not exist");
     }
+    if (!NodeIdentity.verify(r.key, ControlSigning.bye(r.key, nick, instance), sig)) {
+      throw new WireException(DropReason.UNAUTHENTICATED, "bye for " + nick + " not signed by its key");
+    }
+    registry.remove(r);
+    log.info("{} left room {}", r.nick, shortRoom(r.room));
+    announceGone(ex, r);
+    ex.handled();
   }
 
   private void expire(long ttlNanos) {
     for (Registration r : registry.expire(System.nanoTime(), ttlNanos)) {
       log.info("{} expired (no keep-alive for {} s)", r.nick, options.ttlSeconds());
-      announceGone(r);
+      announceGone(null, r);
     }
   }
 
-  private void announceGone(Registration gone) {
+  private void announceGone(Exchange ex, Registration gone) {
     for (Registration peer : registry.room(gone.room)) {
-      reply(peer.address, Control.of(ControlType.GONE).put(Control.NICK, gone.nick));
+      answer(ex, peer.address, Control.of(ControlType.GONE).put(Control.NICK, gone.nick));
     }
   }
 
   /** Forwards a peer packet between two registered clients of one room, opaque and budgeted. */
-  private void relay(Endpoint from, Buffer data) throws WireException {
+  private void relay(Exchange ex, Buffer data) throws WireException {
     long targetId = RelayCodec.relayId(data);
-    Registration source = registry.byAddress(from);
+    Registration source = registry.byAddress(ex.from);
     Registration target = registry.byRelayId(targetId);
     if (!options.relay()) {
       throw new WireException(DropReason.RELAY_REFUSED, "relaying is off");
@@ -297,15 +398,20 @@ public class RendezvousVerticle extends VerticleBase {
     }
     source.lastSeenNanos = System.nanoTime();
     socket.send(RelayCodec.rewrite(data, source.relayId), target.address.port(), target.address.host());
+    ex.handled();
     if (log.isDebugEnabled()) {
       log.debug("relay {} -> {} ({} bytes)", source.nick, target.nick, data.length());
     }
   }
 
-  private void onPlain(Endpoint from, PlainCommand command) {
+  /**
+   * The original design's commands, for anyone with netcat. They show only the public default room
+   * (never a private room's members) and, like every answer to an unvalidated source, fit within 3
+   * times the request: a user pads the request with spaces to earn a longer page.
+   */
+  private void onPlain(Exchange ex, PlainCommand command) throws WireException {
     if (!options.plainCommands()) {
-      drop(from, DropReason.UNKNOWN_KIND, "plain-text commands are off", 0);
-      return;
+      throw new WireException(DropReason.UNKNOWN_KIND, "plain-text commands are off");
     }
     List<Registration> room = registry.room(RendezvousOptions.DEFAULT_ROOM);
     String answer;
@@ -314,20 +420,51 @@ public class RendezvousVerticle extends VerticleBase {
         answer = "punched";
         break;
       case LIST:
-        String page = PlainListing.page(room.stream().map(r -> r.nick).toList(), command.argument(),
-          PacketCodec.MAX_DATAGRAM);
-        answer = page == null ? "error: no page " + command.argument() + "\n"
-          : page.isEmpty() ? "(nobody in " + RendezvousOptions.DEFAULT_ROOM + ")\n" : page;
+        int budget = validated(ex.from) ? PacketCodec.MAX_DATAGRAM : Math.min(PacketCodec.MAX_DATAGRAM, ex.budget());
+        String page = room.isEmpty() ? (command.argument() == 1 ? "(empty)\n" : PlainListing.NO_SUCH_PAGE)
+          : PlainListing.page(room.stream().map(r -> r.nick).toList(), command.argument(), budget);
+        if (page == PlainListing.NOTHING_FITS) {
+          throw new WireException(DropReason.AMPLIFICATION, "no nick fits " + budget + " bytes; pad the request");
+        }
+        answer = page.isEmpty() ? "error: no page " + command.argument() + "\n" : page;
         break;
       default:
         answer = command.argument() <= room.size()
           ? room.get(command.argument() - 1).nick + " " + room.get(command.argument() - 1).address + "\n"
-          : "error: no peer " + command.argument() + " (list shows " + room.size() + ")\n";
+          : "error: no peer " + command.argument() + "\n";
     }
-    send(Buffer.buffer(answer), from, "plain " + command.verb().name().toLowerCase());
+    answer(ex, Buffer.buffer(answer.getBytes(StandardCharsets.UTF_8)), "plain " + command.verb().name().toLowerCase());
   }
 
-  private void reply(Endpoint to, JsonObject msg) {
+  private static JsonObject notRegistered() {
+    return Control.error("not-registered", "register first");
+  }
+
+  /** A registered client's address: proven by a cookie round trip, so any answer size is safe. */
+  private boolean validated(Endpoint address) {
+    return registry.byAddress(address) != null;
+  }
+
+  private void answer(Exchange ex, JsonObject msg) throws WireException {
+    answer(ex, ControlCodec.encode(msg, ++counter), msg.getString(Control.TYPE));
+  }
+
+  /** Answers the sender of {@code ex} if the answer fits its amplification budget; else nothing is sent. */
+  private void answer(Exchange ex, Buffer data, String what) throws WireException {
+    if (!ex.mayAnswer(data.length(), validated(ex.from))) {
+      throw new WireException(DropReason.AMPLIFICATION,
+        what + " of " + data.length() + " bytes exceeds " + Exchange.AMPLIFICATION_FACTOR + "x the " + ex.bytesIn + " received");
+    }
+    send(data, ex.from, what);
+  }
+
+  /** Sends to a registered client (validated), on behalf of {@code ex} (null for timers). */
+  private void answer(Exchange ex, Endpoint to, JsonObject msg) {
+    if (ex != null && to.equals(ex.from)) {
+      ex.mayAnswer(0, true);
+    } else if (ex != null) {
+      ex.handled();
+    }
     send(ControlCodec.encode(msg, ++counter), to, msg.getString(Control.TYPE));
   }
 
@@ -338,8 +475,27 @@ public class RendezvousVerticle extends VerticleBase {
     socket.send(data, to.port(), to.host());
   }
 
-  private void drop(Endpoint from, DropReason reason, String detail, int length) {
+  private void drop(Exchange ex, DropReason reason, String detail) {
     drops.count(reason);
-    log.warnRateLimited(reason.label(), "dropped {} bytes from {}: {} ({})", length, from, reason.label(), detail);
+    ex.dropped();
+    log.warnRateLimited(reason.label(), "dropped {} bytes from {}: {} ({})", ex.bytesIn, ex.from, reason.label(), detail);
+  }
+
+  /** One INFO line with the drops since the last one, if there were any: a flood never floods the log. */
+  private void logDrops() {
+    JsonObject now = drops.toJson();
+    if (now.getLong("total") == dropsLogged.getLong("total", 0L)) {
+      return;
+    }
+    JsonObject delta = new JsonObject();
+    now.forEach(e -> delta.put(e.getKey(), ((Number) e.getValue()).longValue() - dropsLogged.getLong(e.getKey(), 0L)));
+    log.info("dropped since the last report: {} (limiter tracks {} sources, {} hosts)", delta.encode(),
+      perSource.size(), perHost.size());
+    dropsLogged = now;
+  }
+
+  /** A secret room's id is 64 hex digits: its first 8 tell rooms apart in a log line. */
+  private static String shortRoom(String room) {
+    return room.length() > 16 ? room.substring(0, 8) + "…" : room;
   }
 }

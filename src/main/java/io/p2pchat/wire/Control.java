@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -14,7 +15,14 @@ public final class Control {
   public static final String VERSION = "v";
   public static final String NICK = "nick";
   public static final String ROOM = "room";
-  public static final String TOKEN = "token";
+  /** The sender's Ed25519 public key (32 bytes, base64): its identity. */
+  public static final String KEY = "key";
+  /** The rendezvous's address cookie (16 bytes, base64), echoed in the signed {@code register}. */
+  public static final String COOKIE = "cookie";
+  /** An Ed25519 signature (64 bytes, base64) over a {@link ControlSigning} byte string. */
+  public static final String SIG = "sig";
+  /** Random per client process: a new one means the client restarted and its sessions are new. */
+  public static final String INSTANCE = "instance";
   public static final String LOCAL = "local";
   public static final String PUBLIC = "public";
   public static final String RELAY_ID = "relayId";
@@ -99,6 +107,37 @@ public final class Control {
       out.add(Endpoint.parse((String) item));
     }
     return out;
+  }
+
+  /** The raw strings of an optional list of host candidates, each checked as an address. */
+  public static List<String> endpointStrings(JsonObject message, String key) throws WireException {
+    List<Endpoint> parsed = endpoints(message, key);
+    List<String> out = new ArrayList<>(parsed.size());
+    JsonArray array = message.getJsonArray(key);
+    for (int i = 0; i < parsed.size(); i++) {
+      out.add(array.getString(i));
+    }
+    return out;
+  }
+
+  /** A base64 field of exactly {@code length} bytes. */
+  public static byte[] bytes(JsonObject message, String key, int length) throws WireException {
+    String text = string(message, key);
+    byte[] value;
+    try {
+      value = Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      throw new WireException(DropReason.MALFORMED, "field " + key + " is not base64");
+    }
+    if (value.length != length) {
+      throw new WireException(DropReason.MALFORMED, "field " + key + " must hold " + length + " bytes");
+    }
+    return value;
+  }
+
+  /** Base64 text of {@code bytes}, for {@link #bytes}. */
+  public static String base64(byte[] bytes) {
+    return Base64.getEncoder().encodeToString(bytes);
   }
 
   public static JsonArray toJson(List<Endpoint> endpoints) {

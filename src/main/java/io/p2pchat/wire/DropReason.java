@@ -23,7 +23,12 @@ public enum DropReason {
   /** The sender is over its rate limit. */
   RATE_LIMITED,
   /** A relay frame the server will not forward (unknown target, relay off, over its budget). */
-  RELAY_REFUSED;
+  RELAY_REFUSED,
+  /**
+   * An answer to a sender whose address is not validated would exceed 3 times the bytes it sent
+   * (RFC 9000 section 8.1): nothing was sent. A plain-text user pads the request to earn more.
+   */
+  AMPLIFICATION;
 
   /** The name used in logs and counters: {@code bad-version}. */
   public String label() {

@@ -1,0 +1,110 @@
+package io.p2pchat.chat;
+
+import static io.p2pchat.node.TestNet.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.p2pchat.node.TestNet;
+import io.p2pchat.node.TestNet.Events;
+import io.p2pchat.node.TestNet.Node;
+import io.p2pchat.rendezvous.RendezvousVerticle;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 3, test 1: a rendezvous and two clients on loopback register, punch, and chat both ways. */
+@ExtendWith(VertxExtension.class)
+@Timeout(30)
+class TwoNodeChatTest {
+
+  @Test
+  void registerIntroducePunchAndChatBothWays(Vertx vertx, @TempDir Path dir) throws Exception {
+    TestNet net = new TestNet(vertx, dir);
+    RendezvousVerticle r = net.rendezvous(new JsonObject());
+    Node alice = net.node("alice", r.port());
+    Node bob = net.node("bob", r.port());
+
+    // Both registered with the rendezvous.
+    for (Node n : new Node[] {alice, bob}) {
+      JsonObject up = n.events.await(Events.RENDEZVOUS_STATE, e -> "up".equals(e.getString("state")));
+      assertEquals("127.0.0.1:" + r.port(), up.getString("address"));
+    }
+    // Introduced and punched: everything is on 127.0.0.1, so the path is the LAN one.
+    JsonObject bobSeen = alice.awaitPeer("bob", "direct-lan");
+    assertEquals("127.0.0.1:" + bob.port(), bobSeen.getString("address"));
+    assertTrue(bobSeen.getDouble("rttMs") >= 0, bobSeen.encode());
+    JsonObject aliceSeen = bob.awaitPeer("alice", "direct-lan");
+    assertEquals("127.0.0.1:" + alice.port(), aliceSeen.getString("address"));
+    // The first state each saw was connecting (introduced, no path yet).
+    assertEquals("connecting", alice.events.all(Events.PEER_STATE).get(0).getString("state"));
+
+    String hello = alice.send("hello bob, ça va? 👋");
+    JsonObject atBob = bob.awaitReceived("alice", "hello bob, ça va? 👋");
+    assertEquals(hello, atBob.getString("id"));
+    assertNull(atBob.getString("to"), "a room message has no 'to'");
+    assertTrue(Math.abs(atBob.getLong("ts") - System.currentTimeMillis()) < 60_000, atBob.encode());
+    alice.awaitDelivered(hello, "bob");
+
+    String reply = bob.send("hi alice");
+    assertEquals(reply, alice.awaitReceived("bob", "hi alice").getString("id"));
+    bob.awaitDelivered(reply, "alice");
+
+    String secret = alice.sendTo("bob", "just for you");
+    JsonObject direct = bob.awaitReceived("alice", "just for you");
+    assertEquals("bob", direct.getString("to"));
+    alice.awaitDelivered(secret, "bob");
+
+    // What a front end sees of its own messages.
+    JsonObject sent = alice.events.await(Events.SENT, e -> hello.equals(e.getString("id")));
+    assertEquals("hello bob, ça va? 👋", sent.getString("text"));
+    assertTrue(alice.events.all(Events.FAILED).isEmpty(), alice.events.all(Events.FAILED).toString());
+
+    // The public request addresses.
+    JsonArray peers = alice.peers().getJsonArray("peers");
+    assertEquals(1, peers.size());
+    assertEquals("bob", peers.getJsonObject(0).getString("nick"));
+    assertEquals("direct-lan", peers.getJsonObject(0).getString("state"));
+    // History is per conversation: the room's, or the direct one with a peer.
+    JsonArray history = await(vertx.eventBus().<JsonObject>request("bob.history", new JsonObject()))
+      .body().getJsonArray("messages");
+    assertEquals(2, history.size(), history.encodePrettily());
+    assertEquals("hello bob, ça va? 👋", history.getJsonObject(0).getString("text"));
+    assertEquals("hi alice", history.getJsonObject(1).getString("text"));
+    JsonArray directOnly = await(vertx.eventBus().<JsonObject>request("bob.history",
+      new JsonObject().put("peer", "alice"))).body().getJsonArray("messages");
+    assertEquals(1, directOnly.size(), directOnly.encodePrettily());
+    assertEquals("just for you", directOnly.getJsonObject(0).getString("text"));
+  }
+
+  @Test
+  void badSendRequestsAreRefusedWithAReason(Vertx vertx, @TempDir Path dir) throws Exception {
+    TestNet net = new TestNet(vertx, dir);
+    RendezvousVerticle r = net.rendezvous(new JsonObject());
+    Node alice = net.node("alice", r.port());
+    assertEquals(400, refusal(alice, new JsonObject().put("text", "  ")));
+    assertEquals(400, refusal(alice, new JsonObject().put("text", "hi").put("to", "alice")));
+    assertEquals(404, refusal(alice, new JsonObject().put("text", "hi").put("to", "nobody")));
+    assertEquals(413, refusal(alice, new JsonObject().put("text", "x".repeat(70_000))));
+    // Nobody else in the room: a room message is accepted and reaches nobody.
+    assertFalse(alice.send("anyone?").isEmpty());
+  }
+
+  private static int refusal(Node node, JsonObject request) throws Exception {
+    try {
+      node.send(request);
+      throw new AssertionError("accepted " + request);
+    } catch (ExecutionException e) {
+      return ((ReplyException) e.getCause()).failureCode();
+    }
+  }
+}

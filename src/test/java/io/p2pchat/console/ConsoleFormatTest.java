@@ -1,0 +1,72 @@
+package io.p2pchat.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/** Issue 3, test 8 (unit part): the console's line formats and what peer text may not do. */
+class ConsoleFormatTest {
+
+  private static final long TS = 1_700_000_000_123L;
+  private static final String CLOCK = "[" + DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault())
+    .format(Instant.ofEpochMilli(TS)) + "]";
+
+  @Test
+  void roomAndPrivateLines() {
+    assertEquals(CLOCK + " bob: hello", ConsoleFormat.message(TS, "bob", null, "hello"));
+    assertEquals(CLOCK + " bob (private): psst", ConsoleFormat.message(TS, "bob", "private", "psst"));
+    assertEquals(CLOCK + " ?: x", ConsoleFormat.message(TS, null, null, "x"));
+  }
+
+  @Test
+  void multiLineTextContinuesIndented() {
+    assertEquals(CLOCK + " bob: one\n  two\n  \n  four",
+      ConsoleFormat.message(TS, "bob", null, "one\ntwo\r\n\nfour"));
+    assertEquals(CLOCK + " bob: \n  ", ConsoleFormat.message(TS, "bob", null, "\n"));
+  }
+
+  static Stream<Arguments> dangerous() {
+    return Stream.of(
+      Arguments.of("ESC colour", "\u001b[31mred\u001b[0m", "\\x1b[31mred\\x1b[0m"),
+      Arguments.of("clear screen", "\u001b[2J", "\\x1b[2J"),
+      Arguments.of("bell", "ding\u0007", "ding\\x07"),
+      Arguments.of("carriage return rewriting the line", "ok\rFAKE", "ok\\x0dFAKE"),
+      Arguments.of("tab", "a\tb", "a\\x09b"),
+      Arguments.of("NUL", "a\u0000b", "a\\x00b"),
+      Arguments.of("DEL", "a\u007fb", "a\\x7fb"),
+      Arguments.of("C1 CSI", "a\u009b31mb", "a\\x9b31mb"),
+      Arguments.of("bidi RLO", "abc\u202Etxt.exe", "abc\\u202etxt.exe"),
+      Arguments.of("bidi isolates", "\u2066x\u2069", "\\u2066x\\u2069"),
+      Arguments.of("RLM/LRM", "\u200Fa\u200E", "\\u200fa\\u200e"),
+      Arguments.of("harmless unicode", "ça va? 👋 日本", "ça va? 👋 日本"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dangerous")
+  void peerTextIsShownNeverInterpreted(String name, String text, String shown) {
+    assertEquals(shown, ConsoleFormat.escape(text));
+    assertEquals(CLOCK + " bob: " + shown, ConsoleFormat.message(TS, "bob", null, text));
+  }
+
+  @Test
+  void nicksAreEscapedToo() {
+    assertEquals(CLOCK + " b\\x1b[1mob: hi", ConsoleFormat.message(TS, "b\u001b[1mob", null, "hi"));
+  }
+
+  @Test
+  void notDeliveredShowsAPreview() {
+    assertEquals("! not delivered to bob: short (timeout)", ConsoleFormat.notDelivered("bob", "short", "timeout"));
+    String longText = "x".repeat(ConsoleFormat.FAILED_PREVIEW_CHARS) + "TAIL";
+    assertEquals("! not delivered to bob: " + "x".repeat(ConsoleFormat.FAILED_PREVIEW_CHARS) + "…",
+      ConsoleFormat.notDelivered("bob", longText, null));
+    assertEquals("! not delivered to bob: a b\\x1b", ConsoleFormat.notDelivered("bob", "a\nb\u001b", null));
+    assertEquals("! not delivered to bob: ", ConsoleFormat.notDelivered("bob", null, null));
+  }
+}

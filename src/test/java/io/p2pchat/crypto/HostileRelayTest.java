@@ -1,0 +1,193 @@
+package io.p2pchat.crypto;
+
+import io.p2pchat.node.ChatNodeVerticle;
+import io.p2pchat.rendezvous.RendezvousVerticle;
+import io.p2pchat.wire.Control;
+import io.p2pchat.wire.ControlCodec;
+import io.p2pchat.wire.ControlType;
+import io.p2pchat.wire.DatagramKind;
+import io.p2pchat.wire.PacketCodec;
+import io.p2pchat.wire.PacketType;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The rendezvous and its relay as the enemy: a proxy in front of a real rendezvous rewrites every
+ * introduction so punching cannot succeed (all traffic goes through the relay), then flips bits
+ * in relayed packets, replays them, and injects random packets in the peers' names. What users
+ * see: every message, once, in order, on a relayed path; the nodes count what they dropped.
+ */
+class HostileRelayTest {
+
+  private static final long TIMEOUT_S = 90;
+  /** Where the proxy says peers are: the discard port, so every punch goes nowhere. */
+  private static final String DEAD_END = "127.0.0.1:9";
+
+  private final Vertx vertx = Vertx.vertx();
+  private final Random random = new Random(20261125L);
+
+  @TempDir
+  Path dir;
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void tamperedReplayedAndForgedRelayTrafficIsDroppedAndTheChatGoesOn() throws Exception {
+    RendezvousVerticle rendezvous = new RendezvousVerticle();
+    await(vertx.deployVerticle(rendezvous, new DeploymentOptions().setConfig(new JsonObject()
+      .put("host", "127.0.0.1").put("port", 0).put("logDir", dir.resolve("logs").toString()))));
+    HostileProxy proxy = new HostileProxy(rendezvous.port());
+    int proxyPort = await(proxy.start());
+
+    List<String> received = new ArrayList<>();
+    int count = 300;
+    CompletableFuture<Void> all = new CompletableFuture<>();
+    vertx.eventBus().<JsonObject>consumer("bob.chat.received", m -> {
+      received.add(m.body().getString("text"));
+      if (received.size() == count) {
+        all.complete(null);
+      }
+    });
+    Promise<Void> secured = Promise.promise();
+    vertx.eventBus().<JsonObject>consumer("alice.peer.state", m -> {
+      if ("relayed".equals(m.body().getString("state")) && m.body().getString("fingerprint") != null) {
+        secured.tryComplete();
+      }
+    });
+    await(vertx.deployVerticle(new ChatNodeVerticle(), new DeploymentOptions().setConfig(node("alice", proxyPort))));
+    await(vertx.deployVerticle(new ChatNodeVerticle(), new DeploymentOptions().setConfig(node("bob", proxyPort))));
+    await(secured.future());
+
+    proxy.hostile = true;
+    for (int i = 0; i < count; i++) {
+      await(vertx.eventBus().request("alice.chat.send", new JsonObject().put("text", "m" + i)));
+    }
+    all.get(TIMEOUT_S, TimeUnit.SECONDS);
+
+    assertEquals(count, received.size());
+    for (int i = 0; i < count; i++) {
+      assertEquals("m" + i, received.get(i), "message " + i);
+    }
+    JsonObject bobDrops = await(vertx.eventBus().<JsonObject>request("bob.punch.stats", new JsonObject()))
+      .body().getJsonObject("drops");
+    System.out.println("HostileRelayTest: proxy flipped " + proxy.flipped + ", replayed " + proxy.replayed
+      + ", forged " + proxy.forged + "; bob dropped " + bobDrops);
+    assertTrue(proxy.flipped > 0 && proxy.replayed > 0 && proxy.forged > 0, "the proxy attacked");
+    assertTrue(bobDrops.getLong("unauthenticated", 0L) > 0, "forged and flipped packets dropped: " + bobDrops);
+    assertTrue(bobDrops.getLong("replayed", 0L) > 0, "replayed packets dropped: " + bobDrops);
+  }
+
+  private JsonObject node(String nick, int rendezvousPort) {
+    return new JsonObject()
+      .put("nick", nick)
+      .put("eventBusPrefix", nick)
+      .put("rendezvous", new JsonObject().put("host", "127.0.0.1").put("port", rendezvousPort))
+      .put("bind", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+      .put("punchTimeoutSeconds", 1)
+      .put("dataDir", dir.resolve(nick).toString())
+      .put("logDir", dir.resolve("logs").toString());
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(TIMEOUT_S, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Sits between the clients and the real rendezvous, one upstream socket per client so the server
+   * still sees distinct sources. Rewrites introductions; once hostile, attacks every relay frame
+   * a client sends: a copy with one bit flipped, the frame again later (replay), and a random
+   * forged packet for the same peer.
+   */
+  private final class HostileProxy {
+
+    private final int upstreamPort;
+    private final Map<SocketAddress, DatagramSocket> upstreams = new HashMap<>();
+    private DatagramSocket downstream;
+    volatile boolean hostile;
+    int flipped;
+    int replayed;
+    int forged;
+
+    HostileProxy(int upstreamPort) {
+      this.upstreamPort = upstreamPort;
+    }
+
+    Future<Integer> start() {
+      downstream = vertx.createDatagramSocket();
+      downstream.handler(p -> fromClient(p.sender(), p.data()));
+      return downstream.listen(0, "127.0.0.1").map(s -> s.localAddress().port());
+    }
+
+    private void fromClient(SocketAddress client, Buffer data) {
+      DatagramSocket up = upstreams.get(client);
+      if (up == null) {
+        DatagramSocket created = vertx.createDatagramSocket();
+        created.handler(p -> toClient(client, p.data()));
+        upstreams.put(client, created);
+        created.listen(0, "127.0.0.1").onSuccess(s -> fromClient(client, data));
+        return;
+      }
+      up.send(data, upstreamPort, "127.0.0.1");
+      if (hostile && isRelay(data)) {
+        Buffer flippedCopy = data.copy();
+        int at = PacketCodec.HEADER_SIZE + PacketCodec.RELAY_ID_SIZE + random.nextInt(data.length()
+          - PacketCodec.HEADER_SIZE - PacketCodec.RELAY_ID_SIZE);
+        flippedCopy.setByte(at, (byte) (flippedCopy.getByte(at) ^ (1 << random.nextInt(8))));
+        up.send(flippedCopy, upstreamPort, "127.0.0.1");
+        flipped++;
+        Buffer replay = data.copy();
+        vertx.setTimer(1 + random.nextInt(50), t -> up.send(replay, upstreamPort, "127.0.0.1"));
+        replayed++;
+        Buffer forgery = data.getBuffer(0, PacketCodec.HEADER_SIZE * 2 + PacketCodec.RELAY_ID_SIZE);
+        byte[] noise = new byte[50 + random.nextInt(500)];
+        random.nextBytes(noise);
+        forgery.setLong(PacketCodec.HEADER_SIZE + PacketCodec.RELAY_ID_SIZE + 8,
+          random.nextLong() & Long.MAX_VALUE); // a fresh counter, so only the AEAD can refuse it
+        up.send(forgery.appendBytes(noise), upstreamPort, "127.0.0.1");
+        forged++;
+      }
+    }
+
+    private void toClient(SocketAddress client, Buffer data) {
+      if (DatagramKind.of(data) == DatagramKind.PACKET && data.getByte(1) == PacketType.CONTROL.code()) {
+        JsonObject msg = new JsonObject(data.slice(PacketCodec.HEADER_SIZE, data.length()));
+        if (Control.type(msg) == ControlType.INTRODUCE) {
+          msg.getJsonObject(Control.PEER).put(Control.PUBLIC, DEAD_END).put(Control.LOCAL, new JsonArray().add(DEAD_END));
+          data = ControlCodec.encode(msg, data.getLong(8));
+        }
+      }
+      downstream.send(data, client.port(), client.host());
+    }
+
+    private boolean isRelay(Buffer data) {
+      return DatagramKind.of(data) == DatagramKind.PACKET && data.getByte(1) == PacketType.RELAY.code()
+        && data.length() > PacketCodec.HEADER_SIZE * 2 + PacketCodec.RELAY_ID_SIZE
+        && data.getByte(PacketCodec.HEADER_SIZE + PacketCodec.RELAY_ID_SIZE + 1) == PacketType.DATA.code();
+    }
+  }
+}

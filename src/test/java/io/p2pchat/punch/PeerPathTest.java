@@ -1,0 +1,262 @@
+package io.p2pchat.punch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.p2pchat.wire.Endpoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Issue 3, test 11: the path state machine of one peer, driven by a fake clock. */
+class PeerPathTest {
+
+  private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+  private static final long PUNCH_WINDOW = TimeUnit.SECONDS.toNanos(5);
+  private static final long KEEP_ALIVE = TimeUnit.SECONDS.toNanos(15);
+  private static final Endpoint LAN = new Endpoint("192.168.1.5", 4000);
+  private static final Endpoint PUBLIC = new Endpoint("203.0.113.7", 40000);
+  private static final Endpoint OTHER = new Endpoint("198.51.100.9", 5555);
+  private static final Endpoint OWN = new Endpoint("192.168.1.2", 4000);
+
+  /** Records what the machine asks for. */
+  private static final class Recorder implements PeerPath.Actions {
+    record Punch(Endpoint to, long txId, long at) {
+    }
+
+    record Change(PathState state, Endpoint address, String why) {
+    }
+
+    final List<Punch> punches = new ArrayList<>();
+    final List<Change> changes = new ArrayList<>();
+    int lost;
+    long now;
+
+    @Override
+    public void sendPunch(Endpoint to, long txId) {
+      punches.add(new Punch(to, txId, now));
+    }
+
+    @Override
+    public void pathChanged(PathState state, Endpoint address, String why) {
+      changes.add(new Change(state, address, why));
+    }
+
+    @Override
+    public void pathLost() {
+      lost++;
+    }
+
+    Punch lastTo(Endpoint to) {
+      for (int i = punches.size() - 1; i >= 0; i--) {
+        if (punches.get(i).to.equals(to)) {
+          return punches.get(i);
+        }
+      }
+      throw new AssertionError("no punch to " + to + " in " + punches);
+    }
+
+    long count(Endpoint to) {
+      return punches.stream().filter(p -> p.to.equals(to)).count();
+    }
+  }
+
+  private final Recorder actions = new Recorder();
+  private final PeerPath path = new PeerPath(actions, PUNCH_WINDOW, KEEP_ALIVE, Set.of(OWN));
+
+  /** Fires the machine's timer at each deadline up to {@code until}, like PunchVerticle does. */
+  private void runUntil(long until) {
+    while (path.nextDeadline() <= until) {
+      long at = path.nextDeadline();
+      actions.now = at;
+      path.onTimer(at);
+    }
+    actions.now = until;
+  }
+
+  /** Like {@link #runUntil}, with a peer that answers every probe to {@code peer} a millisecond later. */
+  private void runAnswering(long until, Endpoint peer) {
+    while (path.nextDeadline() <= until) {
+      long at = path.nextDeadline();
+      actions.now = at;
+      int before = actions.punches.size();
+      path.onTimer(at);
+      for (Recorder.Punch p : new ArrayList<>(actions.punches.subList(before, actions.punches.size()))) {
+        if (p.to().equals(peer)) {
+          actions.now = at + MS;
+          path.onPunched(p.txId(), peer, at + MS);
+        }
+      }
+    }
+    actions.now = until;
+  }
+
+  private void introduce(boolean relay, Candidate... candidates) {
+    path.introduce(List.of(candidates), relay, actions.now);
+  }
+
+  private void answer(Endpoint to, long at) {
+    actions.now = at;
+    path.onPunched(actions.lastTo(to).txId(), to, at);
+  }
+
+  @Test
+  void punchCompletesDirect() {
+    introduce(false, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    assertEquals(PathState.CONNECTING, path.state());
+    assertEquals(1, actions.count(PUBLIC), "punches at once: simultaneous open");
+    answer(PUBLIC, 5 * MS);
+    assertEquals(PathState.DIRECT, path.state());
+    assertEquals(PUBLIC, path.address());
+    assertEquals(5 * MS, path.rttNanos());
+    assertEquals(List.of(new Recorder.Change(PathState.DIRECT, PUBLIC, "punch completed")), actions.changes);
+  }
+
+  @Test
+  void lanCandidateBeatsPublic() {
+    introduce(false, new Candidate(LAN, Candidate.Kind.LAN), new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    answer(PUBLIC, 3 * MS);
+    assertEquals(PathState.DIRECT, path.state());
+    answer(LAN, 4 * MS);
+    assertEquals(PathState.DIRECT_LAN, path.state());
+    assertEquals(LAN, path.address());
+    assertEquals("better path than direct", actions.changes.get(1).why());
+    // The best kind there is: no more upgrade rounds.
+    int before = actions.punches.size();
+    runUntil(KEEP_ALIVE - MS);
+    assertEquals(before, actions.punches.size(), "nothing to upgrade to");
+  }
+
+  @Test
+  void anAnswerFromAnotherAddressThanProbedTeachesNothing() {
+    introduce(false, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    actions.now = MS;
+    path.onPunched(actions.lastTo(PUBLIC).txId(), OTHER, MS);
+    assertEquals(PathState.CONNECTING, path.state());
+    path.onPunched(999, PUBLIC, MS);
+    assertEquals(PathState.CONNECTING, path.state(), "an unknown txId");
+  }
+
+  @Test
+  void noAnswerWithinTheWindowProbesTheRelayAndRelayedPunchedMakesItRelayed() {
+    introduce(true, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    runUntil(PUNCH_WINDOW - MS);
+    assertTrue(actions.count(PUBLIC) >= 4, "retried within the window: " + actions.punches);
+    assertEquals(0, actions.count(Candidate.VIA_RELAY), "the relay waits for the window to end");
+    runUntil(PUNCH_WINDOW);
+    assertEquals(1, actions.count(Candidate.VIA_RELAY));
+    answer(Candidate.VIA_RELAY, PUNCH_WINDOW + 20 * MS);
+    assertEquals(PathState.RELAYED, path.state());
+    assertEquals(Candidate.VIA_RELAY, path.address());
+  }
+
+  @Test
+  void noAnswerAndNoRelayStaysConnectingAndRetriesLater() {
+    introduce(false, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    runUntil(PUNCH_WINDOW);
+    long probes = actions.count(PUBLIC);
+    assertEquals(0, actions.count(Candidate.VIA_RELAY));
+    assertEquals(PathState.CONNECTING, path.state());
+    assertTrue(actions.changes.isEmpty());
+    runUntil(PUNCH_WINDOW + Timing.UPGRADE_RETRY_NANOS);
+    assertTrue(actions.count(PUBLIC) > probes, "a new punch round after the retry interval");
+  }
+
+  @Test
+  void silenceOnADirectPathFallsBackToConnectingAndProbesTheRelay() {
+    introduce(true, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    answer(PUBLIC, MS);
+    actions.now = 100 * MS;
+    path.expectAnswer(100 * MS);
+    runUntil(100 * MS + Timing.SILENCE_LIMIT_NANOS - MS);
+    assertEquals(PathState.DIRECT, path.state(), "not yet");
+    int relayBefore = (int) actions.count(Candidate.VIA_RELAY);
+    int publicBefore = (int) actions.count(PUBLIC);
+    runUntil(100 * MS + Timing.SILENCE_LIMIT_NANOS);
+    assertEquals(PathState.CONNECTING, path.state());
+    assertNull(path.address());
+    assertEquals(1, actions.lost, "asks the rendezvous for fresh candidates");
+    assertEquals(new Recorder.Change(PathState.CONNECTING, PUBLIC, "no answer for 3 s"), actions.changes.get(1));
+    assertEquals(relayBefore + 1, actions.count(Candidate.VIA_RELAY), "the relay carries messages meanwhile");
+    assertTrue(actions.count(PUBLIC) > publicBefore, "and a new punch round starts");
+  }
+
+  @Test
+  void hearingFromThePeerKeepsThePath() {
+    introduce(true, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    answer(PUBLIC, MS);
+    path.expectAnswer(2 * MS);
+    path.heard(500 * MS);
+    runAnswering(3 * KEEP_ALIVE, PUBLIC);
+    assertEquals(PathState.DIRECT, path.state());
+    assertEquals(1, actions.changes.size(), actions.changes.toString());
+  }
+
+  @Test
+  void aBetterPathLaterReplacesTheRelay() {
+    introduce(true, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    runUntil(PUNCH_WINDOW);
+    answer(Candidate.VIA_RELAY, PUNCH_WINDOW + MS);
+    assertEquals(PathState.RELAYED, path.state());
+    long probes = actions.count(PUBLIC);
+    runUntil(PUNCH_WINDOW + Timing.UPGRADE_RETRY_NANOS + MS);
+    assertTrue(actions.count(PUBLIC) > probes, "an upgrade round while relayed");
+    answer(PUBLIC, actions.now + MS);
+    assertEquals(PathState.DIRECT, path.state());
+    assertEquals(PUBLIC, path.address());
+    assertEquals("better path than relayed", actions.changes.get(actions.changes.size() - 1).why());
+  }
+
+  @Test
+  void aSameKindPathDoesNotReplaceTheCurrentOne() {
+    introduce(false, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    answer(PUBLIC, MS);
+    // The peer shows up from another public address (a peer-reflexive one): probed back, confirmed...
+    actions.now = 2 * MS;
+    path.onPunch(OTHER, 2 * MS);
+    assertEquals(1, actions.count(OTHER), "a new address is probed back");
+    answer(OTHER, 3 * MS);
+    // ...but it is of the same kind, so the current path stays: no flapping between equals.
+    assertEquals(PathState.DIRECT, path.state());
+    assertEquals(PUBLIC, path.address());
+    assertEquals(1, actions.changes.size(), actions.changes.toString());
+  }
+
+  @Test
+  void ownAddressIsNeverProbed() {
+    introduce(false, new Candidate(OWN, Candidate.Kind.LAN), new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    runUntil(PUNCH_WINDOW * 3);
+    assertEquals(0, actions.count(OWN), actions.punches.toString());
+    assertTrue(actions.count(PUBLIC) > 0);
+  }
+
+  @Test
+  void keepAlivesProbeTheCurrentPath() {
+    introduce(false, new Candidate(LAN, Candidate.Kind.LAN));
+    answer(LAN, MS);
+    long before = actions.count(LAN);
+    runUntil(MS + KEEP_ALIVE);
+    assertEquals(before + 1, actions.count(LAN), "one keep-alive per interval");
+    answer(LAN, actions.now + MS);
+    runAnswering(MS + 4 * KEEP_ALIVE, LAN);
+    assertEquals(PathState.DIRECT_LAN, path.state(), "answered keep-alives keep the path");
+    assertEquals(before + 4, actions.count(LAN));
+    // Unanswered, the next keep-alive loses the path within the silence limit.
+    runUntil(MS + 5 * KEEP_ALIVE + Timing.SILENCE_LIMIT_NANOS);
+    assertEquals(PathState.CONNECTING, path.state());
+  }
+
+  @Test
+  void closeStopsEverything() {
+    introduce(true, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    path.close();
+    assertEquals(PathState.GONE, path.state());
+    assertEquals(Long.MAX_VALUE, path.nextDeadline());
+    int before = actions.punches.size();
+    path.onTimer(PUNCH_WINDOW * 10);
+    assertEquals(before, actions.punches.size());
+  }
+}

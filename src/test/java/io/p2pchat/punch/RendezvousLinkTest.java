@@ -1,0 +1,108 @@
+package io.p2pchat.punch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.p2pchat.wire.Control;
+import io.p2pchat.wire.ControlType;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Issue 3, test 11: the client's registration link, driven by a fake clock. */
+class RendezvousLinkTest {
+
+  private static final long KEEP_ALIVE = TimeUnit.SECONDS.toNanos(15);
+  private static final JsonObject REGISTER = Control.of(ControlType.REGISTER).put(Control.NICK, "alice");
+  private static final JsonObject REGISTERED = Control.of(ControlType.REGISTERED).put(Control.NICK, "alice");
+
+  private final List<String> log = new ArrayList<>();
+  private final List<Long> registerTimes = new ArrayList<>();
+  private long now;
+  private final RendezvousLink link = new RendezvousLink(new RendezvousLink.Actions() {
+    @Override
+    public void sendControl(JsonObject message) {
+      log.add(message.getString(Control.TYPE));
+      if (message.equals(REGISTER)) {
+        registerTimes.add(now);
+      }
+    }
+
+    @Override
+    public void up(JsonObject registered) {
+      log.add("up");
+    }
+
+    @Override
+    public void down(String why) {
+      log.add("down: " + why);
+    }
+  }, REGISTER, KEEP_ALIVE, io.p2pchat.crypto.NodeIdentity.generate());
+
+  private void runUntil(long until) {
+    while (link.nextDeadline() <= until) {
+      now = link.nextDeadline();
+      link.onTimer(now);
+    }
+    now = until;
+  }
+
+  @Test
+  void registrationRetriesWithBackOffToACap() {
+    link.start(0);
+    runUntil(TimeUnit.SECONDS.toNanos(30));
+    List<Long> gaps = new ArrayList<>();
+    for (int i = 1; i < registerTimes.size(); i++) {
+      gaps.add(TimeUnit.NANOSECONDS.toMillis(registerTimes.get(i) - registerTimes.get(i - 1)));
+    }
+    assertEquals(List.of(250L, 500L, 1000L, 2000L, 4000L, 5000L, 5000L, 5000L, 5000L), gaps);
+    assertEquals(RendezvousLink.State.REGISTERING, link.state());
+  }
+
+  @Test
+  void registeredThenKeepAlivesAnswered() {
+    link.start(0);
+    now = TimeUnit.MILLISECONDS.toNanos(3);
+    link.onRegistered(REGISTERED, now);
+    assertEquals(List.of("register", "up"), log);
+    assertEquals(RendezvousLink.State.REGISTERED, link.state());
+    // Keep-alives at most 10 s apart whatever the path keep-alive (a third of the server's 30 s TTL).
+    assertEquals(now + Timing.SERVER_KEEPALIVE_MAX_NANOS, link.nextDeadline());
+    for (int i = 0; i < 5; i++) {
+      runUntil(link.nextDeadline());
+      link.onAnswer(now + 1);
+    }
+    assertEquals(List.of("register", "up", "keepalive", "keepalive", "keepalive", "keepalive", "keepalive"), log);
+    // A repeated registered answer does not say up twice.
+    link.onRegistered(REGISTERED, now);
+    assertEquals(1, log.stream().filter("up"::equals).count());
+  }
+
+  @Test
+  void threeUnansweredKeepAlivesMeanDownAndRegisterAgain() {
+    link.start(0);
+    link.onRegistered(REGISTERED, 0);
+    log.clear();
+    runUntil(Timing.SERVER_KEEPALIVE_MAX_NANOS + 3 * Timing.SERVER_REPLY_TIMEOUT_NANOS - 1);
+    assertEquals(List.of("keepalive", "keepalive", "keepalive"), log);
+    assertEquals(RendezvousLink.State.REGISTERED, link.state());
+    runUntil(Timing.SERVER_KEEPALIVE_MAX_NANOS + 3 * Timing.SERVER_REPLY_TIMEOUT_NANOS);
+    assertEquals(List.of("keepalive", "keepalive", "keepalive", "down: no answer to 3 keep-alives", "register"), log);
+    assertEquals(RendezvousLink.State.REGISTERING, link.state());
+    link.onRegistered(REGISTERED, now);
+    assertEquals("up", log.get(log.size() - 1));
+    assertEquals(RendezvousLink.State.REGISTERED, link.state());
+  }
+
+  @Test
+  void notRegisteredMeansRegisterAtOnce() {
+    link.start(0);
+    link.onRegistered(REGISTERED, 0);
+    log.clear();
+    now = TimeUnit.SECONDS.toNanos(1);
+    link.onNotRegistered(now);
+    assertEquals(List.of("down: the rendezvous lost our registration", "register"), log);
+    assertEquals(RendezvousLink.State.REGISTERING, link.state());
+  }
+}

@@ -1,0 +1,185 @@
+package io.p2pchat.rendezvous;
+
+import io.p2pchat.crypto.NodeIdentity;
+import io.p2pchat.wire.Control;
+import io.p2pchat.wire.ControlCodec;
+import io.p2pchat.wire.ControlSigning;
+import io.p2pchat.wire.ControlType;
+import io.p2pchat.wire.DatagramKind;
+import io.p2pchat.wire.StunCodec;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A test client of the rendezvous speaking raw UDP from the test thread (blocking, with a receive
+ * timeout): it builds register/bye messages the way a node does, and can tell exactly which
+ * datagrams one request caused by sending a "fence" (a STUN request with its own transaction id) after it.
+ */
+public final class UdpClient implements AutoCloseable {
+
+  /** Generous for a loaded 2-core machine: an answer on loopback normally takes well under 1 ms. */
+  private static final int RECEIVE_TIMEOUT_MS = 10_000;
+
+  public final NodeIdentity identity;
+  public final String nick;
+  public final String room;
+  public final String instance;
+  private final DatagramSocket socket;
+  private final InetSocketAddress server;
+  private long counter;
+  private long fences;
+
+  public UdpClient(int serverPort, String nick, String room) {
+    this(serverPort, nick, room, NodeIdentity.generate());
+  }
+
+  public UdpClient(int serverPort, String nick, String room, NodeIdentity identity) {
+    this.identity = identity;
+    this.nick = nick;
+    this.room = room;
+    this.instance = Long.toHexString(System.nanoTime());
+    try {
+      socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      socket.setSoTimeout(RECEIVE_TIMEOUT_MS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    server = new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort);
+  }
+
+  public int port() {
+    return socket.getLocalPort();
+  }
+
+  /** The first register, without cookie and signature. */
+  public JsonObject registration() {
+    return Control.of(ControlType.REGISTER)
+      .put(Control.VERSION, Control.PROTOCOL_VERSION)
+      .put(Control.NICK, nick)
+      .put(Control.ROOM, room)
+      .put(Control.INSTANCE, instance)
+      .put(Control.LOCAL, new JsonArray().add("127.0.0.1:" + port()))
+      .put(Control.KEY, Control.base64(identity.signingPublicKey()));
+  }
+
+  /** The register answering a challenge: the registration plus cookie and signature. */
+  public JsonObject signedRegistration(byte[] cookie) {
+    JsonObject r = registration();
+    byte[] signed = ControlSigning.register(Control.PROTOCOL_VERSION, cookie, identity.signingPublicKey(), nick, room,
+      instance, List.of("127.0.0.1:" + port()));
+    return r.put(Control.COOKIE, Control.base64(cookie)).put(Control.SIG, Control.base64(identity.sign(signed)));
+  }
+
+  /** register, challenge, signed register: returns the server's answer to the signed one. */
+  public JsonObject register() {
+    sendControl(registration());
+    JsonObject challenge = receiveControl(ControlType.CHALLENGE);
+    sendControl(signedRegistration(Base64.getDecoder().decode(challenge.getString(Control.COOKIE))));
+    return receiveControl(null);
+  }
+
+  public JsonObject signedBye() {
+    return Control.of(ControlType.BYE).put(Control.NICK, nick).put(Control.INSTANCE, instance)
+      .put(Control.SIG, Control.base64(identity.sign(ControlSigning.bye(identity.signingPublicKey(), nick, instance))));
+  }
+
+  public Buffer encode(JsonObject message) {
+    return ControlCodec.encode(message, ++counter);
+  }
+
+  public void sendControl(JsonObject message) {
+    send(encode(message));
+  }
+
+  public void send(Buffer data) {
+    send(data.getBytes());
+  }
+
+  public void send(byte[] data) {
+    try {
+      socket.send(new DatagramPacket(data, data.length, server));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public void sendText(String text) {
+    send(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The next datagram, or an assertion failure after the timeout. */
+  public byte[] receive() {
+    byte[] buf = new byte[2048];
+    DatagramPacket p = new DatagramPacket(buf, buf.length);
+    try {
+      socket.receive(p);
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError(nick + ": no datagram within " + RECEIVE_TIMEOUT_MS + " ms");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Arrays.copyOf(buf, p.getLength());
+  }
+
+  /** The next CONTROL message of {@code type} (null: any), skipping others (introductions, gone...). */
+  public JsonObject receiveControl(ControlType type) {
+    while (true) {
+      JsonObject msg = decode(receive());
+      if (msg != null && (type == null || type.wireName().equals(msg.getString(Control.TYPE)))) {
+        return msg;
+      }
+    }
+  }
+
+  /**
+   * Sends {@code request}, then a fence, and returns every datagram received before the fence's
+   * answer: exactly what the request caused (loopback keeps the order of one socket pair).
+   */
+  public List<byte[]> exchange(byte[] request) {
+    byte[] txId = new byte[StunCodec.TRANSACTION_ID_SIZE];
+    ByteBuffer.wrap(txId).putLong(++fences);
+    send(request);
+    send(StunCodec.bindingRequest(txId));
+    List<byte[]> answers = new ArrayList<>();
+    while (true) {
+      byte[] d = receive();
+      if (d.length >= StunCodec.HEADER_SIZE && Arrays.equals(d, 8, StunCodec.HEADER_SIZE, txId, 0, txId.length)) {
+        return answers;
+      }
+      answers.add(d);
+    }
+  }
+
+  /** The JSON of a CONTROL datagram, or null for anything else. */
+  public static JsonObject decode(byte[] datagram) {
+    Buffer b = Buffer.buffer(datagram);
+    if (DatagramKind.of(b) != DatagramKind.PACKET || datagram.length < 17 || datagram[1] != 1) {
+      return null;
+    }
+    try {
+      return ControlCodec.decode(b);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+  }
+}

@@ -1,0 +1,114 @@
+package io.p2pchat.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Issue 3, test 10: plain-text commands, chat payloads and endpoints. */
+class TextCodecsTest {
+
+  private static final HexFormat HEX = HexFormat.of();
+
+  static Stream<Arguments> goodCommands() {
+    return Stream.of(
+      Arguments.of("punch", new PlainCommand(PlainCommand.Verb.PUNCH, 0)),
+      Arguments.of("PUNCH\n", new PlainCommand(PlainCommand.Verb.PUNCH, 0)),
+      Arguments.of("list", new PlainCommand(PlainCommand.Verb.LIST, 1)),
+      Arguments.of("list 3\r\n", new PlainCommand(PlainCommand.Verb.LIST, 3)),
+      Arguments.of("list 2" + " ".repeat(1000), new PlainCommand(PlainCommand.Verb.LIST, 2)),
+      Arguments.of("peer 7", new PlainCommand(PlainCommand.Verb.PEER, 7)),
+      Arguments.of("peer\t1000000", new PlainCommand(PlainCommand.Verb.PEER, 1_000_000)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("goodCommands")
+  void plainCommandsParse(String text, PlainCommand expected) throws WireException {
+    assertEquals(expected, PlainCommand.parse(Buffer.buffer(text)));
+  }
+
+  static Stream<Arguments> badCommands() {
+    return Stream.of(
+      Arguments.of("dance", DropReason.UNKNOWN_TYPE),
+      Arguments.of("punch now", DropReason.MALFORMED),
+      Arguments.of("peer", DropReason.MALFORMED),
+      Arguments.of("peer 0", DropReason.MALFORMED),
+      Arguments.of("peer -1", DropReason.MALFORMED),
+      Arguments.of("peer 1000001", DropReason.MALFORMED),
+      Arguments.of("peer 99999999999999999999", DropReason.MALFORMED),
+      Arguments.of("peer abc", DropReason.MALFORMED),
+      Arguments.of("list 1 2", DropReason.MALFORMED),
+      Arguments.of("list " + " ".repeat(PlainCommand.MAX_LENGTH), DropReason.OVERSIZED));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badCommands")
+  void plainCommandRefusals(String text, DropReason reason) {
+    assertEquals(reason, assertThrows(WireException.class, () -> PlainCommand.parse(Buffer.buffer(text))).reason());
+  }
+
+  @Test
+  void chatPayloadGoldenAndRoundTrip() throws WireException {
+    ChatPayload room = new ChatPayload(false, 0x0102030405060708L, "ab-1", "hé");
+    assertEquals("00" + "0102030405060708" + "04" + "61622d31" + "68c3a9", HEX.formatHex(room.encode()));
+    assertEquals(room, ChatPayload.decode(room.encode()));
+    ChatPayload direct = new ChatPayload(true, 1_700_000_000_000L, "x", "");
+    assertEquals(direct, ChatPayload.decode(direct.encode()));
+    ChatPayload big = new ChatPayload(false, 1, "id", "😀".repeat(ChatPayload.MAX_TEXT_BYTES / 4));
+    assertEquals(big, ChatPayload.decode(big.encode()));
+  }
+
+  @Test
+  void chatPayloadRefusals() {
+    byte[] invalidUtf8 = HEX.parseHex("00" + "0000000000000001" + "01" + "61" + "c328");
+    assertEquals(DropReason.MALFORMED, assertThrows(WireException.class, () -> ChatPayload.decode(invalidUtf8)).reason());
+    byte[] lone = HEX.parseHex("00" + "0000000000000001" + "00" + "eda080"); // a UTF-16 surrogate encoded in UTF-8
+    assertEquals(DropReason.MALFORMED, assertThrows(WireException.class, () -> ChatPayload.decode(lone)).reason());
+    assertEquals(DropReason.TRUNCATED, assertThrows(WireException.class,
+      () -> ChatPayload.decode(HEX.parseHex("00" + "0000000000000001" + "05" + "6162"))).reason(), "id longer than what is left");
+    assertEquals(DropReason.TRUNCATED, assertThrows(WireException.class,
+      () -> ChatPayload.decode(new byte[9])).reason());
+    assertEquals(DropReason.MALFORMED, assertThrows(WireException.class,
+      () -> ChatPayload.decode(HEX.parseHex("02" + "0000000000000001" + "00"))).reason());
+    assertThrows(IllegalArgumentException.class, () -> new ChatPayload(false, 1, "i".repeat(256), "x").encode());
+  }
+
+  @Test
+  void endpointsParseAndPrint() throws WireException {
+    assertEquals(new Endpoint("203.0.113.7", 4000), Endpoint.parse("203.0.113.7:4000"));
+    assertEquals(new Endpoint("2001:db8::1", 4000), Endpoint.parse("[2001:db8::1]:4000"));
+    assertEquals("[2001:db8::1]:4000", Endpoint.parse("[2001:db8::1]:4000").toString());
+    assertEquals("203.0.113.7:0", new Endpoint("203.0.113.7", 0).toString());
+    assertEquals(new Endpoint("::ffff:10.0.0.1", 65535), Endpoint.parse("[::ffff:10.0.0.1]:65535"));
+    assertTrue(Endpoint.parse("192.168.1.2:1").isPrivate());
+    assertTrue(Endpoint.parse("172.31.0.1:1").isPrivate());
+    assertTrue(!Endpoint.parse("172.32.0.1:1").isPrivate());
+    assertTrue(Endpoint.parse("[fd00::1]:1").isPrivate());
+    assertTrue(!Endpoint.parse("8.8.8.8:53").isPrivate());
+    assertThrows(IllegalArgumentException.class, () -> new Endpoint("1.2.3.4", 65536));
+  }
+
+  /** Never a name to resolve, never a half-address: an introduction must not make a client look anything up. */
+  @ParameterizedTest
+  @ValueSource(strings = {"", "1.2.3.4", ":80", "1.2.3.4:", "1.2.3.4:x", "1.2.3.4:65536", "1.2.3.4:-1", "1.2.3.4:+80",
+    "example.com:80", "localhost:80", "cafe:80", "dead.beef:80", "999.1.1.1:80", "1.2.3:80", "1.2.3.4.5:80",
+    "[1.2.3.4:80", "[]:80", "1.2.3.4 :80", "01234567890123456789012345678901234567890123456789012345678901234:1"})
+  void badEndpoints(String text) {
+    assertEquals(DropReason.MALFORMED, assertThrows(WireException.class, () -> Endpoint.parse(text)).reason(), text);
+  }
+
+  @Test
+  void utf8OfTheTestSourceIsIntact() {
+    assertArrayEquals(new byte[] {(byte) 0xc3, (byte) 0xa9}, "é".getBytes(StandardCharsets.UTF_8));
+  }
+}
