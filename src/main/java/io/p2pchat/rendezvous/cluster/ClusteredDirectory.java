@@ -25,7 +25,7 @@ import java.util.UUID;
 
 /**
  * The directory of a clustered rendezvous. The cluster-wide map {@value #NICKS_MAP} binds each nick
- * to its member record (owner instance, key digest, relay id), with a TTL as backstop: it is the
+ * to its member record (owner instance, public key, relay id), with a TTL as backstop: it is the
  * truth for who may hold a nick, and what a joining instance loads. Arrivals, departures and
  * refreshes are published on the event bus, so every instance keeps an in-memory view for the hot
  * path (a relay frame cannot wait for a map look-up). Instances that leave are seen through the
@@ -154,7 +154,7 @@ final class ClusteredDirectory implements RendezvousDirectory {
           .compose(previous -> previous == null ? Future.succeededFuture() : claim(member));
       }
       Member held = parse(current);
-      if (held != null && !held.proof().equals(member.proof()) && alive(held.owner())) {
+      if (held != null && !held.key().equals(member.key()) && alive(held.owner())) {
         return Future.failedFuture(new NickTakenException("nick " + member.nick()
           + " is registered by another key at instance " + shortId(held.owner())));
       }

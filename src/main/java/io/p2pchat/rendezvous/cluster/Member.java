@@ -10,10 +10,9 @@ import java.util.List;
 
 /**
  * A client registered somewhere in the cluster, as the other instances see it: enough to list it,
- * introduce it and route to it. {@code proof} is a digest of what binds the nick (the client's key),
- * never a secret; {@code owner} is the Vert.x node id of the instance it is registered with.
+ * introduce it and route to it. {@code key} is the client's public key (base64) to which the nick is bound, {@code owner} is the Vert.x node id of the instance it is registered with.
  */
-public record Member(String nick, String room, String proof, String instance, Endpoint address,
+public record Member(String nick, String room, String key, String instance, Endpoint address,
                      List<Endpoint> local, long relayId, String owner) {
 
   public Member {
@@ -22,14 +21,14 @@ public record Member(String nick, String room, String proof, String instance, En
 
   /** The same client, now owned by {@code newOwner} (it re-registered there). */
   public Member ownedBy(String newOwner) {
-    return new Member(nick, room, proof, instance, address, local, relayId, newOwner);
+    return new Member(nick, room, key, instance, address, local, relayId, newOwner);
   }
 
   /** Field order is fixed, so the same member always encodes to the same text (map compare-and-set). */
   public JsonObject toJson() {
     JsonArray locals = new JsonArray();
     local.forEach(e -> locals.add(e.toString()));
-    return new JsonObject().put("nick", nick).put("room", room).put("proof", proof).put("instance", instance)
+    return new JsonObject().put("nick", nick).put("room", room).put("key", key).put("instance", instance)
       .put("address", address.toString()).put("local", locals).put("relayId", relayId).put("owner", owner);
   }
 
@@ -44,7 +43,7 @@ public record Member(String nick, String room, String proof, String instance, En
       for (Object item : json.getJsonArray("local", new JsonArray())) {
         local.add(Endpoint.parse((String) item));
       }
-      return new Member(json.getString("nick"), json.getString("room"), json.getString("proof"),
+      return new Member(json.getString("nick"), json.getString("room"), json.getString("key"),
         json.getString("instance"), Endpoint.parse(json.getString("address")), local, json.getLong("relayId"),
         json.getString("owner"));
     } catch (WireException | RuntimeException e) {

@@ -63,7 +63,7 @@ public interface RendezvousDirectory {
   /** This instance's id as an {@link Member#owner()}. */
   String self();
 
-  /** Binds {@code member.nick} to {@code member.proof} cluster-wide; fails with {@link NickTakenException}. */
+  /** Binds {@code member.nick} to {@code member.key} cluster-wide; fails with {@link NickTakenException}. */
   Future<Void> claim(Member member);
 
   /** Our client registered or moved here: tell the others. */
