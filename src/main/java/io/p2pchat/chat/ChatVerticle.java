@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -179,7 +180,9 @@ public class ChatVerticle extends VerticleBase {
       return;
     }
     JsonArray messages = new JsonArray();
-    for (HistoryEntry e : history.recent((String) peer, (Integer) limit)) {
+    List<HistoryEntry> entries = peer == null ? history.recentAll((Integer) limit)
+      : history.recent((String) peer, (Integer) limit);
+    for (HistoryEntry e : entries) {
       JsonObject m = new JsonObject().put("id", e.id()).put("from", e.from()).put("text", e.text()).put("ts", e.ts())
         .put("direction", e.direction() == HistoryEntry.Direction.IN ? "in" : "out")
         .put("state", e.state().name().toLowerCase());

@@ -121,6 +121,21 @@ public final class HistoryStore implements AutoCloseable {
     }
   }
 
+  /** The last {@code limit} entries of every conversation together (room and direct), oldest first by time. */
+  public List<HistoryEntry> recentAll(int limit) {
+    synchronized (lock) {
+      List<HistoryEntry> all = new ArrayList<>();
+      for (ArrayDeque<HistoryEntry> entries : recent.values()) {
+        Iterator<HistoryEntry> it = entries.descendingIterator();
+        for (int n = 0; it.hasNext() && n < limit; n++) {
+          all.add(it.next());
+        }
+      }
+      all.sort(java.util.Comparator.comparingLong(HistoryEntry::ts));
+      return all.size() <= limit ? all : new ArrayList<>(all.subList(all.size() - limit, all.size()));
+    }
+  }
+
   /** Completes once every record queued before this call is written and fsynced. */
   public CompletableFuture<Void> flush() {
     CompletableFuture<Void> done = new CompletableFuture<>();

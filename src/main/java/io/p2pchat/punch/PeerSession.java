@@ -108,6 +108,8 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   long previousIntroId;
   private byte[] previousSecret;
   long relayId;
+  /** The identity key the rendezvous saw the peer register with (it signed over a cookie), or null. */
+  byte[] introducedKey;
   /** The peer's index for us, learned from its probes; 0 until then (no DATA can be sent). */
   int remoteIndex;
   private long sendCounter;

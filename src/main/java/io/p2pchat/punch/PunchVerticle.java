@@ -357,6 +357,8 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     }
     byIntro.put(introId, session);
     byRelayId.put(relayId, session);
+    session.introducedKey = peer.getValue(Control.KEY) instanceof String
+      ? Control.bytes(peer, Control.KEY, 32) : null;
     log.info("introduced to {} ({} candidates), punching", nick, candidates.size());
     session.introduce(introId, secret, peerInstance, relayId, candidates, relayAvailable,
       knownMapping == NetCheck.Mapping.PER_DESTINATION, now);
@@ -531,6 +533,14 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
 
   /** Trust on first use: the first key seen for a nick is remembered; a different one is refused. */
   private boolean trust(HandshakePayload payload) {
+    PeerSession session = byNick.get(payload.nick());
+    if (session != null && session.introducedKey != null
+      && !java.security.MessageDigest.isEqual(session.introducedKey, payload.signingKey())) {
+      // The rendezvous checked that the registrant of this nick holds its key: whoever answered does not.
+      log.error("{} answered with key {}, not the key {} registered with the rendezvous: refused", payload.nick(),
+        NodeIdentity.fingerprintOf(payload.signingKey()), NodeIdentity.fingerprintOf(session.introducedKey));
+      return false;
+    }
     switch (knownPeers.check(payload.nick(), payload.signingKey())) {
       case MATCH:
         return true;

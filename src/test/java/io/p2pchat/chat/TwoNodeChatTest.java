@@ -74,12 +74,13 @@ class TwoNodeChatTest {
     assertEquals(1, peers.size());
     assertEquals("bob", peers.getJsonObject(0).getString("nick"));
     assertEquals("direct-lan", peers.getJsonObject(0).getString("state"));
-    // History is per conversation: the room's, or the direct one with a peer.
+    // History: everything (room and direct) by default, or the direct conversation with a peer.
     JsonArray history = await(vertx.eventBus().<JsonObject>request("bob.history", new JsonObject()))
       .body().getJsonArray("messages");
-    assertEquals(2, history.size(), history.encodePrettily());
+    assertEquals(3, history.size(), history.encodePrettily());
     assertEquals("hello bob, ça va? 👋", history.getJsonObject(0).getString("text"));
     assertEquals("hi alice", history.getJsonObject(1).getString("text"));
+    assertEquals("just for you", history.getJsonObject(2).getString("text"));
     JsonArray directOnly = await(vertx.eventBus().<JsonObject>request("bob.history",
       new JsonObject().put("peer", "alice"))).body().getJsonArray("messages");
     assertEquals(1, directOnly.size(), directOnly.encodePrettily());

@@ -95,7 +95,7 @@ class PeerPathTest {
   }
 
   private void introduce(boolean relay, Candidate... candidates) {
-    path.introduce(List.of(candidates), relay, actions.now);
+    path.introduce(List.of(candidates), relay, false, actions.now);
   }
 
   private void answer(Endpoint to, long at) {

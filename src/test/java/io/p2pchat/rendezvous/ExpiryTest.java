@@ -38,13 +38,13 @@ class ExpiryTest {
       assertEquals(TTL_SECONDS, registered.getInteger("ttl"));
       // Alice is introduced to the ghost and starts punching; the ghost never answers, never keeps alive.
       alice.awaitPeer("ghost", "connecting");
-      nc.sendText("list", r.port());
+      nc.sendText(RawUdp.padded("list"), r.port());
       assertEquals(List.of("alice", "ghost"), List.of(nc.receiveText().split("\n")));
 
       alice.awaitPeer("ghost", "gone");
       double waitedSeconds = (System.nanoTime() - silentSince) / 1e9;
       assertTrue(waitedSeconds >= TTL_SECONDS, "expired after only " + waitedSeconds + " s");
-      nc.sendText("list", r.port());
+      nc.sendText(RawUdp.padded("list"), r.port());
       assertEquals(List.of("alice"), List.of(nc.receiveText().split("\n")), "the ghost is no longer listed");
       assertFalse(alice.peers().getJsonArray("peers").encode().contains("ghost"));
       // Alice, who kept alive, was never expired: she never saw the rendezvous go down.

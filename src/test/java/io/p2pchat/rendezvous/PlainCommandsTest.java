@@ -42,8 +42,8 @@ class PlainCommandsTest {
     try (RawUdp nc = new RawUdp()) {
       nc.sendText("punch", r.port());
       assertEquals("punched", nc.receiveText());
-      nc.sendText("list", r.port());
-      assertEquals("(nobody in lobby)\n", nc.receiveText());
+      nc.sendText(RawUdp.padded("list"), r.port());
+      assertEquals("(empty)\n", nc.receiveText());
 
       for (int i = 0; i < NICKS; i++) {
         // Registered in a shuffled order: the listing is sorted by nick whatever the order.
@@ -63,7 +63,7 @@ class PlainCommandsTest {
       List<String> listed = new ArrayList<>();
       int page = 1;
       while (true) {
-        nc.sendText(page == 1 ? "list" : "list " + page + "  \n", r.port());
+        nc.sendText(RawUdp.padded(page == 1 ? "list" : "list " + page), r.port());
         String answer = nc.receiveText();
         assertTrue(answer.length() <= PacketCodec.MAX_DATAGRAM, "page " + page + " of " + answer.length() + " bytes");
         List<String> lines = new ArrayList<>(List.of(answer.split("\n")));
@@ -82,15 +82,15 @@ class PlainCommandsTest {
       assertTrue(page >= 2, "60 nicks of 30 characters need several pages");
       assertEquals(new ArrayList<>(portByNick.keySet()), listed, "every nick exactly once, sorted");
 
-      nc.sendText("list " + (page + 1), r.port());
+      nc.sendText(RawUdp.padded("list " + (page + 1)), r.port());
       assertTrue(nc.receiveText().startsWith("error: "), "a page past the end is an error line");
 
       for (int n : new int[] {1, 2, 38, NICKS}) {
-        nc.sendText("peer " + n, r.port());
+        nc.sendText(RawUdp.padded("peer " + n), r.port());
         String nick = listed.get(n - 1);
         assertEquals(nick + " 127.0.0.1:" + portByNick.get(nick) + "\n", nc.receiveText());
       }
-      nc.sendText("peer 999", r.port());
+      nc.sendText(RawUdp.padded("peer 999"), r.port());
       String error = nc.receiveText();
       assertTrue(error.startsWith("error: ") && error.endsWith("\n") && error.indexOf('\n') == error.length() - 1,
         error);

@@ -1,5 +1,6 @@
 package io.p2pchat.rendezvous;
 
+import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlCodec;
 import io.p2pchat.wire.ControlType;
@@ -18,6 +19,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
@@ -103,20 +105,24 @@ public final class RawUdp implements AutoCloseable {
     throw new AssertionError("no " + type.wireName() + " within " + RECEIVE_TIMEOUT_MS + " ms");
   }
 
-  /** A {@code register} as a client sends it, with its own token and instance. */
-  public static JsonObject registration(String nick, String room) {
-    return Control.of(ControlType.REGISTER)
-      .put(Control.VERSION, Control.PROTOCOL_VERSION)
-      .put(Control.NICK, nick)
-      .put(Control.ROOM, room)
-      .put(Control.TOKEN, "token-of-" + nick + "-0123456789")
-      .put("instance", "instance-of-" + nick)
-      .put(Control.LOCAL, new JsonArray());
+  /**
+   * A plain-text command padded with trailing spaces to 400 bytes: an unregistered sender earns an
+   * answer of at most 3 times what it sent (anti-amplification), so 400 bytes earn a full datagram.
+   */
+  public static String padded(String command) {
+    return command + " ".repeat(Math.max(0, 400 - command.length()));
   }
 
-  /** Registers {@code nick} from this socket and waits for {@code registered}. */
+  /**
+   * Registers {@code nick} from this socket as a node does (register, challenge, signed register
+   * with a fresh identity) and waits for {@code registered}.
+   */
   public JsonObject register(String nick, String room, int rendezvousPort) throws IOException {
-    sendControl(registration(nick, room), rendezvousPort);
+    NodeIdentity identity = NodeIdentity.generate();
+    JsonObject registration = UdpClient.registration(identity, nick, room, "instance-of-" + nick, "127.0.0.1:" + port());
+    sendControl(registration, rendezvousPort);
+    byte[] cookie = Base64.getDecoder().decode(receiveControl(ControlType.CHALLENGE).getString(Control.COOKIE));
+    sendControl(UdpClient.signed(registration, identity, cookie), rendezvousPort);
     return receiveControl(ControlType.REGISTERED);
   }
 

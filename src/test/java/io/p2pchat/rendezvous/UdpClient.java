@@ -68,21 +68,32 @@ public final class UdpClient implements AutoCloseable {
 
   /** The first register, without cookie and signature. */
   public JsonObject registration() {
+    return registration(identity, nick, room, instance, "127.0.0.1:" + port());
+  }
+
+  /** The register answering a challenge: the registration plus cookie and signature. */
+  public JsonObject signedRegistration(byte[] cookie) {
+    return signed(registration(), identity, cookie);
+  }
+
+  /** A first register as a node sends it, with one local candidate. */
+  public static JsonObject registration(NodeIdentity identity, String nick, String room, String instance, String local) {
     return Control.of(ControlType.REGISTER)
       .put(Control.VERSION, Control.PROTOCOL_VERSION)
       .put(Control.NICK, nick)
       .put(Control.ROOM, room)
       .put(Control.INSTANCE, instance)
-      .put(Control.LOCAL, new JsonArray().add("127.0.0.1:" + port()))
+      .put(Control.LOCAL, new JsonArray().add(local))
       .put(Control.KEY, Control.base64(identity.signingPublicKey()));
   }
 
-  /** The register answering a challenge: the registration plus cookie and signature. */
-  public JsonObject signedRegistration(byte[] cookie) {
-    JsonObject r = registration();
-    byte[] signed = ControlSigning.register(Control.PROTOCOL_VERSION, cookie, identity.signingPublicKey(), nick, room,
-      instance, List.of("127.0.0.1:" + port()));
-    return r.put(Control.COOKIE, Control.base64(cookie)).put(Control.SIG, Control.base64(identity.sign(signed)));
+  /** {@code registration} with the cookie of a challenge and the signature over both. */
+  public static JsonObject signed(JsonObject registration, NodeIdentity identity, byte[] cookie) {
+    byte[] signed = ControlSigning.register(Control.PROTOCOL_VERSION, cookie, identity.signingPublicKey(),
+      registration.getString(Control.NICK), registration.getString(Control.ROOM), registration.getString(Control.INSTANCE),
+      List.of(registration.getJsonArray(Control.LOCAL).getString(0)));
+    return registration.copy().put(Control.COOKIE, Control.base64(cookie))
+      .put(Control.SIG, Control.base64(identity.sign(signed)));
   }
 
   /** register, challenge, signed register: returns the server's answer to the signed one. */
