@@ -27,7 +27,21 @@ final class ClusterMembers implements RendezvousDirectory.Listener {
     void sendRaw(Endpoint to, Buffer datagram);
 
     void announceGone(Registration gone);
+
+    /** Introduces our client {@code local} and another instance's {@code remote} to each other. */
+    void introduce(Registration local, Registration remote);
+
+    /** Asks the cluster for a member a refresh named but no announcement brought. */
+    void recover(String nick);
   }
+
+  /**
+   * Two clients registering at two instances at once may each miss the other's announcement by a
+   * few milliseconds, and then nobody introduces them: an instance that hears of an arrival
+   * introduces it to its own clients that registered this recently (a repeated introduction is
+   * harmless: the peers just punch again).
+   */
+  private static final long ARRIVAL_RACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
   private final Registry registry;
   private final Host host;
@@ -48,7 +62,7 @@ final class ClusterMembers implements RendezvousDirectory.Listener {
   }
 
   @Override
-  public void arrived(Member m) {
+  public void arrived(Member m, boolean missed) {
     Registration existing = registry.byNick(m.nick());
     byte[] key = Base64.getDecoder().decode(m.key());
     if (existing != null && existing.isLocal()) {
@@ -60,8 +74,14 @@ final class ClusterMembers implements RendezvousDirectory.Listener {
       log.info("{} moved to instance {}", m.nick(), m.owner());
     }
     long now = System.nanoTime();
-    registry.putRemote(new Registration(m.nick(), m.room(), key, m.instance(), m.address(), m.local(), m.relayId(),
-      m.owner(), now, new RelayBudget(relayBytesPerSecond, now)));
+    Registration remote = new Registration(m.nick(), m.room(), key, m.instance(), m.address(), m.local(), m.relayId(),
+      m.owner(), now, new RelayBudget(relayBytesPerSecond, now));
+    registry.putRemote(remote);
+    for (Registration peer : registry.room(m.room())) {
+      if (peer.isLocal() && (missed || now - peer.sinceNanos < ARRIVAL_RACE_NANOS)) {
+        host.introduce(peer, remote);
+      }
+    }
   }
 
   @Override
@@ -80,6 +100,8 @@ final class ClusterMembers implements RendezvousDirectory.Listener {
       Registration r = registry.byNick(nick);
       if (r != null && owner.equals(r.owner)) {
         r.lastSeenNanos = now;
+      } else if (r == null) {
+        host.recover(nick);
       }
     }
   }

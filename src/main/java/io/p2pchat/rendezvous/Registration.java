@@ -18,6 +18,8 @@ final class Registration {
   List<Endpoint> local;
   final long relayId;
   long lastSeenNanos;
+  /** When it registered with us (or was announced to us): the cluster's arrival race is judged by it. */
+  final long sinceNanos;
   /** Null for a client of this instance; else the cluster node id of the instance it is registered with. */
   String owner;
   /** Spent where relay frames enter the cluster (used once a client of another instance moves here). */
@@ -32,6 +34,7 @@ final class Registration {
     this.local = request.local();
     this.relayId = relayId;
     this.lastSeenNanos = nowNanos;
+    this.sinceNanos = nowNanos;
     this.relayBudget = relayBudget;
   }
 
@@ -47,6 +50,7 @@ final class Registration {
     this.relayId = relayId;
     this.owner = owner;
     this.lastSeenNanos = nowNanos;
+    this.sinceNanos = nowNanos;
     this.relayBudget = relayBudget;
   }
 

@@ -272,7 +272,7 @@ public class RendezvousVerticle extends VerticleBase {
         .onSuccess(v -> admit(null, from, request))
         .onFailure(e -> {
           log.info("refused registration of {} from {} (key {}): {}", request.nick(), from,
-            NodeIdentity.keyIdOf(request.key()), e.getMessage());
+            NodeIdentity.keyIdOf(request.key()), e.toString());
           answer(null, from, e instanceof RendezvousDirectory.NickTakenException
             ? Control.error("nick-taken", e.getMessage()) : Control.error("busy", "the cluster did not answer; retry"));
         });
@@ -451,6 +451,16 @@ public class RendezvousVerticle extends VerticleBase {
       @Override
       public void announceGone(Registration gone) {
         RendezvousVerticle.this.announceGone(null, gone);
+      }
+
+      @Override
+      public void introduce(Registration local, Registration remote) {
+        RendezvousVerticle.this.introduce(null, local, remote);
+      }
+
+      @Override
+      public void recover(String nick) {
+        directory.recover(nick);
       }
     };
   }

@@ -65,7 +65,7 @@ final class ClusterBridge {
     }
     switch (event.getString(EVENT, "")) {
       case ARRIVED:
-        listener.arrived(Member.fromJson(event.getJsonObject("member")));
+        listener.arrived(Member.fromJson(event.getJsonObject("member")), false);
         break;
       case DEPARTED:
         listener.departed(event.getString("nick"), owner);

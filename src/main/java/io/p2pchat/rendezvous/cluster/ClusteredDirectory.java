@@ -81,7 +81,7 @@ final class ClusteredDirectory implements RendezvousDirectory {
         for (String value : values) {
           Member member = directory.parse(value);
           if (member != null && !member.owner().equals(directory.self) && directory.alive(member.owner())) {
-            listener.arrived(member);
+            listener.arrived(member, false);
             loaded++;
           }
         }
@@ -158,8 +158,9 @@ final class ClusteredDirectory implements RendezvousDirectory {
         return Future.failedFuture(new NickTakenException("nick " + member.nick()
           + " is registered by another key at instance " + shortId(held.owner())));
       }
-      return nicks.replaceIfPresent(member.nick(), current, value, mapTtl())
-        .compose(replaced -> replaced ? Future.succeededFuture() : claim(member));
+      // vertx-hazelcast has no compare-and-set with a TTL: swap, then put the same value with its TTL.
+      return nicks.replaceIfPresent(member.nick(), current, value)
+        .compose(replaced -> replaced ? nicks.put(member.nick(), value, mapTtl()) : claim(member));
     }).onSuccess(v -> putAt.put(member.nick(), System.currentTimeMillis()));
   }
 
@@ -175,6 +176,16 @@ final class ClusteredDirectory implements RendezvousDirectory {
     putAt.remove(member.nick());
     nicks.removeIfPresent(member.nick(), member.encode());
     bridge.departed(member.nick());
+  }
+
+  @Override
+  public void recover(String nick) {
+    nicks.get(nick).onSuccess(value -> {
+      Member member = value == null ? null : parse(value);
+      if (member != null && !member.owner().equals(self) && alive(member.owner())) {
+        listener.arrived(member, true);
+      }
+    });
   }
 
   @Override

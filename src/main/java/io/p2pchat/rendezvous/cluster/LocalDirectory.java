@@ -41,6 +41,10 @@ final class LocalDirectory implements RendezvousDirectory {
   }
 
   @Override
+  public void recover(String nick) {
+  }
+
+  @Override
   public void refresh(Collection<Member> owned) {
   }
 

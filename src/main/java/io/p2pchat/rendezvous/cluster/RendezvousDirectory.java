@@ -18,8 +18,11 @@ public interface RendezvousDirectory {
 
   /** What the other instances tell this one. */
   interface Listener {
-    /** A client registered (or moved) at another instance. */
-    void arrived(Member member);
+    /**
+     * A client registered (or moved) at another instance; {@code missed}: we learn of it late (its
+     * announcement was lost), so nobody here has been introduced to it.
+     */
+    void arrived(Member member, boolean missed);
 
     /** A client of instance {@code owner} left or expired there. */
     void departed(String nick, String owner);
@@ -71,6 +74,9 @@ public interface RendezvousDirectory {
 
   /** Our client left or expired: release its nick and tell the others. */
   void depart(Member member);
+
+  /** Fetches a member we were never told about (its nick came in a refresh) and reports it as missed. */
+  void recover(String nick);
 
   /** Periodically, every client we hold: refreshes the shared entries' TTL and the others' views. */
   void refresh(Collection<Member> owned);
