@@ -5,7 +5,8 @@ JAR="$ROOT/target/p2pchat.jar"
 JAVA_FLAGS="${JAVA_FLAGS:-} --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
 --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
 --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED \
--Dhazelcast.logging.type=slf4j"
+-Dhazelcast.logging.type=slf4j -Dhazelcast.wait.seconds.before.join=0 \
+-Dvertx.hazelcast.config=${P2PCHAT_CLUSTER_CONFIG:-$ROOT/conf/cluster.xml}"
 
 build_if_stale() {
   if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$JAR" -type f 2>/dev/null | head -1)" ]]; then

@@ -21,6 +21,12 @@ public final class NodeOptions {
   public static final String DEFAULT_ROOM = "lobby";
   public static final String DEFAULT_RENDEZVOUS_HOST = "127.0.0.1";
   public static final int DEFAULT_RENDEZVOUS_PORT = 7000;
+  /**
+   * A rendezvous that has not answered for this long is given up for the next of
+   * {@code rendezvous.servers}: under 10 s, so a failover is over before users wonder. The price is
+   * a keep-alive to the rendezvous every half of it (4.5 s) instead of every 10 s.
+   */
+  public static final int DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS = 9;
   /** All interfaces, so peers on the LAN and beyond the NAT can reach the socket. */
   public static final String DEFAULT_BIND_HOST = "0.0.0.0";
   /** Any free port: two nodes on one machine never collide. */
@@ -59,6 +65,8 @@ public final class NodeOptions {
     KEYS.put("room", Type.STRING);
     KEYS.put("rendezvous.host", Type.STRING);
     KEYS.put("rendezvous.port", Type.INTEGER);
+    KEYS.put("rendezvous.servers", Type.LIST);
+    KEYS.put("rendezvous.downAfterSeconds", Type.INTEGER);
     KEYS.put("bind.host", Type.STRING);
     KEYS.put("bind.port", Type.INTEGER);
     KEYS.put("keepAliveSeconds", Type.INTEGER);
@@ -86,6 +94,8 @@ public final class NodeOptions {
   private final String room;
   private final String rendezvousHost;
   private final int rendezvousPort;
+  private final List<String> rendezvousServers;
+  private final int rendezvousDownAfterSeconds;
   private final String bindHost;
   private final int bindPort;
   private final int keepAliveSeconds;
@@ -109,6 +119,16 @@ public final class NodeOptions {
     room = r.requiredStringOr("room", DEFAULT_ROOM, Control.ROOM_PATTERN, "1 to 64 letters, digits, '_', '.' or '-'");
     rendezvousHost = nonBlank(r, "rendezvous.host", DEFAULT_RENDEZVOUS_HOST);
     rendezvousPort = r.port("rendezvous.port", DEFAULT_RENDEZVOUS_PORT, false);
+    List<String> servers = r.strings("rendezvous.servers");
+    for (String server : servers) {
+      if (!isHostPort(server)) {
+        throw new ConfigException("rendezvous.servers entries must be host:port (got \"" + server + "\")");
+      }
+    }
+    rendezvousServers = servers.isEmpty()
+      ? List.of((rendezvousHost.contains(":") ? "[" + rendezvousHost + "]" : rendezvousHost) + ":" + rendezvousPort)
+      : List.copyOf(servers);
+    rendezvousDownAfterSeconds = r.integer("rendezvous.downAfterSeconds", DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS, 3, 3600);
     bindHost = nonBlank(r, "bind.host", DEFAULT_BIND_HOST);
     bindPort = r.port("bind.port", DEFAULT_BIND_PORT, true);
     keepAliveSeconds = r.integer("keepAliveSeconds", DEFAULT_KEEP_ALIVE_SECONDS, 1, 3600);
@@ -133,7 +153,7 @@ public final class NodeOptions {
     }
     stunServers = r.strings("stunServers");
     for (String server : stunServers) {
-      if (!server.matches("[^\\s:]+:\\d{1,5}") && !server.matches("\\[[0-9a-fA-F:]+\\]:\\d{1,5}")) {
+      if (!isHostPort(server)) {
         throw new ConfigException("stunServers entries must be host:port (got \"" + server + "\")");
       }
     }
@@ -150,6 +170,10 @@ public final class NodeOptions {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("cipher must be AES_GCM or CHACHA20_POLY1305 (got \"" + suite + "\")");
     }
+  }
+
+  private static boolean isHostPort(String text) {
+    return text.matches("[^\\s:]+:\\d{1,5}") || text.matches("\\[[0-9a-fA-F:]+\\]:\\d{1,5}");
   }
 
   private static String nonBlank(ConfigReader r, String key, String defaultValue) {
@@ -179,6 +203,19 @@ public final class NodeOptions {
 
   public int rendezvousPort() {
     return rendezvousPort;
+  }
+
+  /**
+   * The rendezvous instances to register with, in order ({@code host:port}): {@code rendezvous.servers},
+   * or the single {@code rendezvous.host}:{@code rendezvous.port}.
+   */
+  public List<String> rendezvousServers() {
+    return rendezvousServers;
+  }
+
+  /** Seconds without an answer after which the rendezvous is given up for the next one. */
+  public int rendezvousDownAfterSeconds() {
+    return rendezvousDownAfterSeconds;
   }
 
   public String bindHost() {

@@ -92,7 +92,9 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   private ChatAddresses addresses;
   private DeliveryOptions deliveryOptions;
   private DatagramSocket socket;
+  /** The current rendezvous: one of {@link #servers}, the next when it stops answering. */
   private Endpoint server;
+  private final List<Endpoint> servers = new ArrayList<>();
   private RendezvousLink link;
   private long linkTimer = -1;
   private boolean relayAvailable;
@@ -120,8 +122,12 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       .setReceiveBufferSize(RECEIVE_BUFFER_BYTES).setSendBufferSize(SEND_BUFFER_BYTES));
     socket.handler(this::onDatagram);
     return vertx.executeBlocking(() -> {
-        String host = InetAddress.getByName(options.rendezvousHost()).getHostAddress();
-        server = new Endpoint(host, options.rendezvousPort());
+        for (String address : options.rendezvousServers()) {
+          int colon = address.lastIndexOf(':');
+          servers.add(new Endpoint(InetAddress.getByName(address.substring(0, colon).replaceAll("[\\[\\]]", ""))
+            .getHostAddress(), Integer.parseInt(address.substring(colon + 1))));
+        }
+        server = servers.get(0);
         stunSources.add(server);
         for (String stun : options.stunServers()) {
           int colon = stun.lastIndexOf(':');
@@ -185,7 +191,8 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       .put(Control.ROOM, roomId.wireId())
       .put(Control.INSTANCE, instance)
       .put(Control.LOCAL, Control.toJson(locals));
-    link = new RendezvousLink(this, registration, TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()), identity);
+    link = new RendezvousLink(this, registration, TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()),
+      TimeUnit.SECONDS.toNanos(options.rendezvousDownAfterSeconds()), identity);
     link.start(System.nanoTime());
     rescheduleLink();
   }
@@ -634,6 +641,16 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       options.room(), registered.getString(Control.PUBLIC));
     vertx.eventBus().publish(addresses.rendezvousState(),
       new JsonObject().put("state", "up").put("address", server.toString()));
+  }
+
+  /** Fails over to the next rendezvous of the list (a cluster shares registrations, so any will do). */
+  @Override
+  public void unreachable() {
+    if (servers.size() > 1) {
+      Endpoint previous = server;
+      server = servers.get((servers.indexOf(server) + 1) % servers.size());
+      log.warn("rendezvous {} unreachable: trying {}", previous, server);
+    }
   }
 
   @Override

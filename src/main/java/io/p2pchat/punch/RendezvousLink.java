@@ -34,6 +34,10 @@ final class RendezvousLink {
 
     /** The server stopped answering. */
     void down(String why);
+
+    /** The server has not answered for a while: time to try the next one of a cluster, if any. */
+    default void unreachable() {
+    }
   }
 
   private final Actions actions;
@@ -41,6 +45,10 @@ final class RendezvousLink {
   private final NodeIdentity identity;
   private final JsonObject registration;
   private final long keepAliveNanos;
+  /** A keep-alive unanswered this long counts as a miss. */
+  private final long replyTimeoutNanos;
+  /** Registrations sent since the server last answered anything. */
+  private int unansweredRegisters;
   private State state = State.REGISTERING;
   private long retryInterval = Timing.REGISTER_FIRST_RETRY_NANOS;
   private long nextSendAt;
@@ -51,10 +59,20 @@ final class RendezvousLink {
 
   /** {@code registration}: the {@code register} message without key, cookie and signature. */
   RendezvousLink(Actions actions, JsonObject registration, long keepAliveNanos, NodeIdentity identity) {
+    this(actions, registration, keepAliveNanos, Timing.SERVER_DOWN_AFTER_NANOS, identity);
+  }
+
+  /**
+   * {@code downAfterNanos} bounds how long a dead server goes unnoticed: keep-alives every half of
+   * it at most, and the misses that declare it down within the other half.
+   */
+  RendezvousLink(Actions actions, JsonObject registration, long keepAliveNanos, long downAfterNanos,
+                 NodeIdentity identity) {
     this.actions = actions;
     this.identity = identity;
     this.registration = registration.copy().put(Control.KEY, Control.base64(identity.signingPublicKey()));
-    this.keepAliveNanos = Math.min(keepAliveNanos, Timing.SERVER_KEEPALIVE_MAX_NANOS);
+    this.keepAliveNanos = Math.min(Math.min(keepAliveNanos, Timing.SERVER_KEEPALIVE_MAX_NANOS), downAfterNanos / 2);
+    this.replyTimeoutNanos = downAfterNanos / 2 / Timing.SERVER_MISSES_BEFORE_DOWN;
   }
 
   State state() {
@@ -69,6 +87,7 @@ final class RendezvousLink {
   void onRegistered(JsonObject message, long now) {
     boolean wasDown = state != State.REGISTERED;
     state = State.REGISTERED;
+    unansweredRegisters = 0;
     misses = 0;
     awaitingSince = 0;
     retryInterval = Timing.REGISTER_FIRST_RETRY_NANOS;
@@ -112,6 +131,7 @@ final class RendezvousLink {
 
   /** Any answer from the server shows it is alive. */
   void onAnswer(long now) {
+    unansweredRegisters = 0;
     if (state == State.REGISTERED && awaitingSince != 0) {
       misses = 0;
       awaitingSince = 0;
@@ -139,6 +159,10 @@ final class RendezvousLink {
     }
     if (state == State.REGISTERING) {
       challengeAnswered = false;
+      if (++unansweredRegisters > Timing.SERVER_MISSES_BEFORE_DOWN) {
+        unansweredRegisters = 1;
+        actions.unreachable();
+      }
       actions.sendControl(registration);
       nextSendAt = now + retryInterval;
       retryInterval = Math.min(retryInterval * 2, Timing.REGISTER_MAX_RETRY_NANOS);
@@ -149,6 +173,7 @@ final class RendezvousLink {
       awaitingSince = 0;
       misses = 0;
       actions.down("no answer to " + Timing.SERVER_MISSES_BEFORE_DOWN + " keep-alives");
+      actions.unreachable();
       nextSendAt = now;
       onTimer(now);
       return;
@@ -158,6 +183,6 @@ final class RendezvousLink {
     }
     actions.sendControl(Control.of(ControlType.KEEPALIVE));
     // Check for the answer soon; a prompt answer moves the next keep-alive to a full interval.
-    nextSendAt = now + Timing.SERVER_REPLY_TIMEOUT_NANOS;
+    nextSendAt = now + replyTimeoutNanos;
   }
 }

@@ -30,9 +30,16 @@ final class Timing {
   static final long REGISTER_MAX_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
   /** Keep-alives to the rendezvous at most this far apart: a third of its default 30 s TTL. */
   static final long SERVER_KEEPALIVE_MAX_NANOS = TimeUnit.SECONDS.toNanos(10);
-  /** A keep-alive unanswered for this long is retried; three misses in a row mean the server is down. */
-  static final long SERVER_REPLY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
+  /**
+   * Three keep-alives (or registrations) in a row unanswered mean the server is down: one lost
+   * datagram, or two, never makes a client change servers.
+   */
   static final int SERVER_MISSES_BEFORE_DOWN = 3;
+  /**
+   * Default bound on how long a dead rendezvous goes unnoticed (NodeOptions
+   * {@code rendezvous.downAfterSeconds}): keep-alives every 4.5 s, misses counted every 1.5 s.
+   */
+  static final long SERVER_DOWN_AFTER_NANOS = TimeUnit.SECONDS.toNanos(9);
 
   private Timing() {
   }

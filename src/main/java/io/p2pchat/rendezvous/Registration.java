@@ -18,6 +18,11 @@ final class Registration {
   List<Endpoint> local;
   final long relayId;
   long lastSeenNanos;
+  /** When it registered with us (or was announced to us): the cluster's arrival race is judged by it. */
+  final long sinceNanos;
+  /** Null for a client of this instance; else the cluster node id of the instance it is registered with. */
+  String owner;
+  /** Spent where relay frames enter the cluster (used once a client of another instance moves here). */
   final RelayBudget relayBudget;
 
   Registration(RegisterRequest request, Endpoint address, long relayId, long nowNanos, RelayBudget relayBudget) {
@@ -29,6 +34,27 @@ final class Registration {
     this.local = request.local();
     this.relayId = relayId;
     this.lastSeenNanos = nowNanos;
+    this.sinceNanos = nowNanos;
     this.relayBudget = relayBudget;
+  }
+
+  /** A client registered with another instance of the cluster, as announced by it. */
+  Registration(String nick, String room, byte[] key, String instance, Endpoint address, List<Endpoint> local,
+               long relayId, String owner, long nowNanos, RelayBudget relayBudget) {
+    this.nick = nick;
+    this.room = room;
+    this.key = key;
+    this.instance = instance;
+    this.address = address;
+    this.local = local;
+    this.relayId = relayId;
+    this.owner = owner;
+    this.lastSeenNanos = nowNanos;
+    this.sinceNanos = nowNanos;
+    this.relayBudget = relayBudget;
+  }
+
+  boolean isLocal() {
+    return owner == null;
   }
 }

@@ -60,7 +60,10 @@ final class Registry {
       remove(atAddress);
     }
     if (existing != null && existing.room.equals(room)) {
-      boolean moved = !existing.address.equals(address) || !existing.instance.equals(request.instance());
+      // Held for another instance of the cluster by this same key: the client moved here (failover).
+      boolean moved = !existing.isLocal() || !existing.address.equals(address)
+        || !existing.instance.equals(request.instance());
+      existing.owner = null;
       if (!existing.address.host().equals(address.host()) && hostCount(address.host()) >= maxClientsPerHost) {
         throw hostFull(address);
       }
@@ -91,6 +94,36 @@ final class Registry {
     byRelayId.put(relayId, r);
     byRoom.computeIfAbsent(room, k -> new TreeMap<>()).put(nick, r);
     return Outcome.NEW;
+  }
+
+  /**
+   * A client of another instance (see {@link Registration#owner}): listed, introduced and relayed to,
+   * but never found by address, which only our own clients' datagrams are looked up by. Replaces
+   * any entry of the nick; the caller has checked that an entry of ours with that nick may go.
+   */
+  void putRemote(Registration r) {
+    Registration existing = byNick.get(r.nick);
+    if (existing != null) {
+      remove(existing);
+    }
+    Registration sameRelayId = byRelayId.get(r.relayId);
+    if (sameRelayId != null) {
+      remove(sameRelayId);
+    }
+    byNick.put(r.nick, r);
+    byRelayId.put(r.relayId, r);
+    byRoom.computeIfAbsent(r.room, k -> new TreeMap<>()).put(r.nick, r);
+  }
+
+  /** Our own clients (not those of other instances). */
+  List<Registration> local() {
+    List<Registration> out = new ArrayList<>();
+    for (Registration r : byNick.values()) {
+      if (r.isLocal()) {
+        out.add(r);
+      }
+    }
+    return out;
   }
 
   Registration byNick(String nick) {

@@ -4,6 +4,8 @@ import io.p2pchat.crypto.AddressCookie;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.node.ConfigLoader;
 import io.p2pchat.node.NodeLog;
+import io.p2pchat.rendezvous.cluster.Member;
+import io.p2pchat.rendezvous.cluster.RendezvousDirectory;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlCodec;
 import io.p2pchat.wire.ControlSigning;
@@ -31,6 +33,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +62,8 @@ public class RendezvousVerticle extends VerticleBase {
   private NodeLog log;
   private DatagramSocket socket;
   private Registry registry;
+  /** The other instances of a cluster ({@code -cluster}); alone, a no-op. */
+  private RendezvousDirectory directory = RendezvousDirectory.local();
   private RateLimiter perSource;
   private RateLimiter perHost;
   private final AddressCookie cookies = new AddressCookie();
@@ -88,6 +93,12 @@ public class RendezvousVerticle extends VerticleBase {
         socket.handler(this::onDatagram);
         return socket.listen(opts.port(), opts.host());
       })
+      .compose(s -> RendezvousDirectory.create(vertx, TimeUnit.SECONDS.toMillis(options.ttlSeconds()),
+          new ClusterMembers(registry, clusterHost(), log, options.relayBytesPerSecond()))
+        .map(d -> {
+          directory = d;
+          return s;
+        }))
       .onSuccess(s -> {
         port = s.localAddress().port();
         long ttlNanos = TimeUnit.SECONDS.toNanos(options.ttlSeconds());
@@ -108,7 +119,7 @@ public class RendezvousVerticle extends VerticleBase {
       logDrops();
       log.info("rendezvous shutting down ({} clients registered)", registry.size());
     }
-    return socket == null ? Future.succeededFuture() : socket.close();
+    return directory.close().eventually(() -> socket == null ? Future.succeededFuture() : socket.close());
   }
 
   /** The UDP port this server listens on (useful with port 0). */
@@ -251,20 +262,41 @@ public class RendezvousVerticle extends VerticleBase {
       answer(ex, Control.error("bad-signature", "signature does not verify"));
       return;
     }
+    Registration held = registry.byNick(request.nick());
+    if (directory.clustered() && (held == null || !held.isLocal() || !Arrays.equals(held.key, request.key()))) {
+      // The nick must be free cluster-wide (or ours already): ask the shared map, answer when it has.
+      ex.handled();
+      Endpoint from = ex.from;
+      directory.claim(new Member(request.nick(), request.room(), Control.base64(request.key()), request.instance(),
+          from, request.local(), 0, directory.self()))
+        .onSuccess(v -> admit(null, from, request))
+        .onFailure(e -> {
+          log.info("refused registration of {} from {} (key {}): {}", request.nick(), from,
+            NodeIdentity.keyIdOf(request.key()), e.toString());
+          answer(null, from, e instanceof RendezvousDirectory.NickTakenException
+            ? Control.error("nick-taken", e.getMessage()) : Control.error("busy", "the cluster did not answer; retry"));
+        });
+      return;
+    }
+    admit(ex, ex.from, request);
+  }
+
+  /** Stores a verified registration and answers it; {@code ex} is null once a cluster claim was awaited. */
+  private void admit(Exchange ex, Endpoint from, RegisterRequest request) {
     Registry.Outcome outcome;
     try {
-      outcome = registry.register(request, ex.from, System.nanoTime());
+      outcome = registry.register(request, from, System.nanoTime());
     } catch (RegistryException e) {
-      log.info("refused registration of {} from {} (key {}): {}", request.nick(), ex.from,
+      log.info("refused registration of {} from {} (key {}): {}", request.nick(), from,
         NodeIdentity.keyIdOf(request.key()), e.getMessage());
-      answer(ex, Control.error(e.code, e.getMessage()));
+      answer(ex, from, Control.error(e.code, e.getMessage()));
       return;
     }
     Registration r = registry.byNick(request.nick());
-    answer(ex, Control.of(ControlType.REGISTERED)
+    answer(ex, from, Control.of(ControlType.REGISTERED)
       .put(Control.NICK, r.nick)
       .put(Control.ROOM, r.room)
-      .put(Control.PUBLIC, ex.from.toString())
+      .put(Control.PUBLIC, from.toString())
       .put(Control.RELAY_ID, r.relayId)
       .put(Control.TTL, options.ttlSeconds())
       .put("relay", options.relay()));
@@ -273,7 +305,8 @@ public class RendezvousVerticle extends VerticleBase {
       return;
     }
     log.info("{} {} in room {} from {} (key {}, local {})", r.nick, outcome == Registry.Outcome.NEW ? "registered" : "moved",
-      shortRoom(r.room), ex.from, NodeIdentity.keyIdOf(r.key), r.local);
+      shortRoom(r.room), from, NodeIdentity.keyIdOf(r.key), r.local);
+    directory.announce(ClusterMembers.toMember(r, directory.self()));
     for (Registration peer : registry.room(r.room)) {
       if (peer != r) {
         introduce(ex, r, peer);
@@ -288,8 +321,8 @@ public class RendezvousVerticle extends VerticleBase {
     String introId = Long.toHexString(random.nextLong());
     String secretText = Base64.getEncoder().encodeToString(secret);
     // Both are registered (validated) addresses: no amplification budget applies.
-    answer(ex, a.address, introduction(introId, secretText, b));
-    answer(ex, b.address, introduction(introId, secretText, a));
+    tell(ex, a, introduction(introId, secretText, b));
+    tell(ex, b, introduction(introId, secretText, a));
     log.info("introduced {} ({}) and {} ({})", a.nick, a.address, b.nick, b.address);
   }
 
@@ -357,13 +390,14 @@ public class RendezvousVerticle extends VerticleBase {
     String instance = Control.string(msg, Control.INSTANCE);
     byte[] sig = Control.bytes(msg, Control.SIG, io.p2pchat.crypto.Keys.SIGNATURE_LENGTH);
     Registration r = registry.byNick(nick);
-    if (r == null || !r.instance.equals(instance)) {
+    if (r == null || !r.isLocal() || !r.instance.equals(instance)) {
       throw new WireException(DropReason.UNKNOWN_SESSION, "bye for a registration that does not exist");
     }
     if (!NodeIdentity.verify(r.key, ControlSigning.bye(r.key, nick, instance), sig)) {
       throw new WireException(DropReason.UNAUTHENTICATED, "bye for " + nick + " not signed by its key");
     }
     registry.remove(r);
+    directory.depart(ClusterMembers.toMember(r, directory.self()));
     log.info("{} left room {}", r.nick, shortRoom(r.room));
     announceGone(ex, r);
     ex.handled();
@@ -371,15 +405,64 @@ public class RendezvousVerticle extends VerticleBase {
 
   private void expire(long ttlNanos) {
     for (Registration r : registry.expire(System.nanoTime(), ttlNanos)) {
-      log.info("{} expired (no keep-alive for {} s)", r.nick, options.ttlSeconds());
+      if (r.isLocal()) {
+        directory.depart(ClusterMembers.toMember(r, directory.self()));
+      }
+      log.info("{} expired (no keep-alive for {} s{})", r.nick, options.ttlSeconds(),
+        r.isLocal() ? "" : ", nor a refresh from its instance");
       announceGone(null, r);
+    }
+    if (directory.clustered()) {
+      directory.refresh(registry.local().stream().map(r -> ClusterMembers.toMember(r, directory.self())).toList());
     }
   }
 
+  /** Tells our own clients of the room; each instance of a cluster tells its own. */
   private void announceGone(Exchange ex, Registration gone) {
     for (Registration peer : registry.room(gone.room)) {
-      answer(ex, peer.address, Control.of(ControlType.GONE).put(Control.NICK, gone.nick));
+      if (peer.isLocal()) {
+        answer(ex, peer.address, Control.of(ControlType.GONE).put(Control.NICK, gone.nick));
+      }
     }
+  }
+
+  /** A control message to a client of ours, or through the instance it is registered with. */
+  private void tell(Exchange ex, Registration to, JsonObject msg) {
+    if (to.isLocal()) {
+      answer(ex, to.address, msg);
+    } else {
+      directory.deliver(to.owner, to.nick, msg);
+    }
+  }
+
+  /** How the cluster's news reaches this verticle's socket and clients. */
+  private ClusterMembers.Host clusterHost() {
+    return new ClusterMembers.Host() {
+      @Override
+      public void sendControl(Endpoint to, JsonObject message) {
+        answer(null, to, message);
+      }
+
+      @Override
+      public void sendRaw(Endpoint to, Buffer datagram) {
+        socket.send(datagram, to.port(), to.host());
+      }
+
+      @Override
+      public void announceGone(Registration gone) {
+        RendezvousVerticle.this.announceGone(null, gone);
+      }
+
+      @Override
+      public void introduce(Registration local, Registration remote) {
+        RendezvousVerticle.this.introduce(null, local, remote);
+      }
+
+      @Override
+      public void recover(String nick) {
+        directory.recover(nick);
+      }
+    };
   }
 
   /** Forwards a peer packet between two registered clients of one room, opaque and budgeted. */
@@ -397,7 +480,11 @@ public class RendezvousVerticle extends VerticleBase {
       throw new WireException(DropReason.RATE_LIMITED, "relay budget of " + source.nick + " spent");
     }
     source.lastSeenNanos = System.nanoTime();
-    socket.send(RelayCodec.rewrite(data, source.relayId), target.address.port(), target.address.host());
+    if (target.isLocal()) {
+      socket.send(RelayCodec.rewrite(data, source.relayId), target.address.port(), target.address.host());
+    } else {
+      directory.relay(target.owner, target.relayId, RelayCodec.rewrite(data, source.relayId));
+    }
     ex.handled();
     if (log.isDebugEnabled()) {
       log.debug("relay {} -> {} ({} bytes)", source.nick, target.nick, data.length());

@@ -38,6 +38,11 @@ class RendezvousLinkTest {
     public void down(String why) {
       log.add("down: " + why);
     }
+
+    @Override
+    public void unreachable() {
+      log.add("next server");
+    }
   }, REGISTER, KEEP_ALIVE, io.p2pchat.crypto.NodeIdentity.generate());
 
   private void runUntil(long until) {
@@ -67,8 +72,8 @@ class RendezvousLinkTest {
     link.onRegistered(REGISTERED, now);
     assertEquals(List.of("register", "up"), log);
     assertEquals(RendezvousLink.State.REGISTERED, link.state());
-    // Keep-alives at most 10 s apart whatever the path keep-alive (a third of the server's 30 s TTL).
-    assertEquals(now + Timing.SERVER_KEEPALIVE_MAX_NANOS, link.nextDeadline());
+    // Keep-alives every half of the down-after bound (4.5 s), whatever the path keep-alive.
+    assertEquals(now + Timing.SERVER_DOWN_AFTER_NANOS / 2, link.nextDeadline());
     for (int i = 0; i < 5; i++) {
       runUntil(link.nextDeadline());
       link.onAnswer(now + 1);
@@ -84,15 +89,27 @@ class RendezvousLinkTest {
     link.start(0);
     link.onRegistered(REGISTERED, 0);
     log.clear();
-    runUntil(Timing.SERVER_KEEPALIVE_MAX_NANOS + 3 * Timing.SERVER_REPLY_TIMEOUT_NANOS - 1);
+    // A server that dies right after answering is declared down within the 9 s bound, not later.
+    runUntil(Timing.SERVER_DOWN_AFTER_NANOS - 1);
     assertEquals(List.of("keepalive", "keepalive", "keepalive"), log);
     assertEquals(RendezvousLink.State.REGISTERED, link.state());
-    runUntil(Timing.SERVER_KEEPALIVE_MAX_NANOS + 3 * Timing.SERVER_REPLY_TIMEOUT_NANOS);
-    assertEquals(List.of("keepalive", "keepalive", "keepalive", "down: no answer to 3 keep-alives", "register"), log);
+    runUntil(Timing.SERVER_DOWN_AFTER_NANOS);
+    assertEquals(List.of("keepalive", "keepalive", "keepalive", "down: no answer to 3 keep-alives", "next server",
+      "register"), log);
     assertEquals(RendezvousLink.State.REGISTERING, link.state());
     link.onRegistered(REGISTERED, now);
     assertEquals("up", log.get(log.size() - 1));
     assertEquals(RendezvousLink.State.REGISTERED, link.state());
+  }
+
+  @Test
+  void threeUnansweredRegistrationsMoveToTheNextServerAndAnAnswerStopsThat() {
+    link.start(0);
+    runUntil(TimeUnit.MILLISECONDS.toNanos(1750));
+    assertEquals(List.of("register", "register", "register", "next server", "register"), log);
+    link.onAnswer(now);
+    runUntil(TimeUnit.MILLISECONDS.toNanos(1750 + 2000 + 4000));
+    assertEquals(List.of("register", "register", "register", "next server", "register", "register", "register"), log);
   }
 
   @Test

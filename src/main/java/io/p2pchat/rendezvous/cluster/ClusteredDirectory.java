@@ -1,0 +1,247 @@
+package io.p2pchat.rendezvous.cluster;
+
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The directory of a clustered rendezvous. The cluster-wide map {@value #NICKS_MAP} binds each nick
+ * to its member record (owner instance, public key, relay id), with a TTL as backstop: it is the
+ * truth for who may hold a nick, and what a joining instance loads. Arrivals, departures and
+ * refreshes are published on the event bus, so every instance keeps an in-memory view for the hot
+ * path (a relay frame cannot wait for a map look-up). Instances that leave are seen through the
+ * Hazelcast membership listener.
+ */
+final class ClusteredDirectory implements RendezvousDirectory {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusteredDirectory.class);
+
+  static final String NICKS_MAP = "p2pchat.rendezvous.nicks";
+  /** The member attribute in which vertx-hazelcast keeps the Vert.x node id. */
+  private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
+  /**
+   * A shared entry lives this many TTLs without a refresh: its owner re-puts it once per TTL, so
+   * one slow refresh never drops a live client, and an entry no instance refreshes (all of the
+   * cluster restarted) is gone within minutes.
+   */
+  private static final long MAP_TTL_FACTOR = 3;
+
+  private final Vertx vertx;
+  private final ClusterManager clusterManager;
+  private final String self;
+  private final long ttlMillis;
+  private final Listener listener;
+  private final ClusterBridge bridge;
+  private final Context context;
+  private AsyncMap<String, String> nicks;
+  /** When each of our clients' shared entries was last written (ms). */
+  private final Map<String, Long> putAt = new HashMap<>();
+  private UUID membershipRegistration;
+
+  private ClusteredDirectory(Vertx vertx, long ttlMillis, Listener listener) {
+    this.vertx = vertx;
+    this.clusterManager = ((VertxInternal) vertx).clusterManager();
+    this.self = clusterManager.getNodeId();
+    this.ttlMillis = ttlMillis;
+    this.listener = listener;
+    this.bridge = new ClusterBridge(vertx, self);
+    this.context = vertx.getOrCreateContext();
+  }
+
+  static Future<RendezvousDirectory> start(Vertx vertx, long ttlMillis, Listener listener) {
+    ClusteredDirectory directory = new ClusteredDirectory(vertx, ttlMillis, listener);
+    return directory.bridge.listen(listener)
+      .compose(v -> vertx.sharedData().<String, String>getAsyncMap(NICKS_MAP))
+      .compose(map -> {
+        directory.nicks = map;
+        directory.watchMembership();
+        return map.values();
+      })
+      .map(values -> {
+        int loaded = 0;
+        for (String value : values) {
+          Member member = directory.parse(value);
+          if (member != null && !member.owner().equals(directory.self) && directory.alive(member.owner())) {
+            listener.arrived(member, false);
+            loaded++;
+          }
+        }
+        LOG.info("rendezvous cluster: joined as {} ({} instances, {} clients registered elsewhere)",
+          shortId(directory.self), directory.clusterManager.getNodes().size(), loaded);
+        return directory;
+      });
+  }
+
+  private void watchMembership() {
+    if (!(clusterManager instanceof HazelcastClusterManager)) {
+      LOG.warn("cluster manager {} is not Hazelcast: departed instances are noticed by the TTL only",
+        clusterManager.getClass().getSimpleName());
+      return;
+    }
+    HazelcastInstance hazelcast = ((HazelcastClusterManager) clusterManager).getHazelcastInstance();
+    membershipRegistration = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        context.runOnContext(v -> LOG.info("rendezvous cluster: instance {} joined ({} instances)",
+          shortId(event.getMember().getAttribute(NODE_ID_ATTRIBUTE)), event.getMembers().size()));
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        String node = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
+        boolean oldest = !event.getMembers().isEmpty() && event.getMembers().iterator().next().localMember();
+        context.runOnContext(v -> instanceLeft(node, oldest));
+      }
+    });
+  }
+
+  private void instanceLeft(String node, boolean oldest) {
+    if (node == null) {
+      return;
+    }
+    LOG.info("rendezvous cluster: instance {} left", shortId(node));
+    listener.instanceLeft(node);
+    if (oldest) {
+      // One survivor frees the departed instance's nicks now rather than at their TTL.
+      nicks.entries().onSuccess(entries -> entries.forEach((nick, value) -> {
+        Member member = parse(value);
+        if (member != null && member.owner().equals(node)) {
+          nicks.removeIfPresent(nick, value);
+        }
+      }));
+    }
+  }
+
+  @Override
+  public boolean clustered() {
+    return true;
+  }
+
+  @Override
+  public String self() {
+    return self;
+  }
+
+  /**
+   * Free, ours, held by the same key (the client moved here), or held by an instance that is gone:
+   * bind it to this member. Held by another key on a live instance: refused.
+   */
+  @Override
+  public Future<Void> claim(Member member) {
+    String value = member.encode();
+    return nicks.get(member.nick()).compose(current -> {
+      if (current == null) {
+        return nicks.putIfAbsent(member.nick(), value, mapTtl())
+          .compose(previous -> previous == null ? Future.succeededFuture() : claim(member));
+      }
+      Member held = parse(current);
+      if (held != null && !held.key().equals(member.key()) && alive(held.owner())) {
+        return Future.failedFuture(new NickTakenException("nick " + member.nick()
+          + " is registered by another key at instance " + shortId(held.owner())));
+      }
+      // vertx-hazelcast has no compare-and-set with a TTL: swap, then put the same value with its TTL.
+      return nicks.replaceIfPresent(member.nick(), current, value)
+        .compose(replaced -> replaced ? nicks.put(member.nick(), value, mapTtl()) : claim(member));
+    }).onSuccess(v -> putAt.put(member.nick(), System.currentTimeMillis()));
+  }
+
+  @Override
+  public void announce(Member member) {
+    putAt.put(member.nick(), System.currentTimeMillis());
+    nicks.put(member.nick(), member.encode(), mapTtl());
+    bridge.arrived(member);
+  }
+
+  @Override
+  public void depart(Member member) {
+    putAt.remove(member.nick());
+    nicks.removeIfPresent(member.nick(), member.encode());
+    bridge.departed(member.nick());
+  }
+
+  @Override
+  public void recover(String nick) {
+    nicks.get(nick).onSuccess(value -> {
+      Member member = value == null ? null : parse(value);
+      if (member != null && !member.owner().equals(self) && alive(member.owner())) {
+        listener.arrived(member, true);
+      }
+    });
+  }
+
+  @Override
+  public void refresh(Collection<Member> owned) {
+    long now = System.currentTimeMillis();
+    List<String> names = new ArrayList<>(owned.size());
+    for (Member member : owned) {
+      names.add(member.nick());
+      Long at = putAt.get(member.nick());
+      if (at == null || now - at >= ttlMillis) {
+        putAt.put(member.nick(), now);
+        nicks.put(member.nick(), member.encode(), mapTtl());
+      }
+    }
+    putAt.keySet().retainAll(new java.util.HashSet<>(names));
+    bridge.refreshed(names);
+  }
+
+  @Override
+  public void deliver(String owner, String nick, JsonObject control) {
+    bridge.deliver(owner, nick, control);
+  }
+
+  @Override
+  public void relay(String owner, long targetRelayId, Buffer frame) {
+    bridge.relay(owner, targetRelayId, frame);
+  }
+
+  @Override
+  public Future<Void> close() {
+    if (membershipRegistration != null) {
+      ((HazelcastClusterManager) clusterManager).getHazelcastInstance().getCluster()
+        .removeMembershipListener(membershipRegistration);
+    }
+    return bridge.close();
+  }
+
+  private boolean alive(String node) {
+    return node != null && clusterManager.getNodes().contains(node);
+  }
+
+  private long mapTtl() {
+    return ttlMillis * MAP_TTL_FACTOR;
+  }
+
+  private static Member parse(String value) {
+    try {
+      return io.p2pchat.rendezvous.cluster.Member.decode(value);
+    } catch (IllegalArgumentException e) {
+      LOG.warn("ignoring a bad entry in {}: {}", NICKS_MAP, e.getMessage());
+      return null;
+    }
+  }
+
+  /** The first 8 characters of a node id tell instances apart in a log line. */
+  static String shortId(String node) {
+    return node == null ? "?" : node.length() > 8 ? node.substring(0, 8) : node;
+  }
+}
