@@ -33,6 +33,9 @@ fi
 # Unit and integration tests on loopback, then the packaged jar the other suites run.
 run_suite "unit and integration tests (mvn verify)" mvn -B -ntp verify
 
+# The rendezvous cluster: three Hazelcast JVMs on loopback (failsafe, profile "cluster").
+run_suite "rendezvous cluster (mvn -Pcluster)" mvn -B -ntp -Pcluster test-compile failsafe:integration-test failsafe:verify
+
 for suite in scripts/natlab/run.sh src/test/e2e/run.sh; do
   if [[ -x "$suite" ]]; then
     run_suite "$suite" "$suite"
