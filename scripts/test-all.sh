@@ -31,10 +31,10 @@ if ! need_cmd java || ! need_cmd mvn; then
 fi
 
 # Unit and integration tests on loopback, then the packaged jar the other suites run.
-run_suite "unit and integration tests (mvn verify)" mvn -B -ntp verify
+run_suite "unit and integration tests (mvn verify)" mvn -B -ntp -Dstyle.color=never verify
 
 # The rendezvous cluster: three Hazelcast JVMs on loopback (failsafe, profile "cluster").
-run_suite "rendezvous cluster (mvn -Pcluster)" mvn -B -ntp -Pcluster test-compile failsafe:integration-test failsafe:verify
+run_suite "rendezvous cluster (mvn -Pcluster)" mvn -B -ntp -Dstyle.color=never -Pcluster test-compile failsafe:integration-test failsafe:verify
 
 for suite in scripts/natlab/run.sh src/test/e2e/run.sh; do
   if [[ -x "$suite" ]]; then

@@ -70,8 +70,13 @@ public class ConsoleVerticle extends VerticleBase {
     bus.<JsonObject>consumer(addresses.rendezvousState(), m -> onRendezvousState(m.body()));
     bus.<JsonObject>consumer(addresses.peerUntrusted(), m -> onUntrusted(m.body()));
     print("* " + options.nick() + " in room " + options.room() + ": type to chat, /help for commands");
-    bus.<JsonObject>request(addresses.node(), new JsonObject())
-      .onSuccess(reply -> print("* your key fingerprint: " + reply.body().getString("fingerprint")));
+    bus.<JsonObject>request(addresses.node(), new JsonObject()).onSuccess(reply -> {
+      print("* your key fingerprint: " + reply.body().getString("fingerprint"));
+      // The node may have registered before this console subscribed: say where it stands now.
+      if (rendezvousState == null && reply.body().getJsonObject("rendezvous") != null) {
+        onRendezvousState(reply.body().getJsonObject("rendezvous"));
+      }
+    });
     Thread reader = new Thread(this::readLines, "p2pchat-console-" + options.nick());
     reader.setDaemon(true);
     reader.start();

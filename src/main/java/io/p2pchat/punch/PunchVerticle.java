@@ -149,7 +149,9 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
         vertx.eventBus().consumer(addresses.peers(), msg -> msg.reply(peers()));
         vertx.eventBus().consumer(addresses.stats(), msg -> msg.reply(stats()));
         vertx.eventBus().consumer(addresses.node(), msg -> msg.reply(new JsonObject().put("nick", options.nick())
-          .put("room", options.room()).put("fingerprint", identity.fingerprint())));
+          .put("room", options.room()).put("fingerprint", identity.fingerprint())
+          .put("rendezvous", new JsonObject().put("address", server.toString())
+            .put("state", link.state() == RendezvousLink.State.REGISTERED ? "up" : "down"))));
         vertx.eventBus().<JsonObject>consumer(addresses.peerAccept(), this::onAccept);
         vertx.eventBus().consumer(addresses.netcheck(), msg -> runNetCheck().onSuccess(msg::reply));
         if (impairment.active()) {
