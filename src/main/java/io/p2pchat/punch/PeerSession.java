@@ -177,13 +177,17 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   }
 
   /**
-   * The best round-trip estimate: the reliable stream's smoothed RTT once data flowed, else the
-   * last ping or probe exchange (-1 when none completed).
+   * The round trip users see: the last probe exchange on the path (a keep-alive refreshes it every
+   * keepAliveSeconds, so a slow first measurement during start-up does not stick), else the
+   * first ping, else the reliable stream's smoothed RTT (-1 when nothing completed yet).
    */
   long rttNanos() {
-    long smoothed = delivery.send().rtt().srttNanos();
-    return smoothed >= 0 ? smoothed : pingRttNanos >= 0 ? pingRttNanos : path.rttNanos();
+    long probed = path.rttNanos();
+    return probed >= 0 ? probed : pingRttNanos >= 0 ? pingRttNanos : delivery.send().rtt().srttNanos();
   }
+
+  /** The RTT last published in a {@code peer.state} event, to publish again only on a real change. */
+  long publishedRttNanos = -1;
 
   /** Messages accepted for this peer and not yet acknowledged (held while no path exists). */
   long heldMessages() {

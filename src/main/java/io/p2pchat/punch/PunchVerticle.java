@@ -58,6 +58,8 @@ import java.util.concurrent.TimeUnit;
  */
 public class PunchVerticle extends VerticleBase implements PeerSession.Host, RendezvousLink.Actions {
 
+  /** A round trip that moved by more than 1/4 of the one shown is published again. */
+  private static final long RTT_CHANGE_DENOMINATOR = 4;
   /** How long a netcheck waits for STUN answers: a few RTTs to any server worth asking. */
   private static final long NETCHECK_WAIT_MS = 1500;
   /** Socket receive buffer: a burst of ~3,000 full datagrams survives a short GC pause. */
@@ -390,6 +392,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       session.path.onPunch(from, now);
     } else {
       session.path.onPunched(probe.txId(), from, now);
+      publishIfRttMoved(session);
     }
     scheduleFlush(session);
     reschedule(session);
@@ -721,7 +724,18 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     return index;
   }
 
+  /** A keep-alive measured a round trip a quarter away from the one front ends show: tell them. */
+  private void publishIfRttMoved(PeerSession session) {
+    long rtt = session.rttNanos();
+    long shown = session.publishedRttNanos;
+    if (rtt >= 0 && session.path.state() != PathState.CONNECTING
+      && (shown < 0 || Math.abs(rtt - shown) * RTT_CHANGE_DENOMINATOR > shown)) {
+      publishState(session, session.path.state(), session.path.address());
+    }
+  }
+
   private void publishState(PeerSession session, PathState state, Endpoint address) {
+    session.publishedRttNanos = session.rttNanos();
     vertx.eventBus().publish(addresses.peerState(), peerJson(session, state, address));
   }
 
