@@ -8,7 +8,21 @@ JAVA_FLAGS="${JAVA_FLAGS:-} --add-modules java.se --add-exports java.base/jdk.in
 -Dhazelcast.logging.type=slf4j -Dhazelcast.wait.seconds.before.join=0 \
 -Dvertx.hazelcast.config=${P2PCHAT_CLUSTER_CONFIG:-$ROOT/conf/cluster.xml}"
 
+# Java 17 and Maven: installed from Debian's packages when missing and we are root.
+ensure_toolchain() {
+  if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+      echo "* installing Java 17 and Maven..." >&2
+      apt-get update -qq >&2 && apt-get install -y -qq openjdk-17-jdk-headless maven >&2
+    else
+      echo "p2pchat: Java 17 and Maven are needed (run as root to have them installed)" >&2
+      exit 1
+    fi
+  fi
+}
+
 build_if_stale() {
+  ensure_toolchain
   if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$JAR" -type f 2>/dev/null | head -1)" ]]; then
     echo "* building target/p2pchat.jar (first run or sources changed)..." >&2
     # Maven prints colour resets even in batch mode: strip them, keep its exit status.

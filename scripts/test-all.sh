@@ -20,15 +20,8 @@ run_suite() {
   fi
 }
 
-need_cmd() { command -v "$1" >/dev/null 2>&1; }
-if ! need_cmd java || ! need_cmd mvn; then
-  if [[ $(id -u) -eq 0 ]]; then
-    apt-get update -qq && apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null
-  else
-    echo "java and mvn are required (run as root to install them)" >&2
-    exit 1
-  fi
-fi
+. "$ROOT/bin/lib.sh"
+ensure_toolchain
 
 # Unit and integration tests on loopback, then the packaged jar the other suites run.
 run_suite "unit and integration tests (mvn verify)" mvn -B -ntp -Dstyle.color=never verify
