@@ -1,5 +1,7 @@
 package io.p2pchat.history;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -42,6 +44,8 @@ public final class HistoryStore implements AutoCloseable {
   private static final int RECORD_HEADER_BYTES = 8;
   /** Map key of the room conversation (peer nicks are never empty). */
   private static final String ROOM = "";
+  /** First buffer size of a record's JSON: a short chat line and its fields fit. */
+  private static final int RECORD_GUESS_BYTES = 256;
 
   private final ObjectMapper json = new ObjectMapper();
   private final HistoryOptions options;
@@ -64,6 +68,12 @@ public final class HistoryStore implements AutoCloseable {
   private List<byte[]> queue = new ArrayList<>();
   private List<CompletableFuture<Void>> flushWaiters = new ArrayList<>();
   private boolean closed;
+  /**
+   * The writer waits for a first record (not in its group-commit pause): only then does a record
+   * need to wake it. Waking it for every record during the pause cost a futex wake-up and a
+   * context switch per message under a flood.
+   */
+  private boolean writerIdle;
   private final Thread writer;
   private volatile IOException writeFailure;
   private long recoveredRecords;
@@ -99,25 +109,23 @@ public final class HistoryStore implements AutoCloseable {
 
   /** Adds an entry (memory at once, journal at the next group commit). */
   public void append(HistoryEntry entry) {
-    byte[] record = encode(toJson(entry).put("op", "add"));
+    byte[] record = encodeEntry(entry);
     synchronized (lock) {
       ensureOpen();
       remember(entry);
       queue.add(record);
-      lock.notifyAll();
+      wakeIdleWriter();
     }
   }
 
   /** Changes the delivery state of entry {@code id} in conversation {@code peer} (null: room). */
   public void updateState(String id, String peer, HistoryEntry.State state) {
-    ObjectNode node = json.createObjectNode().put("op", "state").put("id", id).put("peer", peer)
-        .put("state", state.name());
-    byte[] record = encode(node);
+    byte[] record = encodeState(id, peer, state);
     synchronized (lock) {
       ensureOpen();
       applyState(id, peer, state);
       queue.add(record);
-      lock.notifyAll();
+      wakeIdleWriter();
     }
   }
 
@@ -234,16 +242,55 @@ public final class HistoryStore implements AutoCloseable {
 
   // ---------------------------------------------------------------- journal
 
-  private ObjectNode toJson(HistoryEntry e) {
-    return json.createObjectNode().put("id", e.id()).put("dir", e.direction().name()).put("peer", e.peer())
-        .put("from", e.from()).put("to", e.to()).put("text", e.text()).put("ts", e.ts())
-        .put("state", e.state().name());
+  /** Called holding the lock. */
+  private void wakeIdleWriter() {
+    if (writerIdle) {
+      writerIdle = false;
+      lock.notifyAll();
+    }
   }
 
-  private byte[] encode(ObjectNode node) {
+  /**
+   * An "add" record, written field by field with Jackson's streaming generator: the same JSON as
+   * a tree of {@code ObjectNode}s would give, without building the tree for every message.
+   */
+  private byte[] encodeEntry(HistoryEntry e) {
+    return encode(g -> {
+      g.writeStringField("id", e.id());
+      g.writeStringField("dir", e.direction().name());
+      g.writeStringField("peer", e.peer());
+      g.writeStringField("from", e.from());
+      g.writeStringField("to", e.to());
+      g.writeStringField("text", e.text());
+      g.writeNumberField("ts", e.ts());
+      g.writeStringField("state", e.state().name());
+      g.writeStringField("op", "add");
+    });
+  }
+
+  private byte[] encodeState(String id, String peer, HistoryEntry.State state) {
+    return encode(g -> {
+      g.writeStringField("op", "state");
+      g.writeStringField("id", id);
+      g.writeStringField("peer", peer);
+      g.writeStringField("state", state.name());
+    });
+  }
+
+  /** The fields of one record's JSON object. */
+  private interface Fields {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private byte[] encode(Fields fields) {
     byte[] body;
-    try {
-      body = json.writeValueAsBytes(node);
+    try (ByteArrayBuilder bytes = new ByteArrayBuilder(RECORD_GUESS_BYTES);
+         JsonGenerator g = json.getFactory().createGenerator(bytes)) {
+      g.writeStartObject();
+      fields.write(g);
+      g.writeEndObject();
+      g.flush();
+      body = bytes.toByteArray();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -321,12 +368,14 @@ public final class HistoryStore implements AutoCloseable {
       boolean last;
       synchronized (lock) {
         while (queue.isEmpty() && flushWaiters.isEmpty() && !closed) {
+          writerIdle = true;
           try {
             lock.wait();
           } catch (InterruptedException e) {
             return;
           }
         }
+        writerIdle = false;
         batch = queue;
         waiters = flushWaiters;
         queue = new ArrayList<>();

@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A logger that stamps every line with its node's name and file (MDC {@code node} and
  * {@code logFile}), so several nodes can share one JVM (as the tests do) and still each write
- * {@code <logDir>/<node>.log}. Vert.x event loops are shared between verticles, so the MDC is set
- * around each call rather than once per thread.
+ * {@code <logDir>/<node>.log}. Vert.x event loops are shared between verticles, so the MDC is
+ * checked at each call (and set when another node's line left other values) rather than once per
+ * thread.
  */
 public final class NodeLog {
 
@@ -82,8 +83,17 @@ public final class NodeLog {
     }
   }
 
+  /**
+   * Sets the MDC only when this thread's last line was another node's: each {@code MDC.put} makes
+   * logback copy the thread's MDC map for the next event, which was a map per line on a node that
+   * logs every message (the usual case: one node per JVM, so the values rarely change).
+   */
   private void stamp() {
-    MDC.put("node", node);
-    MDC.put("logFile", logFile);
+    if (!node.equals(MDC.get("node"))) {
+      MDC.put("node", node);
+    }
+    if (!logFile.equals(MDC.get("logFile"))) {
+      MDC.put("logFile", logFile);
+    }
   }
 }

@@ -27,6 +27,7 @@ import io.p2pchat.wire.RelayCodec;
 import io.p2pchat.wire.StunCodec;
 import io.p2pchat.wire.WireException;
 import io.p2pchat.wire.frame.FrameException;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -413,18 +414,21 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
 
   private void onSend(Message<OutboundChat> msg) {
     OutboundChat chat = msg.body();
-    List<PeerSession> targets = new ArrayList<>();
+    long now = System.nanoTime();
     if (chat.to() != null) {
       PeerSession target = byNick.get(chat.to());
       if (target == null) {
         msg.fail(404, "unknown nick: " + chat.to());
         return;
       }
-      targets.add(target);
-    } else {
-      targets.addAll(byNick.values());
+      // One peer, the common case: its own promise answers, no lists or Future.all per message.
+      Promise<Void> promise = Promise.promise();
+      target.submit(++nextHandle, chat.id(), chat.payload(), promise, now);
+      scheduleFlush(target);
+      promise.future().onComplete(ar -> replyAccepted(msg, ar, new JsonObject().put("peers", 1)));
+      return;
     }
-    long now = System.nanoTime();
+    List<PeerSession> targets = new ArrayList<>(byNick.values());
     List<Future<Void>> accepted = new ArrayList<>();
     for (PeerSession session : targets) {
       Promise<Void> promise = Promise.promise();
@@ -432,13 +436,16 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       accepted.add(promise.future());
       scheduleFlush(session);
     }
-    Future.all(accepted).onComplete(ar -> {
-      if (ar.succeeded()) {
-        msg.reply(new JsonObject().put("peers", targets.size()));
-      } else {
-        msg.fail(503, ar.cause().getMessage());
-      }
-    });
+    Future.all(accepted).onComplete(ar -> replyAccepted(msg, ar, new JsonObject().put("peers", targets.size())));
+  }
+
+  /** The reply to ChatVerticle once every target took the message (or one could not). */
+  private static void replyAccepted(Message<OutboundChat> msg, AsyncResult<?> ar, JsonObject reply) {
+    if (ar.succeeded()) {
+      msg.reply(reply);
+    } else {
+      msg.fail(503, ar.cause().getMessage());
+    }
   }
 
   // ---------------------------------------------------------------- PeerSession.Host
