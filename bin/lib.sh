@@ -1,14 +1,20 @@
 # Shared by bin/vertx and bin/p2pchat: where the jar is, and building it when it is missing or
 # older than the sources.
 JAR="$ROOT/target/p2pchat.jar"
-# Heap: a node keeps little (send windows of 1 MiB per peer, the recent history, the event-bus
-# queues), but the JVM's default sizes the heap from the machine (1/4 of RAM, initial 1/64) and G1
-# then grows a busy node to 300-650 MiB resident. 128 MiB bounds a node (and a rendezvous, which
-# buffers nothing) at ~250 MiB resident (docs/BENCH.md, "Memory"). Set P2PCHAT_JAVA_HEAP (e.g.
-# -Xmx512m for a node in a large busy room) or an -Xmx in JAVA_FLAGS, which comes later and wins.
-P2PCHAT_JAVA_HEAP="${P2PCHAT_JAVA_HEAP:--Xmx128m}"
+# Heap of a chat node: it keeps little (send windows of 1 MiB per peer, the recent history, the
+# event-bus queues), but the JVM's default sizes the heap from the machine (1/4 of RAM, initial
+# 1/64) and G1 then grows a busy node to 300-650 MiB resident. 128 MiB bounds a node at ~250 MiB
+# resident (docs/BENCH.md, "Memory"). A rendezvous keeps the JVM's default: it holds up to
+# maxClients registrations (and Hazelcast when clustered). Set P2PCHAT_JAVA_HEAP (e.g. -Xmx512m for
+# a node in a large busy room) or an -Xmx in JAVA_FLAGS, which comes later and wins.
+heap_flags() {
+  case " $* " in
+    *RendezvousVerticle*) echo "${P2PCHAT_JAVA_HEAP:-}" ;;
+    *) echo "${P2PCHAT_JAVA_HEAP:--Xmx128m}" ;;
+  esac
+}
 # Hazelcast (clustering) asks for these on Java 17; harmless without it.
-JAVA_FLAGS="$P2PCHAT_JAVA_HEAP ${JAVA_FLAGS:-} --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
+JAVA_FLAGS="${JAVA_FLAGS:-} --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
 --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
 --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED \
 -Dhazelcast.logging.type=slf4j -Dhazelcast.wait.seconds.before.join=0 \
