@@ -100,6 +100,8 @@ final class ClusterMembers implements RendezvousDirectory.Listener {
       Registration r = registry.byNick(nick);
       if (r != null && owner.equals(r.owner)) {
         r.lastSeenNanos = now;
+        // Its instance refreshes it, so it is alive after all (evicted by a long pause, then back).
+        r.orphaned = false;
       } else if (r == null) {
         host.recover(nick);
       }

@@ -78,6 +78,9 @@ class ClusterMembersTest {
     members.instanceLeft("rdv");
     members.arrived(dave("rdv3"), true);
     assertFalse(registry.byNick("dave").orphaned, "announced by rdv3: a live client again");
+    members.instanceLeft("rdv3");
+    members.refreshed("rdv3", List.of("dave"));
+    assertFalse(registry.byNick("dave").orphaned, "refreshed by its instance: alive after all");
     members.instanceLeft("someone-else");
     assertFalse(registry.byNick("dave").orphaned, "only the departed instance's clients are orphaned");
   }
