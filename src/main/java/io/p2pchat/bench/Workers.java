@@ -15,6 +15,12 @@ final class Workers {
     void run(int thread) throws Exception;
   }
 
+  /**
+   * Workers check the deadline between requests; one started just before it may still retry for
+   * a while (5 attempts of two 2 s round trips at most): wait this much longer before giving up.
+   */
+  static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
+
   private Workers() {}
 
   /** Runs {@code task} on {@code threads} threads; returns the seconds until the last one ended. */
@@ -31,7 +37,7 @@ final class Workers {
         }));
       }
       for (Future<Void> f : done) {
-        f.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        f.get(Math.max(1, deadlineNanos + GRACE_NANOS - System.nanoTime()), TimeUnit.NANOSECONDS);
       }
     } finally {
       pool.shutdownNow();
