@@ -55,6 +55,10 @@ public final class Bench {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("rendezvous")) {
+      System.exit(RendezvousBench.run(List.of(args).subList(1, args.length)));
+      return;
+    }
     BenchOptions options;
     try {
       options = BenchOptions.parse(args);

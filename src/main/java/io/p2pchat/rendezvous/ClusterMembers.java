@@ -100,6 +100,8 @@ final class ClusterMembers implements RendezvousDirectory.Listener {
       Registration r = registry.byNick(nick);
       if (r != null && owner.equals(r.owner)) {
         r.lastSeenNanos = now;
+        // Its instance refreshes it, so it is alive after all (evicted by a long pause, then back).
+        r.orphaned = false;
       } else if (r == null) {
         host.recover(nick);
       }
@@ -108,11 +110,13 @@ final class ClusterMembers implements RendezvousDirectory.Listener {
 
   @Override
   public void instanceLeft(String owner) {
-    long orphans = registry.room(RendezvousOptions.DEFAULT_ROOM).stream().filter(r -> owner.equals(r.owner)).count();
+    List<Registration> orphans = registry.ownedBy(owner);
     // Not forgotten at once: their clients fail over within seconds and take their registrations
     // over with the same key (peers with a direct path never notice); the rest expire by the TTL.
-    log.info("cluster: instance {} left; its clients ({} in {}) have until their TTL to re-register elsewhere",
-      owner, orphans, RendezvousOptions.DEFAULT_ROOM);
+    // Meanwhile nobody is introduced or relayed to them: it could only reach the dead instance.
+    orphans.forEach(r -> r.orphaned = true);
+    log.info("cluster: instance {} left; its {} clients have until their TTL to re-register elsewhere",
+      owner, orphans.size());
   }
 
   @Override

@@ -22,6 +22,12 @@ final class Registration {
   final long sinceNanos;
   /** Null for a client of this instance; else the cluster node id of the instance it is registered with. */
   String owner;
+  /**
+   * Its instance left the cluster: kept until its TTL, so that the client can move to another
+   * instance with the same key and relay id, but neither introduced nor relayed to meanwhile (its
+   * instance cannot hand it anything, and its address is the one it had there).
+   */
+  boolean orphaned;
   /** Spent where relay frames enter the cluster (used once a client of another instance moves here). */
   final RelayBudget relayBudget;
 

@@ -64,6 +64,7 @@ final class Registry {
       boolean moved = !existing.isLocal() || !existing.address.equals(address)
         || !existing.instance.equals(request.instance());
       existing.owner = null;
+      existing.orphaned = false;
       if (!existing.address.host().equals(address.host()) && hostCount(address.host()) >= maxClientsPerHost) {
         throw hostFull(address);
       }
@@ -113,6 +114,17 @@ final class Registry {
     byNick.put(r.nick, r);
     byRelayId.put(r.relayId, r);
     byRoom.computeIfAbsent(r.room, k -> new TreeMap<>()).put(r.nick, r);
+  }
+
+  /** The clients of another instance, by its cluster node id. */
+  List<Registration> ownedBy(String owner) {
+    List<Registration> out = new ArrayList<>();
+    for (Registration r : byNick.values()) {
+      if (owner.equals(r.owner)) {
+        out.add(r);
+      }
+    }
+    return out;
   }
 
   /** Our own clients (not those of other instances). */

@@ -316,6 +316,15 @@ public class RendezvousVerticle extends VerticleBase {
 
   /** Tells both peers about each other at the same moment, with a fresh id and probe secret. */
   private void introduce(Exchange ex, Registration a, Registration b) {
+    if (a.orphaned || b.orphaned) {
+      // One of them is a client of a departed instance: it hears nothing until it registers again
+      // (with another instance), and then both are introduced anew.
+      log.info("not introducing {} and {}: {}'s instance left the cluster", a.nick, b.nick, a.orphaned ? a.nick : b.nick);
+      if (ex != null) {
+        ex.handled();
+      }
+      return;
+    }
     byte[] secret = new byte[INTRO_SECRET_SIZE];
     random.nextBytes(secret);
     String introId = Long.toHexString(random.nextLong());
@@ -475,6 +484,9 @@ public class RendezvousVerticle extends VerticleBase {
     }
     if (source == null || target == null || !source.room.equals(target.room)) {
       throw new WireException(DropReason.RELAY_REFUSED, "relay between unregistered or unrelated clients");
+    }
+    if (target.orphaned) {
+      throw new WireException(DropReason.RELAY_REFUSED, "relay to " + target.nick + ", whose instance left the cluster");
     }
     if (!source.relayBudget.tryTake(data.length(), System.nanoTime())) {
       throw new WireException(DropReason.RATE_LIMITED, "relay budget of " + source.nick + " spent");

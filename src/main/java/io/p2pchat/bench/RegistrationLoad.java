@@ -1,0 +1,141 @@
+package io.p2pchat.bench;
+
+import io.p2pchat.crypto.AddressCookie;
+import io.p2pchat.crypto.NodeIdentity;
+import io.p2pchat.wire.Control;
+import io.p2pchat.wire.ControlCodec;
+import io.p2pchat.wire.ControlSigning;
+import io.p2pchat.wire.ControlType;
+import io.p2pchat.wire.WireException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Registers many clients exactly as a node does (register, the server's cookie challenge, the
+ * register signed with Ed25519 over the cookie, {@code registered}), each from its own source
+ * address: {@link #SOURCE_HOSTS} loopback hosts 127.0.0.2.. times a range of ports, so neither the
+ * per-source nor the per-host limits are what is measured, and every registration keeps its own
+ * address (the rendezvous holds one registration per address). A socket is closed once registered:
+ * the registration lives on until its TTL. Clients are spread over the instances round robin.
+ */
+final class RegistrationLoad {
+
+  /** Loopback source hosts 127.0.0.2 .. 127.0.0.251 (the whole 127.0.0.0/8 is loopback on Linux). */
+  static final int SOURCE_HOSTS = 250;
+  /** First source port of each host; client i uses port BASE + i / SOURCE_HOSTS. */
+  static final int BASE_PORT = 20_000;
+  /** Clients per room: a small group, so each registration also costs a few introductions. */
+  static final int ROOM_SIZE = 4;
+  /** Keys reused across nicks (a key may hold many nicks): signing is the client's cost, not ours to time. */
+  static final int KEYS = 16;
+  /** Concurrent registrations: enough to keep 1-3 instances busy on 2 cores. */
+  static final int THREADS = 8;
+  static final int ANSWER_TIMEOUT_MS = 2_000;
+  static final int ATTEMPTS = 5;
+
+  private final List<InetSocketAddress> instances;
+  private final NodeIdentity[] keys = new NodeIdentity[KEYS];
+  private final String prefix;
+  final AtomicLong failed = new AtomicLong();
+  final AtomicLong registered = new AtomicLong();
+
+  RegistrationLoad(List<InetSocketAddress> instances, String prefix) {
+    this.instances = instances;
+    this.prefix = prefix;
+    for (int i = 0; i < KEYS; i++) {
+      keys[i] = NodeIdentity.generate();
+    }
+  }
+
+  /** Registers clients {@code 0 .. count-1}, or as many as fit until {@code deadlineNanos}; returns the seconds it took. */
+  double run(int count, long deadlineNanos) throws Exception {
+    return Workers.timed(THREADS, deadlineNanos, first -> {
+      for (int i = first; i < count && System.nanoTime() < deadlineNanos; i += THREADS) {
+        if (register(i)) {
+          registered.incrementAndGet();
+        } else {
+          failed.incrementAndGet();
+        }
+      }
+    });
+  }
+
+  static InetSocketAddress source(int i) throws IOException {
+    return new InetSocketAddress(InetAddress.getByName("127.0.0." + (2 + i % SOURCE_HOSTS)),
+        BASE_PORT + i / SOURCE_HOSTS);
+  }
+
+  /** Nick of client {@code i} (the plain {@code peer N} look-ups read room "lobby": clients 0..ROOM_SIZE-1). */
+  String nick(int i) {
+    return prefix + i;
+  }
+
+  private boolean register(int i) throws IOException {
+    NodeIdentity key = keys[i % KEYS];
+    String room = i < ROOM_SIZE ? "lobby" : prefix + "r" + (i / ROOM_SIZE);
+    JsonObject registration = Control.of(ControlType.REGISTER)
+        .put(Control.VERSION, Control.PROTOCOL_VERSION)
+        .put(Control.NICK, nick(i))
+        .put(Control.ROOM, room)
+        .put(Control.INSTANCE, "bench-" + i)
+        .put(Control.LOCAL, new JsonArray())
+        .put(Control.KEY, Control.base64(key.signingPublicKey()));
+    InetSocketAddress server = instances.get(i % instances.size());
+    try (DatagramSocket s = new DatagramSocket(null)) {
+      s.setReuseAddress(true);
+      s.bind(source(i));
+      s.setSoTimeout(ANSWER_TIMEOUT_MS);
+      for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        JsonObject challenge = ask(s, server, registration, ControlType.CHALLENGE);
+        if (challenge == null) {
+          continue;
+        }
+        byte[] cookie = Control.bytes(challenge, Control.COOKIE, AddressCookie.LENGTH);
+        byte[] signed = ControlSigning.register(Control.PROTOCOL_VERSION, cookie, key.signingPublicKey(), nick(i),
+            room, "bench-" + i, List.of());
+        JsonObject answer = ask(s, server, registration.copy().put(Control.COOKIE, Control.base64(cookie))
+            .put(Control.SIG, Control.base64(key.sign(signed))), ControlType.REGISTERED);
+        if (answer != null) {
+          return true;
+        }
+      }
+    } catch (WireException e) {
+      return false;
+    }
+    return false;
+  }
+
+  /** Sends {@code msg} and waits for an answer of type {@code wanted}; null on timeout or an error answer. */
+  private static JsonObject ask(DatagramSocket s, InetSocketAddress to, JsonObject msg, ControlType wanted)
+      throws IOException, WireException {
+    byte[] out = ControlCodec.encode(msg, 1).getBytes();
+    s.send(new DatagramPacket(out, out.length, to));
+    byte[] buf = new byte[2048];
+    while (true) {
+      DatagramPacket p = new DatagramPacket(buf, buf.length);
+      try {
+        s.receive(p);
+      } catch (SocketTimeoutException e) {
+        return null;
+      }
+      JsonObject answer = ControlCodec.decode(Buffer.buffer(java.util.Arrays.copyOf(p.getData(), p.getLength())));
+      ControlType type = Control.type(answer);
+      if (type == wanted) {
+        return answer;
+      }
+      if (type == ControlType.ERROR) {
+        return null;
+      }
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package io.p2pchat.natlab;
+
+import static io.p2pchat.natlab.ConsoleLines.RELAYED;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * (g) "Rendezvous A dies mid-chat": rdv (203.0.113.10) and rdv2 (203.0.113.11) run as one
+ * Hazelcast cluster; dave (behind the symmetric rtS) registers at rdv, alice (behind the home rtA)
+ * at rdv2, so their relayed path crosses instances (rdv forwards dave's frames to rdv2 over the
+ * clustered event bus and back). rdv is killed with {@code kill -9} mid-chat: dave fails over to
+ * rdv2, the path is relayed again through rdv2, and every message typed during the outage arrives,
+ * once, in order, within {@link #RECOVERY_BOUND}.
+ */
+class ClusterFailoverIT extends NatLabScenario {
+
+  static final String RDV2_ADDR = "203.0.113.11";
+  static final String RDV_SERVER = RDV_ADDR + ":" + RENDEZVOUS_PORT;
+  static final String RDV2_SERVER = RDV2_ADDR + ":" + RENDEZVOUS_PORT;
+  /** Messages each side types while rdv is dead: enough to see an order or a loss. */
+  static final int OUTAGE_MESSAGES = 10;
+  /**
+   * Kill to every outage message shown: the client's 9 s failover, Hazelcast's 8 s member-failure
+   * detection (map operations on the dead member's partitions wait for it), the new introduction
+   * and punch attempt (5 s) before the relay, and retransmission, with margin for a loaded machine.
+   */
+  static final Duration RECOVERY_BOUND = Duration.ofSeconds(60);
+
+  private final List<ConsoleProcess> own = new ArrayList<>();
+
+  @Test
+  void relayedPeersRecoverThroughTheSecondInstance(TestInfo info) {
+    up("sym", info);
+    Path clusterXml = ClusteredRendezvous.writeConfig(runDir, "natlab-" + lab.id(), List.of(RDV_ADDR, RDV2_ADDR));
+    // One after the other: started together, each could form a cluster of its own and merge only later.
+    ConsoleProcess rdv = clusteredRendezvous("rdv", RDV_ADDR, clusterXml);
+    clusteredRendezvous("rdv2", RDV2_ADDR, clusterXml);
+
+    ConsoleProcess dave = clusterClient("dave", "dave", RDV_SERVER, RDV2_SERVER);
+    ConsoleProcess alice = clusterClient("alice", "alice", RDV2_SERVER, RDV_SERVER);
+
+    ConsoleProcess.Matched daveSeesAlice = expectPath(dave, "alice", RELAYED, RDV_SERVER);
+    ConsoleProcess.Matched aliceSeesDave = expectPath(alice, "dave", RELAYED, RDV2_SERVER);
+    reportPath(dave, "alice", daveSeesAlice, alice.startNanos());
+    reportPath(alice, "dave", aliceSeesDave, alice.startNanos());
+    say(alice, "dave, this crosses two rendezvous instances", dave);
+    say(dave, "and back again, alice", alice);
+
+    long killed = System.nanoTime();
+    rdv.kill();
+    int pathLinesBefore = dave.matching(ConsoleLines.path("alice")).size();
+    typeNumbered(alice, "outage-a", 0, OUTAGE_MESSAGES);
+    typeNumbered(dave, "outage-d", 0, OUTAGE_MESSAGES);
+    expectExactlyOnceInOrder(alice, dave, "outage-a", OUTAGE_MESSAGES, RECOVERY_BOUND);
+    long daveGotAll = System.nanoTime();
+    expectExactlyOnceInOrder(dave, alice, "outage-d", OUTAGE_MESSAGES, RECOVERY_BOUND);
+    long aliceGotAll = System.nanoTime();
+
+    // What dave's user sees: registered with rdv2, and the relay now goes through it.
+    ConsoleProcess.Matched reregistered = dave.await(java.util.regex.Pattern.compile(
+        "\\* rendezvous " + java.util.regex.Pattern.quote(RDV2_SERVER) + " up: registered as dave"), MESSAGE_TIMEOUT);
+    ConsoleProcess.Matched moved = dave.await(
+        java.util.regex.Pattern.compile("\\* alice path relayed " + java.util.regex.Pattern.quote(RDV2_SERVER)),
+        MESSAGE_TIMEOUT);
+    assertTrue(dave.matching(ConsoleLines.path("alice")).size() > pathLinesBefore,
+        "dave's console must show the path change\n" + dave.transcript());
+    say(dave, "after the failover", alice);
+    say(alice, "welcome back", dave);
+    long recovered = Math.max(daveGotAll, aliceGotAll);
+    assertTrue(recovered - killed < RECOVERY_BOUND.toNanos(), "recovery took longer than " + RECOVERY_BOUND);
+    report(String.format("kill -9 rdv: dave registered with rdv2 %d ms later, shows '* alice path relayed %s' %d ms later; %d messages each way "
+            + "typed during the outage shown once and in order after %d ms (dave) / %d ms (alice); bound %d s",
+        ms(reregistered.line().nanos() - killed), RDV2_SERVER, ms(moved.line().nanos() - killed), OUTAGE_MESSAGES, ms(daveGotAll - killed),
+        ms(aliceGotAll - killed), RECOVERY_BOUND.toSeconds()));
+  }
+
+  @AfterEach
+  void stopOwnProcesses() {
+    for (int i = own.size() - 1; i >= 0; i--) {
+      ConsoleProcess p = own.get(i);
+      p.close();
+      try {
+        Files.writeString(runDir.resolve(p.name() + ".transcript"), p.transcript(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        System.out.println("(cannot write transcript of " + p.name() + ": " + e + ")");
+      }
+    }
+    own.clear();
+  }
+
+  private ConsoleProcess clusteredRendezvous(String host, String address, Path clusterXml) {
+    String name = host + "-server";
+    Map<String, String> env = Map.of(
+        "P2PCHAT_HOST", "0.0.0.0",
+        "P2PCHAT_PORT", Integer.toString(RENDEZVOUS_PORT),
+        "P2PCHAT_LOG_DIR", dir("logs", name).toString());
+    ConsoleProcess p = ConsoleProcess.start(name, lab.inHost(host, ClusteredRendezvous.command(clusterXml, address)),
+        env, runDir.resolve(name + ".stderr"));
+    own.add(p);
+    awaitLogLine(dir("logs", name).resolve("rendezvous.log"), "rendezvous listening", p);
+    return p;
+  }
+
+  private ConsoleProcess clusterClient(String host, String nick, String... servers) {
+    Map<String, String> env = Map.of(
+        "P2PCHAT_NICK", nick,
+        "P2PCHAT_RENDEZVOUS_SERVERS", String.join(",", servers),
+        "P2PCHAT_BIND_PORT", Integer.toString(CLIENT_PORT),
+        "P2PCHAT_DATA_DIR", dir("data", nick).toString(),
+        "P2PCHAT_LOG_DIR", dir("logs", nick).toString(),
+        "P2PCHAT_CONSOLE", "true");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(LabConfig.java().toString());
+    cmd.addAll(JVM_OPTIONS);
+    cmd.addAll(List.of("-jar", LabConfig.jar().toString(), "run", CLIENT_CLASS));
+    ConsoleProcess p = ConsoleProcess.start(nick, lab.inHost(host, cmd), env, runDir.resolve(nick + ".stderr"));
+    own.add(p);
+    return p;
+  }
+
+  /** Polls (with a deadline) until the file has a line containing {@code text}. */
+  private static void awaitLogLine(Path file, String text, ConsoleProcess p) {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        if (Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).contains(text)) {
+          return;
+        }
+      } catch (IOException e) {
+        // not written yet
+      }
+      if (!p.isAlive() || System.nanoTime() > deadline) {
+        throw new AssertionError(p.name() + " did not log '" + text + "' within " + START_TIMEOUT + "\n" + p.transcript());
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+  }
+
+  private Path dir(String kind, String name) {
+    try {
+      return Files.createDirectories(runDir.resolve(kind).resolve(name));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static long ms(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos);
+  }
+}
