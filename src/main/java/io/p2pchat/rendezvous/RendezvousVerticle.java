@@ -108,6 +108,9 @@ public class RendezvousVerticle extends VerticleBase {
         vertx.eventBus().consumer("p2pchat.rendezvous.stats", msg -> msg.reply(stats()));
         log.info("rendezvous listening on {}:{} (ttl {} s, relay {}, {} requests/s per source)", options.host(), port,
           options.ttlSeconds(), options.relay() ? "on" : "off", options.requestsPerSecond());
+        // Logs go to the file only: one line on the terminal tells whoever started it that it is up.
+        System.out.println("* rendezvous listening on UDP " + options.host() + ":" + port + (vertx.isClustered()
+          ? " (cluster member)" : "") + "; log " + java.nio.file.Path.of(options.logDir(), "rendezvous.log"));
       });
   }
 

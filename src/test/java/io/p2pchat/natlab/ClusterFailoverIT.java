@@ -109,7 +109,7 @@ class ClusterFailoverIT extends NatLabScenario {
     ConsoleProcess p = ConsoleProcess.start(name, lab.inHost(host, ClusteredRendezvous.command(clusterXml, address)),
         env, runDir.resolve(name + ".stderr"));
     own.add(p);
-    awaitLogLine(dir("logs", name).resolve("rendezvous.log"), "rendezvous listening", p);
+    p.await(NatLabScenario.RENDEZVOUS_UP, START_TIMEOUT);
     return p;
   }
 
@@ -128,29 +128,6 @@ class ClusterFailoverIT extends NatLabScenario {
     ConsoleProcess p = ConsoleProcess.start(nick, lab.inHost(host, cmd), env, runDir.resolve(nick + ".stderr"));
     own.add(p);
     return p;
-  }
-
-  /** Polls (with a deadline) until the file has a line containing {@code text}. */
-  private static void awaitLogLine(Path file, String text, ConsoleProcess p) {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (true) {
-      try {
-        if (Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).contains(text)) {
-          return;
-        }
-      } catch (IOException e) {
-        // not written yet
-      }
-      if (!p.isAlive() || System.nanoTime() > deadline) {
-        throw new AssertionError(p.name() + " did not log '" + text + "' within " + START_TIMEOUT + "\n" + p.transcript());
-      }
-      try {
-        TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted", e);
-      }
-    }
   }
 
   private Path dir(String kind, String name) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +37,6 @@ abstract class NatLabScenario {
   /** One chat message over an established path, retransmissions included. */
   static final Duration MESSAGE_TIMEOUT = Duration.ofSeconds(30);
   /** How often the readiness of a server socket is polled (with a deadline). */
-  static final long POLL_MILLIS = 100;
 
   static final int RENDEZVOUS_PORT = 7000;
   static final int CLIENT_PORT = 4000;
@@ -92,6 +92,9 @@ abstract class NatLabScenario {
   }
 
   /** Starts a rendezvous in a public host and waits until its UDP port is bound. */
+  /** The line a rendezvous prints on stdout once its socket is bound. */
+  static final Pattern RENDEZVOUS_UP = Pattern.compile("\\* rendezvous listening on UDP .*");
+
   protected ConsoleProcess rendezvous(String host) {
     String name = host + "-server";
     Map<String, String> env = Map.of(
@@ -99,7 +102,7 @@ abstract class NatLabScenario {
         "P2PCHAT_PORT", Integer.toString(RENDEZVOUS_PORT),
         "P2PCHAT_LOG_DIR", dir("logs", name).toString());
     ConsoleProcess p = start(host, name, RENDEZVOUS_CLASS, env);
-    awaitUdpBound(host, RENDEZVOUS_PORT, p);
+    p.await(RENDEZVOUS_UP, START_TIMEOUT);
     return p;
   }
 
@@ -200,22 +203,6 @@ abstract class NatLabScenario {
     ConsoleProcess p = ConsoleProcess.start(name, lab.inHost(host, cmd), env, runDir.resolve(name + ".stderr"));
     processes.add(p);
     return p;
-  }
-
-  private void awaitUdpBound(String host, int port, ConsoleProcess p) {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (lab.exec(host, "ss", "-Huln", "sport = :" + port).isEmpty()) {
-      if (!p.isAlive() || System.nanoTime() > deadline) {
-        throw new AssertionError(p.name() + " did not bind udp port " + port + " within " + START_TIMEOUT
-            + "\n" + p.transcript());
-      }
-      try {
-        TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted", e);
-      }
-    }
   }
 
   private Path dir(String kind, String name) {
