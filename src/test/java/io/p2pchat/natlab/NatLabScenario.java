@@ -36,7 +36,6 @@ abstract class NatLabScenario {
   static final Duration PATH_TIMEOUT = Duration.ofSeconds(60);
   /** One chat message over an established path, retransmissions included. */
   static final Duration MESSAGE_TIMEOUT = Duration.ofSeconds(30);
-  /** How often the readiness of a server socket is polled (with a deadline). */
 
   static final int RENDEZVOUS_PORT = 7000;
   static final int CLIENT_PORT = 4000;
