@@ -37,6 +37,10 @@ final class PeerPath {
 
     /** The current path went silent: ask the rendezvous for fresh candidates. */
     void pathLost();
+
+    /** A punch window ended without a direct path ({@code relay}: the relay is being tried). */
+    default void punchFailed(int candidates, boolean relay) {
+    }
   }
 
   private record PendingProbe(Endpoint to, long sentNanos) {
@@ -204,6 +208,10 @@ final class PeerPath {
     if (punching && now >= punchUntil) {
       punching = false;
       nextUpgradeAt = now + Timing.UPGRADE_RETRY_NANOS;
+      if (current == null) {
+        // Said once per lost path: the upgrade rounds of a relayed path fail quietly every 15 s.
+        actions.punchFailed(candidates.size(), relayAvailable);
+      }
       if (current == null && relayAvailable) {
         // No direct path in the punch window: probe the relay; its punched makes the path RELAYED.
         actions.sendPunch(Candidate.VIA_RELAY, track(Candidate.VIA_RELAY, now));

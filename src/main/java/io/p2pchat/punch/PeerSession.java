@@ -47,6 +47,8 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
 
     void pathLost(PeerSession session);
 
+    void punchFailed(PeerSession session, int candidates, boolean relay);
+
     void received(PeerSession session, byte[] message);
 
     void delivered(PeerSession session, String messageId);
@@ -396,6 +398,11 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   @Override
   public void pathLost() {
     host.pathLost(this);
+  }
+
+  @Override
+  public void punchFailed(int candidates, boolean relay) {
+    host.punchFailed(this, candidates, relay);
   }
 
   // DeliveryListener and MessageSink

@@ -510,6 +510,13 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   }
 
   @Override
+  public void punchFailed(PeerSession session, int candidates, boolean relay) {
+    log.info("punch to {} failed: no direct path answered within {} s on {} candidates; {}", session.nick,
+      options.punchTimeoutSeconds(), candidates, relay ? "using the relay, retrying direct every 15 s"
+        : "the relay is off, retrying in 15 s");
+  }
+
+  @Override
   public void pathLost(PeerSession session) {
     // Fresh candidates: the peer's NAT may have given it a new public port.
     sendControl(Control.of(ControlType.CONNECT).put(Control.NICK, session.nick));
