@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 3, test 5: a node restarted with the same data dir (same install token) on a new port
+ * Issue 3, test 5: a node restarted with the same data dir (same identity key) on a new port
  * keeps its nick and is introduced again; another install cannot take the nick meanwhile.
  */
 @ExtendWith(VertxExtension.class)
