@@ -175,7 +175,7 @@ public final class Bench {
   private List<String> childFlags(String nick) {
     List<String> flags = new ArrayList<>();
     for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (!flag.startsWith("-agentlib") && !flag.startsWith("-javaagent") && !flag.startsWith("-Xrunjdwp")
+      if (!flag.startsWith("-agentlib") && !flag.startsWith("-agentpath") && !flag.startsWith("-javaagent") && !flag.startsWith("-Xrunjdwp")
         && !flag.startsWith("-XX:StartFlightRecording") && !flag.startsWith("-XX:FlightRecorderOptions")) {
         flags.add(flag);
       }

@@ -67,14 +67,14 @@ public record ChatAddresses(String prefix) {
     return prefix + ".node";
   }
 
-  /** Internal: ChatVerticle hands an {@code OutboundChat} to PunchVerticle. */
+  /** Internal: ChatVerticle hands an {@code OutboundBatch} to PunchVerticle. */
   public String punchSend() {
     return prefix + ".punch.send";
   }
 
-  /** Internal: PunchVerticle hands an {@code InboundChat} to ChatVerticle. */
-  public String punchReceived() {
-    return prefix + ".punch.received";
+  /** Internal: PunchVerticle hands a {@code PunchEventBatch} (outcomes, received messages) to ChatVerticle. */
+  public String punchEvents() {
+    return prefix + ".punch.events";
   }
 
   /** Request → how this node's NAT maps ({@code {"mapping","sources":[{"server","mapped"}]}}). */

@@ -5,21 +5,24 @@ import io.p2pchat.history.HistoryOptions;
 import io.p2pchat.history.HistoryStore;
 import io.p2pchat.node.NodeLog;
 import io.p2pchat.node.NodeOptions;
-import io.p2pchat.punch.InboundChat;
 import io.p2pchat.punch.LocalCodec;
+import io.p2pchat.punch.OutboundBatch;
 import io.p2pchat.punch.OutboundChat;
+import io.p2pchat.punch.PunchEvent;
+import io.p2pchat.punch.PunchEventBatch;
+import io.p2pchat.punch.TurnBatch;
 import io.p2pchat.wire.ChatPayload;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.WireException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +47,11 @@ public class ChatVerticle extends VerticleBase {
   private NodeLog log;
   private HistoryStore history;
   private long nextId;
+  /** Messages handed to PunchVerticle and not yet accepted (or refused) by it, by id. */
+  private final Map<String, PendingSend> pending = new HashMap<>();
+  /** Accepted messages for PunchVerticle, one hand-off per event-loop turn. */
+  private TurnBatch<OutboundChat> outbox;
+  private final MessageLog messageLog = new MessageLog();
   /** The conversation (peer, or null for the room) of recent sent messages, for their outcomes. */
   private final Map<String, String> conversationOf = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
@@ -51,6 +59,10 @@ public class ChatVerticle extends VerticleBase {
       return size() > OUTCOMES_TRACKED;
     }
   };
+
+  /** A send request waiting for PunchVerticle's verdict; its reply is the user's "accepted". */
+  private record PendingSend(Message<Object> request, String to, String text, long ts, int bytes) {
+  }
 
   public ChatVerticle(NodeOptions options) {
     this.options = options;
@@ -60,12 +72,11 @@ public class ChatVerticle extends VerticleBase {
   public Future<?> start() {
     addresses = new ChatAddresses(options.eventBusPrefix());
     log = NodeLog.of(ChatVerticle.class, options.nick(), options.logDir());
-    LocalCodec.register(vertx, OutboundChat.class);
-    LocalCodec.register(vertx, InboundChat.class);
+    LocalCodec.register(vertx, OutboundBatch.class);
+    LocalCodec.register(vertx, PunchEventBatch.class);
+    outbox = new TurnBatch<>(context, vertx.eventBus(), addresses.punchSend(), OutboundBatch::new);
     vertx.eventBus().<Object>consumer(addresses.send(), this::onSend);
-    vertx.eventBus().<InboundChat>consumer(addresses.punchReceived(), msg -> onReceived(msg.body()));
-    vertx.eventBus().<JsonObject>consumer(addresses.delivered(), msg -> onOutcome(msg.body(), "delivered"));
-    vertx.eventBus().<JsonObject>consumer(addresses.failed(), msg -> onOutcome(msg.body(), "failed"));
+    vertx.eventBus().<PunchEventBatch>consumer(addresses.punchEvents(), msg -> onPunchEvents(msg.body()));
     vertx.eventBus().<Object>consumer(addresses.history(), this::onHistory);
     // Opening the journal reads and checks it from disk: a worker's job.
     return vertx.executeBlocking(() -> HistoryStore.open(options.dataDir(), new HistoryOptions()))
@@ -113,25 +124,56 @@ public class ChatVerticle extends VerticleBase {
     }
     String id = idPrefix + "-" + (++nextId);
     long ts = System.currentTimeMillis();
-    ChatPayload payload = new ChatPayload(to != null, ts, id, (String) text);
-    vertx.eventBus().<JsonObject>request(addresses.punchSend(), new OutboundChat(id, (String) to, payload.encode()))
-      .onSuccess(accepted -> {
-        JsonObject sent = new JsonObject().put("id", id).put("text", text).put("ts", ts);
-        if (to != null) {
-          sent.put("to", to);
-        }
-        conversationOf.put(id, (String) to);
-        history.append(new HistoryEntry(id, HistoryEntry.Direction.OUT, (String) to, options.nick(),
-          to != null ? (String) to : options.room(), (String) text, ts,
-          accepted.body().getInteger("peers", 0) == 0 ? HistoryEntry.State.DELIVERED : HistoryEntry.State.SENDING));
-        log.info("sent {} to {}: {} bytes", id, to == null ? "room " + options.room() : to, size);
-        vertx.eventBus().publish(addresses.sent(), sent);
-        msg.reply(new JsonObject().put("id", id));
-      })
-      .onFailure(e -> msg.fail(e instanceof ReplyException ? ((ReplyException) e).failureCode() : 500, e.getMessage()));
+    pending.put(id, new PendingSend(msg, (String) to, (String) text, ts, size));
+    outbox.add(new OutboundChat(id, (String) to, new ChatPayload(to != null, ts, id, (String) text).encode()));
   }
 
-  private void onReceived(InboundChat inbound) {
+  /** One turn of PunchVerticle's news, in order; the log lines for it are written at the end. */
+  private void onPunchEvents(PunchEventBatch batch) {
+    for (PunchEvent event : batch.events()) {
+      if (event instanceof PunchEvent.Accepted accepted) {
+        onAccepted(accepted);
+      } else if (event instanceof PunchEvent.Rejected rejected) {
+        PendingSend send = pending.remove(rejected.id());
+        if (send != null) {
+          send.request.fail(rejected.code(), rejected.reason());
+        }
+      } else if (event instanceof PunchEvent.Received received) {
+        onReceived(received);
+      } else if (event instanceof PunchEvent.Delivered delivered) {
+        onOutcome(delivered.id(), HistoryEntry.State.DELIVERED);
+        vertx.eventBus().publish(addresses.delivered(),
+          new JsonObject().put("id", delivered.id()).put("peer", delivered.peer()));
+      } else if (event instanceof PunchEvent.Failed failed) {
+        onOutcome(failed.id(), HistoryEntry.State.FAILED);
+        messageLog.failed(failed.id(), failed.peer(), failed.reason());
+        vertx.eventBus().publish(addresses.failed(),
+          new JsonObject().put("id", failed.id()).put("peer", failed.peer()).put("reason", failed.reason()));
+      }
+    }
+    messageLog.writeTo(log);
+  }
+
+  private void onAccepted(PunchEvent.Accepted accepted) {
+    String id = accepted.id();
+    PendingSend send = pending.remove(id);
+    if (send == null) {
+      return;
+    }
+    conversationOf.put(id, send.to);
+    history.append(new HistoryEntry(id, HistoryEntry.Direction.OUT, send.to, options.nick(),
+      send.to != null ? send.to : options.room(), send.text, send.ts,
+      accepted.peers() == 0 ? HistoryEntry.State.DELIVERED : HistoryEntry.State.SENDING));
+    messageLog.sent(id, send.to == null ? "room " + options.room() : send.to, send.bytes);
+    JsonObject sent = new JsonObject().put("id", id).put("text", send.text).put("ts", send.ts);
+    if (send.to != null) {
+      sent.put("to", send.to);
+    }
+    vertx.eventBus().publish(addresses.sent(), sent);
+    send.request.reply(new JsonObject().put("id", id));
+  }
+
+  private void onReceived(PunchEvent.Received inbound) {
     ChatPayload payload;
     try {
       payload = ChatPayload.decode(inbound.payload());
@@ -150,24 +192,18 @@ public class ChatVerticle extends VerticleBase {
     history.append(new HistoryEntry(payload.id(), HistoryEntry.Direction.IN, payload.direct() ? inbound.from() : null,
       inbound.from(), payload.direct() ? options.nick() : options.room(), payload.text(), payload.ts(),
       HistoryEntry.State.DELIVERED));
-    log.info("received {} from {}{}: {} chars", payload.id(), inbound.from(), payload.direct() ? " (private)" : "",
-      payload.text().length());
+    messageLog.received(payload.id(), inbound.from(), payload.direct(), payload.text().length());
     vertx.eventBus().publish(addresses.received(), received);
   }
 
-  private void onOutcome(JsonObject event, String state) {
-    String id = event.getString("id");
-    if (id != null && conversationOf.containsKey(id)) {
+  private void onOutcome(String id, HistoryEntry.State state) {
+    String conversation = conversationOf.get(id);
+    if (conversation != null || conversationOf.containsKey(id)) {
       // A room message counts as failed when any peer failed to acknowledge it.
-      history.updateState(id, conversationOf.get(id),
-        state.equals("failed") ? HistoryEntry.State.FAILED : HistoryEntry.State.DELIVERED);
-      if (state.equals("failed")) {
+      history.updateState(id, conversation, state);
+      if (state == HistoryEntry.State.FAILED) {
         conversationOf.remove(id);
       }
-    }
-    if (state.equals("failed")) {
-      log.warn("message {} not delivered to {}: {}", event.getString("id"), event.getString("peer"),
-        event.getString("reason"));
     }
   }
 

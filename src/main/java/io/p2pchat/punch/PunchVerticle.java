@@ -63,8 +63,12 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   private static final long RTT_CHANGE_DENOMINATOR = 4;
   /** How long a netcheck waits for STUN answers: a few RTTs to any server worth asking. */
   private static final long NETCHECK_WAIT_MS = 1500;
-  /** Socket receive buffer: a burst of ~3,000 full datagrams survives a short GC pause. */
-  private static final int RECEIVE_BUFFER_BYTES = 4 << 20;
+  /**
+   * Socket send buffer: a burst of ~3,000 full datagrams queues in the kernel rather than failing.
+   * The receive buffer is left at the kernel's default (net.core.rmem_default) on purpose: Vert.x
+   * also uses DatagramSocketOptions' receive buffer size as the size of the buffer it allocates for
+   * every datagram read, and 4 MiB per read cost ~100 us of zeroing per datagram (see docs/BENCH.md).
+   */
   private static final int SEND_BUFFER_BYTES = 4 << 20;
   /** Address put in a punched answered through the relay, where the real one is the server's business. */
   private static final Endpoint UNSPECIFIED = new Endpoint("0.0.0.0", 0);
@@ -104,6 +108,8 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   private long controlCounter;
   private long probeCounter;
   private long nextHandle;
+  /** Outcomes and received messages for ChatVerticle, one hand-off per event-loop turn. */
+  private TurnBatch<PunchEvent> events;
 
   public PunchVerticle(NodeOptions options) {
     this.options = options;
@@ -119,10 +125,10 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     deliveryOptions = new DeliveryOptions()
       .setPacketFrameBudget(PeerSession.FRAME_BUDGET)
       .setDeliveryDeadlineNanos(TimeUnit.SECONDS.toNanos(options.deliveryDeadlineSeconds()));
-    LocalCodec.register(vertx, OutboundChat.class);
-    LocalCodec.register(vertx, InboundChat.class);
-    socket = vertx.createDatagramSocket(new DatagramSocketOptions()
-      .setReceiveBufferSize(RECEIVE_BUFFER_BYTES).setSendBufferSize(SEND_BUFFER_BYTES));
+    LocalCodec.register(vertx, OutboundBatch.class);
+    LocalCodec.register(vertx, PunchEventBatch.class);
+    events = new TurnBatch<>(context, vertx.eventBus(), addresses.punchEvents(), PunchEventBatch::new);
+    socket = vertx.createDatagramSocket(new DatagramSocketOptions().setSendBufferSize(SEND_BUFFER_BYTES));
     socket.handler(this::onDatagram);
     return vertx.executeBlocking(() -> {
         for (String address : options.rendezvousServers()) {
@@ -148,7 +154,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
           return null;
         }))
       .onSuccess(v -> {
-        vertx.eventBus().<OutboundChat>consumer(addresses.punchSend(), this::onSend);
+        vertx.eventBus().<OutboundBatch>consumer(addresses.punchSend(), msg -> msg.body().messages().forEach(this::onSend));
         vertx.eventBus().consumer(addresses.peers(), msg -> msg.reply(peers()));
         vertx.eventBus().consumer(addresses.stats(), msg -> msg.reply(stats()));
         vertx.eventBus().consumer(addresses.node(), msg -> msg.reply(new JsonObject().put("nick", options.nick())
@@ -412,20 +418,19 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
 
   // ---------------------------------------------------------------- chat messages from ChatVerticle
 
-  private void onSend(Message<OutboundChat> msg) {
-    OutboundChat chat = msg.body();
+  private void onSend(OutboundChat chat) {
     long now = System.nanoTime();
     if (chat.to() != null) {
       PeerSession target = byNick.get(chat.to());
       if (target == null) {
-        msg.fail(404, "unknown nick: " + chat.to());
+        events.add(new PunchEvent.Rejected(chat.id(), 404, "unknown nick: " + chat.to()));
         return;
       }
       // One peer, the common case: its own promise answers, no lists or Future.all per message.
       Promise<Void> promise = Promise.promise();
       target.submit(++nextHandle, chat.id(), chat.payload(), promise, now);
       scheduleFlush(target);
-      promise.future().onComplete(ar -> replyAccepted(msg, ar, new JsonObject().put("peers", 1)));
+      promise.future().onComplete(ar -> reportAccepted(chat, ar, 1));
       return;
     }
     List<PeerSession> targets = new ArrayList<>(byNick.values());
@@ -436,16 +441,13 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       accepted.add(promise.future());
       scheduleFlush(session);
     }
-    Future.all(accepted).onComplete(ar -> replyAccepted(msg, ar, new JsonObject().put("peers", targets.size())));
+    Future.all(accepted).onComplete(ar -> reportAccepted(chat, ar, targets.size()));
   }
 
-  /** The reply to ChatVerticle once every target took the message (or one could not). */
-  private static void replyAccepted(Message<OutboundChat> msg, AsyncResult<?> ar, JsonObject reply) {
-    if (ar.succeeded()) {
-      msg.reply(reply);
-    } else {
-      msg.fail(503, ar.cause().getMessage());
-    }
+  /** Tells ChatVerticle once every target took the message (or one could not). */
+  private void reportAccepted(OutboundChat chat, AsyncResult<?> ar, int peers) {
+    events.add(ar.succeeded() ? new PunchEvent.Accepted(chat.id(), peers)
+      : new PunchEvent.Rejected(chat.id(), 503, ar.cause().getMessage()));
   }
 
   // ---------------------------------------------------------------- PeerSession.Host
@@ -524,18 +526,17 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
 
   @Override
   public void received(PeerSession session, byte[] message) {
-    vertx.eventBus().send(addresses.punchReceived(), new InboundChat(session.nick, message));
+    events.add(new PunchEvent.Received(session.nick, message));
   }
 
   @Override
   public void delivered(PeerSession session, String messageId) {
-    vertx.eventBus().publish(addresses.delivered(), new JsonObject().put("id", messageId).put("peer", session.nick));
+    events.add(new PunchEvent.Delivered(messageId, session.nick));
   }
 
   @Override
   public void failed(PeerSession session, String messageId, String reason) {
-    vertx.eventBus().publish(addresses.failed(),
-      new JsonObject().put("id", messageId).put("peer", session.nick).put("reason", reason));
+    events.add(new PunchEvent.Failed(messageId, session.nick, reason));
   }
 
   @Override
@@ -695,18 +696,18 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     }
   }
 
-  /** Keeps one timer per session, armed at its earliest deadline. */
+  /**
+   * Keeps one timer per session, armed no later than its earliest deadline. A timer armed earlier
+   * than needed is kept (it fires, finds nothing due, and re-arms): every packet moves the
+   * deadlines, and cancelling and re-creating a timer per packet was a visible share of the CPU.
+   */
   private void reschedule(PeerSession session) {
     long deadline = session.nextDeadline();
-    if (deadline == session.armedAt) {
+    if (deadline >= session.armedAt) {
       return;
     }
     vertx.cancelTimer(session.timerId);
     session.armedAt = deadline;
-    if (deadline == Long.MAX_VALUE) {
-      session.timerId = -1;
-      return;
-    }
     long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999));
     session.timerId = vertx.setTimer(delayMs, id -> {
       session.armedAt = Long.MAX_VALUE;

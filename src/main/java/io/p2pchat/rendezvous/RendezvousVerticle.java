@@ -89,7 +89,9 @@ public class RendezvousVerticle extends VerticleBase {
         registry = new Registry(opts.maxClients(), opts.maxClientsPerHost(), opts.relayBytesPerSecond());
         perSource = new RateLimiter(opts.requestsPerSecond(), opts.requestBurst(), opts.maxTrackedSources());
         perHost = new RateLimiter(opts.requestsPerSecondPerHost(), opts.requestBurstPerHost(), opts.maxTrackedSources());
-        socket = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(4 << 20));
+        // No receive buffer size: Vert.x would allocate a buffer that large for every datagram read
+        // (see PunchVerticle); the kernel's default (net.core.rmem_default) applies.
+        socket = vertx.createDatagramSocket(new DatagramSocketOptions());
         socket.handler(this::onDatagram);
         return socket.listen(opts.port(), opts.host());
       })
