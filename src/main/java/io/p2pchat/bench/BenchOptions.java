@@ -1,6 +1,7 @@
 package io.p2pchat.bench;
 
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,12 +18,13 @@ final class BenchOptions {
   /** Measured flood at most 10 s: long enough for several GC cycles and a steady rate. */
   static final long DEFAULT_SECONDS = 10;
   /**
-   * Warm-up flood: 100k messages or 10 s. JFR showed C2 still compiling (33 compilations of
-   * 0.1 to 2.5 s each) all through a measured flood that followed a 3 s warm-up on a busy 2-core
-   * machine; 10 s lets most of it finish first.
+   * Warm-up flood: 20 s (or 2M messages). JFR showed C2 still compiling (~1,100 C2 compilations,
+   * 40 s of compiler CPU in all, 0.1 to 2.5 s each) through a measured flood that followed a 10 s
+   * warm-up on a 2-core machine where both nodes compete for the cores; the figures of one build
+   * then swung by 1.5x from run to run. A node lives for hours: its steady state is what counts.
    */
-  static final long DEFAULT_WARMUP_MESSAGES = 100_000;
-  static final long DEFAULT_WARMUP_MILLIS = 10_000;
+  static final long DEFAULT_WARMUP_MESSAGES = 2_000_000;
+  static final long DEFAULT_WARMUP_MILLIS = 20_000;
   /**
    * Send requests not yet replied to: a few thousand, so the node's back-pressure (replies held
    * while the peer's window of 1024 fragments is full), not the driver, sets the pace.
@@ -71,11 +73,12 @@ final class BenchOptions {
   boolean keep;
 
   static final String USAGE = String.join("\n",
-    "usage: p2pchat bench [--quick] [--messages N] [--seconds S] [--sizes 100,1024,16384]",
+    "usage: p2pchat bench [--quick] [--messages N] [--seconds S] [--warmup S] [--sizes 100,1024,16384]",
     "                     [--window N] [--rtt-rate N] [--jfr DIR] [--keep]",
     "  --quick       short runs (a smoke test of the whole path)",
     "  --messages N  measured flood: at most N messages per size (default " + DEFAULT_MESSAGES + ")",
     "  --seconds S   measured flood: at most S seconds per size (default " + DEFAULT_SECONDS + ")",
+    "  --warmup S    warm-up flood before each measured one, in seconds (default " + DEFAULT_WARMUP_MILLIS / 1000 + ")",
     "  --sizes LIST  message sizes in bytes (default 100,1024,16384)",
     "  --window N    send requests not yet replied to (default " + DEFAULT_WINDOW + ")",
     "  --rtt-rate N  round trips per second (default " + DEFAULT_RTT_RATE + "; at most half the flood rate)",
@@ -96,6 +99,7 @@ final class BenchOptions {
         case "--keep" -> o.keep = true;
         case "--messages" -> o.messages = positive(arg, value(args, ++i));
         case "--seconds" -> o.seconds = positive(arg, value(args, ++i));
+        case "--warmup" -> o.warmupMillis = TimeUnit.SECONDS.toMillis(positive(arg, value(args, ++i)));
         case "--window" -> o.window = (int) Math.min(Integer.MAX_VALUE, positive(arg, value(args, ++i)));
         case "--rtt-rate" -> o.rttRate = (int) Math.min(1_000_000, positive(arg, value(args, ++i)));
         case "--jfr" -> o.jfrDir = Path.of(value(args, ++i)).toAbsolutePath();

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -53,8 +52,19 @@ public final class HistoryStore implements AutoCloseable {
   private final FileChannel channel;
   /** Recent lines per conversation, newest last; a line's state changes in place. */
   private final Map<String, ArrayDeque<Line>> recent;
-  /** The same lines by conversation and id, so a delivery outcome costs one look-up, not a scan. */
-  private final Map<String, Line> byId = new HashMap<>();
+  /**
+   * Lines added while still sending, by conversation and id, so a delivery outcome costs one
+   * look-up, not a scan. Other lines (everything received) never change state: not indexed.
+   */
+  private final Map<LineKey, Line> byId = new HashMap<>();
+
+  /** A line's key: ids are unique per sender, the conversation keeps two peers' ids apart. */
+  private record LineKey(String conversation, String id) {
+  }
+
+  /** A queued "state" record. */
+  private record StateChange(String id, String peer, HistoryEntry.State state) {
+  }
 
   /** One remembered entry; its delivery state is the only thing that changes. */
   private static final class Line {
@@ -65,7 +75,8 @@ public final class HistoryStore implements AutoCloseable {
     }
   }
   private final Object lock = new Object();
-  private List<byte[]> queue = new ArrayList<>();
+  /** Records for the writer: {@link HistoryEntry} ("add") or {@link StateChange}; it encodes them. */
+  private List<Object> queue = new ArrayList<>();
   private List<CompletableFuture<Void>> flushWaiters = new ArrayList<>();
   private boolean closed;
   /**
@@ -78,6 +89,10 @@ public final class HistoryStore implements AutoCloseable {
   private volatile IOException writeFailure;
   private long recoveredRecords;
   private long truncatedBytes;
+  /** The writer's encoder: one generator over one buffer for every record (creating one costs more than a record). */
+  private final ByteArrayBuilder recordBytes = new ByteArrayBuilder(RECORD_GUESS_BYTES);
+  private final JsonGenerator generator;
+  private final CRC32C crc = new CRC32C();
 
   private HistoryStore(Path dataDir, HistoryOptions options) throws IOException {
     this.options = options;
@@ -89,11 +104,13 @@ public final class HistoryStore implements AutoCloseable {
         if (size() <= options.getMaxConversations()) {
           return false;
         }
-        eldest.getValue().forEach(line -> byId.remove(idKey(line.entry.peer(), line.entry.id())));
+        eldest.getValue().forEach(line -> forget(line.entry));
         return true;
       }
     };
     this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    this.generator = json.getFactory().createGenerator(recordBytes);
+    generator.setRootValueSeparator(null);
     replay();
     this.writer = new Thread(this::writeLoop, "history-writer");
     writer.setDaemon(true);
@@ -109,22 +126,20 @@ public final class HistoryStore implements AutoCloseable {
 
   /** Adds an entry (memory at once, journal at the next group commit). */
   public void append(HistoryEntry entry) {
-    byte[] record = encodeEntry(entry);
     synchronized (lock) {
       ensureOpen();
       remember(entry);
-      queue.add(record);
+      queue.add(entry);
       wakeIdleWriter();
     }
   }
 
   /** Changes the delivery state of entry {@code id} in conversation {@code peer} (null: room). */
   public void updateState(String id, String peer, HistoryEntry.State state) {
-    byte[] record = encodeState(id, peer, state);
     synchronized (lock) {
       ensureOpen();
       applyState(id, peer, state);
-      queue.add(record);
+      queue.add(new StateChange(id, peer, state));
       wakeIdleWriter();
     }
   }
@@ -212,19 +227,24 @@ public final class HistoryStore implements AutoCloseable {
     return peer == null ? ROOM : peer;
   }
 
-  private static String idKey(String peer, String id) {
-    return key(peer) + '\u0000' + id;
+  private static LineKey idKey(String peer, String id) {
+    return new LineKey(key(peer), id);
   }
 
   private void remember(HistoryEntry entry) {
     ArrayDeque<Line> entries = recent.computeIfAbsent(key(entry.peer()), k -> new ArrayDeque<>());
     Line line = new Line(entry);
     entries.addLast(line);
-    byId.put(idKey(entry.peer(), entry.id()), line);
-    if (entries.size() > options.getRecentPerConversation()) {
-      HistoryEntry evicted = entries.removeFirst().entry;
-      byId.remove(idKey(evicted.peer(), evicted.id()));
+    if (entry.state() == HistoryEntry.State.SENDING) {
+      byId.put(idKey(entry.peer(), entry.id()), line);
     }
+    if (entries.size() > options.getRecentPerConversation()) {
+      forget(entries.removeFirst().entry);
+    }
+  }
+
+  private void forget(HistoryEntry entry) {
+    byId.remove(idKey(entry.peer(), entry.id()));
   }
 
   private void applyState(String id, String peer, HistoryEntry.State state) {
@@ -254,8 +274,8 @@ public final class HistoryStore implements AutoCloseable {
    * An "add" record, written field by field with Jackson's streaming generator: the same JSON as
    * a tree of {@code ObjectNode}s would give, without building the tree for every message.
    */
-  private byte[] encodeEntry(HistoryEntry e) {
-    return encode(g -> {
+  private void encodeEntry(HistoryEntry e, ByteArrayBuilder out) throws IOException {
+    encode(out, g -> {
       g.writeStringField("id", e.id());
       g.writeStringField("dir", e.direction().name());
       g.writeStringField("peer", e.peer());
@@ -268,12 +288,12 @@ public final class HistoryStore implements AutoCloseable {
     });
   }
 
-  private byte[] encodeState(String id, String peer, HistoryEntry.State state) {
-    return encode(g -> {
+  private void encodeState(StateChange c, ByteArrayBuilder out) throws IOException {
+    encode(out, g -> {
       g.writeStringField("op", "state");
-      g.writeStringField("id", id);
-      g.writeStringField("peer", peer);
-      g.writeStringField("state", state.name());
+      g.writeStringField("id", c.id());
+      g.writeStringField("peer", c.peer());
+      g.writeStringField("state", c.state().name());
     });
   }
 
@@ -282,26 +302,31 @@ public final class HistoryStore implements AutoCloseable {
     void write(JsonGenerator g) throws IOException;
   }
 
-  private byte[] encode(Fields fields) {
-    byte[] body;
-    try (ByteArrayBuilder bytes = new ByteArrayBuilder(RECORD_GUESS_BYTES);
-         JsonGenerator g = json.getFactory().createGenerator(bytes)) {
-      g.writeStartObject();
-      fields.write(g);
-      g.writeEndObject();
-      g.flush();
-      body = bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** Appends one record (length, CRC32C, JSON body) to {@code out}. Writer thread only. */
+  private void encode(ByteArrayBuilder out, Fields fields) throws IOException {
+    recordBytes.reset();
+    generator.writeStartObject();
+    fields.write(generator);
+    generator.writeEndObject();
+    generator.flush();
+    byte[] body = recordBytes.toByteArray();
     if (body.length > options.getMaxRecordBytes()) {
-      throw new IllegalArgumentException("history record of " + body.length + " bytes above the maximum");
+      // A 64 KiB text escapes to at most ~400 KiB: only a misconfigured limit gets here.
+      LOG.error("history journal {}: a record of {} bytes is above maxRecordBytes; not saved", file, body.length);
+      return;
     }
-    CRC32C crc = new CRC32C();
+    crc.reset();
     crc.update(body);
-    ByteBuffer out = ByteBuffer.allocate(RECORD_HEADER_BYTES + body.length);
-    out.putInt(body.length).putInt((int) crc.getValue()).put(body);
-    return out.array();
+    writeInt(out, body.length);
+    writeInt(out, (int) crc.getValue());
+    out.write(body);
+  }
+
+  private static void writeInt(ByteArrayBuilder out, int value) {
+    out.append(value >>> 24);
+    out.append(value >>> 16);
+    out.append(value >>> 8);
+    out.append(value);
   }
 
   private void replay() throws IOException {
@@ -363,7 +388,7 @@ public final class HistoryStore implements AutoCloseable {
 
   private void writeLoop() {
     while (true) {
-      List<byte[]> batch;
+      List<Object> batch;
       List<CompletableFuture<Void>> waiters;
       boolean last;
       synchronized (lock) {
@@ -409,16 +434,16 @@ public final class HistoryStore implements AutoCloseable {
     }
   }
 
-  private void writeBatch(List<byte[]> batch) throws IOException {
-    int total = 0;
-    for (byte[] r : batch) {
-      total += r.length;
+  private void writeBatch(List<Object> batch) throws IOException {
+    ByteArrayBuilder bytes = new ByteArrayBuilder(batch.size() * RECORD_GUESS_BYTES);
+    for (Object record : batch) {
+      if (record instanceof HistoryEntry entry) {
+        encodeEntry(entry, bytes);
+      } else {
+        encodeState((StateChange) record, bytes);
+      }
     }
-    ByteBuffer buf = ByteBuffer.allocate(total);
-    for (byte[] r : batch) {
-      buf.put(r);
-    }
-    buf.flip();
+    ByteBuffer buf = ByteBuffer.wrap(bytes.toByteArray());
     while (buf.hasRemaining()) {
       channel.write(buf);
     }
