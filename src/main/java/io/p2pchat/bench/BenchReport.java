@@ -53,6 +53,8 @@ final class BenchReport {
       line(out, "received_" + s + "_messages", r.receiver().getLong("count"), 0);
       line(out, "received_" + s + "_out_of_order", r.receiver().getLong("outOfOrder"), 0);
       line(out, "throughput_" + s + "_vs_raw_udp", r.throughput() / rawDatagramsPerSecond, 3);
+      line(out, "msgs_per_datagram_" + s, r.messagesPerDatagram(), 1);
+      line(out, "acks_per_msg_" + s, r.datagramsInPerMessage(), 3);
       line(out, "cpu_sender_" + s + "_us_per_msg", r.senderCpuMicrosPerMessage(), 1);
       line(out, "cpu_receiver_" + s + "_us_per_msg", r.receiverCpuMicrosPerMessage(), 1);
       line(out, "throughput_" + s + "_per_core_msgs_per_s", r.perCoreThroughput(), 0);

@@ -45,6 +45,8 @@ public class BenchSenderVerticle extends VerticleBase {
   private BenchPlan plan;
   private int rttRate;
   private long floodCpuStart;
+  /** The node's counters when the measured flood started. */
+  private JsonObject floodStats;
   private ChatAddresses addresses;
   private final HeapSampler heap = new HeapSampler();
   private Flood flood;
@@ -85,6 +87,10 @@ public class BenchSenderVerticle extends VerticleBase {
           plan.warmupMessages(), TimeUnit.MILLISECONDS.toNanos(plan.warmupMillis()));
         return flood.run();
       })
+      .compose(warmup -> nodeStats().map(stats -> {
+        floodStats = stats;
+        return warmup;
+      }))
       .compose(warmup -> {
         result.put("warmup", warmup);
         // Ordered before the flood on the stream: the echo driver's CPU clock starts with it.
@@ -95,6 +101,9 @@ public class BenchSenderVerticle extends VerticleBase {
           plan.messages(), TimeUnit.MILLISECONDS.toNanos(plan.millis()));
         return flood.run();
       })
+      .compose(measured -> nodeStats().map(stats -> measured
+        .put("datagramsOut", stats.getLong("datagramsOut") - floodStats.getLong("datagramsOut"))
+        .put("datagramsIn", stats.getLong("datagramsIn") - floodStats.getLong("datagramsIn"))))
       .compose(measured -> {
         flood = null;
         result.put("flood", measured.put("cpuMicros", (HeapSampler.processCpuNanos() - floodCpuStart) / 1000));
@@ -115,15 +124,20 @@ public class BenchSenderVerticle extends VerticleBase {
       .compose(rtt -> {
         roundTrips = null;
         result.put("rtt", rtt).put("memory", heap.figures());
-        return vertx.eventBus().<JsonObject>request(addresses.stats(), null);
+        return nodeStats();
       })
       .compose(stats -> {
-        result.put("nodeStats", stats.body());
+        result.put("nodeStats", stats);
         return vertx.eventBus().request(addresses.send(),
           new JsonObject().put("text", BenchText.make(BenchText.DONE, 0, 1)).put("to", plan.peer()));
       })
       .onSuccess(v -> System.out.println(RESULT + " " + result.encode()))
       .onFailure(e -> System.out.println(ERROR + " " + e.getMessage()));
+  }
+
+  /** The node's datagram and drop counters ({@code punch.stats}). */
+  private Future<JsonObject> nodeStats() {
+    return vertx.eventBus().<JsonObject>request(addresses.stats(), null).map(Message::body);
   }
 
   /** A direct path to the peer, then a hello answered by its echo driver, within connectMillis. */

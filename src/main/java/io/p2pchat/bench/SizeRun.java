@@ -27,6 +27,19 @@ record SizeRun(int size, JsonObject sender, JsonObject receiver, ProcStatus send
     return throughput() * size / MIB;
   }
 
+  /**
+   * Messages of the measured flood per datagram the sender sent (data, acks, keep-alives): above
+   * 1 when coalescing packs a burst into shared packets.
+   */
+  double messagesPerDatagram() {
+    return flood().getLong("delivered") / (double) Math.max(1, flood().getLong("datagramsOut"));
+  }
+
+  /** Datagrams the sender received (acks) per message of the measured flood. */
+  double datagramsInPerMessage() {
+    return flood().getLong("datagramsIn") / (double) Math.max(1, flood().getLong("delivered"));
+  }
+
   /** CPU microseconds the sender process spent per acknowledged message of the measured flood. */
   double senderCpuMicrosPerMessage() {
     return flood().getLong("cpuMicros") / (double) Math.max(1, flood().getLong("delivered"));

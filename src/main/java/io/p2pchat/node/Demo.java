@@ -3,6 +3,7 @@ package io.p2pchat.node;
 import io.p2pchat.rendezvous.RendezvousVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -27,7 +28,8 @@ public final class Demo {
     String nick = args.length > 0 ? args[0] : "you";
     Path home = Files.createTempDirectory("p2pchat-demo");
     String logDir = args.length > 1 ? args[1] : "logs";
-    Vertx vertx = Vertx.vertx();
+    // One event loop, as the launcher gives a node: the demo's rendezvous and nodes are light.
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(P2pChatLauncher.NODE_EVENT_LOOPS));
     RendezvousVerticle rendezvous = new RendezvousVerticle();
     vertx.deployVerticle(rendezvous, new DeploymentOptions().setConfig(new JsonObject()
         .put("host", "127.0.0.1").put("port", 0).put("logDir", logDir)))

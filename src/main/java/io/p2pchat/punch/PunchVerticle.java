@@ -9,6 +9,7 @@ import io.p2pchat.crypto.SecureChannel;
 import io.p2pchat.delivery.DeliveryOptions;
 import io.p2pchat.node.NodeLog;
 import io.p2pchat.node.NodeOptions;
+import io.p2pchat.node.UdpSockets;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlCodec;
 import io.p2pchat.wire.ControlType;
@@ -34,7 +35,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.datagram.DatagramSocket;
-import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -63,13 +63,6 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   private static final long RTT_CHANGE_DENOMINATOR = 4;
   /** How long a netcheck waits for STUN answers: a few RTTs to any server worth asking. */
   private static final long NETCHECK_WAIT_MS = 1500;
-  /**
-   * Socket send buffer: a burst of ~3,000 full datagrams queues in the kernel rather than failing.
-   * The receive buffer is left at the kernel's default (net.core.rmem_default) on purpose: Vert.x
-   * also uses DatagramSocketOptions' receive buffer size as the size of the buffer it allocates for
-   * every datagram read, and 4 MiB per read cost ~100 us of zeroing per datagram (see docs/BENCH.md).
-   */
-  private static final int SEND_BUFFER_BYTES = 4 << 20;
   /** Address put in a punched answered through the relay, where the real one is the server's business. */
   private static final Endpoint UNSPECIFIED = new Endpoint("0.0.0.0", 0);
 
@@ -108,6 +101,9 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   private long controlCounter;
   private long probeCounter;
   private long nextHandle;
+  /** Datagrams received and sent since start (all kinds): how well messages share packets. */
+  private long datagramsIn;
+  private long datagramsOut;
   /** Outcomes and received messages for ChatVerticle, one hand-off per event-loop turn. */
   private TurnBatch<PunchEvent> events;
 
@@ -128,7 +124,11 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     LocalCodec.register(vertx, OutboundBatch.class);
     LocalCodec.register(vertx, PunchEventBatch.class);
     events = new TurnBatch<>(context, vertx.eventBus(), addresses.punchEvents(), PunchEventBatch::new);
-    socket = vertx.createDatagramSocket(new DatagramSocketOptions().setSendBufferSize(SEND_BUFFER_BYTES));
+    UdpSockets.Created created = UdpSockets.create(vertx);
+    socket = created.socket();
+    if (!created.receiveBufferSet()) {
+      log.info("UDP receive buffer left at the kernel default (net.core.rmem_default)");
+    }
     socket.handler(this::onDatagram);
     return vertx.executeBlocking(() -> {
         for (String address : options.rendezvousServers()) {
@@ -211,6 +211,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   // ---------------------------------------------------------------- inbound datagrams
 
   private void onDatagram(DatagramPacket packet) {
+    datagramsIn++;
     Endpoint from = Endpoint.of(packet.sender());
     Buffer data = packet.data();
     try {
@@ -226,7 +227,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
             throw new WireException(DropReason.UNKNOWN_TYPE, "a client answers only punch");
           }
           // A liveness reply only: it never creates or moves a path.
-          socket.send(Buffer.buffer("punched"), from.port(), from.host());
+          sendDatagram(Buffer.buffer("punched"), from.port(), from.host());
           break;
         default:
           throw new WireException(DropReason.UNKNOWN_KIND, "not a p2pchat packet");
@@ -473,9 +474,9 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
 
   private void transmit(PeerSession session, Endpoint to, Buffer packet) {
     if (to.equals(Candidate.VIA_RELAY)) {
-      socket.send(RelayCodec.encode(session.relayId, packet), server.port(), server.host());
+      sendDatagram(RelayCodec.encode(session.relayId, packet), server.port(), server.host());
     } else {
-      socket.send(packet, to.port(), to.host());
+      sendDatagram(packet, to.port(), to.host());
     }
   }
 
@@ -612,7 +613,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     if (log.isDebugEnabled()) {
       log.debug("out {} {}", server, message.getString(Control.TYPE));
     }
-    socket.send(ControlCodec.encode(message, ++controlCounter), server.port(), server.host());
+    sendDatagram(ControlCodec.encode(message, ++controlCounter), server.port(), server.host());
   }
 
   /**
@@ -625,7 +626,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       byte[] transactionId = new byte[StunCodec.TRANSACTION_ID_SIZE];
       random.nextBytes(transactionId);
       netCheck.sent(HexFormat.of().formatHex(transactionId), source);
-      socket.send(StunCodec.bindingRequest(transactionId), source.port(), source.host());
+      sendDatagram(StunCodec.bindingRequest(transactionId), source.port(), source.host());
     }
     Promise<JsonObject> result = Promise.promise();
     vertx.setTimer(NETCHECK_WAIT_MS, t -> {
@@ -775,8 +776,16 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     return new JsonObject().put("peers", list);
   }
 
+  /** Every datagram this node sends goes through here, to be counted. */
+  private void sendDatagram(Buffer datagram, int port, String host) {
+    datagramsOut++;
+    socket.send(datagram, port, host);
+  }
+
   private JsonObject stats() {
     return new JsonObject()
+      .put("datagramsIn", datagramsIn)
+      .put("datagramsOut", datagramsOut)
       .put("drops", drops.toJson())
       .put("peers", byNick.size())
       .put("rendezvous", link == null ? "starting" : link.state().name().toLowerCase());

@@ -4,6 +4,7 @@ import io.p2pchat.crypto.AddressCookie;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.node.ConfigLoader;
 import io.p2pchat.node.NodeLog;
+import io.p2pchat.node.UdpSockets;
 import io.p2pchat.rendezvous.cluster.Member;
 import io.p2pchat.rendezvous.cluster.RendezvousDirectory;
 import io.p2pchat.wire.Control;
@@ -26,7 +27,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.datagram.DatagramSocket;
-import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -89,9 +89,11 @@ public class RendezvousVerticle extends VerticleBase {
         registry = new Registry(opts.maxClients(), opts.maxClientsPerHost(), opts.relayBytesPerSecond());
         perSource = new RateLimiter(opts.requestsPerSecond(), opts.requestBurst(), opts.maxTrackedSources());
         perHost = new RateLimiter(opts.requestsPerSecondPerHost(), opts.requestBurstPerHost(), opts.maxTrackedSources());
-        // No receive buffer size: Vert.x would allocate a buffer that large for every datagram read
-        // (see PunchVerticle); the kernel's default (net.core.rmem_default) applies.
-        socket = vertx.createDatagramSocket(new DatagramSocketOptions());
+        UdpSockets.Created created = UdpSockets.create(vertx);
+        socket = created.socket();
+        if (!created.receiveBufferSet()) {
+          log.info("UDP receive buffer left at the kernel default (net.core.rmem_default)");
+        }
         socket.handler(this::onDatagram);
         return socket.listen(opts.port(), opts.host());
       })
