@@ -187,7 +187,7 @@ public final class RendezvousBench {
           .put("bind", new JsonObject().put("host", "127.0.0.1").put("port", 0))
           .put("dataDir", workDir.resolve("data").resolve(nick).toString())
           .put("logDir", logs.toString());
-      children.add(NodeProcess.start(nick, config, List.of("-Xmx128m", "-XX:+UseSerialGC"), workDir));
+      children.add(NodeProcess.start(nick, config, List.of("-Xmx96m", "-XX:+UseSerialGC"), workDir));
     }
     System.out.println("* 3 instances: two chat nodes registering with rdv3-0...");
     for (String nick : nicks) {
