@@ -109,9 +109,9 @@ public class ChatVerticle extends VerticleBase {
       msg.fail(400, "empty text: nothing to send");
       return;
     }
-    int size = ((String) text).getBytes(StandardCharsets.UTF_8).length;
-    if (size > ChatPayload.MAX_TEXT_BYTES) {
-      msg.fail(413, "text of " + size + " bytes is longer than " + ChatPayload.MAX_TEXT_BYTES);
+    byte[] utf8 = ((String) text).getBytes(StandardCharsets.UTF_8);
+    if (utf8.length > ChatPayload.MAX_TEXT_BYTES) {
+      msg.fail(413, "text of " + utf8.length + " bytes is longer than " + ChatPayload.MAX_TEXT_BYTES);
       return;
     }
     if (to != null && (!(to instanceof String) || !Control.NICK_PATTERN.matcher((String) to).matches())) {
@@ -124,8 +124,8 @@ public class ChatVerticle extends VerticleBase {
     }
     String id = idPrefix + "-" + (++nextId);
     long ts = System.currentTimeMillis();
-    pending.put(id, new PendingSend(msg, (String) to, (String) text, ts, size));
-    outbox.add(new OutboundChat(id, (String) to, new ChatPayload(to != null, ts, id, (String) text).encode()));
+    pending.put(id, new PendingSend(msg, (String) to, (String) text, ts, utf8.length));
+    outbox.add(new OutboundChat(id, (String) to, ChatPayload.encode(to != null, ts, id, utf8)));
   }
 
   /** One turn of PunchVerticle's news, in order; the log lines for it are written at the end. */

@@ -83,38 +83,57 @@ final class MessageLog {
 
   /**
    * The ids, with runs of consecutive ones ({@code PREFIX-N}, {@code PREFIX-N+1}, …: what one
-   * node gives its messages) written as {@code PREFIX-N..PREFIX-M}.
+   * node gives its messages) written as {@code PREFIX-N..PREFIX-M}. Each id is parsed once.
    */
   static String runs(List<String> ids) {
     StringBuilder out = new StringBuilder();
-    int i = 0;
-    while (i < ids.size()) {
-      int j = i;
-      while (j + 1 < ids.size() && follows(ids.get(j), ids.get(j + 1))) {
-        j++;
+    String runStart = null;
+    String previous = null;
+    long previousNumber = -1;
+    for (String id : ids) {
+      long number = numberOf(id);
+      boolean continues = previous != null && number >= 0 && previousNumber >= 0 && number == previousNumber + 1
+        && samePrefix(previous, id);
+      if (!continues) {
+        closeRun(out, runStart, previous);
+        runStart = id;
       }
-      if (out.length() > 0) {
-        out.append(", ");
-      }
-      out.append(ids.get(i));
-      if (j > i) {
-        out.append("..").append(ids.get(j));
-      }
-      i = j + 1;
+      previous = id;
+      previousNumber = number;
     }
+    closeRun(out, runStart, previous);
     return out.toString();
   }
 
-  /** True when {@code next} is {@code previous} with its number after the last '-' plus one. */
-  private static boolean follows(String previous, String next) {
-    int dash = previous.lastIndexOf('-');
-    if (dash < 0 || dash != next.lastIndexOf('-') || !previous.regionMatches(0, next, 0, dash)) {
-      return false;
+  private static void closeRun(StringBuilder out, String first, String last) {
+    if (first == null) {
+      return;
+    }
+    if (out.length() > 0) {
+      out.append(", ");
+    }
+    out.append(first);
+    if (!first.equals(last)) {
+      out.append("..").append(last);
+    }
+  }
+
+  /** The number after the last '-', or -1 when there is none. */
+  private static long numberOf(String id) {
+    int dash = id.lastIndexOf('-');
+    if (dash < 0 || dash == id.length() - 1) {
+      return -1;
     }
     try {
-      return Long.parseLong(next.substring(dash + 1)) == Long.parseLong(previous.substring(dash + 1)) + 1;
+      return Long.parseLong(id, dash + 1, id.length(), 10);
     } catch (NumberFormatException notNumbered) {
-      return false;
+      return -1;
     }
+  }
+
+  /** Both ids have the same text up to their last '-'. */
+  private static boolean samePrefix(String a, String b) {
+    int dash = a.lastIndexOf('-');
+    return dash == b.lastIndexOf('-') && a.regionMatches(0, b, 0, dash);
   }
 }

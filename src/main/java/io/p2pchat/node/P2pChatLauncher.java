@@ -7,6 +7,7 @@ import io.vertx.core.VertxOptions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * The fat jar's main: the Vert.x {@link Launcher} ({@code run VERTICLE -conf FILE}, {@code -cluster},
@@ -46,7 +47,7 @@ public class P2pChatLauncher extends Launcher {
         }
       }
     }
-    new P2pChatLauncher(!java.util.Arrays.asList(args).contains(RENDEZVOUS)).dispatch(args);
+    new P2pChatLauncher(!Arrays.asList(args).contains(RENDEZVOUS)).dispatch(args);
   }
 
   @Override

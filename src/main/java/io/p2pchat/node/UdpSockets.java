@@ -15,7 +15,7 @@ import java.lang.reflect.Field;
  * (~100 µs: it capped a node at ~10k datagrams/s). The socket therefore keeps Netty's 2 KiB read
  * buffer, and the kernel buffer is set on its channel directly, a private field of Vert.x's
  * implementation. If a Vert.x version renames it, the socket keeps the kernel's default
- * ({@code net.core.rmem_default}) and {@link #create} says so in the result.
+ * ({@code net.core.rmem_default}) and {@link #create} logs it.
  */
 public final class UdpSockets {
 
@@ -24,19 +24,20 @@ public final class UdpSockets {
   /** Kernel send buffer: a burst queues in the kernel rather than failing. */
   public static final int SEND_BUFFER_BYTES = 4 << 20;
 
-  /** The socket, and whether its kernel receive buffer could be enlarged. */
-  public record Created(DatagramSocket socket, boolean receiveBufferSet) {
-  }
-
   private UdpSockets() {
   }
 
-  public static Created create(Vertx vertx) {
+  /** A socket with both buffers set (the receive buffer when this Vert.x allows it, else logged). */
+  public static DatagramSocket create(Vertx vertx, NodeLog log) {
     DatagramSocket socket = vertx.createDatagramSocket(new DatagramSocketOptions().setSendBufferSize(SEND_BUFFER_BYTES));
-    return new Created(socket, setReceiveBuffer(socket, RECEIVE_BUFFER_BYTES));
+    if (!setReceiveBuffer(socket, RECEIVE_BUFFER_BYTES)) {
+      log.info("UDP receive buffer left at the kernel default (net.core.rmem_default)");
+    }
+    return socket;
   }
 
-  private static boolean setReceiveBuffer(DatagramSocket socket, int bytes) {
+  /** True when the kernel receive buffer of {@code socket} was set to {@code bytes}. */
+  static boolean setReceiveBuffer(DatagramSocket socket, int bytes) {
     try {
       Field field = socket.getClass().getDeclaredField("channel");
       field.setAccessible(true);

@@ -124,11 +124,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     LocalCodec.register(vertx, OutboundBatch.class);
     LocalCodec.register(vertx, PunchEventBatch.class);
     events = new TurnBatch<>(context, vertx.eventBus(), addresses.punchEvents(), PunchEventBatch::new);
-    UdpSockets.Created created = UdpSockets.create(vertx);
-    socket = created.socket();
-    if (!created.receiveBufferSet()) {
-      log.info("UDP receive buffer left at the kernel default (net.core.rmem_default)");
-    }
+    socket = UdpSockets.create(vertx, log);
     socket.handler(this::onDatagram);
     return vertx.executeBlocking(() -> {
         for (String address : options.rendezvousServers()) {

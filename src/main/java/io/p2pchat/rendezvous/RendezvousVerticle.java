@@ -89,11 +89,7 @@ public class RendezvousVerticle extends VerticleBase {
         registry = new Registry(opts.maxClients(), opts.maxClientsPerHost(), opts.relayBytesPerSecond());
         perSource = new RateLimiter(opts.requestsPerSecond(), opts.requestBurst(), opts.maxTrackedSources());
         perHost = new RateLimiter(opts.requestsPerSecondPerHost(), opts.requestBurstPerHost(), opts.maxTrackedSources());
-        UdpSockets.Created created = UdpSockets.create(vertx);
-        socket = created.socket();
-        if (!created.receiveBufferSet()) {
-          log.info("UDP receive buffer left at the kernel default (net.core.rmem_default)");
-        }
+        socket = UdpSockets.create(vertx, log);
         socket.handler(this::onDatagram);
         return socket.listen(opts.port(), opts.host());
       })

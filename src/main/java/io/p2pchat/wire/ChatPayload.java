@@ -23,6 +23,11 @@ public record ChatPayload(boolean direct, long ts, String id, String text) {
   private static final int MAX_ID = 255;
 
   public byte[] encode() {
+    return encode(direct, ts, id, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The same bytes as {@link #encode()}, for a caller that already has the text in UTF-8. */
+  public static byte[] encode(boolean direct, long ts, String id, byte[] utf8Text) {
     byte[] idBytes = id.getBytes(StandardCharsets.US_ASCII);
     if (idBytes.length > MAX_ID) {
       throw new IllegalArgumentException("id longer than " + MAX_ID);
@@ -32,7 +37,7 @@ public record ChatPayload(boolean direct, long ts, String id, String text) {
       .appendLong(ts)
       .appendByte((byte) idBytes.length)
       .appendBytes(idBytes)
-      .appendString(text, "UTF-8")
+      .appendBytes(utf8Text)
       .getBytes();
   }
 
