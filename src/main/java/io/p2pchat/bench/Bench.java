@@ -36,11 +36,11 @@ public final class Bench {
   private static final long RECEIVER_WAIT_SECONDS = 15;
   private static final long VERTX_WAIT_SECONDS = 30;
   /**
-   * Text bytes of send requests not yet replied to, at most: 4 x the node's 1 MiB send window keeps
+   * Text bytes in send requests not yet replied to, at most: 4 x the node's 1 MiB send window keeps
    * it full, and the replies held by back-pressure still come within seconds for 16 KiB messages.
    */
   private static final long REQUEST_WINDOW_BYTES = 4L << 20;
-  /** Fewest send requests outstanding, however large the messages. */
+  /** Fewest messages in send requests outstanding, however large the messages. */
   private static final int MIN_WINDOW = 16;
   private static final String SENDER_DRIVER = BenchSenderVerticle.class.getName();
   private static final String ECHO_DRIVER = BenchEchoVerticle.class.getName();
@@ -128,7 +128,7 @@ public final class Bench {
     String senderNick = "send" + size;
     String echoNick = "echo" + size;
     int window = (int) Math.min(options.window, Math.max(MIN_WINDOW, REQUEST_WINDOW_BYTES / size));
-    BenchPlan plan = new BenchPlan(echoNick, size, window, options.warmupMessages, options.warmupMillis,
+    BenchPlan plan = new BenchPlan(echoNick, size, window, Math.min(options.batch, window), options.warmupMessages, options.warmupMillis,
       options.messages, TimeUnit.SECONDS.toMillis(options.seconds), options.rttRate, options.rttMillis,
       options.rttWarmupMillis, options.connectMillis);
     System.out.printf("* %d B: starting %s and %s...%n", size, senderNick, echoNick);

@@ -3,7 +3,11 @@ package io.p2pchat.bench;
 import io.p2pchat.chat.ChatAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The bench's receiving driver, a node extension that uses only the public event-bus API: it
@@ -21,6 +25,8 @@ public class BenchEchoVerticle extends VerticleBase {
   private long expectedSeq;
   private long outOfOrder;
   private long cpuAtMark = -1;
+  /** Texts to echo at the end of this turn, by sender. */
+  private final Map<String, JsonArray> echoes = new LinkedHashMap<>();
 
   @Override
   public Future<?> start() {
@@ -46,6 +52,9 @@ public class BenchEchoVerticle extends VerticleBase {
       case BenchText.RTT:
         reply(from, text);
         break;
+      case BenchText.JIT:
+        reply(from, BenchText.JIT_ACK + Long.toString(HeapSampler.compileMillis()));
+        break;
       case BenchText.MARK:
         cpuAtMark = HeapSampler.processCpuNanos();
         break;
@@ -64,7 +73,18 @@ public class BenchEchoVerticle extends VerticleBase {
     }
   }
 
+  /** Echoes go out at the end of the turn, as one request per peer (the batch form when several). */
   private void reply(String to, String text) {
-    vertx.eventBus().request(addresses.send(), new JsonObject().put("text", text).put("to", to));
+    if (echoes.isEmpty()) {
+      vertx.runOnContext(v -> sendEchoes());
+    }
+    echoes.computeIfAbsent(to, k -> new JsonArray()).add(text);
+  }
+
+  private void sendEchoes() {
+    echoes.forEach((to, texts) -> vertx.eventBus().request(addresses.send(), texts.size() == 1
+      ? new JsonObject().put("text", texts.getString(0)).put("to", to)
+      : new JsonObject().put("texts", texts).put("to", to)));
+    echoes.clear();
   }
 }

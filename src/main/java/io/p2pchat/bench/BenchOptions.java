@@ -18,18 +18,27 @@ final class BenchOptions {
   /** Measured flood at most 10 s: long enough for several GC cycles and a steady rate. */
   static final long DEFAULT_SECONDS = 10;
   /**
-   * Warm-up flood: 20 s (or 2M messages). JFR showed C2 still compiling (~1,100 C2 compilations,
-   * 40 s of compiler CPU in all, 0.1 to 2.5 s each) through a measured flood that followed a 10 s
-   * warm-up on a 2-core machine where both nodes compete for the cores; the figures of one build
-   * then swung by 1.5x from run to run. A node lives for hours: its steady state is what counts.
+   * Warm-up: rounds of a 4 s flood (at most 2M messages) and 2 s of round trips until neither
+   * node's JIT compiled for more than 2 % of a round, or 60 s. JFR showed C2 still compiling
+   * (0.1 to 2.5 s per compilation on these cores, up to half of a node's CPU) after a fixed 20 s
+   * flood, and through the round trips, which the flood had not warmed. A node lives for hours:
+   * its steady state is what counts.
    */
   static final long DEFAULT_WARMUP_MESSAGES = 2_000_000;
-  static final long DEFAULT_WARMUP_MILLIS = 20_000;
+  static final long DEFAULT_WARMUP_MILLIS = 60_000;
   /**
    * Send requests not yet replied to: a few thousand, so the node's back-pressure (replies held
    * while the peer's window of 1024 fragments is full), not the driver, sets the pace.
    */
   static final int DEFAULT_WINDOW = 2_000;
+  /**
+   * Texts per send request, the batch form of {@code chat.send}: a program that has many messages
+   * at once (a bridge, a bot, a replay) sends them like this; 64 short texts fill ~8 datagrams, so
+   * one request per few datagrams. {@code --batch 1} measures the one-text form.
+   */
+  static final int DEFAULT_BATCH = 64;
+  /** The node's limit of texts per request. */
+  static final int MAX_BATCH = 1_000;
   /** Round trips per second: the moderate fixed rate. */
   static final int DEFAULT_RTT_RATE = 10_000;
   /** Round-trip part: 6 s, the first 1 s not counted (50k samples: p99.9 rests on 50 of them). */
@@ -61,6 +70,7 @@ final class BenchOptions {
   long warmupMessages = DEFAULT_WARMUP_MESSAGES;
   long warmupMillis = DEFAULT_WARMUP_MILLIS;
   int window = DEFAULT_WINDOW;
+  int batch = DEFAULT_BATCH;
   int rttRate = DEFAULT_RTT_RATE;
   long rttMillis = DEFAULT_RTT_MILLIS;
   long rttWarmupMillis = DEFAULT_RTT_WARMUP_MILLIS;
@@ -74,13 +84,14 @@ final class BenchOptions {
 
   static final String USAGE = String.join("\n",
     "usage: p2pchat bench [--quick] [--messages N] [--seconds S] [--warmup S] [--sizes 100,1024,16384]",
-    "                     [--window N] [--rtt-rate N] [--jfr DIR] [--keep]",
+    "                     [--window N] [--batch N] [--rtt-rate N] [--jfr DIR] [--keep]",
     "  --quick       short runs (a smoke test of the whole path)",
     "  --messages N  measured flood: at most N messages per size (default " + DEFAULT_MESSAGES + ")",
     "  --seconds S   measured flood: at most S seconds per size (default " + DEFAULT_SECONDS + ")",
-    "  --warmup S    warm-up flood before each measured one, in seconds (default " + DEFAULT_WARMUP_MILLIS / 1000 + ")",
+    "  --warmup S    warm-up (flood and round trips until the JIT is quiet) at most S seconds (default " + DEFAULT_WARMUP_MILLIS / 1000 + ")",
     "  --sizes LIST  message sizes in bytes (default 100,1024,16384)",
-    "  --window N    send requests not yet replied to (default " + DEFAULT_WINDOW + ")",
+    "  --window N    messages in send requests not yet replied to (default " + DEFAULT_WINDOW + ")",
+    "  --batch N     texts per send request (default " + DEFAULT_BATCH + "; 1: one text per request)",
     "  --rtt-rate N  round trips per second (default " + DEFAULT_RTT_RATE + "; at most half the flood rate)",
     "  --jfr DIR     record both nodes with Java Flight Recorder into DIR",
     "  --keep        keep the work directory (node logs) and print where it is");
@@ -101,6 +112,7 @@ final class BenchOptions {
         case "--seconds" -> o.seconds = positive(arg, value(args, ++i));
         case "--warmup" -> o.warmupMillis = TimeUnit.SECONDS.toMillis(positive(arg, value(args, ++i)));
         case "--window" -> o.window = (int) Math.min(Integer.MAX_VALUE, positive(arg, value(args, ++i)));
+        case "--batch" -> o.batch = (int) Math.min(MAX_BATCH, positive(arg, value(args, ++i)));
         case "--rtt-rate" -> o.rttRate = (int) Math.min(1_000_000, positive(arg, value(args, ++i)));
         case "--jfr" -> o.jfrDir = Path.of(value(args, ++i)).toAbsolutePath();
         case "--sizes" -> o.sizes = sizes(value(args, ++i));

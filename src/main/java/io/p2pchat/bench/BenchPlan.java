@@ -9,7 +9,8 @@ import io.vertx.core.json.JsonObject;
  *
  * @param peer            the echo node's nick
  * @param size            bytes of text per message
- * @param window          most send requests not yet replied to (back-pressure paces the rest)
+ * @param window          most messages in send requests not yet replied to (back-pressure paces the rest)
+ * @param batch           texts per send request (1: the single-text form)
  * @param warmupMessages  warm-up flood: at most this many messages…
  * @param warmupMillis    …or this long, whichever ends first
  * @param messages        measured flood: at most this many messages…
@@ -19,7 +20,7 @@ import io.vertx.core.json.JsonObject;
  * @param rttWarmupMillis round trips started in this first part are not counted
  * @param connectMillis   how long the peer may take to be reachable directly
  */
-record BenchPlan(String peer, int size, int window, long warmupMessages, long warmupMillis, long messages,
+record BenchPlan(String peer, int size, int window, int batch, long warmupMessages, long warmupMillis, long messages,
                  long millis, int rttRate, long rttMillis, long rttWarmupMillis, long connectMillis) {
 
   /** The config key the plan travels under. */
@@ -27,7 +28,7 @@ record BenchPlan(String peer, int size, int window, long warmupMessages, long wa
 
   JsonObject toJson() {
     return new JsonObject()
-      .put("peer", peer).put("size", size).put("window", window)
+      .put("peer", peer).put("size", size).put("window", window).put("batch", batch)
       .put("warmupMessages", warmupMessages).put("warmupMillis", warmupMillis)
       .put("messages", messages).put("millis", millis)
       .put("rttRate", rttRate).put("rttMillis", rttMillis).put("rttWarmupMillis", rttWarmupMillis)
@@ -38,7 +39,7 @@ record BenchPlan(String peer, int size, int window, long warmupMessages, long wa
     if (json == null) {
       throw new IllegalArgumentException("the sender driver needs a \"" + KEY + "\" object in its config");
     }
-    return new BenchPlan(json.getString("peer"), json.getInteger("size"), json.getInteger("window"),
+    return new BenchPlan(json.getString("peer"), json.getInteger("size"), json.getInteger("window"), json.getInteger("batch"),
       json.getLong("warmupMessages"), json.getLong("warmupMillis"), json.getLong("messages"),
       json.getLong("millis"), json.getInteger("rttRate"), json.getLong("rttMillis"),
       json.getLong("rttWarmupMillis"), json.getLong("connectMillis"));

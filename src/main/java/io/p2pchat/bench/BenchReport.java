@@ -53,6 +53,11 @@ final class BenchReport {
       line(out, "received_" + s + "_messages", r.receiver().getLong("count"), 0);
       line(out, "received_" + s + "_out_of_order", r.receiver().getLong("outOfOrder"), 0);
       line(out, "throughput_" + s + "_vs_raw_udp", r.throughput() / rawDatagramsPerSecond, 3);
+      line(out, "send_batch_" + s, r.sender().getInteger("batch"), 0);
+      JsonObject warmup = r.sender().getJsonObject("warmup");
+      line(out, "warmup_" + s + "_s", warmup.getDouble("seconds"), 0);
+      line(out, "jit_" + s + "_ms_last_warmup_round", warmup.getLong("lastRoundJitMillis"), 0);
+      line(out, "jit_sender_" + s + "_ms_during_flood", flood.getLong("jitMillis"), 0);
       line(out, "msgs_per_datagram_" + s, r.messagesPerDatagram(), 1);
       line(out, "acks_per_msg_" + s, r.datagramsInPerMessage(), 3);
       line(out, "cpu_sender_" + s + "_us_per_msg", r.senderCpuMicrosPerMessage(), 1);

@@ -39,12 +39,21 @@ public class BenchSenderVerticle extends VerticleBase {
    * node cannot sustain would measure a growing queue, not the path (matters for 16 KiB).
    */
   private static final double RTT_LOAD_FRACTION = 0.25;
+  /** A warm-up round: a flood this long, then round trips this long. */
+  private static final long WARMUP_FLOOD_MS = 4_000;
+  private static final long WARMUP_RTT_MS = 2_000;
+  /**
+   * The warm-up ends after a round in which neither node's JIT compiled for more than this
+   * fraction of the round: the steady state a long-running node is in.
+   */
+  private static final double JIT_QUIET_FRACTION = 0.02;
   /** Round trips run at least at this rate, however slow the flood was. */
   private static final int MIN_RTT_RATE = 10;
 
   private BenchPlan plan;
   private int rttRate;
   private long floodCpuStart;
+  private long floodJitStart;
   /** The node's counters when the measured flood started. */
   private JsonObject floodStats;
   private ChatAddresses addresses;
@@ -79,13 +88,13 @@ public class BenchSenderVerticle extends VerticleBase {
   }
 
   private void runBench() {
-    JsonObject result = new JsonObject().put("size", plan.size());
+    JsonObject result = new JsonObject().put("size", plan.size()).put("batch", plan.batch());
     connect()
       .compose(v -> {
         System.out.println(READY);
-        flood = new Flood(vertx, addresses, plan.peer(), plan.size(), plan.window(), 0,
-          plan.warmupMessages(), TimeUnit.MILLISECONDS.toNanos(plan.warmupMillis()));
-        return flood.run();
+        return warmUp(new JsonObject().put("messages", 0L).put("delivered", 0L).put("failed", 0L)
+          .put("rounds", 0).put("nextSeq", 0L).put("nextRttSeq", 0L),
+          System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(plan.warmupMillis()));
       })
       .compose(warmup -> nodeStats().map(stats -> {
         floodStats = stats;
@@ -97,7 +106,8 @@ public class BenchSenderVerticle extends VerticleBase {
         vertx.eventBus().request(addresses.send(),
           new JsonObject().put("text", BenchText.make(BenchText.MARK, 0, 1)).put("to", plan.peer()));
         floodCpuStart = HeapSampler.processCpuNanos();
-        flood = new Flood(vertx, addresses, plan.peer(), plan.size(), plan.window(), warmup.getLong("nextSeq"),
+        floodJitStart = HeapSampler.compileMillis();
+        flood = new Flood(vertx, addresses, plan.peer(), plan.size(), plan.window(), plan.batch(), warmup.getLong("nextSeq"),
           plan.messages(), TimeUnit.MILLISECONDS.toNanos(plan.millis()));
         return flood.run();
       })
@@ -106,7 +116,8 @@ public class BenchSenderVerticle extends VerticleBase {
         .put("datagramsIn", stats.getLong("datagramsIn") - floodStats.getLong("datagramsIn"))))
       .compose(measured -> {
         flood = null;
-        result.put("flood", measured.put("cpuMicros", (HeapSampler.processCpuNanos() - floodCpuStart) / 1000));
+        result.put("flood", measured.put("cpuMicros", (HeapSampler.processCpuNanos() - floodCpuStart) / 1000)
+          .put("jitMillis", HeapSampler.compileMillis() - floodJitStart));
         double floodRate = measured.getLong("delivered") / measured.getDouble("seconds");
         rttRate = (int) Math.max(MIN_RTT_RATE, Math.min(plan.rttRate(), floodRate * RTT_LOAD_FRACTION));
         return askEcho(BenchText.END, measured.getLong("nextSeq"), BenchText.END_ACK);
@@ -118,7 +129,7 @@ public class BenchSenderVerticle extends VerticleBase {
           .put("count", Long.parseLong(parts[0])).put("outOfOrder", Long.parseLong(parts[1]))
           .put("cpuMicros", Long.parseLong(parts[2])));
         roundTrips = new RoundTrips(vertx, addresses, plan.peer(), plan.size(), rttRate, plan.rttMillis(),
-          plan.rttWarmupMillis());
+          plan.rttWarmupMillis(), result.getJsonObject("warmup").getLong("nextRttSeq"));
         return roundTrips.run();
       })
       .compose(rtt -> {
@@ -133,6 +144,49 @@ public class BenchSenderVerticle extends VerticleBase {
       })
       .onSuccess(v -> System.out.println(RESULT + " " + result.encode()))
       .onFailure(e -> System.out.println(ERROR + " " + e.getMessage()));
+  }
+
+  /**
+   * Warms both nodes up on what is measured, in rounds of a flood then round trips, until the JIT
+   * compilers of both were quiet for a round or the warm-up time is over. On two shared cores C2
+   * otherwise still compiles, taking up to half of each node's CPU, well into the measurement
+   * (a fixed 20 s flood left it compiling through the round trips, which it had not warmed).
+   */
+  private Future<JsonObject> warmUp(JsonObject totals, long endNanos) {
+    long senderJitBefore = HeapSampler.compileMillis();
+    long[] echoJitBefore = new long[1];
+    return askEcho(BenchText.JIT, 0, BenchText.JIT_ACK)
+      .compose(answer -> {
+        echoJitBefore[0] = Long.parseLong(answer.substring(1));
+        flood = new Flood(vertx, addresses, plan.peer(), plan.size(), plan.window(), plan.batch(),
+          totals.getLong("nextSeq"), plan.warmupMessages(), TimeUnit.MILLISECONDS.toNanos(WARMUP_FLOOD_MS));
+        return flood.run();
+      })
+      .compose(flooded -> {
+        flood = null;
+        totals.put("messages", totals.getLong("messages") + flooded.getLong("messages"))
+          .put("delivered", totals.getLong("delivered") + flooded.getLong("delivered"))
+          .put("failed", totals.getLong("failed") + flooded.getLong("failed"))
+          .put("nextSeq", flooded.getLong("nextSeq"));
+        double rate = flooded.getLong("delivered") / flooded.getDouble("seconds");
+        roundTrips = new RoundTrips(vertx, addresses, plan.peer(), plan.size(),
+          (int) Math.max(MIN_RTT_RATE, Math.min(plan.rttRate(), rate * RTT_LOAD_FRACTION)), WARMUP_RTT_MS, 0,
+          totals.getLong("nextRttSeq"));
+        return roundTrips.run();
+      })
+      .compose(trips -> {
+        roundTrips = null;
+        totals.put("nextRttSeq", trips.getLong("nextSeq"));
+        return askEcho(BenchText.JIT, 0, BenchText.JIT_ACK);
+      })
+      .compose(answer -> {
+        long jitMillis = Math.max(HeapSampler.compileMillis() - senderJitBefore,
+          Long.parseLong(answer.substring(1)) - echoJitBefore[0]);
+        totals.put("rounds", totals.getInteger("rounds") + 1).put("lastRoundJitMillis", jitMillis)
+          .put("seconds", totals.getDouble("seconds", 0.0) + (WARMUP_FLOOD_MS + WARMUP_RTT_MS) / 1000.0);
+        boolean quiet = jitMillis < (WARMUP_FLOOD_MS + WARMUP_RTT_MS) * JIT_QUIET_FRACTION;
+        return quiet || System.nanoTime() - endNanos >= 0 ? Future.succeededFuture(totals) : warmUp(totals, endNanos);
+      });
   }
 
   /** The node's datagram and drop counters ({@code punch.stats}). */

@@ -19,6 +19,10 @@ final class BenchText {
   static final char END_ACK = 'e';
   /** Sender → echo, echoed back unchanged: one round-trip sample. */
   static final char RTT = 'R';
+  /** Sender → echo during the warm-up: "how long has your JIT compiled?"; answered with {@link #JIT_ACK}. */
+  static final char JIT = 'J';
+  /** Echo → sender: {@code j<compileMillis>}. */
+  static final char JIT_ACK = 'j';
   /** Sender → echo: the run is over; the echo driver prints its figures. */
   static final char DONE = 'Z';
 

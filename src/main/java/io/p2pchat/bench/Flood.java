@@ -5,16 +5,17 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
 
 /**
- * One flood of messages to a peer through {@code chat.send}, with at most {@code window} requests
- * not yet replied to (the node delays replies while the peer's send window is full, so that is
- * what paces it). It stops issuing at a message count or a time, whichever comes first, and ends
+ * One flood of messages to a peer through {@code chat.send}, {@code batch} texts per request, with
+ * at most {@code window} messages in requests not yet replied to (the node delays replies while the
+ * peer's send window is full, so that is what paces it). It stops issuing at a message count or a time, whichever comes first, and ends
  * when every issued message was acknowledged ({@code chat.delivered}) or failed. Runs on the
  * driver's event loop only.
  */
@@ -31,6 +32,7 @@ final class Flood {
   private final String peer;
   private final int size;
   private final int window;
+  private final int batch;
   private final long maxMessages;
   private final long maxNanos;
   private final Promise<JsonObject> done = Promise.promise();
@@ -42,19 +44,21 @@ final class Flood {
   private long startNanos;
   private long stoppedIssuingNanos;
   private long issued;
-  private long requestsOut;
+  /** Messages in requests not yet replied to. */
+  private long requestedOut;
   private long delivered;
   private long failed;
   private long rejected;
   private boolean issuing = true;
 
-  Flood(Vertx vertx, ChatAddresses addresses, String peer, int size, int window, long firstSeq,
+  Flood(Vertx vertx, ChatAddresses addresses, String peer, int size, int window, int batch, long firstSeq,
         long maxMessages, long maxNanos) {
     this.vertx = vertx;
     this.addresses = addresses;
     this.peer = peer;
     this.size = size;
     this.window = window;
+    this.batch = batch;
     this.nextSeq = firstSeq;
     this.maxMessages = maxMessages;
     this.maxNanos = maxNanos;
@@ -89,34 +93,48 @@ final class Flood {
   }
 
   private void pump() {
-    while (issuing && requestsOut < window) {
+    while (issuing && requestedOut < window) {
       if (issued >= maxMessages || System.nanoTime() - startNanos >= maxNanos) {
         issuing = false;
         stoppedIssuingNanos = System.nanoTime();
         break;
       }
-      issue();
+      issue((int) Math.min(Math.min(batch, window - requestedOut), maxMessages - issued));
     }
     checkDone();
   }
 
-  private void issue() {
-    issued++;
-    requestsOut++;
-    JsonObject send = new JsonObject().put("text", BenchText.make(BenchText.FLOOD, nextSeq++, size)).put("to", peer);
+  /** One request of {@code count} texts: {"text"} when it is one, {"texts": [...]} otherwise. */
+  private void issue(int count) {
+    issued += count;
+    requestedOut += count;
+    JsonObject send = new JsonObject().put("to", peer);
+    if (count == 1) {
+      send.put("text", BenchText.make(BenchText.FLOOD, nextSeq++, size));
+    } else {
+      JsonArray texts = new JsonArray(new ArrayList<>(count));
+      for (int i = 0; i < count; i++) {
+        texts.add(BenchText.make(BenchText.FLOOD, nextSeq++, size));
+      }
+      send.put("texts", texts);
+    }
     vertx.eventBus().<JsonObject>request(addresses.send(), send, REQUEST_OPTIONS).onComplete(ar -> {
-      requestsOut--;
+      requestedOut -= count;
       if (ar.succeeded()) {
-        accepted(ar.result());
+        JsonObject reply = ar.result().body();
+        if (count == 1) {
+          accepted(reply.getString("id"));
+        } else {
+          reply.getJsonArray("ids").forEach(id -> accepted((String) id));
+        }
       } else {
-        rejected++;
+        rejected += count;
       }
       pump();
     });
   }
 
-  private void accepted(Message<JsonObject> reply) {
-    String id = reply.body().getString("id");
+  private void accepted(String id) {
     if (deliveredFirst.remove(id)) {
       delivered++;
     } else {
@@ -125,7 +143,7 @@ final class Flood {
   }
 
   private void checkDone() {
-    if (!issuing && requestsOut == 0 && delivered + failed + rejected == issued && !done.future().isComplete()) {
+    if (!issuing && requestedOut == 0 && delivered + failed + rejected == issued && !done.future().isComplete()) {
       long end = System.nanoTime();
       done.complete(new JsonObject()
         .put("messages", issued)

@@ -30,6 +30,11 @@ final class HeapSampler {
       ? os.getProcessCpuTime() : -1;
   }
 
+  /** Milliseconds this JVM's JIT compilers have worked so far (all compiler threads). */
+  static long compileMillis() {
+    return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+  }
+
   void start(Vertx vertx) {
     timer = vertx.setPeriodic(SAMPLE_MS, id -> sample());
   }

@@ -4,15 +4,17 @@ import io.p2pchat.chat.ChatAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Round trips at a fixed rate: each message goes out through {@code chat.send}, the echo node
  * sends the same text back, and the time from the send request to the {@code chat.received} event
- * of the answer is one sample. A 1 ms timer sends what is due by the schedule (so sends come in
- * bursts of rate/1000); a sample is taken from the real send time, not the scheduled one.
+ * of the answer is one sample. A 1 ms timer sends what is due by the schedule in one request (so
+ * sends come in bursts of rate/1000); a sample is taken from the real send time, not the scheduled one.
  */
 final class RoundTrips {
 
@@ -29,6 +31,7 @@ final class RoundTrips {
   private final long durationNanos;
   private final long warmupNanos;
   private final int total;
+  private final long firstSeq;
   private final long[] sentAt;
   private final boolean[] answered;
   private final long[] samples;
@@ -41,8 +44,12 @@ final class RoundTrips {
   private long tickTimer = -1;
   private long giveUpTimer = -1;
 
+  /**
+   * @param firstSeq the sequence number of the first message: above every earlier run's, so a late
+   *                 echo of an earlier run is never taken for one of this run
+   */
   RoundTrips(Vertx vertx, ChatAddresses addresses, String peer, int size, int rate, long durationMillis,
-             long warmupMillis) {
+             long warmupMillis, long firstSeq) {
     this.vertx = vertx;
     this.addresses = addresses;
     this.peer = peer;
@@ -50,6 +57,7 @@ final class RoundTrips {
     this.rate = rate;
     this.durationNanos = TimeUnit.MILLISECONDS.toNanos(durationMillis);
     this.warmupNanos = TimeUnit.MILLISECONDS.toNanos(warmupMillis);
+    this.firstSeq = firstSeq;
     this.total = (int) Math.max(1, (long) rate * durationMillis / 1000);
     this.sentAt = new long[total];
     this.answered = new boolean[total];
@@ -69,14 +77,14 @@ final class RoundTrips {
 
   /** An echoed text arrived at the sender. */
   void onEcho(String text, long nowNanos) {
-    long seq = BenchText.seq(text);
-    if (seq < 0 || seq >= sent || answered[(int) seq]) {
+    long index = BenchText.seq(text) - firstSeq;
+    if (index < 0 || index >= sent || answered[(int) index]) {
       return;
     }
-    answered[(int) seq] = true;
+    answered[(int) index] = true;
     received++;
-    if (sentAt[(int) seq] - startNanos >= warmupNanos) {
-      samples[sampleCount++] = nowNanos - sentAt[(int) seq];
+    if (sentAt[(int) index] - startNanos >= warmupNanos) {
+      samples[sampleCount++] = nowNanos - sentAt[(int) index];
     }
     if (received == total) {
       finish();
@@ -85,11 +93,18 @@ final class RoundTrips {
 
   private void tick() {
     long due = Math.min(total, (System.nanoTime() - startNanos) * rate / 1_000_000_000L);
-    while (sent < due) {
-      int seq = sent++;
-      JsonObject send = new JsonObject().put("text", BenchText.make(BenchText.RTT, seq, size)).put("to", peer);
-      sentAt[seq] = System.nanoTime();
-      vertx.eventBus().request(addresses.send(), send);
+    if (sent < due) {
+      // What is due goes as one request, as a program with several messages at once sends them.
+      JsonArray texts = new JsonArray(new ArrayList<>((int) (due - sent)));
+      long now = System.nanoTime();
+      while (sent < due) {
+        int index = sent++;
+        texts.add(BenchText.make(BenchText.RTT, firstSeq + index, size));
+        sentAt[index] = now;
+      }
+      vertx.eventBus().request(addresses.send(), texts.size() == 1
+        ? new JsonObject().put("text", texts.getString(0)).put("to", peer)
+        : new JsonObject().put("texts", texts).put("to", peer));
     }
     if (sent == total && tickTimer != -1) {
       vertx.cancelTimer(tickTimer);
@@ -109,6 +124,7 @@ final class RoundTrips {
     done.complete(new JsonObject()
       .put("rate", rate)
       .put("sent", sent)
+      .put("nextSeq", firstSeq + sent)
       .put("received", received)
       .put("samples", p.count())
       .put("p50Us", micros(p.quantile(0.50)))

@@ -7,7 +7,10 @@ package io.p2pchat.chat;
  */
 public record ChatAddresses(String prefix) {
 
-  /** Request {@code {"text","to"?}} → reply {@code {"id"}} once accepted. */
+  /**
+   * Request {@code {"text","to"?}} → reply {@code {"id"}} once accepted; or the batch form
+   * {@code {"texts":[...],"to"?}} → reply {@code {"ids":[...]}} once all are accepted.
+   */
   public String send() {
     return prefix + ".chat.send";
   }

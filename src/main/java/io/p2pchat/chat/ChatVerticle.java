@@ -22,6 +22,8 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +41,12 @@ public class ChatVerticle extends VerticleBase {
   static final int DEFAULT_HISTORY_LIMIT = 100;
   /** Sent messages whose outcome can still update the history: more than a send window holds. */
   private static final int OUTCOMES_TRACKED = 20_000;
+  /**
+   * Texts one {@code chat.send} may carry: enough to fill a hundred datagrams (~8 short messages
+   * each) in one request, few enough that its single reply, which waits for all of them, stays a
+   * small part of a peer's send window.
+   */
+  static final int MAX_BATCH_TEXTS = 1_000;
 
   private final NodeOptions options;
   /** Distinguishes this run's message ids from an earlier run's. */
@@ -60,8 +68,49 @@ public class ChatVerticle extends VerticleBase {
     }
   };
 
-  /** A send request waiting for PunchVerticle's verdict; its reply is the user's "accepted". */
-  private record PendingSend(Message<Object> request, String to, String text, long ts, int bytes) {
+  /** A message waiting for PunchVerticle's verdict, and the request it came in. */
+  private record PendingSend(SendRequest request, String to, String text, long ts, int bytes) {
+  }
+
+  /**
+   * One {@code chat.send} request, one text or a batch: its reply (the user's "accepted") goes out
+   * when PunchVerticle took every message of it, in order, so the batch shares one back-pressure
+   * wait; the first refusal fails it (messages accepted before still go out, with their events).
+   */
+  private static final class SendRequest {
+    private final Message<Object> msg;
+    /** The batch's ids in order, or null for a single text (replied as {"id"}). */
+    private final JsonArray ids;
+    private String singleId;
+    private int waiting;
+
+    SendRequest(Message<Object> msg, JsonArray ids, int messages) {
+      this.msg = msg;
+      this.ids = ids;
+      this.waiting = messages;
+    }
+
+    void add(String id) {
+      if (ids == null) {
+        singleId = id;
+      } else {
+        ids.add(id);
+      }
+    }
+
+    void accepted() {
+      if (--waiting == 0) {
+        msg.reply(ids == null ? new JsonObject().put("id", singleId) : new JsonObject().put("ids", ids));
+      }
+    }
+
+    void refused(String id, int code, String reason) {
+      if (waiting > 0) {
+        waiting = 0;
+        msg.fail(code, ids == null ? reason : "message " + id + " (" + (ids.getList().indexOf(id) + 1) + " of "
+          + ids.size() + ") not accepted: " + reason);
+      }
+    }
   }
 
   public ChatVerticle(NodeOptions options) {
@@ -98,22 +147,11 @@ public class ChatVerticle extends VerticleBase {
   }
 
   private void onSend(Message<Object> msg) {
-    if (!(msg.body() instanceof JsonObject)) {
-      msg.fail(400, "send expects a JSON object {\"text\", \"to\"?}");
+    if (!(msg.body() instanceof JsonObject body)) {
+      msg.fail(400, "send expects a JSON object {\"text\" or \"texts\", \"to\"?}");
       return;
     }
-    JsonObject body = (JsonObject) msg.body();
-    Object text = body.getValue("text");
     Object to = body.getValue("to");
-    if (!(text instanceof String) || ((String) text).isBlank()) {
-      msg.fail(400, "empty text: nothing to send");
-      return;
-    }
-    byte[] utf8 = ((String) text).getBytes(StandardCharsets.UTF_8);
-    if (utf8.length > ChatPayload.MAX_TEXT_BYTES) {
-      msg.fail(413, "text of " + utf8.length + " bytes is longer than " + ChatPayload.MAX_TEXT_BYTES);
-      return;
-    }
     if (to != null && (!(to instanceof String) || !Control.NICK_PATTERN.matcher((String) to).matches())) {
       msg.fail(404, "unknown nick: " + to);
       return;
@@ -122,10 +160,36 @@ public class ChatVerticle extends VerticleBase {
       msg.fail(400, "that is you: pick another peer");
       return;
     }
-    String id = idPrefix + "-" + (++nextId);
+    Object batch = body.getValue("texts");
+    List<?> texts = batch instanceof JsonArray array ? array.getList() : Collections.singletonList(body.getValue("text"));
+    if (batch != null && (!(batch instanceof JsonArray) || texts.isEmpty() || texts.size() > MAX_BATCH_TEXTS)) {
+      msg.fail(400, "texts must be an array of 1 to " + MAX_BATCH_TEXTS + " texts");
+      return;
+    }
+    // Every text is checked before any is sent: a refused request sends nothing.
+    byte[][] utf8 = new byte[texts.size()][];
+    for (int i = 0; i < utf8.length; i++) {
+      Object text = texts.get(i);
+      String where = batch == null ? "" : "texts[" + i + "]: ";
+      if (!(text instanceof String) || ((String) text).isBlank()) {
+        msg.fail(400, where + "empty text: nothing to send");
+        return;
+      }
+      utf8[i] = ((String) text).getBytes(StandardCharsets.UTF_8);
+      if (utf8[i].length > ChatPayload.MAX_TEXT_BYTES) {
+        msg.fail(413, where + "text of " + utf8[i].length + " bytes is longer than " + ChatPayload.MAX_TEXT_BYTES);
+        return;
+      }
+    }
+    SendRequest request = new SendRequest(msg, batch == null ? null : new JsonArray(new ArrayList<>(utf8.length)),
+      utf8.length);
     long ts = System.currentTimeMillis();
-    pending.put(id, new PendingSend(msg, (String) to, (String) text, ts, utf8.length));
-    outbox.add(new OutboundChat(id, (String) to, ChatPayload.encode(to != null, ts, id, utf8)));
+    for (int i = 0; i < utf8.length; i++) {
+      String id = idPrefix + "-" + (++nextId);
+      pending.put(id, new PendingSend(request, (String) to, (String) texts.get(i), ts, utf8[i].length));
+      request.add(id);
+      outbox.add(new OutboundChat(id, (String) to, ChatPayload.encode(to != null, ts, id, utf8[i])));
+    }
   }
 
   /** One turn of PunchVerticle's news, in order; the log lines for it are written at the end. */
@@ -136,7 +200,7 @@ public class ChatVerticle extends VerticleBase {
       } else if (event instanceof PunchEvent.Rejected rejected) {
         PendingSend send = pending.remove(rejected.id());
         if (send != null) {
-          send.request.fail(rejected.code(), rejected.reason());
+          send.request.refused(rejected.id(), rejected.code(), rejected.reason());
         }
       } else if (event instanceof PunchEvent.Received received) {
         onReceived(received);
@@ -170,7 +234,7 @@ public class ChatVerticle extends VerticleBase {
       sent.put("to", send.to);
     }
     vertx.eventBus().publish(addresses.sent(), sent);
-    send.request.reply(new JsonObject().put("id", id));
+    send.request.accepted();
   }
 
   private void onReceived(PunchEvent.Received inbound) {

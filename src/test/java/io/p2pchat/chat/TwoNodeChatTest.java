@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -93,11 +94,68 @@ class TwoNodeChatTest {
     RendezvousVerticle r = net.rendezvous(new JsonObject());
     Node alice = net.node("alice", r.port());
     assertEquals(400, refusal(alice, new JsonObject().put("text", "  ")));
+    assertEquals(400, refusal(alice, new JsonObject()));
     assertEquals(400, refusal(alice, new JsonObject().put("text", "hi").put("to", "alice")));
     assertEquals(404, refusal(alice, new JsonObject().put("text", "hi").put("to", "nobody")));
     assertEquals(413, refusal(alice, new JsonObject().put("text", "x".repeat(70_000))));
     // Nobody else in the room: a room message is accepted and reaches nobody.
     assertFalse(alice.send("anyone?").isEmpty());
+  }
+
+  @Test
+  void aBatchOfTextsIsOneRequestAndArrivesInOrder(Vertx vertx, @TempDir Path dir) throws Exception {
+    TestNet net = new TestNet(vertx, dir);
+    RendezvousVerticle r = net.rendezvous(new JsonObject());
+    Node alice = net.node("alice", r.port());
+    Node bob = net.node("bob", r.port());
+    alice.awaitPeer("bob", "direct-lan");
+    int count = 300;
+    JsonArray texts = new JsonArray();
+    for (int i = 0; i < count; i++) {
+      texts.add("batch message " + i + (i % 7 == 0 ? " — ünïcødé 🙂" : ""));
+    }
+    JsonArray ids = await(vertx.eventBus().<JsonObject>request(alice.prefix + ".chat.send",
+      new JsonObject().put("to", "bob").put("texts", texts))).body().getJsonArray("ids");
+    assertEquals(count, ids.size(), "one id per text, in order");
+
+    // Every text arrives once, in the order of the batch, with the id the reply gave it.
+    List<JsonObject> received = bob.events.awaitCount(Events.RECEIVED, e -> "alice".equals(e.getString("from")), count);
+    for (int i = 0; i < count; i++) {
+      assertEquals(texts.getString(i), received.get(i).getString("text"));
+      assertEquals(ids.getString(i), received.get(i).getString("id"));
+      assertEquals("bob", received.get(i).getString("to"));
+    }
+    // Each message has its own sent and delivered events, as if sent one by one.
+    List<JsonObject> sent = alice.events.awaitCount(Events.SENT, e -> true, count);
+    for (int i = 0; i < count; i++) {
+      assertEquals(ids.getString(i), sent.get(i).getString("id"));
+    }
+    assertEquals(count, alice.events.awaitCount(Events.DELIVERED, e -> "bob".equals(e.getString("peer")), count).size());
+    assertTrue(alice.events.all(Events.FAILED).isEmpty(), alice.events.all(Events.FAILED).toString());
+    assertEquals(count, bob.events.all(Events.RECEIVED).size(), "each text received once");
+  }
+
+  @Test
+  void aBatchWithOneBadTextSendsNothing(Vertx vertx, @TempDir Path dir) throws Exception {
+    TestNet net = new TestNet(vertx, dir);
+    RendezvousVerticle r = net.rendezvous(new JsonObject());
+    Node alice = net.node("alice", r.port());
+    assertEquals(400, refusal(alice, new JsonObject().put("texts", new JsonArray().add("fine").add(" "))));
+    assertEquals(413, refusal(alice, new JsonObject().put("texts", new JsonArray().add("fine").add("x".repeat(70_000)))));
+    assertEquals(400, refusal(alice, new JsonObject().put("texts", new JsonArray())));
+    assertEquals(400, refusal(alice, new JsonObject().put("texts", "not an array")));
+    JsonArray tooMany = new JsonArray();
+    for (int i = 0; i <= ChatVerticle.MAX_BATCH_TEXTS; i++) {
+      tooMany.add("t" + i);
+    }
+    assertEquals(400, refusal(alice, new JsonObject().put("texts", tooMany)));
+    assertEquals(404, refusal(alice, new JsonObject().put("texts", new JsonArray().add("hi")).put("to", "nobody")));
+    // Nothing of the refused batches was sent: the next message is the first in the history.
+    alice.send("the only one");
+    JsonArray history = await(vertx.eventBus().<JsonObject>request("alice.history", new JsonObject()))
+      .body().getJsonArray("messages");
+    assertEquals(1, history.size(), history.encodePrettily());
+    assertEquals(1, alice.events.all(Events.SENT).size(), alice.events.all(Events.SENT).toString());
   }
 
   private static int refusal(Node node, JsonObject request) throws Exception {
