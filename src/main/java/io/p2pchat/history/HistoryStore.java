@@ -1,10 +1,10 @@
 package io.p2pchat.history;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -45,6 +46,8 @@ public final class HistoryStore implements AutoCloseable {
   private static final String ROOM = "";
   /** First buffer size of a record's JSON: a short chat line and its fields fit. */
   private static final int RECORD_GUESS_BYTES = 256;
+  /** A batch buffer kept between batches: a few thousand short records; a larger one is let go after use. */
+  private static final int BATCH_GUESS_BYTES = 1 << 20;
 
   private final ObjectMapper json = new ObjectMapper();
   private final HistoryOptions options;
@@ -90,7 +93,9 @@ public final class HistoryStore implements AutoCloseable {
   private long recoveredRecords;
   private long truncatedBytes;
   /** The writer's encoder: one generator over one buffer for every record (creating one costs more than a record). */
-  private final ByteArrayBuilder recordBytes = new ByteArrayBuilder(RECORD_GUESS_BYTES);
+  private final Bytes recordBytes = new Bytes(RECORD_GUESS_BYTES);
+  /** The writer's batch, reused: records are framed into it and it is written with one call. */
+  private Bytes batchBytes = new Bytes(BATCH_GUESS_BYTES);
   private final JsonGenerator generator;
   private final CRC32C crc = new CRC32C();
 
@@ -274,7 +279,7 @@ public final class HistoryStore implements AutoCloseable {
    * An "add" record, written field by field with Jackson's streaming generator: the same JSON as
    * a tree of {@code ObjectNode}s would give, without building the tree for every message.
    */
-  private void encodeEntry(HistoryEntry e, ByteArrayBuilder out) throws IOException {
+  private void encodeEntry(HistoryEntry e, Bytes out) throws IOException {
     encode(out, g -> {
       g.writeStringField("id", e.id());
       g.writeStringField("dir", e.direction().name());
@@ -288,7 +293,7 @@ public final class HistoryStore implements AutoCloseable {
     });
   }
 
-  private void encodeState(StateChange c, ByteArrayBuilder out) throws IOException {
+  private void encodeState(StateChange c, Bytes out) throws IOException {
     encode(out, g -> {
       g.writeStringField("op", "state");
       g.writeStringField("id", c.id());
@@ -303,31 +308,77 @@ public final class HistoryStore implements AutoCloseable {
   }
 
   /** Appends one record (length, CRC32C, JSON body) to {@code out}. Writer thread only. */
-  private void encode(ByteArrayBuilder out, Fields fields) throws IOException {
+  private void encode(Bytes out, Fields fields) throws IOException {
     recordBytes.reset();
     generator.writeStartObject();
     fields.write(generator);
     generator.writeEndObject();
     generator.flush();
-    byte[] body = recordBytes.toByteArray();
-    if (body.length > options.getMaxRecordBytes()) {
+    int length = recordBytes.size();
+    if (length > options.getMaxRecordBytes()) {
       // A 64 KiB text escapes to at most ~400 KiB: only a misconfigured limit gets here.
-      LOG.error("history journal {}: a record of {} bytes is above maxRecordBytes; not saved", file, body.length);
+      LOG.error("history journal {}: a record of {} bytes is above maxRecordBytes; not saved", file, length);
       return;
     }
     crc.reset();
-    crc.update(body);
-    writeInt(out, body.length);
+    crc.update(recordBytes.array(), 0, length);
+    writeInt(out, length);
     writeInt(out, (int) crc.getValue());
-    out.write(body);
+    out.write(recordBytes.array(), 0, length);
   }
 
-  private static void writeInt(ByteArrayBuilder out, int value) {
-    out.append(value >>> 24);
-    out.append(value >>> 16);
-    out.append(value >>> 8);
-    out.append(value);
+  private static void writeInt(Bytes out, int value) {
+    out.write(value >>> 24);
+    out.write(value >>> 16);
+    out.write(value >>> 8);
+    out.write(value);
   }
+
+  /** A growable byte array whose contents are read in place: no copy per record or batch. Writer thread only. */
+  private static final class Bytes extends OutputStream {
+    private byte[] buf;
+    private int count;
+
+    Bytes(int size) {
+      buf = new byte[size];
+    }
+
+    @Override
+    public void write(int b) {
+      ensure(1);
+      buf[count++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      ensure(len);
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+
+    private void ensure(int more) {
+      if (count + more > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+      }
+    }
+
+    void reset() {
+      count = 0;
+    }
+
+    int size() {
+      return count;
+    }
+
+    byte[] array() {
+      return buf;
+    }
+
+    int capacity() {
+      return buf.length;
+    }
+  }
+
 
   private void replay() throws IOException {
     long size = channel.size();
@@ -435,7 +486,8 @@ public final class HistoryStore implements AutoCloseable {
   }
 
   private void writeBatch(List<Object> batch) throws IOException {
-    ByteArrayBuilder bytes = new ByteArrayBuilder(batch.size() * RECORD_GUESS_BYTES);
+    Bytes bytes = batchBytes;
+    bytes.reset();
     for (Object record : batch) {
       if (record instanceof HistoryEntry entry) {
         encodeEntry(entry, bytes);
@@ -443,11 +495,14 @@ public final class HistoryStore implements AutoCloseable {
         encodeState((StateChange) record, bytes);
       }
     }
-    ByteBuffer buf = ByteBuffer.wrap(bytes.toByteArray());
+    ByteBuffer buf = ByteBuffer.wrap(bytes.array(), 0, bytes.size());
     while (buf.hasRemaining()) {
       channel.write(buf);
     }
     channel.force(false);
+    if (bytes.capacity() > BATCH_GUESS_BYTES) {
+      batchBytes = new Bytes(BATCH_GUESS_BYTES);
+    }
   }
 
   /** Lets the next batch gather for the rest of the commit interval (group commit). */

@@ -1,6 +1,5 @@
 package io.p2pchat.wire;
 
-import io.vertx.core.buffer.Buffer;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -32,13 +31,13 @@ public record ChatPayload(boolean direct, long ts, String id, String text) {
     if (idBytes.length > MAX_ID) {
       throw new IllegalArgumentException("id longer than " + MAX_ID);
     }
-    return Buffer.buffer()
-      .appendByte((byte) (direct ? 1 : 0))
-      .appendLong(ts)
-      .appendByte((byte) idBytes.length)
-      .appendBytes(idBytes)
-      .appendBytes(utf8Text)
-      .getBytes();
+    return ByteBuffer.allocate(1 + 8 + 1 + idBytes.length + utf8Text.length)
+      .put((byte) (direct ? 1 : 0))
+      .putLong(ts)
+      .put((byte) idBytes.length)
+      .put(idBytes)
+      .put(utf8Text)
+      .array();
   }
 
   public static ChatPayload decode(byte[] bytes) throws WireException {
@@ -57,6 +56,10 @@ public record ChatPayload(boolean direct, long ts, String id, String text) {
     }
     String id = new String(bytes, in.position(), idLen, StandardCharsets.US_ASCII);
     in.position(in.position() + idLen);
+    if (isAscii(bytes, in.position())) {
+      // Most chat text: ASCII is valid UTF-8, no decoder needed.
+      return new ChatPayload(kind == 1, ts, id, new String(bytes, in.position(), in.remaining(), StandardCharsets.US_ASCII));
+    }
     try {
       String text = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
@@ -66,5 +69,14 @@ public record ChatPayload(boolean direct, long ts, String id, String text) {
     } catch (CharacterCodingException e) {
       throw new WireException(DropReason.MALFORMED, "text is not UTF-8");
     }
+  }
+
+  private static boolean isAscii(byte[] bytes, int from) {
+    for (int i = from; i < bytes.length; i++) {
+      if (bytes[i] < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 }
