@@ -25,7 +25,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,8 +38,6 @@ public class ChatVerticle extends VerticleBase {
 
   /** Messages returned when a history query names no limit: a screenful or two. */
   static final int DEFAULT_HISTORY_LIMIT = 100;
-  /** Sent messages whose outcome can still update the history: more than a send window holds. */
-  private static final int OUTCOMES_TRACKED = 20_000;
   /**
    * Texts one {@code chat.send} may carry: enough to fill a hundred datagrams (~8 short messages
    * each) in one request, few enough that its single reply, which waits for all of them, stays a
@@ -60,13 +57,6 @@ public class ChatVerticle extends VerticleBase {
   /** Accepted messages for PunchVerticle, one hand-off per event-loop turn. */
   private TurnBatch<OutboundChat> outbox;
   private final MessageLog messageLog = new MessageLog();
-  /** The conversation (peer, or null for the room) of recent sent messages, for their outcomes. */
-  private final Map<String, String> conversationOf = new LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-      return size() > OUTCOMES_TRACKED;
-    }
-  };
 
   /** A message waiting for PunchVerticle's verdict, and the request it came in. */
   private record PendingSend(SendRequest request, String to, String text, long ts, int bytes) {
@@ -205,11 +195,11 @@ public class ChatVerticle extends VerticleBase {
       } else if (event instanceof PunchEvent.Received received) {
         onReceived(received);
       } else if (event instanceof PunchEvent.Delivered delivered) {
-        onOutcome(delivered.id(), HistoryEntry.State.DELIVERED);
+        history.updateState(delivered.id(), delivered.direct() ? delivered.peer() : null, HistoryEntry.State.DELIVERED);
         vertx.eventBus().publish(addresses.delivered(),
           new JsonObject().put("id", delivered.id()).put("peer", delivered.peer()));
       } else if (event instanceof PunchEvent.Failed failed) {
-        onOutcome(failed.id(), HistoryEntry.State.FAILED);
+        history.updateState(failed.id(), failed.direct() ? failed.peer() : null, HistoryEntry.State.FAILED);
         messageLog.failed(failed.id(), failed.peer(), failed.reason());
         vertx.eventBus().publish(addresses.failed(),
           new JsonObject().put("id", failed.id()).put("peer", failed.peer()).put("reason", failed.reason()));
@@ -224,7 +214,6 @@ public class ChatVerticle extends VerticleBase {
     if (send == null) {
       return;
     }
-    conversationOf.put(id, send.to);
     history.append(new HistoryEntry(id, HistoryEntry.Direction.OUT, send.to, options.nick(),
       send.to != null ? send.to : options.room(), send.text, send.ts,
       accepted.peers() == 0 ? HistoryEntry.State.DELIVERED : HistoryEntry.State.SENDING));
@@ -258,17 +247,6 @@ public class ChatVerticle extends VerticleBase {
       HistoryEntry.State.DELIVERED));
     messageLog.received(payload.id(), inbound.from(), payload.direct(), payload.text().length());
     vertx.eventBus().publish(addresses.received(), received);
-  }
-
-  private void onOutcome(String id, HistoryEntry.State state) {
-    String conversation = conversationOf.get(id);
-    if (conversation != null || conversationOf.containsKey(id)) {
-      // A room message counts as failed when any peer failed to acknowledge it.
-      history.updateState(id, conversation, state);
-      if (state == HistoryEntry.State.FAILED) {
-        conversationOf.remove(id);
-      }
-    }
   }
 
   private void onHistory(Message<Object> msg) {

@@ -139,13 +139,17 @@ public final class HistoryStore implements AutoCloseable {
     }
   }
 
-  /** Changes the delivery state of entry {@code id} in conversation {@code peer} (null: room). */
+  /**
+   * Changes the delivery state of entry {@code id} in conversation {@code peer} (null: room).
+   * FAILED is final: a room message that one peer never acknowledged stays failed when others do.
+   */
   public void updateState(String id, String peer, HistoryEntry.State state) {
     synchronized (lock) {
       ensureOpen();
-      applyState(id, peer, state);
-      queue.add(new StateChange(id, peer, state));
-      wakeIdleWriter();
+      if (applyState(id, peer, state)) {
+        queue.add(new StateChange(id, peer, state));
+        wakeIdleWriter();
+      }
     }
   }
 
@@ -252,11 +256,17 @@ public final class HistoryStore implements AutoCloseable {
     byId.remove(idKey(entry.peer(), entry.id()));
   }
 
-  private void applyState(String id, String peer, HistoryEntry.State state) {
+  /** False when the entry is known and already FAILED (then nothing changes). */
+  private boolean applyState(String id, String peer, HistoryEntry.State state) {
     Line line = byId.get(idKey(peer, id));
-    if (line != null) {
-      line.entry = line.entry.withState(state);
+    if (line == null) {
+      return true;
     }
+    if (line.entry.state() == HistoryEntry.State.FAILED) {
+      return false;
+    }
+    line.entry = line.entry.withState(state);
+    return true;
   }
 
   private void ensureOpen() {

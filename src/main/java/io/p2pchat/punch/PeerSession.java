@@ -51,9 +51,9 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
 
     void received(PeerSession session, byte[] message);
 
-    void delivered(PeerSession session, String messageId);
+    void delivered(PeerSession session, OutboundChat chat);
 
-    void failed(PeerSession session, String messageId, String reason);
+    void failed(PeerSession session, OutboundChat chat, String reason);
 
     /** The end-to-end session is up: the peer proved its identity key. */
     void secured(PeerSession session);
@@ -100,7 +100,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   private long pongOwed = -1;
   private boolean pingWanted;
   private long pingRttNanos = -1;
-  private final Map<Long, String> messageIds = new HashMap<>();
+  private final Map<Long, OutboundChat> messageIds = new HashMap<>();
   private final ArrayDeque<Waiting> backlog = new ArrayDeque<>();
 
   String instance;
@@ -166,14 +166,15 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
    * Offers a message; the future completes when the stream accepted it (at once, or when the
    * window opens: back-pressure), or fails when the backlog is full.
    */
-  void submit(long handle, String messageId, byte[] message, Promise<Void> accepted, long now) {
+  void submit(long handle, OutboundChat chat, Promise<Void> accepted, long now) {
+    byte[] message = chat.payload();
     if (backlog.isEmpty() && delivery.offer(handle, message, now)) {
-      messageIds.put(handle, messageId);
+      messageIds.put(handle, chat);
       accepted.complete();
     } else if (backlog.size() >= MAX_BACKLOG) {
       accepted.fail("send queue to " + nick + " is full (" + MAX_BACKLOG + " messages waiting)");
     } else {
-      messageIds.put(handle, messageId);
+      messageIds.put(handle, chat);
       backlog.add(new Waiting(handle, message, accepted));
     }
   }
@@ -378,9 +379,9 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
       w.accepted.complete();
     }
     backlog.clear();
-    Map<Long, String> outstanding = new HashMap<>(messageIds);
+    Map<Long, OutboundChat> outstanding = new HashMap<>(messageIds);
     messageIds.clear();
-    outstanding.values().forEach(id -> host.failed(this, id, reason));
+    outstanding.values().forEach(chat -> host.failed(this, chat, reason));
   }
 
   // PeerPath.Actions
@@ -409,17 +410,17 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
 
   @Override
   public void delivered(long handle) {
-    String id = messageIds.remove(handle);
-    if (id != null) {
-      host.delivered(this, id);
+    OutboundChat chat = messageIds.remove(handle);
+    if (chat != null) {
+      host.delivered(this, chat);
     }
   }
 
   @Override
   public void failed(long handle, String reason) {
-    String id = messageIds.remove(handle);
-    if (id != null) {
-      host.failed(this, id, reason);
+    OutboundChat chat = messageIds.remove(handle);
+    if (chat != null) {
+      host.failed(this, chat, reason);
     }
   }
 

@@ -14,12 +14,12 @@ public sealed interface PunchEvent {
   record Rejected(String id, int code, String reason) implements PunchEvent {
   }
 
-  /** That peer acknowledged the message. */
-  record Delivered(String id, String peer) implements PunchEvent {
+  /** That peer acknowledged the message ({@code direct}: sent to it alone, else to the room). */
+  record Delivered(String id, String peer, boolean direct) implements PunchEvent {
   }
 
   /** The message could not be delivered to that peer. */
-  record Failed(String id, String peer, String reason) implements PunchEvent {
+  record Failed(String id, String peer, boolean direct, String reason) implements PunchEvent {
   }
 
   /**

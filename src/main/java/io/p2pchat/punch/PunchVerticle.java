@@ -425,7 +425,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       }
       // One peer, the common case: its own promise answers, no lists or Future.all per message.
       Promise<Void> promise = Promise.promise();
-      target.submit(++nextHandle, chat.id(), chat.payload(), promise, now);
+      target.submit(++nextHandle, chat, promise, now);
       scheduleFlush(target);
       promise.future().onComplete(ar -> reportAccepted(chat, ar, 1));
       return;
@@ -434,7 +434,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     List<Future<Void>> accepted = new ArrayList<>();
     for (PeerSession session : targets) {
       Promise<Void> promise = Promise.promise();
-      session.submit(++nextHandle, chat.id(), chat.payload(), promise, now);
+      session.submit(++nextHandle, chat, promise, now);
       accepted.add(promise.future());
       scheduleFlush(session);
     }
@@ -527,13 +527,13 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   }
 
   @Override
-  public void delivered(PeerSession session, String messageId) {
-    events.add(new PunchEvent.Delivered(messageId, session.nick));
+  public void delivered(PeerSession session, OutboundChat chat) {
+    events.add(new PunchEvent.Delivered(chat.id(), session.nick, chat.to() != null));
   }
 
   @Override
-  public void failed(PeerSession session, String messageId, String reason) {
-    events.add(new PunchEvent.Failed(messageId, session.nick, reason));
+  public void failed(PeerSession session, OutboundChat chat, String reason) {
+    events.add(new PunchEvent.Failed(chat.id(), session.nick, chat.to() != null, reason));
   }
 
   @Override

@@ -133,6 +133,13 @@ class TwoNodeChatTest {
     assertEquals(count, alice.events.awaitCount(Events.DELIVERED, e -> "bob".equals(e.getString("peer")), count).size());
     assertTrue(alice.events.all(Events.FAILED).isEmpty(), alice.events.all(Events.FAILED).toString());
     assertEquals(count, bob.events.all(Events.RECEIVED).size(), "each text received once");
+    // The sender's history knows each one was delivered.
+    JsonArray history = await(vertx.eventBus().<JsonObject>request(alice.prefix + ".history",
+      new JsonObject().put("peer", "bob").put("limit", count))).body().getJsonArray("messages");
+    assertEquals(count, history.size());
+    for (int i = 0; i < count; i++) {
+      assertEquals("delivered", history.getJsonObject(i).getString("state"), history.getJsonObject(i).encode());
+    }
   }
 
   @Test

@@ -54,6 +54,22 @@ class HistoryStoreTest {
   }
 
   @Test
+  void aFailedRoomMessageStaysFailedWhenAnotherPeerAcknowledgesIt() throws Exception {
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      store.append(entry(0, null));
+      store.updateState("m0", null, State.DELIVERED); // carol acknowledged it
+      store.updateState("m0", null, State.FAILED);    // bob never did
+      store.updateState("m0", null, State.DELIVERED); // dave, late
+      assertEquals(State.FAILED, store.recent(null, 1).get(0).state());
+      flush(store);
+    }
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      assertEquals(State.FAILED, store.recent(null, 1).get(0).state());
+      assertEquals(3, store.recoveredRecords(), "the add and two state changes; the ignored one is not written");
+    }
+  }
+
+  @Test
   void recentKeepsOnlyTheLastNPerConversation() throws Exception {
     try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions().setRecentPerConversation(5))) {
       for (int i = 0; i < 50; i++) {
