@@ -44,6 +44,14 @@ public class ChatVerticle extends VerticleBase {
    * small part of a peer's send window.
    */
   static final int MAX_BATCH_TEXTS = 1_000;
+  /**
+   * How long message log lines may wait to be written: short next to a person reading the log,
+   * long enough that a flood of tens of thousands of messages per second logs ~10 lines a second
+   * per conversation rather than one per event-loop turn.
+   */
+  private static final long LOG_LINES_MS = 100;
+  /** Ids one set of lines may name before they are written at once: bounds the line length and memory. */
+  private static final int LOG_LINES_MAX_IDS = 10_000;
 
   private final NodeOptions options;
   /** Distinguishes this run's message ids from an earlier run's. */
@@ -57,6 +65,8 @@ public class ChatVerticle extends VerticleBase {
   /** Accepted messages for PunchVerticle, one hand-off per event-loop turn. */
   private TurnBatch<OutboundChat> outbox;
   private final MessageLog messageLog = new MessageLog();
+  /** The timer that writes the pending message log lines, or -1. */
+  private long logLinesTimer = -1;
 
   /** A message waiting for PunchVerticle's verdict, and the request it came in. */
   private record PendingSend(SendRequest request, String to, String text, long ts, int bytes) {
@@ -130,6 +140,7 @@ public class ChatVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    messageLog.writeTo(log);
     return history == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
       history.close();
       return null;
@@ -205,7 +216,22 @@ public class ChatVerticle extends VerticleBase {
           new JsonObject().put("id", failed.id()).put("peer", failed.peer()).put("reason", failed.reason()));
       }
     }
-    messageLog.writeTo(log);
+    scheduleLogLines();
+  }
+
+  /**
+   * Message log lines go out every LOG_LINES_MS (or at once past LOG_LINES_MAX_IDS ids) rather
+   * than per event-loop turn: a flood then logs a few lines per interval, each naming every id.
+   */
+  private void scheduleLogLines() {
+    if (messageLog.pending() >= LOG_LINES_MAX_IDS) {
+      messageLog.writeTo(log);
+    } else if (messageLog.pending() > 0 && logLinesTimer == -1) {
+      logLinesTimer = vertx.setTimer(LOG_LINES_MS, t -> {
+        logLinesTimer = -1;
+        messageLog.writeTo(log);
+      });
+    }
   }
 
   private void onAccepted(PunchEvent.Accepted accepted) {

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The log lines of one batch of chat events: one line per conversation and kind that still names
- * every message id. A burst of 500 messages to one peer logs as {@code sent 500 messages to bob:
- * 3f2a-1..3f2a-500; 50000 bytes} rather than 500 lines: formatting a line costs about as much as
- * handling the message, and the ids stay greppable.
+ * The log lines of the chat events of a short interval: one line per conversation and kind that
+ * still names every message id. A burst of 500 messages to one peer logs as {@code sent 500
+ * messages to bob: 3f2a-1..3f2a-500; 50000 bytes} rather than 500 lines: formatting a line costs
+ * about as much as handling the message, and the ids stay greppable.
  */
 final class MessageLog {
 
@@ -26,6 +26,7 @@ final class MessageLog {
   }
 
   private final Map<Key, Group> groups = new LinkedHashMap<>();
+  private int pendingIds;
 
   /** @param target {@code room NAME} or the peer's nick */
   void sent(String id, String target, int bytes) {
@@ -38,6 +39,11 @@ final class MessageLog {
 
   void failed(String id, String peer, String reason) {
     add(new Key(Kind.FAILED, peer, reason), id, 0);
+  }
+
+  /** Ids added and not written yet. */
+  int pending() {
+    return pendingIds;
   }
 
   /** Writes the lines of everything added since the last call. */
@@ -73,12 +79,14 @@ final class MessageLog {
       }
     }
     groups.clear();
+    pendingIds = 0;
   }
 
   private void add(Key key, String id, long amount) {
     Group g = groups.computeIfAbsent(key, k -> new Group());
     g.ids.add(id);
     g.amount += amount;
+    pendingIds++;
   }
 
   /**
