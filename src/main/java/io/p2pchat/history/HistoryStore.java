@@ -56,14 +56,11 @@ public final class HistoryStore implements AutoCloseable {
   /** Recent lines per conversation, newest last; a line's state changes in place. */
   private final Map<String, ArrayDeque<Line>> recent;
   /**
-   * Lines added while still sending, by conversation and id, so a delivery outcome costs one
-   * look-up, not a scan. Other lines (everything received) never change state: not indexed.
+   * Lines added while still sending, by id, so a delivery outcome costs one look-up, not a scan.
+   * Only this node's own messages are sent, and its ids are unique (a random prefix per run), so
+   * the id alone is the key. Other lines (everything received) never change state: not indexed.
    */
-  private final Map<LineKey, Line> byId = new HashMap<>();
-
-  /** A line's key: ids are unique per sender, the conversation keeps two peers' ids apart. */
-  private record LineKey(String conversation, String id) {
-  }
+  private final Map<String, Line> byId = new HashMap<>();
 
   /** A queued "state" record. */
   private record StateChange(String id, String peer, HistoryEntry.State state) {
@@ -109,7 +106,7 @@ public final class HistoryStore implements AutoCloseable {
         if (size() <= options.getMaxConversations()) {
           return false;
         }
-        eldest.getValue().forEach(line -> forget(line.entry));
+        eldest.getValue().forEach(HistoryStore.this::forget);
         return true;
       }
     };
@@ -146,7 +143,7 @@ public final class HistoryStore implements AutoCloseable {
   public void updateState(String id, String peer, HistoryEntry.State state) {
     synchronized (lock) {
       ensureOpen();
-      if (applyState(id, peer, state)) {
+      if (applyState(id, state)) {
         queue.add(new StateChange(id, peer, state));
         wakeIdleWriter();
       }
@@ -236,29 +233,25 @@ public final class HistoryStore implements AutoCloseable {
     return peer == null ? ROOM : peer;
   }
 
-  private static LineKey idKey(String peer, String id) {
-    return new LineKey(key(peer), id);
-  }
-
   private void remember(HistoryEntry entry) {
     ArrayDeque<Line> entries = recent.computeIfAbsent(key(entry.peer()), k -> new ArrayDeque<>());
     Line line = new Line(entry);
     entries.addLast(line);
     if (entry.state() == HistoryEntry.State.SENDING) {
-      byId.put(idKey(entry.peer(), entry.id()), line);
+      byId.put(entry.id(), line);
     }
     if (entries.size() > options.getRecentPerConversation()) {
-      forget(entries.removeFirst().entry);
+      forget(entries.removeFirst());
     }
   }
 
-  private void forget(HistoryEntry entry) {
-    byId.remove(idKey(entry.peer(), entry.id()));
+  private void forget(Line line) {
+    byId.remove(line.entry.id(), line);
   }
 
   /** False when the entry is known and already FAILED (then nothing changes). */
-  private boolean applyState(String id, String peer, HistoryEntry.State state) {
-    Line line = byId.get(idKey(peer, id));
+  private boolean applyState(String id, HistoryEntry.State state) {
+    Line line = byId.get(id);
     if (line == null) {
       return true;
     }
@@ -435,7 +428,7 @@ public final class HistoryStore implements AutoCloseable {
             text(n, "peer"), text(n, "from"), text(n, "to"), text(n, "text"), n.path("ts").asLong(),
             HistoryEntry.State.valueOf(n.get("state").asText())));
       } else if (op.equals("state")) {
-        applyState(n.get("id").asText(), text(n, "peer"), HistoryEntry.State.valueOf(n.get("state").asText()));
+        applyState(n.get("id").asText(), HistoryEntry.State.valueOf(n.get("state").asText()));
       }
       return true; // an unknown op from a newer version is skipped, not fatal
     } catch (IOException | RuntimeException e) {
