@@ -71,6 +71,7 @@ final class BenchReport {
       line(out, "rtt_" + s + "_samples", rtt.getInteger("samples"), 0);
       line(out, "rtt_" + s + "_lost", rtt.getInteger("sent") - rtt.getInteger("received"), 0);
       line(out, "rtt_" + s + "_p50_us", rtt.getLong("p50Us"), 0);
+      line(out, "rtt_" + s + "_p90_us", rtt.getLong("p90Us"), 0);
       line(out, "rtt_" + s + "_p99_us", rtt.getLong("p99Us"), 0);
       line(out, "rtt_" + s + "_p999_us", rtt.getLong("p999Us"), 0);
       line(out, "rtt_" + s + "_max_us", rtt.getLong("maxUs"), 0);

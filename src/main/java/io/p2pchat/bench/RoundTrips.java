@@ -128,6 +128,7 @@ final class RoundTrips {
       .put("received", received)
       .put("samples", p.count())
       .put("p50Us", micros(p.quantile(0.50)))
+      .put("p90Us", micros(p.quantile(0.90)))
       .put("p99Us", micros(p.quantile(0.99)))
       .put("p999Us", micros(p.quantile(0.999)))
       .put("maxUs", micros(p.max()))
