@@ -56,9 +56,9 @@ public final class HistoryStore implements AutoCloseable {
   /** Recent lines per conversation, newest last; a line's state changes in place. */
   private final Map<String, ArrayDeque<Line>> recent;
   /**
-   * Lines added while still sending, by id, so a delivery outcome costs one look-up, not a scan.
-   * Only this node's own messages are sent, and its ids are unique (a random prefix per run), so
-   * the id alone is the key. Other lines (everything received) never change state: not indexed.
+   * Lines of sent messages, by id, so a delivery outcome costs one look-up, not a scan. Only this
+   * node's own messages are sent, and its ids are unique (a random prefix per run), so the id alone
+   * is the key. Received lines never change state: not indexed.
    */
   private final Map<String, Line> byId = new HashMap<>();
 
@@ -69,13 +69,22 @@ public final class HistoryStore implements AutoCloseable {
   /** One remembered entry; its delivery state is the only thing that changes. */
   private static final class Line {
     private HistoryEntry entry;
+    /**
+     * Its "add" record still waits in the queue (under {@code lock}): a state change then only
+     * changes the entry, which the add record will carry. Under a flood most messages are
+     * acknowledged within a commit interval, and this halves the records written.
+     */
+    private boolean queued;
 
     Line(HistoryEntry entry) {
       this.entry = entry;
     }
   }
   private final Object lock = new Object();
-  /** Records for the writer: {@link HistoryEntry} ("add") or {@link StateChange}; it encodes them. */
+  /**
+   * Records for the writer: a {@link Line} ("add", taken as its entry when the writer takes the
+   * batch) or a {@link StateChange}.
+   */
   private List<Object> queue = new ArrayList<>();
   private List<CompletableFuture<Void>> flushWaiters = new ArrayList<>();
   private boolean closed;
@@ -130,8 +139,9 @@ public final class HistoryStore implements AutoCloseable {
   public void append(HistoryEntry entry) {
     synchronized (lock) {
       ensureOpen();
-      remember(entry);
-      queue.add(entry);
+      Line line = remember(entry);
+      line.queued = true;
+      queue.add(line);
       wakeIdleWriter();
     }
   }
@@ -143,10 +153,12 @@ public final class HistoryStore implements AutoCloseable {
   public void updateState(String id, String peer, HistoryEntry.State state) {
     synchronized (lock) {
       ensureOpen();
-      if (applyState(id, state)) {
-        queue.add(new StateChange(id, peer, state));
-        wakeIdleWriter();
+      Line line = byId.get(id);
+      if (!applyState(id, state) || (line != null && line.queued)) {
+        return;
       }
+      queue.add(new StateChange(id, peer, state));
+      wakeIdleWriter();
     }
   }
 
@@ -233,16 +245,17 @@ public final class HistoryStore implements AutoCloseable {
     return peer == null ? ROOM : peer;
   }
 
-  private void remember(HistoryEntry entry) {
+  private Line remember(HistoryEntry entry) {
     ArrayDeque<Line> entries = recent.computeIfAbsent(key(entry.peer()), k -> new ArrayDeque<>());
     Line line = new Line(entry);
     entries.addLast(line);
-    if (entry.state() == HistoryEntry.State.SENDING) {
+    if (entry.direction() == HistoryEntry.Direction.OUT || entry.state() == HistoryEntry.State.SENDING) {
       byId.put(entry.id(), line);
     }
     if (entries.size() > options.getRecentPerConversation()) {
       forget(entries.removeFirst());
     }
+    return line;
   }
 
   private void forget(Line line) {
@@ -455,6 +468,7 @@ public final class HistoryStore implements AutoCloseable {
           }
         }
         writerIdle = false;
+        takeLines(queue);
         batch = queue;
         waiters = flushWaiters;
         queue = new ArrayList<>();
@@ -485,6 +499,16 @@ public final class HistoryStore implements AutoCloseable {
         continue;
       }
       pauseForBatch(started);
+    }
+  }
+
+  /** Replaces each queued line by its entry as it is now: what the add record says. Under {@code lock}. */
+  private static void takeLines(List<Object> batch) {
+    for (int i = 0; i < batch.size(); i++) {
+      if (batch.get(i) instanceof Line line) {
+        line.queued = false;
+        batch.set(i, line.entry);
+      }
     }
   }
 

@@ -37,6 +37,7 @@ class HistoryStoreTest {
       for (int i = 0; i < 20; i++) {
         store.append(entry(i, i % 2 == 0 ? null : "bob"));
       }
+      flush(store); // the adds are written: the changes are records of their own
       store.updateState("m3", "bob", State.DELIVERED);
       store.updateState("m4", null, State.FAILED);
       flush(store);
@@ -57,6 +58,7 @@ class HistoryStoreTest {
   void aFailedRoomMessageStaysFailedWhenAnotherPeerAcknowledgesIt() throws Exception {
     try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
       store.append(entry(0, null));
+      flush(store); // the add record is written: each change below is a record of its own
       store.updateState("m0", null, State.DELIVERED); // carol acknowledged it
       store.updateState("m0", null, State.FAILED);    // bob never did
       store.updateState("m0", null, State.DELIVERED); // dave, late
@@ -66,6 +68,27 @@ class HistoryStoreTest {
     try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
       assertEquals(State.FAILED, store.recent(null, 1).get(0).state());
       assertEquals(3, store.recoveredRecords(), "the add and two state changes; the ignored one is not written");
+    }
+  }
+
+  @Test
+  void aStateChangeBeforeTheAddIsWrittenRidesOnTheAdd() throws Exception {
+    // A long commit interval: after the first flush the writer waits, so the next add stays queued.
+    HistoryOptions slowCommits = new HistoryOptions().setCommitIntervalMillis(10_000);
+    try (HistoryStore store = HistoryStore.open(dir, slowCommits)) {
+      store.append(entry(0, null));
+      flush(store);
+      store.append(entry(2, "bob"));
+      store.updateState("m2", "bob", State.DELIVERED);
+      store.append(entry(4, null));
+      store.updateState("m4", null, State.FAILED);
+      store.updateState("m4", null, State.DELIVERED);
+      flush(store);
+    }
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      assertEquals(3, store.recoveredRecords(), "three adds, no state records");
+      assertEquals(entry(2, "bob").withState(State.DELIVERED), store.recent("bob", 1).get(0));
+      assertEquals(State.FAILED, store.recent(null, 1).get(0).state());
     }
   }
 
