@@ -1,10 +1,8 @@
 package io.p2pchat.history;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -12,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -44,8 +41,6 @@ public final class HistoryStore implements AutoCloseable {
   private static final int RECORD_HEADER_BYTES = 8;
   /** Map key of the room conversation (peer nicks are never empty). */
   private static final String ROOM = "";
-  /** First buffer size of a record's JSON: a short chat line and its fields fit. */
-  private static final int RECORD_GUESS_BYTES = 256;
   /** A batch buffer kept between batches: a few thousand short records; a larger one is let go after use. */
   private static final int BATCH_GUESS_BYTES = 1 << 20;
 
@@ -75,6 +70,8 @@ public final class HistoryStore implements AutoCloseable {
      * acknowledged within a commit interval, and this halves the records written.
      */
     private boolean queued;
+    /** In {@code byId}: forgetting a line that is not costs no look-up (old lines are cold in cache). */
+    private boolean indexed;
 
     Line(HistoryEntry entry) {
       this.entry = entry;
@@ -98,12 +95,9 @@ public final class HistoryStore implements AutoCloseable {
   private volatile IOException writeFailure;
   private long recoveredRecords;
   private long truncatedBytes;
-  /** The writer's encoder: one generator over one buffer for every record (creating one costs more than a record). */
-  private final Bytes recordBytes = new Bytes(RECORD_GUESS_BYTES);
+  private final JournalEncoder encoder;
   /** The writer's batch, reused: records are framed into it and it is written with one call. */
-  private Bytes batchBytes = new Bytes(BATCH_GUESS_BYTES);
-  private final JsonGenerator generator;
-  private final CRC32C crc = new CRC32C();
+  private JournalEncoder.Bytes batchBytes = new JournalEncoder.Bytes(BATCH_GUESS_BYTES);
 
   private HistoryStore(Path dataDir, HistoryOptions options) throws IOException {
     this.options = options;
@@ -120,8 +114,7 @@ public final class HistoryStore implements AutoCloseable {
       }
     };
     this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    this.generator = json.getFactory().createGenerator(recordBytes);
-    generator.setRootValueSeparator(null);
+    this.encoder = new JournalEncoder(options.getMaxRecordBytes());
     replay();
     this.writer = new Thread(this::writeLoop, "history-writer");
     writer.setDaemon(true);
@@ -251,6 +244,7 @@ public final class HistoryStore implements AutoCloseable {
     entries.addLast(line);
     if (entry.direction() == HistoryEntry.Direction.OUT || entry.state() == HistoryEntry.State.SENDING) {
       byId.put(entry.id(), line);
+      line.indexed = true;
     }
     if (entries.size() > options.getRecentPerConversation()) {
       forget(entries.removeFirst());
@@ -259,7 +253,9 @@ public final class HistoryStore implements AutoCloseable {
   }
 
   private void forget(Line line) {
-    byId.remove(line.entry.id(), line);
+    if (line.indexed) {
+      byId.remove(line.entry.id(), line);
+    }
   }
 
   /** False when the entry is known and already FAILED (then nothing changes). */
@@ -291,109 +287,6 @@ public final class HistoryStore implements AutoCloseable {
     }
   }
 
-  /**
-   * An "add" record, written field by field with Jackson's streaming generator: the same JSON as
-   * a tree of {@code ObjectNode}s would give, without building the tree for every message.
-   */
-  private void encodeEntry(HistoryEntry e, Bytes out) throws IOException {
-    encode(out, g -> {
-      g.writeStringField("id", e.id());
-      g.writeStringField("dir", e.direction().name());
-      g.writeStringField("peer", e.peer());
-      g.writeStringField("from", e.from());
-      g.writeStringField("to", e.to());
-      g.writeStringField("text", e.text());
-      g.writeNumberField("ts", e.ts());
-      g.writeStringField("state", e.state().name());
-      g.writeStringField("op", "add");
-    });
-  }
-
-  private void encodeState(StateChange c, Bytes out) throws IOException {
-    encode(out, g -> {
-      g.writeStringField("op", "state");
-      g.writeStringField("id", c.id());
-      g.writeStringField("peer", c.peer());
-      g.writeStringField("state", c.state().name());
-    });
-  }
-
-  /** The fields of one record's JSON object. */
-  private interface Fields {
-    void write(JsonGenerator g) throws IOException;
-  }
-
-  /** Appends one record (length, CRC32C, JSON body) to {@code out}. Writer thread only. */
-  private void encode(Bytes out, Fields fields) throws IOException {
-    recordBytes.reset();
-    generator.writeStartObject();
-    fields.write(generator);
-    generator.writeEndObject();
-    generator.flush();
-    int length = recordBytes.size();
-    if (length > options.getMaxRecordBytes()) {
-      // A 64 KiB text escapes to at most ~400 KiB: only a misconfigured limit gets here.
-      LOG.error("history journal {}: a record of {} bytes is above maxRecordBytes; not saved", file, length);
-      return;
-    }
-    crc.reset();
-    crc.update(recordBytes.array(), 0, length);
-    writeInt(out, length);
-    writeInt(out, (int) crc.getValue());
-    out.write(recordBytes.array(), 0, length);
-  }
-
-  private static void writeInt(Bytes out, int value) {
-    out.write(value >>> 24);
-    out.write(value >>> 16);
-    out.write(value >>> 8);
-    out.write(value);
-  }
-
-  /** A growable byte array whose contents are read in place: no copy per record or batch. Writer thread only. */
-  private static final class Bytes extends OutputStream {
-    private byte[] buf;
-    private int count;
-
-    Bytes(int size) {
-      buf = new byte[size];
-    }
-
-    @Override
-    public void write(int b) {
-      ensure(1);
-      buf[count++] = (byte) b;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      ensure(len);
-      System.arraycopy(b, off, buf, count, len);
-      count += len;
-    }
-
-    private void ensure(int more) {
-      if (count + more > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
-      }
-    }
-
-    void reset() {
-      count = 0;
-    }
-
-    int size() {
-      return count;
-    }
-
-    byte[] array() {
-      return buf;
-    }
-
-    int capacity() {
-      return buf.length;
-    }
-  }
 
 
   private void replay() throws IOException {
@@ -431,7 +324,6 @@ public final class HistoryStore implements AutoCloseable {
     }
     channel.position(pos);
   }
-
   private boolean applyRecord(byte[] body) {
     try {
       ObjectNode n = (ObjectNode) json.readTree(body);
@@ -513,13 +405,14 @@ public final class HistoryStore implements AutoCloseable {
   }
 
   private void writeBatch(List<Object> batch) throws IOException {
-    Bytes bytes = batchBytes;
+    JournalEncoder.Bytes bytes = batchBytes;
     bytes.reset();
     for (Object record : batch) {
-      if (record instanceof HistoryEntry entry) {
-        encodeEntry(entry, bytes);
-      } else {
-        encodeState((StateChange) record, bytes);
+      boolean fits = record instanceof HistoryEntry entry ? encoder.add(entry, bytes)
+        : encoder.state(((StateChange) record).id(), ((StateChange) record).peer(), ((StateChange) record).state(), bytes);
+      if (!fits) {
+        // A 64 KiB text escapes to at most ~400 KiB: only a misconfigured limit gets here.
+        LOG.error("history journal {}: a record is above maxRecordBytes ({}); not saved", file, options.getMaxRecordBytes());
       }
     }
     ByteBuffer buf = ByteBuffer.wrap(bytes.array(), 0, bytes.size());
@@ -528,7 +421,7 @@ public final class HistoryStore implements AutoCloseable {
     }
     channel.force(false);
     if (bytes.capacity() > BATCH_GUESS_BYTES) {
-      batchBytes = new Bytes(BATCH_GUESS_BYTES);
+      batchBytes = new JournalEncoder.Bytes(BATCH_GUESS_BYTES);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.p2pchat.history;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.p2pchat.history.HistoryEntry.Direction;
@@ -89,6 +90,28 @@ class HistoryStoreTest {
       assertEquals(3, store.recoveredRecords(), "three adds, no state records");
       assertEquals(entry(2, "bob").withState(State.DELIVERED), store.recent("bob", 1).get(0));
       assertEquals(State.FAILED, store.recent(null, 1).get(0).state());
+    }
+  }
+
+  @Test
+  void textsThatJsonMustEscapeComeBackUnchanged() throws Exception {
+    String[] texts = {"he said \"hi\" \\ back", "line one\nline two\ttab\r", "bell \u0007 nul \u0000 del \u007f",
+      "héllo wörld ça", "emoji 😀 and 中文", "</script>", ""};
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      for (int i = 0; i < texts.length; i++) {
+        store.append(new HistoryEntry("x-" + i, Direction.IN, "bob \"the\" builder", "bob \"the\" builder", null,
+          texts[i], 1_700_000_000_000L + i, State.DELIVERED));
+      }
+      flush(store);
+    }
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      List<HistoryEntry> back = store.recent("bob \"the\" builder", 100);
+      assertEquals(texts.length, back.size());
+      for (int i = 0; i < texts.length; i++) {
+        assertEquals(texts[i], back.get(i).text());
+        assertEquals("bob \"the\" builder", back.get(i).from());
+        assertNull(back.get(i).to());
+      }
     }
   }
 
