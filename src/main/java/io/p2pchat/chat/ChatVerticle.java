@@ -24,9 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Chat semantics of one node: validates what front ends send, gives each message its id and
@@ -60,16 +58,19 @@ public class ChatVerticle extends VerticleBase {
   private NodeLog log;
   private HistoryStore history;
   private long nextId;
-  /** Messages handed to PunchVerticle and not yet accepted (or refused) by it, by id. */
-  private final Map<String, PendingSend> pending = new HashMap<>();
-  /** Accepted messages for PunchVerticle, one hand-off per event-loop turn. */
+  /** Messages for PunchVerticle, one hand-off per event-loop turn. */
   private TurnBatch<OutboundChat> outbox;
   private final MessageLog messageLog = new MessageLog();
+  /** How the log names the room: "room NAME". */
+  private String roomLogName;
   /** The timer that writes the pending message log lines, or -1. */
   private long logLinesTimer = -1;
 
-  /** A message waiting for PunchVerticle's verdict, and the request it came in. */
-  private record PendingSend(SendRequest request, String to, String text, long ts, int bytes) {
+  /**
+   * What this verticle keeps of a message handed to PunchVerticle, as the {@link OutboundChat}'s
+   * origin: the request it came in, and what the history and the events need once it is accepted.
+   */
+  private record PendingSend(SendRequest request, String text, long ts, int bytes) {
   }
 
   /**
@@ -120,6 +121,7 @@ public class ChatVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     addresses = new ChatAddresses(options.eventBusPrefix());
+    roomLogName = "room " + options.room();
     log = NodeLog.of(ChatVerticle.class, options.nick(), options.logDir());
     LocalCodec.register(vertx, OutboundBatch.class);
     LocalCodec.register(vertx, PunchEventBatch.class);
@@ -187,9 +189,9 @@ public class ChatVerticle extends VerticleBase {
     long ts = System.currentTimeMillis();
     for (int i = 0; i < utf8.length; i++) {
       String id = idPrefix + "-" + (++nextId);
-      pending.put(id, new PendingSend(request, (String) to, (String) texts.get(i), ts, utf8[i].length));
       request.add(id);
-      outbox.add(new OutboundChat(id, (String) to, ChatPayload.encode(to != null, ts, id, utf8[i])));
+      outbox.add(new OutboundChat(id, (String) to, ChatPayload.encode(to != null, ts, id, utf8[i]),
+        new PendingSend(request, (String) texts.get(i), ts, utf8[i].length)));
     }
   }
 
@@ -199,21 +201,19 @@ public class ChatVerticle extends VerticleBase {
       if (event instanceof PunchEvent.Accepted accepted) {
         onAccepted(accepted);
       } else if (event instanceof PunchEvent.Rejected rejected) {
-        PendingSend send = pending.remove(rejected.id());
-        if (send != null) {
-          send.request.refused(rejected.id(), rejected.code(), rejected.reason());
-        }
+        ((PendingSend) rejected.chat().origin()).request.refused(rejected.chat().id(), rejected.code(), rejected.reason());
       } else if (event instanceof PunchEvent.Received received) {
         onReceived(received);
       } else if (event instanceof PunchEvent.Delivered delivered) {
-        history.updateState(delivered.id(), delivered.direct() ? delivered.peer() : null, HistoryEntry.State.DELIVERED);
-        vertx.eventBus().publish(addresses.delivered(),
-          new JsonObject().put("id", delivered.id()).put("peer", delivered.peer()));
+        OutboundChat chat = delivered.chat();
+        history.updateState(chat.id(), chat.to(), HistoryEntry.State.DELIVERED);
+        vertx.eventBus().publish(addresses.delivered(), new JsonObject().put("id", chat.id()).put("peer", delivered.peer()));
       } else if (event instanceof PunchEvent.Failed failed) {
-        history.updateState(failed.id(), failed.direct() ? failed.peer() : null, HistoryEntry.State.FAILED);
-        messageLog.failed(failed.id(), failed.peer(), failed.reason());
+        OutboundChat chat = failed.chat();
+        history.updateState(chat.id(), chat.to(), HistoryEntry.State.FAILED);
+        messageLog.failed(chat.id(), failed.peer(), failed.reason());
         vertx.eventBus().publish(addresses.failed(),
-          new JsonObject().put("id", failed.id()).put("peer", failed.peer()).put("reason", failed.reason()));
+          new JsonObject().put("id", chat.id()).put("peer", failed.peer()).put("reason", failed.reason()));
       }
     }
     scheduleLogLines();
@@ -235,18 +235,16 @@ public class ChatVerticle extends VerticleBase {
   }
 
   private void onAccepted(PunchEvent.Accepted accepted) {
-    String id = accepted.id();
-    PendingSend send = pending.remove(id);
-    if (send == null) {
-      return;
-    }
-    history.append(new HistoryEntry(id, HistoryEntry.Direction.OUT, send.to, options.nick(),
-      send.to != null ? send.to : options.room(), send.text, send.ts,
+    String id = accepted.chat().id();
+    String to = accepted.chat().to();
+    PendingSend send = (PendingSend) accepted.chat().origin();
+    history.append(new HistoryEntry(id, HistoryEntry.Direction.OUT, to, options.nick(),
+      to != null ? to : options.room(), send.text, send.ts,
       accepted.peers() == 0 ? HistoryEntry.State.DELIVERED : HistoryEntry.State.SENDING));
-    messageLog.sent(id, send.to == null ? "room " + options.room() : send.to, send.bytes);
+    messageLog.sent(id, to == null ? roomLogName : to, send.bytes);
     JsonObject sent = new JsonObject().put("id", id).put("text", send.text).put("ts", send.ts);
-    if (send.to != null) {
-      sent.put("to", send.to);
+    if (to != null) {
+      sent.put("to", to);
     }
     vertx.eventBus().publish(addresses.sent(), sent);
     send.request.accepted();

@@ -7,19 +7,19 @@ package io.p2pchat.punch;
 public sealed interface PunchEvent {
 
   /** Every target took the message into its send window (or the room had no one else in it). */
-  record Accepted(String id, int peers) implements PunchEvent {
+  record Accepted(OutboundChat chat, int peers) implements PunchEvent {
   }
 
   /** No target could take the message; {@code code} is the event-bus failure code for the sender. */
-  record Rejected(String id, int code, String reason) implements PunchEvent {
+  record Rejected(OutboundChat chat, int code, String reason) implements PunchEvent {
   }
 
-  /** That peer acknowledged the message ({@code direct}: sent to it alone, else to the room). */
-  record Delivered(String id, String peer, boolean direct) implements PunchEvent {
+  /** That peer acknowledged the message. */
+  record Delivered(OutboundChat chat, String peer) implements PunchEvent {
   }
 
   /** The message could not be delivered to that peer. */
-  record Failed(String id, String peer, boolean direct, String reason) implements PunchEvent {
+  record Failed(OutboundChat chat, String peer, String reason) implements PunchEvent {
   }
 
   /**

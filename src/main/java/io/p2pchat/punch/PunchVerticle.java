@@ -420,7 +420,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     if (chat.to() != null) {
       PeerSession target = byNick.get(chat.to());
       if (target == null) {
-        events.add(new PunchEvent.Rejected(chat.id(), 404, "unknown nick: " + chat.to()));
+        events.add(new PunchEvent.Rejected(chat, 404, "unknown nick: " + chat.to()));
         return;
       }
       // One peer, the common case: its own promise answers, no lists or Future.all per message.
@@ -443,8 +443,8 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
 
   /** Tells ChatVerticle once every target took the message (or one could not). */
   private void reportAccepted(OutboundChat chat, AsyncResult<?> ar, int peers) {
-    events.add(ar.succeeded() ? new PunchEvent.Accepted(chat.id(), peers)
-      : new PunchEvent.Rejected(chat.id(), 503, ar.cause().getMessage()));
+    events.add(ar.succeeded() ? new PunchEvent.Accepted(chat, peers)
+      : new PunchEvent.Rejected(chat, 503, ar.cause().getMessage()));
   }
 
   // ---------------------------------------------------------------- PeerSession.Host
@@ -528,12 +528,12 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
 
   @Override
   public void delivered(PeerSession session, OutboundChat chat) {
-    events.add(new PunchEvent.Delivered(chat.id(), session.nick, chat.to() != null));
+    events.add(new PunchEvent.Delivered(chat, session.nick));
   }
 
   @Override
   public void failed(PeerSession session, OutboundChat chat, String reason) {
-    events.add(new PunchEvent.Failed(chat.id(), session.nick, chat.to() != null, reason));
+    events.add(new PunchEvent.Failed(chat, session.nick, reason));
   }
 
   @Override
