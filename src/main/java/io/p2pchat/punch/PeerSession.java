@@ -22,7 +22,6 @@ import io.p2pchat.wire.frame.PongFrame;
 
 import javax.crypto.AEADBadTagException;
 import java.util.function.Supplier;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayDeque;
@@ -80,7 +79,14 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
    */
   static final int MAX_BACKLOG = 10_000;
 
-  private record Waiting(long handle, byte[] message, Promise<Void> accepted) {
+  /** Told once whether the stream took a submitted message, or why not. */
+  interface Verdict {
+    void accepted();
+
+    void refused(String reason);
+  }
+
+  private record Waiting(long handle, byte[] message, Verdict verdict) {
   }
 
   final String nick;
@@ -163,19 +169,19 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   }
 
   /**
-   * Offers a message; the future completes when the stream accepted it (at once, or when the
-   * window opens: back-pressure), or fails when the backlog is full.
+   * Offers a message; {@code verdict} hears when the stream accepted it (at once, or when the
+   * window opens: back-pressure), or that the backlog is full.
    */
-  void submit(long handle, OutboundChat chat, Promise<Void> accepted, long now) {
+  void submit(long handle, OutboundChat chat, Verdict verdict, long now) {
     byte[] message = chat.payload();
     if (backlog.isEmpty() && delivery.offer(handle, message, now)) {
       messageIds.put(handle, chat);
-      accepted.complete();
+      verdict.accepted();
     } else if (backlog.size() >= MAX_BACKLOG) {
-      accepted.fail("send queue to " + nick + " is full (" + MAX_BACKLOG + " messages waiting)");
+      verdict.refused("send queue to " + nick + " is full (" + MAX_BACKLOG + " messages waiting)");
     } else {
       messageIds.put(handle, chat);
-      backlog.add(new Waiting(handle, message, accepted));
+      backlog.add(new Waiting(handle, message, verdict));
     }
   }
 
@@ -376,7 +382,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
 
   private void failAll(String reason) {
     for (Waiting w : backlog) {
-      w.accepted.complete();
+      w.verdict.accepted();
     }
     backlog.clear();
     Map<Long, OutboundChat> outstanding = new HashMap<>(messageIds);
@@ -428,7 +434,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   public void windowOpened() {
     long now = System.nanoTime();
     while (!backlog.isEmpty() && delivery.offer(backlog.peek().handle, backlog.peek().message, now)) {
-      backlog.poll().accepted.complete();
+      backlog.poll().verdict.accepted();
     }
   }
 

@@ -28,7 +28,6 @@ import io.p2pchat.wire.RelayCodec;
 import io.p2pchat.wire.StunCodec;
 import io.p2pchat.wire.WireException;
 import io.p2pchat.wire.frame.FrameException;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -423,28 +422,48 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
         events.add(new PunchEvent.Rejected(chat, 404, "unknown nick: " + chat.to()));
         return;
       }
-      // One peer, the common case: its own promise answers, no lists or Future.all per message.
-      Promise<Void> promise = Promise.promise();
-      target.submit(++nextHandle, chat, promise, now);
+      target.submit(++nextHandle, chat, new SendVerdict(chat, 1), now);
       scheduleFlush(target);
-      promise.future().onComplete(ar -> reportAccepted(chat, ar, 1));
       return;
     }
     List<PeerSession> targets = new ArrayList<>(byNick.values());
-    List<Future<Void>> accepted = new ArrayList<>();
+    if (targets.isEmpty()) {
+      events.add(new PunchEvent.Accepted(chat, 0));
+      return;
+    }
+    SendVerdict verdict = new SendVerdict(chat, targets.size());
     for (PeerSession session : targets) {
-      Promise<Void> promise = Promise.promise();
-      session.submit(++nextHandle, chat, promise, now);
-      accepted.add(promise.future());
+      session.submit(++nextHandle, chat, verdict, now);
       scheduleFlush(session);
     }
-    Future.all(accepted).onComplete(ar -> reportAccepted(chat, ar, targets.size()));
   }
 
-  /** Tells ChatVerticle once every target took the message (or one could not). */
-  private void reportAccepted(OutboundChat chat, AsyncResult<?> ar, int peers) {
-    events.add(ar.succeeded() ? new PunchEvent.Accepted(chat, peers)
-      : new PunchEvent.Rejected(chat, 503, ar.cause().getMessage()));
+  /** Tells ChatVerticle once every target took the message, or as soon as one could not. */
+  private final class SendVerdict implements PeerSession.Verdict {
+    private final OutboundChat chat;
+    private final int peers;
+    private int waiting;
+
+    SendVerdict(OutboundChat chat, int peers) {
+      this.chat = chat;
+      this.peers = peers;
+      this.waiting = peers;
+    }
+
+    @Override
+    public void accepted() {
+      if (waiting > 0 && --waiting == 0) {
+        events.add(new PunchEvent.Accepted(chat, peers));
+      }
+    }
+
+    @Override
+    public void refused(String reason) {
+      if (waiting > 0) {
+        waiting = 0;
+        events.add(new PunchEvent.Rejected(chat, 503, reason));
+      }
+    }
   }
 
   // ---------------------------------------------------------------- PeerSession.Host
