@@ -37,9 +37,9 @@ public class ChatVerticle extends VerticleBase {
   /** Messages returned when a history query names no limit: a screenful or two. */
   static final int DEFAULT_HISTORY_LIMIT = 100;
   /**
-   * Texts one {@code chat.send} may carry: enough to fill a hundred datagrams (~8 short messages
-   * each) in one request, few enough that its single reply, which waits for all of them, stays a
-   * small part of a peer's send window.
+   * Texts one {@code chat.send} may carry: a hundred datagrams' worth of short messages (~8 per
+   * datagram) per request, and no more than a peer's send window (1024 fragments) holds, so the
+   * single reply, which waits for all of them, comes within one window's drain.
    */
   static final int MAX_BATCH_TEXTS = 1_000;
   /**
@@ -195,7 +195,7 @@ public class ChatVerticle extends VerticleBase {
     }
   }
 
-  /** One turn of PunchVerticle's news, in order; the log lines for it are written at the end. */
+  /** One turn of PunchVerticle's news, in order; its log lines are scheduled at the end. */
   private void onPunchEvents(PunchEventBatch batch) {
     for (PunchEvent event : batch.events()) {
       if (event instanceof PunchEvent.Accepted accepted) {

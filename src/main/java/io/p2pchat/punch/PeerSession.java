@@ -106,7 +106,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   private long pongOwed = -1;
   private boolean pingWanted;
   private long pingRttNanos = -1;
-  private final Map<Long, OutboundChat> messageIds = new HashMap<>();
+  private final Map<Long, OutboundChat> chatsByHandle = new HashMap<>();
   private final ArrayDeque<Waiting> backlog = new ArrayDeque<>();
 
   String instance;
@@ -175,12 +175,12 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   void submit(long handle, OutboundChat chat, Verdict verdict, long now) {
     byte[] message = chat.payload();
     if (backlog.isEmpty() && delivery.offer(handle, message, now)) {
-      messageIds.put(handle, chat);
+      chatsByHandle.put(handle, chat);
       verdict.accepted();
     } else if (backlog.size() >= MAX_BACKLOG) {
       verdict.refused("send queue to " + nick + " is full (" + MAX_BACKLOG + " messages waiting)");
     } else {
-      messageIds.put(handle, chat);
+      chatsByHandle.put(handle, chat);
       backlog.add(new Waiting(handle, message, verdict));
     }
   }
@@ -385,8 +385,8 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
       w.verdict.accepted();
     }
     backlog.clear();
-    Map<Long, OutboundChat> outstanding = new HashMap<>(messageIds);
-    messageIds.clear();
+    Map<Long, OutboundChat> outstanding = new HashMap<>(chatsByHandle);
+    chatsByHandle.clear();
     outstanding.values().forEach(chat -> host.failed(this, chat, reason));
   }
 
@@ -416,7 +416,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
 
   @Override
   public void delivered(long handle) {
-    OutboundChat chat = messageIds.remove(handle);
+    OutboundChat chat = chatsByHandle.remove(handle);
     if (chat != null) {
       host.delivered(this, chat);
     }
@@ -424,7 +424,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
 
   @Override
   public void failed(long handle, String reason) {
-    OutboundChat chat = messageIds.remove(handle);
+    OutboundChat chat = chatsByHandle.remove(handle);
     if (chat != null) {
       host.failed(this, chat, reason);
     }
