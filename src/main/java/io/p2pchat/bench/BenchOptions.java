@@ -13,8 +13,11 @@ final class BenchOptions {
 
   /** Message sizes of the issue: a chat line, a paragraph, a pasted file (16 fragments). */
   static final List<Integer> DEFAULT_SIZES = List.of(100, 1024, 16384);
-  /** Measured flood: 200k messages, ended earlier by {@link #DEFAULT_SECONDS} for large messages. */
-  static final long DEFAULT_MESSAGES = 200_000;
+  /**
+   * Measured flood: 1M messages, ended earlier by {@link #DEFAULT_SECONDS}: at ~120k msgs/s 200k
+   * took 1.6 s, too short a window for a steady figure (one young GC more or less moved it 10 %).
+   */
+  static final long DEFAULT_MESSAGES = 1_000_000;
   /** Measured flood at most 10 s: long enough for several GC cycles and a steady rate. */
   static final long DEFAULT_SECONDS = 10;
   /**
