@@ -82,9 +82,7 @@ public class BenchEchoVerticle extends VerticleBase {
   }
 
   private void sendEchoes() {
-    echoes.forEach((to, texts) -> vertx.eventBus().request(addresses.send(), texts.size() == 1
-      ? new JsonObject().put("text", texts.getString(0)).put("to", to)
-      : new JsonObject().put("texts", texts).put("to", to)));
+    echoes.forEach((to, texts) -> vertx.eventBus().request(addresses.send(), BenchText.sendBody(to, texts)));
     echoes.clear();
   }
 }

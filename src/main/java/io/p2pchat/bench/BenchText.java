@@ -1,5 +1,8 @@
 package io.p2pchat.bench;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
 /**
  * The texts the bench drivers exchange: one kind letter, a sequence number, a space, then filler
  * up to the message size, so a message of N bytes is exactly N bytes of UTF-8 (all ASCII) and
@@ -39,6 +42,12 @@ final class BenchText {
       text.append(FILLER, 0, Math.min(left, FILLER.length()));
     }
     return text.toString();
+  }
+
+  /** The {@code chat.send} body for {@code texts} to {@code to}: the one-text form for one, the batch form for more. */
+  static JsonObject sendBody(String to, JsonArray texts) {
+    return texts.size() == 1 ? new JsonObject().put("text", texts.getString(0)).put("to", to)
+      : new JsonObject().put("texts", texts).put("to", to);
   }
 
   /** The kind letter, or 0 for an empty text. */

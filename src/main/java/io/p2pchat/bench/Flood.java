@@ -108,17 +108,11 @@ final class Flood {
   private void issue(int count) {
     issued += count;
     requestedOut += count;
-    JsonObject send = new JsonObject().put("to", peer);
-    if (count == 1) {
-      send.put("text", BenchText.make(BenchText.FLOOD, nextSeq++, size));
-    } else {
-      JsonArray texts = new JsonArray(new ArrayList<>(count));
-      for (int i = 0; i < count; i++) {
-        texts.add(BenchText.make(BenchText.FLOOD, nextSeq++, size));
-      }
-      send.put("texts", texts);
+    JsonArray texts = new JsonArray(new ArrayList<>(count));
+    for (int i = 0; i < count; i++) {
+      texts.add(BenchText.make(BenchText.FLOOD, nextSeq++, size));
     }
-    vertx.eventBus().<JsonObject>request(addresses.send(), send, REQUEST_OPTIONS).onComplete(ar -> {
+    vertx.eventBus().<JsonObject>request(addresses.send(), BenchText.sendBody(peer, texts), REQUEST_OPTIONS).onComplete(ar -> {
       requestedOut -= count;
       if (ar.succeeded()) {
         JsonObject reply = ar.result().body();

@@ -102,9 +102,7 @@ final class RoundTrips {
         texts.add(BenchText.make(BenchText.RTT, firstSeq + index, size));
         sentAt[index] = now;
       }
-      vertx.eventBus().request(addresses.send(), texts.size() == 1
-        ? new JsonObject().put("text", texts.getString(0)).put("to", peer)
-        : new JsonObject().put("texts", texts).put("to", peer));
+      vertx.eventBus().request(addresses.send(), BenchText.sendBody(peer, texts));
     }
     if (sent == total && tickTimer != -1) {
       vertx.cancelTimer(tickTimer);

@@ -73,6 +73,15 @@ public final class HistoryStore implements AutoCloseable {
     /** In {@code byId}: forgetting a line that is not costs no look-up (old lines are cold in cache). */
     private boolean indexed;
 
+    /** False when the entry is already FAILED: that is final, nothing changes. */
+    boolean changeState(HistoryEntry.State state) {
+      if (entry.state() == HistoryEntry.State.FAILED) {
+        return false;
+      }
+      entry = entry.withState(state);
+      return true;
+    }
+
     Line(HistoryEntry entry) {
       this.entry = entry;
     }
@@ -147,8 +156,8 @@ public final class HistoryStore implements AutoCloseable {
     synchronized (lock) {
       ensureOpen();
       Line line = byId.get(id);
-      if (!applyState(id, state) || (line != null && line.queued)) {
-        return;
+      if (line != null && (!line.changeState(state) || line.queued)) {
+        return; // FAILED stays, or the add record not yet written will carry the new state
       }
       queue.add(new StateChange(id, peer, state));
       wakeIdleWriter();
@@ -258,18 +267,7 @@ public final class HistoryStore implements AutoCloseable {
     }
   }
 
-  /** False when the entry is known and already FAILED (then nothing changes). */
-  private boolean applyState(String id, HistoryEntry.State state) {
-    Line line = byId.get(id);
-    if (line == null) {
-      return true;
-    }
-    if (line.entry.state() == HistoryEntry.State.FAILED) {
-      return false;
-    }
-    line.entry = line.entry.withState(state);
-    return true;
-  }
+
 
   private void ensureOpen() {
     if (closed) {
@@ -333,7 +331,10 @@ public final class HistoryStore implements AutoCloseable {
             text(n, "peer"), text(n, "from"), text(n, "to"), text(n, "text"), n.path("ts").asLong(),
             HistoryEntry.State.valueOf(n.get("state").asText())));
       } else if (op.equals("state")) {
-        applyState(n.get("id").asText(), HistoryEntry.State.valueOf(n.get("state").asText()));
+        Line line = byId.get(n.get("id").asText());
+        if (line != null) {
+          line.changeState(HistoryEntry.State.valueOf(n.get("state").asText()));
+        }
       }
       return true; // an unknown op from a newer version is skipped, not fatal
     } catch (IOException | RuntimeException e) {
@@ -408,8 +409,8 @@ public final class HistoryStore implements AutoCloseable {
     JournalEncoder.Bytes bytes = batchBytes;
     bytes.reset();
     for (Object record : batch) {
-      boolean fits = record instanceof HistoryEntry entry ? encoder.add(entry, bytes)
-        : encoder.state(((StateChange) record).id(), ((StateChange) record).peer(), ((StateChange) record).state(), bytes);
+      boolean fits = record instanceof StateChange change ? encoder.state(change.id(), change.peer(), change.state(), bytes)
+        : encoder.add((HistoryEntry) record, bytes);
       if (!fits) {
         // A 64 KiB text escapes to at most ~400 KiB: only a misconfigured limit gets here.
         LOG.error("history journal {}: a record is above maxRecordBytes ({}); not saved", file, options.getMaxRecordBytes());
