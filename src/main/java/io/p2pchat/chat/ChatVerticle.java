@@ -105,11 +105,17 @@ public class ChatVerticle extends VerticleBase {
       }
     }
 
+    /**
+     * PunchVerticle takes a request's messages in order in one turn, so a refused text and every
+     * text after it are refused (a full queue stays full within the turn, a nick is the same for
+     * all); the ones before it were taken and are sent.
+     */
     void refused(String id, int code, String reason) {
       if (waiting > 0) {
         waiting = 0;
-        msg.fail(code, ids == null ? reason : "message " + id + " (" + (ids.getList().indexOf(id) + 1) + " of "
-          + ids.size() + ") not accepted: " + reason);
+        int index = ids == null ? 0 : ids.getList().indexOf(id);
+        msg.fail(code, ids == null ? reason : "texts[" + index + "] and after not accepted: " + reason
+          + (index > 0 ? " (the " + index + " before it are sent)" : ""));
       }
     }
   }

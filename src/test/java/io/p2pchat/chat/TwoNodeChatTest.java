@@ -4,18 +4,22 @@ import static io.p2pchat.node.TestNet.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.p2pchat.node.TestNet;
 import io.p2pchat.node.TestNet.Events;
 import io.p2pchat.node.TestNet.Node;
 import io.p2pchat.rendezvous.RendezvousVerticle;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
@@ -163,6 +167,35 @@ class TwoNodeChatTest {
       .body().getJsonArray("messages");
     assertEquals(1, history.size(), history.encodePrettily());
     assertEquals(1, alice.events.all(Events.SENT).size(), alice.events.all(Events.SENT).toString());
+  }
+
+  @Test
+  void aBatchThatOverflowsAPeersQueueIsRefusedFromTheTextThatDidNotFit(Vertx vertx, @TempDir Path dir) throws Exception {
+    TestNet net = new TestNet(vertx, dir);
+    RendezvousVerticle r = net.rendezvous(new JsonObject());
+    // Nothing bob sends arrives: alice's send window to him fills and stays full.
+    Node bob = net.node(net.nodeConfig("bob", r.port()).put("impair", new JsonObject().put("lossPercent", 100)));
+    Node alice = net.node(net.nodeConfig("alice", r.port()).put("deliveryDeadlineSeconds", 600));
+    alice.awaitPeer("bob", "connecting");
+    // The window takes 1,024 messages and the queue behind it 10,000: batches 1-11 fit (replies
+    // held by back-pressure), batch 12 fits for 24 texts and is refused from its 25th.
+    int batches = 12;
+    List<Future<Message<JsonObject>>> replies = new ArrayList<>();
+    for (int b = 0; b < batches; b++) {
+      JsonArray texts = new JsonArray();
+      for (int i = 0; i < ChatVerticle.MAX_BATCH_TEXTS; i++) {
+        texts.add("b" + b + " m" + i);
+      }
+      replies.add(vertx.eventBus().request(alice.prefix + ".chat.send", new JsonObject().put("to", "bob").put("texts", texts)));
+    }
+    ExecutionException refused = assertThrows(ExecutionException.class,
+      () -> await(replies.get(batches - 1)));
+    ReplyException cause = (ReplyException) refused.getCause();
+    assertEquals(503, cause.failureCode());
+    assertTrue(cause.getMessage().startsWith("texts[24] and after not accepted: send queue to bob is full"), cause.getMessage());
+    assertTrue(cause.getMessage().endsWith("(the 24 before it are sent)"), cause.getMessage());
+    assertEquals(ChatVerticle.MAX_BATCH_TEXTS, await(replies.get(0)).body().getJsonArray("ids").size());
+    assertTrue(alice.events.all(Events.FAILED).isEmpty(), "queued messages wait for the window, they do not fail");
   }
 
   private static int refusal(Node node, JsonObject request) throws Exception {
