@@ -93,8 +93,7 @@ public class BenchSenderVerticle extends VerticleBase {
       .compose(v -> {
         System.out.println(READY);
         return warmUp(new JsonObject().put("messages", 0L).put("delivered", 0L).put("failed", 0L)
-          .put("rounds", 0).put("nextSeq", 0L).put("nextRttSeq", 0L),
-          System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(plan.warmupMillis()));
+          .put("rounds", 0).put("nextSeq", 0L).put("nextRttSeq", 0L), System.nanoTime());
       })
       .compose(warmup -> nodeStats().map(stats -> {
         floodStats = stats;
@@ -118,8 +117,7 @@ public class BenchSenderVerticle extends VerticleBase {
         flood = null;
         result.put("flood", measured.put("cpuMicros", (HeapSampler.processCpuNanos() - floodCpuStart) / 1000)
           .put("jitMillis", HeapSampler.compileMillis() - floodJitStart));
-        double floodRate = measured.getLong("delivered") / measured.getDouble("seconds");
-        rttRate = (int) Math.max(MIN_RTT_RATE, Math.min(plan.rttRate(), floodRate * RTT_LOAD_FRACTION));
+        rttRate = rttRateAfter(measured);
         return askEcho(BenchText.END, measured.getLong("nextSeq"), BenchText.END_ACK);
       })
       .compose(answer -> {
@@ -152,41 +150,52 @@ public class BenchSenderVerticle extends VerticleBase {
    * otherwise still compiles, taking up to half of each node's CPU, well into the measurement
    * (a fixed 20 s flood left it compiling through the round trips, which it had not warmed).
    */
-  private Future<JsonObject> warmUp(JsonObject totals, long endNanos) {
+  private Future<JsonObject> warmUp(JsonObject totals, long startNanos) {
     long senderJitBefore = HeapSampler.compileMillis();
-    long[] echoJitBefore = new long[1];
-    return askEcho(BenchText.JIT, 0, BenchText.JIT_ACK)
-      .compose(answer -> {
-        echoJitBefore[0] = Long.parseLong(answer.substring(1));
-        flood = new Flood(vertx, addresses, plan.peer(), plan.size(), plan.window(), plan.batch(),
-          totals.getLong("nextSeq"), plan.warmupMessages(), TimeUnit.MILLISECONDS.toNanos(WARMUP_FLOOD_MS));
-        return flood.run();
-      })
+    return echoJitMillis().compose(echoJitBefore -> warmUpRound(totals)
+      .compose(v -> echoJitMillis())
+      .map(echoJitAfter -> Math.max(HeapSampler.compileMillis() - senderJitBefore, echoJitAfter - echoJitBefore)))
+      .compose(jitMillis -> {
+        long elapsedNanos = System.nanoTime() - startNanos;
+        totals.put("rounds", totals.getInteger("rounds") + 1).put("lastRoundJitMillis", jitMillis)
+          .put("seconds", elapsedNanos / 1e9);
+        boolean quiet = jitMillis < (WARMUP_FLOOD_MS + WARMUP_RTT_MS) * JIT_QUIET_FRACTION;
+        return quiet || elapsedNanos >= TimeUnit.MILLISECONDS.toNanos(plan.warmupMillis())
+          ? Future.succeededFuture(totals) : warmUp(totals, startNanos);
+      });
+  }
+
+  /** One warm-up round, a flood then round trips at the rate the flood allows; adds to {@code totals}. */
+  private Future<Void> warmUpRound(JsonObject totals) {
+    flood = new Flood(vertx, addresses, plan.peer(), plan.size(), plan.window(), plan.batch(),
+      totals.getLong("nextSeq"), plan.warmupMessages(), TimeUnit.MILLISECONDS.toNanos(WARMUP_FLOOD_MS));
+    return flood.run()
       .compose(flooded -> {
         flood = null;
         totals.put("messages", totals.getLong("messages") + flooded.getLong("messages"))
           .put("delivered", totals.getLong("delivered") + flooded.getLong("delivered"))
           .put("failed", totals.getLong("failed") + flooded.getLong("failed"))
           .put("nextSeq", flooded.getLong("nextSeq"));
-        double rate = flooded.getLong("delivered") / flooded.getDouble("seconds");
-        roundTrips = new RoundTrips(vertx, addresses, plan.peer(), plan.size(),
-          (int) Math.max(MIN_RTT_RATE, Math.min(plan.rttRate(), rate * RTT_LOAD_FRACTION)), WARMUP_RTT_MS, 0,
+        roundTrips = new RoundTrips(vertx, addresses, plan.peer(), plan.size(), rttRateAfter(flooded), WARMUP_RTT_MS, 0,
           totals.getLong("nextRttSeq"));
         return roundTrips.run();
       })
-      .compose(trips -> {
+      .map(trips -> {
         roundTrips = null;
         totals.put("nextRttSeq", trips.getLong("nextSeq"));
-        return askEcho(BenchText.JIT, 0, BenchText.JIT_ACK);
-      })
-      .compose(answer -> {
-        long jitMillis = Math.max(HeapSampler.compileMillis() - senderJitBefore,
-          Long.parseLong(answer.substring(1)) - echoJitBefore[0]);
-        totals.put("rounds", totals.getInteger("rounds") + 1).put("lastRoundJitMillis", jitMillis)
-          .put("seconds", totals.getDouble("seconds", 0.0) + (WARMUP_FLOOD_MS + WARMUP_RTT_MS) / 1000.0);
-        boolean quiet = jitMillis < (WARMUP_FLOOD_MS + WARMUP_RTT_MS) * JIT_QUIET_FRACTION;
-        return quiet || System.nanoTime() - endNanos >= 0 ? Future.succeededFuture(totals) : warmUp(totals, endNanos);
+        return null;
       });
+  }
+
+  /** The echo node's JIT compile time so far, in ms. */
+  private Future<Long> echoJitMillis() {
+    return askEcho(BenchText.JIT, 0, BenchText.JIT_ACK).map(answer -> Long.parseLong(answer.substring(1)));
+  }
+
+  /** Round trips per second after {@code flood}: a quarter of its rate, within the plan's rate and the floor. */
+  private int rttRateAfter(JsonObject flood) {
+    double floodRate = flood.getLong("delivered") / flood.getDouble("seconds");
+    return (int) Math.max(MIN_RTT_RATE, Math.min(plan.rttRate(), floodRate * RTT_LOAD_FRACTION));
   }
 
   /** The node's datagram and drop counters ({@code punch.stats}). */

@@ -179,14 +179,13 @@ public class ChatVerticle extends VerticleBase {
     byte[][] utf8 = new byte[texts.size()][];
     for (int i = 0; i < utf8.length; i++) {
       Object text = texts.get(i);
-      String where = batch == null ? "" : "texts[" + i + "]: ";
       if (!(text instanceof String) || ((String) text).isBlank()) {
-        msg.fail(400, where + "empty text: nothing to send");
+        msg.fail(400, where(batch, i) + "empty text: nothing to send");
         return;
       }
       utf8[i] = ((String) text).getBytes(StandardCharsets.UTF_8);
       if (utf8[i].length > ChatPayload.MAX_TEXT_BYTES) {
-        msg.fail(413, where + "text of " + utf8[i].length + " bytes is longer than " + ChatPayload.MAX_TEXT_BYTES);
+        msg.fail(413, where(batch, i) + "text of " + utf8[i].length + " bytes is longer than " + ChatPayload.MAX_TEXT_BYTES);
         return;
       }
     }
@@ -199,6 +198,11 @@ public class ChatVerticle extends VerticleBase {
       outbox.add(new OutboundChat(id, (String) to, ChatPayload.encode(to != null, ts, id, utf8[i]),
         new PendingSend(request, (String) texts.get(i), ts, utf8[i].length)));
     }
+  }
+
+  /** Which text a refusal is about: nothing for the one-text form, {@code texts[i]: } in a batch. */
+  private static String where(Object batch, int i) {
+    return batch == null ? "" : "texts[" + i + "]: ";
   }
 
   /** One turn of PunchVerticle's news, in order; its log lines are scheduled at the end. */
