@@ -28,8 +28,9 @@ public final class Demo {
     String nick = args.length > 0 ? args[0] : "you";
     Path home = Files.createTempDirectory("p2pchat-demo");
     String logDir = args.length > 1 ? args[1] : "logs";
-    // One event loop, as the launcher gives a node: the demo's rendezvous and nodes are light.
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(P2pChatLauncher.NODE_EVENT_LOOPS));
+    // One event loop and the native transport, as the launcher gives a node: the demo's rendezvous and nodes are light.
+    Vertx vertx = Vertx.vertx(P2pChatLauncher.preferNativeTransport(
+      new VertxOptions().setEventLoopPoolSize(P2pChatLauncher.NODE_EVENT_LOOPS)));
     RendezvousVerticle rendezvous = new RendezvousVerticle();
     vertx.deployVerticle(rendezvous, new DeploymentOptions().setConfig(new JsonObject()
         .put("host", "127.0.0.1").put("port", 0).put("logDir", logDir)))

@@ -33,6 +33,12 @@ public final class UdpSockets {
     if (!setReceiveBuffer(socket, RECEIVE_BUFFER_BYTES)) {
       log.info("UDP receive buffer left at the kernel default (net.core.rmem_default)");
     }
+    if (vertx.isNativeTransportEnabled()) {
+      log.info("UDP on the native epoll transport");
+    } else {
+      Throwable why = vertx.unavailableNativeTransportCause();
+      log.info("UDP on Java NIO ({})", why == null ? "native transport not asked for" : why.getMessage());
+    }
     return socket;
   }
 
