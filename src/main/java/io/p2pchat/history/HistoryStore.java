@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * truncated there, so every earlier record survives and later appends continue after it.
  *
  * <p>Group commit: {@link #append} and {@link #updateState} update memory at once and queue the
- * record; a writer thread writes each batch and fsyncs it (at most every {@code commitIntervalMillis});
- * {@link #flush()} completes when everything queued before it is durable. Safe to call from any
+ * record; a writer thread writes each batch (at most every {@code commitIntervalMillis}: then a
+ * crash of the process loses nothing written) and fsyncs what it wrote at most every
+ * {@code syncIntervalMillis} (what an OS crash can lose); {@link #flush()} completes when
+ * everything queued before it is written and fsynced. Safe to call from any
  * thread; never blocks an event loop (only {@link #close()} waits for the writer).
  */
 public final class HistoryStore implements AutoCloseable {
@@ -101,6 +103,12 @@ public final class HistoryStore implements AutoCloseable {
    */
   private boolean writerIdle;
   private final Thread writer;
+  /** Written but not fsynced yet (writer thread only), and when it must be at the latest. */
+  private boolean unsynced;
+  private long syncDueNanos;
+  /** Batches written and fsyncs so far (writer thread). */
+  private volatile long commits;
+  private volatile long syncs;
   private volatile IOException writeFailure;
   private long recoveredRecords;
   private long truncatedBytes;
@@ -213,6 +221,16 @@ public final class HistoryStore implements AutoCloseable {
   /** Records replayed from the journal when it was opened. */
   public long recoveredRecords() {
     return recoveredRecords;
+  }
+
+  /** Batches written to the journal (group commits) since it was opened. */
+  public long commits() {
+    return commits;
+  }
+
+  /** fsyncs of the journal since it was opened. */
+  public long syncs() {
+    return syncs;
   }
 
   /** Bytes of torn/corrupt tail cut off when the journal was opened. */
@@ -353,9 +371,13 @@ public final class HistoryStore implements AutoCloseable {
       boolean last;
       synchronized (lock) {
         while (queue.isEmpty() && flushWaiters.isEmpty() && !closed) {
+          long untilSync = unsynced ? syncDueNanos - System.nanoTime() : 0;
+          if (unsynced && untilSync <= 0) {
+            break; // nothing new, but what was written is due for its fsync
+          }
           writerIdle = true;
           try {
-            lock.wait();
+            lock.wait(untilSync / 1_000_000L, (int) (untilSync % 1_000_000L));
           } catch (InterruptedException e) {
             return;
           }
@@ -372,6 +394,16 @@ public final class HistoryStore implements AutoCloseable {
       try {
         if (!batch.isEmpty() && writeFailure == null) {
           writeBatch(batch);
+          commits++;
+          if (!unsynced) {
+            unsynced = true;
+            syncDueNanos = started + options.getSyncIntervalMillis() * 1_000_000L;
+          }
+        }
+        if (unsynced && writeFailure == null && (!waiters.isEmpty() || last || started - syncDueNanos >= 0)) {
+          channel.force(false);
+          unsynced = false;
+          syncs++;
         }
         if (writeFailure != null) {
           waiters.forEach(w -> w.completeExceptionally(writeFailure));
@@ -420,7 +452,6 @@ public final class HistoryStore implements AutoCloseable {
     while (buf.hasRemaining()) {
       channel.write(buf);
     }
-    channel.force(false);
     if (bytes.capacity() > BATCH_GUESS_BYTES) {
       batchBytes = new JournalEncoder.Bytes(BATCH_GUESS_BYTES);
     }

@@ -73,6 +73,41 @@ class HistoryStoreTest {
   }
 
   @Test
+  void eachCommitIsWrittenAndOnlyFlushOrTheSyncIntervalFsyncs() throws Exception {
+    // Commits as fast as records come, an fsync interval longer than the test: five commits, no fsync.
+    HistoryOptions rareSyncs = new HistoryOptions().setCommitIntervalMillis(0).setSyncIntervalMillis(60_000);
+    try (HistoryStore store = HistoryStore.open(dir, rareSyncs)) {
+      for (int i = 0; i < 5; i++) {
+        store.append(entry(i, "bob"));
+        long commits = i + 1;
+        await(() -> store.commits() >= commits, "commit " + commits);
+      }
+      assertEquals(0, store.syncs(), "written, not yet fsynced");
+      flush(store);
+      assertEquals(1, store.syncs(), "flush fsyncs what was written");
+    }
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      assertEquals(5, store.recoveredRecords());
+    }
+    // With nothing more to write, what was written is fsynced once the interval is over.
+    HistoryOptions quickSyncs = new HistoryOptions().setCommitIntervalMillis(0).setSyncIntervalMillis(50);
+    try (HistoryStore store = HistoryStore.open(dir, quickSyncs)) {
+      store.append(entry(5, "bob"));
+      await(() -> store.syncs() == 1, "the fsync due 50 ms after the write");
+      assertEquals(1, store.commits());
+    }
+  }
+
+  /** Waits (polling, up to FLUSH_TIMEOUT_SECONDS) for what the writer thread does on its own. */
+  private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FLUSH_TIMEOUT_SECONDS);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+      Thread.sleep(1);
+    }
+  }
+
+  @Test
   void aStateChangeBeforeTheAddIsWrittenRidesOnTheAdd() throws Exception {
     // A long commit interval: after the first flush the writer waits, so the next add stays queued.
     HistoryOptions slowCommits = new HistoryOptions().setCommitIntervalMillis(10_000);
