@@ -57,14 +57,14 @@ public class TransportCipherBench {
   /** Seal only: the sender's cost per packet. */
   @Benchmark
   public int encrypt() {
-    return send.encrypt(counter++, header, plain, 0, PAYLOAD, sealed, 0);
+    return send.encrypt(counter++, header, 0, header.length, plain, 0, PAYLOAD, sealed, 0);
   }
 
   /** Seal then open: both ends' cost per packet. */
   @Benchmark
   public int encryptDecrypt() throws AEADBadTagException {
     long n = counter++;
-    int len = send.encrypt(n, header, plain, 0, PAYLOAD, sealed, 0);
-    return receive.decrypt(n, header, sealed, 0, len, opened, 0);
+    int len = send.encrypt(n, header, 0, header.length, plain, 0, PAYLOAD, sealed, 0);
+    return receive.decrypt(n, header, 0, header.length, sealed, 0, len, opened, 0);
   }
 }

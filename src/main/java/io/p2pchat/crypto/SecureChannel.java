@@ -132,25 +132,30 @@ public final class SecureChannel {
     return null;
   }
 
-  /** Encrypts a DATA body; {@code header} is authenticated as associated data. Returns the sealed length. */
-  public int seal(long counter, byte[] header, byte[] plain, int len, byte[] out) {
-    return keys.send().encrypt(counter, header, plain, 0, len, out, 0);
+  /**
+   * Encrypts a DATA body {@code plain[off, off + len)} into {@code packet} right after its header
+   * {@code packet[0, headerLen)}, which is authenticated as associated data. Returns the sealed length.
+   */
+  public int seal(long counter, byte[] packet, int headerLen, byte[] plain, int off, int len) {
+    return keys.send().encrypt(counter, packet, 0, headerLen, plain, off, len, packet, headerLen);
   }
 
   /**
-   * Decrypts and authenticates a DATA body, then checks the replay window.
+   * Decrypts and authenticates the DATA packet {@code packet[off, off + len)}: its first
+   * {@code headerLen} bytes are the header (associated data), the rest the sealed body. Then checks
+   * the replay window.
    *
    * @return the plaintext length, or -1 for a replayed counter
    * @throws AEADBadTagException for anything that does not authenticate
    */
-  public int open(long counter, byte[] header, byte[] sealed, int off, int len, byte[] out) throws AEADBadTagException {
+  public int open(long counter, byte[] packet, int off, int headerLen, int len, byte[] out) throws AEADBadTagException {
     if (keys == null) {
       throw new AEADBadTagException("no session keys yet");
     }
     if (!replay.check(counter)) {
       return -1;
     }
-    int n = keys.receive().decrypt(counter, header, sealed, off, len, out, 0);
+    int n = keys.receive().decrypt(counter, packet, off, headerLen, packet, off + headerLen, len - headerLen, out, 0);
     if (!replay.accept(counter)) {
       return -1;
     }

@@ -82,10 +82,11 @@ public final class TransportCipher {
 
   /**
    * Encrypts {@code in[inOff, inOff+inLen)} into {@code out} at {@code outOff} under nonce
-   * {@code counter} with associated data {@code ad} (the packet header). Returns inLen + 16.
+   * {@code counter} with associated data {@code ad[adOff, adOff+adLen)} (the packet header).
+   * Returns inLen + 16.
    * {@code counter} must be larger than every counter this cipher sent before.
    */
-  public int encrypt(long counter, byte[] ad, byte[] in, int inOff, int inLen, byte[] out, int outOff) {
+  public int encrypt(long counter, byte[] ad, int adOff, int adLen, byte[] in, int inOff, int inLen, byte[] out, int outOff) {
     if (counter < 0 || counter <= lastSent) {
       throw new IllegalStateException("BUG: send counter " + counter + " not above " + lastSent + " (nonce reuse)");
     }
@@ -102,7 +103,7 @@ public final class TransportCipher {
     }
     try {
       cipher.init(Cipher.ENCRYPT_MODE, keySpec, suite.nonce(counter, nonce));
-      cipher.updateAAD(ad);
+      cipher.updateAAD(ad, adOff, adLen);
       int n = cipher.doFinal(in, inOff, inLen, out, outOff);
       lastSent = counter;
       return n;
@@ -114,12 +115,13 @@ public final class TransportCipher {
   }
 
   /**
-   * Decrypts and authenticates {@code in[inOff, inOff+inLen)} (ciphertext + tag) into {@code out}.
+   * Decrypts and authenticates {@code in[inOff, inOff+inLen)} (ciphertext + tag) into {@code out},
+   * with associated data {@code ad[adOff, adOff+adLen)}.
    * Returns the plaintext length (inLen - 16). Throws {@link AEADBadTagException} for anything that does
    * not authenticate: forged or corrupted bytes, wrong header, an epoch older than the previous one or
    * too far ahead, a negative counter. The cipher's state only changes after success.
    */
-  public int decrypt(long counter, byte[] ad, byte[] in, int inOff, int inLen, byte[] out, int outOff)
+  public int decrypt(long counter, byte[] ad, int adOff, int adLen, byte[] in, int inOff, int inLen, byte[] out, int outOff)
       throws AEADBadTagException {
     if (counter < 0) {
       throw new AEADBadTagException("negative counter");
@@ -132,10 +134,10 @@ public final class TransportCipher {
     }
     long e = epochOf(counter);
     if (e == epoch) {
-      return open(keySpec, counter, ad, in, inOff, inLen, out, outOff);
+      return open(keySpec, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
     }
     if (e == epoch - 1 && previousKeySpec != null) {
-      return open(previousKeySpec, counter, ad, in, inOff, inLen, out, outOff);
+      return open(previousKeySpec, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
     }
     if (e < epoch || e - epoch > MAX_EPOCH_ADVANCE) {
       throw new AEADBadTagException("packet epoch " + e + " outside [" + (epoch - 1) + ", " + (epoch + MAX_EPOCH_ADVANCE) + "]");
@@ -148,7 +150,7 @@ public final class TransportCipher {
       cand = suite.rekey(cand);
     }
     SecretKeySpec candSpec = suite.key(cand);
-    int n = open(candSpec, counter, ad, in, inOff, inLen, out, outOff);
+    int n = open(candSpec, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
     previousKeySpec = suite.key(prev);
     if (prev != key) {
       Arrays.fill(prev, (byte) 0);
@@ -160,7 +162,7 @@ public final class TransportCipher {
     return n;
   }
 
-  private int open(SecretKeySpec k, long counter, byte[] ad, byte[] in, int inOff, int inLen, byte[] out, int outOff)
+  private int open(SecretKeySpec k, long counter, byte[] ad, int adOff, int adLen, byte[] in, int inOff, int inLen, byte[] out, int outOff)
       throws AEADBadTagException {
     try {
       if (counter == lastOpened) {
@@ -171,7 +173,7 @@ public final class TransportCipher {
       }
       lastOpened = counter;
       cipher.init(Cipher.DECRYPT_MODE, k, suite.nonce(counter, nonce));
-      cipher.updateAAD(ad);
+      cipher.updateAAD(ad, adOff, adLen);
       return cipher.doFinal(in, inOff, inLen, out, outOff);
     } catch (AEADBadTagException e) {
       throw e;

@@ -11,6 +11,7 @@ import io.p2pchat.delivery.PeerDelivery;
 import io.p2pchat.wire.DropReason;
 import io.p2pchat.wire.Endpoint;
 import io.p2pchat.wire.HandshakeCodec;
+import io.p2pchat.wire.HeapBytes;
 import io.p2pchat.wire.PacketCodec;
 import io.p2pchat.wire.PacketType;
 import io.p2pchat.wire.WireException;
@@ -244,13 +245,16 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     }
   }
 
-  /** A sealed DATA packet from this peer: authenticated, de-duplicated, then its frames applied. */
-  void onData(byte[] header, byte[] sealed, Endpoint from, long now) throws Exception {
-    byte[] plain = new byte[Math.max(0, sealed.length - AEAD_TAG_BYTES)];
-    long counter = io.vertx.core.buffer.Buffer.buffer(header).getLong(8);
+  /**
+   * A sealed DATA packet from this peer (its header, counter {@code counter}, and body):
+   * authenticated, de-duplicated, then its frames applied.
+   */
+  void onData(long counter, io.vertx.core.buffer.Buffer packet, Endpoint from, long now) throws Exception {
+    HeapBytes sealed = HeapBytes.of(packet);
+    byte[] plain = new byte[Math.max(0, sealed.length() - PacketCodec.HEADER_SIZE - AEAD_TAG_BYTES)];
     int length;
     try {
-      length = channel.open(counter, header, sealed, 0, sealed.length, plain);
+      length = channel.open(counter, sealed.array(), sealed.offset(), PacketCodec.HEADER_SIZE, sealed.length(), plain);
     } catch (AEADBadTagException e) {
       throw new WireException(DropReason.UNAUTHENTICATED, "data does not authenticate: " + e.getMessage());
     }
@@ -261,7 +265,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
       handshakeRetryAt = Long.MAX_VALUE;
     }
     path.onAuthenticated(from, now);
-    FrameCodec.decode(io.vertx.core.buffer.Buffer.buffer(plain).slice(0, length), frame -> {
+    FrameCodec.decode(HeapBytes.wrap(plain, 0, length), frame -> {
       if (delivery.onFrame(frame, now)) {
         return;
       }
@@ -325,12 +329,13 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     }
   }
 
+  /** The DATA packet carrying {@code frames}: header and sealed body built in one array. */
   private io.vertx.core.buffer.Buffer seal(io.vertx.core.buffer.Buffer frames) {
-    io.vertx.core.buffer.Buffer packet = PacketCodec.header(PacketType.DATA, remoteIndex, ++sendCounter);
-    byte[] header = packet.getBytes();
-    byte[] sealed = new byte[frames.length() + AEAD_TAG_BYTES];
-    int n = channel.seal(sendCounter, header, frames.getBytes(), frames.length(), sealed);
-    return packet.appendBytes(sealed, 0, n);
+    HeapBytes plain = HeapBytes.of(frames);
+    byte[] packet = new byte[PacketCodec.HEADER_SIZE + plain.length() + AEAD_TAG_BYTES];
+    PacketCodec.writeHeader(packet, PacketType.DATA, remoteIndex, ++sendCounter);
+    int n = channel.seal(sendCounter, packet, PacketCodec.HEADER_SIZE, plain.array(), plain.offset(), plain.length());
+    return HeapBytes.wrap(packet, 0, PacketCodec.HEADER_SIZE + n);
   }
 
   private void startHandshake(Endpoint to, long now) {

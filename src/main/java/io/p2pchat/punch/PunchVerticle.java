@@ -406,8 +406,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     if (session == null) {
       throw new WireException(DropReason.UNKNOWN_SESSION, "data for session " + header.sessionId());
     }
-    session.onData(data.getBytes(0, PacketCodec.HEADER_SIZE), data.getBytes(PacketCodec.HEADER_SIZE, data.length()),
-      from, now);
+    session.onData(header.counter(), data, from, now);
     scheduleFlush(session);
     reschedule(session);
   }

@@ -28,13 +28,23 @@ public final class PacketCodec {
 
   /** A new buffer holding just the header, ready for the body to be appended. */
   public static Buffer header(PacketType type, int sessionId, long counter) {
-    return Buffer.buffer(MAX_DATAGRAM)
-      .appendByte(MAGIC)
-      .appendByte((byte) type.code())
-      .appendByte(VERSION)
-      .appendByte((byte) 0)
-      .appendInt(sessionId)
-      .appendLong(counter);
+    byte[] header = new byte[HEADER_SIZE];
+    writeHeader(header, type, sessionId, counter);
+    return Buffer.buffer(MAX_DATAGRAM).appendBytes(header);
+  }
+
+  /** Writes the header into {@code packet[0, HEADER_SIZE)}: for a packet built in one array. */
+  public static void writeHeader(byte[] packet, PacketType type, int sessionId, long counter) {
+    packet[0] = MAGIC;
+    packet[1] = (byte) type.code();
+    packet[2] = VERSION;
+    packet[3] = 0;
+    for (int i = 0; i < 4; i++) {
+      packet[4 + i] = (byte) (sessionId >>> (24 - 8 * i));
+    }
+    for (int i = 0; i < 8; i++) {
+      packet[8 + i] = (byte) (counter >>> (56 - 8 * i));
+    }
   }
 
   /** Parses the header of a datagram already classified as {@link DatagramKind#PACKET}. */

@@ -72,10 +72,10 @@ class NoiseHandshakeTest {
       long n = counters[fromResponder ? 0 : 1]++;
       byte[] pt = HEX.parseHex(PAYLOADS[i]);
       byte[] ct = new byte[pt.length + 16];
-      send.encrypt(n, new byte[0], pt, 0, pt.length, ct, 0);
+      send.encrypt(n, new byte[0], 0, 0, pt, 0, pt.length, ct, 0);
       assertEquals(expected[i], HEX.formatHex(ct), "transport message " + i);
       byte[] back = new byte[pt.length];
-      recv.decrypt(n, new byte[0], ct, 0, ct.length, back, 0);
+      recv.decrypt(n, new byte[0], 0, 0, ct, 0, ct.length, back, 0);
       assertArrayEquals(pt, back);
     }
   }

@@ -18,19 +18,19 @@ class TransportCipherTest {
       throws AEADBadTagException {
     byte[] ct = seal(send, counter, ad, msg);
     byte[] pt = new byte[ct.length - TransportCipher.TAG_LENGTH];
-    assertEquals(pt.length, recv.decrypt(counter, ad, ct, 0, ct.length, pt, 0));
+    assertEquals(pt.length, recv.decrypt(counter, ad, 0, ad.length, ct, 0, ct.length, pt, 0));
     return pt;
   }
 
   static byte[] seal(TransportCipher send, long counter, byte[] ad, byte[] msg) {
     byte[] ct = new byte[msg.length + TransportCipher.TAG_LENGTH];
-    assertEquals(ct.length, send.encrypt(counter, ad, msg, 0, msg.length, ct, 0));
+    assertEquals(ct.length, send.encrypt(counter, ad, 0, ad.length, msg, 0, msg.length, ct, 0));
     return ct;
   }
 
   static byte[] open(TransportCipher recv, long counter, byte[] ad, byte[] ct) throws AEADBadTagException {
     byte[] pt = new byte[Math.max(0, ct.length - TransportCipher.TAG_LENGTH)];
-    recv.decrypt(counter, ad, ct, 0, ct.length, pt, 0);
+    recv.decrypt(counter, ad, 0, ad.length, ct, 0, ct.length, pt, 0);
     return pt;
   }
 
@@ -53,9 +53,9 @@ class TransportCipherTest {
       byte[] in = new byte[msg.length + 7];
       System.arraycopy(msg, 0, in, 3, msg.length);
       byte[] out = new byte[msg.length + 16 + 5];
-      assertEquals(msg.length + 16, c[0].encrypt(n, ad, in, 3, msg.length, out, 5));
+      assertEquals(msg.length + 16, c[0].encrypt(n, ad, 0, ad.length, in, 3, msg.length, out, 5));
       byte[] back = new byte[msg.length + 2];
-      assertEquals(msg.length, c[1].decrypt(n, ad, out, 5, msg.length + 16, back, 2));
+      assertEquals(msg.length, c[1].decrypt(n, ad, 0, ad.length, out, 5, msg.length + 16, back, 2));
       assertArrayEquals(msg, Arrays.copyOfRange(back, 2, 2 + msg.length), "seed " + SEED);
     }
   }
