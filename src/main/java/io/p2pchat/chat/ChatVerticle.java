@@ -16,6 +16,7 @@ import io.p2pchat.wire.Control;
 import io.p2pchat.wire.WireException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -42,6 +43,11 @@ public class ChatVerticle extends VerticleBase {
    * single reply, which waits for all of them, comes within one window's drain.
    */
   static final int MAX_BATCH_TEXTS = 1_000;
+  /**
+   * Options of every per-message event: the defaults, never changed, so one instance serves all
+   * (Vert.x's {@code publish(address, body)} allocates a new one per call).
+   */
+  private static final DeliveryOptions EVENT = new DeliveryOptions();
   /**
    * How long message log lines may wait to be written: short next to a person reading the log,
    * long enough that a flood of tens of thousands of messages per second logs ~10 lines a second
@@ -217,13 +223,13 @@ public class ChatVerticle extends VerticleBase {
       } else if (event instanceof PunchEvent.Delivered delivered) {
         OutboundChat chat = delivered.chat();
         history.updateState(chat.id(), chat.to(), HistoryEntry.State.DELIVERED);
-        vertx.eventBus().publish(addresses.delivered(), new JsonObject().put("id", chat.id()).put("peer", delivered.peer()));
+        vertx.eventBus().publish(addresses.delivered(), new JsonObject().put("id", chat.id()).put("peer", delivered.peer()), EVENT);
       } else if (event instanceof PunchEvent.Failed failed) {
         OutboundChat chat = failed.chat();
         history.updateState(chat.id(), chat.to(), HistoryEntry.State.FAILED);
         messageLog.failed(chat.id(), failed.peer(), failed.reason());
         vertx.eventBus().publish(addresses.failed(),
-          new JsonObject().put("id", chat.id()).put("peer", failed.peer()).put("reason", failed.reason()));
+          new JsonObject().put("id", chat.id()).put("peer", failed.peer()).put("reason", failed.reason()), EVENT);
       }
     }
     scheduleLogLines();
@@ -256,7 +262,7 @@ public class ChatVerticle extends VerticleBase {
     if (to != null) {
       sent.put("to", to);
     }
-    vertx.eventBus().publish(addresses.sent(), sent);
+    vertx.eventBus().publish(addresses.sent(), sent, EVENT);
     send.request.accepted();
   }
 
@@ -280,7 +286,7 @@ public class ChatVerticle extends VerticleBase {
       inbound.from(), payload.direct() ? options.nick() : options.room(), payload.text(), payload.ts(),
       HistoryEntry.State.DELIVERED));
     messageLog.received(payload.id(), inbound.from(), payload.direct(), payload.text().length());
-    vertx.eventBus().publish(addresses.received(), received);
+    vertx.eventBus().publish(addresses.received(), received, EVENT);
   }
 
   private void onHistory(Message<Object> msg) {
