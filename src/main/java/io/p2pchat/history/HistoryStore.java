@@ -1,7 +1,5 @@
 package io.p2pchat.history;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -24,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * Durable chat history of one node: an append-only journal in the node's dataDir plus the last N
  * entries of each conversation in memory.
  *
- * <p>Journal record: {@code length u32 | crc32c u32 | length bytes of JSON} (big-endian), the JSON
- * being either an entry ({@code "op":"add"}) or a state change ({@code "op":"state"}). On open the
+ * <p>Journal record: {@code length u32 | crc32c u32 | body} (big-endian), the body an entry
+ * ("add") or a state change ("state"), binary ({@link JournalEncoder}; JSON in older journals). On open the
  * journal is replayed; the first record that is cut short, longer than {@code maxRecordBytes}, or
  * whose CRC does not match (a write torn by kill -9 or a crash) ends the journal: the file is
  * truncated there, so every earlier record survives and later appends continue after it.
@@ -46,7 +44,7 @@ public final class HistoryStore implements AutoCloseable {
   /** A batch buffer kept between batches: a few thousand short records; a larger one is let go after use. */
   private static final int BATCH_GUESS_BYTES = 1 << 20;
 
-  private final ObjectMapper json = new ObjectMapper();
+  private final JournalDecoder decoder = new JournalDecoder();
   private final HistoryOptions options;
   private final Path file;
   private final FileChannel channel;
@@ -341,27 +339,16 @@ public final class HistoryStore implements AutoCloseable {
     channel.position(pos);
   }
   private boolean applyRecord(byte[] body) {
-    try {
-      ObjectNode n = (ObjectNode) json.readTree(body);
-      String op = n.path("op").asText();
-      if (op.equals("add")) {
-        remember(new HistoryEntry(n.get("id").asText(), HistoryEntry.Direction.valueOf(n.get("dir").asText()),
-            text(n, "peer"), text(n, "from"), text(n, "to"), text(n, "text"), n.path("ts").asLong(),
-            HistoryEntry.State.valueOf(n.get("state").asText())));
-      } else if (op.equals("state")) {
-        Line line = byId.get(n.get("id").asText());
-        if (line != null) {
-          line.changeState(HistoryEntry.State.valueOf(n.get("state").asText()));
-        }
+    JournalDecoder.Record record = decoder.decode(body);
+    if (record instanceof JournalDecoder.Add add) {
+      remember(add.entry());
+    } else if (record instanceof JournalDecoder.StateChange change) {
+      Line line = byId.get(change.id());
+      if (line != null) {
+        line.changeState(change.state());
       }
-      return true; // an unknown op from a newer version is skipped, not fatal
-    } catch (IOException | RuntimeException e) {
-      return false; // CRC matched but the record makes no sense: treat as the end of the journal
     }
-  }
-
-  private static String text(ObjectNode n, String field) {
-    return n.hasNonNull(field) ? n.get(field).asText() : null;
+    return record != null; // a record of a kind from a newer version is skipped, not fatal
   }
 
   private void writeLoop() {

@@ -1,33 +1,37 @@
 package io.p2pchat.history;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
- * Frames history records for the journal: {@code length u32 | crc32c u32 | JSON} (big-endian),
- * the JSON object of an "add" or a "state" record. The writer thread encodes every record a node
- * sends or receives, so the JSON is written straight into one reused buffer: constant keys as
- * prepared bytes, and strings of printable ASCII (most chat text, every id and nick) copied as
- * they are; any other string goes through Jackson's escaper. Jackson's generic generator spent
- * a third of the writer's time in its per-field string handling. Writer thread only.
+ * Frames history records for the journal: {@code length u32 | crc32c u32 | body} (big-endian).
+ * The body is binary (JSON bodies, which journals before it hold, are still read by
+ * {@link JournalDecoder}):
+ * <pre>
+ * add:    0x01 | flags u8 | ts i64 | id | peer? | from? | to? | text?
+ * state:  0x02 | flags u8 | id | peer?
+ * flags:  bits 0-1 state (0 sending, 1 delivered, 2 failed), bit 2 direction out (add),
+ *         bits 3-6 peer, from, to, text present (absent means null)
+ * string: varint byte length | UTF-8
+ * </pre>
+ * The writer thread encodes every record a node sends or receives: as JSON, the keys and quoting
+ * made a 100-byte chat line a 250-byte record, and copying the journal into the page cache was
+ * half of the writer's time; this is ~150 bytes. Writer thread only.
  */
 final class JournalEncoder {
 
-  private static final byte[] ADD_ID = ascii("{\"id\":");
-  private static final byte[] DIR = ascii(",\"dir\":");
-  private static final byte[] PEER = ascii(",\"peer\":");
-  private static final byte[] FROM = ascii(",\"from\":");
-  private static final byte[] TO = ascii(",\"to\":");
-  private static final byte[] TEXT = ascii(",\"text\":");
-  private static final byte[] TS = ascii(",\"ts\":");
-  private static final byte[] STATE = ascii(",\"state\":");
-  private static final byte[] ADD_END = ascii(",\"op\":\"add\"}");
-  private static final byte[] STATE_OP = ascii("{\"op\":\"state\"");
-  private static final byte[] ID = ascii(",\"id\":");
-  private static final byte[] NULL = ascii("null");
+  static final int ADD = 0x01;
+  static final int STATE = 0x02;
+  static final int DIRECTION_OUT = 1 << 2;
+  static final int PEER = 1 << 3;
+  static final int FROM = 1 << 4;
+  static final int TO = 1 << 5;
+  static final int TEXT = 1 << 6;
+  /** Bits 0-1 of the flags, by {@link HistoryEntry.State} (explicit codes: the format must not follow the enum's order). */
+  static final int SENDING = 0;
+  static final int DELIVERED = 1;
+  static final int FAILED = 2;
   /** First size of the record buffer: a short chat line and its fields fit. */
   private static final int RECORD_GUESS_BYTES = 256;
 
@@ -42,38 +46,38 @@ final class JournalEncoder {
   /** Appends an "add" record of {@code e} to {@code out}; false when it is over maxRecordBytes (nothing appended). */
   boolean add(HistoryEntry e, Bytes out) {
     record.reset();
-    record.write(ADD_ID);
-    string(e.id());
-    record.write(DIR);
-    string(e.direction().name());
-    record.write(PEER);
-    string(e.peer());
-    record.write(FROM);
-    string(e.from());
-    record.write(TO);
-    string(e.to());
-    record.write(TEXT);
-    string(e.text());
-    record.write(TS);
-    record.writeAscii(Long.toString(e.ts()));
-    record.write(STATE);
-    string(e.state().name());
-    record.write(ADD_END);
+    record.write(ADD);
+    record.write(stateCode(e.state()) | (e.direction() == HistoryEntry.Direction.OUT ? DIRECTION_OUT : 0)
+      | present(e.peer(), PEER) | present(e.from(), FROM) | present(e.to(), TO) | present(e.text(), TEXT));
+    record.writeLong(e.ts());
+    record.writeString(e.id());
+    record.writeString(e.peer());
+    record.writeString(e.from());
+    record.writeString(e.to());
+    record.writeString(e.text());
     return frame(out);
   }
 
   /** Appends a "state" record to {@code out}; false when it is over maxRecordBytes. */
   boolean state(String id, String peer, HistoryEntry.State state, Bytes out) {
     record.reset();
-    record.write(STATE_OP);
-    record.write(ID);
-    string(id);
-    record.write(PEER);
-    string(peer);
     record.write(STATE);
-    string(state.name());
-    record.write('}');
+    record.write(stateCode(state) | present(peer, PEER));
+    record.writeString(id);
+    record.writeString(peer);
     return frame(out);
+  }
+
+  static int stateCode(HistoryEntry.State state) {
+    return switch (state) {
+      case SENDING -> SENDING;
+      case DELIVERED -> DELIVERED;
+      case FAILED -> FAILED;
+    };
+  }
+
+  private static int present(String field, int flag) {
+    return field == null ? 0 : flag;
   }
 
   private boolean frame(Bytes out) {
@@ -87,23 +91,6 @@ final class JournalEncoder {
     out.writeInt((int) crc.getValue());
     out.write(record.array(), 0, length);
     return true;
-  }
-
-  /** A JSON string (or null): copied when it is printable ASCII without quote or backslash, else escaped. */
-  private void string(String s) {
-    if (s == null) {
-      record.write(NULL);
-      return;
-    }
-    record.write('"');
-    if (!record.writePlainAscii(s)) {
-      record.write(JsonStringEncoder.getInstance().quoteAsUTF8(s));
-    }
-    record.write('"');
-  }
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   /** A growable byte array whose contents are read in place: no copy per record or batch. */
@@ -138,30 +125,42 @@ final class JournalEncoder {
       buf[count++] = (byte) value;
     }
 
-    /** {@code s}, which is ASCII (a number). */
-    void writeAscii(String s) {
-      ensure(s.length());
-      for (int i = 0; i < s.length(); i++) {
+    void writeLong(long value) {
+      writeInt((int) (value >>> 32));
+      writeInt((int) value);
+    }
+
+    /** {@code s} as varint length and UTF-8 (nothing for null: the flags say it is absent); ASCII copied as is. */
+    void writeString(String s) {
+      if (s == null) {
+        return;
+      }
+      int n = s.length();
+      boolean ascii = true;
+      for (int i = 0; i < n && ascii; i++) {
+        ascii = s.charAt(i) < 0x80;
+      }
+      if (!ascii) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        writeVarint(utf8.length);
+        write(utf8);
+        return;
+      }
+      writeVarint(n);
+      ensure(n);
+      for (int i = 0; i < n; i++) {
         buf[count++] = (byte) s.charAt(i);
       }
     }
 
-    /**
-     * Copies {@code s} when every char is printable ASCII other than '"' and '\' (so JSON needs
-     * no escape); otherwise writes nothing and returns false.
-     */
-    boolean writePlainAscii(String s) {
-      int n = s.length();
-      ensure(n);
-      for (int i = 0; i < n; i++) {
-        char c = s.charAt(i);
-        if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
-          return false;
-        }
-        buf[count + i] = (byte) c;
+    /** Unsigned LEB128: 7 bits per byte, low first, high bit set on all but the last. */
+    private void writeVarint(int value) {
+      ensure(5);
+      while ((value & ~0x7F) != 0) {
+        buf[count++] = (byte) ((value & 0x7F) | 0x80);
+        value >>>= 7;
       }
-      count += n;
-      return true;
+      buf[count++] = (byte) value;
     }
 
     private void ensure(int more) {

@@ -129,9 +129,9 @@ class HistoryStoreTest {
   }
 
   @Test
-  void textsThatJsonMustEscapeComeBackUnchanged() throws Exception {
+  void textsOfEveryKindComeBackUnchanged() throws Exception {
     String[] texts = {"he said \"hi\" \\ back", "line one\nline two\ttab\r", "bell \u0007 nul \u0000 del \u007f",
-      "héllo wörld ça", "emoji 😀 and 中文", "</script>", ""};
+      "héllo wörld ça", "emoji 😀 and 中文", "</script>", "", "ü".repeat(32_768)}; // the last: 64 KiB of UTF-8
     try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
       for (int i = 0; i < texts.length; i++) {
         store.append(new HistoryEntry("x-" + i, Direction.IN, "bob \"the\" builder", "bob \"the\" builder", null,
@@ -148,6 +148,65 @@ class HistoryStoreTest {
         assertNull(back.get(i).to());
       }
     }
+  }
+
+  @Test
+  void aJournalOfJsonRecordsFromAnEarlierVersionIsStillRead() throws Exception {
+    Path file = dir.resolve(HistoryOptions.DEFAULT_FILE_NAME);
+    Files.createDirectories(dir);
+    Files.write(file, concat(
+      frame("{\"id\":\"a-1\",\"dir\":\"OUT\",\"peer\":\"bob\",\"from\":\"alice\",\"to\":\"bob\",\"text\":\"hi \\\"bob\\\"\","
+        + "\"ts\":1700000000000,\"state\":\"SENDING\",\"op\":\"add\"}"),
+      frame("{\"op\":\"state\",\"id\":\"a-1\",\"peer\":\"bob\",\"state\":\"DELIVERED\"}"),
+      frame("{\"op\":\"reaction\",\"id\":\"a-1\"}"))); // a kind of record from a later version: skipped
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      assertEquals(3, store.recoveredRecords());
+      assertEquals(0, store.truncatedBytes());
+      assertEquals(new HistoryEntry("a-1", Direction.OUT, "bob", "alice", "bob", "hi \"bob\"", 1_700_000_000_000L,
+        State.DELIVERED), store.recent("bob", 1).get(0));
+      store.append(entry(1, "bob")); // new records are binary, after the JSON ones
+      flush(store);
+    }
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      assertEquals(4, store.recoveredRecords());
+      assertEquals(List.of("a-1", "m1"), store.recent("bob", 10).stream().map(HistoryEntry::id).toList());
+    }
+  }
+
+  @Test
+  void aRecordThatPassesItsCrcButMakesNoSenseEndsTheJournal() throws Exception {
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      store.append(entry(0, "bob"));
+      flush(store);
+    }
+    Path file = dir.resolve(HistoryOptions.DEFAULT_FILE_NAME);
+    // An add record whose id claims 200 bytes that are not there.
+    byte[] nonsense = {JournalEncoder.ADD, 0, 0, 0, 0, 0, 0, 0, 0, 1, (byte) 200, 1, 'x'};
+    Files.write(file, frame(nonsense), StandardOpenOption.APPEND);
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      assertEquals(1, store.recoveredRecords());
+      assertEquals(8 + nonsense.length, store.truncatedBytes());
+      assertEquals("m0", store.recent("bob", 1).get(0).id());
+    }
+  }
+
+  private static byte[] frame(String json) {
+    return frame(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** A journal record as the store frames it: length, CRC32C, body. */
+  private static byte[] frame(byte[] body) {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(body);
+    return java.nio.ByteBuffer.allocate(8 + body.length).putInt(body.length).putInt((int) crc.getValue()).put(body).array();
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    return out.toByteArray();
   }
 
   @Test
