@@ -24,8 +24,9 @@ public final class HistoryOptions {
   /** Most conversations kept in memory (peers + room); the least recently touched is evicted. */
   public static final int DEFAULT_MAX_CONVERSATIONS = 1024;
   /**
-   * Largest journal record: 1 MiB is far above a 64 KiB message as JSON, and a length field above it
-   * marks a torn or corrupt record, so a garbage length never makes us allocate gigabytes.
+   * Largest journal record: 1 MiB is far above a 64 KiB message (an older journal's JSON escapes
+   * it to at most ~400 KiB), and a length field above it marks a torn or corrupt record, so a
+   * garbage length never makes us allocate gigabytes.
    */
   public static final int DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 

@@ -23,10 +23,11 @@ import org.slf4j.LoggerFactory;
  * entries of each conversation in memory.
  *
  * <p>Journal record: {@code length u32 | crc32c u32 | body} (big-endian), the body an entry
- * ("add") or a state change ("state"), binary ({@link JournalEncoder}; JSON in older journals). On open the
- * journal is replayed; the first record that is cut short, longer than {@code maxRecordBytes}, or
- * whose CRC does not match (a write torn by kill -9 or a crash) ends the journal: the file is
- * truncated there, so every earlier record survives and later appends continue after it.
+ * ("add") or a state change ("state"), binary ({@link JournalEncoder}; JSON in older journals).
+ * On open the journal is replayed; the first record that is cut short, longer than
+ * {@code maxRecordBytes}, or whose CRC does not match (a write torn by kill -9 or a crash) ends
+ * the journal: the file is truncated there, so every earlier record survives and later appends
+ * continue after it.
  *
  * <p>Group commit: {@link #append} and {@link #updateState} update memory at once and queue the
  * record; a writer thread writes each batch (at most every {@code commitIntervalMillis}: then a
@@ -431,7 +432,7 @@ public final class HistoryStore implements AutoCloseable {
       boolean fits = record instanceof StateChange change ? encoder.state(change.id(), change.peer(), change.state(), bytes)
         : encoder.add((HistoryEntry) record, bytes);
       if (!fits) {
-        // A 64 KiB text escapes to at most ~400 KiB: only a misconfigured limit gets here.
+        // A 64 KiB text makes a record of ~64 KiB: only a misconfigured limit gets here.
         LOG.error("history journal {}: a record is above maxRecordBytes ({}); not saved", file, options.getMaxRecordBytes());
       }
     }

@@ -28,7 +28,7 @@ final class JournalEncoder {
   static final int FROM = 1 << 4;
   static final int TO = 1 << 5;
   static final int TEXT = 1 << 6;
-  /** Bits 0-1 of the flags, by {@link HistoryEntry.State} (explicit codes: the format must not follow the enum's order). */
+  /** Bits 0-1 of the flags, by {@link HistoryEntry.State}: explicit, the format must not follow the enum's order. */
   static final int SENDING = 0;
   static final int DELIVERED = 1;
   static final int FAILED = 2;
