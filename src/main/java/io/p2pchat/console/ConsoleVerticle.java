@@ -310,7 +310,7 @@ public class ConsoleVerticle extends VerticleBase {
     String error = event.getString("error");
     if (error != null) {
       print("! rendezvous " + event.getString("address") + ": " + ConsoleFormat.escape(error));
-    } else if (!state.equals(rendezvousState)) {
+    } else if (!state.equals(rendezvousState) && !state.equals("registering")) {
       print(state.equals("up")
         ? "* rendezvous " + event.getString("address") + " up: registered as " + options.nick()
         : "* rendezvous " + event.getString("address") + " unreachable: retrying (connected peers keep chatting)");

@@ -95,6 +95,12 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   private Endpoint server;
   private final List<Endpoint> servers = new ArrayList<>();
   private RendezvousLink link;
+  /**
+   * The rendezvous stopped answering, or never answered our first registrations: true from then
+   * until it registers us again. Before that a node is only "registering" (its first answer is
+   * on the way), which is not worth an alarm.
+   */
+  private boolean rendezvousDown;
   private long linkTimer = -1;
   private boolean relayAvailable;
   private long controlCounter;
@@ -155,7 +161,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
         vertx.eventBus().consumer(addresses.node(), msg -> msg.reply(new JsonObject().put("nick", options.nick())
           .put("room", options.room()).put("fingerprint", identity.fingerprint())
           .put("rendezvous", new JsonObject().put("address", server.toString())
-            .put("state", link.state() == RendezvousLink.State.REGISTERED ? "up" : "down"))));
+            .put("state", link.state() == RendezvousLink.State.REGISTERED ? "up" : rendezvousDown ? "down" : "registering"))));
         vertx.eventBus().<JsonObject>consumer(addresses.peerAccept(), this::onAccept);
         vertx.eventBus().consumer(addresses.netcheck(), msg -> runNetCheck().onSuccess(msg::reply));
         if (impairment.active()) {
@@ -674,25 +680,40 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     }
     log.info("registered with rendezvous {} as {} in room {} (seen as {})", server, options.nick(),
       options.room(), registered.getString(Control.PUBLIC));
+    rendezvousDown = false;
     vertx.eventBus().publish(addresses.rendezvousState(),
       new JsonObject().put("state", "up").put("address", server.toString()));
   }
 
-  /** Fails over to the next rendezvous of the list (a cluster shares registrations, so any will do). */
+  /**
+   * Registrations went unanswered: says so once per outage (also when the rendezvous never
+   * answered since start) and fails over to the next rendezvous of the list (a cluster shares
+   * registrations, so any will do).
+   */
   @Override
   public void unreachable() {
+    Endpoint unanswered = server;
     if (servers.size() > 1) {
-      Endpoint previous = server;
       server = servers.get((servers.indexOf(server) + 1) % servers.size());
-      log.warn("rendezvous {} unreachable: trying {}", previous, server);
+      log.warn("rendezvous {} unreachable: trying {}", unanswered, server);
+    } else if (!rendezvousDown) {
+      log.warn("rendezvous {} unreachable: registering again", unanswered);
     }
+    publishDown(unanswered);
   }
 
   @Override
   public void down(String why) {
     log.warn("rendezvous {} down: {}; registering again", server, why);
-    vertx.eventBus().publish(addresses.rendezvousState(),
-      new JsonObject().put("state", "down").put("address", server.toString()));
+    publishDown(server);
+  }
+
+  private void publishDown(Endpoint unanswered) {
+    if (!rendezvousDown) {
+      rendezvousDown = true;
+      vertx.eventBus().publish(addresses.rendezvousState(),
+        new JsonObject().put("state", "down").put("address", unanswered.toString()));
+    }
   }
 
   // ---------------------------------------------------------------- timers and helpers
