@@ -93,7 +93,12 @@ public final class HistoryStore implements AutoCloseable {
    * batch) or a {@link StateChange}.
    */
   private List<Object> queue = new ArrayList<>();
+  /** Callers of flush(), written() and synced() since the writer last took a batch (under {@code lock}). */
   private List<CompletableFuture<Void>> flushWaiters = new ArrayList<>();
+  private List<CompletableFuture<Void>> writtenWaiters = new ArrayList<>();
+  private List<CompletableFuture<Void>> syncWaiters = new ArrayList<>();
+  /** synced() callers whose records are written, until the next fsync (writer thread only). */
+  private List<CompletableFuture<Void>> awaitingSync = new ArrayList<>();
   private boolean closed;
   /**
    * The writer waits for a first record (not in its group-commit pause): only then does a record
@@ -203,18 +208,37 @@ public final class HistoryStore implements AutoCloseable {
     }
   }
 
-  /** Completes once every record queued before this call is written and fsynced. */
+  /** Completes once every record queued before this call is written and fsynced (an fsync now). */
   public CompletableFuture<Void> flush() {
+    return await(flushWaiters);
+  }
+
+  /** Completes once every record queued before this call is in the file (not yet fsynced: the next group commit). */
+  public CompletableFuture<Void> written() {
+    return await(writtenWaiters);
+  }
+
+  /** Completes once every record queued before this call is fsynced, by the sync interval: asks for no early fsync. */
+  public CompletableFuture<Void> synced() {
+    return await(syncWaiters);
+  }
+
+  private CompletableFuture<Void> await(List<CompletableFuture<Void>> waiters) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     synchronized (lock) {
       if (writeFailure != null) {
         done.completeExceptionally(writeFailure);
         return done;
       }
-      flushWaiters.add(done);
+      waiters.add(done);
       lock.notifyAll();
     }
     return done;
+  }
+
+  /** Nothing for the writer to take (under {@code lock}). */
+  private boolean nothingToTake() {
+    return queue.isEmpty() && flushWaiters.isEmpty() && writtenWaiters.isEmpty() && syncWaiters.isEmpty();
   }
 
   /** Records replayed from the journal when it was opened. */
@@ -356,9 +380,10 @@ public final class HistoryStore implements AutoCloseable {
     while (true) {
       List<Object> batch;
       List<CompletableFuture<Void>> waiters;
+      List<CompletableFuture<Void>> written;
       boolean last;
       synchronized (lock) {
-        while (queue.isEmpty() && flushWaiters.isEmpty() && !closed) {
+        while (nothingToTake() && !closed) {
           long untilSync = unsynced ? syncDueNanos - System.nanoTime() : 0;
           if (unsynced && untilSync <= 0) {
             break; // nothing new, but what was written is due for its fsync
@@ -374,8 +399,12 @@ public final class HistoryStore implements AutoCloseable {
         takeLines(queue);
         batch = queue;
         waiters = flushWaiters;
+        written = writtenWaiters;
+        awaitingSync.addAll(syncWaiters);
         queue = new ArrayList<>();
         flushWaiters = new ArrayList<>();
+        writtenWaiters = new ArrayList<>();
+        syncWaiters = new ArrayList<>();
         last = closed;
       }
       long started = System.nanoTime();
@@ -388,24 +417,26 @@ public final class HistoryStore implements AutoCloseable {
             syncDueNanos = started + options.getSyncIntervalMillis() * 1_000_000L;
           }
         }
+        settle(written);
         if (unsynced && writeFailure == null && (!waiters.isEmpty() || last || started - syncDueNanos >= 0)) {
           channel.force(false);
           unsynced = false;
           syncs++;
         }
-        if (writeFailure != null) {
-          waiters.forEach(w -> w.completeExceptionally(writeFailure));
-        } else {
-          waiters.forEach(w -> w.complete(null));
+        settle(waiters);
+        if (!unsynced) {
+          settle(awaitingSync);
         }
       } catch (IOException e) {
         writeFailure = e;
         LOG.error("history journal {}: write failed, history is no longer saved", file, e);
-        waiters.forEach(w -> w.completeExceptionally(e));
+        settle(written);
+        settle(waiters);
+        settle(awaitingSync);
       }
       if (last) {
         synchronized (lock) {
-          if (queue.isEmpty() && flushWaiters.isEmpty()) {
+          if (nothingToTake()) {
             return;
           }
         }
@@ -413,6 +444,19 @@ public final class HistoryStore implements AutoCloseable {
       }
       pauseForBatch(started);
     }
+  }
+
+  /** Completes {@code waiters} (failed once a write failed) and empties the list. Writer thread. */
+  private void settle(List<CompletableFuture<Void>> waiters) {
+    IOException failure = writeFailure;
+    waiters.forEach(w -> {
+      if (failure != null) {
+        w.completeExceptionally(failure);
+      } else {
+        w.complete(null);
+      }
+    });
+    waiters.clear();
   }
 
   /** Replaces each queued line by its entry as it is now: what the add record says. Under {@code lock}. */

@@ -421,20 +421,20 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
 
   private void onSend(OutboundChat chat) {
     long now = System.nanoTime();
+    List<PeerSession> targets;
     if (chat.to() != null) {
       PeerSession target = byNick.get(chat.to());
       if (target == null) {
         events.add(new PunchEvent.Rejected(chat, 404, "unknown nick: " + chat.to()));
         return;
       }
-      target.submit(++nextHandle, chat, new SendVerdict(chat, 1), now);
-      scheduleFlush(target);
-      return;
-    }
-    List<PeerSession> targets = new ArrayList<>(byNick.values());
-    if (targets.isEmpty()) {
-      events.add(new PunchEvent.Accepted(chat, 0));
-      return;
+      targets = List.of(target);
+    } else {
+      targets = new ArrayList<>(byNick.values());
+      if (targets.isEmpty()) {
+        events.add(new PunchEvent.Accepted(chat, 0));
+        return;
+      }
     }
     SendVerdict verdict = new SendVerdict(chat, targets.size());
     for (PeerSession session : targets) {

@@ -79,9 +79,9 @@ class HistoryStoreTest {
     try (HistoryStore store = HistoryStore.open(dir, rareSyncs)) {
       for (int i = 0; i < 5; i++) {
         store.append(entry(i, "bob"));
-        long commits = i + 1;
-        await(() -> store.commits() >= commits, "commit " + commits);
+        store.written().get(FLUSH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       }
+      assertEquals(5, store.commits());
       assertEquals(0, store.syncs(), "written, not yet fsynced");
       flush(store);
       assertEquals(1, store.syncs(), "flush fsyncs what was written");
@@ -93,17 +93,9 @@ class HistoryStoreTest {
     HistoryOptions quickSyncs = new HistoryOptions().setCommitIntervalMillis(0).setSyncIntervalMillis(50);
     try (HistoryStore store = HistoryStore.open(dir, quickSyncs)) {
       store.append(entry(5, "bob"));
-      await(() -> store.syncs() == 1, "the fsync due 50 ms after the write");
+      store.synced().get(FLUSH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      assertEquals(1, store.syncs(), "the fsync due 50 ms after the write, without a flush");
       assertEquals(1, store.commits());
-    }
-  }
-
-  /** Waits (polling, up to FLUSH_TIMEOUT_SECONDS) for what the writer thread does on its own. */
-  private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FLUSH_TIMEOUT_SECONDS);
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-      Thread.sleep(1);
     }
   }
 
