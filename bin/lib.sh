@@ -1,6 +1,8 @@
-# Shared by bin/vertx and bin/p2pchat: where the jar is, and building it when it is missing or
-# older than the sources.
-JAR="$ROOT/target/p2pchat.jar"
+# Shared by bin/vertx and bin/p2pchat: where the jars are, and building them when they are missing
+# or older than the sources. The application's fat jar is built by the app module, the benchmark's
+# by the bench module (README, "Modules").
+JAR="$ROOT/app/target/p2pchat.jar"
+BENCH_JAR="$ROOT/bench/target/p2pchat-bench.jar"
 # Memory of a chat node: it keeps little (send windows of 1 MiB per peer, the recent history, the
 # event-bus queues), but the JVM's default sizes the heap from the machine (1/4 of RAM, initial
 # 1/64) and G1 then grows a busy node to 300-650 MiB resident. 112 MiB of heap (a flooding node
@@ -39,11 +41,20 @@ ensure_toolchain() {
   fi
 }
 
+# The main sources and poms of every module but the tests'.
+sources() {
+  find "$ROOT" -path "$ROOT/integration-tests" -prune -o \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$1" -print 2>/dev/null
+}
+
+# Builds (and installs into ~/.m2, so an application can depend on the library artifacts) every
+# module when the jar $1 (default: the application's) is missing or older than the sources.
 build_if_stale() {
+  local jar="${1:-$JAR}" module=app
+  [[ "$jar" == "$BENCH_JAR" ]] && module=bench
   ensure_toolchain
-  if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$JAR" -type f 2>/dev/null | head -1)" ]]; then
-    echo "* building target/p2pchat.jar (first run or sources changed)..." >&2
+  if [[ ! -f "$jar" ]] || [[ -n "$(sources "$jar" | head -1)" ]]; then
+    echo "* building ${jar#$ROOT/} (first run or sources changed)..." >&2
     # Maven prints colour resets even in batch mode: strip them, keep its exit status.
-    (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests package 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2; exit "${PIPESTATUS[0]}")
+    (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests install -pl "$module" -am 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2; exit "${PIPESTATUS[0]}")
   fi
 }

@@ -23,13 +23,15 @@ run_suite() {
 . "$ROOT/bin/lib.sh"
 ensure_toolchain
 
-# Unit and integration tests on loopback, then the packaged jar the other suites run.
-run_suite "unit and integration tests (mvn verify)" mvn -B -ntp -Dstyle.color=never verify
+# Every module's unit tests and the integration tests on loopback; installs the library artifacts
+# (the example application and the suites below use them) and builds app/target/p2pchat.jar.
+run_suite "unit and integration tests (mvn install)" mvn -B -ntp -Dstyle.color=never install
 
 # The rendezvous cluster: three Hazelcast JVMs on loopback (failsafe, profile "cluster").
-run_suite "rendezvous cluster (mvn -Pcluster)" mvn -B -ntp -Dstyle.color=never -Pcluster test-compile failsafe:integration-test failsafe:verify
+run_suite "rendezvous cluster (mvn -Pcluster)" mvn -B -ntp -Dstyle.color=never -Pcluster -pl integration-tests \
+  test-compile failsafe:integration-test failsafe:verify
 
-for suite in scripts/natlab/run.sh src/test/e2e/run.sh; do
+for suite in scripts/natlab/run.sh integration-tests/src/test/e2e/run.sh; do
   if [[ -x "$suite" ]]; then
     run_suite "$suite" "$suite"
   fi

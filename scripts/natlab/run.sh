@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the NAT lab scenarios (src/test/java/io/p2pchat/natlab/*IT.java) against target/p2pchat.jar.
-# Builds nothing: package the jar first (mvn -B package). Needs root; installs the network tools
+# Runs the NAT lab scenarios (integration-tests/src/test/java/io/p2pchat/natlab/*IT.java) against app/target/p2pchat.jar.
+# Builds nothing: build and install the modules first (mvn -B install). Needs root; installs the network tools
 # with apt-get when they are missing. Exit code = result of the scenarios.
 #
 #   scripts/natlab/run.sh                      every scenario
@@ -28,11 +28,11 @@ fi
 for tool in "${!PACKAGE_OF[@]}" java mvn; do
   command -v "$tool" >/dev/null 2>&1 || die "required tool '$tool' is missing"
 done
-[[ -f target/p2pchat.jar ]] || die "target/p2pchat.jar is missing: build it first (mvn -B package)"
+[[ -f app/target/p2pchat.jar ]] || die "app/target/p2pchat.jar is missing: build it first (mvn -B install)"
 
 # Labs of earlier runs whose owner died (a killed CI job) would only waste memory: remove them.
 bash scripts/natlab/natlab.sh cleanup
 
-args=(-B -ntp -Pnatlab test-compile failsafe:integration-test failsafe:verify)
+args=(-B -ntp -Pnatlab -pl integration-tests test-compile failsafe:integration-test failsafe:verify)
 [[ $# -gt 0 ]] && args+=("-Dit.test=$1")
 exec mvn "${args[@]}"

@@ -1,0 +1,74 @@
+package io.p2pchat.app;
+
+import io.p2pchat.node.ChatNodeVerticle;
+
+import io.p2pchat.rendezvous.RendezvousVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code bin/p2pchat demo}: a rendezvous, an echo bot node and an interactive console node on
+ * loopback in one JVM, so a typed line visibly crosses real UDP sockets and comes back. Each part
+ * is the same verticle a real deployment runs; only the addresses are chosen for one machine.
+ */
+public final class Demo {
+
+  /** How often the demo looks whether the console node has left (then it ends). */
+  private static final long LEFT_CHECK_MS = 250;
+
+  private Demo() {
+  }
+
+  public static void main(String[] args) throws IOException {
+    String nick = args.length > 0 ? args[0] : "you";
+    Path home = Files.createTempDirectory("p2pchat-demo");
+    String logDir = args.length > 1 ? args[1] : "logs";
+    // One event loop and the native transport, as the launcher gives a node: the demo's rendezvous and nodes are light.
+    Vertx vertx = Vertx.vertx(P2pChatLauncher.preferNativeTransport(
+      new VertxOptions().setEventLoopPoolSize(P2pChatLauncher.NODE_EVENT_LOOPS)));
+    RendezvousVerticle rendezvous = new RendezvousVerticle();
+    vertx.deployVerticle(rendezvous, new DeploymentOptions().setConfig(new JsonObject()
+        .put("host", "127.0.0.1").put("port", 0).put("logDir", logDir)))
+      .compose(id -> vertx.deployVerticle(ChatNodeVerticle.class.getName(), new DeploymentOptions().setConfig(
+        node("echo", rendezvous.port(), home, logDir)
+          .put("extensions", new JsonArray().add("io.p2pchat.examples.EchoBotVerticle"))
+          // Its own event-bus addresses: the bot's node and yours share this JVM.
+          .put("eventBusPrefix", "demo.echo"))))
+      .compose(id -> vertx.deployVerticle(ChatNodeVerticle.class.getName(), new DeploymentOptions().setConfig(
+        withUi(node(nick, rendezvous.port(), home, logDir).put("console", true)))))
+      .onSuccess(consoleNode -> {
+        System.out.println("* demo: rendezvous on 127.0.0.1:" + rendezvous.port() + ", echo bot and you (" + nick
+          + ") on loopback; logs in " + Path.of(logDir).toAbsolutePath() + "; type a line, or !ping; /quit ends");
+        vertx.setPeriodic(LEFT_CHECK_MS, t -> {
+          if (!vertx.deploymentIDs().contains(consoleNode)) {
+            vertx.close().onComplete(ar -> System.exit(0));
+          }
+        });
+      })
+      .onFailure(e -> {
+        System.err.println("p2pchat demo: cannot start: " + P2pChatLauncher.describe(e));
+        vertx.close().onComplete(ar -> System.exit(1));
+      });
+  }
+
+  /** The web UI too, on any free port of loopback. */
+  private static JsonObject withUi(JsonObject config) {
+    return config.put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0));
+  }
+
+  private static JsonObject node(String nick, int rendezvousPort, Path home, String logDir) {
+    return new JsonObject()
+      .put("nick", nick)
+      .put("rendezvous", new JsonObject().put("host", "127.0.0.1").put("port", rendezvousPort))
+      .put("bind", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+      .put("dataDir", home.resolve(nick).toString())
+      .put("logDir", logDir);
+  }
+}

@@ -1,0 +1,314 @@
+package io.p2pchat.chat;
+
+import io.p2pchat.history.HistoryEntry;
+import io.p2pchat.history.HistoryOptions;
+import io.p2pchat.history.HistoryStore;
+import io.p2pchat.common.NodeLog;
+import io.p2pchat.node.NodeOptions;
+import io.p2pchat.punch.LocalCodec;
+import io.p2pchat.punch.OutboundBatch;
+import io.p2pchat.punch.OutboundChat;
+import io.p2pchat.punch.PunchEvent;
+import io.p2pchat.punch.PunchEventBatch;
+import io.p2pchat.punch.TurnBatch;
+import io.p2pchat.wire.ChatPayload;
+import io.p2pchat.wire.Control;
+import io.p2pchat.wire.WireException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Chat semantics of one node: validates what front ends send, gives each message its id and
+ * timestamp, hands it to PunchVerticle for the room or one peer, publishes what was sent and
+ * received, and keeps the history. Front ends (console, web UI, other verticles) use only the
+ * public addresses of {@link ChatAddresses}.
+ */
+public class ChatVerticle extends VerticleBase {
+
+  /** Messages returned when a history query names no limit: a screenful or two. */
+  static final int DEFAULT_HISTORY_LIMIT = 100;
+  /**
+   * Texts one {@code chat.send} may carry: a hundred datagrams' worth of short messages (~8 per
+   * datagram) per request, and no more than a peer's send window (1024 fragments) holds, so the
+   * single reply, which waits for all of them, comes within one window's drain.
+   */
+  static final int MAX_BATCH_TEXTS = 1_000;
+  /**
+   * Options of every per-message event: the defaults, never changed, so one instance serves all
+   * (Vert.x's {@code publish(address, body)} allocates a new one per call).
+   */
+  private static final DeliveryOptions EVENT = new DeliveryOptions();
+  /**
+   * How long message log lines may wait to be written: short next to a person reading the log,
+   * long enough that a flood of tens of thousands of messages per second logs ~10 lines a second
+   * per conversation rather than one per event-loop turn.
+   */
+  private static final long LOG_LINES_MS = 100;
+  /** Ids one set of lines may name before they are written at once: bounds the line length and memory. */
+  private static final int LOG_LINES_MAX_IDS = 10_000;
+
+  private final NodeOptions options;
+  /** Distinguishes this run's message ids from an earlier run's. */
+  private final String idPrefix = Long.toHexString(new SecureRandom().nextLong() >>> 16);
+  private ChatAddresses addresses;
+  private NodeLog log;
+  private HistoryStore history;
+  private long nextId;
+  /** Messages for PunchVerticle, one hand-off per event-loop turn. */
+  private TurnBatch<OutboundChat> outbox;
+  private final MessageLog messageLog = new MessageLog();
+  /** How the log names the room: "room NAME". */
+  private String roomLogName;
+  /** The timer that writes the pending message log lines, or -1. */
+  private long logLinesTimer = -1;
+
+  /**
+   * What this verticle keeps of a message handed to PunchVerticle, as the {@link OutboundChat}'s
+   * origin: the request it came in, and what the history and the events need once it is accepted.
+   */
+  private record PendingSend(SendRequest request, String text, long ts, int bytes) {
+  }
+
+  /**
+   * One {@code chat.send} request, one text or a batch: its reply (the user's "accepted") goes out
+   * when PunchVerticle took every message of it, in order, so the batch shares one back-pressure
+   * wait; the first refusal fails it (messages accepted before still go out, with their events).
+   */
+  private static final class SendRequest {
+    private final Message<Object> msg;
+    /** The batch's ids in order, or null for a single text (replied as {"id"}). */
+    private final JsonArray ids;
+    private String singleId;
+    private int waiting;
+
+    SendRequest(Message<Object> msg, JsonArray ids, int messages) {
+      this.msg = msg;
+      this.ids = ids;
+      this.waiting = messages;
+    }
+
+    void add(String id) {
+      if (ids == null) {
+        singleId = id;
+      } else {
+        ids.add(id);
+      }
+    }
+
+    void accepted() {
+      if (--waiting == 0) {
+        msg.reply(ids == null ? new JsonObject().put("id", singleId) : new JsonObject().put("ids", ids));
+      }
+    }
+
+    /**
+     * PunchVerticle takes a request's messages in order in one turn, so a refused text and every
+     * text after it are refused (a full queue stays full within the turn, a nick is the same for
+     * all); the ones before it were taken and are sent.
+     */
+    void refused(String id, int code, String reason) {
+      if (waiting > 0) {
+        waiting = 0;
+        int index = ids == null ? 0 : ids.getList().indexOf(id);
+        msg.fail(code, ids == null ? reason : "texts[" + index + "] and after not accepted: " + reason
+          + (index > 0 ? " (the " + index + " before it are sent)" : ""));
+      }
+    }
+  }
+
+  public ChatVerticle(NodeOptions options) {
+    this.options = options;
+  }
+
+  @Override
+  public Future<?> start() {
+    addresses = new ChatAddresses(options.eventBusPrefix());
+    roomLogName = "room " + options.room();
+    log = NodeLog.of(ChatVerticle.class, options.nick(), options.logDir());
+    LocalCodec.register(vertx, OutboundBatch.class);
+    LocalCodec.register(vertx, PunchEventBatch.class);
+    outbox = new TurnBatch<>(context, vertx.eventBus(), addresses.punchSend(), OutboundBatch::new);
+    vertx.eventBus().<Object>consumer(addresses.send(), this::onSend);
+    vertx.eventBus().<PunchEventBatch>consumer(addresses.punchEvents(), msg -> onPunchEvents(msg.body()));
+    vertx.eventBus().<Object>consumer(addresses.history(), this::onHistory);
+    // Opening the journal reads and checks it from disk: a worker's job.
+    return vertx.executeBlocking(() -> HistoryStore.open(options.dataDir(), new HistoryOptions()))
+      .onSuccess(store -> {
+        history = store;
+        if (store.truncatedBytes() > 0) {
+          log.warn("history: cut {} bytes of a torn last record (a crash mid-write); {} records kept",
+            store.truncatedBytes(), store.recoveredRecords());
+        }
+      });
+  }
+
+  @Override
+  public Future<?> stop() {
+    messageLog.writeTo(log);
+    return history == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      history.close();
+      return null;
+    });
+  }
+
+  private void onSend(Message<Object> msg) {
+    if (!(msg.body() instanceof JsonObject body)) {
+      msg.fail(400, "send expects a JSON object {\"text\" or \"texts\", \"to\"?}");
+      return;
+    }
+    Object to = body.getValue("to");
+    if (to != null && (!(to instanceof String) || !Control.NICK_PATTERN.matcher((String) to).matches())) {
+      msg.fail(404, "unknown nick: " + to);
+      return;
+    }
+    if (options.nick().equals(to)) {
+      msg.fail(400, "that is you: pick another peer");
+      return;
+    }
+    Object batch = body.getValue("texts");
+    List<?> texts = batch instanceof JsonArray array ? array.getList() : Collections.singletonList(body.getValue("text"));
+    if (batch != null && (!(batch instanceof JsonArray) || texts.isEmpty() || texts.size() > MAX_BATCH_TEXTS)) {
+      msg.fail(400, "texts must be an array of 1 to " + MAX_BATCH_TEXTS + " texts");
+      return;
+    }
+    // Every text is checked before any is sent: a refused request sends nothing.
+    byte[][] utf8 = new byte[texts.size()][];
+    for (int i = 0; i < utf8.length; i++) {
+      Object text = texts.get(i);
+      if (!(text instanceof String) || ((String) text).isBlank()) {
+        msg.fail(400, where(batch, i) + "empty text: nothing to send");
+        return;
+      }
+      utf8[i] = ((String) text).getBytes(StandardCharsets.UTF_8);
+      if (utf8[i].length > ChatPayload.MAX_TEXT_BYTES) {
+        msg.fail(413, where(batch, i) + "text of " + utf8[i].length + " bytes is longer than " + ChatPayload.MAX_TEXT_BYTES);
+        return;
+      }
+    }
+    SendRequest request = new SendRequest(msg, batch == null ? null : new JsonArray(new ArrayList<>(utf8.length)),
+      utf8.length);
+    long ts = System.currentTimeMillis();
+    for (int i = 0; i < utf8.length; i++) {
+      String id = idPrefix + "-" + (++nextId);
+      request.add(id);
+      outbox.add(new OutboundChat(id, (String) to, ChatPayload.encode(to != null, ts, id, utf8[i]),
+        new PendingSend(request, (String) texts.get(i), ts, utf8[i].length)));
+    }
+  }
+
+  /** Which text a refusal is about: nothing for the one-text form, {@code texts[i]: } in a batch. */
+  private static String where(Object batch, int i) {
+    return batch == null ? "" : "texts[" + i + "]: ";
+  }
+
+  /** One turn of PunchVerticle's news, in order; its log lines are scheduled at the end. */
+  private void onPunchEvents(PunchEventBatch batch) {
+    for (PunchEvent event : batch.events()) {
+      if (event instanceof PunchEvent.Accepted accepted) {
+        onAccepted(accepted);
+      } else if (event instanceof PunchEvent.Rejected rejected) {
+        ((PendingSend) rejected.chat().origin()).request.refused(rejected.chat().id(), rejected.code(), rejected.reason());
+      } else if (event instanceof PunchEvent.Received received) {
+        onReceived(received);
+      } else if (event instanceof PunchEvent.Delivered delivered) {
+        OutboundChat chat = delivered.chat();
+        history.updateState(chat.id(), chat.to(), HistoryEntry.State.DELIVERED);
+        vertx.eventBus().publish(addresses.delivered(), new JsonObject().put("id", chat.id()).put("peer", delivered.peer()), EVENT);
+      } else if (event instanceof PunchEvent.Failed failed) {
+        OutboundChat chat = failed.chat();
+        history.updateState(chat.id(), chat.to(), HistoryEntry.State.FAILED);
+        messageLog.failed(chat.id(), failed.peer(), failed.reason());
+        vertx.eventBus().publish(addresses.failed(),
+          new JsonObject().put("id", chat.id()).put("peer", failed.peer()).put("reason", failed.reason()), EVENT);
+      }
+    }
+    scheduleLogLines();
+  }
+
+  /**
+   * Message log lines go out every LOG_LINES_MS (or at once past LOG_LINES_MAX_IDS ids) rather
+   * than per event-loop turn: a flood then logs a few lines per interval, each naming every id.
+   */
+  private void scheduleLogLines() {
+    if (messageLog.pending() >= LOG_LINES_MAX_IDS) {
+      messageLog.writeTo(log);
+    } else if (messageLog.pending() > 0 && logLinesTimer == -1) {
+      logLinesTimer = vertx.setTimer(LOG_LINES_MS, t -> {
+        logLinesTimer = -1;
+        messageLog.writeTo(log);
+      });
+    }
+  }
+
+  private void onAccepted(PunchEvent.Accepted accepted) {
+    String id = accepted.chat().id();
+    String to = accepted.chat().to();
+    PendingSend send = (PendingSend) accepted.chat().origin();
+    history.append(new HistoryEntry(id, HistoryEntry.Direction.OUT, to, options.nick(),
+      to != null ? to : options.room(), send.text, send.ts,
+      accepted.peers() == 0 ? HistoryEntry.State.DELIVERED : HistoryEntry.State.SENDING));
+    messageLog.sent(id, to == null ? roomLogName : to, send.bytes);
+    JsonObject sent = new JsonObject().put("id", id).put("text", send.text).put("ts", send.ts);
+    if (to != null) {
+      sent.put("to", to);
+    }
+    vertx.eventBus().publish(addresses.sent(), sent, EVENT);
+    send.request.accepted();
+  }
+
+  private void onReceived(PunchEvent.Received inbound) {
+    ChatPayload payload;
+    try {
+      payload = ChatPayload.decode(inbound.payload());
+    } catch (WireException e) {
+      log.warnRateLimited("bad-payload", "dropped a message from {}: {}", inbound.from(), e.getMessage());
+      return;
+    }
+    JsonObject received = new JsonObject()
+      .put("id", payload.id())
+      .put("from", inbound.from())
+      .put("text", payload.text())
+      .put("ts", payload.ts());
+    if (payload.direct()) {
+      received.put("to", options.nick());
+    }
+    history.append(new HistoryEntry(payload.id(), HistoryEntry.Direction.IN, payload.direct() ? inbound.from() : null,
+      inbound.from(), payload.direct() ? options.nick() : options.room(), payload.text(), payload.ts(),
+      HistoryEntry.State.DELIVERED));
+    messageLog.received(payload.id(), inbound.from(), payload.direct(), payload.text().length());
+    vertx.eventBus().publish(addresses.received(), received, EVENT);
+  }
+
+  private void onHistory(Message<Object> msg) {
+    JsonObject query = msg.body() instanceof JsonObject ? (JsonObject) msg.body() : new JsonObject();
+    Object peer = query.getValue("peer");
+    Object limit = query.getValue("limit", DEFAULT_HISTORY_LIMIT);
+    if ((peer != null && !(peer instanceof String)) || !(limit instanceof Integer) || (Integer) limit < 1) {
+      msg.fail(400, "history expects {\"peer\"?: nick, \"limit\"?: positive integer}");
+      return;
+    }
+    JsonArray messages = new JsonArray();
+    List<HistoryEntry> entries = peer == null ? history.recentAll((Integer) limit)
+      : history.recent((String) peer, (Integer) limit);
+    for (HistoryEntry e : entries) {
+      JsonObject m = new JsonObject().put("id", e.id()).put("from", e.from()).put("text", e.text()).put("ts", e.ts())
+        .put("direction", e.direction() == HistoryEntry.Direction.IN ? "in" : "out")
+        .put("state", e.state().name().toLowerCase());
+      if (e.peer() != null) {
+        m.put("to", e.direction() == HistoryEntry.Direction.IN ? options.nick() : e.peer());
+      }
+      messages.add(m);
+    }
+    msg.reply(new JsonObject().put("messages", messages));
+  }
+}

@@ -1,0 +1,56 @@
+package io.p2pchat.node;
+
+import io.p2pchat.common.ConfigException;
+
+import io.p2pchat.common.ConfigLoader;
+
+import io.p2pchat.chat.ChatVerticle;
+import io.p2pchat.console.ConsoleVerticle;
+import io.p2pchat.punch.PunchVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+
+/**
+ * One client node: loads and checks its configuration, then deploys {@link PunchVerticle} (the
+ * socket and every peer session), {@link ChatVerticle} (chat semantics), the console when
+ * {@code console} is true, the web UI when {@code http.port} is set, and every verticle named in
+ * {@code extensions} (given the node's config). A Vert.x application deploys this to embed a node.
+ */
+public class ChatNodeVerticle extends VerticleBase {
+
+  /** The web UI verticle, deployed by name so the node runs without it on the classpath. */
+  static final String UI_VERTICLE = "io.p2pchat.ui.UiVerticle";
+
+  private PunchVerticle punch;
+
+  @Override
+  public Future<?> start() {
+    return ConfigLoader.load(vertx, config(), NodeOptions.KEYS)
+      .map(NodeOptions::new)
+      .compose(options -> {
+        punch = new PunchVerticle(options);
+        DeploymentOptions withConfig = new DeploymentOptions().setConfig(options.json());
+        Future<?> deployed = vertx.deployVerticle(punch)
+          .compose(id -> vertx.deployVerticle(new ChatVerticle(options)));
+        if (options.console()) {
+          deployed = deployed.compose(id -> vertx.deployVerticle(new ConsoleVerticle(options, System.in, System.out,
+            () -> vertx.undeploy(context.deploymentID()))));
+        }
+        if (options.httpEnabled()) {
+          deployed = deployed.compose(id -> vertx.deployVerticle(UI_VERTICLE, withConfig));
+        }
+        for (String extension : options.extensions()) {
+          deployed = deployed.compose(id -> vertx.deployVerticle(extension, withConfig)
+            .recover(e -> Future.failedFuture(new ConfigException(
+              "extension " + extension + " failed to start: " + e.getMessage()))));
+        }
+        return deployed;
+      });
+  }
+
+  /** The UDP port of this node's socket. */
+  public int port() {
+    return punch.port();
+  }
+}

@@ -1,0 +1,299 @@
+package io.p2pchat.node;
+
+import io.p2pchat.common.ConfigLoader;
+
+import io.p2pchat.common.ConfigException;
+
+import io.p2pchat.common.ConfigReader;
+
+import io.p2pchat.crypto.CipherSuite;
+import io.p2pchat.common.ConfigLoader.Type;
+import io.p2pchat.wire.Control;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Configuration of one client node ({@link ChatNodeVerticle} and the verticles it deploys),
+ * validated once at start-up: a bad value throws {@link ConfigException} with one clear line.
+ */
+public final class NodeOptions {
+
+  /** The room everyone lands in unless they say otherwise. */
+  public static final String DEFAULT_ROOM = "lobby";
+  public static final String DEFAULT_RENDEZVOUS_HOST = "127.0.0.1";
+  public static final int DEFAULT_RENDEZVOUS_PORT = 7000;
+  /**
+   * A rendezvous that has not answered for this long is given up for the next of
+   * {@code rendezvous.servers}: under 10 s, so a failover is over before users wonder. The price is
+   * a keep-alive to the rendezvous every half of it (4.5 s) instead of every 10 s.
+   */
+  public static final int DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS = 9;
+  /** All interfaces, so peers on the LAN and beyond the NAT can reach the socket. */
+  public static final String DEFAULT_BIND_HOST = "0.0.0.0";
+  /** Any free port: two nodes on one machine never collide. */
+  public static final int DEFAULT_BIND_PORT = 0;
+  /**
+   * Keep-alives on every path, both sides: Linux conntrack forgets an unanswered UDP flow after
+   * 30 s and an answered one after 120 s, and many home routers are shorter still; 15 s keeps a
+   * mapping alive even if one keep-alive in a row is lost.
+   */
+  public static final int DEFAULT_KEEP_ALIVE_SECONDS = 15;
+  /** How long both sides punch before falling back to the relay: ~5 s covers lossy, slow links. */
+  public static final int DEFAULT_PUNCH_TIMEOUT_SECONDS = 5;
+  /** A message not acknowledged by a peer within this time is reported failed. */
+  public static final int DEFAULT_DELIVERY_DEADLINE_SECONDS = 30;
+  public static final String DEFAULT_EVENT_BUS_PREFIX = "p2pchat";
+  public static final String DEFAULT_LOG_DIR = "logs";
+
+  /** The node's key file inside dataDir unless {@code keyFile} says otherwise. */
+  public static final String DEFAULT_KEY_FILE_NAME = "identity.key";
+  /**
+   * AES-GCM: Java 17 has AES-NI intrinsics for it and none for ChaCha20-Poly1305, and the JMH
+   * bench measured it about 5 times faster here (docs/SECURITY.md). Every node of a room must use
+   * the same suite: it is part of the Noise protocol name.
+   */
+  public static final CipherSuite DEFAULT_CIPHER = CipherSuite.AES_GCM;
+  /** A room secret shorter than this is guessable offline by anyone who handshakes with a member. */
+  public static final int MIN_ROOM_SECRET = 16;
+
+  private static final Pattern PREFIX_PATTERN = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+  /** Every key with its type, for environment and system property overrides. */
+  public static final Map<String, Type> KEYS = new LinkedHashMap<>();
+
+  static {
+    KEYS.put("nick", Type.STRING);
+    KEYS.put("room", Type.STRING);
+    KEYS.put("rendezvous.host", Type.STRING);
+    KEYS.put("rendezvous.port", Type.INTEGER);
+    KEYS.put("rendezvous.servers", Type.LIST);
+    KEYS.put("rendezvous.downAfterSeconds", Type.INTEGER);
+    KEYS.put("bind.host", Type.STRING);
+    KEYS.put("bind.port", Type.INTEGER);
+    KEYS.put("keepAliveSeconds", Type.INTEGER);
+    KEYS.put("punchTimeoutSeconds", Type.INTEGER);
+    KEYS.put("deliveryDeadlineSeconds", Type.INTEGER);
+    KEYS.put("console", Type.BOOLEAN);
+    KEYS.put("extensions", Type.LIST);
+    KEYS.put("eventBusPrefix", Type.STRING);
+    KEYS.put("logDir", Type.STRING);
+    KEYS.put("dataDir", Type.STRING);
+    KEYS.put("stunServers", Type.LIST);
+    KEYS.put("impair.lossPercent", Type.INTEGER);
+    KEYS.put("impair.duplicatePercent", Type.INTEGER);
+    KEYS.put("impair.reorderPercent", Type.INTEGER);
+    KEYS.put("impair.seed", Type.INTEGER);
+    KEYS.put("roomSecret", Type.STRING);
+    KEYS.put("keyFile", Type.STRING);
+    KEYS.put("cipher", Type.STRING);
+    KEYS.put("http.host", Type.STRING);
+    KEYS.put("http.port", Type.INTEGER);
+  }
+
+  private final JsonObject json;
+  private final String nick;
+  private final String room;
+  private final String rendezvousHost;
+  private final int rendezvousPort;
+  private final List<String> rendezvousServers;
+  private final int rendezvousDownAfterSeconds;
+  private final String bindHost;
+  private final int bindPort;
+  private final int keepAliveSeconds;
+  private final int punchTimeoutSeconds;
+  private final int deliveryDeadlineSeconds;
+  private final boolean console;
+  private final List<String> extensions;
+  private final String eventBusPrefix;
+  private final String logDir;
+  private final Path dataDir;
+  private final String roomSecret;
+  private final List<String> stunServers;
+  private final int[] impairment;
+  private final Path keyFile;
+  private final CipherSuite cipher;
+
+  public NodeOptions(JsonObject config) {
+    ConfigReader r = new ConfigReader(config);
+    json = config.copy();
+    nick = r.requiredString("nick", Control.NICK_PATTERN, "1 to 32 letters, digits, '_', '.' or '-'");
+    room = r.requiredStringOr("room", DEFAULT_ROOM, Control.ROOM_PATTERN, "1 to 64 letters, digits, '_', '.' or '-'");
+    rendezvousHost = nonBlank(r, "rendezvous.host", DEFAULT_RENDEZVOUS_HOST);
+    rendezvousPort = r.port("rendezvous.port", DEFAULT_RENDEZVOUS_PORT, false);
+    List<String> servers = r.strings("rendezvous.servers");
+    for (String server : servers) {
+      if (!isHostPort(server)) {
+        throw new ConfigException("rendezvous.servers entries must be host:port (got \"" + server + "\")");
+      }
+    }
+    rendezvousServers = servers.isEmpty()
+      ? List.of((rendezvousHost.contains(":") ? "[" + rendezvousHost + "]" : rendezvousHost) + ":" + rendezvousPort)
+      : List.copyOf(servers);
+    rendezvousDownAfterSeconds = r.integer("rendezvous.downAfterSeconds", DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS, 3, 3600);
+    bindHost = nonBlank(r, "bind.host", DEFAULT_BIND_HOST);
+    bindPort = r.port("bind.port", DEFAULT_BIND_PORT, true);
+    keepAliveSeconds = r.integer("keepAliveSeconds", DEFAULT_KEEP_ALIVE_SECONDS, 1, 3600);
+    punchTimeoutSeconds = r.integer("punchTimeoutSeconds", DEFAULT_PUNCH_TIMEOUT_SECONDS, 1, 600);
+    deliveryDeadlineSeconds = r.integer("deliveryDeadlineSeconds", DEFAULT_DELIVERY_DEADLINE_SECONDS, 1, 86_400);
+    console = r.bool("console", false);
+    extensions = r.strings("extensions");
+    eventBusPrefix = r.requiredStringOr("eventBusPrefix", DEFAULT_EVENT_BUS_PREFIX, PREFIX_PATTERN,
+      "1 to 64 letters, digits, '_', '.' or '-'");
+    logDir = nonBlank(r, "logDir", DEFAULT_LOG_DIR);
+    String data = r.string("dataDir", null);
+    if (data != null && data.isBlank()) {
+      throw new ConfigException("dataDir must not be empty");
+    }
+    dataDir = data != null ? Path.of(data).toAbsolutePath()
+      : Path.of(System.getProperty("user.home"), ".p2pchat", nick);
+    r.port("http.port", 0, true);
+    impairment = new int[] {r.integer("impair.lossPercent", 0, 0, 100), r.integer("impair.duplicatePercent", 0, 0, 100),
+      r.integer("impair.reorderPercent", 0, 0, 100), r.integer("impair.seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE)};
+    if (impairment[0] + impairment[1] + impairment[2] > 100) {
+      throw new ConfigException("impair.lossPercent + duplicatePercent + reorderPercent must not exceed 100");
+    }
+    stunServers = r.strings("stunServers");
+    for (String server : stunServers) {
+      if (!isHostPort(server)) {
+        throw new ConfigException("stunServers entries must be host:port (got \"" + server + "\")");
+      }
+    }
+    roomSecret = r.string("roomSecret", null);
+    if (roomSecret != null && roomSecret.length() < MIN_ROOM_SECRET) {
+      throw new ConfigException("roomSecret must be at least " + MIN_ROOM_SECRET
+        + " characters: anyone who can start a handshake may test guesses of it offline");
+    }
+    String key = r.string("keyFile", null);
+    keyFile = key != null ? Path.of(key).toAbsolutePath() : dataDir.resolve(DEFAULT_KEY_FILE_NAME);
+    String suite = r.string("cipher", DEFAULT_CIPHER.name());
+    try {
+      cipher = CipherSuite.valueOf(suite);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("cipher must be AES_GCM or CHACHA20_POLY1305 (got \"" + suite + "\")");
+    }
+  }
+
+  private static boolean isHostPort(String text) {
+    return text.matches("[^\\s:]+:\\d{1,5}") || text.matches("\\[[0-9a-fA-F:]+\\]:\\d{1,5}");
+  }
+
+  private static String nonBlank(ConfigReader r, String key, String defaultValue) {
+    String value = r.string(key, defaultValue);
+    if (value.isBlank()) {
+      throw new ConfigException(key + " must not be empty");
+    }
+    return value;
+  }
+
+  /** The whole validated config, for verticles deployed with it (UI, extensions). */
+  public JsonObject json() {
+    return json.copy();
+  }
+
+  public String nick() {
+    return nick;
+  }
+
+  public String room() {
+    return room;
+  }
+
+  public String rendezvousHost() {
+    return rendezvousHost;
+  }
+
+  public int rendezvousPort() {
+    return rendezvousPort;
+  }
+
+  /**
+   * The rendezvous instances to register with, in order ({@code host:port}): {@code rendezvous.servers},
+   * or the single {@code rendezvous.host}:{@code rendezvous.port}.
+   */
+  public List<String> rendezvousServers() {
+    return rendezvousServers;
+  }
+
+  /** Seconds without an answer after which the rendezvous is given up for the next one. */
+  public int rendezvousDownAfterSeconds() {
+    return rendezvousDownAfterSeconds;
+  }
+
+  public String bindHost() {
+    return bindHost;
+  }
+
+  public int bindPort() {
+    return bindPort;
+  }
+
+  public int keepAliveSeconds() {
+    return keepAliveSeconds;
+  }
+
+  public int punchTimeoutSeconds() {
+    return punchTimeoutSeconds;
+  }
+
+  public int deliveryDeadlineSeconds() {
+    return deliveryDeadlineSeconds;
+  }
+
+  public boolean console() {
+    return console;
+  }
+
+  public List<String> extensions() {
+    return extensions;
+  }
+
+  public String eventBusPrefix() {
+    return eventBusPrefix;
+  }
+
+  public String logDir() {
+    return logDir;
+  }
+
+  /** The node's own state (identity key, known peers, history); never the working directory. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /**
+   * Test only: {@code {lossPercent, duplicatePercent, reorderPercent, seed}} applied to what the node
+   * sends to peers; all zero in any real deployment.
+   */
+  public int[] impairment() {
+    return impairment.clone();
+  }
+
+  /** STUN servers ({@code host:port}) asked besides the rendezvous, to learn how our NAT maps. */
+  public List<String> stunServers() {
+    return stunServers;
+  }
+
+  /** The secret of a private room, or null for a public one. */
+  public String roomSecret() {
+    return roomSecret;
+  }
+
+  /** The node's long-term identity (Ed25519 + X25519), owner-only. */
+  public Path keyFile() {
+    return keyFile;
+  }
+
+  public CipherSuite cipher() {
+    return cipher;
+  }
+
+  /** True when the web UI is to be served ({@code http.port} is set). */
+  public boolean httpEnabled() {
+    return new ConfigReader(json).raw("http.port") != null;
+  }
+}

@@ -1,0 +1,165 @@
+package io.p2pchat.rendezvous;
+
+import io.p2pchat.common.ConfigLoader;
+
+import io.p2pchat.common.ConfigException;
+
+import io.p2pchat.common.ConfigLoader.Type;
+import io.p2pchat.common.ConfigReader;
+import io.vertx.core.json.JsonObject;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Configuration of a {@link RendezvousVerticle}; every key with its default and why. */
+public final class RendezvousOptions {
+
+  /** All interfaces: a rendezvous serves clients on other machines. */
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  /** The original design's port. */
+  public static final int DEFAULT_PORT = 7000;
+  /**
+   * A registration lives this long without a keep-alive: two missed 15 s client keep-alives,
+   * so one lost datagram never expires a live client.
+   */
+  public static final int DEFAULT_TTL_SECONDS = 30;
+  public static final String DEFAULT_LOG_DIR = "logs";
+  /** Relaying on: without it, peers behind NATs that map per destination cannot talk at all. */
+  public static final boolean DEFAULT_RELAY = true;
+  /** Per-client relay budget: ample for chat (a 64 KiB message per second, 4 times over). */
+  public static final int DEFAULT_RELAY_BYTES_PER_SECOND = 256 * 1024;
+  /** Bounds the server's memory whatever a flood of registrations does (~1 KiB each). */
+  public static final int DEFAULT_MAX_CLIENTS = 100_000;
+  /** One host (a NAT's public address) may hold this many registrations: a big CGNAT's share, not a whole server. */
+  public static final int DEFAULT_MAX_CLIENTS_PER_HOST = 256;
+  /**
+   * Requests per second per source {@code ip:port}. A client sends a keep-alive every 15 s and a few
+   * commands when a path changes; 20/s is a hundred times that, and a single source flooding faster
+   * only burns its own bucket.
+   */
+  public static final int DEFAULT_REQUESTS_PER_SECOND = 20;
+  /** Burst per source: a client's start (register, challenge answer, list, connects) fits twice over. */
+  public static final int DEFAULT_REQUEST_BURST = 40;
+  /** Requests per second per source ip: ten clients' worth, for homes and NATs sharing one address. */
+  public static final int DEFAULT_REQUESTS_PER_SECOND_PER_HOST = 200;
+  public static final int DEFAULT_REQUEST_BURST_PER_HOST = 400;
+  /**
+   * Sources the rate limiters remember (each limiter; ~120 bytes an entry, so ~25 MB for both at
+   * most). Beyond it the least recently seen source is forgotten, which only gives it a fresh bucket.
+   */
+  public static final int DEFAULT_MAX_TRACKED_SOURCES = 100_000;
+  /** The original design's {@code punch}/{@code list}/{@code peer N} commands answer. */
+  public static final boolean DEFAULT_PLAIN_COMMANDS = true;
+  /** The room the plain-text {@code list} and {@code peer N} commands show. */
+  public static final String DEFAULT_ROOM = "lobby";
+
+  /** Every key with its type, for environment and system property overrides. */
+  public static final Map<String, Type> KEYS = new LinkedHashMap<>();
+
+  static {
+    KEYS.put("host", Type.STRING);
+    KEYS.put("port", Type.INTEGER);
+    KEYS.put("ttlSeconds", Type.INTEGER);
+    KEYS.put("logDir", Type.STRING);
+    KEYS.put("relay", Type.BOOLEAN);
+    KEYS.put("relayBytesPerSecond", Type.INTEGER);
+    KEYS.put("maxClients", Type.INTEGER);
+    KEYS.put("plainCommands", Type.BOOLEAN);
+    KEYS.put("maxClientsPerHost", Type.INTEGER);
+    KEYS.put("requestsPerSecond", Type.INTEGER);
+    KEYS.put("requestBurst", Type.INTEGER);
+    KEYS.put("requestsPerSecondPerHost", Type.INTEGER);
+    KEYS.put("requestBurstPerHost", Type.INTEGER);
+    KEYS.put("maxTrackedSources", Type.INTEGER);
+  }
+
+  private final String host;
+  private final int port;
+  private final int ttlSeconds;
+  private final String logDir;
+  private final boolean relay;
+  private final int relayBytesPerSecond;
+  private final int maxClients;
+  private final boolean plainCommands;
+  private final int maxClientsPerHost;
+  private final int requestsPerSecond;
+  private final int requestBurst;
+  private final int requestsPerSecondPerHost;
+  private final int requestBurstPerHost;
+  private final int maxTrackedSources;
+
+  /** Reads and validates; a bad value throws {@link io.p2pchat.common.ConfigException}. */
+  public RendezvousOptions(JsonObject config) {
+    ConfigReader r = new ConfigReader(config);
+    host = r.string("host", DEFAULT_HOST);
+    port = r.port("port", DEFAULT_PORT, true);
+    ttlSeconds = r.integer("ttlSeconds", DEFAULT_TTL_SECONDS, 1, 86_400);
+    logDir = r.string("logDir", DEFAULT_LOG_DIR);
+    relay = r.bool("relay", DEFAULT_RELAY);
+    relayBytesPerSecond = r.integer("relayBytesPerSecond", DEFAULT_RELAY_BYTES_PER_SECOND, 1200, Integer.MAX_VALUE);
+    maxClients = r.integer("maxClients", DEFAULT_MAX_CLIENTS, 1, 10_000_000);
+    plainCommands = r.bool("plainCommands", DEFAULT_PLAIN_COMMANDS);
+    maxClientsPerHost = r.integer("maxClientsPerHost", DEFAULT_MAX_CLIENTS_PER_HOST, 1, 10_000_000);
+    requestsPerSecond = r.integer("requestsPerSecond", DEFAULT_REQUESTS_PER_SECOND, 1, 1_000_000_000);
+    requestBurst = r.integer("requestBurst", DEFAULT_REQUEST_BURST, 1, 1_000_000_000);
+    requestsPerSecondPerHost = r.integer("requestsPerSecondPerHost", DEFAULT_REQUESTS_PER_SECOND_PER_HOST, 1, 1_000_000_000);
+    requestBurstPerHost = r.integer("requestBurstPerHost", DEFAULT_REQUEST_BURST_PER_HOST, 1, 1_000_000_000);
+    maxTrackedSources = r.integer("maxTrackedSources", DEFAULT_MAX_TRACKED_SOURCES, 1, 10_000_000);
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int ttlSeconds() {
+    return ttlSeconds;
+  }
+
+  public String logDir() {
+    return logDir;
+  }
+
+  public boolean relay() {
+    return relay;
+  }
+
+  public int relayBytesPerSecond() {
+    return relayBytesPerSecond;
+  }
+
+  public int maxClients() {
+    return maxClients;
+  }
+
+  public boolean plainCommands() {
+    return plainCommands;
+  }
+
+  public int maxClientsPerHost() {
+    return maxClientsPerHost;
+  }
+
+  public int requestsPerSecond() {
+    return requestsPerSecond;
+  }
+
+  public int requestBurst() {
+    return requestBurst;
+  }
+
+  public int requestsPerSecondPerHost() {
+    return requestsPerSecondPerHost;
+  }
+
+  public int requestBurstPerHost() {
+    return requestBurstPerHost;
+  }
+
+  public int maxTrackedSources() {
+    return maxTrackedSources;
+  }
+}

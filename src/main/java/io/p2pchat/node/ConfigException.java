@@ -1,9 +1,0 @@
-package io.p2pchat.node;
-
-/** A configuration value that stops start-up. Its message is the one line the user sees. */
-public final class ConfigException extends RuntimeException {
-
-  public ConfigException(String message) {
-    super(message, null, false, false);
-  }
-}
