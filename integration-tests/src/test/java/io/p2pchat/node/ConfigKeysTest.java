@@ -215,6 +215,15 @@ class ConfigKeysTest {
     return tables;
   }
 
+  /** The shipped files use only known keys, in the nested form. */
+  @Test
+  void theShippedConfFilesAreAccepted() throws IOException {
+    JsonObject chat = new JsonObject(Files.readString(README.resolveSibling("conf").resolve("chat.json")));
+    assertEquals(chat, ConfigLoader.normalize(chat, NodeOptions.KEYS));
+    JsonObject rendezvous = new JsonObject(Files.readString(README.resolveSibling("conf").resolve("rendezvous.json")));
+    assertEquals(rendezvous, ConfigLoader.normalize(rendezvous, RendezvousOptions.KEYS));
+  }
+
   @Test
   void testOnlyImpairKeysStayAccepted() {
     NodeOptions options = nodeOptions(new JsonObject().put("nick", "alice")
