@@ -1,7 +1,8 @@
 package io.p2pchat.app;
 
+import io.p2pchat.common.ConfigOverrides;
 import io.p2pchat.node.ChatNodeVerticle;
-
+import io.p2pchat.node.NodeOptions;
 import io.p2pchat.rendezvous.RendezvousVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -17,6 +18,8 @@ import java.nio.file.Path;
  * {@code bin/p2pchat demo}: a rendezvous, an echo bot node and an interactive console node on
  * loopback in one JVM, so a typed line visibly crosses real UDP sockets and comes back. Each part
  * is the same verticle a real deployment runs; only the addresses are chosen for one machine.
+ * {@code P2PCHAT_*} environment variables and {@code -Dp2pchat.*} system properties apply to your
+ * node only (the bot's and the rendezvous' settings are the demo's own).
  */
 public final class Demo {
 
@@ -41,8 +44,10 @@ public final class Demo {
           .put("extensions", new JsonArray().add("io.p2pchat.examples.EchoBotVerticle"))
           // Its own event-bus addresses: the bot's node and yours share this JVM.
           .put("eventBusPrefix", "demo.echo"))))
+      // Yours takes P2PCHAT_* and -Dp2pchat.* overrides (e.g. P2PCHAT_HTTP_PORT), as under the launcher.
       .compose(id -> vertx.deployVerticle(ChatNodeVerticle.class.getName(), new DeploymentOptions().setConfig(
-        withUi(node(nick, rendezvous.port(), home, logDir).put("console", true)))))
+        ConfigOverrides.apply(withUi(node(nick, rendezvous.port(), home, logDir).put("console", true)),
+          NodeOptions.KEYS))))
       .onSuccess(consoleNode -> {
         System.out.println("* demo: rendezvous on 127.0.0.1:" + rendezvous.port() + ", echo bot and you (" + nick
           + ") on loopback; logs in " + Path.of(logDir).toAbsolutePath() + "; type a line, or !ping; /quit ends");

@@ -1,21 +1,29 @@
 package io.p2pchat.app;
 
 import io.p2pchat.common.ConfigException;
-
+import io.p2pchat.common.ConfigLoader.Type;
+import io.p2pchat.common.ConfigOverrides;
+import io.p2pchat.node.NodeOptions;
+import io.p2pchat.rendezvous.RendezvousOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Launcher;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * The fat jar's main: the Vert.x {@link Launcher} ({@code run VERTICLE -conf FILE}, {@code -cluster},
  * …) with two changes users asked for: a {@code -conf} file that does not exist is an error
  * (the stock launcher silently deploys with an empty config), and a failed start prints one clear
- * line instead of a stack trace and exits non-zero. A chat node also runs on one event loop
+ * line instead of a stack trace and exits non-zero. It is also where {@code P2PCHAT_*} environment
+ * variables and {@code -Dp2pchat.*} system properties apply: {@link #afterConfigParsed} merges them
+ * into the deployment config of the verticle it runs (a node or a rendezvous), so a verticle
+ * deployed in code by an application never sees them. A chat node also runs on one event loop
  * (see {@link #NODE_EVENT_LOOPS}), and every process on the native transport where there is one
  * (see {@link #preferNativeTransport}).
  */
@@ -32,12 +40,20 @@ public class P2pChatLauncher extends Launcher {
    */
   static final int NODE_EVENT_LOOPS = 1;
   private static final String RENDEZVOUS = "io.p2pchat.rendezvous.RendezvousVerticle";
+  private static final String CHAT_NODE = "io.p2pchat.node.ChatNodeVerticle";
+  /** The keys overrides may set, per verticle this launcher runs; other verticles get none. */
+  private static final Map<String, Map<String, Type>> OVERRIDABLE = Map.of(
+    RENDEZVOUS, RendezvousOptions.KEYS,
+    CHAT_NODE, NodeOptions.KEYS);
 
   /** True when this process runs something other than the rendezvous (a chat node). */
   private final boolean chatNode;
+  /** The verticle of {@code run VERTICLE}, or null for another command. */
+  private final String verticle;
 
-  P2pChatLauncher(boolean chatNode) {
+  P2pChatLauncher(boolean chatNode, String verticle) {
     this.chatNode = chatNode;
+    this.verticle = verticle;
   }
 
   public static void main(String[] args) {
@@ -50,7 +66,30 @@ public class P2pChatLauncher extends Launcher {
         }
       }
     }
-    new P2pChatLauncher(!Arrays.asList(args).contains(RENDEZVOUS)).dispatch(args);
+    int run = Arrays.asList(args).indexOf("run");
+    String verticle = run >= 0 && run + 1 < args.length ? args[run + 1] : null;
+    new P2pChatLauncher(!Arrays.asList(args).contains(RENDEZVOUS), verticle).dispatch(args);
+  }
+
+  /**
+   * Applies the environment and system property overrides ({@link ConfigOverrides}) to the
+   * deployment config in place, before Vert.x starts. A config with an unknown key, or an override
+   * of the wrong type, prints the same one line as a failed deploy and exits.
+   */
+  @Override
+  public void afterConfigParsed(JsonObject config) {
+    Map<String, Type> keys = OVERRIDABLE.get(verticle);
+    if (keys == null) {
+      return;
+    }
+    try {
+      JsonObject applied = ConfigOverrides.apply(config, keys);
+      config.clear();
+      config.mergeIn(applied);
+    } catch (ConfigException e) {
+      System.err.println(startFailure(verticle, e));
+      System.exit(EXIT_START_FAILED);
+    }
   }
 
   @Override
@@ -78,8 +117,12 @@ public class P2pChatLauncher extends Launcher {
 
   @Override
   public void handleDeployFailed(Vertx vertx, String mainVerticle, DeploymentOptions deploymentOptions, Throwable cause) {
-    System.err.println("p2pchat: cannot start " + mainVerticle + ": " + describe(cause));
+    System.err.println(startFailure(mainVerticle, cause));
     vertx.close().onComplete(ar -> System.exit(EXIT_START_FAILED));
+  }
+
+  private static String startFailure(String verticle, Throwable cause) {
+    return "p2pchat: cannot start " + verticle + ": " + describe(cause);
   }
 
   /** One line: the config error as written, anything else with its type. */

@@ -1,5 +1,6 @@
 package io.p2pchat.bench;
 
+import io.p2pchat.node.NodeOptions;
 import io.p2pchat.rendezvous.RendezvousVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -134,7 +135,7 @@ public final class Bench {
     System.out.printf("* %d B: starting %s and %s...%n", size, senderNick, echoNick);
     try (NodeProcess echo = start(echoNick, node(echoNick, room, ECHO_DRIVER));
          NodeProcess sender = start(senderNick, node(senderNick, room, SENDER_DRIVER)
-           .put(BenchPlan.KEY, plan.toJson()))) {
+           .put(NodeOptions.EXTENSION_CONFIG, new JsonObject().put(BenchPlan.KEY, plan.toJson())))) {
       sender.await(BenchSenderVerticle.READY, options.connectMillis + START_SLACK_MS, TimeUnit.MILLISECONDS,
         "direct path to " + echoNick + " (connect)");
       System.out.printf("* %d B: connected; flooding, then round trips...%n", size);

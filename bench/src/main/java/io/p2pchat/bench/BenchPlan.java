@@ -3,8 +3,8 @@ package io.p2pchat.bench;
 import io.vertx.core.json.JsonObject;
 
 /**
- * What one sender driver does, handed to it in the node config under {@code "bench"}: the peer to
- * flood, the message size, the flood (warm-up, then a measured part that ends at a message count
+ * What one sender driver does, handed to it in the node config under
+ * {@code "extensionConfig": {"bench": ...}}: the peer to flood, the message size, the flood (warm-up, then a measured part that ends at a message count
  * or a time, whichever comes first) and the round-trip part at a fixed rate.
  *
  * @param peer            the echo node's nick

@@ -1,6 +1,7 @@
 package io.p2pchat.bench;
 
 import io.p2pchat.chat.ChatAddresses;
+import io.p2pchat.node.NodeOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -67,7 +68,8 @@ public class BenchSenderVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    plan = BenchPlan.fromJson(config().getJsonObject(BenchPlan.KEY));
+    plan = BenchPlan.fromJson(config().getJsonObject(NodeOptions.EXTENSION_CONFIG, new JsonObject())
+      .getJsonObject(BenchPlan.KEY));
     addresses = new ChatAddresses(config().getString("eventBusPrefix", "p2pchat"));
     heap.start(vertx);
     vertx.eventBus().<JsonObject>consumer(addresses.delivered(), msg -> {

@@ -62,7 +62,7 @@ final class NodeProcess implements AutoCloseable {
     command.add(config.encode());
     Path stderr = workDir.resolve(name + ".stderr");
     ProcessBuilder builder = new ProcessBuilder(command);
-    // P2PCHAT_* variables override node config (ConfigLoader): a user's P2PCHAT_NICK or
+    // P2PCHAT_* variables override node config under the launcher (ConfigOverrides): a user's P2PCHAT_NICK or
     // P2PCHAT_RENDEZVOUS_PORT must not change the bench's nodes. The log level is the one kept.
     builder.environment().keySet().removeIf(k -> k.startsWith(ENV_PREFIX) && !k.equals(LOG_LEVEL_ENV));
     Process process = builder

@@ -2,9 +2,9 @@ package io.p2pchat.node;
 
 import io.p2pchat.app.P2pChatLauncher;
 
-import io.p2pchat.common.ConfigLoader;
-
+import io.p2pchat.chat.ChatAddresses;
 import io.p2pchat.common.ConfigException;
+import io.p2pchat.common.ConfigOverrides;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,7 +21,6 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,7 +30,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Issue 3, test 7: a bad config stops start-up with one line naming the key; env/sys overrides. */
+/**
+ * Issue 3, test 7: a bad config stops start-up with one line naming the key; env/sys overrides
+ * (issue 14: applied by the launcher or on request, never to a config deployed in code).
+ */
 @ExtendWith(VertxExtension.class)
 @Timeout(30)
 class ConfigErrorsTest {
@@ -139,67 +141,84 @@ class ConfigErrorsTest {
 
   // ---------------------------------------------------------------- environment and system properties
 
+  private static final Map<String, String> NONE = Map.of();
+
   @Test
-  void overlayMapsEnvironmentAndSystemPropertiesToNestedTypedKeys() {
-    JsonObject merged = new JsonObject()
+  void overridesMapEnvironmentAndSystemPropertiesToNestedTypedKeys() {
+    JsonObject config = new JsonObject()
       .put("nick", "alice")
-      .put("rendezvous", new JsonObject().put("host", "10.0.0.1").put("port", 7000))
-      .put("P2PCHAT_RENDEZVOUS_PORT", "7001")
-      .put("P2PCHAT_KEEP_ALIVE_SECONDS", " 5 ")
-      .put("P2PCHAT_CONSOLE", "TRUE")
-      .put("p2pchat.extensions", "a.B, c.D,")
-      .put("PATH", "/usr/bin")
-      .put("java.version", "17");
-    JsonObject out = ConfigLoader.overlay(merged, NodeOptions.KEYS);
+      .put("rendezvous", new JsonObject().put("host", "10.0.0.1").put("port", 7000));
+    Map<String, String> env = Map.of("P2PCHAT_RENDEZVOUS_PORT", "7001", "P2PCHAT_KEEP_ALIVE_SECONDS", " 5 ",
+      "P2PCHAT_CONSOLE", "TRUE", "P2PCHAT_EXTENSION_CONFIG", "{\"bot\": {\"greeting\": \"hi\"}}", "PATH", "/usr/bin");
+    Map<String, String> properties = Map.of("p2pchat.extensions", "a.B, c.D,", "java.version", "17");
+    JsonObject out = ConfigOverrides.apply(config, NodeOptions.KEYS, env, properties);
     assertEquals(new JsonObject()
       .put("nick", "alice")
       .put("rendezvous", new JsonObject().put("host", "10.0.0.1").put("port", 7001L))
       .put("keepAliveSeconds", 5L)
       .put("console", true)
-      .put("extensions", new JsonArray().add("a.B").add("c.D")), out);
+      .put("extensions", new JsonArray().add("a.B").add("c.D"))
+      .put("extensionConfig", new JsonObject().put("bot", new JsonObject().put("greeting", "hi"))), out);
     NodeOptions options = new NodeOptions(out);
     assertEquals(7001, options.rendezvousPort());
     assertEquals("10.0.0.1", options.rendezvousHost());
+    assertEquals(new JsonObject().put("greeting", "hi"), options.extensionConfig().getJsonObject("bot"));
+  }
+
+  @Test
+  void anOverrideOfAFlatKeyReplacesIt() {
+    JsonObject out = ConfigOverrides.apply(new JsonObject().put("nick", "alice").put("rendezvous.port", 7000),
+      NodeOptions.KEYS, Map.of("P2PCHAT_RENDEZVOUS_PORT", "7001"), NONE);
+    assertEquals(7001, new NodeOptions(out).rendezvousPort());
   }
 
   @Test
   void systemPropertyBeatsEnvironment() {
-    JsonObject merged = new JsonObject().put("nick", "alice")
-      .put("P2PCHAT_RENDEZVOUS_PORT", "7001").put("p2pchat.rendezvous.port", "7002");
-    assertEquals(7002L, ConfigLoader.overlay(merged, NodeOptions.KEYS).getJsonObject("rendezvous").getValue("port"));
+    JsonObject out = ConfigOverrides.apply(new JsonObject().put("nick", "alice"), NodeOptions.KEYS,
+      Map.of("P2PCHAT_RENDEZVOUS_PORT", "7001"), Map.of("p2pchat.rendezvous.port", "7002"));
+    assertEquals(7002L, out.getJsonObject("rendezvous").getValue("port"));
   }
 
   @Test
   void aBadOverrideNamesTheKeyAndWhereItCameFrom() {
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.overlay(
-      new JsonObject().put("nick", "a").put("P2PCHAT_RENDEZVOUS_PORT", "abc"), NodeOptions.KEYS));
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigOverrides.apply(
+      new JsonObject().put("nick", "a"), NodeOptions.KEYS, Map.of("P2PCHAT_RENDEZVOUS_PORT", "abc"), NONE));
     assertEquals("rendezvous.port must be an integer (got \"abc\" from P2PCHAT_RENDEZVOUS_PORT or "
       + "-Dp2pchat.rendezvous.port)", e.getMessage());
-    assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.overlay(
-      new JsonObject().put("P2PCHAT_RELAY", "maybe"), RendezvousOptions.KEYS)).getMessage().startsWith("relay "));
+    assertTrue(assertThrows(ConfigException.class, () -> ConfigOverrides.apply(
+      new JsonObject(), RendezvousOptions.KEYS, Map.of("P2PCHAT_RELAY", "maybe"), NONE)).getMessage().startsWith("relay "));
+    assertEquals("extensionConfig must be a JSON object (got \"[1]\" from P2PCHAT_EXTENSION_CONFIG or "
+      + "-Dp2pchat.extensionConfig)", assertThrows(ConfigException.class, () -> ConfigOverrides.apply(
+        new JsonObject(), NodeOptions.KEYS, Map.of("P2PCHAT_EXTENSION_CONFIG", "[1]"), NONE)).getMessage());
   }
 
   @Test
   void envNames() {
     assertEquals(Map.of("rendezvous.port", "P2PCHAT_RENDEZVOUS_PORT", "keepAliveSeconds", "P2PCHAT_KEEP_ALIVE_SECONDS",
         "http.port", "P2PCHAT_HTTP_PORT", "ttlSeconds", "P2PCHAT_TTL_SECONDS"),
-      Map.of("rendezvous.port", ConfigLoader.envName("rendezvous.port"),
-        "keepAliveSeconds", ConfigLoader.envName("keepAliveSeconds"),
-        "http.port", ConfigLoader.envName("http.port"),
-        "ttlSeconds", ConfigLoader.envName("ttlSeconds")));
+      Map.of("rendezvous.port", ConfigOverrides.envName("rendezvous.port"),
+        "keepAliveSeconds", ConfigOverrides.envName("keepAliveSeconds"),
+        "http.port", ConfigOverrides.envName("http.port"),
+        "ttlSeconds", ConfigOverrides.envName("ttlSeconds")));
   }
 
-  /** The whole chain through Vert.x Config, with a system property set only for this test. */
+  /**
+   * A {@code -Dp2pchat.nick} in the JVM does not touch a node an application deploys in code with
+   * its own nick; the public call {@link ConfigOverrides#apply(JsonObject, Map)} reads it when asked.
+   */
   @Test
-  void loadReadsASystemProperty(Vertx vertx) throws Exception {
-    String property = "p2pchat.punchTimeoutSeconds";
+  void systemPropertiesApplyOnlyWhenAsked(Vertx vertx, @TempDir Path dir) throws Exception {
+    String property = ConfigOverrides.propertyName("nick");
     String previous = System.getProperty(property);
-    System.setProperty(property, "9");
+    System.setProperty(property, "mallory");
     try {
-      JsonObject config = ConfigLoader.load(vertx, new JsonObject().put("nick", "alice").put("punchTimeoutSeconds", 3),
-        NodeOptions.KEYS).toCompletionStage().toCompletableFuture().get(TestNet.WAIT_SECONDS, TimeUnit.SECONDS);
-      assertEquals(9, new NodeOptions(config).punchTimeoutSeconds());
-      assertEquals("alice", config.getString("nick"));
+      TestNet net = new TestNet(vertx, dir);
+      JsonObject config = net.nodeConfig("alice", net.rendezvous(new JsonObject()).port());
+      TestNet.Node node = net.node(config);
+      JsonObject info = TestNet.await(vertx.eventBus().<JsonObject>request(
+        new ChatAddresses(node.prefix).node(), new JsonObject())).body();
+      assertEquals("alice", info.getString("nick"), info.encode());
+      assertEquals("mallory", ConfigOverrides.apply(config, NodeOptions.KEYS).getString("nick"));
     } finally {
       if (previous == null) {
         System.clearProperty(property);

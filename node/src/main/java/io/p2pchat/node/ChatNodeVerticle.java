@@ -26,7 +26,7 @@ public class ChatNodeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return ConfigLoader.load(vertx, config(), NodeOptions.KEYS)
+    return ConfigLoader.load(config(), NodeOptions.KEYS)
       .map(NodeOptions::new)
       .compose(options -> {
         punch = new PunchVerticle(options);

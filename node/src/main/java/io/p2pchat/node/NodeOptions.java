@@ -1,13 +1,10 @@
 package io.p2pchat.node;
 
-import io.p2pchat.common.ConfigLoader;
-
 import io.p2pchat.common.ConfigException;
-
-import io.p2pchat.common.ConfigReader;
-
-import io.p2pchat.crypto.CipherSuite;
+import io.p2pchat.common.ConfigLoader;
 import io.p2pchat.common.ConfigLoader.Type;
+import io.p2pchat.common.ConfigReader;
+import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.wire.Control;
 import io.vertx.core.json.JsonObject;
 
@@ -20,6 +17,8 @@ import java.util.regex.Pattern;
 /**
  * Configuration of one client node ({@link ChatNodeVerticle} and the verticles it deploys),
  * validated once at start-up: a bad value throws {@link ConfigException} with one clear line.
+ * It reads the nested form ({@code "rendezvous": {"port": 7001}}); {@link ConfigLoader#normalize}
+ * with {@link #KEYS} turns a flat dotted config into it and refuses unknown keys.
  */
 public final class NodeOptions {
 
@@ -63,7 +62,21 @@ public final class NodeOptions {
 
   private static final Pattern PREFIX_PATTERN = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
-  /** Every key with its type, for environment and system property overrides. */
+  /** Loopback only: the web UI drives the node, so by default only this machine may reach it. */
+  public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+  /**
+   * The one free-form key: an object for the settings of the verticles named in {@code extensions},
+   * by convention one member per extension ({@code "extensionConfig": {"echo": {...}}}). The node
+   * never looks inside, so an extension's own keys do not trip the unknown-key check.
+   */
+  public static final String EXTENSION_CONFIG = "extensionConfig";
+
+  /**
+   * Every key a node knows, with its type: the unknown-key check ({@link ConfigLoader#normalize})
+   * and the environment and system property overrides ({@link io.p2pchat.common.ConfigOverrides})
+   * read this list. A dotted key's first part is a group ({@code rendezvous}, {@code bind},
+   * {@code http}, {@code impair}). The README's table lists the same keys but {@code impair.*} (tests only).
+   */
   public static final Map<String, Type> KEYS = new LinkedHashMap<>();
 
   static {
@@ -93,6 +106,7 @@ public final class NodeOptions {
     KEYS.put("cipher", Type.STRING);
     KEYS.put("http.host", Type.STRING);
     KEYS.put("http.port", Type.INTEGER);
+    KEYS.put(EXTENSION_CONFIG, Type.OBJECT);
   }
 
   private final JsonObject json;
@@ -117,7 +131,15 @@ public final class NodeOptions {
   private final int[] impairment;
   private final Path keyFile;
   private final CipherSuite cipher;
+  private final String httpHost;
+  private final Integer httpPort;
+  private final JsonObject extensionConfig;
 
+  /**
+   * Reads and validates a nested config (see {@link ConfigLoader#normalize}).
+   *
+   * @throws ConfigException naming the first bad key
+   */
   public NodeOptions(JsonObject config) {
     ConfigReader r = new ConfigReader(config);
     json = config.copy();
@@ -151,7 +173,13 @@ public final class NodeOptions {
     }
     dataDir = data != null ? Path.of(data).toAbsolutePath()
       : Path.of(System.getProperty("user.home"), ".p2pchat", nick);
-    r.port("http.port", 0, true);
+    httpHost = nonBlank(r, "http.host", DEFAULT_HTTP_HOST);
+    httpPort = r.raw("http.port") == null ? null : r.port("http.port", 0, true);
+    Object extra = r.raw(EXTENSION_CONFIG);
+    if (extra != null && !(extra instanceof JsonObject)) {
+      throw new ConfigException(EXTENSION_CONFIG + " must be an object (got " + extra + ")");
+    }
+    extensionConfig = extra == null ? new JsonObject() : ((JsonObject) extra).copy();
     impairment = new int[] {r.integer("impair.lossPercent", 0, 0, 100), r.integer("impair.duplicatePercent", 0, 0, 100),
       r.integer("impair.reorderPercent", 0, 0, 100), r.integer("impair.seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE)};
     if (impairment[0] + impairment[1] + impairment[2] > 100) {
@@ -294,6 +322,21 @@ public final class NodeOptions {
 
   /** True when the web UI is to be served ({@code http.port} is set). */
   public boolean httpEnabled() {
-    return new ConfigReader(json).raw("http.port") != null;
+    return httpPort != null;
+  }
+
+  /** The address the web UI listens on. */
+  public String httpHost() {
+    return httpHost;
+  }
+
+  /** The web UI's port (0 = any free port), or -1 when {@code http.port} is unset (no UI). */
+  public int httpPort() {
+    return httpPort == null ? -1 : httpPort;
+  }
+
+  /** The free-form {@code extensionConfig} object (empty when unset): settings of the extensions. */
+  public JsonObject extensionConfig() {
+    return extensionConfig.copy();
   }
 }

@@ -1,12 +1,18 @@
 package io.p2pchat.ui;
 
+import io.p2pchat.common.ConfigException;
+import io.p2pchat.common.ConfigLoader;
+import io.p2pchat.common.ConfigLoader.Type;
+import io.p2pchat.common.ConfigReader;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * Options of the {@link UiVerticle}. Built from the node's config JSON: {@code http.host},
- * {@code http.port}, {@code eventBusPrefix}, {@code nick}; the rest are limits with safe defaults.
+ * {@code http.port}, {@code eventBusPrefix}, {@code nick}, {@code logDir}; the rest are limits with
+ * safe defaults, set in code.
  * Setters validate at once and throw {@link IllegalArgumentException}.
  */
 public final class UiOptions {
@@ -41,6 +47,10 @@ public final class UiOptions {
    */
   public static final int DEFAULT_MAX_QUEUED_BYTES_PER_SOCKET = 1024 * 1024;
 
+  /** The node's keys the UI reads, for {@link ConfigLoader#expand} (flat dotted to nested). */
+  private static final Map<String, Type> CONFIG_KEYS = Map.of("http.host", Type.STRING, "http.port", Type.INTEGER,
+    "eventBusPrefix", Type.STRING, "nick", Type.STRING, "logDir", Type.STRING);
+
   private String httpHost = DEFAULT_HTTP_HOST;
   private int httpPort = DEFAULT_HTTP_PORT;
   private String eventBusPrefix = DEFAULT_EVENT_BUS_PREFIX;
@@ -68,30 +78,24 @@ public final class UiOptions {
     this.maxQueuedBytesPerSocket = other.maxQueuedBytesPerSocket;
   }
 
-  /** Reads the node's config keys; missing keys keep their defaults. */
+  /**
+   * Reads the node's config keys ({@code http.host}, {@code http.port}, {@code eventBusPrefix},
+   * {@code nick}, {@code logDir}), nested ({@code "http": {"port": 8080}}) or flat dotted
+   * ({@code "http.port": 8080}); missing keys keep their defaults.
+   *
+   * @throws IllegalArgumentException for a value out of range or of the wrong type
+   */
   public UiOptions(JsonObject config) {
     this();
-    setHttpHost(config.getString("http.host", DEFAULT_HTTP_HOST));
-    setHttpPort(intValue(config, "http.port", DEFAULT_HTTP_PORT));
-    setEventBusPrefix(config.getString("eventBusPrefix", DEFAULT_EVENT_BUS_PREFIX));
-    setNick(config.getString("nick", DEFAULT_NICK));
-    setLogDir(config.getString("logDir", DEFAULT_LOG_DIR));
-    setRequestTimeoutMs(intValue(config, "ui.requestTimeoutMs", (int) DEFAULT_REQUEST_TIMEOUT_MS));
-  }
-
-  /** Config from environment variables arrives as strings; accept both forms. */
-  private static int intValue(JsonObject config, String key, int fallback) {
-    Object value = config.getValue(key);
-    if (value == null) {
-      return fallback;
-    }
-    if (value instanceof Number number) {
-      return number.intValue();
-    }
     try {
-      return Integer.parseInt(value.toString().trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be an integer, got '" + value + "'");
+      ConfigReader r = new ConfigReader(ConfigLoader.expand(config, CONFIG_KEYS));
+      setHttpHost(r.string("http.host", DEFAULT_HTTP_HOST));
+      setHttpPort(r.port("http.port", DEFAULT_HTTP_PORT, true));
+      setEventBusPrefix(r.string("eventBusPrefix", DEFAULT_EVENT_BUS_PREFIX));
+      setNick(r.string("nick", DEFAULT_NICK));
+      setLogDir(r.string("logDir", DEFAULT_LOG_DIR));
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(e.getMessage());
     }
   }
 

@@ -18,20 +18,29 @@ class UiOptionsTest {
   }
 
   @Test
-  void readsTheNodeKeysAsNumbersOrStrings() {
-    UiOptions options = new UiOptions(new JsonObject().put("http.host", "::1").put("http.port", "8123")
+  void readsTheNodeKeysNestedAsConfFilesWriteThem() {
+    UiOptions options = new UiOptions(new JsonObject().put("http", new JsonObject().put("host", "::1").put("port", 8123))
         .put("eventBusPrefix", "n1").put("nick", "alice").put("logDir", "/tmp/l"));
     assertEquals("::1", options.getHttpHost());
     assertEquals(8123, options.getHttpPort());
     assertEquals("n1", options.getEventBusPrefix());
     assertEquals("alice", options.getNick());
     assertEquals("/tmp/l", options.getLogDir());
+  }
+
+  @Test
+  void readsTheFlatDottedFormToo() {
+    UiOptions options = new UiOptions(new JsonObject().put("http.host", "::1").put("http.port", 8123));
+    assertEquals("::1", options.getHttpHost());
+    assertEquals(8123, options.getHttpPort());
     assertEquals(0, new UiOptions(new JsonObject().put("http.port", 0)).getHttpPort());
   }
 
   @Test
   void badValuesFailAtOnce() {
     assertThrows(IllegalArgumentException.class, () -> new UiOptions(new JsonObject().put("http.port", 70000)));
+    assertThrows(IllegalArgumentException.class,
+        () -> new UiOptions(new JsonObject().put("http", new JsonObject().put("port", 70000))));
     assertThrows(IllegalArgumentException.class, () -> new UiOptions(new JsonObject().put("http.port", "web")));
     assertThrows(IllegalArgumentException.class, () -> new UiOptions().setMaxSockets(0));
     assertThrows(IllegalArgumentException.class, () -> new UiOptions().setEventBusPrefix(" "));

@@ -1,124 +1,235 @@
 package io.p2pchat.common;
 
-import io.vertx.config.ConfigRetriever;
-import io.vertx.config.ConfigRetrieverOptions;
-import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Loads a verticle's configuration through Vert.x Config, in rising priority:
- * <ol>
- *   <li>the deployment config (the {@code -conf} JSON file of {@code vertx run});</li>
- *   <li>environment variables: {@code P2PCHAT_} + the dotted key in upper snake case
- *       ({@code rendezvous.port} → {@code P2PCHAT_RENDEZVOUS_PORT},
- *       {@code keepAliveSeconds} → {@code P2PCHAT_KEEP_ALIVE_SECONDS});</li>
- *   <li>system properties: {@code -Dp2pchat.} + the dotted key ({@code -Dp2pchat.rendezvous.port=7001}).</li>
- * </ol>
- * Environment and system property values are text; they are read as the key's type (a list is
- * comma-separated), so a wrong one fails with the same one-line error as a wrong file value.
+ * Turns the config object a verticle was deployed with into the one form its readers see, and
+ * refuses a key the verticle does not know.
+ * <p>
+ * Two forms are accepted, also mixed: nested, as {@code conf/*.json} writes groups
+ * ({@code "rendezvous": {"port": 7001}}), and flat dotted ({@code "rendezvous.port": 7001}).
+ * {@link #normalize} moves every flat key to its nested place once, so every reader
+ * ({@link ConfigReader}, the UI, extensions) sees one nested object. The same key given both ways
+ * with different values is an error naming it.
+ * <p>
+ * The known keys come from one list per verticle ({@code NodeOptions.KEYS},
+ * {@code RendezvousOptions.KEYS}): a dotted key makes its first part a group
+ * ({@code rendezvous}, {@code bind}, {@code http}); a key of type {@link Type#OBJECT} is a
+ * free-form object whose inside is never checked (a place for settings of the verticle's
+ * extensions). Anything else stops start-up with one line naming the key and the closest known one:
+ * {@code unknown key 'rendezvus' (did you mean 'rendezvous'?)}.
+ * <p>
+ * Environment variables and system properties are not read here: a config object passed in code
+ * means what it says. The launcher applies them through {@link ConfigOverrides}.
  */
 public final class ConfigLoader {
 
   /** The type of a config key, to read environment and system property text as. */
-  public enum Type { STRING, INTEGER, BOOLEAN, LIST }
+  public enum Type {
+    /** Text. */
+    STRING,
+    /** A whole number. */
+    INTEGER,
+    /** {@code true} or {@code false}. */
+    BOOLEAN,
+    /** A list of strings (comma-separated in an override). */
+    LIST,
+    /** A free-form JSON object, passed through unchecked (JSON text in an override). */
+    OBJECT
+  }
 
-  private static final String ENV_PREFIX = "P2PCHAT_";
-  private static final String SYS_PREFIX = "p2pchat.";
+  private static final String SEPARATOR = ".";
+  private static final String SEPARATOR_PATTERN = "\\.";
 
   private ConfigLoader() {
   }
 
-  public static String envName(String key) {
-    return ENV_PREFIX + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').toUpperCase();
+  /**
+   * {@link #normalize} as a Future, for a verticle's {@code start()}: a {@link ConfigException}
+   * fails the Future instead of being thrown.
+   */
+  public static Future<JsonObject> load(JsonObject config, Map<String, Type> keys) {
+    return Future.succeededFuture(config).map(c -> normalize(c, keys));
   }
 
-  /** The merged config; {@code keys} lists every key with its type. Fails with a {@link ConfigException}. */
-  public static Future<JsonObject> load(Vertx vertx, JsonObject deploymentConfig, Map<String, Type> keys) {
-    ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions()
-      .setScanPeriod(0)
-      .addStore(new ConfigStoreOptions().setType("json").setConfig(deploymentConfig.copy()))
-      .addStore(new ConfigStoreOptions().setType("env").setConfig(new JsonObject()
-        .put("raw-data", true)
-        .put("keys", new JsonArray(keys.keySet().stream().map(ConfigLoader::envName).toList()))))
-      .addStore(new ConfigStoreOptions().setType("sys").setConfig(new JsonObject()
-        .put("raw-data", true).put("hierarchical", false).put("cache", false))));
-    return retriever.getConfig()
-      .map(merged -> overlay(merged, keys))
-      .eventually(() -> {
-        retriever.close();
-        return Future.succeededFuture();
-      });
+  /**
+   * The nested form of {@code config} (a new object), checked against {@code keys}.
+   *
+   * @throws ConfigException for an unknown key, or a key given twice with different values
+   */
+  public static JsonObject normalize(JsonObject config, Map<String, Type> keys) {
+    JsonObject nested = expand(config, keys);
+    Map<String, Object> tree = tree(keys);
+    String unknown = firstUnknown(nested, tree, "");
+    if (unknown != null) {
+      throw new ConfigException("unknown key '" + unknown + "' (did you mean '" + closest(unknown, keys) + "'?)");
+    }
+    return nested;
   }
 
-  /** Moves each {@code P2PCHAT_*} and {@code p2pchat.*} value to its nested key, typed. */
-  public static JsonObject overlay(JsonObject merged, Map<String, Type> keys) {
-    JsonObject result = deploymentPart(merged);
-    keys.forEach((key, type) -> {
-      Object env = merged.getValue(envName(key));
-      Object sys = merged.getValue(SYS_PREFIX + key);
-      Object text = sys != null ? sys : env;
-      if (text != null) {
-        put(result, key, typed(key, String.valueOf(text), type));
-      }
-    });
-    return result;
-  }
-
-  private static JsonObject deploymentPart(JsonObject merged) {
+  /**
+   * The nested form of {@code config} (a new object) without the unknown-key check: every dotted
+   * key moved to its group, merged with what the group already holds. Only groups of {@code keys}
+   * are entered, so a free-form object keeps its own dotted keys as they are.
+   *
+   * @throws ConfigException for a key given twice with different values, or a group that is not an object
+   */
+  public static JsonObject expand(JsonObject config, Map<String, Type> keys) {
     JsonObject result = new JsonObject();
-    merged.forEach(entry -> {
-      if (!entry.getKey().startsWith(ENV_PREFIX) && !entry.getKey().contains(".")
-        && Character.isLowerCase(entry.getKey().charAt(0))) {
-        result.put(entry.getKey(), entry.getValue());
-      }
-    });
+    merge(result, config.copy(), tree(keys), "");
     return result;
   }
 
-  private static Object typed(String key, String text, Type type) {
-    switch (type) {
-      case INTEGER:
-        try {
-          return Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-          throw new ConfigException(key + " must be an integer (got \"" + text + "\" from "
-            + envName(key) + " or -D" + SYS_PREFIX + key + ")");
-        }
-      case BOOLEAN:
-        if (!text.trim().equalsIgnoreCase("true") && !text.trim().equalsIgnoreCase("false")) {
-          throw new ConfigException(key + " must be true or false (got \"" + text + "\" from "
-            + envName(key) + " or -D" + SYS_PREFIX + key + ")");
-        }
-        return Boolean.parseBoolean(text.trim());
-      case LIST:
-        JsonArray list = new JsonArray();
-        for (String item : text.split(",")) {
-          if (!item.isBlank()) {
-            list.add(item.trim());
-          }
-        }
-        return list;
-      default:
-        return text;
-    }
+  /**
+   * The dotted keys as a tree: a group maps to its children (a {@code Map}), a key to its
+   * {@link Type}.
+   */
+  private static Map<String, Object> tree(Map<String, Type> keys) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    keys.forEach((key, type) -> {
+      String[] parts = key.split(SEPARATOR_PATTERN);
+      Map<String, Object> node = root;
+      for (int i = 0; i < parts.length - 1; i++) {
+        node = group(node.computeIfAbsent(parts[i], p -> new LinkedHashMap<String, Object>()), key);
+      }
+      node.put(parts[parts.length - 1], type);
+    });
+    return root;
   }
 
-  private static void put(JsonObject root, String key, Object value) {
-    String[] parts = key.split("\\.");
-    JsonObject node = root;
-    for (int i = 0; i < parts.length - 1; i++) {
-      Object child = node.getValue(parts[i]);
-      if (!(child instanceof JsonObject)) {
-        child = new JsonObject();
-        node.put(parts[i], child);
-      }
-      node = (JsonObject) child;
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> group(Object node, String key) {
+    if (!(node instanceof Map)) {
+      throw new IllegalStateException("BUG: key list has " + key + " inside a plain key");
     }
-    node.put(parts[parts.length - 1], value);
+    return (Map<String, Object>) node;
+  }
+
+  /** Puts every entry of {@code source} into {@code target}, splitting dotted keys. */
+  private static void merge(JsonObject target, JsonObject source, Map<String, Object> tree, String prefix) {
+    source.forEach(entry -> {
+      String[] parts = entry.getKey().split(SEPARATOR_PATTERN, -1);
+      JsonObject node = target;
+      Map<String, Object> known = tree;
+      String path = prefix;
+      for (int i = 0; i < parts.length - 1; i++) {
+        path += parts[i];
+        Object child = node.getValue(parts[i]);
+        if (child == null) {
+          child = new JsonObject();
+          node.put(parts[i], child);
+        } else if (!(child instanceof JsonObject)) {
+          throw new ConfigException(path + " must be an object (got " + child + ")");
+        }
+        node = (JsonObject) child;
+        known = known != null && known.get(parts[i]) instanceof Map ? group(known.get(parts[i]), path) : null;
+        path += SEPARATOR;
+      }
+      String last = parts[parts.length - 1];
+      put(node, last, entry.getValue(), known, path + last);
+    });
+  }
+
+  private static void put(JsonObject node, String key, Object value, Map<String, Object> known, String path) {
+    Object groupTree = known == null ? null : known.get(key);
+    Object existing = node.getValue(key);
+    if (groupTree instanceof Map && value instanceof JsonObject inner) {
+      if (existing != null && !(existing instanceof JsonObject)) {
+        throw new ConfigException(path + " must be an object (got " + existing + ")");
+      }
+      JsonObject target = existing == null ? new JsonObject() : (JsonObject) existing;
+      node.put(key, target);
+      merge(target, inner, group(groupTree, path), path + SEPARATOR);
+      return;
+    }
+    if (groupTree instanceof Map && existing instanceof JsonObject) {
+      throw new ConfigException(path + " must be an object (got " + value + ")");
+    }
+    if (existing != null && !same(existing, value)) {
+      throw new ConfigException(path + " is given twice with different values (" + existing + " and " + value + ")");
+    }
+    node.put(key, value);
+  }
+
+  /** Equal values, numbers by value: a file's 7000 is an Integer, an override's a Long. */
+  private static boolean same(Object a, Object b) {
+    if (a instanceof Number x && b instanceof Number y) {
+      return x.doubleValue() == y.doubleValue();
+    }
+    return a.equals(b);
+  }
+
+  /** The dotted path of the first key (depth first, in document order) that is not known, or null. */
+  private static String firstUnknown(JsonObject node, Map<String, Object> tree, String prefix) {
+    for (Map.Entry<String, Object> entry : node) {
+      Object known = tree.get(entry.getKey());
+      String path = prefix + entry.getKey();
+      if (known == null) {
+        return path;
+      }
+      if (known instanceof Map && entry.getValue() instanceof JsonObject inner) {
+        String unknown = firstUnknown(inner, group(known, path), path + SEPARATOR);
+        if (unknown != null) {
+          return unknown;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The known key or group nearest to {@code unknown} in edit distance; the earlier listed on a tie. */
+  static String closest(String unknown, Map<String, Type> keys) {
+    List<String> candidates = new ArrayList<>();
+    for (String key : keys.keySet()) {
+      int dot = key.indexOf(SEPARATOR);
+      while (dot > 0) {
+        String group = key.substring(0, dot);
+        if (!candidates.contains(group)) {
+          candidates.add(group);
+        }
+        dot = key.indexOf(SEPARATOR, dot + 1);
+      }
+      candidates.add(key);
+    }
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : candidates) {
+      int distance = distance(unknown.toLowerCase(), candidate.toLowerCase());
+      if (distance < bestDistance) {
+        best = candidate;
+        bestDistance = distance;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Edit distance counting a swap of two neighbours as one edit (optimal string alignment): the
+   * typos of config keys are dropped, doubled, wrong and swapped letters ({@code prot}).
+   */
+  static int distance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= b.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
   }
 }

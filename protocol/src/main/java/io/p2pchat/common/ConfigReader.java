@@ -15,6 +15,7 @@ public final class ConfigReader {
 
   private final JsonObject config;
 
+  /** A reader over {@code config} in nested form (see {@link ConfigLoader#normalize}). */
   public ConfigReader(JsonObject config) {
     this.config = config;
   }
@@ -36,6 +37,7 @@ public final class ConfigReader {
     return node.getValue(parts[parts.length - 1]);
   }
 
+  /** The string at {@code key}, or {@code defaultValue} when absent; another type is refused. */
   public String string(String key, String defaultValue) {
     Object value = raw(key);
     if (value == null) {
@@ -47,6 +49,7 @@ public final class ConfigReader {
     return (String) value;
   }
 
+  /** The non-blank string at {@code key} matching {@code pattern}; {@code rule} says what is allowed. */
   public String requiredString(String key, Pattern pattern, String rule) {
     String value = string(key, null);
     if (value == null || value.isBlank()) {
@@ -63,6 +66,7 @@ public final class ConfigReader {
     return raw(key) == null ? defaultValue : requiredString(key, pattern, rule);
   }
 
+  /** The whole number at {@code key} from {@code min} to {@code max}, or {@code defaultValue} when absent. */
   public int integer(String key, int defaultValue, int min, int max) {
     Object value = raw(key);
     if (value == null) {
@@ -78,10 +82,12 @@ public final class ConfigReader {
     return (int) n;
   }
 
+  /** A UDP or TCP port at {@code key}; 0 (any free port) only where {@code zeroAllowed}. */
   public int port(String key, int defaultValue, boolean zeroAllowed) {
     return integer(key, defaultValue, zeroAllowed ? 0 : 1, 65535);
   }
 
+  /** The boolean at {@code key}, or {@code defaultValue} when absent. */
   public boolean bool(String key, boolean defaultValue) {
     Object value = raw(key);
     if (value == null) {
@@ -93,6 +99,7 @@ public final class ConfigReader {
     return (Boolean) value;
   }
 
+  /** The list of non-empty strings at {@code key}; empty when absent. */
   public List<String> strings(String key) {
     Object value = raw(key);
     if (value == null) {

@@ -1,9 +1,6 @@
 package io.p2pchat.rendezvous;
 
 import io.p2pchat.common.ConfigLoader;
-
-import io.p2pchat.common.ConfigException;
-
 import io.p2pchat.common.ConfigLoader.Type;
 import io.p2pchat.common.ConfigReader;
 import io.vertx.core.json.JsonObject;
@@ -53,7 +50,11 @@ public final class RendezvousOptions {
   /** The room the plain-text {@code list} and {@code peer N} commands show. */
   public static final String DEFAULT_ROOM = "lobby";
 
-  /** Every key with its type, for environment and system property overrides. */
+  /**
+   * Every key a rendezvous knows, with its type: the unknown-key check ({@link ConfigLoader#normalize})
+   * and the environment and system property overrides ({@link io.p2pchat.common.ConfigOverrides})
+   * read this list; the README's rendezvous table lists the same keys.
+   */
   public static final Map<String, Type> KEYS = new LinkedHashMap<>();
 
   static {

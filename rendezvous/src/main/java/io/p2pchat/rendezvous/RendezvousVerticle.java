@@ -81,7 +81,7 @@ public class RendezvousVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return ConfigLoader.load(vertx, config(), RendezvousOptions.KEYS)
+    return ConfigLoader.load(config(), RendezvousOptions.KEYS)
       .map(RendezvousOptions::new)
       .compose(opts -> {
         options = opts;
