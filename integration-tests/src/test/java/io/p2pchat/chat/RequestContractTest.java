@@ -107,8 +107,7 @@ class RequestContractTest {
     bob.awaitReceived("alice", "the only message");
     assertEquals(List.of(marker), alice.events.all(Events.SENT).stream().map(e -> e.getString("id")).toList());
     assertEquals(1, bob.events.all(Events.RECEIVED).size(), bob.events.all(Events.RECEIVED).toString());
-    JsonArray history = await(vertx.eventBus().<JsonObject>request(alice.prefix + ".history", null)).body()
-      .getJsonArray("messages");
+    JsonArray history = alice.history();
     assertEquals(1, history.size(), history.encodePrettily());
   }
 
@@ -139,8 +138,7 @@ class RequestContractTest {
         peer.events.all(Events.RECEIVED).stream().map(e -> e.getString("text")).toList(), peer.nick);
     }
     assertEquals(List.of(next), alice.events.all(Events.SENT).stream().map(e -> e.getString("id")).toList());
-    JsonArray history = await(vertx.eventBus().<JsonObject>request(alice.prefix + ".history", null)).body()
-      .getJsonArray("messages");
+    JsonArray history = alice.history();
     assertEquals(1, history.size(), history.encodePrettily());
     assertEquals("for everyone", history.getJsonObject(0).getString("text"));
   }

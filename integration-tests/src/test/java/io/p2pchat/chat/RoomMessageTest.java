@@ -12,7 +12,6 @@ import io.p2pchat.node.TestNet.Node;
 import io.p2pchat.rendezvous.RendezvousVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
@@ -46,7 +45,7 @@ class RoomMessageTest {
     // What the front ends saw, in order: sent, then failed; never delivered.
     assertEquals(id, alice.events.await(Events.SENT, e -> true).getString("id"));
     assertTrue(alice.events.all(Events.DELIVERED).isEmpty(), alice.events.all(Events.DELIVERED).toString());
-    JsonObject line = history(vertx, alice).getJsonObject(0);
+    JsonObject line = alice.history().getJsonObject(0);
     assertEquals(id, line.getString("id"));
     assertEquals("failed", line.getString("state"));
   }
@@ -84,7 +83,7 @@ class RoomMessageTest {
       List<JsonObject> states = alice.events.matching(Events.PEER_STATE, e -> "bob".equals(e.getString("nick")));
       assertEquals(List.of("connecting"), states.stream().map(e -> e.getString("state")).distinct().toList());
       assertTrue(alice.events.all(Events.FAILED).isEmpty(), alice.events.all(Events.FAILED).toString());
-      assertEquals("sending", history(vertx, alice).getJsonObject(0).getString("state"));
+      assertEquals("sending", alice.history().getJsonObject(0).getString("state"));
 
       release.countDown();
       JsonObject received = bob.awaitReceived("alice", "while you connect");
@@ -93,14 +92,10 @@ class RoomMessageTest {
       alice.awaitDelivered(id, "bob");
       assertEquals(1, bob.events.all(Events.RECEIVED).size(), "received once: " + bob.events.all(Events.RECEIVED));
       assertTrue(alice.events.all(Events.FAILED).isEmpty(), alice.events.all(Events.FAILED).toString());
-      assertEquals("delivered", history(vertx, alice).getJsonObject(0).getString("state"));
+      assertEquals("delivered", alice.history().getJsonObject(0).getString("state"));
     } finally {
       release.countDown();
       await(bobVertx.close());
     }
-  }
-
-  private static JsonArray history(Vertx vertx, Node node) throws Exception {
-    return await(vertx.eventBus().<JsonObject>request(node.prefix + ".history", null)).body().getJsonArray("messages");
   }
 }
