@@ -16,6 +16,8 @@ import io.vertx.core.VerticleBase;
  * socket and every peer session), {@link ChatVerticle} (chat semantics), the console when
  * {@code console} is true, the web UI when {@code http.port} is set, and every verticle named in
  * {@code extensions} (given the node's config). A Vert.x application deploys this to embed a node.
+ * One node per {@code eventBusPrefix}: the deploy fails at once when another node, in this Vert.x
+ * instance or on the cluster, holds the prefix ({@link PrefixClaim}).
  */
 public class ChatNodeVerticle extends VerticleBase {
 
