@@ -198,7 +198,8 @@
         deliveryOf(body.id).delivered.add(String(body.peer));
         break;
       case 'chat.failed':
-        deliveryOf(body.id).failed.set(String(body.peer), String(body.reason || 'unknown reason'));
+        // No peer: a room message that reached nobody (the reason says so); keyed '' then.
+        deliveryOf(body.id).failed.set(body.peer == null ? '' : String(body.peer), String(body.reason || 'unknown reason'));
         break;
       case 'peer.state':
         if (body.nick) state.peers.set(String(body.nick), body);
@@ -311,7 +312,7 @@
       return { state: 'delivered', label, title: failed.map(([p, r]) => `${p}: ${r}`).join('\n') };
     }
     if (failed.length > 0) {
-      const reasons = failed.map(([p, r]) => (msg.to ? r : `${p}: ${r}`));
+      const reasons = failed.map(([p, r]) => (msg.to || !p ? r : `${p}: ${r}`));
       return { state: 'failed', label: `Failed: ${reasons.join('; ')}`, title: reasons.join('\n') };
     }
     if (d && d.base === 'delivered') return { state: 'delivered', label: 'Delivered', title: '' };

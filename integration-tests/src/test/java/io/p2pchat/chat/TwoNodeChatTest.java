@@ -102,8 +102,10 @@ class TwoNodeChatTest {
     assertEquals(400, refusal(alice, new JsonObject().put("text", "hi").put("to", "alice")));
     assertEquals(404, refusal(alice, new JsonObject().put("text", "hi").put("to", "nobody")));
     assertEquals(413, refusal(alice, new JsonObject().put("text", "x".repeat(70_000))));
-    // Nobody else in the room: a room message is accepted and reaches nobody.
-    assertFalse(alice.send("anyone?").isEmpty());
+    // Nobody else in the room: a room message is accepted, reaches nobody and is reported failed (RoomMessageTest).
+    String anyone = alice.send("anyone?");
+    assertFalse(anyone.isEmpty());
+    alice.events.await(Events.FAILED, e -> anyone.equals(e.getString("id")));
   }
 
   @Test

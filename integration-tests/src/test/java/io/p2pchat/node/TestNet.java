@@ -5,6 +5,7 @@ import io.p2pchat.rendezvous.RendezvousVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
@@ -121,6 +122,11 @@ public final class TestNet {
 
     public JsonObject peers() throws Exception {
       return await(net.vertx.eventBus().<JsonObject>request(addresses.peers(), new JsonObject())).body();
+    }
+
+    /** The node's history ({@code history} with no query): the last messages of every conversation, oldest first. */
+    public JsonArray history() throws Exception {
+      return await(net.vertx.eventBus().<JsonObject>request(addresses.history(), null)).body().getJsonArray("messages");
     }
 
     /** The node's socket drop counters and link state (internal diagnostics address). */

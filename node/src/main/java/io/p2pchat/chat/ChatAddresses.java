@@ -2,8 +2,20 @@ package io.p2pchat.chat;
 
 /**
  * The event-bus addresses of one node, all under its {@code eventBusPrefix} (default
- * {@code p2pchat}), so several nodes can share one Vert.x instance. The first group is the public
- * API (README table); the {@code punch.*} ones are internal between ChatVerticle and PunchVerticle.
+ * {@code p2pchat}), so several nodes can share one Vert.x instance (one node per prefix: a second
+ * one is refused at deploy).
+ *
+ * <p>Each address is either <b>public</b> or <b>internal</b>, and says which:
+ * <ul>
+ *   <li>Public: the API of the README's "Event-bus API" table, for front ends and other verticles
+ *   in this Vert.x instance or anywhere on a clustered event bus. Requests are plain consumers
+ *   whose bodies are checked by a {@link RequestSchema} (failures: {@link FailureCodes}); events
+ *   are published as JSON objects.</li>
+ *   <li>Internal ({@link #punchSend()}, {@link #punchEvents()}): hand-offs between this node's
+ *   ChatVerticle and PunchVerticle, registered with {@code localConsumer} and sent with local-only
+ *   delivery, so they never cross a clustered event bus (their bodies are passed by reference).
+ *   Nothing else may consume or send on them.</li>
+ * </ul>
  */
 public final class ChatAddresses {
 
@@ -25,7 +37,10 @@ public final class ChatAddresses {
   private final String netcheck;
   private final String stats;
 
-  /** Every address is built once here: they are looked up for each message published. */
+  /**
+   * The addresses of the node whose prefix is {@code prefix}; each is built once here: they are
+   * looked up for each message published.
+   */
   public ChatAddresses(String prefix) {
     this.prefix = prefix;
     this.send = prefix + ".chat.send";
@@ -46,90 +61,100 @@ public final class ChatAddresses {
     this.stats = prefix + ".punch.stats";
   }
 
+  /** The node's {@code eventBusPrefix}. */
   public String prefix() {
     return prefix;
   }
 
 
   /**
-   * Request {@code {"text","to"?}} → reply {@code {"id"}} once accepted; or the batch form
+   * Public request {@code {"text","to"?}} → reply {@code {"id"}} once accepted; or the batch form
    * {@code {"texts":[...],"to"?}} → reply {@code {"ids":[...]}} once all are accepted.
    */
   public String send() {
     return send;
   }
 
-  /** Published {@code {"id","from","to"?,"text","ts"}}. */
+  /** Public, published {@code {"id","from","to"?,"text","ts"}}. */
   public String received() {
     return received;
   }
 
-  /** Published {@code {"id","to"?,"text","ts"}}: what any front end of this node sent. */
+  /** Public, published {@code {"id","to"?,"text","ts"}}: what any front end of this node sent. */
   public String sent() {
     return sent;
   }
 
-  /** Published {@code {"id","peer"}}: that peer acknowledged the message. */
+  /** Public, published {@code {"id","peer"}}: that peer acknowledged the message. */
   public String delivered() {
     return delivered;
   }
 
-  /** Published {@code {"id","peer","reason"}}: the message could not be delivered to that peer. */
+  /**
+   * Public, published {@code {"id","peer","reason"}}: the message could not be delivered to that
+   * peer; {@code {"id","reason"}} without {@code peer}: a room message that reached nobody.
+   */
   public String failed() {
     return failed;
   }
 
-  /** Published {@code {"nick","state","address","rttMs"?,"fingerprint"?}}. */
+  /** Public, published {@code {"nick","state","address","rttMs"?,"fingerprint"?}}. */
   public String peerState() {
     return peerState;
   }
 
-  /** Published {@code {"state":"up"|"down","address"}}. */
+  /** Public, published {@code {"state":"up"|"down","address"}}. */
   public String rendezvousState() {
     return rendezvousState;
   }
 
-  /** Request → {@code {"peers":[…]}}. */
+  /** Public request {@code {}} or null → {@code {"peers":[…]}}. */
   public String peers() {
     return peers;
   }
 
-  /** Request {@code {"peer"?,"limit"?}} → {@code {"messages":[…]}}. */
+  /** Public request {@code {"peer"?,"limit"?}} or null → {@code {"messages":[…]}}. */
   public String history() {
     return history;
   }
 
-  /** Published {@code {"nick","fingerprint","knownFingerprint"}}: a peer's key is not the one known for it. */
+  /** Public, published {@code {"nick","fingerprint","knownFingerprint"}}: a peer's key is not the one known for it. */
   public String peerUntrusted() {
     return peerUntrusted;
   }
 
-  /** Request {@code {"nick"}}: trust the new key a peer presented (after comparing fingerprints). */
+  /** Public request {@code {"nick"}}: trust the new key a peer presented (after comparing fingerprints). */
   public String peerAccept() {
     return peerAccept;
   }
 
-  /** Request → the node's own {@code {"nick","room","fingerprint"?}}. */
+  /**
+   * Public request {@code {}} or null → the node's own {@code {"nick","room","fingerprint","rendezvous"}};
+   * also how a node deploying on a clustered event bus learns who holds a prefix.
+   */
   public String node() {
     return node;
   }
 
-  /** Internal: ChatVerticle hands an {@code OutboundBatch} to PunchVerticle. */
+  /** Internal (local only): ChatVerticle hands an {@code OutboundBatch} to PunchVerticle. */
   public String punchSend() {
     return punchSend;
   }
 
-  /** Internal: PunchVerticle hands a {@code PunchEventBatch} (outcomes, received messages) to ChatVerticle. */
+  /** Internal (local only): PunchVerticle hands a {@code PunchEventBatch} (outcomes, received messages) to ChatVerticle. */
   public String punchEvents() {
     return punchEvents;
   }
 
-  /** Request → how this node's NAT maps ({@code {"mapping","sources":[{"server","mapped"}]}}). */
+  /** Public request {@code {}} or null → how this node's NAT maps ({@code {"mapping","sources":[{"server","mapped"}]}}). */
   public String netcheck() {
     return netcheck;
   }
 
-  /** Request → drop counters and path details, for diagnostics. */
+  /**
+   * Public request {@code {}} or null → drop counters and path details, for diagnostics (public
+   * despite its {@code punch.} name, which the README has always shown; it reads, changes nothing).
+   */
   public String stats() {
     return stats;
   }

@@ -12,7 +12,6 @@ import io.p2pchat.punch.PunchEvent;
 import io.p2pchat.punch.PunchEventBatch;
 import io.p2pchat.punch.TurnBatch;
 import io.p2pchat.wire.ChatPayload;
-import io.p2pchat.wire.Control;
 import io.p2pchat.wire.WireException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -42,7 +41,13 @@ public class ChatVerticle extends VerticleBase {
    * datagram) per request, and no more than a peer's send window (1024 fragments) holds, so the
    * single reply, which waits for all of them, comes within one window's drain.
    */
-  static final int MAX_BATCH_TEXTS = 1_000;
+  static final int MAX_BATCH_TEXTS = RequestSchema.MAX_ARRAY;
+  /** {@code chat.send}: {@code {"text"}} or {@code {"texts"}} (exactly one), {@code "to"?}. */
+  static final RequestSchema SEND = RequestSchema.optional(false,
+    "text", RequestSchema.Kind.STRING, "texts", RequestSchema.Kind.STRING_ARRAY, "to", RequestSchema.Kind.NICK);
+  /** {@code history}: both fields optional, a null body is {@code {}}. */
+  static final RequestSchema HISTORY = RequestSchema.optional(true,
+    "peer", RequestSchema.Kind.NICK, "limit", RequestSchema.Kind.POSITIVE_INT);
   /**
    * Options of every per-message event: the defaults, never changed, so one instance serves all
    * (Vert.x's {@code publish(address, body)} allocates a new one per call).
@@ -69,6 +74,8 @@ public class ChatVerticle extends VerticleBase {
   private final MessageLog messageLog = new MessageLog();
   /** How the log names the room: "room NAME". */
   private String roomLogName;
+  /** Why a room message sent while no member is known reached nobody: "nobody else in room NAME". */
+  private String nobodyInRoom;
   /** The timer that writes the pending message log lines, or -1. */
   private long logLinesTimer = -1;
 
@@ -134,21 +141,26 @@ public class ChatVerticle extends VerticleBase {
   public Future<?> start() {
     addresses = new ChatAddresses(options.eventBusPrefix());
     roomLogName = "room " + options.room();
+    nobodyInRoom = "nobody else in room " + options.room();
     log = NodeLog.of(ChatVerticle.class, options.nick(), options.logDir());
     LocalCodec.register(vertx, OutboundBatch.class);
     LocalCodec.register(vertx, PunchEventBatch.class);
     outbox = new TurnBatch<>(context, vertx.eventBus(), addresses.punchSend(), OutboundBatch::new);
-    vertx.eventBus().<Object>consumer(addresses.send(), this::onSend);
-    vertx.eventBus().<PunchEventBatch>consumer(addresses.punchEvents(), msg -> onPunchEvents(msg.body()));
-    vertx.eventBus().<Object>consumer(addresses.history(), this::onHistory);
-    // Opening the journal reads and checks it from disk: a worker's job.
+    // Opening the journal reads and checks it from disk: a worker's job. The addresses are served
+    // only once it is open: a request before then finds no handler rather than a half-started node.
     return vertx.executeBlocking(() -> HistoryStore.open(options.dataDir(), new HistoryOptions()))
-      .onSuccess(store -> {
+      .compose(store -> {
         history = store;
         if (store.truncatedBytes() > 0) {
           log.warn("history: cut {} bytes of a torn last record (a crash mid-write); {} records kept",
             store.truncatedBytes(), store.recoveredRecords());
         }
+        return Future.all(
+          vertx.eventBus().<Object>consumer(addresses.send(), this::onSend).completion(),
+          // Internal: PunchVerticle of this node only, never across a clustered event bus.
+          vertx.eventBus().<PunchEventBatch>localConsumer(addresses.punchEvents(), msg -> onPunchEvents(msg.body()))
+            .completion(),
+          vertx.eventBus().<Object>consumer(addresses.history(), this::onHistory).completion());
       });
   }
 
@@ -162,36 +174,34 @@ public class ChatVerticle extends VerticleBase {
   }
 
   private void onSend(Message<Object> msg) {
-    if (!(msg.body() instanceof JsonObject body)) {
-      msg.fail(400, "send expects a JSON object {\"text\" or \"texts\", \"to\"?}");
+    if (!SEND.admit(msg)) {
       return;
     }
-    Object to = body.getValue("to");
-    if (to != null && (!(to instanceof String) || !Control.NICK_PATTERN.matcher((String) to).matches())) {
-      msg.fail(404, "unknown nick: " + to);
+    JsonObject body = (JsonObject) msg.body();
+    String to = (String) body.getValue("to");
+    Object text = body.getValue("text");
+    Object batch = body.getValue("texts");
+    if ((text == null) == (batch == null)) {
+      msg.fail(FailureCodes.BAD_REQUEST, text == null ? "text or texts is required" : "give text or texts, not both");
       return;
     }
     if (options.nick().equals(to)) {
-      msg.fail(400, "that is you: pick another peer");
+      msg.fail(FailureCodes.BAD_REQUEST, "that is you: pick another peer");
       return;
     }
-    Object batch = body.getValue("texts");
-    List<?> texts = batch instanceof JsonArray array ? array.getList() : Collections.singletonList(body.getValue("text"));
-    if (batch != null && (!(batch instanceof JsonArray) || texts.isEmpty() || texts.size() > MAX_BATCH_TEXTS)) {
-      msg.fail(400, "texts must be an array of 1 to " + MAX_BATCH_TEXTS + " texts");
-      return;
-    }
+    List<?> texts = batch != null ? ((JsonArray) batch).getList() : Collections.singletonList(text);
     // Every text is checked before any is sent: a refused request sends nothing.
     byte[][] utf8 = new byte[texts.size()][];
     for (int i = 0; i < utf8.length; i++) {
-      Object text = texts.get(i);
-      if (!(text instanceof String) || ((String) text).isBlank()) {
-        msg.fail(400, where(batch, i) + "empty text: nothing to send");
+      String one = (String) texts.get(i);
+      if (one.isBlank()) {
+        msg.fail(FailureCodes.BAD_REQUEST, where(batch, i) + "empty text: nothing to send");
         return;
       }
-      utf8[i] = ((String) text).getBytes(StandardCharsets.UTF_8);
+      utf8[i] = one.getBytes(StandardCharsets.UTF_8);
       if (utf8[i].length > ChatPayload.MAX_TEXT_BYTES) {
-        msg.fail(413, where(batch, i) + "text of " + utf8[i].length + " bytes is longer than " + ChatPayload.MAX_TEXT_BYTES);
+        msg.fail(FailureCodes.TOO_LARGE, where(batch, i) + "text of " + utf8[i].length + " bytes is longer than "
+          + ChatPayload.MAX_TEXT_BYTES);
         return;
       }
     }
@@ -201,7 +211,7 @@ public class ChatVerticle extends VerticleBase {
     for (int i = 0; i < utf8.length; i++) {
       String id = idPrefix + "-" + (++nextId);
       request.add(id);
-      outbox.add(new OutboundChat(id, (String) to, ChatPayload.encode(to != null, ts, id, utf8[i]),
+      outbox.add(new OutboundChat(id, to, ChatPayload.encode(to != null, ts, id, utf8[i]),
         new PendingSend(request, (String) texts.get(i), ts, utf8[i].length)));
     }
   }
@@ -250,19 +260,28 @@ public class ChatVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * Every target took the message. A room message with no target reached nobody: it is recorded
+   * FAILED and its {@code chat.failed} (without {@code peer}) follows its {@code chat.sent}.
+   */
   private void onAccepted(PunchEvent.Accepted accepted) {
     String id = accepted.chat().id();
     String to = accepted.chat().to();
     PendingSend send = (PendingSend) accepted.chat().origin();
+    boolean nobody = accepted.peers() == 0;
     history.append(new HistoryEntry(id, HistoryEntry.Direction.OUT, to, options.nick(),
       to != null ? to : options.room(), send.text, send.ts,
-      accepted.peers() == 0 ? HistoryEntry.State.DELIVERED : HistoryEntry.State.SENDING));
+      nobody ? HistoryEntry.State.FAILED : HistoryEntry.State.SENDING));
     messageLog.sent(id, to == null ? roomLogName : to, send.bytes);
     JsonObject sent = new JsonObject().put("id", id).put("text", send.text).put("ts", send.ts);
     if (to != null) {
       sent.put("to", to);
     }
     vertx.eventBus().publish(addresses.sent(), sent, EVENT);
+    if (nobody) {
+      messageLog.failed(id, roomLogName, nobodyInRoom);
+      vertx.eventBus().publish(addresses.failed(), new JsonObject().put("id", id).put("reason", nobodyInRoom), EVENT);
+    }
     send.request.accepted();
   }
 
@@ -290,16 +309,14 @@ public class ChatVerticle extends VerticleBase {
   }
 
   private void onHistory(Message<Object> msg) {
-    JsonObject query = msg.body() instanceof JsonObject ? (JsonObject) msg.body() : new JsonObject();
-    Object peer = query.getValue("peer");
-    Object limit = query.getValue("limit", DEFAULT_HISTORY_LIMIT);
-    if ((peer != null && !(peer instanceof String)) || !(limit instanceof Integer) || (Integer) limit < 1) {
-      msg.fail(400, "history expects {\"peer\"?: nick, \"limit\"?: positive integer}");
+    if (!HISTORY.admit(msg)) {
       return;
     }
+    JsonObject query = msg.body() == null ? new JsonObject() : (JsonObject) msg.body();
+    String peer = query.getString("peer");
+    int limit = ((Number) query.getValue("limit", DEFAULT_HISTORY_LIMIT)).intValue();
     JsonArray messages = new JsonArray();
-    List<HistoryEntry> entries = peer == null ? history.recentAll((Integer) limit)
-      : history.recent((String) peer, (Integer) limit);
+    List<HistoryEntry> entries = peer == null ? history.recentAll(limit) : history.recent(peer, limit);
     for (HistoryEntry e : entries) {
       JsonObject m = new JsonObject().put("id", e.id()).put("from", e.from()).put("text", e.text()).put("ts", e.ts())
         .put("direction", e.direction() == HistoryEntry.Direction.IN ? "in" : "out")

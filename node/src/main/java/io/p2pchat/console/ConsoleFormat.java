@@ -28,12 +28,18 @@ public final class ConsoleFormat {
     return head + multiline(text);
   }
 
-  /** {@code ! not delivered to NICK: TEXT…}, the text cut to a preview. */
+  /**
+   * {@code ! not delivered to NICK: TEXT… (REASON)}, the text cut to a preview; without a peer (a
+   * room message that reached nobody) {@code ! not delivered: REASON: TEXT…}.
+   */
   public static String notDelivered(String peer, String text, String reason) {
     String preview = text == null ? "" : text.length() > FAILED_PREVIEW_CHARS
       ? text.substring(0, FAILED_PREVIEW_CHARS) + "…" : text;
-    return "! not delivered to " + safe(peer) + ": " + escape(preview.replace('\n', ' '))
-      + (reason == null ? "" : " (" + escape(reason) + ")");
+    String shown = escape(preview.replace('\n', ' '));
+    if (peer == null) {
+      return "! not delivered: " + (reason == null ? "" : escape(reason)) + (shown.isEmpty() ? "" : ": " + shown);
+    }
+    return "! not delivered to " + safe(peer) + ": " + shown + (reason == null ? "" : " (" + escape(reason) + ")");
   }
 
   /** Text with continuation lines indented and every other control character escaped. */

@@ -16,6 +16,8 @@ import io.vertx.core.VerticleBase;
  * socket and every peer session), {@link ChatVerticle} (chat semantics), the console when
  * {@code console} is true, the web UI when {@code http.port} is set, and every verticle named in
  * {@code extensions} (given the node's config). A Vert.x application deploys this to embed a node.
+ * One node per {@code eventBusPrefix}: the deploy fails at once when another node, in this Vert.x
+ * instance or on the cluster, holds the prefix ({@link PrefixClaim}).
  */
 public class ChatNodeVerticle extends VerticleBase {
 
@@ -23,11 +25,17 @@ public class ChatNodeVerticle extends VerticleBase {
   static final String UI_VERTICLE = "io.p2pchat.ui.UiVerticle";
 
   private PunchVerticle punch;
+  /** This node's hold on its eventBusPrefix, from before its verticles start until it is undeployed. */
+  private PrefixClaim claim;
 
   @Override
   public Future<?> start() {
     return ConfigLoader.load(config(), NodeOptions.KEYS)
       .map(NodeOptions::new)
+      .compose(options -> PrefixClaim.claim(vertx, options.eventBusPrefix(), options.nick()).map(held -> {
+        claim = held;
+        return options;
+      }))
       .compose(options -> {
         punch = new PunchVerticle(options);
         DeploymentOptions withConfig = new DeploymentOptions().setConfig(options.json());
@@ -46,7 +54,21 @@ public class ChatNodeVerticle extends VerticleBase {
               "extension " + extension + " failed to start: " + e.getMessage()))));
         }
         return deployed;
-      });
+      })
+      .onFailure(e -> releasePrefix());
+  }
+
+  /** Runs after the node's own verticles are undeployed: the prefix is free for another node. */
+  @Override
+  public Future<?> stop() {
+    releasePrefix();
+    return Future.succeededFuture();
+  }
+
+  private void releasePrefix() {
+    if (claim != null) {
+      claim.release();
+    }
   }
 
   /** The UDP port of this node's socket. */

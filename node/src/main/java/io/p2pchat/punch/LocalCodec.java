@@ -6,7 +6,9 @@ import io.vertx.core.eventbus.MessageCodec;
 
 /**
  * Passes records between verticles of one node by reference: they never leave the JVM, so they
- * are never serialized (the hot path of every chat message).
+ * are never serialized (the hot path of every chat message). They are sent with local-only
+ * delivery to {@code localConsumer}s ({@link TurnBatch}), so a clustered event bus never asks this
+ * codec to encode one: if it does, that is a bug, said so.
  */
 public final class LocalCodec<T> implements MessageCodec<T, T> {
 
@@ -29,12 +31,17 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
 
   @Override
   public void encodeToWire(Buffer buffer, T t) {
-    throw new UnsupportedOperationException(type.getSimpleName() + " is local to one node");
+    throw notLocal();
   }
 
   @Override
   public T decodeFromWire(int pos, Buffer buffer) {
-    throw new UnsupportedOperationException(type.getSimpleName() + " is local to one node");
+    throw notLocal();
+  }
+
+  private IllegalStateException notLocal() {
+    return new IllegalStateException("BUG: " + type.getSimpleName()
+      + " is local to one node: send it with local-only delivery to a localConsumer");
   }
 
   @Override

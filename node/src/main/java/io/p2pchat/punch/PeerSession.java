@@ -319,14 +319,19 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     }
   }
 
-  /** A goodbye to the peer on the current path, best effort (it is leaving anyway). */
-  void sayBye() {
+  /**
+   * The signed goodbye for the peer on the current path, or null when there is no secured path
+   * to say it on. Best effort (it is leaving anyway); the caller sends it and may wait for it to
+   * leave the socket.
+   */
+  Buffer byePacket() {
     Endpoint to = path.address();
-    if (to != null && remoteIndex != 0 && channel.isEstablished()) {
-      io.vertx.core.buffer.Buffer frames = io.vertx.core.buffer.Buffer.buffer();
-      FrameCodec.encode(frames, ByeFrame.INSTANCE);
-      host.sendPacket(this, to, seal(frames));
+    if (to == null || remoteIndex == 0 || !channel.isEstablished()) {
+      return null;
     }
+    Buffer frames = Buffer.buffer();
+    FrameCodec.encode(frames, ByeFrame.INSTANCE);
+    return seal(frames);
   }
 
   /** The DATA packet carrying {@code frames}: header and sealed body built in one array. */

@@ -6,7 +6,10 @@ package io.p2pchat.punch;
  */
 public sealed interface PunchEvent {
 
-  /** Every target took the message into its send window (or the room had no one else in it). */
+  /**
+   * Every target took the message into its send window. {@code peers} is 0 for a room message
+   * sent while the node knew no other member: it reached nobody (ChatVerticle reports it failed).
+   */
   record Accepted(OutboundChat chat, int peers) implements PunchEvent {
   }
 

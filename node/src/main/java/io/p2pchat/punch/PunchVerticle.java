@@ -1,6 +1,8 @@
 package io.p2pchat.punch;
 
 import io.p2pchat.chat.ChatAddresses;
+import io.p2pchat.chat.FailureCodes;
+import io.p2pchat.chat.RequestSchema;
 import io.p2pchat.crypto.HandshakePayload;
 import io.p2pchat.crypto.KnownPeers;
 import io.p2pchat.crypto.NodeIdentity;
@@ -29,6 +31,7 @@ import io.p2pchat.wire.StunCodec;
 import io.p2pchat.wire.WireException;
 import io.p2pchat.wire.frame.FrameException;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -60,8 +63,17 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
 
   /** A round trip that moved by more than 1/4 of the one shown is published again. */
   private static final long RTT_CHANGE_DENOMINATOR = 4;
+  /**
+   * Longest wait in {@link #stop} for the goodbyes to leave the socket: they are written within
+   * microseconds on a working host; this only bounds a stop on a broken one.
+   */
+  private static final long BYE_FLUSH_MS = 1_000;
   /** How long a netcheck waits for STUN answers: a few RTTs to any server worth asking. */
   private static final long NETCHECK_WAIT_MS = 1500;
+  /** The bodies of {@code peers}, {@code node}, {@code netcheck} and {@code punch.stats}: {@code {}} or nothing. */
+  private static final RequestSchema NO_FIELDS = RequestSchema.empty();
+  /** The body of {@code peer.accept}: {@code {"nick"}}. */
+  private static final RequestSchema ACCEPT = RequestSchema.required("nick", RequestSchema.Kind.NICK);
   /** Address put in a punched answered through the relay, where the real one is the server's business. */
   private static final Endpoint UNSPECIFIED = new Endpoint("0.0.0.0", 0);
 
@@ -154,39 +166,72 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
           startLink(locals);
           return null;
         }))
+      // Started once every address is registered (on a clustered event bus: known cluster-wide).
+      .compose(v -> Future.all(List.of(
+        // Internal: ChatVerticle of this node only, never across a clustered event bus.
+        vertx.eventBus().<OutboundBatch>localConsumer(addresses.punchSend(), msg -> msg.body().messages().forEach(this::onSend))
+          .completion(),
+        // The public request addresses: each body checked by its schema first, the same way as ChatVerticle's.
+        serve(addresses.peers(), NO_FIELDS, msg -> msg.reply(peers())),
+        serve(addresses.stats(), NO_FIELDS, msg -> msg.reply(stats())),
+        serve(addresses.node(), NO_FIELDS, msg -> msg.reply(nodeInfo())),
+        serve(addresses.peerAccept(), ACCEPT, this::onAccept),
+        serve(addresses.netcheck(), NO_FIELDS, msg -> runNetCheck().onSuccess(msg::reply)))))
       .onSuccess(v -> {
-        vertx.eventBus().<OutboundBatch>consumer(addresses.punchSend(), msg -> msg.body().messages().forEach(this::onSend));
-        vertx.eventBus().consumer(addresses.peers(), msg -> msg.reply(peers()));
-        vertx.eventBus().consumer(addresses.stats(), msg -> msg.reply(stats()));
-        vertx.eventBus().consumer(addresses.node(), msg -> msg.reply(new JsonObject().put("nick", options.nick())
-          .put("room", options.room()).put("fingerprint", identity.fingerprint())
-          .put("rendezvous", new JsonObject().put("address", server.toString())
-            .put("state", link.state() == RendezvousLink.State.REGISTERED ? "up" : rendezvousDown ? "down" : "registering"))));
-        vertx.eventBus().<JsonObject>consumer(addresses.peerAccept(), this::onAccept);
-        vertx.eventBus().consumer(addresses.netcheck(), msg -> runNetCheck().onSuccess(msg::reply));
         if (impairment.active()) {
-      log.warn("test impairment on: {}% loss, {}% duplication, {}% reordering of packets to peers",
-        impair[0], impair[1], impair[2]);
-    }
-    log.info("{} listening on UDP {} (room {}{}, rendezvous {}, key {})", options.nick(), socket.localAddress(),
+          log.warn("test impairment on: {}% loss, {}% duplication, {}% reordering of packets to peers",
+            impair[0], impair[1], impair[2]);
+        }
+        log.info("{} listening on UDP {} (room {}{}, rendezvous {}, key {})", options.nick(), socket.localAddress(),
           options.room(), roomId.isSecret() ? ", private" : "", server, identity.fingerprint());
       });
   }
 
+  /**
+   * Says goodbye to every peer with a secured path (their consoles print {@code * NICK left} at
+   * once) and to the rendezvous, then closes the socket once those datagrams have left it, or
+   * after {@link #BYE_FLUSH_MS} at the latest: a send resolves its address before it writes, so
+   * closing at once could drop the goodbyes.
+   */
   @Override
   public Future<?> stop() {
+    List<Future<Void>> byes = new ArrayList<>();
     for (PeerSession session : byNick.values()) {
-      session.sayBye();
       vertx.cancelTimer(session.timerId);
+      Buffer bye = session.byePacket();
+      if (bye != null) {
+        byes.add(transmit(session, session.path.address(), bye));
+      }
     }
     vertx.cancelTimer(linkTimer);
     if (link != null) {
-      sendControl(link.bye());
+      byes.add(control(link.bye()));
     }
     if (log != null) {
-      log.info("{} leaving: said goodbye to {} peers", options.nick(), byNick.size());
+      log.info("{} leaving: said goodbye to {} peers", options.nick(), byes.size() - (link != null ? 1 : 0));
     }
-    return socket == null ? Future.succeededFuture() : socket.close();
+    if (socket == null) {
+      return Future.succeededFuture();
+    }
+    return Future.join(byes).timeout(BYE_FLUSH_MS, TimeUnit.MILLISECONDS)
+      .transform(sent -> socket.close());
+  }
+
+  /** Registers a public request address whose bodies {@code schema} checks before {@code handler} sees them. */
+  private Future<Void> serve(String address, RequestSchema schema, Handler<Message<Object>> handler) {
+    return vertx.eventBus().<Object>consumer(address, msg -> {
+      if (schema.admit(msg)) {
+        handler.handle(msg);
+      }
+    }).completion();
+  }
+
+  /** What {@code node} answers: who this node is and how its rendezvous link stands. */
+  private JsonObject nodeInfo() {
+    return new JsonObject().put("nick", options.nick())
+      .put("room", options.room()).put("fingerprint", identity.fingerprint())
+      .put("rendezvous", new JsonObject().put("address", server.toString())
+        .put("state", link.state() == RendezvousLink.State.REGISTERED ? "up" : rendezvousDown ? "down" : "registering"));
   }
 
   /** The UDP port this node listens on. */
@@ -425,7 +470,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     if (chat.to() != null) {
       PeerSession target = byNick.get(chat.to());
       if (target == null) {
-        events.add(new PunchEvent.Rejected(chat, 404, "unknown nick: " + chat.to()));
+        events.add(new PunchEvent.Rejected(chat, FailureCodes.NOT_FOUND, "unknown nick: " + chat.to()));
         return;
       }
       targets = List.of(target);
@@ -466,7 +511,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     public void refused(String reason) {
       if (waiting > 0) {
         waiting = 0;
-        events.add(new PunchEvent.Rejected(chat, 503, reason));
+        events.add(new PunchEvent.Rejected(chat, FailureCodes.UNAVAILABLE, reason));
       }
     }
   }
@@ -492,12 +537,11 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     transmit(session, to, packet);
   }
 
-  private void transmit(PeerSession session, Endpoint to, Buffer packet) {
+  private Future<Void> transmit(PeerSession session, Endpoint to, Buffer packet) {
     if (to.equals(Candidate.VIA_RELAY)) {
-      sendDatagram(RelayCodec.encode(session.relayId, packet), server.port(), server.host());
-    } else {
-      sendDatagram(packet, to.port(), to.host());
+      return sendDatagram(RelayCodec.encode(session.relayId, packet), server.port(), server.host());
     }
+    return sendDatagram(packet, to.port(), to.host());
   }
 
   @Override
@@ -604,11 +648,11 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     }
   }
 
-  private void onAccept(Message<JsonObject> msg) {
-    String nick = msg.body() == null ? null : msg.body().getString("nick");
-    byte[] key = nick == null ? null : untrusted.remove(nick);
+  private void onAccept(Message<Object> msg) {
+    String nick = ((JsonObject) msg.body()).getString("nick");
+    byte[] key = untrusted.remove(nick);
     if (key == null) {
-      msg.fail(404, "no changed key waiting for " + nick);
+      msg.fail(FailureCodes.NOT_FOUND, "no changed key waiting for " + nick);
       return;
     }
     knownPeers.accept(nick, key);
@@ -630,10 +674,15 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
 
   @Override
   public void sendControl(JsonObject message) {
+    control(message);
+  }
+
+  /** Sends a control message to the current rendezvous; the future completes once it left the socket. */
+  private Future<Void> control(JsonObject message) {
     if (log.isDebugEnabled()) {
       log.debug("out {} {}", server, message.getString(Control.TYPE));
     }
-    sendDatagram(ControlCodec.encode(message, ++controlCounter), server.port(), server.host());
+    return sendDatagram(ControlCodec.encode(message, ++controlCounter), server.port(), server.host());
   }
 
   /**
@@ -812,9 +861,9 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   }
 
   /** Every datagram this node sends goes through here, to be counted. */
-  private void sendDatagram(Buffer datagram, int port, String host) {
+  private Future<Void> sendDatagram(Buffer datagram, int port, String host) {
     datagramsOut++;
-    socket.send(datagram, port, host);
+    return socket.send(datagram, port, host);
   }
 
   private JsonObject stats() {

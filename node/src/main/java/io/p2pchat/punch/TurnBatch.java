@@ -1,6 +1,7 @@
 package io.p2pchat.punch;
 
 import io.vertx.core.Context;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 
 import java.util.ArrayList;
@@ -13,9 +14,17 @@ import java.util.function.Function;
  * (a message, a task on the receiver's loop); a burst of a thousand chat messages then pays it
  * once. Lives on its owner's context only.
  *
+ * <p>Every batch is sent with local-only delivery: it is an internal hand-off between two
+ * verticles of one node, whose body is passed by reference ({@link LocalCodec}) and cannot
+ * cross a clustered event bus, so it never reaches another JVM even if someone there consumes
+ * the same address.
+ *
  * @param <T> one item
  */
 public final class TurnBatch<T> {
+
+  /** Local-only delivery, the same instance for every batch (never changed after). */
+  private static final DeliveryOptions LOCAL_ONLY = new DeliveryOptions().setLocalOnly(true);
 
   private final Context context;
   private final EventBus eventBus;
@@ -26,6 +35,7 @@ public final class TurnBatch<T> {
   /**
    * @param wrap makes the event-bus body (a record with a {@link LocalCodec}) from the items
    */
+  /** A batch for {@code address}, a {@code localConsumer} of the same node. */
   public TurnBatch(Context context, EventBus eventBus, String address, Function<List<T>, Object> wrap) {
     this.context = context;
     this.eventBus = eventBus;
@@ -33,6 +43,7 @@ public final class TurnBatch<T> {
     this.wrap = wrap;
   }
 
+  /** Adds {@code item} to this turn's batch; the first item of a turn schedules the send at the turn's end. */
   public void add(T item) {
     if (items.isEmpty()) {
       context.runOnContext(v -> send());
@@ -43,6 +54,6 @@ public final class TurnBatch<T> {
   private void send() {
     List<T> batch = items;
     items = new ArrayList<>();
-    eventBus.send(address, wrap.apply(batch));
+    eventBus.send(address, wrap.apply(batch), LOCAL_ONLY);
   }
 }

@@ -69,4 +69,11 @@ class ConsoleFormatTest {
     assertEquals("! not delivered to bob: a b\\x1b", ConsoleFormat.notDelivered("bob", "a\nb\u001b", null));
     assertEquals("! not delivered to bob: ", ConsoleFormat.notDelivered("bob", null, null));
   }
+
+  @Test
+  void aRoomMessageThatReachedNobodySaysWhyWithoutAPeer() {
+    assertEquals("! not delivered: nobody else in room lobby: hello",
+      ConsoleFormat.notDelivered(null, "hello", "nobody else in room lobby"));
+    assertEquals("! not delivered: nobody else in room lobby", ConsoleFormat.notDelivered(null, null, "nobody else in room lobby"));
+  }
 }

@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +26,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -73,7 +71,7 @@ class RendezvousClusterIT {
   void fourClientsOverThreeInstancesSurviveTheDeathOfOne() throws Exception {
     // Kept after the run: each instance's rendezvous.log and output are what explains a failure.
     dir = Files.createDirectories(Path.of("target", "cluster-it", Long.toString(System.currentTimeMillis())).toAbsolutePath());
-    int hazelcastPort = freeTcpRange(INSTANCES);
+    int hazelcastPort = TestCluster.freeTcpRange(INSTANCES);
     clusterXml = writeClusterXml(hazelcastPort);
     for (int i = 0; i < INSTANCES; i++) {
       ports[i] = freeUdpPort();
@@ -207,49 +205,14 @@ class RendezvousClusterIT {
   }
 
   private Path writeClusterXml(int port) throws IOException {
-    StringBuilder members = new StringBuilder();
-    for (int i = 0; i < INSTANCES; i++) {
-      members.append("<member>127.0.0.1:").append(port + i).append("</member>");
-    }
-    // Tests run in the integration-tests module; conf/ is at the project root.
-    String shipped = Files.readString(Path.of("..", "conf", "cluster.xml"));
-    String xml = shipped
-      .replace("<cluster-name>p2pchat-rendezvous</cluster-name>", "<cluster-name>test-" + UUID.randomUUID() + "</cluster-name>")
-      .replace("<port auto-increment=\"true\" port-count=\"100\">5701</port>",
-        "<port auto-increment=\"true\" port-count=\"" + INSTANCES + "\">" + port + "</port>")
-      .replace("<member>127.0.0.1</member>", members);
     Path file = dir.resolve("cluster.xml");
-    Files.writeString(file, xml);
+    Files.writeString(file, TestCluster.hazelcastXml(port, INSTANCES));
     return file;
   }
 
   private static int freeUdpPort() throws IOException {
     try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
-    }
-  }
-
-  /** The first of {@code n} consecutive free TCP ports (Hazelcast's member ports). */
-  private static int freeTcpRange(int n) throws IOException {
-    while (true) {
-      int first;
-      try (ServerSocket s = new ServerSocket(0)) {
-        first = s.getLocalPort();
-      }
-      if (first + n > 65535) {
-        continue;
-      }
-      boolean free = true;
-      for (int p = first; p < first + n && free; p++) {
-        try (ServerSocket s = new ServerSocket(p)) {
-          free = true;
-        } catch (IOException e) {
-          free = false;
-        }
-      }
-      if (free) {
-        return first;
-      }
     }
   }
 }

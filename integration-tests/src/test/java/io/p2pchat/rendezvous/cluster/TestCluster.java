@@ -1,0 +1,56 @@
+package io.p2pchat.rendezvous.cluster;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/** What the cluster tests share: the shipped Hazelcast configuration made private to one test run on loopback. */
+final class TestCluster {
+
+  private TestCluster() {
+  }
+
+  /**
+   * conf/cluster.xml for {@code members} members on 127.0.0.1 at TCP ports {@code firstPort} and
+   * up, under a cluster name of its own (so parallel runs never join each other).
+   */
+  static String hazelcastXml(int firstPort, int members) throws IOException {
+    StringBuilder list = new StringBuilder();
+    for (int i = 0; i < members; i++) {
+      list.append("<member>127.0.0.1:").append(firstPort + i).append("</member>");
+    }
+    // Tests run in the integration-tests module; conf/ is at the project root.
+    String shipped = Files.readString(Path.of("..", "conf", "cluster.xml"));
+    return shipped
+      .replace("<cluster-name>p2pchat-rendezvous</cluster-name>", "<cluster-name>test-" + UUID.randomUUID() + "</cluster-name>")
+      .replace("<port auto-increment=\"true\" port-count=\"100\">5701</port>",
+        "<port auto-increment=\"true\" port-count=\"" + members + "\">" + firstPort + "</port>")
+      .replace("<member>127.0.0.1</member>", list);
+  }
+
+  /** The first of {@code n} consecutive free TCP ports (Hazelcast's member ports). */
+  static int freeTcpRange(int n) throws IOException {
+    while (true) {
+      int first;
+      try (ServerSocket s = new ServerSocket(0)) {
+        first = s.getLocalPort();
+      }
+      if (first + n > 65535) {
+        continue;
+      }
+      boolean free = true;
+      for (int p = first; p < first + n && free; p++) {
+        try (ServerSocket s = new ServerSocket(p)) {
+          free = true;
+        } catch (IOException e) {
+          free = false;
+        }
+      }
+      if (free) {
+        return first;
+      }
+    }
+  }
+}
