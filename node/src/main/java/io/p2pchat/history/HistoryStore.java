@@ -198,10 +198,13 @@ public final class HistoryStore implements AutoCloseable {
     synchronized (lock) {
       List<HistoryEntry> all = new ArrayList<>();
       for (ArrayDeque<Line> entries : recent.values()) {
-        Iterator<Line> it = entries.descendingIterator();
-        for (int n = 0; it.hasNext() && n < limit; n++) {
-          all.add(it.next().entry);
+        // Each conversation's last `limit`, oldest first: the stable sort below then keeps messages
+        // of one millisecond (a batch) in the order they were sent.
+        Iterator<Line> it = entries.iterator();
+        for (int skip = entries.size() - limit; skip > 0; skip--) {
+          it.next();
         }
+        it.forEachRemaining(line -> all.add(line.entry));
       }
       all.sort(java.util.Comparator.comparingLong(HistoryEntry::ts));
       return all.size() <= limit ? all : new ArrayList<>(all.subList(all.size() - limit, all.size()));

@@ -60,7 +60,26 @@ public final class NodeOptions {
   /** A room secret shorter than this is guessable offline by anyone who handshakes with a member. */
   public static final int MIN_ROOM_SECRET = 16;
 
-  private static final Pattern PREFIX_PATTERN = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  /*
+   * The rules of the keys below, shared with io.p2pchat.client.ChatNodeOptions so that a typed setter
+   * and a config file are held to the same ones (and the same words in the error).
+   */
+  /** What {@link Control#NICK_PATTERN} allows, as an error message says it. */
+  public static final String NICK_RULE = "1 to 32 letters, digits, '_', '.' or '-'";
+  /** What {@link Control#ROOM_PATTERN} allows, as an error message says it. */
+  public static final String ROOM_RULE = "1 to 64 letters, digits, '_', '.' or '-'";
+  /** Event-bus prefixes: ASCII only, so every address is a plain string any bridge can spell. */
+  public static final Pattern PREFIX_PATTERN = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  /** What {@link #PREFIX_PATTERN} allows, as an error message says it. */
+  public static final String PREFIX_RULE = "1 to 64 letters, digits, '_', '.' or '-'";
+  /** Shortest {@code rendezvous.downAfterSeconds}: keep-alives every 1.5 s; less would give up on one late answer. */
+  public static final int MIN_RENDEZVOUS_DOWN_AFTER_SECONDS = 3;
+  /** Longest timing a key takes in seconds (an hour): beyond it a node would look dead to everyone. */
+  public static final int MAX_TIMING_SECONDS = 3600;
+  /** Longest {@code punchTimeoutSeconds}: ten minutes of punching is already far past any NAT's patience. */
+  public static final int MAX_PUNCH_TIMEOUT_SECONDS = 600;
+  /** Longest {@code deliveryDeadlineSeconds}: a day, for peers that come and go. */
+  public static final int MAX_DELIVERY_DEADLINE_SECONDS = 86_400;
 
   /** Loopback only: the web UI drives the node, so by default only this machine may reach it. */
   public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -143,8 +162,8 @@ public final class NodeOptions {
   public NodeOptions(JsonObject config) {
     ConfigReader r = new ConfigReader(config);
     json = config.copy();
-    nick = r.requiredString("nick", Control.NICK_PATTERN, "1 to 32 letters, digits, '_', '.' or '-'");
-    room = r.requiredStringOr("room", DEFAULT_ROOM, Control.ROOM_PATTERN, "1 to 64 letters, digits, '_', '.' or '-'");
+    nick = r.requiredString("nick", Control.NICK_PATTERN, NICK_RULE);
+    room = r.requiredStringOr("room", DEFAULT_ROOM, Control.ROOM_PATTERN, ROOM_RULE);
     rendezvousHost = nonBlank(r, "rendezvous.host", DEFAULT_RENDEZVOUS_HOST);
     rendezvousPort = r.port("rendezvous.port", DEFAULT_RENDEZVOUS_PORT, false);
     List<String> servers = r.strings("rendezvous.servers");
@@ -156,16 +175,16 @@ public final class NodeOptions {
     rendezvousServers = servers.isEmpty()
       ? List.of((rendezvousHost.contains(":") ? "[" + rendezvousHost + "]" : rendezvousHost) + ":" + rendezvousPort)
       : List.copyOf(servers);
-    rendezvousDownAfterSeconds = r.integer("rendezvous.downAfterSeconds", DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS, 3, 3600);
+    rendezvousDownAfterSeconds = r.integer("rendezvous.downAfterSeconds", DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS,
+      MIN_RENDEZVOUS_DOWN_AFTER_SECONDS, MAX_TIMING_SECONDS);
     bindHost = nonBlank(r, "bind.host", DEFAULT_BIND_HOST);
     bindPort = r.port("bind.port", DEFAULT_BIND_PORT, true);
-    keepAliveSeconds = r.integer("keepAliveSeconds", DEFAULT_KEEP_ALIVE_SECONDS, 1, 3600);
-    punchTimeoutSeconds = r.integer("punchTimeoutSeconds", DEFAULT_PUNCH_TIMEOUT_SECONDS, 1, 600);
-    deliveryDeadlineSeconds = r.integer("deliveryDeadlineSeconds", DEFAULT_DELIVERY_DEADLINE_SECONDS, 1, 86_400);
+    keepAliveSeconds = r.integer("keepAliveSeconds", DEFAULT_KEEP_ALIVE_SECONDS, 1, MAX_TIMING_SECONDS);
+    punchTimeoutSeconds = r.integer("punchTimeoutSeconds", DEFAULT_PUNCH_TIMEOUT_SECONDS, 1, MAX_PUNCH_TIMEOUT_SECONDS);
+    deliveryDeadlineSeconds = r.integer("deliveryDeadlineSeconds", DEFAULT_DELIVERY_DEADLINE_SECONDS, 1, MAX_DELIVERY_DEADLINE_SECONDS);
     console = r.bool("console", false);
     extensions = r.strings("extensions");
-    eventBusPrefix = r.requiredStringOr("eventBusPrefix", DEFAULT_EVENT_BUS_PREFIX, PREFIX_PATTERN,
-      "1 to 64 letters, digits, '_', '.' or '-'");
+    eventBusPrefix = r.requiredStringOr("eventBusPrefix", DEFAULT_EVENT_BUS_PREFIX, PREFIX_PATTERN, PREFIX_RULE);
     logDir = nonBlank(r, "logDir", DEFAULT_LOG_DIR);
     String data = r.string("dataDir", null);
     if (data != null && data.isBlank()) {
@@ -206,7 +225,8 @@ public final class NodeOptions {
     }
   }
 
-  private static boolean isHostPort(String text) {
+  /** True for {@code host:port} and {@code [ipv6]:port}, the form of {@code rendezvous.servers} and {@code stunServers}. */
+  public static boolean isHostPort(String text) {
     return text.matches("[^\\s:]+:\\d{1,5}") || text.matches("\\[[0-9a-fA-F:]+\\]:\\d{1,5}");
   }
 

@@ -213,6 +213,19 @@ class HistoryStoreTest {
   }
 
   @Test
+  void recentAllKeepsMessagesOfOneMillisecondInTheOrderTheyWereSent() throws Exception {
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      long ts = 1_700_000_000_000L;
+      for (String id : List.of("b1", "b2", "b3")) { // a batch: one timestamp
+        store.append(new HistoryEntry(id, Direction.OUT, "bob", "alice", "bob", id, ts, State.SENDING));
+      }
+      store.append(new HistoryEntry("r1", Direction.OUT, null, "alice", "lobby", "r1", ts + 1, State.SENDING));
+      assertEquals(List.of("b1", "b2", "b3", "r1"), store.recentAll(100).stream().map(HistoryEntry::id).toList());
+      assertEquals(List.of("b3", "r1"), store.recentAll(2).stream().map(HistoryEntry::id).toList());
+    }
+  }
+
+  @Test
   void tornTailIsCutAndEarlierRecordsSurvive() throws Exception {
     try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
       for (int i = 0; i < 100; i++) {
