@@ -1,7 +1,6 @@
 package io.p2pchat.bench;
 
 import io.vertx.core.json.JsonObject;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,7 +1,6 @@
 package io.p2pchat.natlab;
 
 import static io.p2pchat.natlab.ConsoleLines.DIRECT;
-
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;

@@ -1,7 +1,6 @@
 package io.p2pchat.natlab;
 
 import static io.p2pchat.natlab.ConsoleLines.DIRECT_LAN;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 

@@ -1,7 +1,6 @@
 package io.p2pchat.node;
 
 import io.p2pchat.app.P2pChatLauncher;
-
 import io.p2pchat.chat.ChatAddresses;
 import io.p2pchat.common.ConfigException;
 import io.p2pchat.common.ConfigOverrides;

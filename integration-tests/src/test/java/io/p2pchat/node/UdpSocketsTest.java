@@ -1,7 +1,6 @@
 package io.p2pchat.node;
 
 import io.p2pchat.app.P2pChatLauncher;
-
 import io.p2pchat.common.UdpSockets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -14,6 +14,7 @@ import io.p2pchat.punch.TurnBatch;
 import io.p2pchat.wire.ChatPayload;
 import io.p2pchat.wire.WireException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -148,6 +149,10 @@ public class ChatVerticle extends VerticleBase {
     outbox = new TurnBatch<>(context, vertx.eventBus(), addresses.punchSend(), OutboundBatch::new);
     // Opening the journal reads and checks it from disk: a worker's job. The addresses are served
     // only once it is open: a request before then finds no handler rather than a half-started node.
+    // This verticle starts before PunchVerticle, so whatever a peer sends from the moment the socket
+    // is up finds the punch.events consumer here (a message acknowledged to its sender is never
+    // dropped for want of a receiver); chat.send is served from openSends(), once PunchVerticle is
+    // there to take what it accepts.
     return vertx.executeBlocking(() -> HistoryStore.open(options.dataDir(), new HistoryOptions()))
       .compose(store -> {
         history = store;
@@ -156,12 +161,23 @@ public class ChatVerticle extends VerticleBase {
             store.truncatedBytes(), store.recoveredRecords());
         }
         return Future.all(
-          vertx.eventBus().<Object>consumer(addresses.send(), this::onSend).completion(),
           // Internal: PunchVerticle of this node only, never across a clustered event bus.
           vertx.eventBus().<PunchEventBatch>localConsumer(addresses.punchEvents(), msg -> onPunchEvents(msg.body()))
             .completion(),
           vertx.eventBus().<Object>consumer(addresses.history(), this::onHistory).completion());
       });
+  }
+
+  /**
+   * Starts serving {@code chat.send}: called by the node once its PunchVerticle is deployed, so an
+   * accepted message always has a PunchVerticle to go to. The consumer is registered on this
+   * verticle's own context, whichever thread asks.
+   */
+  public Future<Void> openSends() {
+    Promise<Void> served = Promise.promise();
+    context.runOnContext(v -> vertx.eventBus().<Object>consumer(addresses.send(), this::onSend).completion()
+      .onComplete(served));
+    return served.future();
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.p2pchat.chat;
 
 import io.p2pchat.common.NodeLog;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -61,7 +61,7 @@ public class ChatNodeOptions {
 
   private static final List<String> TOP_KEYS = List.of("nick", "room", "roomSecret", "rendezvous", "bind",
     "keepAliveSeconds", "punchTimeoutSeconds", "stunServers", "deliveryDeadlineSeconds", "console", "http",
-    "extensions", "eventBusPrefix", "dataDir", "keyFile", "cipher", "logDir");
+    "extensions", NodeOptions.EXTENSION_CONFIG, "eventBusPrefix", "dataDir", "keyFile", "cipher", "logDir");
   private static final List<String> RENDEZVOUS_KEYS = List.of("host", "port", "servers", "downAfterSeconds");
   private static final List<String> ADDRESS_KEYS = List.of("host", "port");
 
@@ -82,6 +82,7 @@ public class ChatNodeOptions {
   private String httpHost;
   private Integer httpPort;
   private List<String> extensions;
+  private JsonObject extensionConfig;
   private String eventBusPrefix;
   private String dataDir;
   private String keyFile;
@@ -133,6 +134,11 @@ public class ChatNodeOptions {
     setHttpHost(Checks.string(http, "host", "http.host"));
     httpPort = port("http.port", Checks.integer(http, "port", "http.port"), ANY_PORT);
     setExtensions(Checks.stringList(json, "extensions", "extensions"));
+    Object extra = json.getValue(NodeOptions.EXTENSION_CONFIG);
+    if (extra != null && !(extra instanceof JsonObject)) {
+      throw new IllegalArgumentException(NodeOptions.EXTENSION_CONFIG + " must be an object (got " + extra + ")");
+    }
+    setExtensionConfig((JsonObject) extra);
     setEventBusPrefix(Checks.string(json, "eventBusPrefix", "eventBusPrefix"));
     setDataDir(Checks.string(json, "dataDir", "dataDir"));
     setKeyFile(Checks.string(json, "keyFile", "keyFile"));
@@ -184,6 +190,7 @@ public class ChatNodeOptions {
     Checks.putIfSet(http, "port", httpPort);
     Checks.putIfSet(json, "http", http.isEmpty() ? null : http);
     Checks.putIfSet(json, "extensions", extensions);
+    Checks.putIfSet(json, NodeOptions.EXTENSION_CONFIG, extensionConfig == null ? null : extensionConfig.copy());
     Checks.putIfSet(json, "eventBusPrefix", eventBusPrefix);
     Checks.putIfSet(json, "dataDir", dataDir);
     Checks.putIfSet(json, "keyFile", keyFile);
@@ -383,6 +390,20 @@ public class ChatNodeOptions {
   /** Sets {@code extensions} (verticle names, not empty). */
   public ChatNodeOptions setExtensions(List<String> extensions) {
     this.extensions = Checks.strings("extensions", extensions);
+    return this;
+  }
+
+  /**
+   * {@code extensionConfig}: free-form settings of the node's extensions, by convention one member
+   * per extension; never checked by the node. Empty if not set.
+   */
+  public JsonObject getExtensionConfig() {
+    return extensionConfig != null ? extensionConfig.copy() : new JsonObject();
+  }
+
+  /** Sets {@code extensionConfig} (copied; null unsets it). */
+  public ChatNodeOptions setExtensionConfig(JsonObject extensionConfig) {
+    this.extensionConfig = extensionConfig == null ? null : extensionConfig.copy();
     return this;
   }
 

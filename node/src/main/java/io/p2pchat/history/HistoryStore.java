@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -213,27 +214,32 @@ public final class HistoryStore implements AutoCloseable {
 
   /** Completes once every record queued before this call is written and fsynced (an fsync now). */
   public CompletableFuture<Void> flush() {
-    return await(flushWaiters);
+    return await(() -> flushWaiters);
   }
 
   /** Completes once every record queued before this call is in the file (not yet fsynced: the next group commit). */
   public CompletableFuture<Void> written() {
-    return await(writtenWaiters);
+    return await(() -> writtenWaiters);
   }
 
   /** Completes once every record queued before this call is fsynced, by the sync interval: asks for no early fsync. */
   public CompletableFuture<Void> synced() {
-    return await(syncWaiters);
+    return await(() -> syncWaiters);
   }
 
-  private CompletableFuture<Void> await(List<CompletableFuture<Void>> waiters) {
+  /**
+   * Adds a waiter to the list {@code waiters} names. The list is looked up under the lock: the
+   * writer swaps each list for a new one when it takes a batch, and a list read before the swap
+   * could be one the writer has already settled, leaving its waiter waiting forever.
+   */
+  private CompletableFuture<Void> await(Supplier<List<CompletableFuture<Void>>> waiters) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     synchronized (lock) {
       if (writeFailure != null) {
         done.completeExceptionally(writeFailure);
         return done;
       }
-      waiters.add(done);
+      waiters.get().add(done);
       lock.notifyAll();
     }
     return done;

@@ -1,10 +1,8 @@
 package io.p2pchat.node;
 
-import io.p2pchat.common.ConfigException;
-
-import io.p2pchat.common.ConfigLoader;
-
 import io.p2pchat.chat.ChatVerticle;
+import io.p2pchat.common.ConfigException;
+import io.p2pchat.common.ConfigLoader;
 import io.p2pchat.console.ConsoleVerticle;
 import io.p2pchat.punch.PunchVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -12,8 +10,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
 /**
- * One client node: loads and checks its configuration, then deploys {@link PunchVerticle} (the
- * socket and every peer session), {@link ChatVerticle} (chat semantics), the console when
+ * One client node: loads and checks its configuration, then deploys {@link ChatVerticle} (chat
+ * semantics, history), {@link PunchVerticle} (the socket and every peer session), the console when
  * {@code console} is true, the web UI when {@code http.port} is set, and every verticle named in
  * {@code extensions} (given the node's config). A Vert.x application deploys this to embed a node.
  * One node per {@code eventBusPrefix}: the deploy fails at once when another node, in this Vert.x
@@ -38,9 +36,13 @@ public class ChatNodeVerticle extends VerticleBase {
       }))
       .compose(options -> {
         punch = new PunchVerticle(options);
+        ChatVerticle chat = new ChatVerticle(options);
         DeploymentOptions withConfig = new DeploymentOptions().setConfig(options.json());
-        Future<?> deployed = vertx.deployVerticle(punch)
-          .compose(id -> vertx.deployVerticle(new ChatVerticle(options)));
+        // Chat first: it receives what PunchVerticle hands over from the socket's first datagram;
+        // it takes sends once PunchVerticle is there to carry them.
+        Future<?> deployed = vertx.deployVerticle(chat)
+          .compose(id -> vertx.deployVerticle(punch))
+          .compose(id -> chat.openSends());
         if (options.console()) {
           deployed = deployed.compose(id -> vertx.deployVerticle(new ConsoleVerticle(options, System.in, System.out,
             () -> vertx.undeploy(context.deploymentID()))));

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.p2pchat.chat.RequestSchema;
 import io.p2pchat.common.NodeLog;
 
 import java.security.SecureRandom;
@@ -41,6 +42,8 @@ public final class UiVerticle extends VerticleBase {
   private RequestGuard guard;
   private PushChannel channel;
   private HttpServer server;
+  /** The {@code ui.url} request takes no field. */
+  private static final RequestSchema URL_REQUEST = RequestSchema.empty();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private volatile String url;
   private volatile int port = -1;
@@ -75,9 +78,15 @@ public final class UiVerticle extends VerticleBase {
       consumers.add(vertx.eventBus().consumer(UiAddresses.absolute(options.getEventBusPrefix(), event),
           message -> channel.publish(event, message.body())));
     }
-    consumers.add(vertx.eventBus().<Object>consumer(
+    // The URL carries the UI's token: served to this Vert.x instance only, never across a
+    // clustered event bus; the body is checked like every request's ({} or none).
+    consumers.add(vertx.eventBus().<Object>localConsumer(
         UiAddresses.absolute(options.getEventBusPrefix(), UiAddresses.URL_REQUEST),
-        message -> message.reply(new JsonObject().put("url", url))));
+        message -> {
+          if (URL_REQUEST.admit(message)) {
+            message.reply(new JsonObject().put("url", url));
+          }
+        }));
 
     HttpServerOptions serverOptions = new HttpServerOptions()
         .setHost(options.getHttpHost())

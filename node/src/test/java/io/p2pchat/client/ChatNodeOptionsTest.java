@@ -39,6 +39,7 @@ class ChatNodeOptionsTest {
       .put("console", true)
       .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080))
       .put("extensions", new JsonArray().add("io.p2pchat.examples.EchoBotVerticle"))
+      .put("extensionConfig", new JsonObject().put("echo", new JsonObject().put("prefix", "> ")))
       .put("eventBusPrefix", "alice")
       .put("dataDir", "/tmp/p2pchat-alice")
       .put("keyFile", "/tmp/p2pchat-alice/key")
@@ -92,6 +93,7 @@ class ChatNodeOptionsTest {
     assertTrue(node.console());
     assertTrue(node.httpEnabled());
     assertEquals(List.of("io.p2pchat.examples.EchoBotVerticle"), node.extensions());
+    assertEquals(new JsonObject().put("echo", new JsonObject().put("prefix", "> ")), node.extensionConfig());
     assertEquals("alice", node.eventBusPrefix());
     assertEquals(Path.of("/tmp/p2pchat-alice"), node.dataDir());
     assertEquals(Path.of("/tmp/p2pchat-alice/key"), node.keyFile());
@@ -108,7 +110,8 @@ class ChatNodeOptionsTest {
       .setBindHost("127.0.0.1").setBindPort(4000)
       .setKeepAliveSeconds(20).setPunchTimeoutSeconds(7).setStunServers(List.of("stun.example.org:3478"))
       .setDeliveryDeadlineSeconds(60).setConsole(true).setHttpHost("0.0.0.0").setHttpPort(8080)
-      .setExtensions(List.of("io.p2pchat.examples.EchoBotVerticle")).setEventBusPrefix("alice")
+      .setExtensions(List.of("io.p2pchat.examples.EchoBotVerticle"))
+      .setExtensionConfig(new JsonObject().put("echo", new JsonObject().put("prefix", "> "))).setEventBusPrefix("alice")
       .setDataDir("/tmp/p2pchat-alice").setKeyFile("/tmp/p2pchat-alice/key")
       .setCipher(CipherSuite.CHACHA20_POLY1305).setLogDir("/tmp/logs");
     assertEquals(everyKey(), options.toJson());
@@ -162,8 +165,8 @@ class ChatNodeOptionsTest {
     return Stream.of(
       Arguments.of(new JsonObject().put("rendezvus", new JsonObject()),
         "unknown key 'rendezvus' (known: [nick, room, roomSecret, rendezvous, bind, keepAliveSeconds, "
-          + "punchTimeoutSeconds, stunServers, deliveryDeadlineSeconds, console, http, extensions, eventBusPrefix, "
-          + "dataDir, keyFile, cipher, logDir])"),
+          + "punchTimeoutSeconds, stunServers, deliveryDeadlineSeconds, console, http, extensions, extensionConfig, "
+          + "eventBusPrefix, dataDir, keyFile, cipher, logDir])"),
       Arguments.of(new JsonObject().put("rendezvous", new JsonObject().put("prot", 1)),
         "unknown key 'rendezvous.prot' (known: [host, port, servers, downAfterSeconds])"),
       Arguments.of(new JsonObject().put("http", "8080"), "http must be an object (got 8080)"),

@@ -11,7 +11,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Collections;
 import java.util.List;
+import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +58,11 @@ class HistoryStoreTest {
     }
   }
 
+  /** Appends each followed by a waiter, per thread: enough to meet the writer mid-swap many times over. */
+  private static final int RACING_WAITERS = 5_000;
+  /** Threads asking at once: more than the machine's two cores, so callers are descheduled mid-call. */
+  private static final int RACING_THREADS = 4;
+
   @Test
   void aFailedRoomMessageStaysFailedWhenAnotherPeerAcknowledgesIt() throws Exception {
     try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
@@ -69,6 +77,36 @@ class HistoryStoreTest {
     try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
       assertEquals(State.FAILED, store.recent(null, 1).get(0).state());
       assertEquals(3, store.recoveredRecords(), "the add and two state changes; the ignored one is not written");
+    }
+  }
+
+  /**
+   * Waiters asked for while the writer takes a batch: each must complete. A waiter once went into
+   * the list the writer had just taken and settled (the list was read outside the lock), and its
+   * flush() never completed: an intermittent 30 s hang of the test above.
+   */
+  @Test
+  void everyFlushAndWrittenAskedWhileTheWriterWorksCompletes() throws Exception {
+    HistoryOptions busyWriter = new HistoryOptions().setCommitIntervalMillis(0).setSyncIntervalMillis(60_000);
+    List<CompletableFuture<Void>> waiters = Collections.synchronizedList(new ArrayList<>());
+    try (HistoryStore store = HistoryStore.open(dir, busyWriter)) {
+      // Several threads at once, as event loops and workers of one node may: more callers caught
+      // between choosing a list and adding to it while the writer swaps.
+      Thread[] callers = new Thread[RACING_THREADS];
+      for (int t = 0; t < callers.length; t++) {
+        int first = t * RACING_WAITERS;
+        callers[t] = new Thread(() -> {
+          for (int i = first; i < first + RACING_WAITERS; i++) {
+            store.append(entry(i, "bob"));
+            waiters.add(i % 2 == 0 ? store.written() : store.flush());
+          }
+        });
+        callers[t].start();
+      }
+      for (Thread caller : callers) {
+        caller.join();
+      }
+      CompletableFuture.allOf(waiters.toArray(CompletableFuture[]::new)).get(FLUSH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
   }
 

@@ -1,7 +1,6 @@
 package io.p2pchat.wire;
 
 import io.vertx.core.json.JsonObject;
-
 import java.util.EnumMap;
 import java.util.Map;
 

@@ -1,7 +1,6 @@
 package io.p2pchat.wire;
 
 import io.vertx.core.buffer.Buffer;
-
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;

@@ -1,7 +1,6 @@
 package io.p2pchat.rendezvous;
 
 import io.p2pchat.wire.Endpoint;
-
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
