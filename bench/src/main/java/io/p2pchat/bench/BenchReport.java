@@ -1,6 +1,7 @@
 package io.p2pchat.bench;
 
 import io.vertx.core.json.JsonObject;
+
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,7 @@
 package io.p2pchat.bench;
 
 import io.p2pchat.common.NodeLog;
+
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;

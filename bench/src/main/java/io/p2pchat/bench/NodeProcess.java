@@ -1,7 +1,9 @@
 package io.p2pchat.bench;
 
 import io.vertx.core.json.JsonObject;
+
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -9,11 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * One chat node as its own JVM, started the way users start one ({@code P2pChatLauncher run
@@ -47,13 +51,23 @@ final class NodeProcess implements AutoCloseable {
     reader.start();
   }
 
+  /**
+   * This JVM's class path with every entry absolute: the child runs in its own work directory, where
+   * a relative entry ({@code java -cp bench/target/p2pchat-bench.jar}) would name nothing.
+   */
+  static String classPath() {
+    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+      .map(entry -> Path.of(entry).toAbsolutePath().toString())
+      .collect(Collectors.joining(File.pathSeparator));
+  }
+
   /** Starts a node with {@code config} (its -conf JSON), extra JVM flags before the class name. */
   static NodeProcess start(String name, JsonObject config, List<String> jvmFlags, Path workDir) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmFlags);
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(classPath());
     command.add(LAUNCHER);
     command.add("run");
     command.add(NODE_VERTICLE);

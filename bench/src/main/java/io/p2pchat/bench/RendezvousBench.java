@@ -1,6 +1,7 @@
 package io.p2pchat.bench;
 
 import io.vertx.core.json.JsonObject;
+
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;

@@ -1,6 +1,7 @@
 package io.p2pchat.bench;
 
 import io.vertx.core.json.JsonObject;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
@@ -55,7 +56,7 @@ final class RendezvousInstance implements AutoCloseable {
     if (clusterXml != null) {
       command.add("-Dvertx.hazelcast.config=" + clusterXml);
     }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), LAUNCHER, "run", VERTICLE,
+    command.addAll(List.of("-cp", NodeProcess.classPath(), LAUNCHER, "run", VERTICLE,
         "-conf", config.copy().put("host", HOST).put("port", port).encode()));
     if (clusterXml != null) {
       command.addAll(List.of("-cluster", "-cluster-host", HOST));

@@ -1,6 +1,7 @@
 package io.p2pchat.natlab;
 
 import static io.p2pchat.natlab.ConsoleLines.DIRECT;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 

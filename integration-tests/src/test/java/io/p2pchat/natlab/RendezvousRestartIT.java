@@ -1,6 +1,7 @@
 package io.p2pchat.natlab;
 
 import static io.p2pchat.natlab.ConsoleLines.DIRECT;
+
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;

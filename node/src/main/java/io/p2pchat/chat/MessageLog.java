@@ -1,6 +1,7 @@
 package io.p2pchat.chat;
 
 import io.p2pchat.common.NodeLog;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

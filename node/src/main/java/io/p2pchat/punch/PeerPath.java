@@ -1,6 +1,7 @@
 package io.p2pchat.punch;
 
 import io.p2pchat.wire.Endpoint;
+
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

@@ -1,6 +1,7 @@
 package io.p2pchat.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;

@@ -1,6 +1,7 @@
 package io.p2pchat.punch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlType;
 import io.vertx.core.json.JsonObject;

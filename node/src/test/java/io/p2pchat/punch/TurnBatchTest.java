@@ -1,6 +1,7 @@
 package io.p2pchat.punch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;

@@ -1,6 +1,7 @@
 package io.p2pchat.wire;
 
 import io.vertx.core.json.JsonObject;
+
 import java.util.EnumMap;
 import java.util.Map;
 

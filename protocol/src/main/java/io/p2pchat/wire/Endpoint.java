@@ -1,6 +1,7 @@
 package io.p2pchat.wire;
 
 import io.vertx.core.net.SocketAddress;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;

@@ -1,6 +1,7 @@
 package io.p2pchat.wire;
 
 import io.vertx.core.buffer.Buffer;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;

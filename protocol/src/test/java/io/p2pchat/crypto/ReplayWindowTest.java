@@ -1,6 +1,7 @@
 package io.p2pchat.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

@@ -1,6 +1,7 @@
 package io.p2pchat.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.p2pchat.wire.frame.BufferFrameSink;
 import io.p2pchat.wire.frame.FrameCodec;
 import io.p2pchat.wire.frame.FrameException;

@@ -1,6 +1,7 @@
 package io.p2pchat.rendezvous;
 
 import io.p2pchat.wire.Endpoint;
+
 import java.util.List;
 
 /** One registered client, as the rendezvous knows it. Mutable only on the verticle's event loop. */

@@ -1,6 +1,7 @@
 package io.p2pchat.rendezvous;
 
 import io.p2pchat.wire.Endpoint;
+
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
