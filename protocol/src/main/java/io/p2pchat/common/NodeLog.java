@@ -42,26 +42,30 @@ public final class NodeLog {
 
   public void debug(String format, Object... args) {
     if (logger.isDebugEnabled()) {
-      stamp();
+      Stamp previous = stamp();
       logger.debug(format, args);
+      previous.restore();
     }
   }
 
   public void info(String format, Object... args) {
     if (logger.isInfoEnabled()) {
-      stamp();
+      Stamp previous = stamp();
       logger.info(format, args);
+      previous.restore();
     }
   }
 
   public void warn(String format, Object... args) {
-    stamp();
+    Stamp previous = stamp();
     logger.warn(format, args);
+    previous.restore();
   }
 
   public void error(String format, Object... args) {
-    stamp();
+    Stamp previous = stamp();
     logger.error(format, args);
+    previous.restore();
   }
 
   /**
@@ -84,16 +88,43 @@ public final class NodeLog {
   }
 
   /**
-   * Sets the MDC only when this thread's last line was another node's: each {@code MDC.put} makes
-   * logback copy the thread's MDC map for the next event, which was a map per line on a node that
-   * logs every message (the usual case: one node per JVM, so the values rarely change).
+   * Puts this node's name and file in the thread's MDC for one line and gives back what was there
+   * before: an event loop is shared with the application's own verticles (and other nodes), whose
+   * lines must not come out stamped with this node's name. Only values that differ are put: each
+   * {@code MDC.put} makes logback copy the thread's MDC map for the next event.
    */
-  private void stamp() {
-    if (!node.equals(MDC.get("node"))) {
+  private Stamp stamp() {
+    String previousNode = MDC.get("node");
+    String previousFile = MDC.get("logFile");
+    if (!node.equals(previousNode)) {
       MDC.put("node", node);
     }
-    if (!logFile.equals(MDC.get("logFile"))) {
+    if (!logFile.equals(previousFile)) {
       MDC.put("logFile", logFile);
+    }
+    return node.equals(previousNode) && logFile.equals(previousFile) ? Stamp.UNCHANGED
+      : new Stamp(previousNode, previousFile);
+  }
+
+  /** The MDC values a line replaced, put back after it. */
+  private record Stamp(String node, String logFile) {
+    /** The line changed nothing: nothing to put back (compared by identity). */
+    static final Stamp UNCHANGED = new Stamp(null, null);
+
+    void restore() {
+      if (this == UNCHANGED) {
+        return;
+      }
+      put("node", node);
+      put("logFile", logFile);
+    }
+
+    private static void put(String key, String value) {
+      if (value == null) {
+        MDC.remove(key);
+      } else {
+        MDC.put(key, value);
+      }
     }
   }
 }
