@@ -52,9 +52,23 @@ build_if_stale() {
   local jar="${1:-$JAR}" module=app
   [[ "$jar" == "$BENCH_JAR" ]] && module=bench
   ensure_toolchain
-  if [[ ! -f "$jar" ]] || [[ -n "$(sources "$jar" | head -1)" ]]; then
-    echo "* building ${jar#$ROOT/} (first run or sources changed)..." >&2
-    # Maven prints colour resets even in batch mode: strip them, keep its exit status.
-    (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests install -pl "$module" -am 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2; exit "${PIPESTATUS[0]}")
-  fi
+  stale "$jar" || return 0
+  # One build at a time: a rendezvous and a node started together in two terminals after a pull
+  # would otherwise run two Maven builds over the same target/ folders. The second waits, then
+  # finds the jar fresh.
+  mkdir -p "$ROOT/target"
+  (
+    flock 9
+    if stale "$jar"; then
+      echo "* building ${jar#$ROOT/} (first run or sources changed)..." >&2
+      # Maven prints colour resets even in batch mode: strip them, keep its exit status.
+      cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests install -pl "$module" -am 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
+      exit "${PIPESTATUS[0]}"
+    fi
+  ) 9>"$ROOT/target/build.lock"
+}
+
+# True when the jar $1 is missing or older than the sources.
+stale() {
+  [[ ! -f "$1" ]] || [[ -n "$(sources "$1" | head -1)" ]]
 }
