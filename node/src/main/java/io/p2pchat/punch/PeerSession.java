@@ -67,11 +67,6 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   /** First handshake retransmission: a few RTTs of a slow path; doubled up to the cap. */
   static final long HANDSHAKE_FIRST_RETRY_NANOS = 300_000_000L;
   static final long HANDSHAKE_MAX_RETRY_NANOS = 2_000_000_000L;
-  /**
-   * Keys move to the next epoch (Noise Rekey) at least this often, besides every 2^20 packets:
-   * a key stolen from memory then opens at most two minutes of one conversation.
-   */
-  static final long REKEY_INTERVAL_NANOS = 120_000_000_000L;
   /** Frames of one DATA packet: the peer-packet budget less the header and the tag. */
   static final int FRAME_BUDGET = PacketCodec.MAX_PEER_PACKET - PacketCodec.HEADER_SIZE - AEAD_TAG_BYTES;
   /**
@@ -102,7 +97,6 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   private long handshakeRetryAt = Long.MAX_VALUE;
   private long handshakeRetryInterval = HANDSHAKE_FIRST_RETRY_NANOS;
   private long handshakeCounter;
-  private long epochStartedAt;
   /** A PONG owed to the peer (its ping id), or -1. */
   private long pongOwed = -1;
   private boolean pingWanted;
@@ -121,7 +115,6 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   byte[] introducedKey;
   /** The peer's index for us, learned from its probes; 0 until then (no DATA can be sent). */
   int remoteIndex;
-  private long sendCounter;
 
   long timerId = -1;
   long armedAt = Long.MAX_VALUE;
@@ -219,7 +212,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     boolean wasEstablished = channel.isEstablished();
     SecureChannel.Outgoing reply;
     try {
-      reply = channel.onHandshake(message.number(), message.noise());
+      reply = channel.onHandshake(message.number(), message.noise(), now);
     } catch (HandshakeException e) {
       host.handshakeFailed(this, e.getMessage());
       throw new WireException(DropReason.UNAUTHENTICATED, "handshake: " + e.getMessage());
@@ -233,7 +226,6 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     if (channel.isEstablished() && (!wasEstablished || message.number() >= 2)) {
       handshakeRetryAt = channel.retransmission() == null ? Long.MAX_VALUE : now + HANDSHAKE_FIRST_RETRY_NANOS;
       handshakeRetryInterval = HANDSHAKE_FIRST_RETRY_NANOS;
-      epochStartedAt = now;
       if (channel.isInitiator()) {
         // Message 3 may be lost: a ping the peer can only answer with the new keys confirms it.
         pingWanted = true;
@@ -292,10 +284,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     if (!channel.isEstablished()) {
       return;
     }
-    if (now - epochStartedAt > REKEY_INTERVAL_NANOS) {
-      sendCounter = TransportCipher.nextEpochStart(sendCounter) - 1;
-      epochStartedAt = now;
-    }
+    channel.rekeyIfDue(now);
     boolean control = pingWanted || pongOwed >= 0;
     while (control || delivery.wantsToSend(now)) {
       io.vertx.core.buffer.Buffer frames = io.vertx.core.buffer.Buffer.buffer(FRAME_BUDGET);
@@ -338,8 +327,9 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   private io.vertx.core.buffer.Buffer seal(io.vertx.core.buffer.Buffer frames) {
     HeapBytes plain = HeapBytes.of(frames);
     byte[] packet = new byte[PacketCodec.HEADER_SIZE + plain.length() + AEAD_TAG_BYTES];
-    PacketCodec.writeHeader(packet, PacketType.DATA, remoteIndex, ++sendCounter);
-    int n = channel.seal(sendCounter, packet, PacketCodec.HEADER_SIZE, plain.array(), plain.offset(), plain.length());
+    long counter = channel.nextSendCounter();
+    PacketCodec.writeHeader(packet, PacketType.DATA, remoteIndex, counter);
+    int n = channel.seal(counter, packet, PacketCodec.HEADER_SIZE, plain.array(), plain.offset(), plain.length());
     return HeapBytes.wrap(packet, 0, PacketCodec.HEADER_SIZE + n);
   }
 
