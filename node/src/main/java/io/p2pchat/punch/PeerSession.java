@@ -6,6 +6,7 @@ import io.p2pchat.crypto.SecureChannel;
 import io.p2pchat.crypto.TransportCipher;
 import io.p2pchat.delivery.DeliveryListener;
 import io.p2pchat.delivery.DeliveryOptions;
+import io.p2pchat.delivery.DeliveryProtocolException;
 import io.p2pchat.delivery.MessageSink;
 import io.p2pchat.delivery.PeerDelivery;
 import io.p2pchat.wire.DropReason;
@@ -18,6 +19,7 @@ import io.p2pchat.wire.WireException;
 import io.p2pchat.wire.frame.BufferFrameSink;
 import io.p2pchat.wire.frame.ByeFrame;
 import io.p2pchat.wire.frame.FrameCodec;
+import io.p2pchat.wire.frame.FrameException;
 import io.p2pchat.wire.frame.PingFrame;
 import io.p2pchat.wire.frame.PongFrame;
 
@@ -30,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Everything this node keeps about one peer: the introduction, the path machine, the reliable
@@ -257,19 +260,45 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
       handshakeRetryAt = Long.MAX_VALUE;
     }
     path.onAuthenticated(from, now);
-    FrameCodec.decode(HeapBytes.wrap(plain, 0, length), frame -> {
-      if (delivery.onFrame(frame, now)) {
-        return;
-      }
-      if (frame instanceof PingFrame ping) {
-        pongOwed = ping.pingId();
-      } else if (frame instanceof PongFrame pong && pong.pingId() <= now) {
-        pingRttNanos = now - pong.pingId();
-      } else if (frame instanceof ByeFrame) {
-        close();
-        host.pathChanged(this, PathState.GONE, from, "said goodbye");
-      }
-    });
+    try {
+      FrameCodec.decode(HeapBytes.wrap(plain, 0, length), frame -> {
+        if (delivery.onFrame(frame, now)) {
+          return;
+        }
+        if (frame instanceof PingFrame ping) {
+          pongOwed = ping.pingId();
+        } else if (frame instanceof PongFrame pong && pong.pingId() <= now) {
+          pingRttNanos = now - pong.pingId();
+        } else if (frame instanceof ByeFrame) {
+          close();
+          host.pathChanged(this, PathState.GONE, from, "said goodbye");
+        }
+      });
+    } catch (FrameException | DeliveryProtocolException e) {
+      // The packet authenticated, so the peer itself sent it, and frames before the bad one may
+      // already be applied: the streams cannot go on from here, and dropping the packet would
+      // leave them silently out of step. The peer is cut off instead.
+      throw cutOff(e.getMessage(), from);
+    }
+  }
+
+  /**
+   * Closes the session of a peer that broke the protocol: every message still pending to it fails
+   * with the reason, the keys and both streams are discarded (the peer must handshake afresh after
+   * a new introduction) and the socket owner hears {@link PathState#GONE}.
+   *
+   * @return the drop to count for the offending packet (the socket owner logs it, once, at WARN)
+   */
+  private WireException cutOff(String detail, Endpoint from) {
+    String reason = "peer broke the protocol: " + detail;
+    long pending = heldMessages();
+    path.close();
+    failAll(reason);
+    delivery = new PeerDelivery(deliveryOptions, this, this);
+    resetChannel();
+    host.pathChanged(this, PathState.GONE, from, reason);
+    return new WireException(DropReason.PROTOCOL_VIOLATION,
+      nick + " broke the protocol: " + detail + "; session closed, " + pending + " pending messages failed");
   }
 
   /** Sends every packet the stream wants now, if a path exists: the handshake first, then sealed data. */
@@ -385,7 +414,8 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
       w.verdict.accepted();
     }
     backlog.clear();
-    Map<Long, OutboundChat> outstanding = new HashMap<>(chatsByHandle);
+    // By handle: the failures are reported in the order the messages were sent.
+    Map<Long, OutboundChat> outstanding = new TreeMap<>(chatsByHandle);
     chatsByHandle.clear();
     outstanding.values().forEach(chat -> host.failed(this, chat, reason));
   }

@@ -43,7 +43,7 @@ class RehandshakeTest {
 
     for (int i = 1; i <= EPOCHS; i++) {
       net.advance(PAST_INTERVAL_NANOS);
-      exchange(net, "before restart " + i);
+      net.exchange("before restart " + i, SETTLE_NANOS);
     }
     long oldCounter = last(survives.dataCounters);
     assertTrue(TransportCipher.epochOf(oldCounter) >= EPOCHS,
@@ -56,14 +56,14 @@ class RehandshakeTest {
     assertTrue(survives.session.fingerprint() != null && restarts.session.fingerprint() != null,
       "handshake again");
 
-    exchange(net, "after restart");
+    net.exchange("after restart", SETTLE_NANOS);
     List<Long> fresh = survives.dataCounters.subList(sentBefore, survives.dataCounters.size());
     assertEquals(1L, fresh.get(0), "the first DATA under the new keys is counter 1 " + fresh);
     assertEquals(0L, TransportCipher.epochOf(last(fresh)), "epoch 0 under the new keys " + fresh);
 
     // And the schedule is a fresh one too: one interval after the handshake, one epoch on.
     net.advance(PAST_INTERVAL_NANOS);
-    exchange(net, "one interval later");
+    net.exchange("one interval later", SETTLE_NANOS);
     assertEquals(1L, TransportCipher.epochOf(last(survives.dataCounters)), "one rekey since the handshake");
   }
 
@@ -81,23 +81,11 @@ class RehandshakeTest {
       net.alice.transmit(message3);
       net.pump();
     }
-    exchange(net, "after the replays");
+    net.exchange("after the replays", SETTLE_NANOS);
     // Epochs advance by use: a key no packet used is skipped for free, so an idle stretch of several
     // intervals is one epoch on, not one per interval. What matters is that bob left epoch 0.
     assertTrue(TransportCipher.epochOf(last(net.bob.dataCounters)) >= 1,
       "bob rekeyed on schedule despite the replays, counter " + last(net.bob.dataCounters));
-  }
-
-  /** A message each way; both must arrive exactly once and be acknowledged. */
-  private static void exchange(SessionPair net, String text) {
-    for (SessionPair.Side from : List.of(net.alice, net.bob)) {
-      String body = text + " from " + from.nick;
-      String id = from.send(body);
-      net.advance(SETTLE_NANOS);
-      assertEquals(1, from.peer.received.stream().filter(body::equals).count(), body + " arrives once");
-      assertTrue(from.delivered.contains(id), body + " is acknowledged");
-      assertTrue(from.failed.isEmpty(), "nothing failed: " + from.failReasons);
-    }
   }
 
   private static <T> T last(List<T> list) {

@@ -1,5 +1,8 @@
 package io.p2pchat.punch;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.crypto.SecureChannel;
@@ -89,6 +92,21 @@ final class SessionPair {
       pump();
     }
     throw new AssertionError("timers spin at " + now);
+  }
+
+  /**
+   * A message each way, with {@code settleNanos} of clock after each: both must arrive exactly once,
+   * be acknowledged, and nothing may have failed on the sending side.
+   */
+  void exchange(String text, long settleNanos) {
+    for (Side from : List.of(alice, bob)) {
+      String body = text + " from " + from.nick;
+      String id = from.send(body);
+      advance(settleNanos);
+      assertEquals(1, from.peer.received.stream().filter(body::equals).count(), body + " arrives once");
+      assertTrue(from.delivered.contains(id), body + " is acknowledged");
+      assertEquals(List.of(), from.failReasons, "nothing failed");
+    }
   }
 
   /** Delivers every datagram in flight, and those they cause. */
