@@ -6,6 +6,7 @@ import io.p2pchat.crypto.SecureChannel;
 import io.p2pchat.crypto.TransportCipher;
 import io.p2pchat.delivery.DeliveryListener;
 import io.p2pchat.delivery.DeliveryOptions;
+import io.p2pchat.delivery.DeliveryProtocolException;
 import io.p2pchat.delivery.MessageSink;
 import io.p2pchat.delivery.PeerDelivery;
 import io.p2pchat.wire.DropReason;
@@ -18,6 +19,7 @@ import io.p2pchat.wire.WireException;
 import io.p2pchat.wire.frame.BufferFrameSink;
 import io.p2pchat.wire.frame.ByeFrame;
 import io.p2pchat.wire.frame.FrameCodec;
+import io.p2pchat.wire.frame.FrameException;
 import io.p2pchat.wire.frame.PingFrame;
 import io.p2pchat.wire.frame.PongFrame;
 
@@ -30,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Everything this node keeps about one peer: the introduction, the path machine, the reliable
@@ -67,11 +70,6 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   /** First handshake retransmission: a few RTTs of a slow path; doubled up to the cap. */
   static final long HANDSHAKE_FIRST_RETRY_NANOS = 300_000_000L;
   static final long HANDSHAKE_MAX_RETRY_NANOS = 2_000_000_000L;
-  /**
-   * Keys move to the next epoch (Noise Rekey) at least this often, besides every 2^20 packets:
-   * a key stolen from memory then opens at most two minutes of one conversation.
-   */
-  static final long REKEY_INTERVAL_NANOS = 120_000_000_000L;
   /** Frames of one DATA packet: the peer-packet budget less the header and the tag. */
   static final int FRAME_BUDGET = PacketCodec.MAX_PEER_PACKET - PacketCodec.HEADER_SIZE - AEAD_TAG_BYTES;
   /**
@@ -102,7 +100,6 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   private long handshakeRetryAt = Long.MAX_VALUE;
   private long handshakeRetryInterval = HANDSHAKE_FIRST_RETRY_NANOS;
   private long handshakeCounter;
-  private long epochStartedAt;
   /** A PONG owed to the peer (its ping id), or -1. */
   private long pongOwed = -1;
   private boolean pingWanted;
@@ -121,7 +118,6 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   byte[] introducedKey;
   /** The peer's index for us, learned from its probes; 0 until then (no DATA can be sent). */
   int remoteIndex;
-  private long sendCounter;
 
   long timerId = -1;
   long armedAt = Long.MAX_VALUE;
@@ -219,7 +215,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     boolean wasEstablished = channel.isEstablished();
     SecureChannel.Outgoing reply;
     try {
-      reply = channel.onHandshake(message.number(), message.noise());
+      reply = channel.onHandshake(message.number(), message.noise(), now);
     } catch (HandshakeException e) {
       host.handshakeFailed(this, e.getMessage());
       throw new WireException(DropReason.UNAUTHENTICATED, "handshake: " + e.getMessage());
@@ -233,7 +229,6 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     if (channel.isEstablished() && (!wasEstablished || message.number() >= 2)) {
       handshakeRetryAt = channel.retransmission() == null ? Long.MAX_VALUE : now + HANDSHAKE_FIRST_RETRY_NANOS;
       handshakeRetryInterval = HANDSHAKE_FIRST_RETRY_NANOS;
-      epochStartedAt = now;
       if (channel.isInitiator()) {
         // Message 3 may be lost: a ping the peer can only answer with the new keys confirms it.
         pingWanted = true;
@@ -265,19 +260,45 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
       handshakeRetryAt = Long.MAX_VALUE;
     }
     path.onAuthenticated(from, now);
-    FrameCodec.decode(HeapBytes.wrap(plain, 0, length), frame -> {
-      if (delivery.onFrame(frame, now)) {
-        return;
-      }
-      if (frame instanceof PingFrame ping) {
-        pongOwed = ping.pingId();
-      } else if (frame instanceof PongFrame pong && pong.pingId() <= now) {
-        pingRttNanos = now - pong.pingId();
-      } else if (frame instanceof ByeFrame) {
-        close();
-        host.pathChanged(this, PathState.GONE, from, "said goodbye");
-      }
-    });
+    try {
+      FrameCodec.decode(HeapBytes.wrap(plain, 0, length), frame -> {
+        if (delivery.onFrame(frame, now)) {
+          return;
+        }
+        if (frame instanceof PingFrame ping) {
+          pongOwed = ping.pingId();
+        } else if (frame instanceof PongFrame pong && pong.pingId() <= now) {
+          pingRttNanos = now - pong.pingId();
+        } else if (frame instanceof ByeFrame) {
+          close();
+          host.pathChanged(this, PathState.GONE, from, "said goodbye");
+        }
+      });
+    } catch (FrameException | DeliveryProtocolException e) {
+      // The packet authenticated, so the peer itself sent it, and frames before the bad one may
+      // already be applied: the streams cannot go on from here, and dropping the packet would
+      // leave them silently out of step. The peer is cut off instead.
+      throw cutOff(e.getMessage(), from);
+    }
+  }
+
+  /**
+   * Closes the session of a peer that broke the protocol: every message still pending to it fails
+   * with the reason, the keys and both streams are discarded (the peer must handshake afresh after
+   * a new introduction) and the socket owner hears {@link PathState#GONE}.
+   *
+   * @return the drop to count for the offending packet (the socket owner logs it, once, at WARN)
+   */
+  private WireException cutOff(String detail, Endpoint from) {
+    String reason = "peer broke the protocol: " + detail;
+    long pending = heldMessages();
+    path.close();
+    failAll(reason);
+    delivery = new PeerDelivery(deliveryOptions, this, this);
+    resetChannel();
+    host.pathChanged(this, PathState.GONE, from, reason);
+    return new WireException(DropReason.PROTOCOL_VIOLATION,
+      nick + " broke the protocol: " + detail + "; session closed, " + pending + " pending messages failed");
   }
 
   /** Sends every packet the stream wants now, if a path exists: the handshake first, then sealed data. */
@@ -292,10 +313,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     if (!channel.isEstablished()) {
       return;
     }
-    if (now - epochStartedAt > REKEY_INTERVAL_NANOS) {
-      sendCounter = TransportCipher.nextEpochStart(sendCounter) - 1;
-      epochStartedAt = now;
-    }
+    channel.rekeyIfDue(now);
     boolean control = pingWanted || pongOwed >= 0;
     while (control || delivery.wantsToSend(now)) {
       io.vertx.core.buffer.Buffer frames = io.vertx.core.buffer.Buffer.buffer(FRAME_BUDGET);
@@ -338,8 +356,9 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   private io.vertx.core.buffer.Buffer seal(io.vertx.core.buffer.Buffer frames) {
     HeapBytes plain = HeapBytes.of(frames);
     byte[] packet = new byte[PacketCodec.HEADER_SIZE + plain.length() + AEAD_TAG_BYTES];
-    PacketCodec.writeHeader(packet, PacketType.DATA, remoteIndex, ++sendCounter);
-    int n = channel.seal(sendCounter, packet, PacketCodec.HEADER_SIZE, plain.array(), plain.offset(), plain.length());
+    long counter = channel.nextSendCounter();
+    PacketCodec.writeHeader(packet, PacketType.DATA, remoteIndex, counter);
+    int n = channel.seal(counter, packet, PacketCodec.HEADER_SIZE, plain.array(), plain.offset(), plain.length());
     return HeapBytes.wrap(packet, 0, PacketCodec.HEADER_SIZE + n);
   }
 
@@ -395,7 +414,8 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
       w.verdict.accepted();
     }
     backlog.clear();
-    Map<Long, OutboundChat> outstanding = new HashMap<>(chatsByHandle);
+    // By handle: the failures are reported in the order the messages were sent.
+    Map<Long, OutboundChat> outstanding = new TreeMap<>(chatsByHandle);
     chatsByHandle.clear();
     outstanding.values().forEach(chat -> host.failed(this, chat, reason));
   }

@@ -12,6 +12,12 @@ import java.util.Arrays;
  * starts over with message 1), and switches only when the new one completes, so a replayed message
  * 1 from an attacker cannot cut a working session.
  *
+ * <p>The send counter and the rekey schedule belong to the keys: every completed handshake starts
+ * them afresh (counter 0, epoch 0, {@link #REKEY_INTERVAL_NANOS} from that moment), so a session of
+ * any age survives a re-handshake. A counter carried over from the old keys would be epochs ahead of
+ * the fresh cipher, which refuses more than {@link TransportCipher#MAX_EPOCH_ADVANCE}: after about
+ * 18 minutes of two-minute rekeys every send would throw.
+ *
  * <pre>
  * initiator:  IDLE ─start()→ m1 ─m2→ (verify peer, send m3) ESTABLISHED ─first authenticated packet→ confirmed
  * responder:  IDLE ─m1→ m2 ─m3→ (verify peer) ESTABLISHED
@@ -29,6 +35,12 @@ public final class SecureChannel {
   public record Outgoing(int number, byte[] bytes) {
   }
 
+  /**
+   * Keys move to the next epoch (Noise Rekey) at least this often, besides every 2^20 packets: a key
+   * stolen from memory then opens at most two minutes of one conversation.
+   */
+  public static final long REKEY_INTERVAL_NANOS = 120_000_000_000L;
+
   private final NodeIdentity identity;
   private final String nick;
   private final String expectedPeer;
@@ -44,6 +56,10 @@ public final class SecureChannel {
   private ReplayWindow replay;
   private HandshakePayload peer;
   private boolean confirmed;
+  /** The counter of the last DATA packet sealed under the current keys (the first one is 1). */
+  private long sendCounter;
+  /** When the current send epoch began: the establishment of the keys, or the last early rekey. */
+  private long sendEpochStartedAt;
 
   /**
    * @param expectedPeer the nick the rendezvous introduced: a payload naming another nick is refused
@@ -101,9 +117,11 @@ public final class SecureChannel {
   /**
    * A handshake message from the peer. Returns the message to answer with, or null.
    *
+   * @param nowNanos the time (any monotonic origin): when it completes the handshake, the new keys'
+   *                 rekey schedule starts here
    * @throws HandshakeException when it does not authenticate, or the peer is not trusted
    */
-  public Outgoing onHandshake(int number, byte[] bytes) throws HandshakeException {
+  public Outgoing onHandshake(int number, byte[] bytes, long nowNanos) throws HandshakeException {
     if (!initiator && number == 1) {
       if (lastReceivedM1 != null && Arrays.equals(lastReceivedM1, bytes) && lastSent != null) {
         return lastSent; // our message 2 was lost: the same answer again
@@ -119,13 +137,13 @@ public final class SecureChannel {
       HandshakePayload payload = HandshakePayload.decode(handshake.readMessage(bytes));
       accept(payload);
       lastSent = new Outgoing(3, handshake.writeMessage(HandshakePayload.of(identity, nick).encode()));
-      establish();
+      establish(nowNanos);
       return null;
     }
     if (!initiator && number == 3 && handshake != null) {
       HandshakePayload payload = HandshakePayload.decode(handshake.readMessage(bytes));
       accept(payload);
-      establish();
+      establish(nowNanos);
       return null;
     }
     // A duplicate or out-of-turn message: nothing to do.
@@ -133,8 +151,32 @@ public final class SecureChannel {
   }
 
   /**
+   * Moves the send side to the next key epoch when the current one is older than
+   * {@link #REKEY_INTERVAL_NANOS}; the peer follows when the first packet of it authenticates.
+   * Call before sealing a burst of packets.
+   */
+  public void rekeyIfDue(long nowNanos) {
+    if (keys != null && nowNanos - sendEpochStartedAt > REKEY_INTERVAL_NANOS) {
+      sendCounter = TransportCipher.nextEpochStart(sendCounter) - 1;
+      sendEpochStartedAt = nowNanos;
+    }
+  }
+
+  /**
+   * The counter for the next DATA packet under the current keys (it goes in the header, which
+   * {@link #seal} authenticates): 1 for the first packet after a handshake, then one more each time.
+   */
+  public long nextSendCounter() {
+    if (keys == null) {
+      throw new IllegalStateException("BUG: no session keys to send with");
+    }
+    return ++sendCounter;
+  }
+
+  /**
    * Encrypts a DATA body {@code plain[off, off + len)} into {@code packet} right after its header
    * {@code packet[0, headerLen)}, which is authenticated as associated data. Returns the sealed length.
+   * {@code counter} is the one {@link #nextSendCounter()} gave for this packet.
    */
   public int seal(long counter, byte[] packet, int headerLen, byte[] plain, int off, int len) {
     return keys.send().encrypt(counter, packet, 0, headerLen, plain, off, len, packet, headerLen);
@@ -176,10 +218,13 @@ public final class SecureChannel {
     peer = payload;
   }
 
-  private void establish() {
+  private void establish(long nowNanos) {
     keys = handshake.split();
     replay = new ReplayWindow();
     handshake = null;
     confirmed = false;
+    // Fresh keys, fresh nonces: the new send cipher is at epoch 0 and has sent nothing.
+    sendCounter = 0;
+    sendEpochStartedAt = nowNanos;
   }
 }

@@ -28,7 +28,12 @@ public enum DropReason {
    * An answer to a sender whose address is not validated would exceed 3 times the bytes it sent
    * (RFC 9000 section 8.1): nothing was sent. A plain-text user pads the request to earn more.
    */
-  AMPLIFICATION;
+  AMPLIFICATION,
+  /**
+   * An authenticated packet that breaks the delivery protocol (an ACK of a seq never sent, frames
+   * that do not parse or cannot assemble): the peer's session was closed and its messages failed.
+   */
+  PROTOCOL_VIOLATION;
 
   /** The name used in logs and counters: {@code bad-version}. */
   public String label() {
