@@ -74,6 +74,8 @@ public final class HistoryStore implements AutoCloseable {
     private boolean queued;
     /** In {@code byId}: forgetting a line that is not costs no look-up (old lines are cold in cache). */
     private boolean indexed;
+    /** Its place among every line this store remembered (replayed or added): ties of one millisecond keep it. */
+    private long order;
 
     /** False when the entry is already FAILED: that is final, nothing changes. */
     boolean changeState(HistoryEntry.State state) {
@@ -112,6 +114,8 @@ public final class HistoryStore implements AutoCloseable {
   private boolean unsynced;
   private long syncDueNanos;
   /** Batches written and fsyncs so far (writer thread). */
+  /** Lines remembered so far (under {@code lock}): each line's {@link Line#order}. */
+  private long remembered;
   private volatile long commits;
   private volatile long syncs;
   private volatile IOException writeFailure;
@@ -197,20 +201,25 @@ public final class HistoryStore implements AutoCloseable {
   /** The last {@code limit} entries of every conversation together (room and direct), oldest first by time. */
   public List<HistoryEntry> recentAll(int limit) {
     synchronized (lock) {
-      List<HistoryEntry> all = new ArrayList<>();
+      List<Line> all = new ArrayList<>();
       for (ArrayDeque<Line> entries : recent.values()) {
-        // Each conversation's last `limit`, oldest first: the stable sort below then keeps messages
-        // of one millisecond (a batch) in the order they were sent.
         Iterator<Line> it = entries.iterator();
         for (int skip = entries.size() - limit; skip > 0; skip--) {
           it.next();
         }
-        it.forEachRemaining(line -> all.add(line.entry));
+        it.forEachRemaining(all::add);
       }
-      all.sort(java.util.Comparator.comparingLong(HistoryEntry::ts));
-      return all.size() <= limit ? all : new ArrayList<>(all.subList(all.size() - limit, all.size()));
+      // By time, and messages of one millisecond (a batch, or a room and a direct message sent
+      // together) in the order this node recorded them, whatever conversation they belong to.
+      all.sort(java.util.Comparator.<Line>comparingLong(line -> line.entry.ts()).thenComparingLong(line -> line.order));
+      List<HistoryEntry> out = new ArrayList<>(Math.min(limit, all.size()));
+      for (int i = Math.max(0, all.size() - limit); i < all.size(); i++) {
+        out.add(all.get(i).entry);
+      }
+      return out;
     }
   }
+
 
   /** Completes once every record queued before this call is written and fsynced (an fsync now). */
   public CompletableFuture<Void> flush() {
@@ -300,6 +309,7 @@ public final class HistoryStore implements AutoCloseable {
   private Line remember(HistoryEntry entry) {
     ArrayDeque<Line> entries = recent.computeIfAbsent(key(entry.peer()), k -> new ArrayDeque<>());
     Line line = new Line(entry);
+    line.order = ++remembered;
     entries.addLast(line);
     if (entry.direction() == HistoryEntry.Direction.OUT || entry.state() == HistoryEntry.State.SENDING) {
       byId.put(entry.id(), line);

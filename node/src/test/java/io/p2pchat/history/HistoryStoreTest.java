@@ -263,6 +263,26 @@ class HistoryStoreTest {
     }
   }
 
+  /**
+   * Messages of one millisecond in several conversations (a room batch, then direct ones, then the
+   * room again) come back in the order they were recorded, not in the order the conversations
+   * happen to be kept: ChatClientTest saw a direct batch listed before the room batch sent first.
+   */
+  @Test
+  void recentAllKeepsOneMillisecondAcrossConversationsInTheOrderRecorded() throws Exception {
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      long ts = 1_700_000_000_000L;
+      List<String> recorded = List.of("r1", "r2", "zed-1", "bob-1", "bob-2", "r3", "amy-1");
+      for (String id : recorded) {
+        String peer = id.startsWith("r") ? null : id.substring(0, id.indexOf('-'));
+        store.append(new HistoryEntry(id, Direction.OUT, peer, "alice", peer == null ? "lobby" : peer, id, ts,
+          State.SENDING));
+      }
+      assertEquals(recorded, store.recentAll(100).stream().map(HistoryEntry::id).toList());
+      assertEquals(recorded.subList(4, 7), store.recentAll(3).stream().map(HistoryEntry::id).toList());
+    }
+  }
+
   @Test
   void tornTailIsCutAndEarlierRecordsSurvive() throws Exception {
     try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
