@@ -274,8 +274,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
       } else if (frame instanceof PongFrame pong && pong.pingId() <= now) {
         pingRttNanos = now - pong.pingId();
       } else if (frame instanceof ByeFrame) {
-        close();
-        host.pathChanged(this, PathState.GONE, from, "said goodbye");
+        close("said goodbye");
       }
     });
   }
@@ -385,8 +384,9 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     }
   }
 
-  void close() {
-    path.close();
+  /** The peer left ({@code why}): the path reports {@link PathState#GONE}, and what was not delivered fails. */
+  void close(String why) {
+    path.close(why);
     failAll("peer left");
   }
 

@@ -356,8 +356,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       case GONE:
         PeerSession gone = byNick.get(Control.matching(msg, Control.NICK, Control.NICK_PATTERN));
         if (gone != null) {
-          gone.close();
-          pathChanged(gone, PathState.GONE, gone.path.address(), "left the rendezvous");
+          gone.close("left the rendezvous");
         }
         break;
       case ERROR:
