@@ -123,9 +123,8 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   int remoteIndex;
   private long sendCounter;
 
-  long timerId = -1;
-  long armedAt = Long.MAX_VALUE;
-  boolean flushScheduled;
+  /** This session's timer and end-of-turn flush, kept by {@link SessionTimers}. */
+  final SessionTimers.Slot timers = new SessionTimers.Slot();
 
   /**
    * @param channels makes a fresh {@link SecureChannel} for this peer (one per handshake lineage)

@@ -81,10 +81,8 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   private final SecureRandom random = new SecureRandom();
   private final String instance = Long.toHexString(new SecureRandom().nextLong());
   private final DropCounters drops = new DropCounters();
-  private final Map<String, PeerSession> byNick = new HashMap<>();
-  private final Map<Integer, PeerSession> byIndex = new HashMap<>();
-  private final Map<Long, PeerSession> byIntro = new HashMap<>();
-  private final Map<Long, PeerSession> byRelayId = new HashMap<>();
+  private final PeerTable peers = new PeerTable();
+  private SessionTimers timers;
   private final Set<Endpoint> ownAddresses = new HashSet<>();
   /** Keys presented for a nick that differ from the known one, waiting for the user's {@code /accept}. */
   private final Map<String, byte[]> untrusted = new HashMap<>();
@@ -141,6 +139,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     LocalCodec.register(vertx, OutboundBatch.class);
     LocalCodec.register(vertx, PunchEventBatch.class);
     events = new TurnBatch<>(context, vertx.eventBus(), addresses.punchEvents(), PunchEventBatch::new);
+    timers = new SessionTimers(vertx, context, peers);
     socket = UdpSockets.create(vertx, log);
     socket.handler(this::onDatagram);
     return vertx.executeBlocking(() -> {
@@ -196,8 +195,8 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   @Override
   public Future<?> stop() {
     List<Future<Void>> byes = new ArrayList<>();
-    for (PeerSession session : byNick.values()) {
-      vertx.cancelTimer(session.timerId);
+    for (PeerSession session : peers.sessions()) {
+      timers.cancel(session);
       Buffer bye = session.byePacket();
       if (bye != null) {
         byes.add(transmit(session, session.path.address(), bye));
@@ -306,13 +305,12 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
         onProbe(from, data, now);
         break;
       case HANDSHAKE:
-        PeerSession shaking = byIndex.get(header.sessionId());
+        PeerSession shaking = peers.byIndex(header.sessionId());
         if (shaking == null) {
           throw new WireException(DropReason.UNKNOWN_SESSION, "handshake for session " + header.sessionId());
         }
         shaking.onHandshake(HandshakeCodec.decode(data), from, now);
-        scheduleFlush(shaking);
-        reschedule(shaking);
+        timers.touched(shaking);
         break;
       case DATA:
         onDataPacket(from, header, data, now);
@@ -321,7 +319,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
         if (relayed || !from.equals(server)) {
           throw new WireException(DropReason.UNAUTHENTICATED, "relay frame not from the rendezvous");
         }
-        PeerSession session = byRelayId.get(RelayCodec.relayId(data));
+        PeerSession session = peers.byRelayId(RelayCodec.relayId(data));
         if (session == null) {
           throw new WireException(DropReason.UNKNOWN_SESSION, "relay frame from an unknown peer");
         }
@@ -354,7 +352,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
         onIntroduce(msg, now);
         break;
       case GONE:
-        PeerSession gone = byNick.get(Control.matching(msg, Control.NICK, Control.NICK_PATTERN));
+        PeerSession gone = peers.byNick(Control.matching(msg, Control.NICK, Control.NICK_PATTERN));
         if (gone != null) {
           gone.close("left the rendezvous");
         }
@@ -397,34 +395,31 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     if (nick.equals(options.nick())) {
       throw new WireException(DropReason.MALFORMED, "introduced to ourselves");
     }
-    PeerSession session = byNick.get(nick);
+    PeerSession session = peers.byNick(nick);
     if (session == null) {
-      String peerNick = nick;
-      session = new PeerSession(nick, newIndex(), this, deliveryOptions,
-        () -> new SecureChannel(identity, options.nick(), peerNick, roomId.prologue(), options.cipher(),
-          options.nick().compareTo(peerNick) < 0, this::trust),
-        TimeUnit.SECONDS.toNanos(options.punchTimeoutSeconds()),
-        TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()), ownAddresses);
-      byNick.put(nick, session);
-      byIndex.put(session.localIndex, session);
+      session = peers.add(nick, this::newSession);
       publishState(session, PathState.CONNECTING, null);
-    } else {
-      byIntro.remove(session.previousIntroId, session);
-      byRelayId.remove(session.relayId);
     }
-    byIntro.put(introId, session);
-    byRelayId.put(relayId, session);
+    peers.introduced(session, introId, relayId);
     session.introducedKey = peer.getValue(Control.KEY) instanceof String
       ? Control.bytes(peer, Control.KEY, 32) : null;
     log.info("introduced to {} ({} candidates), punching", nick, candidates.size());
     session.introduce(introId, secret, peerInstance, relayId, candidates, relayAvailable,
       knownMapping == NetCheck.Mapping.PER_DESTINATION, now);
-    reschedule(session);
+    timers.reschedule(session);
+  }
+
+  private PeerSession newSession(String nick, int localIndex) {
+    return new PeerSession(nick, localIndex, this, deliveryOptions,
+      () -> new SecureChannel(identity, options.nick(), nick, roomId.prologue(), options.cipher(),
+        options.nick().compareTo(nick) < 0, this::trust),
+      TimeUnit.SECONDS.toNanos(options.punchTimeoutSeconds()),
+      TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()), ownAddresses);
   }
 
   private void onProbe(Endpoint from, Buffer data, long now) throws WireException {
     long introId = ProbeCodec.introId(data);
-    PeerSession session = byIntro.get(introId);
+    PeerSession session = peers.byIntro(introId);
     byte[] secret = session == null ? null : session.secretFor(introId);
     if (secret == null) {
       throw new WireException(DropReason.UNKNOWN_SESSION, "probe of an unknown introduction");
@@ -447,18 +442,16 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       session.path.onPunched(probe.txId(), from, now);
       publishIfRttMoved(session);
     }
-    scheduleFlush(session);
-    reschedule(session);
+    timers.touched(session);
   }
 
   private void onDataPacket(Endpoint from, PacketHeader header, Buffer data, long now) throws Exception {
-    PeerSession session = byIndex.get(header.sessionId());
+    PeerSession session = peers.byIndex(header.sessionId());
     if (session == null) {
       throw new WireException(DropReason.UNKNOWN_SESSION, "data for session " + header.sessionId());
     }
     session.onData(header.counter(), data, from, now);
-    scheduleFlush(session);
-    reschedule(session);
+    timers.touched(session);
   }
 
   // ---------------------------------------------------------------- chat messages from ChatVerticle
@@ -467,14 +460,14 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     long now = System.nanoTime();
     List<PeerSession> targets;
     if (chat.to() != null) {
-      PeerSession target = byNick.get(chat.to());
+      PeerSession target = peers.byNick(chat.to());
       if (target == null) {
         events.add(new PunchEvent.Rejected(chat, FailureCodes.NOT_FOUND, "unknown nick: " + chat.to()));
         return;
       }
       targets = List.of(target);
     } else {
-      targets = new ArrayList<>(byNick.values());
+      targets = new ArrayList<>(peers.sessions());
       if (targets.isEmpty()) {
         events.add(new PunchEvent.Accepted(chat, 0));
         return;
@@ -483,7 +476,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     SendVerdict verdict = new SendVerdict(chat, targets.size());
     for (PeerSession session : targets) {
       session.submit(++nextHandle, chat, verdict, now);
-      scheduleFlush(session);
+      timers.scheduleFlush(session);
     }
   }
 
@@ -564,14 +557,10 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     }
     publishState(session, state, address);
     if (state == PathState.GONE) {
-      vertx.cancelTimer(session.timerId);
-      byNick.remove(session.nick, session);
-      byIndex.remove(session.localIndex, session);
-      byIntro.remove(session.introId, session);
-      byIntro.remove(session.previousIntroId, session);
-      byRelayId.remove(session.relayId, session);
+      timers.cancel(session);
+      peers.remove(session);
     } else {
-      scheduleFlush(session);
+      timers.scheduleFlush(session);
     }
   }
 
@@ -607,7 +596,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   public void secured(PeerSession session) {
     log.info("session with {} secured: key {} ({})", session.nick, session.fingerprint(), options.cipher());
     publishState(session, session.path.state(), session.path.address());
-    scheduleFlush(session);
+    timers.scheduleFlush(session);
   }
 
   @Override
@@ -617,7 +606,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
 
   /** Trust on first use: the first key seen for a nick is remembered; a different one is refused. */
   private boolean trust(HandshakePayload payload) {
-    PeerSession session = byNick.get(payload.nick());
+    PeerSession session = peers.byNick(payload.nick());
     if (session != null && session.introducedKey != null
       && !java.security.MessageDigest.isEqual(session.introducedKey, payload.signingKey())) {
       // The rendezvous checked that the registrant of this nick holds its key: whoever answered does not.
@@ -766,61 +755,12 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
 
   // ---------------------------------------------------------------- timers and helpers
 
-  /** Flushes a session at the end of this event-loop turn, so a burst of messages shares packets. */
-  private void scheduleFlush(PeerSession session) {
-    if (!session.flushScheduled) {
-      session.flushScheduled = true;
-      context.runOnContext(v -> {
-        session.flushScheduled = false;
-        if (byNick.get(session.nick) == session) {
-          session.flush(System.nanoTime());
-          reschedule(session);
-        }
-      });
-    }
-  }
-
-  /**
-   * Keeps one timer per session, armed no later than its earliest deadline. A timer armed earlier
-   * than needed is kept (it fires, finds nothing due, and re-arms): every packet moves the
-   * deadlines, and cancelling and re-creating a timer per packet was a visible share of the CPU.
-   */
-  private void reschedule(PeerSession session) {
-    long deadline = session.nextDeadline();
-    if (deadline >= session.armedAt) {
-      return;
-    }
-    vertx.cancelTimer(session.timerId);
-    session.armedAt = deadline;
-    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999));
-    session.timerId = vertx.setTimer(delayMs, id -> {
-      session.armedAt = Long.MAX_VALUE;
-      session.timerId = -1;
-      if (byNick.get(session.nick) != session) {
-        return;
-      }
-      long now = System.nanoTime();
-      session.onTimer(now);
-      session.flush(now);
-      reschedule(session);
-    });
-  }
-
   private void rescheduleLink() {
     vertx.cancelTimer(linkTimer);
-    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(link.nextDeadline() - System.nanoTime() + 999_999));
-    linkTimer = vertx.setTimer(delayMs, id -> {
+    linkTimer = vertx.setTimer(Timing.timerDelayMs(link.nextDeadline(), System.nanoTime()), id -> {
       link.onTimer(System.nanoTime());
       rescheduleLink();
     });
-  }
-
-  private int newIndex() {
-    int index;
-    do {
-      index = random.nextInt();
-    } while (index == 0 || byIndex.containsKey(index));
-    return index;
   }
 
   /** A keep-alive measured a round trip a quarter away from the one front ends show: tell them. */
@@ -853,9 +793,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
 
   private JsonObject peers() {
     JsonArray list = new JsonArray();
-    byNick.values().stream()
-      .sorted((a, b) -> a.nick.compareTo(b.nick))
-      .forEach(s -> list.add(peerJson(s, s.path.state(), s.path.address())));
+    peers.sortedByNick().forEach(s -> list.add(peerJson(s, s.path.state(), s.path.address())));
     return new JsonObject().put("peers", list);
   }
 
@@ -870,7 +808,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       .put("datagramsIn", datagramsIn)
       .put("datagramsOut", datagramsOut)
       .put("drops", drops.toJson())
-      .put("peers", byNick.size())
+      .put("peers", peers.size())
       .put("rendezvous", link == null ? "starting" : link.state().name().toLowerCase());
   }
 
