@@ -59,10 +59,8 @@ import java.util.concurrent.TimeUnit;
  * reliable stream of each peer. Everything here runs on this verticle's event loop; chat
  * messages come and go over the event bus ({@link OutboundChat}, {@link InboundChat}).
  */
-public class PunchVerticle extends VerticleBase implements PeerSession.Host, RendezvousLink.Actions {
+public class PunchVerticle extends VerticleBase implements PeerSession.Host, RendezvousLink.Actions, PeerTrust.Host {
 
-  /** A round trip that moved by more than 1/4 of the one shown is published again. */
-  private static final long RTT_CHANGE_DENOMINATOR = 4;
   /**
    * Longest wait in {@link #stop} for the goodbyes to leave the socket: they are written within
    * microseconds on a working host; this only bounds a stop on a broken one.
@@ -84,19 +82,15 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   private final PeerTable peers = new PeerTable();
   private SessionTimers timers;
   private final Set<Endpoint> ownAddresses = new HashSet<>();
-  /** Keys presented for a nick that differ from the known one, waiting for the user's {@code /accept}. */
-  private final Map<String, byte[]> untrusted = new HashMap<>();
   private RoomId roomId;
   private Impairment impairment;
   private final NetCheck netCheck = new NetCheck();
   private final List<Endpoint> stunSources = new ArrayList<>();
   private NetCheck.Mapping knownMapping = NetCheck.Mapping.UNKNOWN;
 
-  /** Trust-on-first-use record of every peer's key, in dataDir, like SSH's known_hosts. */
-  static final String KNOWN_PEERS_FILE = "known_peers";
-
   private NodeIdentity identity;
-  private KnownPeers knownPeers;
+  private PeerTrust trust;
+  private PeerEvents peerEvents;
   private NodeLog log;
   private ChatAddresses addresses;
   private DeliveryOptions deliveryOptions;
@@ -140,6 +134,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     LocalCodec.register(vertx, PunchEventBatch.class);
     events = new TurnBatch<>(context, vertx.eventBus(), addresses.punchEvents(), PunchEventBatch::new);
     timers = new SessionTimers(vertx, context, peers);
+    peerEvents = new PeerEvents(vertx.eventBus(), addresses, () -> server);
     socket = UdpSockets.create(vertx, log);
     socket.handler(this::onDatagram);
     return vertx.executeBlocking(() -> {
@@ -156,7 +151,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
             .getHostAddress(), Integer.parseInt(stun.substring(colon + 1))));
         }
         identity = NodeIdentity.loadOrCreate(options.keyFile());
-        knownPeers = KnownPeers.load(options.dataDir().resolve(KNOWN_PEERS_FILE));
+        trust = new PeerTrust(vertx, log, KnownPeers.load(options.dataDir().resolve(PeerTrust.KNOWN_PEERS_FILE)), this);
         return null;
       })
       .compose(v -> socket.listen(options.bindPort(), options.bindHost())
@@ -171,10 +166,10 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
         vertx.eventBus().<OutboundBatch>localConsumer(addresses.punchSend(), msg -> msg.body().messages().forEach(this::onSend))
           .completion(),
         // The public request addresses: each body checked by its schema first, the same way as ChatVerticle's.
-        serve(addresses.peers(), NO_FIELDS, msg -> msg.reply(peers())),
+        serve(addresses.peers(), NO_FIELDS, msg -> msg.reply(peerEvents.peers(peers.sortedByNick()))),
         serve(addresses.stats(), NO_FIELDS, msg -> msg.reply(stats())),
         serve(addresses.node(), NO_FIELDS, msg -> msg.reply(nodeInfo())),
-        serve(addresses.peerAccept(), ACCEPT, this::onAccept),
+        serve(addresses.peerAccept(), ACCEPT, msg -> trust.onAccept(msg)),
         serve(addresses.netcheck(), NO_FIELDS, msg -> runNetCheck().onSuccess(msg::reply)))))
       .onSuccess(v -> {
         if (impairment.active()) {
@@ -398,7 +393,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     PeerSession session = peers.byNick(nick);
     if (session == null) {
       session = peers.add(nick, this::newSession);
-      publishState(session, PathState.CONNECTING, null);
+      peerEvents.state(session, PathState.CONNECTING, null);
     }
     peers.introduced(session, introId, relayId);
     session.introducedKey = peer.getValue(Control.KEY) instanceof String
@@ -412,7 +407,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   private PeerSession newSession(String nick, int localIndex) {
     return new PeerSession(nick, localIndex, this, deliveryOptions,
       () -> new SecureChannel(identity, options.nick(), nick, roomId.prologue(), options.cipher(),
-        options.nick().compareTo(nick) < 0, this::trust),
+        options.nick().compareTo(nick) < 0, trust::trust),
       TimeUnit.SECONDS.toNanos(options.punchTimeoutSeconds()),
       TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()), ownAddresses);
   }
@@ -440,7 +435,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       session.path.onPunch(from, now);
     } else {
       session.path.onPunched(probe.txId(), from, now);
-      publishIfRttMoved(session);
+      peerEvents.stateIfRttMoved(session);
     }
     timers.touched(session);
   }
@@ -555,7 +550,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       log.info("path to {}: {} {} ({}{})", session.nick, state.label(), where, why,
         session.rttNanos() >= 0 ? ", rtt " + session.rttNanos() / 1000 + " us" : "");
     }
-    publishState(session, state, address);
+    peerEvents.state(session, state, address);
     if (state == PathState.GONE) {
       timers.cancel(session);
       peers.remove(session);
@@ -574,7 +569,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   @Override
   public void pathLost(PeerSession session) {
     // Fresh candidates: the peer's NAT may have given it a new public port.
-    sendControl(Control.of(ControlType.CONNECT).put(Control.NICK, session.nick));
+    reintroduce(session.nick);
   }
 
   @Override
@@ -595,7 +590,7 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   @Override
   public void secured(PeerSession session) {
     log.info("session with {} secured: key {} ({})", session.nick, session.fingerprint(), options.cipher());
-    publishState(session, session.path.state(), session.path.address());
+    peerEvents.current(session);
     timers.scheduleFlush(session);
   }
 
@@ -604,58 +599,22 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     log.warnRateLimited("handshake", "handshake with {} failed: {}", session.nick, why);
   }
 
-  /** Trust on first use: the first key seen for a nick is remembered; a different one is refused. */
-  private boolean trust(HandshakePayload payload) {
-    PeerSession session = peers.byNick(payload.nick());
-    if (session != null && session.introducedKey != null
-      && !java.security.MessageDigest.isEqual(session.introducedKey, payload.signingKey())) {
-      // The rendezvous checked that the registrant of this nick holds its key: whoever answered does not.
-      log.error("{} answered with key {}, not the key {} registered with the rendezvous: refused", payload.nick(),
-        NodeIdentity.fingerprintOf(payload.signingKey()), NodeIdentity.fingerprintOf(session.introducedKey));
-      return false;
-    }
-    switch (knownPeers.check(payload.nick(), payload.signingKey())) {
-      case MATCH:
-        return true;
-      case NEW:
-        knownPeers.remember(payload.nick(), payload.signingKey());
-        saveKnownPeers();
-        log.info("first key seen for {}: {} (trusted on first use)", payload.nick(),
-          NodeIdentity.fingerprintOf(payload.signingKey()));
-        return true;
-      default:
-        String known = knownPeers.keyOf(payload.nick()).map(NodeIdentity::fingerprintOf).orElse("?");
-        String offered = NodeIdentity.fingerprintOf(payload.signingKey());
-        if (untrusted.put(payload.nick(), payload.signingKey()) == null) {
-          log.error("KEY CHANGED for {}: known {}, now {}; refused until the user accepts it", payload.nick(),
-            known, offered);
-          vertx.eventBus().publish(addresses.peerUntrusted(), new JsonObject().put("nick", payload.nick())
-            .put("fingerprint", offered).put("knownFingerprint", known));
-        }
-        return false;
-    }
+  // ---------------------------------------------------------------- PeerTrust.Host
+
+  @Override
+  public byte[] introducedKey(String nick) {
+    PeerSession session = peers.byNick(nick);
+    return session == null ? null : session.introducedKey;
   }
 
-  private void onAccept(Message<Object> msg) {
-    String nick = ((JsonObject) msg.body()).getString("nick");
-    byte[] key = untrusted.remove(nick);
-    if (key == null) {
-      msg.fail(FailureCodes.NOT_FOUND, "no changed key waiting for " + nick);
-      return;
-    }
-    knownPeers.accept(nick, key);
-    saveKnownPeers();
-    log.warn("the user accepted the new key of {}: {}", nick, NodeIdentity.fingerprintOf(key));
-    // A fresh introduction restarts the handshake that was refused.
+  @Override
+  public void untrusted(String nick, String offered, String known) {
+    peerEvents.untrusted(nick, offered, known);
+  }
+
+  @Override
+  public void reintroduce(String nick) {
     sendControl(Control.of(ControlType.CONNECT).put(Control.NICK, nick));
-    msg.reply(new JsonObject().put("nick", nick).put("fingerprint", NodeIdentity.fingerprintOf(key)));
-  }
-
-  private void saveKnownPeers() {
-    vertx.executeBlocking(() -> {
-      knownPeers.save();
-      return null;
-    }).onFailure(e -> log.error("cannot save known peers: {}", e.getMessage()));
   }
 
   // ---------------------------------------------------------------- RendezvousLink.Actions
@@ -761,40 +720,6 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
       link.onTimer(System.nanoTime());
       rescheduleLink();
     });
-  }
-
-  /** A keep-alive measured a round trip a quarter away from the one front ends show: tell them. */
-  private void publishIfRttMoved(PeerSession session) {
-    long rtt = session.rttNanos();
-    long shown = session.publishedRttNanos;
-    if (rtt >= 0 && session.path.state() != PathState.CONNECTING
-      && (shown < 0 || Math.abs(rtt - shown) * RTT_CHANGE_DENOMINATOR > shown)) {
-      publishState(session, session.path.state(), session.path.address());
-    }
-  }
-
-  private void publishState(PeerSession session, PathState state, Endpoint address) {
-    session.publishedRttNanos = session.rttNanos();
-    vertx.eventBus().publish(addresses.peerState(), peerJson(session, state, address));
-  }
-
-  private JsonObject peerJson(PeerSession session, PathState state, Endpoint address) {
-    JsonObject json = new JsonObject().put("nick", session.nick).put("state", state.label())
-      .put("address", address == null ? null
-        : address.equals(Candidate.VIA_RELAY) ? server.toString() : address.toString());
-    if (session.rttNanos() >= 0) {
-      json.put("rttMs", Math.round(session.rttNanos() / 1_000.0) / 1_000.0);
-    }
-    if (session.fingerprint() != null) {
-      json.put("fingerprint", session.fingerprint());
-    }
-    return json;
-  }
-
-  private JsonObject peers() {
-    JsonArray list = new JsonArray();
-    peers.sortedByNick().forEach(s -> list.add(peerJson(s, s.path.state(), s.path.address())));
-    return new JsonObject().put("peers", list);
   }
 
   /** Every datagram this node sends goes through here, to be counted. */
