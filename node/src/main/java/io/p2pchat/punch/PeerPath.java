@@ -23,7 +23,9 @@ import java.util.Set;
  *     └─────────────────────────────▲
  * </pre>
  * A better path replaces the current one only when it is of a better kind (LAN over public,
- * direct over relay): hysteresis by kind, so two similar paths never flap.
+ * direct over relay): hysteresis by kind, so two similar paths never flap. Every change of the
+ * state or of the chosen address goes through {@link #transition}, which reports it with its
+ * reason ({@link Actions#pathChanged}); the session's host logs each one.
  */
 final class PeerPath {
 
@@ -32,7 +34,11 @@ final class PeerPath {
     /** Send a {@code punch} probe with this transaction id to {@code to} ({@link Candidate#VIA_RELAY} for the relay). */
     void sendPunch(Endpoint to, long txId);
 
-    /** The chosen path changed. */
+    /**
+     * The path changed (its state, or the address of the same state), reported once per change by
+     * {@link #transition}: {@code address} is the new path, or for {@link PathState#CONNECTING}
+     * and {@link PathState#GONE} the one just left (null if there was none).
+     */
     void pathChanged(PathState state, Endpoint address, String why);
 
     /** The current path went silent: ask the rendezvous for fresh candidates. */
@@ -174,14 +180,17 @@ final class PeerPath {
     }
   }
 
-  /** The peer left or expired: stop everything. */
-  void close() {
-    state = PathState.GONE;
+  /** The peer left or expired ({@code why}): stop everything. Once only; a second close reports nothing. */
+  void close(String why) {
+    if (state == PathState.GONE) {
+      return;
+    }
     punching = false;
     pending.clear();
     nextUpgradeAt = Long.MAX_VALUE;
     nextKeepAliveAt = Long.MAX_VALUE;
     awaitingSince = 0;
+    transition(PathState.GONE, why);
   }
 
   long nextDeadline() {
@@ -253,33 +262,44 @@ final class PeerPath {
   }
 
   private void choose(Candidate confirmed, long now, String why) {
-    current = confirmed;
-    state = confirmed.pathState();
+    PathState to = confirmed.pathState();
     nextKeepAliveAt = now + keepAliveNanos;
-    if (state.isDirect()) {
+    if (to.isDirect()) {
       punching = false;
-      nextUpgradeAt = state == PathState.DIRECT_LAN ? Long.MAX_VALUE : now + Timing.UPGRADE_RETRY_NANOS * 4;
+      nextUpgradeAt = to == PathState.DIRECT_LAN ? Long.MAX_VALUE : now + Timing.UPGRADE_RETRY_NANOS * 4;
     } else if (!punching) {
       nextUpgradeAt = now + Timing.UPGRADE_RETRY_NANOS;
     }
-    actions.pathChanged(state, confirmed.endpoint(), why);
+    current = confirmed;
+    transition(to, why);
   }
 
   /** The current path went silent: fall back to the relay if there is one, and look again. */
   private void lose(long now) {
     awaitingSince = 0;
-    Candidate lost = current;
-    current = null;
-    state = PathState.CONNECTING;
     nextKeepAliveAt = Long.MAX_VALUE;
-    actions.pathChanged(state, lost == null ? null : lost.endpoint(),
-      "no answer for " + Timing.SILENCE_LIMIT_NANOS / 1_000_000_000L + " s");
+    transition(PathState.CONNECTING, "no answer for " + Timing.SILENCE_LIMIT_NANOS / 1_000_000_000L + " s");
     actions.pathLost();
     startPunch(now);
     if (relayAvailable) {
       // Messages keep flowing through the relay while a direct path is looked for again.
       actions.sendPunch(Candidate.VIA_RELAY, track(Candidate.VIA_RELAY, now));
     }
+  }
+
+  /**
+   * The one place the state changes: sets it and reports the change with its reason. The address
+   * reported is the chosen path ({@link #current}, set by the caller before a move); going back to
+   * {@link PathState#CONNECTING} reports the path it leaves and forgets it, {@link PathState#GONE}
+   * reports the last path (a goodbye names where the peer was).
+   */
+  private void transition(PathState to, String why) {
+    Endpoint address = current == null ? null : current.endpoint();
+    if (to == PathState.CONNECTING) {
+      current = null;
+    }
+    state = to;
+    actions.pathChanged(to, address, why);
   }
 
   private Candidate candidateAt(Endpoint endpoint) {

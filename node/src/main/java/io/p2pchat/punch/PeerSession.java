@@ -119,9 +119,8 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   /** The peer's index for us, learned from its probes; 0 until then (no DATA can be sent). */
   int remoteIndex;
 
-  long timerId = -1;
-  long armedAt = Long.MAX_VALUE;
-  boolean flushScheduled;
+  /** This session's timer and end-of-turn flush, kept by {@link SessionTimers}. */
+  final SessionTimers.Slot timers = new SessionTimers.Slot();
 
   /**
    * @param channels makes a fresh {@link SecureChannel} for this peer (one per handshake lineage)
@@ -270,15 +269,14 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
         } else if (frame instanceof PongFrame pong && pong.pingId() <= now) {
           pingRttNanos = now - pong.pingId();
         } else if (frame instanceof ByeFrame) {
-          close();
-          host.pathChanged(this, PathState.GONE, from, "said goodbye");
+          close("said goodbye");
         }
       });
     } catch (FrameException | DeliveryProtocolException e) {
       // The packet authenticated, so the peer itself sent it, and frames before the bad one may
       // already be applied: the streams cannot go on from here, and dropping the packet would
       // leave them silently out of step. The peer is cut off instead.
-      throw cutOff(e.getMessage(), from);
+      throw cutOff(e.getMessage());
     }
   }
 
@@ -289,14 +287,13 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
    *
    * @return the drop to count for the offending packet (the socket owner logs it, once, at WARN)
    */
-  private WireException cutOff(String detail, Endpoint from) {
+  private WireException cutOff(String detail) {
     String reason = "peer broke the protocol: " + detail;
     long pending = heldMessages();
-    path.close();
+    path.close(reason); // the socket owner hears GONE, with the reason
     failAll(reason);
     delivery = new PeerDelivery(deliveryOptions, this, this);
     resetChannel();
-    host.pathChanged(this, PathState.GONE, from, reason);
     return new WireException(DropReason.PROTOCOL_VIOLATION,
       nick + " broke the protocol: " + detail + "; session closed, " + pending + " pending messages failed");
   }
@@ -404,8 +401,9 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     }
   }
 
-  void close() {
-    path.close();
+  /** The peer left ({@code why}): the path reports {@link PathState#GONE}, and what was not delivered fails. */
+  void close(String why) {
+    path.close(why);
     failAll("peer left");
   }
 

@@ -1,20 +1,15 @@
 package io.p2pchat.punch;
 
 import io.p2pchat.chat.ChatAddresses;
-import io.p2pchat.chat.FailureCodes;
 import io.p2pchat.chat.RequestSchema;
-import io.p2pchat.crypto.HandshakePayload;
+import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.UdpSockets;
 import io.p2pchat.crypto.KnownPeers;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.crypto.RoomId;
 import io.p2pchat.crypto.SecureChannel;
 import io.p2pchat.delivery.DeliveryOptions;
-import io.p2pchat.common.NodeLog;
 import io.p2pchat.node.NodeOptions;
-import io.p2pchat.common.UdpSockets;
-import io.p2pchat.wire.Control;
-import io.p2pchat.wire.ControlCodec;
-import io.p2pchat.wire.ControlType;
 import io.p2pchat.wire.DatagramKind;
 import io.p2pchat.wire.DropCounters;
 import io.p2pchat.wire.DropReason;
@@ -22,107 +17,93 @@ import io.p2pchat.wire.Endpoint;
 import io.p2pchat.wire.HandshakeCodec;
 import io.p2pchat.wire.PacketCodec;
 import io.p2pchat.wire.PacketHeader;
-import io.p2pchat.wire.PacketType;
 import io.p2pchat.wire.PlainCommand;
-import io.p2pchat.wire.Probe;
-import io.p2pchat.wire.ProbeCodec;
 import io.p2pchat.wire.RelayCodec;
-import io.p2pchat.wire.StunCodec;
 import io.p2pchat.wire.WireException;
 import io.p2pchat.wire.frame.FrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Owns the client's one UDP socket and every per-peer session: registration with the rendezvous
- * and its keep-alives, punching, the chosen path of each peer and its keep-alives, and the
- * reliable stream of each peer. Everything here runs on this verticle's event loop; chat
- * messages come and go over the event bus ({@link OutboundChat}, {@link InboundChat}).
+ * Owns the client's one UDP socket: its lifecycle, every datagram in (demultiplexed by kind and
+ * packet type to the class that handles it) and out (counted, and through the test impairment
+ * for peers), and the wiring of the classes that do the rest, each with one job:
+ * <ul>
+ *   <li>{@link RendezvousClient}: registration, fail-over and every control message with the rendezvous;</li>
+ *   <li>{@link PeerTable}: the sessions, by nick, index, introduction and relay id;</li>
+ *   <li>{@link SessionHost}: sessions made on introductions, closed on departures, and what they report;</li>
+ *   <li>{@link SessionTimers}: each session's timer and end-of-turn flush;</li>
+ *   <li>{@link Probes}: the punch / punched exchange;</li>
+ *   <li>{@link PeerTrust}: known_peers and the keys waiting for {@code /accept};</li>
+ *   <li>{@link NetChecker}: STUN and the {@code netcheck} request;</li>
+ *   <li>{@link SendFanOut}: chat messages to one peer or the room;</li>
+ *   <li>{@link PeerEvents}: the {@code peer.state} / {@code peer.untrusted} JSON.</li>
+ * </ul>
+ * Everything runs on this verticle's event loop; chat messages come and go over the event bus
+ * ({@link OutboundChat}, {@link InboundChat}).
  */
-public class PunchVerticle extends VerticleBase implements PeerSession.Host, RendezvousLink.Actions {
+public class PunchVerticle extends VerticleBase {
 
-  /** A round trip that moved by more than 1/4 of the one shown is published again. */
-  private static final long RTT_CHANGE_DENOMINATOR = 4;
   /**
    * Longest wait in {@link #stop} for the goodbyes to leave the socket: they are written within
    * microseconds on a working host; this only bounds a stop on a broken one.
    */
   private static final long BYE_FLUSH_MS = 1_000;
-  /** How long a netcheck waits for STUN answers: a few RTTs to any server worth asking. */
-  private static final long NETCHECK_WAIT_MS = 1500;
   /** The bodies of {@code peers}, {@code node}, {@code netcheck} and {@code punch.stats}: {@code {}} or nothing. */
   private static final RequestSchema NO_FIELDS = RequestSchema.empty();
   /** The body of {@code peer.accept}: {@code {"nick"}}. */
   private static final RequestSchema ACCEPT = RequestSchema.required("nick", RequestSchema.Kind.NICK);
-  /** Address put in a punched answered through the relay, where the real one is the server's business. */
-  private static final Endpoint UNSPECIFIED = new Endpoint("0.0.0.0", 0);
+  /** What a client answers a plain {@code punch} with. */
+  private static final String PUNCHED = "punched";
+  /** The loopback address, always one of ours: a peer on this host must not be probed at it by us. */
+  private static final String LOOPBACK = "127.0.0.1";
+
+  /** What start-up reads off the event loop: names resolved, key and known peers loaded. */
+  private record Loaded(List<Endpoint> servers, List<Endpoint> stunServers, NodeIdentity identity,
+                        KnownPeers knownPeers) {
+  }
 
   private final NodeOptions options;
-  private final SecureRandom random = new SecureRandom();
   private final String instance = Long.toHexString(new SecureRandom().nextLong());
   private final DropCounters drops = new DropCounters();
-  private final Map<String, PeerSession> byNick = new HashMap<>();
-  private final Map<Integer, PeerSession> byIndex = new HashMap<>();
-  private final Map<Long, PeerSession> byIntro = new HashMap<>();
-  private final Map<Long, PeerSession> byRelayId = new HashMap<>();
+  private final PeerTable peers = new PeerTable();
+  /** Our own addresses (local, loopback, and the reflexive one the rendezvous sees): never a peer's. */
   private final Set<Endpoint> ownAddresses = new HashSet<>();
-  /** Keys presented for a nick that differ from the known one, waiting for the user's {@code /accept}. */
-  private final Map<String, byte[]> untrusted = new HashMap<>();
   private RoomId roomId;
   private Impairment impairment;
-  private final NetCheck netCheck = new NetCheck();
-  private final List<Endpoint> stunSources = new ArrayList<>();
-  private NetCheck.Mapping knownMapping = NetCheck.Mapping.UNKNOWN;
-
-  /** Trust-on-first-use record of every peer's key, in dataDir, like SSH's known_hosts. */
-  static final String KNOWN_PEERS_FILE = "known_peers";
-
   private NodeIdentity identity;
-  private KnownPeers knownPeers;
   private NodeLog log;
   private ChatAddresses addresses;
   private DeliveryOptions deliveryOptions;
   private DatagramSocket socket;
-  /** The current rendezvous: one of {@link #servers}, the next when it stops answering. */
-  private Endpoint server;
-  private final List<Endpoint> servers = new ArrayList<>();
-  private RendezvousLink link;
-  /**
-   * The rendezvous stopped answering, or never answered our first registrations: true from then
-   * until it registers us again. Before that a node is only "registering" (its first answer is
-   * on the way), which is not worth an alarm.
-   */
-  private boolean rendezvousDown;
-  private long linkTimer = -1;
-  private boolean relayAvailable;
-  private long controlCounter;
-  private long probeCounter;
-  private long nextHandle;
+  /** Outcomes and received messages for ChatVerticle, one hand-off per event-loop turn. */
+  private TurnBatch<PunchEvent> events;
+  private SessionTimers timers;
+  private RendezvousClient rendezvous;
+  private NetChecker netChecker;
+  private PeerEvents peerEvents;
+  private PeerTrust trust;
+  private Probes probes;
+  private SessionHost sessions;
+  private SendFanOut fanOut;
   /** Datagrams received and sent since start (all kinds): how well messages share packets. */
   private long datagramsIn;
   private long datagramsOut;
-  /** Outcomes and received messages for ChatVerticle, one hand-off per event-loop turn. */
-  private TurnBatch<PunchEvent> events;
 
   public PunchVerticle(NodeOptions options) {
     this.options = options;
@@ -141,50 +122,63 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     LocalCodec.register(vertx, OutboundBatch.class);
     LocalCodec.register(vertx, PunchEventBatch.class);
     events = new TurnBatch<>(context, vertx.eventBus(), addresses.punchEvents(), PunchEventBatch::new);
+    timers = new SessionTimers(vertx, context, peers);
     socket = UdpSockets.create(vertx, log);
     socket.handler(this::onDatagram);
-    return vertx.executeBlocking(() -> {
-        for (String address : options.rendezvousServers()) {
-          int colon = address.lastIndexOf(':');
-          servers.add(new Endpoint(InetAddress.getByName(address.substring(0, colon).replaceAll("[\\[\\]]", ""))
-            .getHostAddress(), Integer.parseInt(address.substring(colon + 1))));
-        }
-        server = servers.get(0);
-        stunSources.add(server);
-        for (String stun : options.stunServers()) {
-          int colon = stun.lastIndexOf(':');
-          stunSources.add(new Endpoint(InetAddress.getByName(stun.substring(0, colon).replaceAll("[\\[\\]]", ""))
-            .getHostAddress(), Integer.parseInt(stun.substring(colon + 1))));
-        }
-        identity = NodeIdentity.loadOrCreate(options.keyFile());
-        knownPeers = KnownPeers.load(options.dataDir().resolve(KNOWN_PEERS_FILE));
+    return vertx.executeBlocking(() -> new Loaded(resolve(options.rendezvousServers()),
+        resolve(options.stunServers()), NodeIdentity.loadOrCreate(options.keyFile()),
+        KnownPeers.load(options.dataDir().resolve(PeerTrust.KNOWN_PEERS_FILE))))
+      .map(loaded -> {
+        wire(loaded);
         return null;
       })
       .compose(v -> socket.listen(options.bindPort(), options.bindHost())
         .compose(s -> vertx.executeBlocking(() -> LocalAddresses.of(options.bindHost(), s.localAddress().port())))
         .map(locals -> {
-          startLink(locals);
+          ownAddresses.addAll(locals);
+          ownAddresses.add(new Endpoint(LOOPBACK, port()));
+          rendezvous.start(instance, roomId, locals);
           return null;
         }))
       // Started once every address is registered (on a clustered event bus: known cluster-wide).
       .compose(v -> Future.all(List.of(
         // Internal: ChatVerticle of this node only, never across a clustered event bus.
-        vertx.eventBus().<OutboundBatch>localConsumer(addresses.punchSend(), msg -> msg.body().messages().forEach(this::onSend))
+        vertx.eventBus().<OutboundBatch>localConsumer(addresses.punchSend(),
+            msg -> msg.body().messages().forEach(fanOut::send))
           .completion(),
         // The public request addresses: each body checked by its schema first, the same way as ChatVerticle's.
-        serve(addresses.peers(), NO_FIELDS, msg -> msg.reply(peers())),
+        serve(addresses.peers(), NO_FIELDS, msg -> msg.reply(peerEvents.peers(peers.sortedByNick()))),
         serve(addresses.stats(), NO_FIELDS, msg -> msg.reply(stats())),
         serve(addresses.node(), NO_FIELDS, msg -> msg.reply(nodeInfo())),
-        serve(addresses.peerAccept(), ACCEPT, this::onAccept),
-        serve(addresses.netcheck(), NO_FIELDS, msg -> runNetCheck().onSuccess(msg::reply)))))
+        serve(addresses.peerAccept(), ACCEPT, msg -> trust.onAccept(msg)),
+        serve(addresses.netcheck(), NO_FIELDS, msg -> netChecker.run().onSuccess(msg::reply)))))
       .onSuccess(v -> {
         if (impairment.active()) {
           log.warn("test impairment on: {}% loss, {}% duplication, {}% reordering of packets to peers",
             impair[0], impair[1], impair[2]);
         }
         log.info("{} listening on UDP {} (room {}{}, rendezvous {}, key {})", options.nick(), socket.localAddress(),
-          options.room(), roomId.isSecret() ? ", private" : "", server, identity.fingerprint());
+          options.room(), roomId.isSecret() ? ", private" : "", rendezvous.server(), identity.fingerprint());
       });
+  }
+
+  /** Makes the collaborators, once the servers are resolved and the keys loaded. */
+  private void wire(Loaded loaded) {
+    identity = loaded.identity();
+    List<Endpoint> stunSources = new ArrayList<>();
+    // The rendezvous answers STUN too: with one more server, a netcheck can tell how the NAT maps.
+    stunSources.add(loaded.servers().get(0));
+    stunSources.addAll(loaded.stunServers());
+    Wiring wiring = new Wiring();
+    netChecker = new NetChecker(vertx, log, this::send, stunSources);
+    rendezvous = new RendezvousClient(vertx, log, addresses, options, identity, loaded.servers(), ownAddresses,
+      this::send, wiring);
+    peerEvents = new PeerEvents(vertx.eventBus(), addresses, rendezvous::server);
+    trust = new PeerTrust(vertx, log, loaded.knownPeers(), wiring);
+    probes = new Probes(log, peers, this::sendPacket, timers, peerEvents);
+    sessions = new SessionHost(log, options, peers, this::newSession, timers, peerEvents, events, this::sendPacket,
+      probes, rendezvous, netChecker);
+    fanOut = new SendFanOut(peers, timers, events);
   }
 
   /**
@@ -196,19 +190,20 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   @Override
   public Future<?> stop() {
     List<Future<Void>> byes = new ArrayList<>();
-    for (PeerSession session : byNick.values()) {
-      vertx.cancelTimer(session.timerId);
+    for (PeerSession session : peers.sessions()) {
+      timers.cancel(session);
       Buffer bye = session.byePacket();
       if (bye != null) {
         byes.add(transmit(session, session.path.address(), bye));
       }
     }
-    vertx.cancelTimer(linkTimer);
-    if (link != null) {
-      byes.add(control(link.bye()));
+    int peerByes = byes.size();
+    Future<Void> rendezvousBye = rendezvous == null ? null : rendezvous.stop();
+    if (rendezvousBye != null) {
+      byes.add(rendezvousBye);
     }
     if (log != null) {
-      log.info("{} leaving: said goodbye to {} peers", options.nick(), byes.size() - (link != null ? 1 : 0));
+      log.info("{} leaving: said goodbye to {} peers", options.nick(), peerByes);
     }
     if (socket == null) {
       return Future.succeededFuture();
@@ -230,8 +225,16 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
   private JsonObject nodeInfo() {
     return new JsonObject().put("nick", options.nick())
       .put("room", options.room()).put("fingerprint", identity.fingerprint())
-      .put("rendezvous", new JsonObject().put("address", server.toString())
-        .put("state", link.state() == RendezvousLink.State.REGISTERED ? "up" : rendezvousDown ? "down" : "registering"));
+      .put("rendezvous", rendezvous.toJson());
+  }
+
+  private JsonObject stats() {
+    return new JsonObject()
+      .put("datagramsIn", datagramsIn)
+      .put("datagramsOut", datagramsOut)
+      .put("drops", drops.toJson())
+      .put("peers", peers.size())
+      .put("rendezvous", rendezvous == null ? "starting" : rendezvous.linkState());
   }
 
   /** The UDP port this node listens on. */
@@ -239,22 +242,26 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     return socket.localAddress().port();
   }
 
-  private void startLink(List<Endpoint> locals) {
-    ownAddresses.addAll(locals);
-    ownAddresses.add(new Endpoint("127.0.0.1", port()));
-    JsonObject registration = Control.of(ControlType.REGISTER)
-      .put(Control.VERSION, Control.PROTOCOL_VERSION)
-      .put(Control.NICK, options.nick())
-      .put(Control.ROOM, roomId.wireId())
-      .put(Control.INSTANCE, instance)
-      .put(Control.LOCAL, Control.toJson(locals));
-    link = new RendezvousLink(this, registration, TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()),
-      TimeUnit.SECONDS.toNanos(options.rendezvousDownAfterSeconds()), identity);
-    link.start(System.nanoTime());
-    rescheduleLink();
+  private PeerSession newSession(String nick, int localIndex) {
+    return new PeerSession(nick, localIndex, sessions, deliveryOptions,
+      () -> new SecureChannel(identity, options.nick(), nick, roomId.prologue(), options.cipher(),
+        options.nick().compareTo(nick) < 0, trust::trust),
+      TimeUnit.SECONDS.toNanos(options.punchTimeoutSeconds()),
+      TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()), ownAddresses);
   }
 
-  // ---------------------------------------------------------------- inbound datagrams
+  /** {@code host:port} names (IPv6 in brackets) to addresses. Blocking: DNS. */
+  private static List<Endpoint> resolve(List<String> hostPorts) throws UnknownHostException {
+    List<Endpoint> resolved = new ArrayList<>();
+    for (String hostPort : hostPorts) {
+      int colon = hostPort.lastIndexOf(':');
+      resolved.add(new Endpoint(InetAddress.getByName(hostPort.substring(0, colon).replaceAll("[\\[\\]]", ""))
+        .getHostAddress(), Integer.parseInt(hostPort.substring(colon + 1))));
+    }
+    return resolved;
+  }
+
+  // ---------------------------------------------------------------- inbound datagrams: the demux
 
   private void onDatagram(DatagramPacket packet) {
     datagramsIn++;
@@ -266,14 +273,14 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
           onPacket(from, data, false);
           break;
         case STUN:
-          onStun(from, data);
+          netChecker.onStun(from, data);
           break;
         case PLAIN:
           if (PlainCommand.parse(data).verb() != PlainCommand.Verb.PUNCH) {
             throw new WireException(DropReason.UNKNOWN_TYPE, "a client answers only punch");
           }
           // A liveness reply only: it never creates or moves a path.
-          sendDatagram(Buffer.buffer("punched"), from.port(), from.host());
+          send(Buffer.buffer(PUNCHED), from);
           break;
         default:
           throw new WireException(DropReason.UNKNOWN_KIND, "not a p2pchat packet");
@@ -283,46 +290,45 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     } catch (FrameException e) {
       drop(from, DropReason.MALFORMED, e.getMessage(), data.length());
     } catch (RuntimeException e) {
+      // A peer's protocol errors are WireExceptions by now (PeerSession cuts the peer off): anything
+      // else here is ours.
       drop(from, DropReason.MALFORMED, e.toString(), data.length());
-      if (!(e instanceof io.p2pchat.delivery.DeliveryProtocolException)) {
-        log.error("BUG handling a datagram from {}", from, e);
-      }
+      log.error("BUG handling a datagram from {}", from, e);
     } catch (Exception e) {
       drop(from, DropReason.MALFORMED, e.toString(), data.length());
     }
   }
 
+  /** A p2pchat packet, by its type: {@code relayed} when it came inside a relay frame. */
   private void onPacket(Endpoint from, Buffer data, boolean relayed) throws Exception {
     PacketHeader header = PacketCodec.decodeHeader(data);
     long now = System.nanoTime();
     switch (header.type()) {
       case CONTROL:
-        if (relayed || !from.equals(server)) {
+        if (relayed || !rendezvous.isServer(from)) {
           throw new WireException(DropReason.UNAUTHENTICATED, "control packet not from the rendezvous");
         }
-        onControl(ControlCodec.decode(data), now);
+        rendezvous.onControl(data, now);
         break;
       case PROBE:
-        onProbe(from, data, now);
+        probes.onProbe(from, data, now);
         break;
       case HANDSHAKE:
-        PeerSession shaking = byIndex.get(header.sessionId());
+        PeerSession shaking = peers.byIndex(header.sessionId());
         if (shaking == null) {
           throw new WireException(DropReason.UNKNOWN_SESSION, "handshake for session " + header.sessionId());
         }
         shaking.onHandshake(HandshakeCodec.decode(data), from, now);
-        scheduleFlush(shaking);
-        reschedule(shaking);
+        timers.touched(shaking);
         break;
       case DATA:
         onDataPacket(from, header, data, now);
         break;
       case RELAY:
-        if (relayed || !from.equals(server)) {
+        if (relayed || !rendezvous.isServer(from)) {
           throw new WireException(DropReason.UNAUTHENTICATED, "relay frame not from the rendezvous");
         }
-        PeerSession session = byRelayId.get(RelayCodec.relayId(data));
-        if (session == null) {
+        if (peers.byRelayId(RelayCodec.relayId(data)) == null) {
           throw new WireException(DropReason.UNKNOWN_SESSION, "relay frame from an unknown peer");
         }
         onPacket(Candidate.VIA_RELAY, RelayCodec.inner(data), true);
@@ -332,194 +338,30 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
     }
   }
 
-  private void onControl(JsonObject msg, long now) throws WireException {
-    ControlType type = Control.type(msg);
-    if (log.isDebugEnabled()) {
-      log.debug("in  {} {}", server, msg.getString(Control.TYPE));
-    }
-    link.onAnswer(now);
-    switch (type) {
-      case REGISTERED:
-        Endpoint reflexive = Control.endpoint(msg, Control.PUBLIC);
-        ownAddresses.add(reflexive);
-        relayAvailable = msg.getBoolean("relay", true);
-        link.onRegistered(msg, now);
-        break;
-      case CHALLENGE:
-        link.onChallenge(msg, now);
-        break;
-      case KEEPALIVE_ACK:
-        break;
-      case INTRODUCE:
-        onIntroduce(msg, now);
-        break;
-      case GONE:
-        PeerSession gone = byNick.get(Control.matching(msg, Control.NICK, Control.NICK_PATTERN));
-        if (gone != null) {
-          gone.close();
-          pathChanged(gone, PathState.GONE, gone.path.address(), "left the rendezvous");
-        }
-        break;
-      case ERROR:
-        onError(msg, now);
-        break;
-      default:
-        throw new WireException(DropReason.UNKNOWN_TYPE, "control " + type.wireName() + " at a client");
-    }
-    rescheduleLink();
-  }
-
-  private void onError(JsonObject msg, long now) {
-    String code = msg.getString(Control.CODE, "");
-    String message = msg.getString(Control.MESSAGE, "");
-    if (code.equals("not-registered")) {
-      link.onNotRegistered(now);
-    } else if (code.equals("unknown-nick")) {
-      log.info("rendezvous: {}", message);
-    } else {
-      log.error("rendezvous refused us: {} ({})", message, code);
-      vertx.eventBus().publish(addresses.rendezvousState(), new JsonObject()
-        .put("state", "down").put("address", server.toString()).put("error", message));
-    }
-  }
-
-  private void onIntroduce(JsonObject msg, long now) throws WireException {
-    long introId = parseIntroId(Control.string(msg, Control.INTRO_ID));
-    byte[] secret = decodeSecret(Control.string(msg, Control.SECRET));
-    JsonObject peer = Control.object(msg, Control.PEER);
-    String nick = Control.matching(peer, Control.NICK, Control.NICK_PATTERN);
-    String peerInstance = Control.string(peer, "instance");
-    long relayId = Control.number(peer, Control.RELAY_ID);
-    List<Candidate> candidates = new ArrayList<>();
-    for (Endpoint lan : Control.endpoints(peer, Control.LOCAL)) {
-      candidates.add(new Candidate(lan, Candidate.Kind.LAN));
-    }
-    candidates.add(new Candidate(Control.endpoint(peer, Control.PUBLIC), Candidate.Kind.PUBLIC));
-    if (nick.equals(options.nick())) {
-      throw new WireException(DropReason.MALFORMED, "introduced to ourselves");
-    }
-    PeerSession session = byNick.get(nick);
-    if (session == null) {
-      String peerNick = nick;
-      session = new PeerSession(nick, newIndex(), this, deliveryOptions,
-        () -> new SecureChannel(identity, options.nick(), peerNick, roomId.prologue(), options.cipher(),
-          options.nick().compareTo(peerNick) < 0, this::trust),
-        TimeUnit.SECONDS.toNanos(options.punchTimeoutSeconds()),
-        TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()), ownAddresses);
-      byNick.put(nick, session);
-      byIndex.put(session.localIndex, session);
-      publishState(session, PathState.CONNECTING, null);
-    } else {
-      byIntro.remove(session.previousIntroId, session);
-      byRelayId.remove(session.relayId);
-    }
-    byIntro.put(introId, session);
-    byRelayId.put(relayId, session);
-    session.introducedKey = peer.getValue(Control.KEY) instanceof String
-      ? Control.bytes(peer, Control.KEY, 32) : null;
-    log.info("introduced to {} ({} candidates), punching", nick, candidates.size());
-    session.introduce(introId, secret, peerInstance, relayId, candidates, relayAvailable,
-      knownMapping == NetCheck.Mapping.PER_DESTINATION, now);
-    reschedule(session);
-  }
-
-  private void onProbe(Endpoint from, Buffer data, long now) throws WireException {
-    long introId = ProbeCodec.introId(data);
-    PeerSession session = byIntro.get(introId);
-    byte[] secret = session == null ? null : session.secretFor(introId);
-    if (secret == null) {
-      throw new WireException(DropReason.UNKNOWN_SESSION, "probe of an unknown introduction");
-    }
-    Probe probe = ProbeCodec.decode(data, secret);
-    if (probe.senderIndex() != 0) {
-      session.remoteIndex = probe.senderIndex();
-    }
-    if (log.isDebugEnabled()) {
-      log.debug("in  {} {} from {} tx {}", from, probe.kind(), session.nick, probe.txId());
-    }
-    if (probe.kind() == Probe.Kind.PUNCH) {
-      // Answers go where the packets come from: that is what makes a peer-reflexive address work.
-      Endpoint observed = from.equals(Candidate.VIA_RELAY) ? UNSPECIFIED : from;
-      sendPacket(session, from, ProbeCodec.encode(
-        new Probe(Probe.Kind.PUNCHED, session.introId, probe.txId(), session.localIndex, observed),
-        ++probeCounter, session.secret));
-      session.path.onPunch(from, now);
-    } else {
-      session.path.onPunched(probe.txId(), from, now);
-      publishIfRttMoved(session);
-    }
-    scheduleFlush(session);
-    reschedule(session);
-  }
-
   private void onDataPacket(Endpoint from, PacketHeader header, Buffer data, long now) throws Exception {
-    PeerSession session = byIndex.get(header.sessionId());
+    PeerSession session = peers.byIndex(header.sessionId());
     if (session == null) {
       throw new WireException(DropReason.UNKNOWN_SESSION, "data for session " + header.sessionId());
     }
     session.onData(header.counter(), data, from, now);
-    scheduleFlush(session);
-    reschedule(session);
+    timers.touched(session);
   }
 
-  // ---------------------------------------------------------------- chat messages from ChatVerticle
-
-  private void onSend(OutboundChat chat) {
-    long now = System.nanoTime();
-    List<PeerSession> targets;
-    if (chat.to() != null) {
-      PeerSession target = byNick.get(chat.to());
-      if (target == null) {
-        events.add(new PunchEvent.Rejected(chat, FailureCodes.NOT_FOUND, "unknown nick: " + chat.to()));
-        return;
-      }
-      targets = List.of(target);
-    } else {
-      targets = new ArrayList<>(byNick.values());
-      if (targets.isEmpty()) {
-        events.add(new PunchEvent.Accepted(chat, 0));
-        return;
-      }
-    }
-    SendVerdict verdict = new SendVerdict(chat, targets.size());
-    for (PeerSession session : targets) {
-      session.submit(++nextHandle, chat, verdict, now);
-      scheduleFlush(session);
-    }
+  private void drop(Endpoint from, DropReason reason, String detail, int length) {
+    drops.count(reason);
+    log.warnRateLimited(reason.label(), "dropped {} bytes from {}: {} ({})", length, from, reason.label(), detail);
   }
 
-  /** Tells ChatVerticle once every target took the message, or as soon as one could not. */
-  private final class SendVerdict implements PeerSession.Verdict {
-    private final OutboundChat chat;
-    private final int peers;
-    private int waiting;
+  // ---------------------------------------------------------------- outbound datagrams
 
-    SendVerdict(OutboundChat chat, int peers) {
-      this.chat = chat;
-      this.peers = peers;
-      this.waiting = peers;
-    }
-
-    @Override
-    public void accepted() {
-      if (waiting > 0 && --waiting == 0) {
-        events.add(new PunchEvent.Accepted(chat, peers));
-      }
-    }
-
-    @Override
-    public void refused(String reason) {
-      if (waiting > 0) {
-        waiting = 0;
-        events.add(new PunchEvent.Rejected(chat, FailureCodes.UNAVAILABLE, reason));
-      }
-    }
+  /** Every datagram this node sends goes through here, to be counted ({@link DatagramSender}). */
+  private Future<Void> send(Buffer datagram, Endpoint to) {
+    datagramsOut++;
+    return socket.send(datagram, to.port(), to.host());
   }
 
-  // ---------------------------------------------------------------- PeerSession.Host
-
-  @Override
-  public void sendPacket(PeerSession session, Endpoint to, Buffer packet) {
+  /** A packet to a peer ({@link PeerTransport}): through the test impairment, when it is on. */
+  private void sendPacket(PeerSession session, Endpoint to, Buffer packet) {
     if (impairment.active()) {
       switch (impairment.next()) {
         case DROP:
@@ -539,364 +381,48 @@ public class PunchVerticle extends VerticleBase implements PeerSession.Host, Ren
 
   private Future<Void> transmit(PeerSession session, Endpoint to, Buffer packet) {
     if (to.equals(Candidate.VIA_RELAY)) {
-      return sendDatagram(RelayCodec.encode(session.relayId, packet), server.port(), server.host());
+      return rendezvous.relay(session.relayId, packet);
     }
-    return sendDatagram(packet, to.port(), to.host());
+    return send(packet, to);
   }
 
-  @Override
-  public void sendPunch(PeerSession session, Endpoint to, long txId) {
-    if (log.isDebugEnabled()) {
-      log.debug("out {} PUNCH to {} tx {}", to, session.nick, txId);
-    }
-    sendPacket(session, to, ProbeCodec.encode(
-      new Probe(Probe.Kind.PUNCH, session.introId, txId, session.localIndex, null), ++probeCounter, session.secret));
-  }
-
-  @Override
-  public void pathChanged(PeerSession session, PathState state, Endpoint address, String why) {
-    String where = address == null ? "-" : address.equals(Candidate.VIA_RELAY) ? "via " + server : address.toString();
-    if (state == PathState.CONNECTING) {
-      log.warn("path to {} lost ({}): looking again; {} messages held until a path is back (deadline {} s)",
-        session.nick, why, session.heldMessages(), options.deliveryDeadlineSeconds());
-    } else {
-      log.info("path to {}: {} {} ({}{})", session.nick, state.label(), where, why,
-        session.rttNanos() >= 0 ? ", rtt " + session.rttNanos() / 1000 + " us" : "");
-    }
-    publishState(session, state, address);
-    if (state == PathState.GONE) {
-      vertx.cancelTimer(session.timerId);
-      byNick.remove(session.nick, session);
-      byIndex.remove(session.localIndex, session);
-      byIntro.remove(session.introId, session);
-      byIntro.remove(session.previousIntroId, session);
-      byRelayId.remove(session.relayId, session);
-    } else {
-      scheduleFlush(session);
-    }
-  }
-
-  @Override
-  public void punchFailed(PeerSession session, int candidates, boolean relay) {
-    log.info("punch to {} failed: no direct path answered within {} s on {} candidates; {}", session.nick,
-      options.punchTimeoutSeconds(), candidates, relay ? "using the relay, retrying direct every 15 s"
-        : "the relay is off, retrying in 15 s");
-  }
-
-  @Override
-  public void pathLost(PeerSession session) {
-    // Fresh candidates: the peer's NAT may have given it a new public port.
-    sendControl(Control.of(ControlType.CONNECT).put(Control.NICK, session.nick));
-  }
-
-  @Override
-  public void received(PeerSession session, byte[] message) {
-    events.add(new PunchEvent.Received(session.nick, message));
-  }
-
-  @Override
-  public void delivered(PeerSession session, OutboundChat chat) {
-    events.add(new PunchEvent.Delivered(chat, session.nick));
-  }
-
-  @Override
-  public void failed(PeerSession session, OutboundChat chat, String reason) {
-    events.add(new PunchEvent.Failed(chat, session.nick, reason));
-  }
-
-  @Override
-  public void secured(PeerSession session) {
-    log.info("session with {} secured: key {} ({})", session.nick, session.fingerprint(), options.cipher());
-    publishState(session, session.path.state(), session.path.address());
-    scheduleFlush(session);
-  }
-
-  @Override
-  public void handshakeFailed(PeerSession session, String why) {
-    log.warnRateLimited("handshake", "handshake with {} failed: {}", session.nick, why);
-  }
-
-  /** Trust on first use: the first key seen for a nick is remembered; a different one is refused. */
-  private boolean trust(HandshakePayload payload) {
-    PeerSession session = byNick.get(payload.nick());
-    if (session != null && session.introducedKey != null
-      && !java.security.MessageDigest.isEqual(session.introducedKey, payload.signingKey())) {
-      // The rendezvous checked that the registrant of this nick holds its key: whoever answered does not.
-      log.error("{} answered with key {}, not the key {} registered with the rendezvous: refused", payload.nick(),
-        NodeIdentity.fingerprintOf(payload.signingKey()), NodeIdentity.fingerprintOf(session.introducedKey));
-      return false;
-    }
-    switch (knownPeers.check(payload.nick(), payload.signingKey())) {
-      case MATCH:
-        return true;
-      case NEW:
-        knownPeers.remember(payload.nick(), payload.signingKey());
-        saveKnownPeers();
-        log.info("first key seen for {}: {} (trusted on first use)", payload.nick(),
-          NodeIdentity.fingerprintOf(payload.signingKey()));
-        return true;
-      default:
-        String known = knownPeers.keyOf(payload.nick()).map(NodeIdentity::fingerprintOf).orElse("?");
-        String offered = NodeIdentity.fingerprintOf(payload.signingKey());
-        if (untrusted.put(payload.nick(), payload.signingKey()) == null) {
-          log.error("KEY CHANGED for {}: known {}, now {}; refused until the user accepts it", payload.nick(),
-            known, offered);
-          vertx.eventBus().publish(addresses.peerUntrusted(), new JsonObject().put("nick", payload.nick())
-            .put("fingerprint", offered).put("knownFingerprint", known));
-        }
-        return false;
-    }
-  }
-
-  private void onAccept(Message<Object> msg) {
-    String nick = ((JsonObject) msg.body()).getString("nick");
-    byte[] key = untrusted.remove(nick);
-    if (key == null) {
-      msg.fail(FailureCodes.NOT_FOUND, "no changed key waiting for " + nick);
-      return;
-    }
-    knownPeers.accept(nick, key);
-    saveKnownPeers();
-    log.warn("the user accepted the new key of {}: {}", nick, NodeIdentity.fingerprintOf(key));
-    // A fresh introduction restarts the handshake that was refused.
-    sendControl(Control.of(ControlType.CONNECT).put(Control.NICK, nick));
-    msg.reply(new JsonObject().put("nick", nick).put("fingerprint", NodeIdentity.fingerprintOf(key)));
-  }
-
-  private void saveKnownPeers() {
-    vertx.executeBlocking(() -> {
-      knownPeers.save();
-      return null;
-    }).onFailure(e -> log.error("cannot save known peers: {}", e.getMessage()));
-  }
-
-  // ---------------------------------------------------------------- RendezvousLink.Actions
-
-  @Override
-  public void sendControl(JsonObject message) {
-    control(message);
-  }
-
-  /** Sends a control message to the current rendezvous; the future completes once it left the socket. */
-  private Future<Void> control(JsonObject message) {
-    if (log.isDebugEnabled()) {
-      log.debug("out {} {}", server, message.getString(Control.TYPE));
-    }
-    return sendDatagram(ControlCodec.encode(message, ++controlCounter), server.port(), server.host());
-  }
+  // ---------------------------------------------------------------- wiring
 
   /**
-   * STUN Binding requests to every source, answers collected for {@link #NETCHECK_WAIT_MS}:
-   * how our NAT maps, published in the log and returned.
+   * What the rendezvous client and the trust checks report, passed to whom it concerns. An inner
+   * object rather than this verticle's own methods, so none of it is callable from outside.
    */
-  private Future<JsonObject> runNetCheck() {
-    netCheck.reset();
-    for (Endpoint source : stunSources) {
-      byte[] transactionId = new byte[StunCodec.TRANSACTION_ID_SIZE];
-      random.nextBytes(transactionId);
-      netCheck.sent(HexFormat.of().formatHex(transactionId), source);
-      sendDatagram(StunCodec.bindingRequest(transactionId), source.port(), source.host());
+  private final class Wiring implements RendezvousClient.Listener, PeerTrust.Host {
+
+    @Override
+    public void up() {
+      netChecker.runIfUnknown();
     }
-    Promise<JsonObject> result = Promise.promise();
-    vertx.setTimer(NETCHECK_WAIT_MS, t -> {
-      NetCheck.Mapping mapping = netCheck.mapping();
-      if (mapping != NetCheck.Mapping.UNKNOWN && mapping != knownMapping) {
-        log.info("netcheck: our NAT maps {} (mapped {}){}", mapping == NetCheck.Mapping.PER_DESTINATION
-            ? "per destination" : "per endpoint", netCheck.mappedAddresses(),
-          mapping == NetCheck.Mapping.PER_DESTINATION ? ": peers will use the relay at once" : "");
-        knownMapping = mapping;
-      }
-      result.complete(netCheck.toJson().put("sourcesAsked", stunSources.size()));
-    });
-    return result.future();
-  }
 
-  private void onStun(Endpoint from, Buffer data) throws WireException {
-    if (!stunSources.contains(from)) {
-      throw new WireException(DropReason.UNKNOWN_KIND, "STUN from a source we did not ask");
+    @Override
+    public void introduced(RendezvousClient.Introduction introduction, long now) {
+      sessions.introduced(introduction, now);
     }
-    Endpoint mapped = Endpoint.of(io.vertx.core.net.SocketAddress.inetSocketAddress(
-      StunCodec.parseBindingResponse(data)));
-    if (!netCheck.answered(HexFormat.of().formatHex(StunCodec.transactionId(data)), from, mapped)) {
-      throw new WireException(DropReason.UNKNOWN_SESSION, "STUN answer to no request of ours");
+
+    @Override
+    public void left(String nick) {
+      sessions.left(nick);
     }
-  }
 
-  @Override
-  public void up(JsonObject registered) {
-    if (knownMapping == NetCheck.Mapping.UNKNOWN && stunSources.size() > 1) {
-      runNetCheck();
+    @Override
+    public byte[] introducedKey(String nick) {
+      PeerSession session = peers.byNick(nick);
+      return session == null ? null : session.introducedKey;
     }
-    log.info("registered with rendezvous {} as {} in room {} (seen as {})", server, options.nick(),
-      options.room(), registered.getString(Control.PUBLIC));
-    rendezvousDown = false;
-    vertx.eventBus().publish(addresses.rendezvousState(),
-      new JsonObject().put("state", "up").put("address", server.toString()));
-  }
 
-  /**
-   * Registrations went unanswered: says so once per outage (also when the rendezvous never
-   * answered since start) and fails over to the next rendezvous of the list (a cluster shares
-   * registrations, so any will do).
-   */
-  @Override
-  public void unreachable() {
-    Endpoint unanswered = server;
-    if (servers.size() > 1) {
-      server = servers.get((servers.indexOf(server) + 1) % servers.size());
-      log.warn("rendezvous {} unreachable: trying {}", unanswered, server);
-    } else if (!rendezvousDown) {
-      log.warn("rendezvous {} unreachable: registering again", unanswered);
+    @Override
+    public void untrusted(String nick, String offered, String known) {
+      peerEvents.untrusted(nick, offered, known);
     }
-    publishDown(unanswered);
-  }
 
-  @Override
-  public void down(String why) {
-    log.warn("rendezvous {} down: {}; registering again", server, why);
-    publishDown(server);
-  }
-
-  private void publishDown(Endpoint unanswered) {
-    if (!rendezvousDown) {
-      rendezvousDown = true;
-      vertx.eventBus().publish(addresses.rendezvousState(),
-        new JsonObject().put("state", "down").put("address", unanswered.toString()));
-    }
-  }
-
-  // ---------------------------------------------------------------- timers and helpers
-
-  /** Flushes a session at the end of this event-loop turn, so a burst of messages shares packets. */
-  private void scheduleFlush(PeerSession session) {
-    if (!session.flushScheduled) {
-      session.flushScheduled = true;
-      context.runOnContext(v -> {
-        session.flushScheduled = false;
-        if (byNick.get(session.nick) == session) {
-          session.flush(System.nanoTime());
-          reschedule(session);
-        }
-      });
-    }
-  }
-
-  /**
-   * Keeps one timer per session, armed no later than its earliest deadline. A timer armed earlier
-   * than needed is kept (it fires, finds nothing due, and re-arms): every packet moves the
-   * deadlines, and cancelling and re-creating a timer per packet was a visible share of the CPU.
-   */
-  private void reschedule(PeerSession session) {
-    long deadline = session.nextDeadline();
-    if (deadline >= session.armedAt) {
-      return;
-    }
-    vertx.cancelTimer(session.timerId);
-    session.armedAt = deadline;
-    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999));
-    session.timerId = vertx.setTimer(delayMs, id -> {
-      session.armedAt = Long.MAX_VALUE;
-      session.timerId = -1;
-      if (byNick.get(session.nick) != session) {
-        return;
-      }
-      long now = System.nanoTime();
-      session.onTimer(now);
-      session.flush(now);
-      reschedule(session);
-    });
-  }
-
-  private void rescheduleLink() {
-    vertx.cancelTimer(linkTimer);
-    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(link.nextDeadline() - System.nanoTime() + 999_999));
-    linkTimer = vertx.setTimer(delayMs, id -> {
-      link.onTimer(System.nanoTime());
-      rescheduleLink();
-    });
-  }
-
-  private int newIndex() {
-    int index;
-    do {
-      index = random.nextInt();
-    } while (index == 0 || byIndex.containsKey(index));
-    return index;
-  }
-
-  /** A keep-alive measured a round trip a quarter away from the one front ends show: tell them. */
-  private void publishIfRttMoved(PeerSession session) {
-    long rtt = session.rttNanos();
-    long shown = session.publishedRttNanos;
-    if (rtt >= 0 && session.path.state() != PathState.CONNECTING
-      && (shown < 0 || Math.abs(rtt - shown) * RTT_CHANGE_DENOMINATOR > shown)) {
-      publishState(session, session.path.state(), session.path.address());
-    }
-  }
-
-  private void publishState(PeerSession session, PathState state, Endpoint address) {
-    session.publishedRttNanos = session.rttNanos();
-    vertx.eventBus().publish(addresses.peerState(), peerJson(session, state, address));
-  }
-
-  private JsonObject peerJson(PeerSession session, PathState state, Endpoint address) {
-    JsonObject json = new JsonObject().put("nick", session.nick).put("state", state.label())
-      .put("address", address == null ? null
-        : address.equals(Candidate.VIA_RELAY) ? server.toString() : address.toString());
-    if (session.rttNanos() >= 0) {
-      json.put("rttMs", Math.round(session.rttNanos() / 1_000.0) / 1_000.0);
-    }
-    if (session.fingerprint() != null) {
-      json.put("fingerprint", session.fingerprint());
-    }
-    return json;
-  }
-
-  private JsonObject peers() {
-    JsonArray list = new JsonArray();
-    byNick.values().stream()
-      .sorted((a, b) -> a.nick.compareTo(b.nick))
-      .forEach(s -> list.add(peerJson(s, s.path.state(), s.path.address())));
-    return new JsonObject().put("peers", list);
-  }
-
-  /** Every datagram this node sends goes through here, to be counted. */
-  private Future<Void> sendDatagram(Buffer datagram, int port, String host) {
-    datagramsOut++;
-    return socket.send(datagram, port, host);
-  }
-
-  private JsonObject stats() {
-    return new JsonObject()
-      .put("datagramsIn", datagramsIn)
-      .put("datagramsOut", datagramsOut)
-      .put("drops", drops.toJson())
-      .put("peers", byNick.size())
-      .put("rendezvous", link == null ? "starting" : link.state().name().toLowerCase());
-  }
-
-  private void drop(Endpoint from, DropReason reason, String detail, int length) {
-    drops.count(reason);
-    log.warnRateLimited(reason.label(), "dropped {} bytes from {}: {} ({})", length, from, reason.label(), detail);
-  }
-
-  private static long parseIntroId(String hex) throws WireException {
-    try {
-      return Long.parseUnsignedLong(hex, 16);
-    } catch (NumberFormatException e) {
-      throw new WireException(DropReason.MALFORMED, "introId is not hex");
-    }
-  }
-
-  private static byte[] decodeSecret(String base64) throws WireException {
-    try {
-      byte[] secret = Base64.getDecoder().decode(base64);
-      if (secret.length < 16) {
-        throw new WireException(DropReason.MALFORMED, "introduction secret too short");
-      }
-      return secret;
-    } catch (IllegalArgumentException e) {
-      throw new WireException(DropReason.MALFORMED, "introduction secret is not base64");
+    @Override
+    public void reintroduce(String nick) {
+      rendezvous.connect(nick);
     }
   }
 }

@@ -41,6 +41,19 @@ final class Timing {
    */
   static final long SERVER_DOWN_AFTER_NANOS = TimeUnit.SECONDS.toNanos(9);
 
+  /**
+   * Added to a deadline's distance before it is cut to whole milliseconds, so a timer never fires
+   * before its deadline (one that fires early finds nothing due and re-arms: a wasted wake-up).
+   */
+  private static final long ROUND_UP_NANOS = TimeUnit.MILLISECONDS.toNanos(1) - 1;
+  /** The shortest delay a Vert.x timer takes. */
+  private static final long MIN_TIMER_MS = 1;
+
+  /** The delay of a Vert.x timer that fires at {@code deadlineNanos}, not before (and not in under 1 ms). */
+  static long timerDelayMs(long deadlineNanos, long nowNanos) {
+    return Math.max(MIN_TIMER_MS, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - nowNanos + ROUND_UP_NANOS));
+  }
+
   private Timing() {
   }
 }

@@ -250,10 +250,32 @@ class PeerPathTest {
   }
 
   @Test
+  void everyTransitionIsReportedOnceWithItsReason() {
+    introduce(true, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    answer(PUBLIC, MS);
+    actions.now = 2 * MS;
+    path.onAuthenticated(OTHER, 2 * MS);
+    assertEquals(PathState.DIRECT, path.state(), "an answered path does not roam");
+    path.expectAnswer(2 * MS);
+    runUntil(2 * MS + Timing.SILENCE_LIMIT_NANOS);
+    actions.now += MS;
+    path.onAuthenticated(OTHER, actions.now);
+    path.close("said goodbye");
+    path.close("left the rendezvous");
+    assertEquals(List.of(
+      new Recorder.Change(PathState.DIRECT, PUBLIC, "punch completed"),
+      new Recorder.Change(PathState.CONNECTING, PUBLIC, "no answer for 3 s"),
+      new Recorder.Change(PathState.DIRECT, OTHER, "roamed: authenticated packets now come from " + OTHER),
+      new Recorder.Change(PathState.GONE, OTHER, "said goodbye")), actions.changes,
+      "each change once, in order, with the path it concerns; a second close is no change");
+  }
+
+  @Test
   void closeStopsEverything() {
     introduce(true, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
-    path.close();
+    path.close("left the rendezvous");
     assertEquals(PathState.GONE, path.state());
+    assertEquals(List.of(new Recorder.Change(PathState.GONE, null, "left the rendezvous")), actions.changes);
     assertEquals(Long.MAX_VALUE, path.nextDeadline());
     int before = actions.punches.size();
     path.onTimer(PUNCH_WINDOW * 10);

@@ -1,0 +1,84 @@
+package io.p2pchat.punch;
+
+import io.p2pchat.chat.ChatAddresses;
+import io.p2pchat.wire.Endpoint;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * What front ends hear about peers, as the JSON of the README's event-bus table: {@code peer.state}
+ * on every path change (and when the round trip moved), {@code peer.untrusted} when a known nick
+ * shows another key, and the answer to {@code peers}. Lives on PunchVerticle's event loop only.
+ */
+final class PeerEvents {
+
+  /** A round trip that moved by more than 1/4 of the one shown is published again. */
+  private static final long RTT_CHANGE_DENOMINATOR = 4;
+  /** {@code rttMs} is shown to the microsecond: nanoseconds to whole microseconds, then to milliseconds. */
+  private static final double NANOS_PER_MICRO = 1_000.0;
+  private static final double MICROS_PER_MILLI = 1_000.0;
+
+  private final EventBus eventBus;
+  private final ChatAddresses addresses;
+  private final Supplier<Endpoint> relay;
+
+  /**
+   * @param relay the rendezvous relaying for us now: the address shown for a relayed path
+   */
+  PeerEvents(EventBus eventBus, ChatAddresses addresses, Supplier<Endpoint> relay) {
+    this.eventBus = eventBus;
+    this.addresses = addresses;
+    this.relay = relay;
+  }
+
+  /** Publishes {@code peer.state}: the session is at {@code state} over {@code address} (null: none). */
+  void state(PeerSession session, PathState state, Endpoint address) {
+    session.publishedRttNanos = session.rttNanos();
+    eventBus.publish(addresses.peerState(), peerJson(session, state, address));
+  }
+
+  /** Publishes {@code peer.state} for the session's path as it is now. */
+  void current(PeerSession session) {
+    state(session, session.path.state(), session.path.address());
+  }
+
+  /** A keep-alive measured a round trip a quarter away from the one front ends show: tell them. */
+  void stateIfRttMoved(PeerSession session) {
+    long rtt = session.rttNanos();
+    long shown = session.publishedRttNanos;
+    if (rtt >= 0 && session.path.state() != PathState.CONNECTING
+      && (shown < 0 || Math.abs(rtt - shown) * RTT_CHANGE_DENOMINATOR > shown)) {
+      current(session);
+    }
+  }
+
+  /** Publishes {@code peer.untrusted}: {@code nick} offered a key that is not the one known for it. */
+  void untrusted(String nick, String offered, String known) {
+    eventBus.publish(addresses.peerUntrusted(), new JsonObject().put("nick", nick)
+      .put("fingerprint", offered).put("knownFingerprint", known));
+  }
+
+  /** The answer to {@code peers}: each session as {@code peer.state} shows it, in the order given. */
+  JsonObject peers(List<PeerSession> sessions) {
+    JsonArray list = new JsonArray();
+    sessions.forEach(s -> list.add(peerJson(s, s.path.state(), s.path.address())));
+    return new JsonObject().put("peers", list);
+  }
+
+  private JsonObject peerJson(PeerSession session, PathState state, Endpoint address) {
+    JsonObject json = new JsonObject().put("nick", session.nick).put("state", state.label())
+      .put("address", address == null ? null
+        : address.equals(Candidate.VIA_RELAY) ? relay.get().toString() : address.toString());
+    if (session.rttNanos() >= 0) {
+      json.put("rttMs", Math.round(session.rttNanos() / NANOS_PER_MICRO) / MICROS_PER_MILLI);
+    }
+    if (session.fingerprint() != null) {
+      json.put("fingerprint", session.fingerprint());
+    }
+    return json;
+  }
+}

@@ -1,0 +1,105 @@
+package io.p2pchat.punch;
+
+import io.p2pchat.chat.FailureCodes;
+import io.p2pchat.common.NodeLog;
+import io.p2pchat.crypto.HandshakePayload;
+import io.p2pchat.crypto.KnownPeers;
+import io.p2pchat.crypto.NodeIdentity;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Whose keys this node believes: trust on first use of {@code known_peers} (like SSH's
+ * known_hosts), the key the rendezvous introduced a nick with, and changed keys held back until
+ * the user accepts them ({@code peer.accept}). Every handshake asks {@link #trust} before it
+ * completes. Lives on PunchVerticle's event loop only; the file is written off it.
+ */
+final class PeerTrust {
+
+  /** Trust-on-first-use record of every peer's key, in dataDir, like SSH's known_hosts. */
+  static final String KNOWN_PEERS_FILE = "known_peers";
+
+  /** What trust decisions need from the rest of the node. */
+  interface Host {
+    /** The identity key the rendezvous introduced {@code nick} with (it checked the registrant holds it), or null. */
+    byte[] introducedKey(String nick);
+
+    /** {@code nick} offered {@code offered}, not the {@code known} key: front ends ask the user. */
+    void untrusted(String nick, String offered, String known);
+
+    /** Asks the rendezvous to introduce {@code nick} again, so a refused handshake starts over. */
+    void reintroduce(String nick);
+  }
+
+  private final Vertx vertx;
+  private final NodeLog log;
+  private final KnownPeers knownPeers;
+  private final Host host;
+  /** Keys presented for a nick that differ from the known one, waiting for the user's {@code /accept}. */
+  private final Map<String, byte[]> untrusted = new HashMap<>();
+
+  PeerTrust(Vertx vertx, NodeLog log, KnownPeers knownPeers, Host host) {
+    this.vertx = vertx;
+    this.log = log;
+    this.knownPeers = knownPeers;
+    this.host = host;
+  }
+
+  /** Trust on first use: the first key seen for a nick is remembered; a different one is refused. */
+  boolean trust(HandshakePayload payload) {
+    byte[] introducedKey = host.introducedKey(payload.nick());
+    if (introducedKey != null && !MessageDigest.isEqual(introducedKey, payload.signingKey())) {
+      // The rendezvous checked that the registrant of this nick holds its key: whoever answered does not.
+      log.error("{} answered with key {}, not the key {} registered with the rendezvous: refused", payload.nick(),
+        NodeIdentity.fingerprintOf(payload.signingKey()), NodeIdentity.fingerprintOf(introducedKey));
+      return false;
+    }
+    switch (knownPeers.check(payload.nick(), payload.signingKey())) {
+      case MATCH:
+        return true;
+      case NEW:
+        knownPeers.remember(payload.nick(), payload.signingKey());
+        save();
+        log.info("first key seen for {}: {} (trusted on first use)", payload.nick(),
+          NodeIdentity.fingerprintOf(payload.signingKey()));
+        return true;
+      default:
+        String known = knownPeers.keyOf(payload.nick()).map(NodeIdentity::fingerprintOf).orElse("?");
+        String offered = NodeIdentity.fingerprintOf(payload.signingKey());
+        if (untrusted.put(payload.nick(), payload.signingKey()) == null) {
+          log.error("KEY CHANGED for {}: known {}, now {}; refused until the user accepts it", payload.nick(),
+            known, offered);
+          host.untrusted(payload.nick(), offered, known);
+        }
+        return false;
+    }
+  }
+
+  /** {@code peer.accept}: the user accepts the changed key waiting for the nick of the body. */
+  void onAccept(Message<Object> msg) {
+    String nick = ((JsonObject) msg.body()).getString("nick");
+    byte[] key = untrusted.remove(nick);
+    if (key == null) {
+      msg.fail(FailureCodes.NOT_FOUND, "no changed key waiting for " + nick);
+      return;
+    }
+    knownPeers.accept(nick, key);
+    save();
+    log.warn("the user accepted the new key of {}: {}", nick, NodeIdentity.fingerprintOf(key));
+    // A fresh introduction restarts the handshake that was refused.
+    host.reintroduce(nick);
+    msg.reply(new JsonObject().put("nick", nick).put("fingerprint", NodeIdentity.fingerprintOf(key)));
+  }
+
+  private void save() {
+    vertx.executeBlocking(() -> {
+      knownPeers.save();
+      return null;
+    }).onFailure(e -> log.error("cannot save known peers: {}", e.getMessage()));
+  }
+}

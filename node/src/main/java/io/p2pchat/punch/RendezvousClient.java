@@ -1,0 +1,315 @@
+package io.p2pchat.punch;
+
+import io.p2pchat.chat.ChatAddresses;
+import io.p2pchat.common.NodeLog;
+import io.p2pchat.crypto.NodeIdentity;
+import io.p2pchat.crypto.RoomId;
+import io.p2pchat.node.NodeOptions;
+import io.p2pchat.wire.Control;
+import io.p2pchat.wire.ControlCodec;
+import io.p2pchat.wire.ControlType;
+import io.p2pchat.wire.DropReason;
+import io.p2pchat.wire.Endpoint;
+import io.p2pchat.wire.RelayCodec;
+import io.p2pchat.wire.WireException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This node's side of the conversation with the rendezvous: the control messages both ways, the
+ * registration link ({@link RendezvousLink}) and its timer, fail-over along the configured
+ * servers, the relay frames, and the {@code rendezvous.state} events. What the rendezvous tells
+ * about peers (introductions, departures) goes to a {@link Listener}. Lives on PunchVerticle's
+ * event loop only; PunchVerticle hands it every control packet from the current server.
+ */
+final class RendezvousClient implements RendezvousLink.Actions {
+
+  /** Shortest introduction secret accepted: 128 bits, so probes cannot be forged by guessing. */
+  private static final int MIN_SECRET_BYTES = 16;
+  /** An identity (Ed25519 signing) key's length. */
+  private static final int KEY_BYTES = 32;
+  /** Hex digits of an introduction id: an unsigned 64-bit number. */
+  private static final int HEX_RADIX = 16;
+
+  /** What the rendezvous tells the rest of the node. */
+  interface Listener {
+    /** Registered (for the first time, or again after the rendezvous was down or lost us). */
+    void up();
+
+    /** The rendezvous introduced a peer: punch it. */
+    void introduced(Introduction introduction, long now) throws WireException;
+
+    /** The peer {@code nick} left the rendezvous. */
+    void left(String nick);
+  }
+
+  /**
+   * An {@code introduce} message, checked.
+   *
+   * @param key the identity key the peer registered with (the rendezvous checked it holds it), or null
+   */
+  record Introduction(long introId, byte[] secret, String nick, String instance, long relayId, byte[] key,
+                      List<Candidate> candidates) {
+  }
+
+  private final Vertx vertx;
+  private final NodeLog log;
+  private final ChatAddresses addresses;
+  private final NodeOptions options;
+  private final NodeIdentity identity;
+  private final DatagramSender sender;
+  private final Listener listener;
+  private final Set<Endpoint> ownAddresses;
+  private final List<Endpoint> servers;
+  /** The current rendezvous: one of {@link #servers}, the next when it stops answering. */
+  private Endpoint server;
+  private RendezvousLink link;
+  /**
+   * The rendezvous stopped answering, or never answered our first registrations: true from then
+   * until it registers us again. Before that a node is only "registering" (its first answer is
+   * on the way), which is not worth an alarm.
+   */
+  private boolean rendezvousDown;
+  private long linkTimer = -1;
+  private boolean relayAvailable;
+  private long controlCounter;
+
+  /**
+   * @param servers      the rendezvous servers in the order to try them (a cluster shares registrations)
+   * @param ownAddresses this node's addresses, which the reflexive one the rendezvous sees joins
+   */
+  RendezvousClient(Vertx vertx, NodeLog log, ChatAddresses addresses, NodeOptions options, NodeIdentity identity,
+                   List<Endpoint> servers, Set<Endpoint> ownAddresses, DatagramSender sender, Listener listener) {
+    this.vertx = vertx;
+    this.log = log;
+    this.addresses = addresses;
+    this.options = options;
+    this.identity = identity;
+    this.servers = List.copyOf(servers);
+    this.server = servers.get(0);
+    this.ownAddresses = ownAddresses;
+    this.sender = sender;
+    this.listener = listener;
+  }
+
+  /** The current rendezvous. */
+  Endpoint server() {
+    return server;
+  }
+
+  /** True when {@code from} is the current rendezvous: only it may send control and relay packets. */
+  boolean isServer(Endpoint from) {
+    return from.equals(server);
+  }
+
+  /** Whether the rendezvous offered to relay for us. */
+  boolean relayAvailable() {
+    return relayAvailable;
+  }
+
+  /** Starts registering from our socket's {@code locals} addresses. */
+  void start(String instance, RoomId roomId, List<Endpoint> locals) {
+    JsonObject registration = Control.of(ControlType.REGISTER)
+      .put(Control.VERSION, Control.PROTOCOL_VERSION)
+      .put(Control.NICK, options.nick())
+      .put(Control.ROOM, roomId.wireId())
+      .put(Control.INSTANCE, instance)
+      .put(Control.LOCAL, Control.toJson(locals));
+    link = new RendezvousLink(this, registration, TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()),
+      TimeUnit.SECONDS.toNanos(options.rendezvousDownAfterSeconds()), identity);
+    link.start(System.nanoTime());
+    rescheduleLink();
+  }
+
+  /**
+   * Stops the link's timer and says the signed {@code bye}; the future completes once it left the
+   * socket, or is null when registration never started.
+   */
+  Future<Void> stop() {
+    vertx.cancelTimer(linkTimer);
+    return link == null ? null : control(link.bye());
+  }
+
+  /** Asks for a (fresh) introduction to {@code nick}: new candidates, a handshake started over. */
+  void connect(String nick) {
+    sendControl(Control.of(ControlType.CONNECT).put(Control.NICK, nick));
+  }
+
+  /** Sends a peer packet through the rendezvous's relay, to the peer it knows as {@code relayId}. */
+  Future<Void> relay(long relayId, Buffer packet) {
+    return sender.send(RelayCodec.encode(relayId, packet), server);
+  }
+
+  /** The {@code rendezvous} part of the {@code node} answer: address and up / down / registering. */
+  JsonObject toJson() {
+    return new JsonObject().put("address", server.toString())
+      .put("state", link.state() == RendezvousLink.State.REGISTERED ? "up" : rendezvousDown ? "down" : "registering");
+  }
+
+  /** The link's state as {@code punch.stats} shows it. */
+  String linkState() {
+    return link == null ? "starting" : link.state().name().toLowerCase();
+  }
+
+  // ---------------------------------------------------------------- inbound control
+
+  /** A control packet from the current rendezvous. */
+  void onControl(Buffer packet, long now) throws WireException {
+    JsonObject msg = ControlCodec.decode(packet);
+    ControlType type = Control.type(msg);
+    if (log.isDebugEnabled()) {
+      log.debug("in  {} {}", server, msg.getString(Control.TYPE));
+    }
+    link.onAnswer(now);
+    switch (type) {
+      case REGISTERED:
+        Endpoint reflexive = Control.endpoint(msg, Control.PUBLIC);
+        ownAddresses.add(reflexive);
+        relayAvailable = msg.getBoolean("relay", true);
+        link.onRegistered(msg, now);
+        break;
+      case CHALLENGE:
+        link.onChallenge(msg, now);
+        break;
+      case KEEPALIVE_ACK:
+        break;
+      case INTRODUCE:
+        listener.introduced(introduction(msg), now);
+        break;
+      case GONE:
+        listener.left(Control.matching(msg, Control.NICK, Control.NICK_PATTERN));
+        break;
+      case ERROR:
+        onError(msg, now);
+        break;
+      default:
+        throw new WireException(DropReason.UNKNOWN_TYPE, "control " + type.wireName() + " at a client");
+    }
+    rescheduleLink();
+  }
+
+  private void onError(JsonObject msg, long now) {
+    String code = msg.getString(Control.CODE, "");
+    String message = msg.getString(Control.MESSAGE, "");
+    if (code.equals("not-registered")) {
+      link.onNotRegistered(now);
+    } else if (code.equals("unknown-nick")) {
+      log.info("rendezvous: {}", message);
+    } else {
+      log.error("rendezvous refused us: {} ({})", message, code);
+      vertx.eventBus().publish(addresses.rendezvousState(), new JsonObject()
+        .put("state", "down").put("address", server.toString()).put("error", message));
+    }
+  }
+
+  private Introduction introduction(JsonObject msg) throws WireException {
+    long introId = parseIntroId(Control.string(msg, Control.INTRO_ID));
+    byte[] secret = decodeSecret(Control.string(msg, Control.SECRET));
+    JsonObject peer = Control.object(msg, Control.PEER);
+    String nick = Control.matching(peer, Control.NICK, Control.NICK_PATTERN);
+    String peerInstance = Control.string(peer, "instance");
+    long relayId = Control.number(peer, Control.RELAY_ID);
+    List<Candidate> candidates = new ArrayList<>();
+    for (Endpoint lan : Control.endpoints(peer, Control.LOCAL)) {
+      candidates.add(new Candidate(lan, Candidate.Kind.LAN));
+    }
+    candidates.add(new Candidate(Control.endpoint(peer, Control.PUBLIC), Candidate.Kind.PUBLIC));
+    if (nick.equals(options.nick())) {
+      throw new WireException(DropReason.MALFORMED, "introduced to ourselves");
+    }
+    byte[] key = peer.getValue(Control.KEY) instanceof String ? Control.bytes(peer, Control.KEY, KEY_BYTES) : null;
+    return new Introduction(introId, secret, nick, peerInstance, relayId, key, candidates);
+  }
+
+  // ---------------------------------------------------------------- RendezvousLink.Actions
+
+  @Override
+  public void sendControl(JsonObject message) {
+    control(message);
+  }
+
+  /** Sends a control message to the current rendezvous; the future completes once it left the socket. */
+  private Future<Void> control(JsonObject message) {
+    if (log.isDebugEnabled()) {
+      log.debug("out {} {}", server, message.getString(Control.TYPE));
+    }
+    return sender.send(ControlCodec.encode(message, ++controlCounter), server);
+  }
+
+  @Override
+  public void up(JsonObject registered) {
+    listener.up();
+    log.info("registered with rendezvous {} as {} in room {} (seen as {})", server, options.nick(),
+      options.room(), registered.getString(Control.PUBLIC));
+    rendezvousDown = false;
+    vertx.eventBus().publish(addresses.rendezvousState(),
+      new JsonObject().put("state", "up").put("address", server.toString()));
+  }
+
+  /**
+   * Registrations went unanswered: says so once per outage (also when the rendezvous never
+   * answered since start) and fails over to the next rendezvous of the list (a cluster shares
+   * registrations, so any will do).
+   */
+  @Override
+  public void unreachable() {
+    Endpoint unanswered = server;
+    if (servers.size() > 1) {
+      server = servers.get((servers.indexOf(server) + 1) % servers.size());
+      log.warn("rendezvous {} unreachable: trying {}", unanswered, server);
+    } else if (!rendezvousDown) {
+      log.warn("rendezvous {} unreachable: registering again", unanswered);
+    }
+    publishDown(unanswered);
+  }
+
+  @Override
+  public void down(String why) {
+    log.warn("rendezvous {} down: {}; registering again", server, why);
+    publishDown(server);
+  }
+
+  private void publishDown(Endpoint unanswered) {
+    if (!rendezvousDown) {
+      rendezvousDown = true;
+      vertx.eventBus().publish(addresses.rendezvousState(),
+        new JsonObject().put("state", "down").put("address", unanswered.toString()));
+    }
+  }
+
+  private void rescheduleLink() {
+    vertx.cancelTimer(linkTimer);
+    linkTimer = vertx.setTimer(Timing.timerDelayMs(link.nextDeadline(), System.nanoTime()), id -> {
+      link.onTimer(System.nanoTime());
+      rescheduleLink();
+    });
+  }
+
+  private static long parseIntroId(String hex) throws WireException {
+    try {
+      return Long.parseUnsignedLong(hex, HEX_RADIX);
+    } catch (NumberFormatException e) {
+      throw new WireException(DropReason.MALFORMED, "introId is not hex");
+    }
+  }
+
+  private static byte[] decodeSecret(String base64) throws WireException {
+    try {
+      byte[] secret = Base64.getDecoder().decode(base64);
+      if (secret.length < MIN_SECRET_BYTES) {
+        throw new WireException(DropReason.MALFORMED, "introduction secret too short");
+      }
+      return secret;
+    } catch (IllegalArgumentException e) {
+      throw new WireException(DropReason.MALFORMED, "introduction secret is not base64");
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package io.p2pchat.punch;
+
+import io.p2pchat.common.NodeLog;
+import io.p2pchat.node.NodeOptions;
+import io.p2pchat.wire.Endpoint;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * The life of the peer sessions: made or re-keyed on an introduction, closed on a departure, and
+ * everything a session reports ({@link PeerSession.Host}): path changes (logged, published, a
+ * gone session removed), the outcomes and messages for ChatVerticle, the handshake's result.
+ * Packets leave through {@link PeerTransport}, punches through {@link Probes}. Lives on
+ * PunchVerticle's event loop only.
+ */
+final class SessionHost implements PeerSession.Host {
+
+  /** Microseconds in a nanosecond count, for the round trip in a path line. */
+  private static final long NANOS_PER_MICRO = 1_000;
+
+  private final NodeLog log;
+  private final NodeOptions options;
+  private final PeerTable peers;
+  private final PeerTable.Factory factory;
+  private final SessionTimers timers;
+  private final PeerEvents peerEvents;
+  private final TurnBatch<PunchEvent> events;
+  private final PeerTransport transport;
+  private final Probes probes;
+  private final RendezvousClient rendezvous;
+  private final NetChecker netChecker;
+
+  /**
+   * @param factory makes the session of a newly introduced peer (with this host as its host)
+   */
+  SessionHost(NodeLog log, NodeOptions options, PeerTable peers, PeerTable.Factory factory, SessionTimers timers,
+              PeerEvents peerEvents, TurnBatch<PunchEvent> events, PeerTransport transport, Probes probes,
+              RendezvousClient rendezvous, NetChecker netChecker) {
+    this.log = log;
+    this.options = options;
+    this.peers = peers;
+    this.factory = factory;
+    this.timers = timers;
+    this.peerEvents = peerEvents;
+    this.events = events;
+    this.transport = transport;
+    this.probes = probes;
+    this.rendezvous = rendezvous;
+    this.netChecker = netChecker;
+  }
+
+  /** An introduction (first or again): the session is made if new, filed under its new ids, and punches. */
+  void introduced(RendezvousClient.Introduction intro, long now) {
+    PeerSession session = peers.byNick(intro.nick());
+    if (session == null) {
+      session = peers.add(intro.nick(), factory);
+      peerEvents.state(session, PathState.CONNECTING, null);
+    }
+    peers.introduced(session, intro.introId(), intro.relayId());
+    session.introducedKey = intro.key();
+    log.info("introduced to {} ({} candidates), punching", intro.nick(), intro.candidates().size());
+    session.introduce(intro.introId(), intro.secret(), intro.instance(), intro.relayId(), intro.candidates(),
+      rendezvous.relayAvailable(), netChecker.perDestination(), now);
+    timers.reschedule(session);
+  }
+
+  /** The rendezvous says {@code nick} left: its session closes (and reports {@link PathState#GONE}). */
+  void left(String nick) {
+    PeerSession gone = peers.byNick(nick);
+    if (gone != null) {
+      gone.close("left the rendezvous");
+    }
+  }
+
+  @Override
+  public void sendPacket(PeerSession session, Endpoint to, Buffer packet) {
+    transport.sendPacket(session, to, packet);
+  }
+
+  @Override
+  public void sendPunch(PeerSession session, Endpoint to, long txId) {
+    probes.sendPunch(session, to, txId);
+  }
+
+  @Override
+  public void pathChanged(PeerSession session, PathState state, Endpoint address, String why) {
+    String where = address == null ? "-"
+      : address.equals(Candidate.VIA_RELAY) ? "via " + rendezvous.server() : address.toString();
+    if (state == PathState.CONNECTING) {
+      log.warn("path to {} lost ({}): looking again; {} messages held until a path is back (deadline {} s)",
+        session.nick, why, session.heldMessages(), options.deliveryDeadlineSeconds());
+    } else {
+      log.info("path to {}: {} {} ({}{})", session.nick, state.label(), where, why,
+        session.rttNanos() >= 0 ? ", rtt " + session.rttNanos() / NANOS_PER_MICRO + " us" : "");
+    }
+    peerEvents.state(session, state, address);
+    if (state == PathState.GONE) {
+      timers.cancel(session);
+      peers.remove(session);
+    } else {
+      timers.scheduleFlush(session);
+    }
+  }
+
+  @Override
+  public void punchFailed(PeerSession session, int candidates, boolean relay) {
+    log.info("punch to {} failed: no direct path answered within {} s on {} candidates; {}", session.nick,
+      options.punchTimeoutSeconds(), candidates, relay ? "using the relay, retrying direct every 15 s"
+        : "the relay is off, retrying in 15 s");
+  }
+
+  @Override
+  public void pathLost(PeerSession session) {
+    // Fresh candidates: the peer's NAT may have given it a new public port.
+    rendezvous.connect(session.nick);
+  }
+
+  @Override
+  public void received(PeerSession session, byte[] message) {
+    events.add(new PunchEvent.Received(session.nick, message));
+  }
+
+  @Override
+  public void delivered(PeerSession session, OutboundChat chat) {
+    events.add(new PunchEvent.Delivered(chat, session.nick));
+  }
+
+  @Override
+  public void failed(PeerSession session, OutboundChat chat, String reason) {
+    events.add(new PunchEvent.Failed(chat, session.nick, reason));
+  }
+
+  @Override
+  public void secured(PeerSession session) {
+    log.info("session with {} secured: key {} ({})", session.nick, session.fingerprint(), options.cipher());
+    peerEvents.current(session);
+    timers.scheduleFlush(session);
+  }
+
+  @Override
+  public void handshakeFailed(PeerSession session, String why) {
+    log.warnRateLimited("handshake", "handshake with {} failed: {}", session.nick, why);
+  }
+}
