@@ -31,13 +31,13 @@ final class Limits {
   }
 
   /**
-   * Takes one request from {@code from}'s buckets (its {@code ip:port}, then its ip). Relay frames
+   * Takes one request at {@code nowNanos} from {@code from}'s buckets (its {@code ip:port}, then its ip). Relay frames
    * of registered clients are budgeted in bytes instead ({@link #takeRelay}), not in requests.
    *
    * @throws WireException {@link DropReason#RATE_LIMITED} when a bucket is empty
    */
-  void takeRequest(DatagramKind kind, Buffer data, Endpoint from) throws WireException {
-    if (!isRelayFromClient(kind, data, from) && !withinRateLimit(from)) {
+  void takeRequest(DatagramKind kind, Buffer data, Endpoint from, long nowNanos) throws WireException {
+    if (!isRelayFromClient(kind, data, from) && !withinRateLimit(from, nowNanos)) {
       throw new WireException(DropReason.RATE_LIMITED, "over " + requestsPerSecond + " requests/s");
     }
   }
@@ -87,9 +87,8 @@ final class Limits {
       && registry.byAddress(from) != null;
   }
 
-  private boolean withinRateLimit(Endpoint from) {
-    long now = System.nanoTime();
-    return perSource.tryAcquire(from, now) && perHost.tryAcquire(from.host(), now);
+  private boolean withinRateLimit(Endpoint from, long nowNanos) {
+    return perSource.tryAcquire(from, nowNanos) && perHost.tryAcquire(from.host(), nowNanos);
   }
 
   /** A registered client's address: proven by a cookie round trip, so any answer size is safe. */

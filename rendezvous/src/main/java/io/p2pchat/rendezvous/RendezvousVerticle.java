@@ -164,7 +164,7 @@ public class RendezvousVerticle extends VerticleBase {
     received++;
     try {
       DatagramKind kind = DatagramKind.of(data);
-      limits.takeRequest(kind, data, from);
+      limits.takeRequest(kind, data, from, System.nanoTime());
       switch (kind) {
         case PACKET:
           onPacket(ex, data);
