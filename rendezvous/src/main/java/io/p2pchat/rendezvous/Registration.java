@@ -63,4 +63,9 @@ final class Registration {
   boolean isLocal() {
     return owner == null;
   }
+
+  /** The room as log lines show it: a secret room's id is 64 hex digits, and its first 8 tell rooms apart. */
+  String shortRoom() {
+    return room.length() > 16 ? room.substring(0, 8) + "…" : room;
+  }
 }

@@ -1,0 +1,98 @@
+package io.p2pchat.rendezvous;
+
+import io.p2pchat.wire.DatagramKind;
+import io.p2pchat.wire.DropReason;
+import io.p2pchat.wire.Endpoint;
+import io.p2pchat.wire.PacketCodec;
+import io.p2pchat.wire.PacketType;
+import io.p2pchat.wire.WireException;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * What a source may ask of the rendezvous and what it may be sent, in one place: requests per
+ * source {@code ip:port} and per source ip ({@link RateLimiter}), the anti-amplification budget of
+ * answers to sources that are not registered clients ({@link Exchange}), and each client's relay
+ * bytes ({@link RelayBudget}). Each check throws the {@link WireException} the datagram is dropped
+ * with. Runs on the verticle's event loop, like the {@link Registry} it asks who is registered.
+ */
+final class Limits {
+
+  private final Registry registry;
+  private final RateLimiter perSource;
+  private final RateLimiter perHost;
+  private final int requestsPerSecond;
+
+  Limits(RendezvousOptions options, Registry registry) {
+    this.registry = registry;
+    this.perSource = new RateLimiter(options.requestsPerSecond(), options.requestBurst(), options.maxTrackedSources());
+    this.perHost = new RateLimiter(options.requestsPerSecondPerHost(), options.requestBurstPerHost(),
+      options.maxTrackedSources());
+    this.requestsPerSecond = options.requestsPerSecond();
+  }
+
+  /**
+   * Takes one request at {@code nowNanos} from {@code from}'s buckets (its {@code ip:port}, then its ip). Relay frames
+   * of registered clients are budgeted in bytes instead ({@link #takeRelay}), not in requests.
+   *
+   * @throws WireException {@link DropReason#RATE_LIMITED} when a bucket is empty
+   */
+  void takeRequest(DatagramKind kind, Buffer data, Endpoint from, long nowNanos) throws WireException {
+    if (!isRelayFromClient(kind, data, from) && !withinRateLimit(from, nowNanos)) {
+      throw new WireException(DropReason.RATE_LIMITED, "over " + requestsPerSecond + " requests/s");
+    }
+  }
+
+  /**
+   * Records an answer of {@code bytes} to the sender of {@code ex}: any size to a registered client,
+   * else at most {@link Exchange#AMPLIFICATION_FACTOR} times what it sent.
+   *
+   * @param what names the answer in the drop's detail
+   * @throws WireException {@link DropReason#AMPLIFICATION} when it does not fit; nothing may be sent then
+   */
+  void takeAnswer(Exchange ex, int bytes, String what) throws WireException {
+    if (!ex.mayAnswer(bytes, validated(ex.from))) {
+      throw new WireException(DropReason.AMPLIFICATION,
+        what + " of " + bytes + " bytes exceeds " + Exchange.AMPLIFICATION_FACTOR + "x the " + ex.bytesIn + " received");
+    }
+  }
+
+  /** The most bytes an answer to the sender of {@code ex} may take: a datagram to a client, else its budget. */
+  int answerBytes(Exchange ex) {
+    return validated(ex.from) ? PacketCodec.MAX_DATAGRAM : Math.min(PacketCodec.MAX_DATAGRAM, ex.budget());
+  }
+
+  /**
+   * Takes {@code bytes} from the relay budget of {@code source}.
+   *
+   * @throws WireException {@link DropReason#RATE_LIMITED} when the budget is spent
+   */
+  void takeRelay(Registration source, int bytes, long nowNanos) throws WireException {
+    if (!source.relayBudget.tryTake(bytes, nowNanos)) {
+      throw new WireException(DropReason.RATE_LIMITED, "relay budget of " + source.nick + " spent");
+    }
+  }
+
+  /** Source {@code ip:port}s the per-source limiter remembers. */
+  int trackedSources() {
+    return perSource.size();
+  }
+
+  /** Source ips the per-host limiter remembers. */
+  int trackedHosts() {
+    return perHost.size();
+  }
+
+  private boolean isRelayFromClient(DatagramKind kind, Buffer data, Endpoint from) {
+    return kind == DatagramKind.PACKET && data.length() > 1 && data.getUnsignedByte(1) == PacketType.RELAY.code()
+      && registry.byAddress(from) != null;
+  }
+
+  private boolean withinRateLimit(Endpoint from, long nowNanos) {
+    return perSource.tryAcquire(from, nowNanos) && perHost.tryAcquire(from.host(), nowNanos);
+  }
+
+  /** A registered client's address: proven by a cookie round trip, so any answer size is safe. */
+  private boolean validated(Endpoint address) {
+    return registry.byAddress(address) != null;
+  }
+}

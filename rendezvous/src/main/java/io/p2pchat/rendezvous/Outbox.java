@@ -1,0 +1,75 @@
+package io.p2pchat.rendezvous;
+
+import io.p2pchat.common.NodeLog;
+import io.p2pchat.wire.Control;
+import io.p2pchat.wire.Endpoint;
+import io.p2pchat.wire.WireException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Everything the rendezvous sends leaves through here: control messages sealed by the
+ * {@link ControlChannel}, answers to unvalidated sources only within their {@link Limits answer
+ * budget}, and relay frames byte for byte. Each send marks what became of the datagram it answers.
+ */
+final class Outbox {
+
+  private final DatagramSocket socket;
+  private final ControlChannel channel;
+  private final Limits limits;
+  private final NodeLog log;
+
+  Outbox(DatagramSocket socket, ControlChannel channel, Limits limits, NodeLog log) {
+    this.socket = socket;
+    this.channel = channel;
+    this.limits = limits;
+    this.log = log;
+  }
+
+  /**
+   * Answers the sender of {@code ex} with a control message, if it fits the sender's answer budget.
+   *
+   * @throws WireException {@link io.p2pchat.wire.DropReason#AMPLIFICATION} when it does not: nothing is sent
+   */
+  void answer(Exchange ex, JsonObject msg) throws WireException {
+    answer(ex, channel.seal(ex.from, msg), msg.getString(Control.TYPE));
+  }
+
+  /**
+   * Answers the sender of {@code ex} with {@code data} (STUN, plain text), if it fits the sender's
+   * answer budget; {@code what} names it in logs.
+   *
+   * @throws WireException {@link io.p2pchat.wire.DropReason#AMPLIFICATION} when it does not: nothing is sent
+   */
+  void answer(Exchange ex, Buffer data, String what) throws WireException {
+    limits.takeAnswer(ex, data.length(), what);
+    send(data, ex.from, what);
+  }
+
+  /**
+   * Sends a control message to an address a cookie round trip has proven (a registered client, or
+   * one whose signed registration is being answered), on behalf of {@code ex}: answered when
+   * {@code to} is its sender, else handled. {@code ex} is null for timers and the cluster.
+   */
+  void tell(Exchange ex, Endpoint to, JsonObject msg) {
+    if (ex != null && to.equals(ex.from)) {
+      ex.mayAnswer(0, true);
+    } else if (ex != null) {
+      ex.handled();
+    }
+    send(channel.seal(to, msg), to, msg.getString(Control.TYPE));
+  }
+
+  /** Sends a relay frame as it is: opaque, never sealed nor logged. */
+  void forward(Endpoint to, Buffer frame) {
+    socket.send(frame, to.port(), to.host());
+  }
+
+  private void send(Buffer data, Endpoint to, String what) {
+    if (log.isDebugEnabled()) {
+      log.debug("out {} {} ({} bytes)", to, what, data.length());
+    }
+    socket.send(data, to.port(), to.host());
+  }
+}

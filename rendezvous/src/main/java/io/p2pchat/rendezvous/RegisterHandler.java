@@ -1,0 +1,112 @@
+package io.p2pchat.rendezvous;
+
+import io.p2pchat.common.NodeLog;
+import io.p2pchat.crypto.AddressCookie;
+import io.p2pchat.crypto.NodeIdentity;
+import io.p2pchat.rendezvous.cluster.Member;
+import io.p2pchat.rendezvous.cluster.RendezvousDirectory;
+import io.p2pchat.wire.Control;
+import io.p2pchat.wire.ControlType;
+import io.p2pchat.wire.Endpoint;
+import io.p2pchat.wire.WireException;
+import io.vertx.core.json.JsonObject;
+
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+
+/**
+ * {@code register}: the first one (no cookie, or a stale one) is answered with a {@code challenge}
+ * carrying the cookie of the source address, keeping no state. The second one: the cookie proves
+ * the address, the signature proves the key; only then is anything stored (cluster-wide, the nick
+ * is claimed first), answered with {@code registered}, and the room introduced. Checks of what a
+ * registration reports about the client (its candidates) belong here.
+ */
+final class RegisterHandler implements ControlHandler {
+
+  private final AddressCookie cookies = new AddressCookie();
+  private final Registry registry;
+  private final RendezvousDirectory directory;
+  private final Introductions introductions;
+  private final Outbox outbox;
+  private final NodeLog log;
+  private final int ttlSeconds;
+  private final boolean relay;
+
+  RegisterHandler(RendezvousOptions options, Registry registry, RendezvousDirectory directory,
+                  Introductions introductions, Outbox outbox, NodeLog log) {
+    this.registry = registry;
+    this.directory = directory;
+    this.introductions = introductions;
+    this.outbox = outbox;
+    this.log = log;
+    this.ttlSeconds = options.ttlSeconds();
+    this.relay = options.relay();
+  }
+
+  @Override
+  public void handle(Exchange ex, JsonObject msg) throws WireException {
+    if (Control.number(msg, Control.VERSION) != Control.PROTOCOL_VERSION) {
+      outbox.answer(ex, Control.error("bad-version", "speaks protocol " + Control.PROTOCOL_VERSION));
+      return;
+    }
+    RegisterRequest request = RegisterRequest.parse(msg);
+    long nowMillis = System.currentTimeMillis();
+    InetSocketAddress source = new InetSocketAddress(ex.from.host(), ex.from.port());
+    if (!request.signed() || !cookies.verify(request.cookie(), source, nowMillis)) {
+      outbox.answer(ex, Control.of(ControlType.CHALLENGE).put(Control.COOKIE, Control.base64(cookies.issue(source, nowMillis))));
+      return;
+    }
+    if (!request.signatureValid()) {
+      log.info("bad registration signature for {} from {} (key {})", request.nick(), ex.from,
+        NodeIdentity.keyIdOf(request.key()));
+      outbox.answer(ex, Control.error("bad-signature", "signature does not verify"));
+      return;
+    }
+    Registration held = registry.byNick(request.nick());
+    if (directory.clustered() && (held == null || !held.isLocal() || !Arrays.equals(held.key, request.key()))) {
+      // The nick must be free cluster-wide (or ours already): ask the shared map, answer when it has.
+      ex.handled();
+      Endpoint from = ex.from;
+      directory.claim(new Member(request.nick(), request.room(), Control.base64(request.key()), request.instance(),
+          from, request.local(), 0, directory.self()))
+        .onSuccess(v -> admit(null, from, request))
+        .onFailure(e -> {
+          log.info("refused registration of {} from {} (key {}): {}", request.nick(), from,
+            NodeIdentity.keyIdOf(request.key()), e.toString());
+          outbox.tell(null, from, e instanceof RendezvousDirectory.NickTakenException
+            ? Control.error("nick-taken", e.getMessage()) : Control.error("busy", "the cluster did not answer; retry"));
+        });
+      return;
+    }
+    admit(ex, ex.from, request);
+  }
+
+  /** Stores a verified registration and answers it; {@code ex} is null once a cluster claim was awaited. */
+  private void admit(Exchange ex, Endpoint from, RegisterRequest request) {
+    Registry.Outcome outcome;
+    try {
+      outcome = registry.register(request, from, System.nanoTime());
+    } catch (RegistryException e) {
+      log.info("refused registration of {} from {} (key {}): {}", request.nick(), from,
+        NodeIdentity.keyIdOf(request.key()), e.getMessage());
+      outbox.tell(ex, from, Control.error(e.code, e.getMessage()));
+      return;
+    }
+    Registration r = registry.byNick(request.nick());
+    outbox.tell(ex, from, Control.of(ControlType.REGISTERED)
+      .put(Control.NICK, r.nick)
+      .put(Control.ROOM, r.room)
+      .put(Control.PUBLIC, from.toString())
+      .put(Control.RELAY_ID, r.relayId)
+      .put(Control.TTL, ttlSeconds)
+      .put("relay", relay));
+    if (outcome == Registry.Outcome.REFRESHED) {
+      // A repeated registration (its answer crossed a retry): the introductions already went out.
+      return;
+    }
+    log.info("{} {} in room {} from {} (key {}, local {})", r.nick, outcome == Registry.Outcome.NEW ? "registered" : "moved",
+      r.shortRoom(), from, NodeIdentity.keyIdOf(r.key), r.local);
+    directory.announce(ClusterMembers.toMember(r, directory.self()));
+    introductions.introduceToRoom(ex, r);
+  }
+}
