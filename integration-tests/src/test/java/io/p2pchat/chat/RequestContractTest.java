@@ -82,7 +82,11 @@ class RequestContractTest {
     cases.add(new Case("history", new JsonObject().put("peer", 3), 400, "peer must be a nick " + NICK_RULE));
     cases.add(new Case("peer.accept", new JsonObject(), 400, "nick is required"));
     cases.add(new Case("peer.accept", new JsonObject().put("nick", false), 400, "nick must be a nick " + NICK_RULE));
-    cases.add(new Case("peer.accept", new JsonObject().put("nick", "carol"), 404, "no changed key waiting for carol"));
+    cases.add(new Case("peer.accept", new JsonObject().put("nick", "carol"), 400, "fingerprint is required"));
+    cases.add(new Case("peer.accept", new JsonObject().put("nick", "carol").put("fingerprint", 7), 400,
+      "fingerprint must be a string"));
+    cases.add(new Case("peer.accept", new JsonObject().put("nick", "carol").put("fingerprint", "1a2b 3c4d"), 404,
+      "no changed key waiting for carol"));
     cases.add(new Case("peers", new JsonObject().put("verbose", true), 400, "unknown field 'verbose'"));
 
     for (Case c : cases) {

@@ -11,6 +11,11 @@ public final class FailureCodes {
   public static final int BAD_REQUEST = 400;
   /** What the request names is not there: a peer this node does not know, no changed key waiting for that nick. */
   public static final int NOT_FOUND = 404;
+  /**
+   * The request is about something that changed since the user looked: {@code peer.accept} with a
+   * fingerprint that is not the key now waiting (the peer presented yet another key).
+   */
+  public static final int CONFLICT = 409;
   /** A text longer than a message may carry ({@code ChatPayload.MAX_TEXT_BYTES} in UTF-8). */
   public static final int TOO_LARGE = 413;
   /** Not accepted now, worth retrying later: a peer's send queue is full, or the node is not ready. */

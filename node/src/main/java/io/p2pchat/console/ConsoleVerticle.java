@@ -135,10 +135,12 @@ public class ConsoleVerticle extends VerticleBase {
         whois(words.length > 1 ? words[1] : null);
         break;
       case "/accept":
-        if (words.length < 2) {
-          print("! usage: /accept NICK (after comparing the new fingerprint with NICK out of band)");
+        if (words.length < 3) {
+          print("! usage: /accept NICK FINGERPRINT (the new fingerprint, after comparing it with NICK out of band)");
         } else {
-          vertx.eventBus().<JsonObject>request(addresses.peerAccept(), new JsonObject().put("nick", words[1]))
+          // The rest of the line: a fingerprint is shown in groups of four digits.
+          vertx.eventBus().<JsonObject>request(addresses.peerAccept(),
+              new JsonObject().put("nick", words[1]).put("fingerprint", words[2]))
             .onSuccess(r -> print("* accepted the new key of " + ConsoleFormat.safe(r.body().getString("nick"))
               + ": " + r.body().getString("fingerprint")))
             .onFailure(e -> print("! " + ConsoleFormat.escape(String.valueOf(e.getMessage()))));
@@ -151,7 +153,7 @@ public class ConsoleVerticle extends VerticleBase {
         quit();
         break;
       case "/help":
-        print("* commands: /msg NICK TEXT, /list, /peers, /whois [NICK], /accept NICK, /history [N], /netcheck, /quit;"
+        print("* commands: /msg NICK TEXT, /list, /peers, /whois [NICK], /accept NICK FINGERPRINT, /history [N], /netcheck, /quit;"
           + " any other line goes to the room");
         break;
       default:
@@ -234,7 +236,7 @@ public class ConsoleVerticle extends VerticleBase {
     String nick = ConsoleFormat.safe(event.getString("nick"));
     print("! KEY CHANGED for " + nick + ": known " + event.getString("knownFingerprint") + ", now "
       + event.getString("fingerprint") + ". Refused. If " + nick + " really has a new key (compare it with them),"
-      + " type /accept " + nick);
+      + " type /accept " + nick + " " + event.getString("fingerprint"));
   }
 
   private void history(String count) {

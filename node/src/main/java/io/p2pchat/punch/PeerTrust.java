@@ -71,7 +71,10 @@ final class PeerTrust {
       default:
         String known = knownPeers.keyOf(payload.nick()).map(NodeIdentity::fingerprintOf).orElse("?");
         String offered = NodeIdentity.fingerprintOf(payload.signingKey());
-        if (untrusted.put(payload.nick(), payload.signingKey()) == null) {
+        byte[] waiting = untrusted.put(payload.nick(), payload.signingKey());
+        if (waiting == null || !MessageDigest.isEqual(waiting, payload.signingKey())) {
+          // Every different key raises its own alert: the user compares the fingerprint shown last,
+          // and /accept takes only that one.
           log.error("KEY CHANGED for {}: known {}, now {}; refused until the user accepts it", payload.nick(),
             known, offered);
           host.untrusted(payload.nick(), offered, known);
@@ -80,20 +83,39 @@ final class PeerTrust {
     }
   }
 
-  /** {@code peer.accept}: the user accepts the changed key waiting for the nick of the body. */
+  /**
+   * {@code peer.accept} {@code {"nick", "fingerprint"}}: the user accepts the changed key waiting for
+   * the nick, and only if it is the key whose fingerprint they compared (spaces and case do not
+   * matter). A key that changed again since is refused with {@link FailureCodes#CONFLICT}: its own
+   * alert went out, and that fingerprint is the one to compare.
+   */
   void onAccept(Message<Object> msg) {
-    String nick = ((JsonObject) msg.body()).getString("nick");
-    byte[] key = untrusted.remove(nick);
+    JsonObject body = (JsonObject) msg.body();
+    String nick = body.getString("nick");
+    String compared = body.getString("fingerprint");
+    byte[] key = untrusted.get(nick);
     if (key == null) {
       msg.fail(FailureCodes.NOT_FOUND, "no changed key waiting for " + nick);
       return;
     }
+    String waiting = NodeIdentity.fingerprintOf(key);
+    if (!normalized(waiting).equals(normalized(compared))) {
+      msg.fail(FailureCodes.CONFLICT, "the key waiting for " + nick + " is " + waiting + ", not " + compared
+        + ": compare that one with " + nick);
+      return;
+    }
+    untrusted.remove(nick);
     knownPeers.accept(nick, key);
     save();
-    log.warn("the user accepted the new key of {}: {}", nick, NodeIdentity.fingerprintOf(key));
+    log.warn("the user accepted the new key of {}: {}", nick, waiting);
     // A fresh introduction restarts the handshake that was refused.
     host.reintroduce(nick);
-    msg.reply(new JsonObject().put("nick", nick).put("fingerprint", NodeIdentity.fingerprintOf(key)));
+    msg.reply(new JsonObject().put("nick", nick).put("fingerprint", waiting));
+  }
+
+  /** A fingerprint as typed or shown, without its grouping spaces, lower case. */
+  private static String normalized(String fingerprint) {
+    return fingerprint.replace(" ", "").toLowerCase(java.util.Locale.ROOT);
   }
 
   private void save() {

@@ -67,7 +67,8 @@ public class PunchVerticle extends VerticleBase {
   /** The bodies of {@code peers}, {@code node}, {@code netcheck} and {@code punch.stats}: {@code {}} or nothing. */
   private static final RequestSchema NO_FIELDS = RequestSchema.empty();
   /** The body of {@code peer.accept}: {@code {"nick"}}. */
-  private static final RequestSchema ACCEPT = RequestSchema.required("nick", RequestSchema.Kind.NICK);
+  private static final RequestSchema ACCEPT = RequestSchema.required("nick", RequestSchema.Kind.NICK,
+    "fingerprint", RequestSchema.Kind.STRING);
   /** What a client answers a plain {@code punch} with. */
   private static final String PUNCHED = "punched";
   /** The loopback address, always one of ours: a peer on this host must not be probed at it by us. */
