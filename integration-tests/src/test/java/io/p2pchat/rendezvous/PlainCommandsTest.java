@@ -4,15 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.p2pchat.node.TestNet;
+import io.p2pchat.punch.PunchVerticle;
 import io.p2pchat.node.TestNet.Node;
 import io.p2pchat.wire.PacketCodec;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -113,4 +120,45 @@ class PlainCommandsTest {
       assertTrue(alice.peers().getJsonArray("peers").isEmpty());
     }
   }
+  /**
+   * A flood of plain punches (forged sources would make the node a reflector) gets at most the
+   * burst plus the rate in answers; the rest are dropped and counted, and the burst still answers
+   * a few checks typed by hand.
+   */
+  @Test
+  void aClientAnswersPlainPunchesAtABoundedRate(Vertx vertx, @TempDir Path dir) throws Exception {
+    TestNet net = new TestNet(vertx, dir);
+    RendezvousVerticle r = net.rendezvous(new JsonObject());
+    Node alice = net.node("alice", r.port());
+    try (DatagramChannel flooder = DatagramChannel.open()) {
+      flooder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      flooder.configureBlocking(false);
+      InetSocketAddress target = new InetSocketAddress(InetAddress.getLoopbackAddress(), alice.port());
+      long start = System.nanoTime();
+      for (int i = 0; i < FLOOD; i++) {
+        flooder.send(ByteBuffer.wrap("punch\n".getBytes(StandardCharsets.US_ASCII)), target);
+      }
+      // Every punch is either answered or dropped as rate-limited: await both counts adding up.
+      int answers = 0;
+      long limited = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FLOOD_SETTLE_S);
+      ByteBuffer in = ByteBuffer.allocate(64);
+      while (answers + limited < FLOOD && System.nanoTime() < deadline) {
+        while (flooder.receive(in.clear()) != null) {
+          answers++;
+        }
+        limited = alice.stats().getJsonObject("drops").getLong("rate-limited", 0L);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertEquals(FLOOD, answers + limited, "every punch answered or counted as rate-limited");
+      assertTrue(answers >= PunchVerticle.PLAIN_PUNCH_ANSWER_BURST, "the burst is answered: " + answers);
+      assertTrue(answers <= PunchVerticle.PLAIN_PUNCH_ANSWER_BURST + PunchVerticle.PLAIN_PUNCH_ANSWERS_PER_SECOND * seconds + 1,
+        answers + " answers in " + seconds + " s");
+    }
+  }
+
+  /** Plain punches sent at once: ten times the burst. */
+  private static final int FLOOD = 200;
+  /** Generous: the node handles 200 datagrams in milliseconds even on a loaded machine. */
+  private static final long FLOOD_SETTLE_S = 30;
 }

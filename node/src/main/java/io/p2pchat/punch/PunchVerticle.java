@@ -3,6 +3,7 @@ package io.p2pchat.punch;
 import io.p2pchat.chat.ChatAddresses;
 import io.p2pchat.chat.RequestSchema;
 import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.RateLimiter;
 import io.p2pchat.common.UdpSockets;
 import io.p2pchat.crypto.KnownPeers;
 import io.p2pchat.crypto.NodeIdentity;
@@ -66,13 +67,26 @@ public class PunchVerticle extends VerticleBase {
   private static final long BYE_FLUSH_MS = 1_000;
   /** The bodies of {@code peers}, {@code node}, {@code netcheck} and {@code punch.stats}: {@code {}} or nothing. */
   private static final RequestSchema NO_FIELDS = RequestSchema.empty();
-  /** The body of {@code peer.accept}: {@code {"nick"}}. */
+  /** The body of {@code peer.accept}: {@code {"nick", "fingerprint"}}. */
   private static final RequestSchema ACCEPT = RequestSchema.required("nick", RequestSchema.Kind.NICK,
     "fingerprint", RequestSchema.Kind.STRING);
   /** What a client answers a plain {@code punch} with. */
   private static final String PUNCHED = "punched";
+  /**
+   * Plain {@code punch} answers per second, all sources together: a liveness check by hand (nc) needs
+   * one, and a flood with forged sources must not turn the node into a reflector of that rate.
+   */
+  public static final int PLAIN_PUNCH_ANSWERS_PER_SECOND = 10;
+  /** Answers at once before the rate applies: a few checks typed in a row all get theirs. */
+  public static final int PLAIN_PUNCH_ANSWER_BURST = 20;
+  /** The one bucket of {@link #plainPunchAnswers}: the bound is for the node, whatever the source says. */
+  private static final String ALL_SOURCES = "all";
   /** The loopback address, always one of ours: a peer on this host must not be probed at it by us. */
   private static final String LOOPBACK = "127.0.0.1";
+
+  /** Bounds the answers to plain {@code punch}es (one bucket for every source). */
+  private final RateLimiter plainPunchAnswers =
+    new RateLimiter(PLAIN_PUNCH_ANSWERS_PER_SECOND, PLAIN_PUNCH_ANSWER_BURST, 1);
 
   /** What start-up reads off the event loop: names resolved, key and known peers loaded. */
   private record Loaded(List<Endpoint> servers, List<Endpoint> stunServers, NodeIdentity identity,
@@ -280,7 +294,11 @@ public class PunchVerticle extends VerticleBase {
           if (PlainCommand.parse(data).verb() != PlainCommand.Verb.PUNCH) {
             throw new WireException(DropReason.UNKNOWN_TYPE, "a client answers only punch");
           }
-          // A liveness reply only: it never creates or moves a path.
+          // A liveness reply only: it never creates or moves a path, and comes at a bounded rate.
+          if (!plainPunchAnswers.tryAcquire(ALL_SOURCES, System.nanoTime())) {
+            throw new WireException(DropReason.RATE_LIMITED, "plain punch answers over "
+              + PLAIN_PUNCH_ANSWERS_PER_SECOND + " a second");
+          }
           send(Buffer.buffer(PUNCHED), from);
           break;
         default:

@@ -1,5 +1,6 @@
 package io.p2pchat.rendezvous;
 
+import io.p2pchat.common.RateLimiter;
 import io.p2pchat.wire.DatagramKind;
 import io.p2pchat.wire.DropReason;
 import io.p2pchat.wire.Endpoint;

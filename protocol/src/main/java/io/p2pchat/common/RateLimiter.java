@@ -1,4 +1,4 @@
-package io.p2pchat.rendezvous;
+package io.p2pchat.common;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +10,7 @@ import java.util.Map;
  * beyond that the least recently seen key is forgotten (its bucket starts full again), so a flood
  * from any number of addresses cannot grow memory. Pure state: the caller passes the time.
  */
-final class RateLimiter {
+public final class RateLimiter {
 
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
@@ -21,7 +21,8 @@ final class RateLimiter {
   private final Map<Object, long[]> fullAt;
   private long evicted;
 
-  RateLimiter(int perSecond, int burst, int maxKeys) {
+  /** {@code perSecond} requests a second per key, {@code burst} at once, at most {@code maxKeys} keys tracked. */
+  public RateLimiter(int perSecond, int burst, int maxKeys) {
     if (perSecond < 1 || burst < 1 || maxKeys < 1) {
       throw new IllegalArgumentException("rate, burst and size must be positive");
     }
@@ -40,7 +41,7 @@ final class RateLimiter {
   }
 
   /** Takes one request from {@code key}'s bucket; false if the bucket is empty (nothing is booked then). */
-  boolean tryAcquire(Object key, long nowNanos) {
+  public boolean tryAcquire(Object key, long nowNanos) {
     long[] state = fullAt.get(key);
     if (state == null) {
       fullAt.put(key, new long[] {nowNanos + intervalNanos});
@@ -54,12 +55,13 @@ final class RateLimiter {
     return true;
   }
 
-  int size() {
+  /** Keys tracked now. */
+  public int size() {
     return fullAt.size();
   }
 
   /** Keys forgotten to stay within the bound since start. */
-  long evicted() {
+  public long evicted() {
     return evicted;
   }
 }

@@ -1,4 +1,4 @@
-package io.p2pchat.rendezvous;
+package io.p2pchat.common;
 
 import org.junit.jupiter.api.Test;
 
