@@ -46,7 +46,7 @@
     reconnectDelay: RECONNECT_MIN_MS,
     rendezvous: null,              // {state, address} or null when unknown
     peers: new Map(),              // nick -> {nick, state, address, rttMs?, fingerprint?}
-    messages: new Map(),           // id -> {id, from, to?, text, ts, direction, conv}
+    messages: new Map(),           // key (keyOf) -> {key, id, from, to?, text, ts, direction, conv}
     delivery: new Map(),           // id -> {base?, delivered: Set, failed: Map(peer -> reason), error?}
     unsent: [],                    // local messages waiting for the node's id
     unread: new Map(),             // conv -> count
@@ -224,21 +224,32 @@
     return d;
   }
 
+  /**
+   * A message's key: our own by id (ids we gave), a peer's by sender and id, so no member can hide
+   * another's message, or one of ours, by sending its id.
+   */
+  function keyOf(direction, from, id) {
+    return direction === 'out' ? `out\u0000${id}` : `in\u0000${from}\u0000${id}`;
+  }
+
   function addMessage(raw, { fromHistory }) {
     if (!raw || raw.id === undefined || raw.id === null) return;
     const id = String(raw.id);
-    if (state.messages.has(id)) return;
     const direction = raw.direction === 'out' ? 'out' : 'in';
+    const from = direction === 'out' ? (raw.from || state.me) : String(raw.from || '?');
+    const key = keyOf(direction, from, id);
+    if (state.messages.has(key)) return;
     const msg = {
+      key,
       id,
-      from: direction === 'out' ? (raw.from || state.me) : String(raw.from || '?'),
+      from,
       to: raw.to ? String(raw.to) : undefined,
       text: String(raw.text ?? ''),
       ts: toMillis(raw.ts),
       direction,
     };
     msg.conv = conversationOf(msg);
-    state.messages.set(id, msg);
+    state.messages.set(key, msg);
     if (direction === 'out' && raw.state) deliveryOf(id).base = String(raw.state);
     if (!fromHistory && direction === 'in' && msg.conv !== state.active) {
       state.unread.set(msg.conv, (state.unread.get(msg.conv) || 0) + 1);
@@ -252,23 +263,25 @@
     if (ids.length <= MAX_MESSAGES_PER_CONVERSATION) return;
     ids.sort((a, b) => a.ts - b.ts);
     for (const m of ids.slice(0, ids.length - MAX_MESSAGES_PER_CONVERSATION)) {
-      state.messages.delete(m.id);
-      state.delivery.delete(m.id);
+      state.messages.delete(m.key);
+      if (m.direction === 'out') state.delivery.delete(m.id);
     }
   }
 
   /** The node's id for a message this page sent: re-key the local copy instead of showing it twice. */
   function rekey(local, id) {
     state.unsent = state.unsent.filter((m) => m !== local);
-    state.messages.delete(local.id);
-    if (state.messages.has(id)) return;
+    state.messages.delete(local.key);
+    const key = keyOf('out', state.me, id);
+    if (state.messages.has(key)) return;
     local.id = id;
-    state.messages.set(id, local);
+    local.key = key;
+    state.messages.set(key, local);
   }
 
   function adoptOrAddSent(body) {
     const id = String(body.id);
-    if (state.messages.has(id)) return;
+    if (state.messages.has(keyOf('out', state.me, id))) return;
     const to = body.to ? String(body.to) : undefined;
     const local = state.unsent.find((m) => m.text === body.text && m.to === to);
     if (local) {
@@ -284,7 +297,8 @@
       id: `local-${state.nextLocal++}`, from: state.me, to, text, ts: Date.now(), direction: 'out',
     };
     local.conv = conversationOf(local);
-    state.messages.set(local.id, local);
+    local.key = keyOf('out', state.me, local.id);
+    state.messages.set(local.key, local);
     state.unsent.push(local);
     renderAll();
     scrollToBottom(true);

@@ -19,7 +19,12 @@ public record ChatPayload(boolean direct, long ts, String id, String text) {
 
   /** Longest text a message may carry, in UTF-8 bytes: 64 KiB less our own fields. */
   public static final int MAX_TEXT_BYTES = 64 * 1024 - 300;
-  private static final int MAX_ID = 255;
+  /**
+   * Longest message id, in characters: ours are at most 33 (12 hex digits of a run prefix, '-', a
+   * counter); anything longer is not one of ours. Front ends key a peer's messages by sender and id,
+   * and an id is shown in logs: it is checked on the way in, not trusted.
+   */
+  public static final int MAX_ID = 64;
 
   public byte[] encode() {
     return encode(direct, ts, id, text.getBytes(StandardCharsets.UTF_8));
@@ -54,6 +59,10 @@ public record ChatPayload(boolean direct, long ts, String id, String text) {
     if (in.remaining() < idLen) {
       throw new WireException(DropReason.TRUNCATED, "chat id of " + idLen + " bytes");
     }
+    if (idLen == 0 || idLen > MAX_ID || !isIdChars(bytes, in.position(), idLen)) {
+      throw new WireException(DropReason.MALFORMED, "chat id of " + idLen + " bytes: 1 to " + MAX_ID
+        + " letters, digits, '-', '_' or '.'");
+    }
     String id = new String(bytes, in.position(), idLen, StandardCharsets.US_ASCII);
     in.position(in.position() + idLen);
     if (isAscii(bytes, in.position())) {
@@ -69,6 +78,19 @@ public record ChatPayload(boolean direct, long ts, String id, String text) {
     } catch (CharacterCodingException e) {
       throw new WireException(DropReason.MALFORMED, "text is not UTF-8");
     }
+  }
+
+  /** Every byte of {@code [offset, offset + length)} a letter, digit, '-', '_' or '.'. */
+  private static boolean isIdChars(byte[] bytes, int offset, int length) {
+    for (int i = offset; i < offset + length; i++) {
+      byte b = bytes[i];
+      boolean ok = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '-' || b == '_'
+        || b == '.';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isAscii(byte[] bytes, int from) {

@@ -68,11 +68,28 @@ class TextCodecsTest {
     assertEquals(big, ChatPayload.decode(big.encode()));
   }
 
+  /**
+   * A peer's message id is checked on the way in (front ends key messages by sender and id, logs
+   * show it): empty, longer than ours can be, or with characters ours never have is refused.
+   */
+  @Test
+  void chatPayloadIdsAreCheckedOnTheWayIn() throws WireException {
+    String ts = "0000000000000001";
+    for (String badId : new String[] {"", "a b", "a\n", "<img>", "x".repeat(ChatPayload.MAX_ID + 1)}) {
+      byte[] id = badId.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      byte[] payload = HEX.parseHex("00" + ts + String.format("%02x", id.length) + HEX.formatHex(id) + "6869");
+      assertEquals(DropReason.MALFORMED, assertThrows(WireException.class, () -> ChatPayload.decode(payload)).reason(),
+        "id '" + badId + "'");
+    }
+    String longest = "a1-._Z".repeat(ChatPayload.MAX_ID / 6) + "x".repeat(ChatPayload.MAX_ID % 6);
+    assertEquals(longest, ChatPayload.decode(new ChatPayload(false, 1, longest, "hi").encode()).id());
+  }
+
   @Test
   void chatPayloadRefusals() {
     byte[] invalidUtf8 = HEX.parseHex("00" + "0000000000000001" + "01" + "61" + "c328");
     assertEquals(DropReason.MALFORMED, assertThrows(WireException.class, () -> ChatPayload.decode(invalidUtf8)).reason());
-    byte[] lone = HEX.parseHex("00" + "0000000000000001" + "00" + "eda080"); // a UTF-16 surrogate encoded in UTF-8
+    byte[] lone = HEX.parseHex("00" + "0000000000000001" + "01" + "61" + "eda080"); // a UTF-16 surrogate encoded in UTF-8
     assertEquals(DropReason.MALFORMED, assertThrows(WireException.class, () -> ChatPayload.decode(lone)).reason());
     assertEquals(DropReason.TRUNCATED, assertThrows(WireException.class,
       () -> ChatPayload.decode(HEX.parseHex("00" + "0000000000000001" + "05" + "6162"))).reason(), "id longer than what is left");
