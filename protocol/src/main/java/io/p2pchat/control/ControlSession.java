@@ -150,6 +150,10 @@ public final class ControlSession {
       throw new ControlException(ControlDrop.EXPIRED, "control session " + this + " expired");
     }
     long counter = sealed.counter();
+    if (counter < 0) {
+      // u64 counters at or above 2^63 are never sent (a sender would need 2^63 messages): a forgery.
+      throw new ControlException(ControlDrop.UNAUTHENTICATED, "counter above 2^63");
+    }
     if (!replay.check(counter)) {
       throw new ControlException(ControlDrop.REPLAYED, "counter " + counter + " already seen or too old");
     }
