@@ -223,6 +223,23 @@ class ControlChannelTest {
   }
 
   @Test
+  void aClientCannotClaimAnotherClientsIdentity() throws Exception {
+    Net net = new Net(CipherSuite.AES_GCM);
+    NodeIdentity alice = NodeIdentity.generate();
+    NodeIdentity mallory = NodeIdentity.generate();
+    var cookie = assertInstanceOf(ControlMessage.CookieReply.class, decode(
+        assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(net.client.start(net.nowNanos))).datagram()));
+    // Mallory's own static key, Alice's identity key and binding signature.
+    io.p2pchat.crypto.NoiseHandshake hs = io.p2pchat.crypto.NoiseHandshake.ikInitiator(mallory, cookie.serverKey(),
+        ControlCodec.PROLOGUE, CipherSuite.AES_GCM);
+    byte[] payload = new InitiationPayload(net.nowMillis, alice.signingPublicKey(), alice.staticBinding()).encode();
+    byte[] forged = ControlCodec.initiation(new byte[16], cookie.cookie(), 9, hs.writeMessage(payload));
+    assertEquals(ControlDrop.UNAUTHENTICATED, dropOf(net.toServer(forged)));
+    assertEquals(0, net.server.sessionCount());
+    assertNull(net.server.sessionOf(alice.signingPublicKey()));
+  }
+
+  @Test
   void aReplayedInitiationIsRefusedAndNeverCutsTheWorkingSession() throws Exception {
     Net net = new Net(CipherSuite.AES_GCM);
     byte[] hello = net.client.start(net.nowNanos);
