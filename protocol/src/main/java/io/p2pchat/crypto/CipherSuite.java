@@ -49,7 +49,12 @@ public enum CipherSuite {
 
   /** Full Noise protocol name of the XX handshake with this cipher. */
   public String noiseProtocolName() {
-    return "Noise_XX_25519_" + noiseName + "_SHA256";
+    return noiseProtocolName(NoiseHandshake.Pattern.XX);
+  }
+
+  /** Full Noise protocol name of {@code pattern} with this cipher, e.g. {@code Noise_IK_25519_AESGCM_SHA256}. */
+  public String noiseProtocolName(NoiseHandshake.Pattern pattern) {
+    return "Noise_" + pattern.name() + "_25519_" + noiseName + "_SHA256";
   }
 
   /** A new JDK cipher object for this suite; callers keep one per direction. */

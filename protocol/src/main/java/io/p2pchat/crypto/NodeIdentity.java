@@ -191,6 +191,14 @@ public final class NodeIdentity {
     }
   }
 
+  /**
+   * True if {@code sig} is {@code ed25519Pub}'s signature binding the X25519 key {@code x25519Pub}
+   * (as {@link #staticBinding()} makes it): the holder of the identity key vouches for that static key.
+   */
+  public static boolean verifyStaticBinding(byte[] ed25519Pub, byte[] x25519Pub, byte[] sig) {
+    return x25519Pub != null && verify(ed25519Pub, bindingMessage(x25519Pub), sig);
+  }
+
   static byte[] bindingMessage(byte[] x25519Pub) {
     byte[] msg = Arrays.copyOf(STATIC_BINDING_CONTEXT, STATIC_BINDING_CONTEXT.length + x25519Pub.length);
     System.arraycopy(x25519Pub, 0, msg, STATIC_BINDING_CONTEXT.length, x25519Pub.length);

@@ -6,7 +6,9 @@ import java.security.PrivateKey;
 import java.util.Arrays;
 
 /**
- * Noise_XX_25519_{ChaChaPoly,AESGCM}_SHA256 (Noise spec rev 34) with the node's X25519 static key:
+ * A Noise handshake (spec rev 34) over X25519, {ChaChaPoly,AESGCM} and SHA-256, in one of two patterns.
+ *
+ * <p>{@link Pattern#XX} (Noise_XX_25519_…_SHA256), between peers, with the node's X25519 static key:
  * <pre>
  *   -> e                  message 1: initiator, payload in clear (send it empty)
  *   <- e, ee, s, es       message 2: responder, payload encrypted (its {@link HandshakePayload})
@@ -14,6 +16,17 @@ import java.util.Arrays;
  * </pre>
  * The prologue ({@link RoomId#prologue()}) is hashed in first, so two nodes with different prologues
  * fail at message 2 without ever learning each other's static key.
+ *
+ * <p>{@link Pattern#IK} (Noise_IK_25519_…_SHA256), a client to a server whose static key it already
+ * knows (the control channel to the rendezvous, {@code io.p2pchat.control}): one round trip.
+ * <pre>
+ *   <- s                  pre-message: the responder's static key, hashed in after the prologue
+ *   ...
+ *   -> e, es, s, ss       message 1: initiator, its static key and payload encrypted to the responder
+ *   <- e, ee, se          message 2: responder, payload encrypted (forward secret)
+ * </pre>
+ * Message 1's payload is encrypted but, as the spec says of IK, not forward secret and replayable:
+ * the caller puts a timestamp in it and refuses old ones (as WireGuard does).
  *
  * <p>A {@link #readMessage} that fails leaves the state as it was, so a forged or garbled datagram
  * cannot kill a handshake in progress; the genuine message may still arrive. Not thread-safe: one owner.
@@ -25,8 +38,24 @@ public final class NoiseHandshake {
   static final int DH_LENGTH = Keys.KEY_LENGTH;
   /** An encrypted static key: the key plus its tag. */
   private static final int ENCRYPTED_STATIC_LENGTH = DH_LENGTH + CipherSuite.TAG_LENGTH;
-  /** Messages in the XX pattern. */
-  private static final int MESSAGES = 3;
+  /** Which handshake pattern (Noise spec section 7): how many messages, which tokens in each. */
+  public enum Pattern {
+    /** Mutual authentication, both static keys learned in the handshake: 3 messages. */
+    XX(3),
+    /** The initiator knows the responder's static key beforehand: 2 messages. */
+    IK(2);
+
+    private final int messages;
+
+    Pattern(int messages) {
+      this.messages = messages;
+    }
+
+    /** Number of handshake messages in this pattern. */
+    public int messages() {
+      return messages;
+    }
+  }
 
   /** Which side of the handshake this node plays. */
   public enum Role { INITIATOR, RESPONDER }
@@ -34,6 +63,7 @@ public final class NoiseHandshake {
   /** Explicit handshake state: whose turn it is, or done. */
   public enum State { WRITE, READ, COMPLETE, SPLIT, FAILED }
 
+  private final Pattern pattern;
   private final Role role;
   private final CipherSuite suite;
   private final PrivateKey staticPrivate;
@@ -44,19 +74,37 @@ public final class NoiseHandshake {
   private byte[] ePublic;
   private byte[] re;
   private byte[] rs;
-  private int messageIndex; // messages processed so far, 0..3
+  private int messageIndex; // messages processed so far, 0..pattern.messages()
   private State state;
 
-  private NoiseHandshake(Role role, PrivateKey staticPrivate, byte[] staticPublic, byte[] fixedEphemeral,
-      byte[] prologue, CipherSuite suite) {
+  private NoiseHandshake(Pattern pattern, Role role, PrivateKey staticPrivate, byte[] staticPublic,
+      byte[] fixedEphemeral, byte[] remoteStatic, byte[] prologue, CipherSuite suite) {
+    this.pattern = pattern;
     this.role = role;
     this.suite = suite;
     this.staticPrivate = staticPrivate;
     this.staticPublic = staticPublic.clone();
     this.fixedEphemeral = fixedEphemeral;
-    this.ss = NoiseSymmetricState.initialize(suite);
+    this.ss = NoiseSymmetricState.initialize(suite, suite.noiseProtocolName(pattern));
     this.ss.mixHash(prologue);
+    if (pattern == Pattern.IK) {
+      // Pre-message "<- s": both sides hash the responder's static key (section 7.1).
+      if (role == Role.INITIATOR) {
+        if (remoteStatic == null || remoteStatic.length != DH_LENGTH) {
+          throw new IllegalArgumentException("IK initiator needs the responder's " + DH_LENGTH + "-byte static key");
+        }
+        this.rs = remoteStatic.clone();
+        this.ss.mixHash(this.rs);
+      } else {
+        this.ss.mixHash(this.staticPublic);
+      }
+    }
     this.state = role == Role.INITIATOR ? State.WRITE : State.READ;
+  }
+
+  private NoiseHandshake(Role role, PrivateKey staticPrivate, byte[] staticPublic, byte[] fixedEphemeral,
+      byte[] prologue, CipherSuite suite) {
+    this(Pattern.XX, role, staticPrivate, staticPublic, fixedEphemeral, null, prologue, suite);
   }
 
   /** The side that sends message 1 (the node that starts the session). */
@@ -71,6 +119,30 @@ public final class NoiseHandshake {
         prologue, suite);
   }
 
+  /**
+   * IK initiator: a client that knows the server's static key {@code responderStatic} (raw X25519, 32
+   * bytes) and proves its own static key in message 1.
+   */
+  public static NoiseHandshake ikInitiator(NodeIdentity identity, byte[] responderStatic, byte[] prologue,
+      CipherSuite suite) {
+    return new NoiseHandshake(Pattern.IK, Role.INITIATOR, identity.staticPrivateKey(), identity.staticPublicKey(),
+        null, responderStatic, prologue, suite);
+  }
+
+  /** IK responder: the server whose static key the initiator already knows. */
+  public static NoiseHandshake ikResponder(NodeIdentity identity, byte[] prologue, CipherSuite suite) {
+    return new NoiseHandshake(Pattern.IK, Role.RESPONDER, identity.staticPrivateKey(), identity.staticPublicKey(),
+        null, null, prologue, suite);
+  }
+
+  /** Test hook for any pattern: fixed keys, to replay published Noise test vectors. */
+  static NoiseHandshake withFixedKeys(Pattern pattern, Role role, byte[] staticPrivate, byte[] ephemeralPrivate,
+      byte[] remoteStatic, byte[] prologue, CipherSuite suite) throws InvalidKeyException {
+    PrivateKey s = Keys.x25519Private(staticPrivate);
+    return new NoiseHandshake(pattern, role, s, Keys.x25519PublicOf(s), ephemeralPrivate.clone(), remoteStatic,
+        prologue, suite);
+  }
+
   /** Test hook: fixed static and ephemeral private keys, to replay published Noise test vectors. */
   static NoiseHandshake withFixedKeys(Role role, byte[] staticPrivate, byte[] ephemeralPrivate, byte[] prologue,
       CipherSuite suite) throws InvalidKeyException {
@@ -80,6 +152,11 @@ public final class NoiseHandshake {
 
   public Role role() {
     return role;
+  }
+
+  /** The handshake pattern, XX or IK. */
+  public Pattern pattern() {
+    return pattern;
   }
 
   public State state() {
@@ -95,43 +172,30 @@ public final class NoiseHandshake {
     return state == State.WRITE;
   }
 
-  /** True once all three messages were processed; then call {@link #split()}. */
+  /** True once all messages of the pattern were processed; then call {@link #split()}. */
   public boolean isComplete() {
     return state == State.COMPLETE || state == State.SPLIT;
   }
 
-  /** The peer's raw X25519 static key, authenticated by the DH; null until message 2 (initiator) or 3 (responder). */
+  /**
+   * The peer's raw X25519 static key, authenticated by the DH; null until XX message 2 (initiator) or 3
+   * (responder), IK message 1 (responder). An IK initiator returns the key it was given.
+   */
   public byte[] remoteStaticKey() {
     return rs == null ? null : rs.clone();
   }
 
   /**
-   * The next handshake message carrying {@code payload}; message 1's payload travels in clear.
-   * Throws (and the handshake is FAILED) only if the peer's ephemeral key from message 1 is a
-   * low-order point, which an honest peer never sends.
+   * The next handshake message carrying {@code payload}; XX message 1's payload travels in clear.
+   * Throws (and the handshake is FAILED) only if a peer key (XX/IK: its ephemeral; IK initiator: the
+   * given responder static key) is a low-order point, which an honest peer never sends.
    */
   public byte[] writeMessage(byte[] payload) throws HandshakeException {
     if (state != State.WRITE) {
       throw new IllegalStateException("BUG: writeMessage in state " + state + " (" + role + ")");
     }
     try {
-      byte[] out;
-      switch (messageIndex) {
-        case 0 -> out = Bytes.concat(writeEphemeral(), ss.encryptAndHash(payload));
-        case 1 -> {
-          byte[] e = writeEphemeral();
-          ss.mixKey(Keys.dh(ePrivate, re)); // ee
-          byte[] s = ss.encryptAndHash(staticPublic);
-          ss.mixKey(Keys.dh(staticPrivate, re)); // es (responder side)
-          out = Bytes.concat(e, s, ss.encryptAndHash(payload));
-        }
-        case 2 -> {
-          byte[] s = ss.encryptAndHash(staticPublic);
-          ss.mixKey(Keys.dh(staticPrivate, re)); // se (initiator side)
-          out = Bytes.concat(s, ss.encryptAndHash(payload));
-        }
-        default -> throw new IllegalStateException("BUG: message index " + messageIndex);
-      }
+      byte[] out = pattern == Pattern.IK ? writeIk(payload) : writeXx(payload);
       if (out.length > MAX_MESSAGE_LENGTH) {
         throw new IllegalArgumentException("payload too long for a Noise message");
       }
@@ -140,6 +204,46 @@ public final class NoiseHandshake {
     } catch (InvalidKeyException e) {
       state = State.FAILED;
       throw new HandshakeException("peer sent an invalid X25519 key (low-order point)", e);
+    }
+  }
+
+  private byte[] writeXx(byte[] payload) throws InvalidKeyException {
+    byte[] out;
+    switch (messageIndex) {
+      case 0 -> out = Bytes.concat(writeEphemeral(), ss.encryptAndHash(payload));
+      case 1 -> {
+        byte[] e = writeEphemeral();
+        ss.mixKey(Keys.dh(ePrivate, re)); // ee
+        byte[] s = ss.encryptAndHash(staticPublic);
+        ss.mixKey(Keys.dh(staticPrivate, re)); // es (responder side)
+        out = Bytes.concat(e, s, ss.encryptAndHash(payload));
+      }
+      case 2 -> {
+        byte[] s = ss.encryptAndHash(staticPublic);
+        ss.mixKey(Keys.dh(staticPrivate, re)); // se (initiator side)
+        out = Bytes.concat(s, ss.encryptAndHash(payload));
+      }
+      default -> throw new IllegalStateException("BUG: message index " + messageIndex);
+    }
+    return out;
+  }
+
+  private byte[] writeIk(byte[] payload) throws InvalidKeyException {
+    switch (messageIndex) {
+      case 0 -> {
+        byte[] e = writeEphemeral();
+        ss.mixKey(Keys.dh(ePrivate, rs)); // es (initiator side)
+        byte[] s = ss.encryptAndHash(staticPublic);
+        ss.mixKey(Keys.dh(staticPrivate, rs)); // ss
+        return Bytes.concat(e, s, ss.encryptAndHash(payload));
+      }
+      case 1 -> {
+        byte[] e = writeEphemeral();
+        ss.mixKey(Keys.dh(ePrivate, re)); // ee
+        ss.mixKey(Keys.dh(ePrivate, rs)); // se (responder side)
+        return Bytes.concat(e, ss.encryptAndHash(payload));
+      }
+      default -> throw new IllegalStateException("BUG: IK message index " + messageIndex);
     }
   }
 
@@ -158,28 +262,7 @@ public final class NoiseHandshake {
     byte[] savedRe = re;
     byte[] savedRs = rs;
     try {
-      byte[] payload = switch (messageIndex) {
-        case 0 -> {
-          need(message, DH_LENGTH, 1);
-          re = readEphemeral(message);
-          yield ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH, message.length));
-        }
-        case 1 -> {
-          need(message, DH_LENGTH + ENCRYPTED_STATIC_LENGTH + CipherSuite.TAG_LENGTH, 2);
-          re = readEphemeral(message);
-          ss.mixKey(Keys.dh(ePrivate, re)); // ee
-          rs = ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH, DH_LENGTH + ENCRYPTED_STATIC_LENGTH));
-          ss.mixKey(Keys.dh(ePrivate, rs)); // es (initiator side)
-          yield ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH + ENCRYPTED_STATIC_LENGTH, message.length));
-        }
-        case 2 -> {
-          need(message, ENCRYPTED_STATIC_LENGTH + CipherSuite.TAG_LENGTH, 3);
-          rs = ss.decryptAndHash(Arrays.copyOfRange(message, 0, ENCRYPTED_STATIC_LENGTH));
-          ss.mixKey(Keys.dh(ePrivate, rs)); // se (responder side)
-          yield ss.decryptAndHash(Arrays.copyOfRange(message, ENCRYPTED_STATIC_LENGTH, message.length));
-        }
-        default -> throw new IllegalStateException("BUG: message index " + messageIndex);
-      };
+      byte[] payload = pattern == Pattern.IK ? readIk(message) : readXx(message);
       advance();
       return payload;
     } catch (HandshakeException e) {
@@ -188,6 +271,52 @@ public final class NoiseHandshake {
     } catch (InvalidKeyException e) {
       restore(saved, savedRe, savedRs);
       throw new HandshakeException("peer sent an invalid X25519 key (low-order point)", e);
+    }
+  }
+
+  private byte[] readXx(byte[] message) throws HandshakeException, InvalidKeyException {
+    return switch (messageIndex) {
+      case 0 -> {
+        need(message, DH_LENGTH, 1);
+        re = readEphemeral(message);
+        yield ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH, message.length));
+      }
+      case 1 -> {
+        need(message, DH_LENGTH + ENCRYPTED_STATIC_LENGTH + CipherSuite.TAG_LENGTH, 2);
+        re = readEphemeral(message);
+        ss.mixKey(Keys.dh(ePrivate, re)); // ee
+        rs = ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH, DH_LENGTH + ENCRYPTED_STATIC_LENGTH));
+        ss.mixKey(Keys.dh(ePrivate, rs)); // es (initiator side)
+        yield ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH + ENCRYPTED_STATIC_LENGTH, message.length));
+      }
+      case 2 -> {
+        need(message, ENCRYPTED_STATIC_LENGTH + CipherSuite.TAG_LENGTH, 3);
+        rs = ss.decryptAndHash(Arrays.copyOfRange(message, 0, ENCRYPTED_STATIC_LENGTH));
+        ss.mixKey(Keys.dh(ePrivate, rs)); // se (responder side)
+        yield ss.decryptAndHash(Arrays.copyOfRange(message, ENCRYPTED_STATIC_LENGTH, message.length));
+      }
+      default -> throw new IllegalStateException("BUG: message index " + messageIndex);
+    };
+  }
+
+  private byte[] readIk(byte[] message) throws HandshakeException, InvalidKeyException {
+    switch (messageIndex) {
+      case 0 -> {
+        need(message, DH_LENGTH + ENCRYPTED_STATIC_LENGTH + CipherSuite.TAG_LENGTH, 1);
+        re = readEphemeral(message);
+        ss.mixKey(Keys.dh(staticPrivate, re)); // es (responder side)
+        rs = ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH, DH_LENGTH + ENCRYPTED_STATIC_LENGTH));
+        ss.mixKey(Keys.dh(staticPrivate, rs)); // ss
+        return ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH + ENCRYPTED_STATIC_LENGTH, message.length));
+      }
+      case 1 -> {
+        need(message, DH_LENGTH + CipherSuite.TAG_LENGTH, 2);
+        re = readEphemeral(message);
+        ss.mixKey(Keys.dh(ePrivate, re)); // ee
+        ss.mixKey(Keys.dh(staticPrivate, re)); // se (initiator side)
+        return ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH, message.length));
+      }
+      default -> throw new IllegalStateException("BUG: IK message index " + messageIndex);
     }
   }
 
@@ -246,7 +375,7 @@ public final class NoiseHandshake {
 
   private void advance() {
     messageIndex++;
-    if (messageIndex == MESSAGES) {
+    if (messageIndex == pattern.messages()) {
       state = State.COMPLETE;
     } else {
       state = state == State.WRITE ? State.READ : State.WRITE;

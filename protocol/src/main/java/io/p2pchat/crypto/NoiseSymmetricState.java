@@ -24,9 +24,14 @@ final class NoiseSymmetricState {
     this.h = h;
   }
 
-  /** InitializeSymmetric(protocol_name). */
+  /** InitializeSymmetric(protocol_name) of the XX protocol with {@code suite}. */
   static NoiseSymmetricState initialize(CipherSuite suite) {
-    byte[] name = suite.noiseProtocolName().getBytes(StandardCharsets.US_ASCII);
+    return initialize(suite, suite.noiseProtocolName());
+  }
+
+  /** InitializeSymmetric(protocolName), e.g. {@code Noise_IK_25519_AESGCM_SHA256}. */
+  static NoiseSymmetricState initialize(CipherSuite suite, String protocolName) {
+    byte[] name = protocolName.getBytes(StandardCharsets.US_ASCII);
     byte[] h = name.length <= HASH_LENGTH ? Arrays.copyOf(name, HASH_LENGTH) : sha256(name);
     return new NoiseSymmetricState(suite, new NoiseCipherState(suite), h.clone(), h);
   }

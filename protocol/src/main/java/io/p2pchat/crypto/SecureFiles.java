@@ -17,8 +17,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Set;
 
-/** Blocking helpers for owner-only key files. Run them on a worker thread, never on an event loop. */
-final class SecureFiles {
+/**
+ * Blocking helpers for owner-only key and trust files (used here and by {@code io.p2pchat.control}).
+ * Run them on a worker thread, never on an event loop.
+ */
+public final class SecureFiles {
   /** rw------- : only the owner may read a file holding private keys or trust decisions. */
   static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
   private static final Set<PosixFilePermission> GROUP_OR_OTHER = EnumSet.of(
@@ -28,7 +31,7 @@ final class SecureFiles {
   private SecureFiles() {}
 
   /** Reads a whole file, refusing one larger than {@code maxBytes} before allocating for it. */
-  static byte[] readBounded(Path file, int maxBytes) throws IOException {
+  public static byte[] readBounded(Path file, int maxBytes) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
       byte[] data = in.readNBytes(maxBytes + 1);
       if (data.length > maxBytes) {
@@ -44,7 +47,7 @@ final class SecureFiles {
   }
 
   /** Describes group/other permission bits of a file, or null when it is owner-only (or not POSIX). */
-  static String tooOpen(Path file) throws IOException {
+  public static String tooOpen(Path file) throws IOException {
     if (!isPosix(file)) {
       return null;
     }
@@ -54,12 +57,25 @@ final class SecureFiles {
   }
 
   /**
+   * Describes the permissions of a file that its group or others may write (they could change a trust
+   * decision under us), or null when only the owner may write it (or the file system is not POSIX).
+   */
+  public static String writableByOthers(Path file) throws IOException {
+    if (!isPosix(file)) {
+      return null;
+    }
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+    boolean open = perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE);
+    return open ? PosixFilePermissions.toString(perms) : null;
+  }
+
+  /**
    * Writes {@code content} to a temp file created owner-only in the target's directory, syncs it, then
    * publishes it atomically: with {@code replace} by an atomic rename over the target, without it by a
    * hard link that fails if the target already exists (so two processes racing to create an identity
    * never overwrite each other's). Returns false when {@code replace} is false and the target existed.
    */
-  static boolean writeOwnerOnly(Path target, byte[] content, boolean replace) throws IOException {
+  public static boolean writeOwnerOnly(Path target, byte[] content, boolean replace) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     boolean posix = isPosix(dir);

@@ -62,14 +62,22 @@ class NoiseHandshakeTest {
     }
     assertEquals(hash, HEX.formatHex(init.handshakeHash()));
     assertEquals(hash, HEX.formatHex(resp.handshakeHash()));
-    SessionKeys ik = init.split();
-    SessionKeys rk = resp.split();
-    long[] counters = new long[2]; // per direction: responder->initiator, initiator->responder
-    for (int i = 3; i < PAYLOADS.length; i++) {
-      boolean fromResponder = i % 2 == 1;
-      TransportCipher send = fromResponder ? rk.send() : ik.send();
-      TransportCipher recv = fromResponder ? ik.receive() : rk.receive();
-      long n = counters[fromResponder ? 0 : 1]++;
+    // After XX's 3 messages the responder sends first.
+    assertTransportVectors(resp.split(), init.split(), expected, 3);
+  }
+
+  /**
+   * Transport messages {@code first..} of a vector file alternate between the two sides, starting with
+   * {@code firstSender}; each must encrypt to the expected ciphertext and decrypt back.
+   */
+  private static void assertTransportVectors(SessionKeys firstSender, SessionKeys other, String[] expected, int first)
+      throws Exception {
+    long[] counters = new long[2]; // per direction: first sender's, the other's
+    for (int i = first; i < PAYLOADS.length; i++) {
+      boolean fromFirst = (i - first) % 2 == 0;
+      TransportCipher send = fromFirst ? firstSender.send() : other.send();
+      TransportCipher recv = fromFirst ? other.receive() : firstSender.receive();
+      long n = counters[fromFirst ? 0 : 1]++;
       byte[] pt = HEX.parseHex(PAYLOADS[i]);
       byte[] ct = new byte[pt.length + 16];
       send.encrypt(n, new byte[0], 0, 0, pt, 0, pt.length, ct, 0);
@@ -78,6 +86,79 @@ class NoiseHandshakeTest {
       recv.decrypt(n, new byte[0], 0, 0, ct, 0, ct.length, back, 0);
       assertArrayEquals(pt, back);
     }
+  }
+
+  // Noise_IK_25519_{ChaChaPoly,AESGCM}_SHA256 from the same cacophony file (snow commit 8ac60f5,
+  // tests/vectors/cacophony.txt): same keys, prologue and payloads as above, plus the responder's public
+  // static key the initiator knows beforehand. Data only.
+  private static final String IK_REMOTE_STATIC = "31e0303fd6418d2f8c0e78b91f22e8caed0fbe48656dcf4767e4834f701b8f62";
+  private static final String IK_CHACHA_HASH = "0b0f68fb0c27e03ce9b97565995ed4838cc0581b762ef72b062f6a546419fad7";
+  private static final String[] IK_CHACHA_CIPHERTEXTS = {
+      "ca35def5ae56cec33dc2036731ab14896bc4c75dbb07a61f879f8e3afa4c7944718da798efbcd91528520204f904b9bd6c7413dccdc214d951e15253e39987f18146e8cd0873654207148333479d4d16c289f0294b29960a72f48e0b7bba2e89083169825e59642148d492020664ccf7",
+      "95ebc60d2b1fa672c1f46a8aa265ef51bfe38e7ccb39ec5be34069f1448088435361e70b2ed446e6c9ec387d1d6b3b840f194e373979d241b203c4acafccf5",
+      "050e9f3c8fac16b68dbce8f8c4bfbf6617c897f9ada4aa29aa19c8",
+      "344233a6cabb7141d80f3da2fedc311d9646bbb0f505afe403a667",
+      "62cdeeb172ad7ade7aa7d9e069da5790f12331bfa00177787a1d0810c67dc3b2b4",
+      "029bead1b40992327044d409d9a1f3ad8f36c3c452775d557e18bbeb2e8dfcead32d514024"};
+  private static final String IK_AESGCM_HASH = "669c8640d9e42a3cda2f232f78597ceefb01daa6e3df81181ccce6fc6b5026bf";
+  private static final String[] IK_AESGCM_CIPHERTEXTS = {
+      "ca35def5ae56cec33dc2036731ab14896bc4c75dbb07a61f879f8e3afa4c79444e417bc55c7a8166c993356c1be41ef67818a292426f301556c7f26b21d25ddb097153891a9a956cff47b83e63ad8d701c1342c209cff1ca5ecd43402762ac249e3bd3a4c0a145fe07cb5dae28ea13a3",
+      "95ebc60d2b1fa672c1f46a8aa265ef51bfe38e7ccb39ec5be34069f144808843af2ccf9972e22afc67aeafcd25162f7f98c363b7762e3e4cb7d272e39f27a5",
+      "66acfc92e3197de166809e6d4d5d003dcc819a84bc3522ca53c9d9",
+      "71f89aa6533a6de70b0826864dd75f60806ee40170c16290189eb3",
+      "4795a3423550c8bf00386bd496a3e2c76c10669d2a75ab8f79b5094c5412a25705",
+      "aa0bb39097555c918e40be82abc2b909eb79d9eb87adb07e268fc37323a6cf904fd01fb391"};
+
+  @ParameterizedTest
+  @EnumSource(CipherSuite.class)
+  void ikMatchesCacophonyTestVectors(CipherSuite suite) throws Exception {
+    boolean chacha = suite == CipherSuite.CHACHA20_POLY1305;
+    String[] expected = chacha ? IK_CHACHA_CIPHERTEXTS : IK_AESGCM_CIPHERTEXTS;
+    NoiseHandshake init = NoiseHandshake.withFixedKeys(NoiseHandshake.Pattern.IK, Role.INITIATOR,
+        HEX.parseHex(INIT_STATIC), HEX.parseHex(INIT_EPHEMERAL), HEX.parseHex(IK_REMOTE_STATIC), HEX.parseHex(PROLOGUE),
+        suite);
+    NoiseHandshake resp = NoiseHandshake.withFixedKeys(NoiseHandshake.Pattern.IK, Role.RESPONDER,
+        HEX.parseHex(RESP_STATIC), HEX.parseHex(RESP_EPHEMERAL), null, HEX.parseHex(PROLOGUE), suite);
+    byte[] m1 = init.writeMessage(HEX.parseHex(PAYLOADS[0]));
+    assertEquals(expected[0], HEX.formatHex(m1), "message 1");
+    assertEquals(PAYLOADS[0], HEX.formatHex(resp.readMessage(m1)));
+    assertArrayEquals(init.remoteStaticKey(), HEX.parseHex(IK_REMOTE_STATIC));
+    byte[] m2 = resp.writeMessage(HEX.parseHex(PAYLOADS[1]));
+    assertEquals(expected[1], HEX.formatHex(m2), "message 2");
+    assertEquals(PAYLOADS[1], HEX.formatHex(init.readMessage(m2)));
+    assertTrue(init.isComplete() && resp.isComplete());
+    assertEquals(chacha ? IK_CHACHA_HASH : IK_AESGCM_HASH, HEX.formatHex(init.handshakeHash()));
+    assertEquals(chacha ? IK_CHACHA_HASH : IK_AESGCM_HASH, HEX.formatHex(resp.handshakeHash()));
+    // After IK's 2 messages the initiator sends first.
+    assertTransportVectors(init.split(), resp.split(), expected, 2);
+  }
+
+  @Test
+  void ikBetweenIdentitiesAuthenticatesBothAndForgeriesLeaveStateUntouched() throws Exception {
+    NodeIdentity client = NodeIdentity.generate();
+    NodeIdentity server = NodeIdentity.generate();
+    byte[] prologue = "p2pchat-control/1".getBytes(StandardCharsets.US_ASCII);
+    NoiseHandshake i = NoiseHandshake.ikInitiator(client, server.staticPublicKey(), prologue, CipherSuite.AES_GCM);
+    NoiseHandshake r = NoiseHandshake.ikResponder(server, prologue, CipherSuite.AES_GCM);
+    assertEquals(NoiseHandshake.Pattern.IK, i.pattern());
+    byte[] m1 = i.writeMessage(new byte[] {7});
+    for (int bit = 0; bit < m1.length * 8; bit += 7) {
+      byte[] bad = m1.clone();
+      bad[bit / 8] ^= (byte) (1 << (bit % 8));
+      assertThrows(HandshakeException.class, () -> r.readMessage(bad), "bit " + bit);
+      assertNull(r.remoteStaticKey(), "nothing learned from a forged message 1");
+    }
+    assertArrayEquals(new byte[] {7}, r.readMessage(m1));
+    assertArrayEquals(client.staticPublicKey(), r.remoteStaticKey());
+    byte[] m2 = r.writeMessage(new byte[0]);
+    assertThrows(HandshakeException.class, () -> i.readMessage(java.util.Arrays.copyOf(m2, m2.length - 1)));
+    i.readMessage(m2);
+    assertArrayEquals(i.split().handshakeHash(), r.split().handshakeHash());
+    // A client that believes another server key fails at message 1: the real server cannot read it.
+    NoiseHandshake wrong = NoiseHandshake.ikInitiator(client, NodeIdentity.generate().staticPublicKey(), prologue,
+        CipherSuite.AES_GCM);
+    NoiseHandshake r2 = NoiseHandshake.ikResponder(server, prologue, CipherSuite.AES_GCM);
+    assertThrows(HandshakeException.class, () -> r2.readMessage(wrong.writeMessage(new byte[0])));
   }
 
   /** A full handshake between two identities; returns {initiator, responder} payloads as seen by the other side. */

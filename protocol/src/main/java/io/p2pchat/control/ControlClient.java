@@ -1,0 +1,265 @@
+package io.p2pchat.control;
+
+import io.p2pchat.crypto.CipherSuite;
+import io.p2pchat.crypto.HandshakeException;
+import io.p2pchat.crypto.NodeIdentity;
+import io.p2pchat.crypto.NoiseHandshake;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client end of the control channel to one rendezvous: runs the handshake and holds the session.
+ * <pre>
+ *           start()                       COOKIE (our nonce; key accepted by KnownServers)
+ *   IDLE ───────────▶ AWAIT_COOKIE ────────────────────────────────────▶ AWAIT_RESPONSE
+ *     ▲   (HELLO; or INITIATION at once                                   │  RESPONSE authenticates:
+ *     │    when a fresh cookie is held)      COOKIE with a refused key    │  new session, old one kept
+ *     │                          └───────────────────────────▶ REFUSED    │  for opening stragglers
+ *     └───────────────────────────────────────────────────────────────────┘
+ * </pre>
+ * <b>First contact, trust on first use with IK.</b> IK needs the server's key before message 1, so the
+ * first round trip is a HELLO answered by a COOKIE carrying the key (and the address cookie the server
+ * wants anyway). The key is checked with {@link KnownServers}: a configured or remembered key must match
+ * (else {@link Event.KeyRefused}, loudly); an unknown one is tried, and remembered only once the IK
+ * RESPONSE proved the server holds its private key ({@link Event.Established#firstUse()}: the caller then
+ * saves the file). The HELLO's random nonce must come back, so an off-path spoofer cannot plant a key;
+ * an attacker on the path at the very first contact can (TOFU's known limit; configure the key to close it).
+ *
+ * <p>A datagram that does not fit the state or does not authenticate is an {@link Event.Dropped} and
+ * changes nothing. Time is passed in; the caller owns the socket and the retransmission timer
+ * ({@link #retransmitDeadline()}). Not thread-safe.
+ */
+public final class ControlClient {
+  private static final Logger log = LoggerFactory.getLogger(ControlClient.class);
+
+  /** The handshake's state; changed only by {@link #transition}. */
+  public enum State { IDLE, AWAIT_COOKIE, AWAIT_RESPONSE, REFUSED }
+
+  /** What a datagram or a call produced. */
+  public sealed interface Event {
+    /** Send these bytes to the rendezvous. */
+    record Send(byte[] datagram) implements Event {
+    }
+
+    /**
+     * A new session is ready (sealing switches to it). {@code firstUse}: the server's key was new and is
+     * now remembered in {@link KnownServers}: save it (blocking, on a worker) and tell the user its fingerprint.
+     */
+    record Established(ControlSession session, boolean firstUse, String fingerprint) implements Event {
+    }
+
+    /** A control message from the rendezvous, authenticated and seen for the first time. */
+    record Message(byte[] payload) implements Event {
+    }
+
+    /** The server presented a key other than the pinned one: nothing was sent; report it loudly. */
+    record KeyRefused(KnownServers.Trust trust, String presentedFingerprint) implements Event {
+    }
+
+    /** The datagram was refused and changed nothing; count {@code drop}. */
+    record Dropped(ControlDrop drop, String why) implements Event {
+    }
+  }
+
+  private final NodeIdentity identity;
+  private final String server;
+  private final KnownServers known;
+  private final CipherSuite suite;
+  private final SecureRandom random;
+  private final LongSupplier wallMillis;
+
+  private State state = State.IDLE;
+  private byte[] nonce;
+  private byte[] cookie;
+  private long cookieNanos;
+  private byte[] serverKey;
+  private KnownServers.Trust trust;
+  private NoiseHandshake handshake;
+  private int pendingIndex;
+  private byte[] lastSent;
+  private long retransmitAt = Long.MAX_VALUE;
+  private long retransmitInterval = ControlTiming.RETRANSMIT_INITIAL_NANOS;
+  private long lastTimestamp;
+  private ControlSession session;
+  private ControlSession previous;
+
+  /**
+   * @param server the rendezvous address as configured ({@code host:port}): the key of {@link KnownServers}
+   * @param wallMillis the wall clock (ms since the epoch) for the initiation timestamp
+   */
+  public ControlClient(NodeIdentity identity, String server, KnownServers known, CipherSuite suite,
+      SecureRandom random, LongSupplier wallMillis) {
+    KnownServers.checkServer(server);
+    this.identity = identity;
+    this.server = server;
+    this.known = known;
+    this.suite = suite;
+    this.random = random;
+    this.wallMillis = wallMillis;
+  }
+
+  /** The handshake's state. */
+  public State state() {
+    return state;
+  }
+
+  /** The session to seal with, or null before the first handshake completed. */
+  public ControlSession session() {
+    return session;
+  }
+
+  /**
+   * Starts a handshake (first contact, re-handshake, or after the user accepted a changed key); an
+   * established session keeps working until the new one replaces it. Returns the datagram to send.
+   */
+  public byte[] start(long nowNanos) {
+    retransmitInterval = ControlTiming.RETRANSMIT_INITIAL_NANOS;
+    if (cookie != null && serverKey != null && nowNanos - cookieNanos < ControlTiming.COOKIE_REUSE_NANOS
+        && !known.check(server, serverKey).refused()) {
+      return sendInitiation(nowNanos, "re-handshake under a fresh cookie");
+    }
+    nonce = randomBytes(ControlCodec.NONCE_SIZE);
+    transition(State.AWAIT_COOKIE, "hello sent");
+    return sent(ControlCodec.hello(nonce), nowNanos);
+  }
+
+  /** When {@link #retransmit} should run next, or {@link Long#MAX_VALUE} when no answer is awaited. */
+  public long retransmitDeadline() {
+    return retransmitAt;
+  }
+
+  /**
+   * The datagram to send again because its answer is overdue (null if none is awaited). An initiation is
+   * made anew (fresh ephemeral key and timestamp): the server refuses a repeated one as a replay.
+   */
+  public byte[] retransmit(long nowNanos) {
+    retransmitInterval = Math.min(retransmitInterval * 2, ControlTiming.RETRANSMIT_MAX_NANOS);
+    return switch (state) {
+      case AWAIT_COOKIE -> sent(lastSent, nowNanos);
+      case AWAIT_RESPONSE -> sendInitiation(nowNanos, "response overdue");
+      default -> null;
+    };
+  }
+
+  /** Seals a control message in the current session. */
+  public byte[] seal(byte[] message, long nowNanos) {
+    if (session == null) {
+      throw new IllegalStateException("no control session yet: handshake first");
+    }
+    return session.seal(message, nowNanos);
+  }
+
+  /** Handles a datagram from the rendezvous's address (classified by {@link ControlCodec#isControl}). */
+  public Event onDatagram(byte[] datagram, long nowNanos) {
+    try {
+      ControlMessage m = ControlCodec.decode(datagram);
+      return switch (m.type()) {
+        case COOKIE -> onCookie((ControlMessage.CookieReply) m, nowNanos);
+        case RESPONSE -> onResponse((ControlMessage.Response) m, nowNanos);
+        case SEALED -> new Event.Message(sessionFor((ControlMessage.Sealed) m).open(datagram, nowNanos));
+        case HELLO, INITIATION -> throw new ControlException(ControlDrop.UNKNOWN_TYPE, "a client takes no " + m.type());
+      };
+    } catch (ControlException e) {
+      return new Event.Dropped(e.drop(), e.getMessage());
+    }
+  }
+
+  private ControlSession sessionFor(ControlMessage.Sealed s) throws ControlException {
+    if (session != null && s.receiverIndex() == session.localIndex()) {
+      return session;
+    }
+    if (previous != null && s.receiverIndex() == previous.localIndex()) {
+      return previous; // the server may use the old session until it saw our first message in the new one
+    }
+    throw new ControlException(ControlDrop.UNKNOWN_SESSION, "no control session " + s.receiverIndex());
+  }
+
+  private Event onCookie(ControlMessage.CookieReply c, long nowNanos) throws ControlException {
+    if ((state != State.AWAIT_COOKIE && state != State.AWAIT_RESPONSE) || !MessageDigest.isEqual(c.nonce(), nonce)) {
+      throw new ControlException(ControlDrop.UNEXPECTED, "a cookie for a nonce we did not send (state " + state + ")");
+    }
+    KnownServers.Trust t = known.check(server, c.serverKey());
+    if (t.refused()) {
+      String fp = ServerKey.fingerprintOf(c.serverKey());
+      log.warn("rendezvous {} presented key {} which is not the {} one: refused", server, fp,
+          t == KnownServers.Trust.CHANGED ? "remembered" : "configured");
+      transition(State.REFUSED, "server key refused: " + t);
+      retransmitAt = Long.MAX_VALUE;
+      return new Event.KeyRefused(t, fp);
+    }
+    cookie = c.cookie();
+    cookieNanos = nowNanos;
+    serverKey = c.serverKey();
+    trust = t;
+    return new Event.Send(sendInitiation(nowNanos, "cookie received"));
+  }
+
+  private byte[] sendInitiation(long nowNanos, String why) {
+    nonce = randomBytes(ControlCodec.NONCE_SIZE);
+    handshake = NoiseHandshake.ikInitiator(identity, serverKey, ControlCodec.PROLOGUE, suite);
+    pendingIndex = random.nextInt();
+    lastTimestamp = Math.max(wallMillis.getAsLong(), lastTimestamp + 1);
+    byte[] noise;
+    try {
+      noise = handshake.writeMessage(InitiationPayload.of(identity, lastTimestamp).encode());
+    } catch (HandshakeException e) {
+      // Only a low-order server key gets here; KnownServers let it through, so the pin is unusable.
+      throw new IllegalStateException("the rendezvous key of " + server + " is not a usable X25519 key", e);
+    }
+    if (trust == null) {
+      trust = known.check(server, serverKey);
+    }
+    transition(State.AWAIT_RESPONSE, why);
+    return sent(ControlCodec.initiation(nonce, cookie, pendingIndex, noise), nowNanos);
+  }
+
+  private Event onResponse(ControlMessage.Response r, long nowNanos) throws ControlException {
+    if (state != State.AWAIT_RESPONSE || r.receiverIndex() != pendingIndex) {
+      throw new ControlException(ControlDrop.UNEXPECTED, "a response nobody awaits (state " + state + ")");
+    }
+    try {
+      handshake.readMessage(r.noise()); // on failure the handshake is untouched: the genuine one may follow
+    } catch (HandshakeException e) {
+      throw new ControlException(ControlDrop.UNAUTHENTICATED, "response: " + e.getMessage());
+    }
+    ControlSession next = new ControlSession(ControlSession.Role.CLIENT, pendingIndex, r.senderIndex(),
+        handshake.split(), serverKey, null, nowNanos);
+    handshake = null;
+    if (previous != null) {
+      previous.close("superseded twice");
+    }
+    previous = session;
+    session = next;
+    boolean firstUse = trust == KnownServers.Trust.NEW;
+    if (firstUse) {
+      known.remember(server, serverKey);
+    }
+    trust = null;
+    retransmitAt = Long.MAX_VALUE;
+    transition(State.IDLE, "session " + next + " established");
+    return new Event.Established(next, firstUse, ServerKey.fingerprintOf(serverKey));
+  }
+
+  private byte[] sent(byte[] datagram, long nowNanos) {
+    lastSent = datagram;
+    retransmitAt = nowNanos + retransmitInterval;
+    return datagram;
+  }
+
+  private byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    random.nextBytes(b);
+    return b;
+  }
+
+  /** The one place the state changes; logs every change. */
+  private void transition(State to, String why) {
+    if (to != state) {
+      log.debug("control client to {}: {} -> {} ({})", server, state, to, why);
+    }
+    state = to;
+  }
+}

@@ -1,0 +1,54 @@
+package io.p2pchat.control;
+
+/**
+ * The five messages of the control channel, decoded ({@link ControlCodec} has the byte layout). Byte
+ * arrays are the decoder's own copies; the records do not copy them again on the per-datagram path.
+ */
+public sealed interface ControlMessage {
+
+  /** Its type byte. */
+  ControlCodec.Type type();
+
+  /** Client → server: "give me a cookie and your key". {@code nonce} comes back in the {@link CookieReply}. */
+  record Hello(byte[] nonce) implements ControlMessage {
+    @Override
+    public ControlCodec.Type type() {
+      return ControlCodec.Type.HELLO;
+    }
+  }
+
+  /**
+   * Server → client, to a HELLO or an INITIATION without a valid cookie: the echoed {@code nonce}, a
+   * cookie bound to the client's address, and the server's static X25519 key.
+   */
+  record CookieReply(byte[] nonce, byte[] cookie, byte[] serverKey) implements ControlMessage {
+    @Override
+    public ControlCodec.Type type() {
+      return ControlCodec.Type.COOKIE;
+    }
+  }
+
+  /** Client → server: Noise IK message 1 under a cookie; {@code senderIndex} names the client's session. */
+  record Initiation(byte[] nonce, byte[] cookie, int senderIndex, byte[] noise) implements ControlMessage {
+    @Override
+    public ControlCodec.Type type() {
+      return ControlCodec.Type.INITIATION;
+    }
+  }
+
+  /** Server → client: Noise IK message 2 for the client's {@code receiverIndex}; {@code senderIndex} is the server's. */
+  record Response(int receiverIndex, int senderIndex, byte[] noise) implements ControlMessage {
+    @Override
+    public ControlCodec.Type type() {
+      return ControlCodec.Type.RESPONSE;
+    }
+  }
+
+  /** Both ways: a control message sealed under the session {@code receiverIndex} names, nonce {@code counter}. */
+  record Sealed(int receiverIndex, long counter) implements ControlMessage {
+    @Override
+    public ControlCodec.Type type() {
+      return ControlCodec.Type.SEALED;
+    }
+  }
+}

@@ -1,0 +1,260 @@
+package io.p2pchat.control;
+
+import io.p2pchat.crypto.AddressCookie;
+import io.p2pchat.crypto.CipherSuite;
+import io.p2pchat.crypto.HandshakeException;
+import io.p2pchat.crypto.NoiseHandshake;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The rendezvous end of the control channel: answers HELLOs with cookies, runs the IK responder for
+ * initiations that carry a valid cookie, and opens sealed messages by session index.
+ *
+ * <p><b>Stateless toward unvalidated sources.</b> A HELLO, and an INITIATION without a cookie valid for
+ * its source address, get a 68-byte COOKIE and leave no state; the cookie check (one HMAC) comes before
+ * any X25519 work. Cookies are required always, not only under load: the round trip is paid once per
+ * {@link ControlTiming#COOKIE_REUSE_NANOS} (the client caches the cookie), and "always" has no load
+ * threshold to get wrong. Every answer to an unvalidated source is at most {@link #AMPLIFICATION_LIMIT}
+ * times the datagram it answers (by the sizes of {@link ControlCodec}, at most 1x; the check stays as a
+ * guard). A source that echoed a cookie has shown it receives at its address.
+ *
+ * <p><b>Per client</b> (known by its Ed25519 key, which the IK handshake and its binding signature
+ * prove): the confirmed session, at most one pending one (a newer initiation replaces it), and the
+ * timestamp of its last accepted initiation (a replayed message 1 is refused). A pending session becomes
+ * the client's session with its first authenticated message; the older one is closed then, not before.
+ * Not thread-safe: the socket owner calls it from its event loop.
+ */
+public final class ControlServer {
+  /** RFC 9000 section 8.1: at most 3 bytes out per byte in to a source whose address is not validated. */
+  public static final int AMPLIFICATION_LIMIT = 3;
+  /** Sessions kept at most (pending and confirmed): bounds memory like the rendezvous's maxClients. */
+  public static final int DEFAULT_MAX_SESSIONS = 200_000;
+  /**
+   * How long a client's last initiation timestamp is kept after its sessions are gone: 240 s, the
+   * longest a cookie verifies (2 x AddressCookie.BUCKET_MILLIS). A message 1 replayed later fails the
+   * cookie check anyway, so forgetting then is safe.
+   */
+  static final long REPLAY_MEMORY_NANOS = 2 * AddressCookie.BUCKET_MILLIS * 1_000_000L;
+
+  /** What a datagram produced. */
+  public sealed interface Event {
+    /** Answer {@code datagram} to the source (a COOKIE). */
+    record Reply(byte[] datagram) implements Event {
+    }
+
+    /**
+     * An authenticated initiation: send {@code response} to the source. {@code session} is PENDING until
+     * the client's first sealed message; its {@link ControlSession#peerSigningKey()} names the client.
+     */
+    record Accepted(ControlSession session, byte[] response) implements Event {
+    }
+
+    /**
+     * A control message from {@code session}'s client, authenticated and new; the source address of the
+     * datagram is the client's current address (a session roams like DATA). {@code confirmed}: this
+     * message made the session the client's current one (the previous one, if any, was closed).
+     */
+    record Message(ControlSession session, byte[] payload, boolean confirmed) implements Event {
+    }
+
+    /** Refused, nothing changed; count {@code drop}. */
+    record Dropped(ControlDrop drop, String why) implements Event {
+    }
+  }
+
+  private static final class Client {
+    ControlSession current;
+    ControlSession pending;
+    long lastTimestamp = Long.MIN_VALUE;
+    long lastInitiationNanos;
+  }
+
+  private final RendezvousIdentity identity;
+  private final AddressCookie cookies;
+  private final CipherSuite suite;
+  private final SecureRandom random;
+  private final int maxSessions;
+  private final Map<Integer, ControlSession> byIndex = new HashMap<>();
+  private final Map<ByteBuffer, Client> clients = new HashMap<>();
+
+  /** A server with {@link #DEFAULT_MAX_SESSIONS}. */
+  public ControlServer(RendezvousIdentity identity, AddressCookie cookies, CipherSuite suite, SecureRandom random) {
+    this(identity, cookies, suite, random, DEFAULT_MAX_SESSIONS);
+  }
+
+  /** A server keeping at most {@code maxSessions} sessions. */
+  public ControlServer(RendezvousIdentity identity, AddressCookie cookies, CipherSuite suite, SecureRandom random,
+      int maxSessions) {
+    if (maxSessions < 1) {
+      throw new IllegalArgumentException("maxSessions must be at least 1");
+    }
+    this.identity = identity;
+    this.cookies = cookies;
+    this.suite = suite;
+    this.random = random;
+    this.maxSessions = maxSessions;
+  }
+
+  /** Sessions held now, pending included. */
+  public int sessionCount() {
+    return byIndex.size();
+  }
+
+  /**
+   * Handles one control-channel datagram from {@code src}.
+   *
+   * @param nowMillis wall clock for the cookie buckets
+   * @param nowNanos monotonic clock for session ages
+   */
+  public Event onDatagram(byte[] datagram, InetSocketAddress src, long nowMillis, long nowNanos) {
+    try {
+      ControlMessage m = ControlCodec.decode(datagram);
+      return switch (m.type()) {
+        case HELLO -> cookieReply(((ControlMessage.Hello) m).nonce(), src, datagram.length, nowMillis);
+        case INITIATION -> onInitiation((ControlMessage.Initiation) m, src, datagram.length, nowMillis, nowNanos);
+        case SEALED -> onSealed((ControlMessage.Sealed) m, datagram, nowNanos);
+        case COOKIE, RESPONSE -> throw new ControlException(ControlDrop.UNKNOWN_TYPE, "a server takes no " + m.type());
+      };
+    } catch (ControlException e) {
+      return new Event.Dropped(e.drop(), e.getMessage());
+    }
+  }
+
+  private Event cookieReply(byte[] nonce, InetSocketAddress src, int received, long nowMillis)
+      throws ControlException {
+    byte[] reply = ControlCodec.cookie(nonce, cookies.issue(src, nowMillis), identity.publicKey());
+    if (reply.length > AMPLIFICATION_LIMIT * received) {
+      throw new ControlException(ControlDrop.AMPLIFICATION, reply.length + " bytes for " + received);
+    }
+    return new Event.Reply(reply);
+  }
+
+  private Event onInitiation(ControlMessage.Initiation m, InetSocketAddress src, int received, long nowMillis,
+      long nowNanos) throws ControlException {
+    if (!cookies.verify(m.cookie(), src, nowMillis)) {
+      return cookieReply(m.nonce(), src, received, nowMillis); // stale, missing or another address's cookie
+    }
+    NoiseHandshake hs = NoiseHandshake.ikResponder(identity.nodeIdentity(), ControlCodec.PROLOGUE, suite);
+    InitiationPayload payload;
+    try {
+      payload = InitiationPayload.decode(hs.readMessage(m.noise()));
+    } catch (HandshakeException e) {
+      throw new ControlException(ControlDrop.UNAUTHENTICATED, "initiation: " + e.getMessage());
+    }
+    byte[] clientStatic = hs.remoteStaticKey();
+    if (!payload.binds(clientStatic)) {
+      throw new ControlException(ControlDrop.UNAUTHENTICATED, "the client's static key is not bound to its identity");
+    }
+    ByteBuffer clientKey = ByteBuffer.wrap(payload.signingKey());
+    Client client = clients.get(clientKey);
+    if (client != null && payload.timestampMillis() <= client.lastTimestamp) {
+      throw new ControlException(ControlDrop.REPLAYED, "initiation timestamp not newer than the last one");
+    }
+    boolean replacesPending = client != null && client.pending != null;
+    if (!replacesPending && byIndex.size() >= maxSessions) {
+      throw new ControlException(ControlDrop.FULL, "control sessions full (" + maxSessions + ")");
+    }
+    int index = freshIndex();
+    byte[] noise;
+    try {
+      noise = hs.writeMessage(new byte[0]);
+    } catch (HandshakeException e) {
+      throw new ControlException(ControlDrop.UNAUTHENTICATED, "initiation: " + e.getMessage());
+    }
+    ControlSession session = new ControlSession(ControlSession.Role.SERVER, index, m.senderIndex(), hs.split(),
+        clientStatic, payload.signingKey(), nowNanos);
+    if (client == null) {
+      client = new Client();
+      clients.put(clientKey, client);
+    }
+    if (replacesPending) {
+      drop(client.pending, "replaced by a newer initiation");
+    }
+    client.pending = session;
+    client.lastTimestamp = payload.timestampMillis();
+    client.lastInitiationNanos = nowNanos;
+    byIndex.put(index, session);
+    return new Event.Accepted(session, ControlCodec.response(m.senderIndex(), index, noise));
+  }
+
+  private Event onSealed(ControlMessage.Sealed m, byte[] datagram, long nowNanos) throws ControlException {
+    ControlSession session = byIndex.get(m.receiverIndex());
+    if (session == null) {
+      throw new ControlException(ControlDrop.UNKNOWN_SESSION, "no control session " + m.receiverIndex());
+    }
+    boolean wasPending = session.state() == ControlSession.State.PENDING;
+    byte[] payload = session.open(datagram, nowNanos);
+    boolean confirmed = wasPending && session.state() == ControlSession.State.ESTABLISHED;
+    if (confirmed) {
+      Client client = clients.get(ByteBuffer.wrap(session.peerSigningKey()));
+      if (client.current != null) {
+        drop(client.current, "superseded by " + session);
+      }
+      client.current = session;
+      client.pending = null;
+    }
+    return new Event.Message(session, payload, confirmed);
+  }
+
+  /** The client's confirmed session (by its Ed25519 key), or null. */
+  public ControlSession sessionOf(byte[] clientSigningKey) {
+    Client client = clients.get(ByteBuffer.wrap(clientSigningKey));
+    return client == null ? null : client.current;
+  }
+
+  /** Closes and forgets every session of a client (it left); its replay memory stays until {@link #sweep}. */
+  public void close(byte[] clientSigningKey) {
+    Client client = clients.get(ByteBuffer.wrap(clientSigningKey));
+    if (client != null) {
+      drop(client.current, "closed by the server");
+      drop(client.pending, "closed by the server");
+      client.current = null;
+      client.pending = null;
+    }
+  }
+
+  /**
+   * Forgets expired sessions, and clients with no session whose last initiation is older than
+   * {@link #REPLAY_MEMORY_NANOS}. Call it from a periodic timer; returns the sessions removed.
+   */
+  public int sweep(long nowNanos) {
+    int removed = 0;
+    for (Iterator<Client> it = clients.values().iterator(); it.hasNext(); ) {
+      Client c = it.next();
+      if (c.current != null && !c.current.isUsable(nowNanos)) {
+        drop(c.current, "expired");
+        c.current = null;
+        removed++;
+      }
+      if (c.pending != null && c.pending.ageNanos(nowNanos) >= ControlTiming.REJECT_AFTER_NANOS) {
+        drop(c.pending, "never confirmed");
+        c.pending = null;
+        removed++;
+      }
+      if (c.current == null && c.pending == null && nowNanos - c.lastInitiationNanos >= REPLAY_MEMORY_NANOS) {
+        it.remove();
+      }
+    }
+    return removed;
+  }
+
+  private void drop(ControlSession session, String why) {
+    if (session != null) {
+      session.close(why);
+      byIndex.remove(session.localIndex());
+    }
+  }
+
+  private int freshIndex() {
+    int index;
+    do {
+      index = random.nextInt();
+    } while (byIndex.containsKey(index));
+    return index;
+  }
+}

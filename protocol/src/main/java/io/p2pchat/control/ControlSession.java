@@ -1,0 +1,214 @@
+package io.p2pchat.control;
+
+import io.p2pchat.crypto.CipherSuite;
+import io.p2pchat.crypto.NodeIdentity;
+import io.p2pchat.crypto.ReplayWindow;
+import io.p2pchat.crypto.SessionKeys;
+import java.util.HexFormat;
+import javax.crypto.AEADBadTagException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One end of an established control channel: seals the control messages it sends and opens the ones
+ * it receives (byte payloads: what they mean, JSON today, is the caller's business). The same discipline
+ * as peer DATA: nonce = an explicit 64-bit counter in the cleartext header, the 16-byte header as
+ * associated data, {@link ReplayWindow} after authentication, key epochs every 2^20 messages by the
+ * transport cipher, and a fresh handshake every {@link ControlTiming#REHANDSHAKE_AFTER_NANOS} driven by
+ * the client. One per client on the server, one on the client; pure: time is passed in, no socket.
+ *
+ * <pre>
+ *                first authenticated message (server side)
+ *   PENDING ──────────────────────────────────────────────▶ ESTABLISHED        (a client starts ESTABLISHED)
+ *      │                                                        │ older than REJECT_AFTER
+ *      │ replaced by a newer handshake, closed, expired         ▼
+ *      └──────────────────────────────────────▶ CLOSED ◀──── EXPIRED
+ * </pre>
+ * A server session stays PENDING until the client has shown it holds the keys (its first sealed message
+ * opened, as WireGuard's responder waits for the first data packet): until then the server seals
+ * nothing in it and keeps using the client's previous session, so a replayed or lost handshake never
+ * cuts a working one. A datagram that does not open leaves the session exactly as it was. Not
+ * thread-safe: its owner calls it from one thread.
+ */
+public final class ControlSession {
+  private static final Logger log = LoggerFactory.getLogger(ControlSession.class);
+
+  /** Which side this end is. */
+  public enum Role { CLIENT, SERVER }
+
+  /** The session's life; changed only by {@link #transition}. */
+  public enum State { PENDING, ESTABLISHED, EXPIRED, CLOSED }
+
+  private final Role role;
+  private final int localIndex;
+  private final int remoteIndex;
+  private final SessionKeys keys;
+  private final ReplayWindow replay = new ReplayWindow();
+  private final byte[] peerStaticKey;
+  private final byte[] peerSigningKey;
+  private final long createdNanos;
+  private long nextCounter;
+  private State state;
+
+  ControlSession(Role role, int localIndex, int remoteIndex, SessionKeys keys, byte[] peerStaticKey,
+      byte[] peerSigningKey, long createdNanos) {
+    this.role = role;
+    this.localIndex = localIndex;
+    this.remoteIndex = remoteIndex;
+    this.keys = keys;
+    this.peerStaticKey = peerStaticKey.clone();
+    this.peerSigningKey = peerSigningKey == null ? null : peerSigningKey.clone();
+    this.createdNanos = createdNanos;
+    this.state = role == Role.CLIENT ? State.ESTABLISHED : State.PENDING;
+  }
+
+  /** Which side this end is. */
+  public Role role() {
+    return role;
+  }
+
+  /** The session's state now (call {@link #isUsable} to also apply the age limit). */
+  public State state() {
+    return state;
+  }
+
+  /** This end's index: the receiver index of what the other end sends. */
+  public int localIndex() {
+    return localIndex;
+  }
+
+  /** The other end's index: the receiver index of what this end seals. */
+  public int remoteIndex() {
+    return remoteIndex;
+  }
+
+  /** The other end's X25519 static key, proven by the handshake (the server's on a client, the client's on a server). */
+  public byte[] peerStaticKey() {
+    return peerStaticKey.clone();
+  }
+
+  /**
+   * Server side: the client's Ed25519 identity key, bound to its proven static key by its signature
+   * (compare it with the {@code key} of its {@code register}). Null on the client side.
+   */
+  public byte[] peerSigningKey() {
+    return peerSigningKey == null ? null : peerSigningKey.clone();
+  }
+
+  /** The Noise handshake hash: a unique channel-binding value of this session. */
+  public byte[] handshakeHash() {
+    return keys.handshakeHash();
+  }
+
+  /** The cipher suite of both directions. */
+  public CipherSuite suite() {
+    return keys.send().suite();
+  }
+
+  /** True when this session may seal now: ESTABLISHED and younger than {@link ControlTiming#REJECT_AFTER_NANOS}. */
+  public boolean isUsable(long nowNanos) {
+    expireIfOld(nowNanos);
+    return state == State.ESTABLISHED;
+  }
+
+  /** Client side: true once the session is old enough that a new handshake should start. */
+  public boolean needsRehandshake(long nowNanos) {
+    return nowNanos - createdNanos >= ControlTiming.REHANDSHAKE_AFTER_NANOS;
+  }
+
+  /**
+   * Seals {@code message} (at most {@link ControlCodec#MAX_PLAINTEXT} bytes) into a SEALED datagram.
+   *
+   * @throws IllegalStateException when the session is not usable (check {@link #isUsable} first)
+   */
+  public byte[] seal(byte[] message, long nowNanos) {
+    if (!isUsable(nowNanos)) {
+      throw new IllegalStateException("control session " + this + " cannot seal in state " + state);
+    }
+    long counter = nextCounter++;
+    byte[] datagram = ControlCodec.sealedFrame(remoteIndex, counter, message.length);
+    keys.send().encrypt(counter, datagram, 0, ControlCodec.SEALED_HEADER_SIZE, message, 0, message.length, datagram,
+        ControlCodec.SEALED_HEADER_SIZE);
+    return datagram;
+  }
+
+  /**
+   * Opens a SEALED datagram addressed to this session and returns the control message. A server session
+   * becomes ESTABLISHED with its first message. Anything that does not authenticate, or was seen before,
+   * throws {@link ControlException} with its reason and changes nothing.
+   */
+  public byte[] open(byte[] datagram, long nowNanos) throws ControlException {
+    ControlMessage m = ControlCodec.decode(datagram);
+    if (!(m instanceof ControlMessage.Sealed sealed)) {
+      throw new ControlException(ControlDrop.UNKNOWN_TYPE, "not a sealed control message: " + m.type());
+    }
+    if (sealed.receiverIndex() != localIndex || state == State.CLOSED) {
+      throw new ControlException(ControlDrop.UNKNOWN_SESSION, "sealed message for index " + sealed.receiverIndex());
+    }
+    expireIfOld(nowNanos);
+    if (state == State.EXPIRED) {
+      throw new ControlException(ControlDrop.EXPIRED, "control session " + this + " expired");
+    }
+    long counter = sealed.counter();
+    if (counter < 0) {
+      // u64 counters at or above 2^63 are never sent (a sender would need 2^63 messages): a forgery.
+      throw new ControlException(ControlDrop.UNAUTHENTICATED, "counter above 2^63");
+    }
+    if (!replay.check(counter)) {
+      throw new ControlException(ControlDrop.REPLAYED, "counter " + counter + " already seen or too old");
+    }
+    int header = ControlCodec.SEALED_HEADER_SIZE;
+    byte[] plain = new byte[datagram.length - header - CipherSuite.TAG_LENGTH];
+    try {
+      keys.receive().decrypt(counter, datagram, 0, header, datagram, header, datagram.length - header, plain, 0);
+    } catch (AEADBadTagException e) {
+      throw new ControlException(ControlDrop.UNAUTHENTICATED, "sealed message failed authentication: " + e.getMessage());
+    }
+    replay.accept(counter); // cannot fail: checked above, and nothing ran in between
+    if (state == State.PENDING) {
+      transition(State.ESTABLISHED, "the client's first sealed message authenticated");
+    }
+    return plain;
+  }
+
+  /** Closes the session: it seals and opens nothing more (replaced by a newer one, or the client left). */
+  public void close(String why) {
+    if (state != State.CLOSED) {
+      transition(State.CLOSED, why);
+    }
+  }
+
+  private void expireIfOld(long nowNanos) {
+    if ((state == State.ESTABLISHED || state == State.PENDING)
+        && nowNanos - createdNanos >= ControlTiming.REJECT_AFTER_NANOS) {
+      transition(State.EXPIRED, "older than " + ControlTiming.REJECT_AFTER_NANOS / 1_000_000_000L + " s");
+    }
+  }
+
+  /** The one place the state changes: checks the move is allowed and logs it. */
+  private void transition(State to, String why) {
+    boolean allowed = switch (state) {
+      case PENDING -> to == State.ESTABLISHED || to == State.EXPIRED || to == State.CLOSED;
+      case ESTABLISHED -> to == State.EXPIRED || to == State.CLOSED;
+      case EXPIRED -> to == State.CLOSED;
+      case CLOSED -> false;
+    };
+    if (!allowed) {
+      throw new IllegalStateException("BUG: control session " + this + " " + state + " -> " + to);
+    }
+    log.debug("control session {}: {} -> {} ({})", this, state, to, why);
+    state = to;
+  }
+
+  /** Age of the session in nanoseconds at {@code nowNanos}. */
+  long ageNanos(long nowNanos) {
+    return nowNanos - createdNanos;
+  }
+
+  @Override
+  public String toString() {
+    String peer = peerSigningKey != null ? NodeIdentity.keyIdOf(peerSigningKey)
+        : HexFormat.of().formatHex(peerStaticKey, 0, NodeIdentity.KEY_ID_BYTES);
+    return role.name().toLowerCase() + "#" + Integer.toHexString(localIndex) + "[" + peer + "]";
+  }
+}

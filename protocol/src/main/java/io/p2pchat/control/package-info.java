@@ -1,0 +1,10 @@
+/**
+ * The authenticated, encrypted control channel between a client node and the rendezvous (issue 15),
+ * as a pure library: {@link io.p2pchat.control.ControlClient} and {@link io.p2pchat.control.ControlServer}
+ * run a cookie round and a Noise IK handshake, {@link io.p2pchat.control.ControlSession} seals and opens
+ * control messages, {@link io.p2pchat.control.KnownServers} pins server keys, and
+ * {@link io.p2pchat.control.ControlCodec} draws the wire layout. No sockets, timers or Vert.x context:
+ * the socket owners pass datagrams and time in. <b>Not wired into the node or the rendezvous yet.</b>
+ * See docs/PROTOCOL.md ("Sealed control") and docs/SECURITY.md ("The control channel").
+ */
+package io.p2pchat.control;

@@ -1,0 +1,378 @@
+package io.p2pchat.control;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.p2pchat.crypto.AddressCookie;
+import io.p2pchat.crypto.CipherSuite;
+import io.p2pchat.crypto.NodeIdentity;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The control channel end to end, without sockets: a client and a server passing byte arrays. */
+class ControlChannelTest {
+  private static final String SERVER = "rv.example.org:7000";
+  private static final InetSocketAddress CLIENT_ADDR = new InetSocketAddress("192.0.2.10", 40000);
+  private static final InetSocketAddress SPOOFED = new InetSocketAddress("198.51.100.7", 5353);
+  /** Wall clock of the tests (cookie buckets, initiation timestamps): a fixed instant, moved by hand. */
+  private static final long T0_MILLIS = 1_800_000_000_000L;
+
+  private final SecureRandom random = new SecureRandom();
+
+  /** A client, a server and a fake clock; {@link #connect} runs the handshake between them. */
+  private final class Net {
+    final RendezvousIdentity serverId;
+    final ControlServer server;
+    final KnownServers known = KnownServers.empty(Path.of("unused-known-servers"));
+    final NodeIdentity clientId = NodeIdentity.generate();
+    final ControlClient client;
+    long nowMillis = T0_MILLIS;
+    long nowNanos = 1_000_000_000L;
+
+    Net(CipherSuite suite) {
+      this(suite, RendezvousIdentity.generate());
+    }
+
+    Net(CipherSuite suite, RendezvousIdentity serverId) {
+      this.serverId = serverId;
+      server = new ControlServer(serverId, new AddressCookie(random), suite, random);
+      client = new ControlClient(clientId, SERVER, known, suite, random, () -> nowMillis);
+    }
+
+    ControlServer.Event toServer(byte[] datagram) {
+      return toServer(datagram, CLIENT_ADDR);
+    }
+
+    ControlServer.Event toServer(byte[] datagram, InetSocketAddress src) {
+      return server.onDatagram(datagram, src, nowMillis, nowNanos);
+    }
+
+    ControlClient.Event toClient(byte[] datagram) {
+      return client.onDatagram(datagram, nowNanos);
+    }
+
+    /** HELLO, COOKIE, INITIATION, RESPONSE, then the client's first sealed message confirms the session. */
+    ControlSession[] connect() {
+      byte[] first = client.start(nowNanos);
+      byte[] initiation = first;
+      if (client.state() == ControlClient.State.AWAIT_COOKIE) {
+        var cookie = assertInstanceOf(ControlServer.Event.Reply.class, toServer(first));
+        initiation = assertInstanceOf(ControlClient.Event.Send.class, toClient(cookie.datagram())).datagram();
+      }
+      var accepted = assertInstanceOf(ControlServer.Event.Accepted.class, toServer(initiation));
+      assertTrue(accepted.response().length <= initiation.length, "the response is no larger than the initiation");
+      var established = assertInstanceOf(ControlClient.Event.Established.class, toClient(accepted.response()));
+      var hello = assertInstanceOf(ControlServer.Event.Message.class,
+          toServer(client.seal(bytes("{\"t\":\"register\"}"), nowNanos)));
+      assertTrue(hello.confirmed());
+      assertArrayEquals(bytes("{\"t\":\"register\"}"), hello.payload());
+      return new ControlSession[] {established.session(), accepted.session()};
+    }
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CipherSuite.class)
+  void handshakeAuthenticatesBothSidesAndSealsBothWays(CipherSuite suite) throws Exception {
+    Net net = new Net(suite);
+    ControlSession[] s = net.connect();
+    ControlSession clientSide = s[0];
+    ControlSession serverSide = s[1];
+    assertArrayEquals(net.serverId.publicKey(), clientSide.peerStaticKey(), "the client talks to the server's key");
+    assertArrayEquals(net.clientId.staticPublicKey(), serverSide.peerStaticKey());
+    assertArrayEquals(net.clientId.signingPublicKey(), serverSide.peerSigningKey(), "the server knows the client's identity");
+    assertArrayEquals(clientSide.handshakeHash(), serverSide.handshakeHash());
+    assertEquals(ControlSession.State.ESTABLISHED, serverSide.state());
+    assertEquals(serverSide, net.server.sessionOf(net.clientId.signingPublicKey()));
+    for (int i = 0; i < 5; i++) {
+      byte[] down = bytes("{\"t\":\"introduce\",\"n\":" + i + "}");
+      var m = assertInstanceOf(ControlClient.Event.Message.class, net.toClient(serverSide.seal(down, net.nowNanos)));
+      assertArrayEquals(down, m.payload());
+      byte[] up = bytes("{\"t\":\"keepalive\",\"n\":" + i + "}");
+      var u = assertInstanceOf(ControlServer.Event.Message.class, net.toServer(net.client.seal(up, net.nowNanos)));
+      assertArrayEquals(up, u.payload());
+      assertFalse(u.confirmed(), "confirmed once only");
+    }
+    byte[] big = new byte[ControlCodec.MAX_PLAINTEXT];
+    assertEquals(ControlCodec.MAX_DATAGRAM, serverSide.seal(big, net.nowNanos).length);
+    assertThrows(IllegalArgumentException.class, () -> serverSide.seal(new byte[ControlCodec.MAX_PLAINTEXT + 1], 0));
+  }
+
+  @Test
+  void replayRefusedAndReorderingWithinTheWindowAccepted() throws Exception {
+    Net net = new Net(CipherSuite.AES_GCM);
+    ControlSession serverSide = net.connect()[1];
+    byte[][] sent = new byte[10][];
+    for (int i = 0; i < sent.length; i++) {
+      sent[i] = serverSide.seal(bytes("m" + i), net.nowNanos);
+    }
+    for (int i = sent.length - 1; i >= 0; i--) { // reversed: every one accepted once
+      var m = assertInstanceOf(ControlClient.Event.Message.class, net.toClient(sent[i]));
+      assertArrayEquals(bytes("m" + i), m.payload());
+    }
+    for (byte[] again : sent) {
+      assertEquals(ControlDrop.REPLAYED, assertInstanceOf(ControlClient.Event.Dropped.class, net.toClient(again)).drop());
+    }
+    byte[] up = net.client.seal(bytes("keepalive"), net.nowNanos);
+    assertInstanceOf(ControlServer.Event.Message.class, net.toServer(up));
+    assertEquals(ControlDrop.REPLAYED, assertInstanceOf(ControlServer.Event.Dropped.class, net.toServer(up)).drop());
+  }
+
+  @Test
+  void forgedSealedDatagramsAreRefusedWithTheirReasonAndTheSessionStillWorks() throws Exception {
+    Net net = new Net(CipherSuite.CHACHA20_POLY1305);
+    ControlSession serverSide = net.connect()[1];
+    byte[] genuine = serverSide.seal(bytes("{\"t\":\"gone\",\"nick\":\"bob\"}"), net.nowNanos);
+    // Every single bit flipped: never accepted (header bits change index, counter or framing).
+    for (int bit = 0; bit < genuine.length * 8; bit++) {
+      byte[] bad = genuine.clone();
+      bad[bit / 8] ^= (byte) (1 << (bit % 8));
+      var d = assertInstanceOf(ControlClient.Event.Dropped.class, net.toClient(bad), "bit " + bit);
+      assertTrue(d.drop() != ControlDrop.REPLAYED, "bit " + bit + ": " + d);
+    }
+    byte[] body = genuine.clone();
+    body[body.length - 1] ^= 1;
+    assertEquals(ControlDrop.UNAUTHENTICATED, dropOf(net.toClient(body)));
+    assertEquals(ControlDrop.TRUNCATED, dropOf(net.toClient(Arrays.copyOf(genuine, ControlCodec.SEALED_HEADER_SIZE + 3))));
+    assertEquals(ControlDrop.UNAUTHENTICATED, dropOf(net.toClient(Arrays.copyOf(genuine, genuine.length - 1))));
+    // Another session's keys under this session's index: an attacker with its own handshake.
+    Net other = new Net(CipherSuite.CHACHA20_POLY1305);
+    ControlSession foreign = other.connect()[1];
+    byte[] forged = foreign.seal(bytes("{\"t\":\"gone\",\"nick\":\"bob\"}"), other.nowNanos);
+    ControlSession clientSide = net.client.session();
+    java.nio.ByteBuffer.wrap(forged).putInt(ControlCodec.HEADER_SIZE, clientSide.localIndex());
+    assertEquals(ControlDrop.UNAUTHENTICATED, dropOf(net.toClient(forged)));
+    // An unknown index, and the client's own message type reflected back.
+    assertEquals(ControlDrop.UNKNOWN_SESSION, dropOf(net.toClient(foreign.seal(bytes("x"), other.nowNanos))));
+    // None of it disturbed the session: the genuine datagram (same counter as the forgeries) opens.
+    var m = assertInstanceOf(ControlClient.Event.Message.class, net.toClient(genuine));
+    assertArrayEquals(bytes("{\"t\":\"gone\",\"nick\":\"bob\"}"), m.payload());
+    // And the same on the server side.
+    byte[] up = net.client.seal(bytes("keepalive"), net.nowNanos);
+    byte[] flipped = up.clone();
+    flipped[ControlCodec.SEALED_HEADER_SIZE] ^= 0x40;
+    assertEquals(ControlDrop.UNAUTHENTICATED, dropOf(net.toServer(flipped, SPOOFED)));
+    assertInstanceOf(ControlServer.Event.Message.class, net.toServer(up));
+  }
+
+  private static ControlMessage decode(byte[] datagram) {
+    try {
+      return ControlCodec.decode(datagram);
+    } catch (ControlException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static ControlDrop dropOf(Object event) {
+    if (event instanceof ControlClient.Event.Dropped d) {
+      return d.drop();
+    }
+    return assertInstanceOf(ControlServer.Event.Dropped.class, event).drop();
+  }
+
+  @Test
+  void unvalidatedSourcesGetOnlyACookieOfAtMostTheirOwnSize() throws Exception {
+    Net net = new Net(CipherSuite.AES_GCM);
+    // A genuine initiation captured from a client, sent again from a forged source: the cookie is for
+    // another address, so the server does no DH and answers only a cookie, smaller than what it got.
+    net.client.start(net.nowNanos);
+    byte[] hello = net.client.start(net.nowNanos);
+    var reply = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(hello));
+    assertTrue(reply.datagram().length <= hello.length, reply.datagram().length + " for " + hello.length);
+    byte[] initiation = assertInstanceOf(ControlClient.Event.Send.class, net.toClient(reply.datagram())).datagram();
+    var spoofed = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(initiation, SPOOFED));
+    assertEquals(ControlCodec.COOKIE_SIZE, spoofed.datagram().length);
+    assertTrue(spoofed.datagram().length <= initiation.length);
+    assertEquals(0, net.server.sessionCount(), "no state for an unvalidated source");
+    // A forged message 1 with a random cookie: the same cookie answer, no state.
+    byte[] noise = new byte[ControlCodec.MIN_NOISE_1 + InitiationPayload.LENGTH];
+    random.nextBytes(noise);
+    byte[] forged = ControlCodec.initiation(new byte[16], new byte[16], 1, noise);
+    var f = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(forged, SPOOFED));
+    assertTrue(f.datagram().length <= forged.length);
+    // The smallest initiation the codec takes still earns at most 3x (in fact at most 1x).
+    byte[] smallest = ControlCodec.initiation(new byte[16], new byte[16], 1, new byte[ControlCodec.MIN_NOISE_1]);
+    var s = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(smallest, SPOOFED));
+    assertTrue(s.datagram().length <= smallest.length);
+    // A HELLO shorter than the cookie it would earn gets nothing.
+    byte[] shortHello = Arrays.copyOf(hello, ControlCodec.HELLO_SIZE - 1);
+    assertEquals(ControlDrop.TRUNCATED, dropOf(net.toServer(shortHello, SPOOFED)));
+    assertEquals(0, net.server.sessionCount());
+    // The genuine client, at its own address, still gets through with that same initiation.
+    assertInstanceOf(ControlServer.Event.Accepted.class, net.toServer(initiation));
+    // A valid cookie but a forged Noise message: refused after the HMAC, before any state.
+    byte[] garbled = initiation.clone();
+    garbled[garbled.length - 1] ^= 1;
+    net.nowMillis++;
+    assertEquals(ControlDrop.UNAUTHENTICATED, dropOf(net.toServer(garbled)));
+    assertEquals(1, net.server.sessionCount());
+  }
+
+  @Test
+  void aClientCannotClaimAnotherClientsIdentity() throws Exception {
+    Net net = new Net(CipherSuite.AES_GCM);
+    NodeIdentity alice = NodeIdentity.generate();
+    NodeIdentity mallory = NodeIdentity.generate();
+    var cookie = assertInstanceOf(ControlMessage.CookieReply.class, decode(
+        assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(net.client.start(net.nowNanos))).datagram()));
+    // Mallory's own static key, Alice's identity key and binding signature.
+    io.p2pchat.crypto.NoiseHandshake hs = io.p2pchat.crypto.NoiseHandshake.ikInitiator(mallory, cookie.serverKey(),
+        ControlCodec.PROLOGUE, CipherSuite.AES_GCM);
+    byte[] payload = new InitiationPayload(net.nowMillis, alice.signingPublicKey(), alice.staticBinding()).encode();
+    byte[] forged = ControlCodec.initiation(new byte[16], cookie.cookie(), 9, hs.writeMessage(payload));
+    assertEquals(ControlDrop.UNAUTHENTICATED, dropOf(net.toServer(forged)));
+    assertEquals(0, net.server.sessionCount());
+    assertNull(net.server.sessionOf(alice.signingPublicKey()));
+  }
+
+  @Test
+  void aReplayedInitiationIsRefusedAndNeverCutsTheWorkingSession() throws Exception {
+    Net net = new Net(CipherSuite.AES_GCM);
+    byte[] hello = net.client.start(net.nowNanos);
+    var cookie = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(hello));
+    byte[] initiation = assertInstanceOf(ControlClient.Event.Send.class, net.toClient(cookie.datagram())).datagram();
+    var accepted = assertInstanceOf(ControlServer.Event.Accepted.class, net.toServer(initiation));
+    net.toClient(accepted.response());
+    net.toServer(net.client.seal(bytes("register"), net.nowNanos));
+    assertEquals(ControlDrop.REPLAYED, dropOf(net.toServer(initiation)), "same timestamp again");
+    assertEquals(1, net.server.sessionCount());
+    ControlSession current = net.server.sessionOf(net.clientId.signingPublicKey());
+    assertEquals(ControlSession.State.ESTABLISHED, current.state());
+    assertInstanceOf(ControlClient.Event.Message.class, net.toClient(current.seal(bytes("still here"), net.nowNanos)));
+  }
+
+  @Test
+  void aReHandshakeReplacesTheSessionOnlyOnceTheClientUsedIt() throws Exception {
+    Net net = new Net(CipherSuite.CHACHA20_POLY1305);
+    ControlSession[] old = net.connect();
+    net.nowNanos += ControlTiming.REHANDSHAKE_AFTER_NANOS;
+    net.nowMillis += ControlTiming.REHANDSHAKE_AFTER_NANOS / 1_000_000;
+    assertTrue(old[0].needsRehandshake(net.nowNanos));
+    byte[] restart = net.client.start(net.nowNanos);
+    byte[] initiation = restart;
+    if (net.client.state() == ControlClient.State.AWAIT_COOKIE) {
+      var c = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(restart));
+      initiation = assertInstanceOf(ControlClient.Event.Send.class, net.toClient(c.datagram())).datagram();
+    }
+    var accepted = assertInstanceOf(ControlServer.Event.Accepted.class, net.toServer(initiation));
+    assertEquals(ControlSession.State.PENDING, accepted.session().state());
+    assertThrows(IllegalStateException.class, () -> accepted.session().seal(bytes("x"), net.nowNanos),
+        "a pending session seals nothing");
+    // The old session still works both ways meanwhile.
+    assertInstanceOf(ControlClient.Event.Message.class, net.toClient(old[1].seal(bytes("old"), net.nowNanos)));
+    net.toClient(accepted.response());
+    assertTrue(net.client.session() != old[0]);
+    // The server's datagram under the old session, sent before it saw the new one used, still opens.
+    assertInstanceOf(ControlClient.Event.Message.class, net.toClient(old[1].seal(bytes("late"), net.nowNanos)));
+    var m = assertInstanceOf(ControlServer.Event.Message.class, net.toServer(net.client.seal(bytes("new"), net.nowNanos)));
+    assertTrue(m.confirmed());
+    assertEquals(ControlSession.State.CLOSED, old[1].state());
+    assertEquals(1, net.server.sessionCount());
+  }
+
+  @Test
+  void sessionsExpireAndTheServerForgetsThem() {
+    Net net = new Net(CipherSuite.AES_GCM);
+    ControlSession[] s = net.connect();
+    long later = net.nowNanos + ControlTiming.REJECT_AFTER_NANOS;
+    assertFalse(s[0].isUsable(later));
+    assertThrows(IllegalStateException.class, () -> s[0].seal(bytes("x"), later));
+    net.nowNanos = later;
+    assertEquals(ControlDrop.EXPIRED, dropOf(net.toServer(java.nio.ByteBuffer.allocate(ControlCodec.SEALED_HEADER_SIZE
+        + 16).put(ControlCodec.MAGIC).put((byte) 5).put(ControlCodec.VERSION).put((byte) 0)
+        .putInt(s[1].localIndex()).array())));
+    assertEquals(1, net.server.sweep(later));
+    assertEquals(0, net.server.sessionCount());
+  }
+
+  @Test
+  void firstUsePinsTheKeyOnlyAfterTheServerProvedIt() {
+    Net net = new Net(CipherSuite.AES_GCM);
+    byte[] hello = net.client.start(net.nowNanos);
+    var cookie = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(hello));
+    byte[] first = assertInstanceOf(ControlClient.Event.Send.class, net.toClient(cookie.datagram())).datagram();
+    assertTrue(net.known.remembered(SERVER).isEmpty(), "not pinned on the cookie's word alone");
+    // An impostor's response for the right index (it saw the initiation, but lacks the private key):
+    // refused, nothing pinned; one for an index nobody awaits: unexpected.
+    int index = assertInstanceOf(ControlMessage.Initiation.class, decode(first)).senderIndex();
+    byte[] noise = new byte[ControlCodec.MIN_NOISE_2];
+    random.nextBytes(noise);
+    assertEquals(ControlDrop.UNAUTHENTICATED, dropOf(net.toClient(ControlCodec.response(index, 1, noise))));
+    assertEquals(ControlDrop.UNEXPECTED, dropOf(net.toClient(ControlCodec.response(index + 1, 1, noise))));
+    assertTrue(net.known.remembered(SERVER).isEmpty());
+    net.client.retransmit(net.nowNanos);
+    net.nowMillis++;
+    byte[] initiation = net.client.retransmit(net.nowNanos);
+    var accepted = assertInstanceOf(ControlServer.Event.Accepted.class, net.toServer(initiation));
+    var est = assertInstanceOf(ControlClient.Event.Established.class, net.toClient(accepted.response()));
+    assertTrue(est.firstUse());
+    assertEquals(net.serverId.fingerprint(), est.fingerprint());
+    assertArrayEquals(net.serverId.publicKey(), net.known.remembered(SERVER).orElseThrow());
+    assertEquals(KnownServers.Trust.KNOWN, net.known.check(SERVER, net.serverId.publicKey()));
+  }
+
+  @Test
+  void anOffPathCookieWithoutOurNonceIsIgnored() {
+    Net net = new Net(CipherSuite.AES_GCM);
+    net.client.start(net.nowNanos);
+    byte[] impostorKey = NodeIdentity.generate().staticPublicKey();
+    byte[] forged = ControlCodec.cookie(new byte[16], new byte[16], impostorKey);
+    assertEquals(ControlDrop.UNEXPECTED, dropOf(net.toClient(forged)));
+    assertEquals(ControlClient.State.AWAIT_COOKIE, net.client.state());
+    assertTrue(net.known.remembered(SERVER).isEmpty());
+  }
+
+  @Test
+  void aChangedServerKeyIsRefusedLoudlyAndNothingIsSent() {
+    Net net = new Net(CipherSuite.AES_GCM);
+    net.known.remember(SERVER, NodeIdentity.generate().staticPublicKey()); // met another key before
+    var cookie = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(net.client.start(net.nowNanos)));
+    var refused = assertInstanceOf(ControlClient.Event.KeyRefused.class, net.toClient(cookie.datagram()));
+    assertEquals(KnownServers.Trust.CHANGED, refused.trust());
+    assertEquals(net.serverId.fingerprint(), refused.presentedFingerprint());
+    assertEquals(ControlClient.State.REFUSED, net.client.state());
+    assertNull(net.client.retransmit(net.nowNanos), "no initiation to a refused key");
+    assertNull(net.client.session());
+    // The user accepts the new key: the next start gets through.
+    net.known.accept(SERVER, net.serverId.publicKey());
+    assertTrue(net.connect()[0].isUsable(net.nowNanos));
+  }
+
+  @Test
+  void aConfiguredKeyWinsOverTheOneRememberedOnFirstUse() {
+    RendezvousIdentity serverId = RendezvousIdentity.generate();
+    // Remembered: an old key. Configured: the real key's fingerprint, as printed. The configured one wins.
+    Net net = new Net(CipherSuite.AES_GCM, serverId);
+    net.known.remember(SERVER, NodeIdentity.generate().staticPublicKey());
+    net.known.configure(SERVER, ServerKey.parse(serverId.fingerprint()));
+    assertEquals(KnownServers.Trust.CONFIGURED, net.known.check(SERVER, serverId.publicKey()));
+    assertFalse(assertInstanceOf(ControlClient.Event.Established.class, establish(net)).firstUse());
+    // Configured with another key (base64 form): the real server is refused although nothing was remembered.
+    Net other = new Net(CipherSuite.AES_GCM);
+    other.known.configure(SERVER, ServerKey.parse(ServerKey.text(NodeIdentity.generate().staticPublicKey())));
+    var cookie = assertInstanceOf(ControlServer.Event.Reply.class, other.toServer(other.client.start(other.nowNanos)));
+    assertEquals(KnownServers.Trust.CONFIGURED_MISMATCH,
+        assertInstanceOf(ControlClient.Event.KeyRefused.class, other.toClient(cookie.datagram())).trust());
+  }
+
+  private static ControlClient.Event establish(Net net) {
+    var cookie = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(net.client.start(net.nowNanos)));
+    byte[] initiation = assertInstanceOf(ControlClient.Event.Send.class, net.toClient(cookie.datagram())).datagram();
+    var accepted = assertInstanceOf(ControlServer.Event.Accepted.class, net.toServer(initiation));
+    return net.toClient(accepted.response());
+  }
+}
