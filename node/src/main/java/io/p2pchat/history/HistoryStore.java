@@ -1,5 +1,7 @@
 package io.p2pchat.history;
 
+import io.p2pchat.crypto.SecureFiles;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -127,7 +129,7 @@ public final class HistoryStore implements AutoCloseable {
 
   private HistoryStore(Path dataDir, HistoryOptions options) throws IOException {
     this.options = options;
-    Files.createDirectories(dataDir);
+    SecureFiles.ownerOnlyDirectory(dataDir);
     this.file = dataDir.resolve(options.getFileName());
     this.recent = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
@@ -139,7 +141,8 @@ public final class HistoryStore implements AutoCloseable {
         return true;
       }
     };
-    this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    // What people said: owner-only, and refused if others could rewrite it.
+    this.channel = SecureFiles.openOwnerOnly(file);
     this.encoder = new JournalEncoder(options.getMaxRecordBytes());
     replay();
     this.writer = new Thread(this::writeLoop, "history-writer");

@@ -4,10 +4,14 @@ import io.p2pchat.chat.ChatVerticle;
 import io.p2pchat.common.ConfigException;
 import io.p2pchat.common.ConfigLoader;
 import io.p2pchat.console.ConsoleVerticle;
+import io.p2pchat.crypto.SecureFiles;
 import io.p2pchat.punch.PunchVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * One client node: loads and checks its configuration, then deploys {@link ChatVerticle} (chat
@@ -30,6 +34,10 @@ public class ChatNodeVerticle extends VerticleBase {
   public Future<?> start() {
     return ConfigLoader.load(config(), NodeOptions.KEYS)
       .map(NodeOptions::new)
+      .compose(options -> vertx.executeBlocking(() -> {
+        prepareFiles(options);
+        return options;
+      }))
       .compose(options -> PrefixClaim.claim(vertx, options.eventBusPrefix(), options.nick()).map(held -> {
         claim = held;
         return options;
@@ -58,6 +66,23 @@ public class ChatNodeVerticle extends VerticleBase {
         return deployed;
       })
       .onFailure(e -> releasePrefix());
+  }
+
+  /**
+   * BLOCKING (a worker runs it). The node's data directory and log directory owner-only (0700), its
+   * log file owner-only (0600) before the logging library first writes it: what people said, whom
+   * they trust and the node's keys are nobody else's to read or change. One that others may write
+   * stops start-up with one line saying how to fix it.
+   */
+  private static void prepareFiles(NodeOptions options) {
+    Path logFile = Path.of(options.logDir(), options.nick() + ".log");
+    try {
+      SecureFiles.ownerOnlyDirectory(options.dataDir());
+      SecureFiles.ownerOnlyDirectory(Path.of(options.logDir()));
+      SecureFiles.ownerOnlyFile(logFile);
+    } catch (IOException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 
   /** Runs after the node's own verticles are undeployed: the prefix is free for another node. */

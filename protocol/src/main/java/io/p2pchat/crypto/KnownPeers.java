@@ -54,6 +54,8 @@ public final class KnownPeers {
     byte[] bytes;
     try {
       bytes = SecureFiles.readBounded(file, MAX_FILE_BYTES);
+      // Whoever may write it may make us trust their key for any nick.
+      SecureFiles.refuseWritableByOthers(file);
     } catch (NoSuchFileException e) {
       return peers;
     } catch (IOException e) {

@@ -69,6 +69,69 @@ public final class SecureFiles {
     return open ? PosixFilePermissions.toString(perms) : null;
   }
 
+  /** rwx------ : a node's data and log directories. */
+  static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+
+  /**
+   * Creates {@code dir} owner-only (0700) when it is missing (its missing parents as the umask says),
+   * and refuses one that its group or others may write: they could swap the node's key, its trust
+   * decisions or its history under it.
+   *
+   * @throws IOException naming the directory, its permissions and the fix
+   */
+  public static void ownerOnlyDirectory(Path dir) throws IOException {
+    Path absolute = dir.toAbsolutePath();
+    if (!Files.isDirectory(absolute)) {
+      Path parent = absolute.getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      try {
+        if (isPosix(parent != null ? parent : absolute)) {
+          Files.createDirectory(absolute, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
+        } else {
+          Files.createDirectory(absolute);
+        }
+      } catch (FileAlreadyExistsException e) {
+        // Created meanwhile by another node of this process: checked below like any existing one.
+      }
+    }
+    refuseWritableByOthers(absolute);
+  }
+
+  /**
+   * Creates {@code file} empty and owner-only (0600) when it is missing, and refuses one that its
+   * group or others may write. For files another library writes later (a log file): it keeps the
+   * permissions of the file it appends to.
+   */
+  public static void ownerOnlyFile(Path file) throws IOException {
+    Path absolute = file.toAbsolutePath();
+    try {
+      if (isPosix(absolute.getParent())) {
+        Files.createFile(absolute, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+      } else {
+        Files.createFile(absolute);
+      }
+    } catch (FileAlreadyExistsException e) {
+      // Kept as it is, if only its owner may write it.
+    }
+    refuseWritableByOthers(absolute);
+  }
+
+  /** Opens {@code file} to read and write, creating it owner-only; refuses one others may write. */
+  public static FileChannel openOwnerOnly(Path file) throws IOException {
+    ownerOnlyFile(file);
+    return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+  }
+
+  /** Throws when the group or others may write {@code path}, saying how to fix it. */
+  public static void refuseWritableByOthers(Path path) throws IOException {
+    String open = writableByOthers(path);
+    if (open != null) {
+      throw new IOException(path + " may be written by its group or others (" + open + "): chmod go-w " + path);
+    }
+  }
+
   /**
    * Writes {@code content} to a temp file created owner-only in the target's directory, syncs it, then
    * publishes it atomically: with {@code replace} by an atomic rename over the target, without it by a
