@@ -82,19 +82,8 @@ public final class SecureFiles {
   public static void ownerOnlyDirectory(Path dir) throws IOException {
     Path absolute = dir.toAbsolutePath();
     if (!Files.isDirectory(absolute)) {
-      Path parent = absolute.getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      try {
-        if (isPosix(parent != null ? parent : absolute)) {
-          Files.createDirectory(absolute, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
-        } else {
-          Files.createDirectory(absolute);
-        }
-      } catch (FileAlreadyExistsException e) {
-        // Created meanwhile by another node of this process: checked below like any existing one.
-      }
+      Files.createDirectories(absolute.getParent());
+      createOwnerOnly(absolute, OWNER_ONLY_DIRECTORY, Files::createDirectory);
     }
     refuseWritableByOthers(absolute);
   }
@@ -106,16 +95,32 @@ public final class SecureFiles {
    */
   public static void ownerOnlyFile(Path file) throws IOException {
     Path absolute = file.toAbsolutePath();
+    createOwnerOnly(absolute, OWNER_ONLY, Files::createFile);
+    refuseWritableByOthers(absolute);
+  }
+
+  /** How a file or directory is created, with attributes. */
+  @FunctionalInterface
+  private interface Creator {
+    void create(Path path, FileAttribute<?>... attrs) throws IOException;
+  }
+
+  /**
+   * Creates {@code path} with {@code permissions} where the file system has POSIX permissions; one
+   * that exists already (made earlier, or meanwhile by another node of this process) is left as it
+   * is for the caller to check.
+   */
+  private static void createOwnerOnly(Path path, Set<PosixFilePermission> permissions, Creator creator)
+      throws IOException {
     try {
-      if (isPosix(absolute.getParent())) {
-        Files.createFile(absolute, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+      if (isPosix(path.getParent())) {
+        creator.create(path, PosixFilePermissions.asFileAttribute(permissions));
       } else {
-        Files.createFile(absolute);
+        creator.create(path);
       }
     } catch (FileAlreadyExistsException e) {
-      // Kept as it is, if only its owner may write it.
+      // Checked by the caller like any existing one.
     }
-    refuseWritableByOthers(absolute);
   }
 
   /** Opens {@code file} to read and write, creating it owner-only; refuses one others may write. */
