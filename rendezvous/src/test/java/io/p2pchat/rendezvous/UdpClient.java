@@ -1,5 +1,7 @@
 package io.p2pchat.rendezvous;
 
+import io.p2pchat.control.ControlClient;
+import io.p2pchat.control.KnownServers;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlCodec;
@@ -20,6 +22,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -27,7 +31,8 @@ import java.util.List;
 
 /**
  * A test client of the rendezvous speaking raw UDP from the test thread (blocking, with a receive
- * timeout): it builds register/bye messages the way a node does, and can tell exactly which
+ * timeout): it builds register/bye messages the way a node does, seals them in a control session (the
+ * handshake runs, blocking, before the first control message), and can tell exactly which
  * datagrams one request caused by sending a "fence" (a STUN request with its own transaction id) after it.
  */
 public final class UdpClient implements AutoCloseable {
@@ -41,7 +46,7 @@ public final class UdpClient implements AutoCloseable {
   public final String instance;
   private final DatagramSocket socket;
   private final InetSocketAddress server;
-  private long counter;
+  private final ControlClient control;
   private long fences;
 
   public UdpClient(int serverPort, String nick, String room) {
@@ -60,6 +65,25 @@ public final class UdpClient implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     server = new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort);
+    // Trust on first use, in memory only: nothing is saved.
+    control = new ControlClient(identity, "127.0.0.1:" + serverPort,
+      KnownServers.empty(Path.of("target", "unsaved-known-servers")), io.p2pchat.control.ControlCodec.SUITE,
+      new SecureRandom(), System::currentTimeMillis);
+  }
+
+  /** Runs the control handshake (HELLO, COOKIE, INITIATION, RESPONSE) unless a session is up. */
+  public void handshake() {
+    if (control.session() != null) {
+      return;
+    }
+    send(control.start(System.nanoTime()));
+    while (control.session() == null) {
+      byte[] d = receive();
+      if (d.length > 0 && d[0] == io.p2pchat.control.ControlCodec.MAGIC
+        && control.onDatagram(d, System.nanoTime()) instanceof ControlClient.Event.Send s) {
+        send(s.datagram());
+      }
+    }
   }
 
   public int port() {
@@ -109,8 +133,15 @@ public final class UdpClient implements AutoCloseable {
       .put(Control.SIG, Control.base64(identity.sign(ControlSigning.bye(identity.signingPublicKey(), nick, instance))));
   }
 
+  /** {@code message} sealed in this client's control session (handshaking first if needed). */
   public Buffer encode(JsonObject message) {
-    return ControlCodec.encode(message, ++counter);
+    handshake();
+    return Buffer.buffer(control.seal(message.toBuffer().getBytes(), System.nanoTime()));
+  }
+
+  /** {@code message} as protocol 1 sent it: a cleartext CONTROL packet (the rendezvous drops it now). */
+  public static Buffer unsealed(JsonObject message) {
+    return ControlCodec.encode(message, 1);
   }
 
   public void sendControl(JsonObject message) {
@@ -150,7 +181,7 @@ public final class UdpClient implements AutoCloseable {
   /** The next CONTROL message of {@code type} (null: any), skipping others (introductions, gone...). */
   public JsonObject receiveControl(ControlType type) {
     while (true) {
-      JsonObject msg = decode(receive());
+      JsonObject msg = open(receive());
       if (msg != null && (type == null || type.wireName().equals(msg.getString(Control.TYPE)))) {
         return msg;
       }
@@ -176,14 +207,14 @@ public final class UdpClient implements AutoCloseable {
     }
   }
 
-  /** The JSON of a CONTROL datagram, or null for anything else. */
-  public static JsonObject decode(byte[] datagram) {
-    Buffer b = Buffer.buffer(datagram);
-    if (DatagramKind.of(b) != DatagramKind.PACKET || datagram.length < 17 || datagram[1] != 1) {
+  /** The JSON of a sealed control datagram of our session, or null for anything else. */
+  public JsonObject open(byte[] datagram) {
+    if (DatagramKind.of(Buffer.buffer(datagram)) != DatagramKind.CONTROL
+      || !(control.onDatagram(datagram, System.nanoTime()) instanceof ControlClient.Event.Message m)) {
       return null;
     }
     try {
-      return ControlCodec.decode(b);
+      return ControlCodec.decodeBody(Buffer.buffer(m.payload()));
     } catch (Exception e) {
       return null;
     }
