@@ -188,14 +188,14 @@ public final class NodeOptions {
       }
       servers.add(server);
     }
+    // rendezvous.key pins rendezvous.host:rendezvous.port (in a list too, unless its entry has a #KEY).
+    String single = (rendezvousHost.contains(":") ? "[" + rendezvousHost + "]" : rendezvousHost) + ":" + rendezvousPort;
     String pinned = r.string("rendezvous.key", null);
+    if (pinned != null) {
+      keys.putIfAbsent(single, serverKey("rendezvous.key", pinned));
+    }
     if (servers.isEmpty()) {
-      servers.add((rendezvousHost.contains(":") ? "[" + rendezvousHost + "]" : rendezvousHost) + ":" + rendezvousPort);
-      if (pinned != null) {
-        keys.put(servers.get(0), serverKey("rendezvous.key", pinned));
-      }
-    } else if (pinned != null) {
-      throw new ConfigException("rendezvous.key pins rendezvous.host; with rendezvous.servers give each its key as host:port#KEY");
+      servers.add(single);
     }
     rendezvousServers = List.copyOf(servers);
     rendezvousKeys = Collections.unmodifiableMap(keys);

@@ -1,7 +1,5 @@
 package io.p2pchat.rendezvous;
 
-import io.p2pchat.control.ControlClient;
-import io.p2pchat.control.KnownServers;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlCodec;
@@ -22,8 +20,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -46,7 +42,7 @@ public final class UdpClient implements AutoCloseable {
   public final String instance;
   private final DatagramSocket socket;
   private final InetSocketAddress server;
-  private final ControlClient control;
+  private final TestControl control;
   private long fences;
 
   public UdpClient(int serverPort, String nick, String room) {
@@ -65,25 +61,12 @@ public final class UdpClient implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     server = new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort);
-    // Trust on first use, in memory only: nothing is saved.
-    control = new ControlClient(identity, "127.0.0.1:" + serverPort,
-      KnownServers.empty(Path.of("target", "unsaved-known-servers")), io.p2pchat.control.ControlCodec.SUITE,
-      new SecureRandom(), System::currentTimeMillis);
+    control = new TestControl(identity, serverPort);
   }
 
   /** Runs the control handshake (HELLO, COOKIE, INITIATION, RESPONSE) unless a session is up. */
   public void handshake() {
-    if (control.session() != null) {
-      return;
-    }
-    send(control.start(System.nanoTime()));
-    while (control.session() == null) {
-      byte[] d = receive();
-      if (d.length > 0 && d[0] == io.p2pchat.control.ControlCodec.MAGIC
-        && control.onDatagram(d, System.nanoTime()) instanceof ControlClient.Event.Send s) {
-        send(s.datagram());
-      }
-    }
+    control.handshake(this::send, this::receive);
   }
 
   public int port() {
@@ -136,7 +119,7 @@ public final class UdpClient implements AutoCloseable {
   /** {@code message} sealed in this client's control session (handshaking first if needed). */
   public Buffer encode(JsonObject message) {
     handshake();
-    return Buffer.buffer(control.seal(message.toBuffer().getBytes(), System.nanoTime()));
+    return Buffer.buffer(control.seal(message));
   }
 
   /** {@code message} as protocol 1 sent it: a cleartext CONTROL packet (the rendezvous drops it now). */
@@ -209,15 +192,7 @@ public final class UdpClient implements AutoCloseable {
 
   /** The JSON of a sealed control datagram of our session, or null for anything else. */
   public JsonObject open(byte[] datagram) {
-    if (DatagramKind.of(Buffer.buffer(datagram)) != DatagramKind.CONTROL
-      || !(control.onDatagram(datagram, System.nanoTime()) instanceof ControlClient.Event.Message m)) {
-      return null;
-    }
-    try {
-      return ControlCodec.decodeBody(Buffer.buffer(m.payload()));
-    } catch (Exception e) {
-      return null;
-    }
+    return control.open(datagram);
   }
 
   @Override
