@@ -1,5 +1,7 @@
 package io.p2pchat.bench;
 
+import io.p2pchat.control.ControlClient;
+import io.p2pchat.control.KnownServers;
 import io.p2pchat.crypto.AddressCookie;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.wire.Control;
@@ -17,12 +19,15 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Registers many clients exactly as a node does (register, the server's cookie challenge, the
- * register signed with Ed25519 over the cookie, {@code registered}), each from its own source
+ * Registers many clients exactly as a node does (the sealed control channel's cookie round and IK
+ * handshake, then register, the server's cookie challenge, the register signed with Ed25519 over the
+ * cookie, {@code registered}, all sealed), each from its own source
  * address: {@link #SOURCE_HOSTS} loopback hosts 127.0.0.2.. times a range of ports, so neither the
  * per-source nor the per-host limits are what is measured, and every registration keeps its own
  * address (the rendezvous holds one registration per address). A socket is closed once registered:
@@ -36,15 +41,13 @@ final class RegistrationLoad {
   static final int BASE_PORT = 20_000;
   /** Clients per room: a small group, so each registration also costs a few introductions. */
   static final int ROOM_SIZE = 4;
-  /** Keys reused across nicks (a key may hold many nicks): signing is the client's cost, not ours to time. */
-  static final int KEYS = 16;
   /** Concurrent registrations: enough to keep 1-3 instances busy on 2 cores. */
   static final int THREADS = 8;
   static final int ANSWER_TIMEOUT_MS = 2_000;
   static final int ATTEMPTS = 5;
 
   private final List<InetSocketAddress> instances;
-  private final NodeIdentity[] keys = new NodeIdentity[KEYS];
+  private final SecureRandom random = new SecureRandom();
   private final String prefix;
   final AtomicLong failed = new AtomicLong();
   final AtomicLong registered = new AtomicLong();
@@ -52,9 +55,6 @@ final class RegistrationLoad {
   RegistrationLoad(List<InetSocketAddress> instances, String prefix) {
     this.instances = instances;
     this.prefix = prefix;
-    for (int i = 0; i < KEYS; i++) {
-      keys[i] = NodeIdentity.generate();
-    }
   }
 
   /** Registers clients {@code 0 .. count-1}, or as many as fit until {@code deadlineNanos}; returns the seconds it took. */
@@ -81,7 +81,8 @@ final class RegistrationLoad {
   }
 
   private boolean register(int i) throws IOException {
-    NodeIdentity key = keys[i % KEYS];
+    // A key per client: the rendezvous keeps one control session per identity key, as for real nodes.
+    NodeIdentity key = NodeIdentity.generate();
     String room = i < ROOM_SIZE ? "lobby" : prefix + "r" + (i / ROOM_SIZE);
     JsonObject registration = Control.of(ControlType.REGISTER)
         .put(Control.VERSION, Control.PROTOCOL_VERSION)
@@ -95,15 +96,24 @@ final class RegistrationLoad {
       s.setReuseAddress(true);
       s.bind(source(i));
       s.setSoTimeout(ANSWER_TIMEOUT_MS);
+      ControlClient control = new ControlClient(key, server.getHostString() + ":" + server.getPort(),
+          KnownServers.empty(Path.of("unsaved-known-servers")), io.p2pchat.control.ControlCodec.SUITE, random,
+          System::currentTimeMillis);
+      for (int attempt = 0; attempt < ATTEMPTS && control.session() == null; attempt++) {
+        handshake(s, server, control);
+      }
+      if (control.session() == null) {
+        return false;
+      }
       for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-        JsonObject challenge = ask(s, server, registration, ControlType.CHALLENGE);
+        JsonObject challenge = ask(s, server, control, registration, ControlType.CHALLENGE);
         if (challenge == null) {
           continue;
         }
         byte[] cookie = Control.bytes(challenge, Control.COOKIE, AddressCookie.LENGTH);
         byte[] signed = ControlSigning.register(Control.PROTOCOL_VERSION, cookie, key.signingPublicKey(), nick(i),
             room, "bench-" + i, List.of());
-        JsonObject answer = ask(s, server, registration.copy().put(Control.COOKIE, Control.base64(cookie))
+        JsonObject answer = ask(s, server, control, registration.copy().put(Control.COOKIE, Control.base64(cookie))
             .put(Control.SIG, Control.base64(key.sign(signed))), ControlType.REGISTERED);
         if (answer != null) {
           return true;
@@ -115,20 +125,48 @@ final class RegistrationLoad {
     return false;
   }
 
-  /** Sends {@code msg} and waits for an answer of type {@code wanted}; null on timeout or an error answer. */
-  private static JsonObject ask(DatagramSocket s, InetSocketAddress to, JsonObject msg, ControlType wanted)
-      throws IOException, WireException {
-    byte[] out = ControlCodec.encode(msg, 1).getBytes();
-    s.send(new DatagramPacket(out, out.length, to));
+  /** One try of the control handshake (HELLO, COOKIE, INITIATION, RESPONSE): ends with a session, or at a timeout. */
+  private static void handshake(DatagramSocket s, InetSocketAddress to, ControlClient control) throws IOException {
+    byte[] out = control.start(System.nanoTime());
+    while (control.session() == null) {
+      s.send(new DatagramPacket(out, out.length, to));
+      byte[] in = receive(s);
+      if (in == null) {
+        return;
+      }
+      if (control.onDatagram(in, System.nanoTime()) instanceof ControlClient.Event.Send next) {
+        out = next.datagram();
+      } else if (control.session() == null) {
+        return;
+      }
+    }
+  }
+
+  private static byte[] receive(DatagramSocket s) throws IOException {
     byte[] buf = new byte[2048];
+    DatagramPacket p = new DatagramPacket(buf, buf.length);
+    try {
+      s.receive(p);
+    } catch (SocketTimeoutException e) {
+      return null;
+    }
+    return java.util.Arrays.copyOf(p.getData(), p.getLength());
+  }
+
+  /** Sends {@code msg} sealed and waits for an answer of type {@code wanted}; null on timeout or an error answer. */
+  private static JsonObject ask(DatagramSocket s, InetSocketAddress to, ControlClient control, JsonObject msg,
+      ControlType wanted) throws IOException, WireException {
+    byte[] out = control.seal(msg.toBuffer().getBytes(), System.nanoTime());
+    s.send(new DatagramPacket(out, out.length, to));
     while (true) {
-      DatagramPacket p = new DatagramPacket(buf, buf.length);
-      try {
-        s.receive(p);
-      } catch (SocketTimeoutException e) {
+      byte[] in = receive(s);
+      if (in == null) {
         return null;
       }
-      JsonObject answer = ControlCodec.decode(Buffer.buffer(java.util.Arrays.copyOf(p.getData(), p.getLength())));
+      if (!(control.onDatagram(in, System.nanoTime()) instanceof ControlClient.Event.Message m)) {
+        continue;
+      }
+      JsonObject answer = ControlCodec.decodeBody(Buffer.buffer(m.payload()));
       ControlType type = Control.type(answer);
       if (type == wanted) {
         return answer;

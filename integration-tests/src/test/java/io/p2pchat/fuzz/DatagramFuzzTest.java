@@ -73,6 +73,10 @@ class DatagramFuzzTest {
   private final Random random = new Random(SEED);
   private RendezvousHarness server;
   private final List<AutoCloseable> closeables = new ArrayList<>();
+  /** The client whose control session seals the server corpus (its datagrams leave from the fuzzer's socket: sessions roam). */
+  private UdpClient shape;
+  /** The control messages of the server corpus, for {@link #mutateJson}: mutated, then sealed again. */
+  private final List<JsonObject> jsonCorpus = new ArrayList<>();
   private final BugCounter bugs = new BugCounter();
 
   /** Counts ERROR lines that say BUG, from any p2pchat logger (synchronously, no log file race). */
@@ -331,21 +335,22 @@ class DatagramFuzzTest {
    * registers the fuzzer, and its mutations reach the signature check.
    */
   private List<byte[]> serverCorpus(Counted fuzzer) throws IOException {
-    UdpClient shape = new UdpClient(server.port(), "fuzzer", "fuzz");
+    shape = new UdpClient(server.port(), "fuzzer", "fuzz");
     closeables.add(shape);
     JsonObject registration = shape.registration();
     long before = fuzzer.replies.get();
     fuzzer.send(shape.encode(registration).getBytes());
     awaitReplies(fuzzer, before + 1);
-    JsonObject challenge = UdpClient.decode(fuzzer.last.get());
+    JsonObject challenge = shape.open(fuzzer.last.get());
     byte[] cookie = Base64.getDecoder().decode(challenge.getString(Control.COOKIE));
+    jsonCorpus.addAll(List.of(registration, shape.signedRegistration(cookie), Control.of(ControlType.KEEPALIVE),
+      Control.of(ControlType.LIST), Control.of(ControlType.CONNECT).put(Control.NICK, "fuzzpeer"), shape.signedBye()));
     List<byte[]> c = new ArrayList<>();
-    c.add(shape.encode(registration).getBytes());
-    c.add(shape.encode(shape.signedRegistration(cookie)).getBytes());
-    c.add(shape.encode(Control.of(ControlType.KEEPALIVE)).getBytes());
-    c.add(shape.encode(Control.of(ControlType.LIST)).getBytes());
-    c.add(shape.encode(Control.of(ControlType.CONNECT).put(Control.NICK, "fuzzpeer")).getBytes());
-    c.add(shape.encode(shape.signedBye()).getBytes());
+    for (JsonObject msg : jsonCorpus) {
+      c.add(shape.encode(msg).getBytes());
+    }
+    // Protocol 1's cleartext control: dropped as unauthenticated.
+    c.add(UdpClient.unsealed(registration).getBytes());
     c.addAll(commonCorpus());
     return c;
   }
@@ -479,13 +484,12 @@ class DatagramFuzzTest {
     }
   }
 
-  /** A CONTROL message with one field changed, added or removed: reaches the field validation. */
+  /** A control message with one field changed, added or removed, sealed: reaches the field validation. */
   private byte[] mutateJson(List<byte[]> corpus) {
-    byte[] base = corpus.get(random.nextInt(corpus.size()));
-    JsonObject msg = UdpClient.decode(base);
-    if (msg == null) {
+    if (jsonCorpus.isEmpty()) {
       return null;
     }
+    JsonObject msg = jsonCorpus.get(random.nextInt(jsonCorpus.size())).copy();
     List<String> keys = new ArrayList<>(msg.fieldNames());
     String key = random.nextInt(8) == 0 ? "x" + random.nextInt(3) : keys.get(random.nextInt(keys.size()));
     Object[] values = {null, 0, -1, Long.MAX_VALUE, 1e308, "", "a".repeat(300), "a".repeat(1000), new JsonArray(),
@@ -499,8 +503,10 @@ class DatagramFuzzTest {
     } else {
       msg.put(key, values[random.nextInt(values.length)]);
     }
-    Buffer out = PacketCodec.header(PacketType.CONTROL, 0, random.nextLong()).appendBuffer(msg.toBuffer());
-    return out.getBytes();
+    if (msg.toBuffer().length() > io.p2pchat.control.ControlCodec.MAX_PLAINTEXT) {
+      return null;
+    }
+    return shape.encode(msg).getBytes();
   }
 
   private static byte[] concat(byte[] a, byte[] b) {

@@ -83,6 +83,9 @@ class ConfigKeysTest {
     return new Key<>(key, value, read, value);
   }
 
+  /** A rendezvous key's fingerprint, as the rendezvous prints it (which key does not matter here). */
+  private static final String PINNED = io.p2pchat.control.RendezvousIdentity.generate().fingerprint();
+
   /** Every key of the README's client node table. */
   static List<Key<NodeOptions>> nodeKeys() {
     return List.of(
@@ -93,6 +96,8 @@ class ConfigKeysTest {
       node("rendezvous.port", 7001, NodeOptions::rendezvousPort),
       node("rendezvous.servers", new JsonArray().add("rdv1:7000").add("rdv2:7001"), NodeOptions::rendezvousServers,
         List.of("rdv1:7000", "rdv2:7001")),
+      node("rendezvous.key", PINNED, o -> o.rendezvousKeys().values().stream().findFirst()
+        .map(io.p2pchat.control.ServerKey::fingerprint).orElse(null)),
       node("rendezvous.downAfterSeconds", 12, NodeOptions::rendezvousDownAfterSeconds),
       node("bind.host", "127.0.0.1", NodeOptions::bindHost),
       node("bind.port", 4567, NodeOptions::bindPort),
@@ -130,7 +135,8 @@ class ConfigKeysTest {
       rendezvous("requestBurstPerHost", 500, RendezvousOptions::requestBurstPerHost),
       rendezvous("maxClientsPerHost", 64, RendezvousOptions::maxClientsPerHost),
       rendezvous("maxTrackedSources", 1_000, RendezvousOptions::maxTrackedSources),
-      rendezvous("logDir", "/tmp/p2pchat-logs", RendezvousOptions::logDir));
+      rendezvous("logDir", "/tmp/p2pchat-logs", RendezvousOptions::logDir),
+      rendezvous("dataDir", "/tmp/p2pchat-rendezvous", RendezvousOptions::dataDir));
   }
 
   /** {@code {"a.b": v}} as {@code {"a": {"b": v}}}, built here so the code under test is not the oracle. */

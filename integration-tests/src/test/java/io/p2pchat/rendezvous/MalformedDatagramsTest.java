@@ -69,22 +69,23 @@ class MalformedDatagramsTest {
     junk.add(new Junk("unknown packet type", unknownType, DropReason.UNKNOWN_TYPE));
     junk.add(new Junk("data packet at the rendezvous", PacketCodec.header(PacketType.DATA, 7, 1).getBytes(),
       DropReason.UNKNOWN_TYPE));
-    junk.add(new Junk("bad JSON", control("{nope"), DropReason.MALFORMED));
-    junk.add(new Junk("a JSON array", control("[1,2,3]"), DropReason.MALFORMED));
-    junk.add(new Junk("no body", control(""), DropReason.MALFORMED));
-    junk.add(new Junk("unknown control", control("{\"t\":\"dance\"}"), DropReason.UNKNOWN_TYPE));
+    // Cleartext CONTROL (protocol 1) is refused before its JSON is read: control is sealed now.
+    junk.add(new Junk("bad JSON", control("{nope"), DropReason.UNAUTHENTICATED));
+    junk.add(new Junk("a JSON array", control("[1,2,3]"), DropReason.UNAUTHENTICATED));
+    junk.add(new Junk("no body", control(""), DropReason.UNAUTHENTICATED));
+    junk.add(new Junk("unknown control", control("{\"t\":\"dance\"}"), DropReason.UNAUTHENTICATED));
     junk.add(new Junk("nick of the wrong type", control(
       "{\"t\":\"register\",\"v\":1,\"nick\":5,\"room\":\"lobby\",\"token\":\"tttttttttttttttt\",\"instance\":\"i\"}"),
-      DropReason.MALFORMED));
-    junk.add(new Junk("version as text", control("{\"t\":\"register\",\"v\":\"1\",\"nick\":\"x\"}"), DropReason.MALFORMED));
+      DropReason.UNAUTHENTICATED));
+    junk.add(new Junk("version as text", control("{\"t\":\"register\",\"v\":\"1\",\"nick\":\"x\"}"), DropReason.UNAUTHENTICATED));
     junk.add(new Junk("local not a list", control(
       "{\"t\":\"register\",\"v\":1,\"nick\":\"x\",\"room\":\"lobby\",\"token\":\"tttttttttttttttt\",\"instance\":\"i\","
-        + "\"local\":\"1.2.3.4:5\"}"), DropReason.MALFORMED));
+        + "\"local\":\"1.2.3.4:5\"}"), DropReason.UNAUTHENTICATED));
     junk.add(new Junk("nick with a control character", control(
       "{\"t\":\"register\",\"v\":1,\"nick\":\"a\\u001bb\",\"room\":\"lobby\",\"token\":\"tttttttttttttttt\",\"instance\":\"i\"}"),
-      DropReason.MALFORMED));
-    junk.add(new Junk("connect with a numeric nick", control("{\"t\":\"connect\",\"nick\":42}"), DropReason.MALFORMED));
-    junk.add(new Junk("invalid UTF-8 in JSON", control(invalidUtf8), DropReason.MALFORMED));
+      DropReason.UNAUTHENTICATED));
+    junk.add(new Junk("connect with a numeric nick", control("{\"t\":\"connect\",\"nick\":42}"), DropReason.UNAUTHENTICATED));
+    junk.add(new Junk("invalid UTF-8 in JSON", control(invalidUtf8), DropReason.UNAUTHENTICATED));
     junk.add(new Junk("STUN with a bad length", badStun, DropReason.MALFORMED));
     junk.add(new Junk("relay from a stranger", RelayCodec.encode(12345,
       PacketCodec.header(PacketType.DATA, 1, 1)).getBytes(), DropReason.RELAY_REFUSED));

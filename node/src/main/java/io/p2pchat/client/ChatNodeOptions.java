@@ -62,7 +62,7 @@ public class ChatNodeOptions {
   private static final List<String> TOP_KEYS = List.of("nick", "room", "roomSecret", "rendezvous", "bind",
     "keepAliveSeconds", "punchTimeoutSeconds", "stunServers", "deliveryDeadlineSeconds", "console", "http",
     "extensions", NodeOptions.EXTENSION_CONFIG, "eventBusPrefix", "dataDir", "keyFile", "cipher", "logDir");
-  private static final List<String> RENDEZVOUS_KEYS = List.of("host", "port", "servers", "downAfterSeconds");
+  private static final List<String> RENDEZVOUS_KEYS = List.of("host", "port", "key", "servers", "downAfterSeconds");
   private static final List<String> ADDRESS_KEYS = List.of("host", "port");
 
   private String nick;
@@ -70,6 +70,7 @@ public class ChatNodeOptions {
   private String roomSecret;
   private String rendezvousHost;
   private Integer rendezvousPort;
+  private String rendezvousKey;
   private List<String> rendezvousServers;
   private Integer rendezvousDownAfterSeconds;
   private String bindHost;
@@ -112,6 +113,7 @@ public class ChatNodeOptions {
     Checks.onlyKnown(rendezvous, "rendezvous.", RENDEZVOUS_KEYS);
     setRendezvousHost(Checks.string(rendezvous, "host", "rendezvous.host"));
     rendezvousPort = port("rendezvous.port", Checks.integer(rendezvous, "port", "rendezvous.port"), MIN_PORT);
+    setRendezvousKey(Checks.string(rendezvous, "key", "rendezvous.key"));
     setRendezvousServers(Checks.stringList(rendezvous, "servers", "rendezvous.servers"));
     rendezvousDownAfterSeconds = seconds("rendezvous.downAfterSeconds",
       Checks.integer(rendezvous, "downAfterSeconds", "rendezvous.downAfterSeconds"),
@@ -173,6 +175,7 @@ public class ChatNodeOptions {
     JsonObject rendezvous = new JsonObject();
     Checks.putIfSet(rendezvous, "host", rendezvousHost);
     Checks.putIfSet(rendezvous, "port", rendezvousPort);
+    Checks.putIfSet(rendezvous, "key", rendezvousKey);
     Checks.putIfSet(rendezvous, "servers", rendezvousServers);
     Checks.putIfSet(rendezvous, "downAfterSeconds", rendezvousDownAfterSeconds);
     Checks.putIfSet(json, "rendezvous", rendezvous.isEmpty() ? null : rendezvous);
@@ -258,15 +261,52 @@ public class ChatNodeOptions {
     return this;
   }
 
-  /** {@code rendezvous.servers}: several instances ({@code host:port}) tried in order; empty if not set. */
+  /**
+   * {@code rendezvous.key}: the key of {@code rendezvous.host} as its rendezvous prints it (public key or
+   * fingerprint); null if not set (the key is trusted on first use and remembered in {@code known_servers}).
+   */
+  public String getRendezvousKey() {
+    return rendezvousKey;
+  }
+
+  /** Sets {@code rendezvous.key} (44 base64 characters or a 40-hex-digit fingerprint; null unsets it). */
+  public ChatNodeOptions setRendezvousKey(String key) {
+    if (key != null) {
+      parseKey("rendezvous.key", key);
+    }
+    this.rendezvousKey = key;
+    return this;
+  }
+
+  /** {@code rendezvous.servers}: several instances ({@code host:port} or {@code host:port#KEY}) tried in order; empty if not set. */
   public List<String> getRendezvousServers() {
     return rendezvousServers != null ? rendezvousServers : List.of();
   }
 
-  /** Sets {@code rendezvous.servers} (each {@code host:port} or {@code [ipv6]:port}). */
+  /** Sets {@code rendezvous.servers} (each {@code host:port} or {@code [ipv6]:port}, optionally {@code #KEY}). */
   public ChatNodeOptions setRendezvousServers(List<String> servers) {
-    this.rendezvousServers = Checks.hostPorts("rendezvous.servers", servers);
+    List<String> checked = Checks.strings("rendezvous.servers", servers);
+    if (checked != null) {
+      List<String> addresses = new java.util.ArrayList<>();
+      for (String entry : checked) {
+        int hash = entry.indexOf(NodeOptions.SERVER_KEY_SEPARATOR);
+        if (hash >= 0) {
+          parseKey("rendezvous.servers", entry.substring(hash + 1));
+        }
+        addresses.add(hash < 0 ? entry : entry.substring(0, hash));
+      }
+      Checks.hostPorts("rendezvous.servers", addresses);
+    }
+    this.rendezvousServers = checked;
     return this;
+  }
+
+  private static void parseKey(String key, String text) {
+    try {
+      io.p2pchat.control.ServerKey.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+    }
   }
 
   /** {@code rendezvous.downAfterSeconds}. */

@@ -4,11 +4,14 @@ import io.p2pchat.common.ConfigException;
 import io.p2pchat.common.ConfigLoader;
 import io.p2pchat.common.ConfigLoader.Type;
 import io.p2pchat.common.ConfigReader;
+import io.p2pchat.control.ServerKey;
 import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.wire.Control;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +29,8 @@ public final class NodeOptions {
   public static final String DEFAULT_ROOM = "lobby";
   public static final String DEFAULT_RENDEZVOUS_HOST = "127.0.0.1";
   public static final int DEFAULT_RENDEZVOUS_PORT = 7000;
+  /** Separates a {@code rendezvous.servers} entry's address from its key: never in a host, a port or a key. */
+  public static final char SERVER_KEY_SEPARATOR = '#';
   /**
    * A rendezvous that has not answered for this long is given up for the next of
    * {@code rendezvous.servers}: under 10 s, so a failover is over before users wonder. The price is
@@ -104,6 +109,7 @@ public final class NodeOptions {
     KEYS.put("rendezvous.host", Type.STRING);
     KEYS.put("rendezvous.port", Type.INTEGER);
     KEYS.put("rendezvous.servers", Type.LIST);
+    KEYS.put("rendezvous.key", Type.STRING);
     KEYS.put("rendezvous.downAfterSeconds", Type.INTEGER);
     KEYS.put("bind.host", Type.STRING);
     KEYS.put("bind.port", Type.INTEGER);
@@ -134,6 +140,8 @@ public final class NodeOptions {
   private final String rendezvousHost;
   private final int rendezvousPort;
   private final List<String> rendezvousServers;
+  /** The configured key of each server ({@code host:port} as in {@link #rendezvousServers}) that has one. */
+  private final Map<String, ServerKey> rendezvousKeys;
   private final int rendezvousDownAfterSeconds;
   private final String bindHost;
   private final int bindPort;
@@ -166,15 +174,31 @@ public final class NodeOptions {
     room = r.requiredStringOr("room", DEFAULT_ROOM, Control.ROOM_PATTERN, ROOM_RULE);
     rendezvousHost = nonBlank(r, "rendezvous.host", DEFAULT_RENDEZVOUS_HOST);
     rendezvousPort = r.port("rendezvous.port", DEFAULT_RENDEZVOUS_PORT, false);
-    List<String> servers = r.strings("rendezvous.servers");
-    for (String server : servers) {
+    List<String> servers = new ArrayList<>();
+    Map<String, ServerKey> keys = new LinkedHashMap<>();
+    for (String entry : r.strings("rendezvous.servers")) {
+      // "host:port" or "host:port#KEY": a list of strings still, so an environment override can set it.
+      int hash = entry.indexOf(SERVER_KEY_SEPARATOR);
+      String server = hash < 0 ? entry : entry.substring(0, hash);
       if (!isHostPort(server)) {
-        throw new ConfigException("rendezvous.servers entries must be host:port (got \"" + server + "\")");
+        throw new ConfigException("rendezvous.servers entries must be host:port or host:port#KEY (got \"" + entry + "\")");
       }
+      if (hash >= 0) {
+        keys.put(server, serverKey("rendezvous.servers", entry.substring(hash + 1)));
+      }
+      servers.add(server);
     }
-    rendezvousServers = servers.isEmpty()
-      ? List.of((rendezvousHost.contains(":") ? "[" + rendezvousHost + "]" : rendezvousHost) + ":" + rendezvousPort)
-      : List.copyOf(servers);
+    // rendezvous.key pins rendezvous.host:rendezvous.port (in a list too, unless its entry has a #KEY).
+    String single = (rendezvousHost.contains(":") ? "[" + rendezvousHost + "]" : rendezvousHost) + ":" + rendezvousPort;
+    String pinned = r.string("rendezvous.key", null);
+    if (pinned != null) {
+      keys.putIfAbsent(single, serverKey("rendezvous.key", pinned));
+    }
+    if (servers.isEmpty()) {
+      servers.add(single);
+    }
+    rendezvousServers = List.copyOf(servers);
+    rendezvousKeys = Collections.unmodifiableMap(keys);
     rendezvousDownAfterSeconds = r.integer("rendezvous.downAfterSeconds", DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS,
       MIN_RENDEZVOUS_DOWN_AFTER_SECONDS, MAX_TIMING_SECONDS);
     bindHost = nonBlank(r, "bind.host", DEFAULT_BIND_HOST);
@@ -225,6 +249,14 @@ public final class NodeOptions {
     }
   }
 
+  private static ServerKey serverKey(String key, String text) {
+    try {
+      return ServerKey.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key + ": " + e.getMessage());
+    }
+  }
+
   /** True for {@code host:port} and {@code [ipv6]:port}, the form of {@code rendezvous.servers} and {@code stunServers}. */
   public static boolean isHostPort(String text) {
     return text.matches("[^\\s:]+:\\d{1,5}") || text.matches("\\[[0-9a-fA-F:]+\\]:\\d{1,5}");
@@ -265,6 +297,15 @@ public final class NodeOptions {
    */
   public List<String> rendezvousServers() {
     return rendezvousServers;
+  }
+
+  /**
+   * The configured keys of the rendezvous servers, by {@code host:port} as in {@link #rendezvousServers()}:
+   * {@code rendezvous.key} for {@code rendezvous.host}, or the {@code #KEY} of a {@code rendezvous.servers}
+   * entry. A server without one is trusted on first use and remembered in {@code known_servers}.
+   */
+  public Map<String, ServerKey> rendezvousKeys() {
+    return rendezvousKeys;
   }
 
   /** Seconds without an answer after which the rendezvous is given up for the next one. */

@@ -287,6 +287,13 @@ public class PunchVerticle extends VerticleBase {
         case PACKET:
           onPacket(from, data, false);
           break;
+        case CONTROL:
+          // The sealed control channel: only the current rendezvous speaks it to us.
+          if (!rendezvous.isServer(from)) {
+            throw new WireException(DropReason.UNAUTHENTICATED, "control datagram not from the rendezvous");
+          }
+          rendezvous.onControl(data, System.nanoTime());
+          break;
         case STUN:
           netChecker.onStun(from, data);
           break;
@@ -324,11 +331,9 @@ public class PunchVerticle extends VerticleBase {
     long now = System.nanoTime();
     switch (header.type()) {
       case CONTROL:
-        if (relayed || !rendezvous.isServer(from)) {
-          throw new WireException(DropReason.UNAUTHENTICATED, "control packet not from the rendezvous");
-        }
-        rendezvous.onControl(data, now);
-        break;
+        // Protocol 1's cleartext control, trusted by source address alone: anyone who can spoof the
+        // rendezvous's address could forge it, so it is never acted on (control is sealed now).
+        throw new WireException(DropReason.UNAUTHENTICATED, "unsealed control packet");
       case PROBE:
         probes.onProbe(from, data, now);
         break;

@@ -2,11 +2,11 @@ package io.p2pchat.punch;
 
 import io.p2pchat.chat.ChatAddresses;
 import io.p2pchat.common.NodeLog;
+import io.p2pchat.control.KnownServers;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.crypto.RoomId;
 import io.p2pchat.node.NodeOptions;
 import io.p2pchat.wire.Control;
-import io.p2pchat.wire.ControlCodec;
 import io.p2pchat.wire.ControlType;
 import io.p2pchat.wire.DropReason;
 import io.p2pchat.wire.Endpoint;
@@ -24,13 +24,17 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * This node's side of the conversation with the rendezvous: the control messages both ways, the
+ * This node's side of the conversation with the rendezvous: the control messages both ways (sealed
+ * in the {@link RendezvousChannel}; unsealed control JSON is dropped and counted by PunchVerticle), the
  * registration link ({@link RendezvousLink}) and its timer, fail-over along the configured
  * servers, the relay frames, and the {@code rendezvous.state} events. What the rendezvous tells
  * about peers (introductions, departures) goes to a {@link Listener}. Lives on PunchVerticle's
  * event loop only; PunchVerticle hands it every control packet from the current server.
  */
-final class RendezvousClient implements RendezvousLink.Actions {
+final class RendezvousClient implements RendezvousLink.Actions, RendezvousChannel.Listener {
+
+  /** The file of remembered rendezvous keys in the data directory, like {@code known_peers}. */
+  static final String KNOWN_SERVERS_FILE = "known_servers";
 
   /** Shortest introduction secret accepted: 128 bits, so probes cannot be forged by guessing. */
   private static final int MIN_SECRET_BYTES = 16;
@@ -69,6 +73,10 @@ final class RendezvousClient implements RendezvousLink.Actions {
   private final Listener listener;
   private final Set<Endpoint> ownAddresses;
   private final List<Endpoint> servers;
+  /** Each server's {@code host:port} as configured: the name its key is pinned under. */
+  private final List<String> serverNames;
+  /** The sealed channel; null until {@code known_servers} is loaded. */
+  private RendezvousChannel channel;
   /** The current rendezvous: one of {@link #servers}, the next when it stops answering. */
   private Endpoint server;
   private RendezvousLink link;
@@ -80,7 +88,6 @@ final class RendezvousClient implements RendezvousLink.Actions {
   private boolean rendezvousDown;
   private long linkTimer = -1;
   private boolean relayAvailable;
-  private long controlCounter;
 
   /**
    * @param servers      the rendezvous servers in the order to try them (a cluster shares registrations)
@@ -94,6 +101,7 @@ final class RendezvousClient implements RendezvousLink.Actions {
     this.options = options;
     this.identity = identity;
     this.servers = List.copyOf(servers);
+    this.serverNames = options.rendezvousServers();
     this.server = servers.get(0);
     this.ownAddresses = ownAddresses;
     this.sender = sender;
@@ -115,8 +123,30 @@ final class RendezvousClient implements RendezvousLink.Actions {
     return relayAvailable;
   }
 
-  /** Starts registering from our socket's {@code locals} addresses. */
+  /**
+   * Loads the pinned rendezvous keys (configured ones, and {@code known_servers} of the data directory),
+   * then starts registering from our socket's {@code locals} addresses.
+   */
   void start(String instance, RoomId roomId, List<Endpoint> locals) {
+    vertx.executeBlocking(() -> KnownServers.load(options.dataDir().resolve(KNOWN_SERVERS_FILE)))
+      .onSuccess(known -> {
+        options.rendezvousKeys().forEach(known::configure);
+        channel = new RendezvousChannel(vertx, log, identity, known, sender, this);
+        channel.use(server, serverName(server));
+        register(instance, roomId, locals);
+      })
+      .onFailure(e -> {
+        log.error("cannot load the rendezvous keys: {}", e.getMessage());
+        vertx.eventBus().publish(addresses.rendezvousState(), new JsonObject()
+          .put("state", "down").put("address", server.toString()).put("error", e.getMessage()));
+      });
+  }
+
+  private String serverName(Endpoint endpoint) {
+    return serverNames.get(servers.indexOf(endpoint));
+  }
+
+  private void register(String instance, RoomId roomId, List<Endpoint> locals) {
     JsonObject registration = Control.of(ControlType.REGISTER)
       .put(Control.VERSION, Control.PROTOCOL_VERSION)
       .put(Control.NICK, options.nick())
@@ -135,6 +165,9 @@ final class RendezvousClient implements RendezvousLink.Actions {
    */
   Future<Void> stop() {
     vertx.cancelTimer(linkTimer);
+    if (channel != null) {
+      channel.stop();
+    }
     return link == null ? null : control(link.bye());
   }
 
@@ -151,7 +184,8 @@ final class RendezvousClient implements RendezvousLink.Actions {
   /** The {@code rendezvous} part of the {@code node} answer: address and up / down / registering. */
   JsonObject toJson() {
     return new JsonObject().put("address", server.toString())
-      .put("state", link.state() == RendezvousLink.State.REGISTERED ? "up" : rendezvousDown ? "down" : "registering");
+      .put("state", link != null && link.state() == RendezvousLink.State.REGISTERED ? "up"
+        : rendezvousDown ? "down" : "registering");
   }
 
   /** The link's state as {@code punch.stats} shows it. */
@@ -161,9 +195,20 @@ final class RendezvousClient implements RendezvousLink.Actions {
 
   // ---------------------------------------------------------------- inbound control
 
-  /** A control packet from the current rendezvous. */
-  void onControl(Buffer packet, long now) throws WireException {
-    JsonObject msg = ControlCodec.decode(packet);
+  /**
+   * A datagram of the sealed control channel from the current rendezvous: a handshake step, or a
+   * control message to act on.
+   *
+   * @throws WireException when it does not authenticate (forged, replayed, unknown session): dropped and counted
+   */
+  void onControl(Buffer datagram, long now) throws WireException {
+    if (channel == null) {
+      throw new WireException(io.p2pchat.wire.DropReason.UNKNOWN_SESSION, "control before the rendezvous keys are loaded");
+    }
+    JsonObject msg = channel.onDatagram(datagram, now);
+    if (msg == null || link == null) {
+      return;
+    }
     ControlType type = Control.type(msg);
     if (log.isDebugEnabled()) {
       log.debug("in  {} {}", server, msg.getString(Control.TYPE));
@@ -236,12 +281,25 @@ final class RendezvousClient implements RendezvousLink.Actions {
     control(message);
   }
 
-  /** Sends a control message to the current rendezvous; the future completes once it left the socket. */
+  /** Sends a control message to the current rendezvous, sealed; the future completes once it left the socket. */
   private Future<Void> control(JsonObject message) {
     if (log.isDebugEnabled()) {
       log.debug("out {} {}", server, message.getString(Control.TYPE));
     }
-    return sender.send(ControlCodec.encode(message, ++controlCounter), server);
+    return channel.send(message);
+  }
+
+  @Override
+  public void keyRefused(String name, KnownServers.Trust trust, String presentedFingerprint) {
+    String why = trust == KnownServers.Trust.CHANGED
+      ? "presented another key than the one remembered on first use (" + presentedFingerprint + "); if the rendezvous"
+        + " was re-keyed on purpose, remove its line from known_servers"
+      : "presented another key than rendezvous.key (" + presentedFingerprint + ")";
+    log.error("rendezvous {} {}: refused, not registering with it", name, why);
+    rendezvousDown = true;
+    vertx.eventBus().publish(addresses.rendezvousState(), new JsonObject()
+      .put("state", "down").put("address", server.toString())
+      .put("reason", "key changed").put("error", why));
   }
 
   @Override
@@ -265,15 +323,18 @@ final class RendezvousClient implements RendezvousLink.Actions {
     if (servers.size() > 1) {
       server = servers.get((servers.indexOf(server) + 1) % servers.size());
       log.warn("rendezvous {} unreachable: trying {}", unanswered, server);
+      channel.use(server, serverName(server)); // each instance its own key and session
     } else if (!rendezvousDown) {
       log.warn("rendezvous {} unreachable: registering again", unanswered);
     }
+    channel.renew();
     publishDown(unanswered);
   }
 
   @Override
   public void down(String why) {
     log.warn("rendezvous {} down: {}; registering again", server, why);
+    channel.renew();
     publishDown(server);
   }
 

@@ -23,14 +23,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** ChatNodeOptions maps one to one onto the node's config keys, and refuses what the node would. */
 class ChatNodeOptionsTest {
 
+  /** A rendezvous key as printed at start-up, in both forms (what they are does not matter here). */
+  private static final String RDV_KEY = io.p2pchat.control.RendezvousIdentity.generate().publicKeyText();
+  private static final String RDV_FINGERPRINT = io.p2pchat.control.RendezvousIdentity.generate().fingerprint();
+
   /** Every key of README's client node table, in the nested form of conf/chat.json, none at its default. */
   private static JsonObject everyKey() {
     return new JsonObject()
       .put("nick", "alice")
       .put("room", "team")
       .put("roomSecret", "correct horse battery staple")
-      .put("rendezvous", new JsonObject().put("host", "rdv.example.org").put("port", 7001)
-        .put("servers", new JsonArray().add("rdv1:7000").add("[::1]:7000")).put("downAfterSeconds", 12))
+      .put("rendezvous", new JsonObject().put("host", "rdv.example.org").put("port", 7001).put("key", RDV_FINGERPRINT)
+        .put("servers", new JsonArray().add("rdv1:7000#" + RDV_KEY).add("[::1]:7000")).put("downAfterSeconds", 12))
       .put("bind", new JsonObject().put("host", "127.0.0.1").put("port", 4000))
       .put("keepAliveSeconds", 20)
       .put("punchTimeoutSeconds", 7)
@@ -83,6 +87,9 @@ class ChatNodeOptionsTest {
     assertEquals("rdv.example.org", node.rendezvousHost());
     assertEquals(7001, node.rendezvousPort());
     assertEquals(List.of("rdv1:7000", "[::1]:7000"), node.rendezvousServers());
+    assertEquals(RDV_KEY, node.rendezvousKeys().get("rdv1:7000").key().map(java.util.Base64.getEncoder()::encodeToString).orElseThrow());
+    assertEquals(RDV_FINGERPRINT, node.rendezvousKeys().get("rdv.example.org:7001").fingerprint());
+    assertEquals(null, node.rendezvousKeys().get("[::1]:7000"), "no key: trusted on first use");
     assertEquals(12, node.rendezvousDownAfterSeconds());
     assertEquals("127.0.0.1", node.bindHost());
     assertEquals(4000, node.bindPort());
@@ -106,7 +113,8 @@ class ChatNodeOptionsTest {
     ChatNodeOptions options = new ChatNodeOptions()
       .setNick("alice").setRoom("team").setRoomSecret("correct horse battery staple")
       .setRendezvousHost("rdv.example.org").setRendezvousPort(7001)
-      .setRendezvousServers(List.of("rdv1:7000", "[::1]:7000")).setRendezvousDownAfterSeconds(12)
+      .setRendezvousKey(RDV_FINGERPRINT).setRendezvousServers(List.of("rdv1:7000#" + RDV_KEY, "[::1]:7000"))
+      .setRendezvousDownAfterSeconds(12)
       .setBindHost("127.0.0.1").setBindPort(4000)
       .setKeepAliveSeconds(20).setPunchTimeoutSeconds(7).setStunServers(List.of("stun.example.org:3478"))
       .setDeliveryDeadlineSeconds(60).setConsole(true).setHttpHost("0.0.0.0").setHttpPort(8080)
@@ -129,6 +137,8 @@ class ChatNodeOptionsTest {
       bad("roomSecret must be at least 16 characters: anyone who can start a handshake may test guesses of it offline",
         o -> o.setRoomSecret("short")),
       bad("rendezvous.host must not be empty", o -> o.setRendezvousHost(" ")),
+      bad("rendezvous.key: a rendezvous key is its public key (44 base64 characters) or its fingerprint (40 hex digits), as the rendezvous prints them at start-up; got 'not a key'", o -> o.setRendezvousKey("not a key")),
+      bad("rendezvous.servers: a rendezvous key is its public key (44 base64 characters) or its fingerprint (40 hex digits), as the rendezvous prints them at start-up; got 'nope'", o -> o.setRendezvousServers(List.of("rdv1:7000#nope"))),
       bad("rendezvous.port must be an integer from 1 to 65535 (got 0)", o -> o.setRendezvousPort(0)),
       bad("rendezvous.port must be an integer from 1 to 65535 (got 70000)", o -> o.setRendezvousPort(70_000)),
       bad("rendezvous.servers entries must be host:port (got \"rdv1\")", o -> o.setRendezvousServers(List.of("rdv1"))),
@@ -168,7 +178,7 @@ class ChatNodeOptionsTest {
           + "punchTimeoutSeconds, stunServers, deliveryDeadlineSeconds, console, http, extensions, extensionConfig, "
           + "eventBusPrefix, dataDir, keyFile, cipher, logDir])"),
       Arguments.of(new JsonObject().put("rendezvous", new JsonObject().put("prot", 1)),
-        "unknown key 'rendezvous.prot' (known: [host, port, servers, downAfterSeconds])"),
+        "unknown key 'rendezvous.prot' (known: [host, port, key, servers, downAfterSeconds])"),
       Arguments.of(new JsonObject().put("http", "8080"), "http must be an object (got 8080)"),
       Arguments.of(new JsonObject().put("bind", new JsonObject().put("port", "4000")),
         "bind.port must be an integer (got 4000)"),

@@ -59,6 +59,13 @@ public final class ControlCodec {
    */
   public static final byte[] PROLOGUE = "p2pchat-control/1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
+  /**
+   * The cipher suite of the control channel, on every client and server whatever a node's {@code cipher}
+   * says: the handshake carries no suite byte, so both ends must agree in advance. AES-256-GCM, the
+   * default suite of peer sessions (hardware AES on every platform the JVM runs on).
+   */
+  public static final CipherSuite SUITE = CipherSuite.AES_GCM;
+
   /** Byte 1: the message type. */
   public enum Type {
     HELLO(1), COOKIE(2), INITIATION(3), RESPONSE(4), SEALED(5);

@@ -4,7 +4,9 @@
  * run a cookie round and a Noise IK handshake, {@link io.p2pchat.control.ControlSession} seals and opens
  * control messages, {@link io.p2pchat.control.KnownServers} pins server keys, and
  * {@link io.p2pchat.control.ControlCodec} draws the wire layout. No sockets, timers or Vert.x context:
- * the socket owners pass datagrams and time in. <b>Not wired into the node or the rendezvous yet.</b>
+ * the socket owners pass datagrams and time in. In use since protocol version 2: the node's
+ * {@code io.p2pchat.punch.RendezvousChannel} and the rendezvous's {@code SealedControlChannel} carry every
+ * control message in it.
  * See docs/PROTOCOL.md ("Sealed control") and docs/SECURITY.md ("The control channel").
  */
 package io.p2pchat.control;

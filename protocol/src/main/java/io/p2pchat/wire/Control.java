@@ -36,7 +36,7 @@ public final class Control {
   public static final String MESSAGE = "message";
 
   /** Protocol version carried in {@code register}. */
-  public static final int PROTOCOL_VERSION = 1;
+  public static final int PROTOCOL_VERSION = 2;
   /** Host candidates a client may report: enough for a few interfaces, bounded for the server. */
   public static final int MAX_LOCAL_CANDIDATES = 8;
   /** Longest string field (tokens, secrets, messages) a control message may carry. */

@@ -23,9 +23,17 @@ public final class ControlCodec {
 
   /** The JSON object of a CONTROL packet whose header was already decoded; {@code t} is checked. */
   public static JsonObject decode(Buffer datagram) throws WireException {
+    return decodeBody(datagram.slice(PacketCodec.HEADER_SIZE, datagram.length()));
+  }
+
+  /**
+   * A control message's JSON object without a packet header, as the sealed control channel carries it
+   * ({@code io.p2pchat.control.ControlSession}); {@code t} is checked.
+   */
+  public static JsonObject decodeBody(Buffer body) throws WireException {
     JsonObject json;
     try {
-      json = new JsonObject(datagram.slice(PacketCodec.HEADER_SIZE, datagram.length()));
+      json = new JsonObject(body);
     } catch (DecodeException | ClassCastException e) {
       throw new WireException(DropReason.MALFORMED, "control body is not a JSON object");
     }

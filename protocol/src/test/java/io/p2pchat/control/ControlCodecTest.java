@@ -66,7 +66,8 @@ class ControlCodecTest {
   @Test
   void theMagicCollidesWithNoOtherDatagramKind() {
     byte[] hello = ControlCodec.hello(new byte[16]);
-    assertEquals(DatagramKind.UNKNOWN, DatagramKind.of(Buffer.buffer(hello)), "today's sockets drop it as unknown-kind");
+    assertEquals(DatagramKind.CONTROL, DatagramKind.of(Buffer.buffer(hello)), "the sockets' first classification");
+    assertEquals(ControlCodec.MAGIC, DatagramKind.CONTROL_MAGIC);
     assertTrue(ControlCodec.isControl(hello, hello.length));
     assertFalse(ControlCodec.isControl(new byte[] {(byte) 0xD7}, 1));
     assertFalse(ControlCodec.isControl(new byte[0], 0));

@@ -8,20 +8,44 @@ import io.vertx.core.json.JsonObject;
 /**
  * How control messages cross the wire, in both directions: the one spot where a control datagram
  * is opened before the demux dispatches it to its {@link ControlHandler}, and where every control
- * message the rendezvous sends is sealed. {@link PlainControlChannel} is today's cleartext codec;
- * an authenticated channel (a session per client, keyed by a handshake with the rendezvous's key)
- * takes its place here, and the handlers behind it do not change.
+ * message the rendezvous sends is sealed. {@link SealedControlChannel} runs the authenticated channel
+ * (docs/PROTOCOL.md, "Sealed control"): a session per client, keyed by a Noise IK handshake with the
+ * rendezvous's key; the handlers behind it see only opened, authenticated messages.
  */
 interface ControlChannel {
 
   /**
-   * The control message in {@code datagram} (a CONTROL packet whose header the demux has decoded),
-   * from {@code from}.
+   * What a control-channel datagram produced: a control message for the handlers, or a handshake
+   * answer (cookie, response) for the sender, never both.
    *
-   * @throws WireException when it is malformed or does not authenticate: dropped and counted
+   * @param message the opened control message, or null
+   * @param reply   the datagram to answer the sender with, or null
+   * @param what    names the reply in logs and drop details
    */
-  JsonObject open(Endpoint from, Buffer datagram) throws WireException;
+  record Opened(JsonObject message, Buffer reply, String what) {
 
-  /** The datagram that carries {@code message} to {@code to}. */
+    static Opened message(JsonObject message) {
+      return new Opened(message, null, null);
+    }
+
+    static Opened reply(Buffer reply, String what) {
+      return new Opened(null, reply, what);
+    }
+  }
+
+  /**
+   * Opens a control-channel datagram (first byte 0xD8) from {@code from}.
+   *
+   * @throws WireException when it is malformed, does not authenticate or was seen before: dropped and counted
+   */
+  Opened open(Endpoint from, Buffer datagram) throws WireException;
+
+  /** The datagram that carries {@code message} to {@code to}, or null when {@code to} has no session to seal in. */
   Buffer seal(Endpoint to, JsonObject message);
+
+  /** Forgets expired sessions and the addresses of clients without one; returns the sessions removed. */
+  int sweep(long nowNanos);
+
+  /** Sessions held now (pending ones included), for {@code stats()}. */
+  int sessions();
 }

@@ -2,6 +2,7 @@ package io.p2pchat.rendezvous;
 
 import io.p2pchat.common.NodeLog;
 import io.p2pchat.wire.Control;
+import io.p2pchat.wire.DropReason;
 import io.p2pchat.wire.Endpoint;
 import io.p2pchat.wire.WireException;
 import io.vertx.core.buffer.Buffer;
@@ -10,7 +11,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Everything the rendezvous sends leaves through here: control messages sealed by the
- * {@link ControlChannel}, answers to unvalidated sources only within their {@link Limits answer
+ * {@link ControlChannel} (a client without a session gets none), answers to unvalidated sources only within their {@link Limits answer
  * budget}, and relay frames byte for byte. Each send marks what became of the datagram it answers.
  */
 final class Outbox {
@@ -33,7 +34,11 @@ final class Outbox {
    * @throws WireException {@link io.p2pchat.wire.DropReason#AMPLIFICATION} when it does not: nothing is sent
    */
   void answer(Exchange ex, JsonObject msg) throws WireException {
-    answer(ex, channel.seal(ex.from, msg), msg.getString(Control.TYPE));
+    Buffer sealed = channel.seal(ex.from, msg);
+    if (sealed == null) {
+      throw new WireException(DropReason.UNKNOWN_SESSION, "no control session to answer " + ex.from + " in");
+    }
+    answer(ex, sealed, msg.getString(Control.TYPE));
   }
 
   /**
@@ -58,7 +63,14 @@ final class Outbox {
     } else if (ex != null) {
       ex.handled();
     }
-    send(channel.seal(to, msg), to, msg.getString(Control.TYPE));
+    Buffer sealed = channel.seal(to, msg);
+    if (sealed == null) {
+      // The client's session expired or it moved on: it re-handshakes and registers again, and
+      // learns what it missed then (a keep-alive's not-registered, a fresh introduction).
+      log.debug("no control session for {}: {} not sent", to, msg.getString(Control.TYPE));
+      return;
+    }
+    send(sealed, to, msg.getString(Control.TYPE));
   }
 
   /** Sends a relay frame as it is: opaque, never sealed nor logged. */

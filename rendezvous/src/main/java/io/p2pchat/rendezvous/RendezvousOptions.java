@@ -21,6 +21,15 @@ public final class RendezvousOptions {
    */
   public static final int DEFAULT_TTL_SECONDS = 30;
   public static final String DEFAULT_LOG_DIR = "logs";
+  /**
+   * Where the rendezvous keeps its long-term key ({@value #KEY_FILE}): unset, the {@code logDir}, so a
+   * first start (the demo, a test, the NAT lab) needs no other setting and every instance that has its
+   * own log directory has its own key. A production server sets it apart from the logs: deleting the
+   * key makes every client that pinned it refuse the new one.
+   */
+  public static final String DEFAULT_DATA_DIR = null;
+  /** The key file inside {@code dataDir}: a node identity file, created on first start owner-only. */
+  public static final String KEY_FILE = "rendezvous.key";
   /** Relaying on: without it, peers behind NATs that map per destination cannot talk at all. */
   public static final boolean DEFAULT_RELAY = true;
   /** Per-client relay budget: ample for chat (a 64 KiB message per second, 4 times over). */
@@ -62,6 +71,7 @@ public final class RendezvousOptions {
     KEYS.put("port", Type.INTEGER);
     KEYS.put("ttlSeconds", Type.INTEGER);
     KEYS.put("logDir", Type.STRING);
+    KEYS.put("dataDir", Type.STRING);
     KEYS.put("relay", Type.BOOLEAN);
     KEYS.put("relayBytesPerSecond", Type.INTEGER);
     KEYS.put("maxClients", Type.INTEGER);
@@ -78,6 +88,7 @@ public final class RendezvousOptions {
   private final int port;
   private final int ttlSeconds;
   private final String logDir;
+  private final String dataDir;
   private final boolean relay;
   private final int relayBytesPerSecond;
   private final int maxClients;
@@ -96,6 +107,11 @@ public final class RendezvousOptions {
     port = r.port("port", DEFAULT_PORT, true);
     ttlSeconds = r.integer("ttlSeconds", DEFAULT_TTL_SECONDS, 1, 86_400);
     logDir = r.string("logDir", DEFAULT_LOG_DIR);
+    String data = r.string("dataDir", DEFAULT_DATA_DIR);
+    if (data != null && data.isBlank()) {
+      throw new io.p2pchat.common.ConfigException("dataDir must not be empty");
+    }
+    dataDir = data != null ? data : logDir;
     relay = r.bool("relay", DEFAULT_RELAY);
     relayBytesPerSecond = r.integer("relayBytesPerSecond", DEFAULT_RELAY_BYTES_PER_SECOND, 1200, Integer.MAX_VALUE);
     maxClients = r.integer("maxClients", DEFAULT_MAX_CLIENTS, 1, 10_000_000);
@@ -122,6 +138,16 @@ public final class RendezvousOptions {
 
   public String logDir() {
     return logDir;
+  }
+
+  /** The directory of the rendezvous's key file: {@code dataDir}, or the {@code logDir} when unset. */
+  public String dataDir() {
+    return dataDir;
+  }
+
+  /** The rendezvous's key file: {@value #KEY_FILE} in {@link #dataDir()}. */
+  public java.nio.file.Path keyFile() {
+    return java.nio.file.Path.of(dataDir, KEY_FILE);
   }
 
   public boolean relay() {

@@ -3,6 +3,8 @@ package io.p2pchat.rendezvous;
 import io.p2pchat.common.ConfigLoader;
 import io.p2pchat.common.NodeLog;
 import io.p2pchat.common.UdpSockets;
+import io.p2pchat.control.ControlServer;
+import io.p2pchat.control.RendezvousIdentity;
 import io.p2pchat.rendezvous.cluster.RendezvousDirectory;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlType;
@@ -51,6 +53,8 @@ public class RendezvousVerticle extends VerticleBase {
   private RendezvousDirectory directory = RendezvousDirectory.local();
   private Limits limits;
   private ControlChannel channel;
+  /** The long-term key clients pin: loaded from, or created in, {@code dataDir} at start. */
+  private RendezvousIdentity identity;
   private Outbox outbox;
   private DropReport drops;
   private Introductions introductions;
@@ -80,10 +84,17 @@ public class RendezvousVerticle extends VerticleBase {
         log = NodeLog.of(RendezvousVerticle.class, "rendezvous", opts.logDir());
         registry = new Registry(opts.maxClients(), opts.maxClientsPerHost(), opts.relayBytesPerSecond());
         limits = new Limits(opts, registry);
-        channel = new PlainControlChannel();
         drops = new DropReport(log);
         socket = UdpSockets.create(vertx, log);
+        return vertx.executeBlocking(() -> RendezvousIdentity.loadOrCreate(opts.keyFile()));
+      })
+      .compose(id -> {
+        identity = id;
+        // A session per client at most, pending ones included: as many as registrations, and a margin
+        // for clients between a handshake and their registration (never fewer than the library's default).
+        channel = new SealedControlChannel(id, Math.max(ControlServer.DEFAULT_MAX_SESSIONS, 2 * options.maxClients()));
         outbox = new Outbox(socket, channel, limits, log);
+        RendezvousOptions opts = options;
         // The directory first: no datagram is served before the cluster's view is loaded and the
         // handlers are wired to it.
         return RendezvousDirectory.create(vertx, TimeUnit.SECONDS.toMillis(opts.ttlSeconds()),
@@ -98,14 +109,22 @@ public class RendezvousVerticle extends VerticleBase {
       })
       .onSuccess(s -> {
         port = s.localAddress().port();
-        expiryTimer = vertx.setPeriodic(expiry.intervalMillis(), id -> expiry.sweep(System.nanoTime()));
+        expiryTimer = vertx.setPeriodic(expiry.intervalMillis(), id -> {
+          long now = System.nanoTime();
+          expiry.sweep(now);
+          channel.sweep(now);
+        });
         dropLogTimer = vertx.setPeriodic(DropReport.INTERVAL_MS, id -> reportDrops());
         vertx.eventBus().consumer("p2pchat.rendezvous.stats", msg -> msg.reply(stats()));
         log.info("rendezvous listening on {}:{} (ttl {} s, relay {}, {} requests/s per source)", options.host(), port,
           options.ttlSeconds(), options.relay() ? "on" : "off", options.requestsPerSecond());
+        log.info("rendezvous key {} (fingerprint {}, file {})", identity.publicKeyText(), identity.fingerprint(),
+          options.keyFile().toAbsolutePath());
         // Logs go to the file only: one line on the terminal tells whoever started it that it is up.
         System.out.println("* rendezvous listening on UDP " + options.host() + ":" + port + (vertx.isClustered()
           ? " (cluster member)" : "") + "; log " + java.nio.file.Path.of(options.logDir(), "rendezvous.log"));
+        System.out.println("* rendezvous key " + identity.publicKeyText() + " (fingerprint " + identity.fingerprint()
+          + "): clients pin it on first use, or set it as rendezvous.key");
       });
   }
 
@@ -134,6 +153,11 @@ public class RendezvousVerticle extends VerticleBase {
     return directory.close().eventually(() -> socket == null ? Future.succeededFuture() : socket.close());
   }
 
+  /** The long-term key clients pin (null before start completed). */
+  public RendezvousIdentity identity() {
+    return identity;
+  }
+
   /** The UDP port this server listens on (useful with port 0). */
   public int port() {
     return port;
@@ -152,6 +176,7 @@ public class RendezvousVerticle extends VerticleBase {
       .put("answered", answered)
       .put("handled", handled)
       .put("bugs", bugs)
+      .put("controlSessions", channel.sessions())
       .put("drops", drops.toJson())
       .put("trackedSources", limits.trackedSources())
       .put("trackedHosts", limits.trackedHosts());
@@ -168,6 +193,9 @@ public class RendezvousVerticle extends VerticleBase {
       switch (kind) {
         case PACKET:
           onPacket(ex, data);
+          break;
+        case CONTROL:
+          onControl(ex, data);
           break;
         case STUN:
           stun.handle(ex, data);
@@ -208,11 +236,23 @@ public class RendezvousVerticle extends VerticleBase {
       relay.handle(ex, data);
       return;
     }
-    if (header.type() != PacketType.CONTROL) {
-      throw new WireException(DropReason.UNKNOWN_TYPE, "packet type " + header.type() + " at the rendezvous");
+    if (header.type() == PacketType.CONTROL) {
+      // Protocol 1's cleartext control, trusted by source address: never acted on any more.
+      throw new WireException(DropReason.UNAUTHENTICATED, "unsealed control (an old client? protocol "
+        + Control.PROTOCOL_VERSION + " seals control)");
     }
-    // The one spot where a control datagram is opened (and, on an authenticated channel, verified).
-    JsonObject msg = channel.open(ex.from, data);
+    throw new WireException(DropReason.UNKNOWN_TYPE, "packet type " + header.type() + " at the rendezvous");
+  }
+
+  /** A datagram of the sealed control channel: a handshake message, or a control message to dispatch. */
+  private void onControl(Exchange ex, Buffer data) throws WireException {
+    // The one spot where a control datagram is opened and authenticated.
+    ControlChannel.Opened opened = channel.open(ex.from, data);
+    if (opened.reply() != null) {
+      outbox.answer(ex, opened.reply(), opened.what());
+      return;
+    }
+    JsonObject msg = opened.message();
     ControlType type = Control.type(msg);
     if (log.isDebugEnabled()) {
       log.debug("in  {} {} ({} bytes)", ex.from, type.wireName(), data.length());

@@ -2,17 +2,14 @@ package io.p2pchat.rendezvous;
 
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.wire.Control;
-import io.p2pchat.wire.ControlCodec;
 import io.p2pchat.wire.ControlType;
 import io.p2pchat.wire.DatagramKind;
-import io.p2pchat.wire.PacketCodec;
-import io.p2pchat.wire.PacketType;
-import io.p2pchat.wire.WireException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -35,7 +32,9 @@ public final class RawUdp implements AutoCloseable {
   private static final int RECEIVE_BUFFER = 4096;
 
   private final DatagramSocket socket;
-  private long counter;
+  /** The sealed control channel, made for the first rendezvous this socket speaks control to. */
+  private TestControl control;
+  private int controlPort;
 
   public RawUdp() throws IOException {
     socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -58,8 +57,29 @@ public final class RawUdp implements AutoCloseable {
     send(text.getBytes(StandardCharsets.US_ASCII), port);
   }
 
+  /** Sends {@code message} sealed, running the control handshake with the rendezvous at {@code port} first. */
   public void sendControl(JsonObject message, int port) throws IOException {
-    send(ControlCodec.encode(message, ++counter), port);
+    if (control == null) {
+      control = new TestControl(NodeIdentity.generate(), port);
+      controlPort = port;
+    }
+    if (port != controlPort) {
+      throw new IllegalStateException("one rendezvous per RawUdp");
+    }
+    control.handshake(d -> {
+      try {
+        send(d, port);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, () -> {
+      try {
+        return receive();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    send(control.seal(message), port);
   }
 
   /** The next datagram, whatever it is; fails the test after the timeout. */
@@ -78,7 +98,8 @@ public final class RawUdp implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RECEIVE_TIMEOUT_MS);
     while (System.nanoTime() < deadline) {
       byte[] data = receive();
-      if (DatagramKind.of(Buffer.buffer(data)) != DatagramKind.PACKET) {
+      DatagramKind kind = DatagramKind.of(Buffer.buffer(data));
+      if (kind != DatagramKind.PACKET && kind != DatagramKind.CONTROL) {
         return new String(data, StandardCharsets.UTF_8);
       }
     }
@@ -89,17 +110,9 @@ public final class RawUdp implements AutoCloseable {
   public JsonObject receiveControl(ControlType type) throws IOException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RECEIVE_TIMEOUT_MS);
     while (System.nanoTime() < deadline) {
-      Buffer data = Buffer.buffer(receive());
-      try {
-        if (DatagramKind.of(data) == DatagramKind.PACKET
-          && PacketCodec.decodeHeader(data).type() == PacketType.CONTROL) {
-          JsonObject msg = ControlCodec.decode(data);
-          if (Control.type(msg) == type) {
-            return msg;
-          }
-        }
-      } catch (WireException e) {
-        throw new AssertionError("the rendezvous sent a packet that does not parse: " + e.getMessage());
+      JsonObject msg = control == null ? null : control.open(receive());
+      if (msg != null && type.wireName().equals(msg.getString(Control.TYPE))) {
+        return msg;
       }
     }
     throw new AssertionError("no " + type.wireName() + " within " + RECEIVE_TIMEOUT_MS + " ms");
@@ -118,7 +131,11 @@ public final class RawUdp implements AutoCloseable {
    * with a fresh identity) and waits for {@code registered}.
    */
   public JsonObject register(String nick, String room, int rendezvousPort) throws IOException {
-    NodeIdentity identity = NodeIdentity.generate();
+    if (control == null) {
+      control = new TestControl(NodeIdentity.generate(), rendezvousPort);
+      controlPort = rendezvousPort;
+    }
+    NodeIdentity identity = control.identity();
     JsonObject registration = UdpClient.registration(identity, nick, room, "instance-of-" + nick, "127.0.0.1:" + port());
     sendControl(registration, rendezvousPort);
     byte[] cookie = Base64.getDecoder().decode(receiveControl(ControlType.CHALLENGE).getString(Control.COOKIE));

@@ -96,20 +96,48 @@ class RendezvousHardeningTest {
     alice.sendControl(alice.registration());
     byte[] cookie = Base64.getDecoder().decode(alice.receiveControl(ControlType.CHALLENGE).getString(Control.COOKIE));
     byte[] signed = alice.encode(alice.signedRegistration(cookie)).getBytes();
-    // Captured on the path and replayed first, from the attacker's address: only a new challenge.
+    // Captured on the path and replayed first, from the attacker's address: the cookie is not the
+    // attacker's address's, so only a challenge, sealed in alice's session (the attacker cannot read it).
     UdpClient attacker = client("mallory", "lobby");
-    attacker.send(signed);
-    assertEquals("challenge", attacker.receiveControl(null).getString(Control.TYPE));
+    List<byte[]> answers = attacker.exchange(signed);
+    assertEquals(1, answers.size());
+    assertEquals(null, attacker.open(answers.get(0)), "sealed for alice, not for the attacker");
     assertEquals(0, server.stats().getInteger("clients"));
-    alice.send(signed);
-    assertEquals("registered", alice.receiveControl(null).getString(Control.TYPE));
-    attacker.send(signed);
-    assertEquals("challenge", attacker.receiveControl(null).getString(Control.TYPE));
+    // The same datagram again is a replay, from anyone: dropped and counted, never acted on.
+    assertTrue(alice.exchange(signed).isEmpty());
+    assertEquals(1, server.drops("replayed"));
+    alice.sendControl(alice.signedRegistration(cookie));
+    assertEquals("registered", alice.receiveControl(ControlType.REGISTERED).getString(Control.TYPE));
+    assertTrue(attacker.exchange(signed).isEmpty());
+    assertEquals(2, server.drops("replayed"));
     // alice is still at her own address.
     UdpClient bob = client("bob", "lobby");
     bob.register();
     JsonObject intro = bob.receiveControl(ControlType.INTRODUCE);
     assertEquals("127.0.0.1:" + alice.port(), intro.getJsonObject(Control.PEER).getString(Control.PUBLIC));
+  }
+
+  /** Protocol 1's cleartext control is dropped and counted, never answered: even a register. */
+  @Test
+  void unsealedControlIsDroppedAndCounted() {
+    UdpClient old = client("old", "lobby");
+    assertTrue(old.exchange(UdpClient.unsealed(old.registration()).getBytes()).isEmpty());
+    assertEquals(1, server.drops("unauthenticated"));
+    assertEquals(0, server.stats().getInteger("clients"));
+  }
+
+  /** A session proves one identity key: registering another key in it is refused, whatever the signature. */
+  @Test
+  void aSessionCannotRegisterAnotherKey() {
+    UdpClient alice = client("alice", "lobby");
+    alice.sendControl(alice.registration());
+    byte[] cookie = Base64.getDecoder().decode(alice.receiveControl(ControlType.CHALLENGE).getString(Control.COOKIE));
+    NodeIdentity other = NodeIdentity.generate();
+    JsonObject foreign = UdpClient.signed(UdpClient.registration(other, "alice", "lobby", alice.instance,
+      "127.0.0.1:" + alice.port()), other, cookie);
+    assertTrue(alice.exchange(alice.encode(foreign).getBytes()).isEmpty());
+    assertEquals(1, server.drops("unauthenticated"));
+    assertEquals(0, server.stats().getInteger("clients"));
   }
 
   @Test
@@ -158,7 +186,7 @@ class RendezvousHardeningTest {
     UdpClient stranger = client("s", "lobby");
     Map<String, byte[]> requests = new LinkedHashMap<>();
     requests.put("register", stranger.encode(stranger.registration()).getBytes());
-    requests.put("register bad version", stranger.encode(Control.of(ControlType.REGISTER).put(Control.VERSION, 2)).getBytes());
+    requests.put("register bad version", stranger.encode(Control.of(ControlType.REGISTER).put(Control.VERSION, 1)).getBytes());
     requests.put("register stale cookie", stranger.encode(stranger.signedRegistration(new byte[16])).getBytes());
     requests.put("keepalive", stranger.encode(Control.of(ControlType.KEEPALIVE)).getBytes());
     requests.put("list", stranger.encode(Control.of(ControlType.LIST)).getBytes());

@@ -27,7 +27,8 @@ import java.util.List;
 
 /**
  * A test client of the rendezvous speaking raw UDP from the test thread (blocking, with a receive
- * timeout): it builds register/bye messages the way a node does, and can tell exactly which
+ * timeout): it builds register/bye messages the way a node does, seals them in a control session (the
+ * handshake runs, blocking, before the first control message), and can tell exactly which
  * datagrams one request caused by sending a "fence" (a STUN request with its own transaction id) after it.
  */
 public final class UdpClient implements AutoCloseable {
@@ -41,7 +42,7 @@ public final class UdpClient implements AutoCloseable {
   public final String instance;
   private final DatagramSocket socket;
   private final InetSocketAddress server;
-  private long counter;
+  private final TestControl control;
   private long fences;
 
   public UdpClient(int serverPort, String nick, String room) {
@@ -60,6 +61,12 @@ public final class UdpClient implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     server = new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort);
+    control = new TestControl(identity, serverPort);
+  }
+
+  /** Runs the control handshake (HELLO, COOKIE, INITIATION, RESPONSE) unless a session is up. */
+  public void handshake() {
+    control.handshake(this::send, this::receive);
   }
 
   public int port() {
@@ -109,8 +116,15 @@ public final class UdpClient implements AutoCloseable {
       .put(Control.SIG, Control.base64(identity.sign(ControlSigning.bye(identity.signingPublicKey(), nick, instance))));
   }
 
+  /** {@code message} sealed in this client's control session (handshaking first if needed). */
   public Buffer encode(JsonObject message) {
-    return ControlCodec.encode(message, ++counter);
+    handshake();
+    return Buffer.buffer(control.seal(message));
+  }
+
+  /** {@code message} as protocol 1 sent it: a cleartext CONTROL packet (the rendezvous drops it now). */
+  public static Buffer unsealed(JsonObject message) {
+    return ControlCodec.encode(message, 1);
   }
 
   public void sendControl(JsonObject message) {
@@ -150,7 +164,7 @@ public final class UdpClient implements AutoCloseable {
   /** The next CONTROL message of {@code type} (null: any), skipping others (introductions, gone...). */
   public JsonObject receiveControl(ControlType type) {
     while (true) {
-      JsonObject msg = decode(receive());
+      JsonObject msg = open(receive());
       if (msg != null && (type == null || type.wireName().equals(msg.getString(Control.TYPE)))) {
         return msg;
       }
@@ -176,17 +190,9 @@ public final class UdpClient implements AutoCloseable {
     }
   }
 
-  /** The JSON of a CONTROL datagram, or null for anything else. */
-  public static JsonObject decode(byte[] datagram) {
-    Buffer b = Buffer.buffer(datagram);
-    if (DatagramKind.of(b) != DatagramKind.PACKET || datagram.length < 17 || datagram[1] != 1) {
-      return null;
-    }
-    try {
-      return ControlCodec.decode(b);
-    } catch (Exception e) {
-      return null;
-    }
+  /** The JSON of a sealed control datagram of our session, or null for anything else. */
+  public JsonObject open(byte[] datagram) {
+    return control.open(datagram);
   }
 
   @Override

@@ -1,0 +1,111 @@
+package io.p2pchat.rendezvous;
+
+import io.p2pchat.control.ControlCodec;
+import io.p2pchat.control.ControlServer;
+import io.p2pchat.control.ControlSession;
+import io.p2pchat.control.RendezvousIdentity;
+import io.p2pchat.crypto.AddressCookie;
+import io.p2pchat.wire.Control;
+import io.p2pchat.wire.ControlType;
+import io.p2pchat.wire.DropReason;
+import io.p2pchat.wire.Endpoint;
+import io.p2pchat.wire.WireException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The authenticated control channel ({@link ControlServer}: cookie first, Noise IK, sealed sessions)
+ * in front of the command handlers. HELLOs and INITIATIONs are answered here (a COOKIE, a RESPONSE);
+ * a SEALED datagram is opened in its session and its JSON handed on; everything else (a forgery, a
+ * replay, an unknown session) throws and is dropped and counted by the demux.
+ *
+ * <p>Sealing is by address: each client's current address is the source of its latest authenticated
+ * message (a session roams like DATA), and the rendezvous seals to it in that client's confirmed
+ * session. A client registers with the identity key its handshake proved: a {@code register} naming
+ * another key is refused here, so a session never speaks for a key it does not hold (the handlers still
+ * check the signature over the address cookie, as before). Lives on the verticle's event loop only.
+ */
+final class SealedControlChannel implements ControlChannel {
+
+  private final ControlServer server;
+  /** Client (by Ed25519 key) at each address that sent it an authenticated message; one address per client. */
+  private final Map<Endpoint, ByteBuffer> clientAt = new HashMap<>();
+  private final Map<ByteBuffer, Endpoint> addressOf = new HashMap<>();
+
+  /** A channel keyed by {@code identity}, keeping at most {@code maxSessions} sessions. */
+  SealedControlChannel(RendezvousIdentity identity, int maxSessions) {
+    SecureRandom random = new SecureRandom();
+    this.server = new ControlServer(identity, new AddressCookie(random), ControlCodec.SUITE, random, maxSessions);
+  }
+
+  @Override
+  public Opened open(Endpoint from, Buffer datagram) throws WireException {
+    InetSocketAddress src = new InetSocketAddress(from.host(), from.port());
+    ControlServer.Event event = server.onDatagram(datagram.getBytes(), src, System.currentTimeMillis(), System.nanoTime());
+    if (event instanceof ControlServer.Event.Reply r) {
+      return Opened.reply(Buffer.buffer(r.datagram()), "control cookie");
+    }
+    if (event instanceof ControlServer.Event.Accepted a) {
+      return Opened.reply(Buffer.buffer(a.response()), "control response");
+    }
+    if (event instanceof ControlServer.Event.Dropped d) {
+      throw new WireException(d.drop().dropReason(), "control " + d.drop().label() + ": " + d.why());
+    }
+    ControlServer.Event.Message m = (ControlServer.Event.Message) event;
+    JsonObject msg = io.p2pchat.wire.ControlCodec.decodeBody(Buffer.buffer(m.payload()));
+    byte[] key = m.session().peerSigningKey();
+    if (Control.type(msg) == ControlType.REGISTER && msg.getValue(Control.KEY) instanceof String
+      && !Arrays.equals(Control.bytes(msg, Control.KEY, key.length), key)) {
+      throw new WireException(DropReason.UNAUTHENTICATED, "register names another key than its control session's");
+    }
+    bind(from, ByteBuffer.wrap(key));
+    return Opened.message(msg);
+  }
+
+  private void bind(Endpoint from, ByteBuffer key) {
+    Endpoint before = addressOf.put(key, from);
+    if (before != null && !before.equals(from)) {
+      clientAt.remove(before);
+    }
+    ByteBuffer other = clientAt.put(from, key);
+    if (other != null && !other.equals(key)) {
+      addressOf.remove(other); // another client's session now speaks from this address: the old one moved on
+    }
+  }
+
+  @Override
+  public Buffer seal(Endpoint to, JsonObject message) {
+    ByteBuffer key = clientAt.get(to);
+    ControlSession session = key == null ? null : server.sessionOf(key.array());
+    long now = System.nanoTime();
+    if (session == null || !session.isUsable(now)) {
+      return null;
+    }
+    return Buffer.buffer(session.seal(message.toBuffer().getBytes(), now));
+  }
+
+  @Override
+  public int sweep(long nowNanos) {
+    int removed = server.sweep(nowNanos);
+    addressOf.entrySet().removeIf(e -> {
+      if (server.sessionOf(e.getKey().array()) == null) {
+        clientAt.remove(e.getValue());
+        return true;
+      }
+      return false;
+    });
+    return removed;
+  }
+
+  @Override
+  public int sessions() {
+    return server.sessionCount();
+  }
+}

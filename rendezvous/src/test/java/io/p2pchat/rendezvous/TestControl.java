@@ -1,0 +1,70 @@
+package io.p2pchat.rendezvous;
+
+import io.p2pchat.control.ControlClient;
+import io.p2pchat.control.ControlCodec;
+import io.p2pchat.control.KnownServers;
+import io.p2pchat.crypto.NodeIdentity;
+import io.p2pchat.wire.WireException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The client end of the sealed control channel for blocking test clients ({@link UdpClient},
+ * {@link RawUdp}): runs the handshake over the test's own socket, seals and opens control JSON.
+ */
+final class TestControl {
+
+  private final ControlClient client;
+  private final NodeIdentity identity;
+
+  /** A client of the rendezvous on loopback {@code port}, trusting its key on first use (nothing saved). */
+  TestControl(NodeIdentity identity, int port) {
+    this.identity = identity;
+    client = new ControlClient(identity, "127.0.0.1:" + port,
+      KnownServers.empty(Path.of("target", "unsaved-known-servers")), ControlCodec.SUITE, new SecureRandom(),
+      System::currentTimeMillis);
+  }
+
+  /** The identity the handshake proves (a register must name its key). */
+  NodeIdentity identity() {
+    return identity;
+  }
+
+  /** Runs HELLO, COOKIE, INITIATION, RESPONSE over {@code send}/{@code receive} unless a session is up. */
+  void handshake(Consumer<byte[]> send, Supplier<byte[]> receive) {
+    if (client.session() != null) {
+      return;
+    }
+    send.accept(client.start(System.nanoTime()));
+    while (client.session() == null) {
+      byte[] d = receive.get();
+      if (d.length > 0 && d[0] == ControlCodec.MAGIC
+        && client.onDatagram(d, System.nanoTime()) instanceof ControlClient.Event.Send s) {
+        send.accept(s.datagram());
+      }
+    }
+  }
+
+  /** {@code message} sealed in the session (handshake first). */
+  byte[] seal(JsonObject message) {
+    return client.seal(message.toBuffer().getBytes(), System.nanoTime());
+  }
+
+  /** The control message a sealed datagram of our session carries, or null for anything else. */
+  JsonObject open(byte[] datagram) {
+    if (datagram.length == 0 || datagram[0] != ControlCodec.MAGIC
+      || !(client.onDatagram(datagram, System.nanoTime()) instanceof ControlClient.Event.Message m)) {
+      return null;
+    }
+    try {
+      return io.p2pchat.wire.ControlCodec.decodeBody(Buffer.buffer(m.payload()));
+    } catch (WireException e) {
+      return null;
+    }
+  }
+}
