@@ -20,12 +20,19 @@ final class Outbox {
   private final ControlChannel channel;
   private final Limits limits;
   private final NodeLog log;
+  private final ControlLoss loss;
 
   Outbox(DatagramSocket socket, ControlChannel channel, Limits limits, NodeLog log) {
+    this(socket, channel, limits, log, new ControlLoss(0, 0));
+  }
+
+  /** {@code loss}: the test-only impairment of reliable control messages. */
+  Outbox(DatagramSocket socket, ControlChannel channel, Limits limits, NodeLog log, ControlLoss loss) {
     this.socket = socket;
     this.channel = channel;
     this.limits = limits;
     this.log = log;
+    this.loss = loss;
   }
 
   /**
@@ -70,7 +77,16 @@ final class Outbox {
       log.debug("no control session for {}: {} not sent", to, msg.getString(Control.TYPE));
       return;
     }
+    if (msg.containsKey(Control.MID) && loss.drop()) {
+      log.debug("impairment: {} {} to {} dropped", msg.getString(Control.TYPE), msg.getValue(Control.MID), to);
+      return;
+    }
     send(sealed, to, msg.getString(Control.TYPE));
+  }
+
+  /** Reliable control messages the test-only impairment dropped. */
+  long impaired() {
+    return loss.dropped();
   }
 
   /** Sends a relay frame as it is: opaque, never sealed nor logged. */
