@@ -3,6 +3,7 @@ package io.p2pchat.punch;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +40,7 @@ final class ConnectRetries {
     }
   }
 
-  private final Map<String, Waiting> waiting = new java.util.LinkedHashMap<>();
+  private final Map<String, Waiting> waiting = new LinkedHashMap<>();
 
   /** A request for {@code nick} is sent now: returns false when one is already waiting (nothing to send). */
   boolean asked(String nick, long now) {

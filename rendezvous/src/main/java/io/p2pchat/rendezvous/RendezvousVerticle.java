@@ -45,6 +45,9 @@ import java.util.concurrent.TimeUnit;
  */
 public class RendezvousVerticle extends VerticleBase {
 
+  /** The shortest delay a Vert.x timer takes, and the rounding added so a timer never fires before its deadline. */
+  private static final long MIN_TIMER_MS = 1;
+
   private RendezvousOptions options;
   private NodeLog log;
   private DatagramSocket socket;
@@ -167,7 +170,9 @@ public class RendezvousVerticle extends VerticleBase {
     }
     vertx.cancelTimer(retransmitTimer);
     retransmitAt = deadline;
-    retransmitTimer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1), id -> {
+    // Whole milliseconds, rounded up (a timer that fires early finds nothing due); Vert.x takes 1 ms at least.
+    long delayMs = Math.max(MIN_TIMER_MS, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + MIN_TIMER_MS);
+    retransmitTimer = vertx.setTimer(delayMs, id -> {
       retransmitTimer = -1;
       retransmitAt = Long.MAX_VALUE;
       introductions.retransmit(System.nanoTime());

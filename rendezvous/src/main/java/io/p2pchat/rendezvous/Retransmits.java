@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The control messages that must reach a client ({@code introduce}, {@code gone}) until it acks
@@ -147,7 +148,7 @@ final class Retransmits {
    * sent {@link #MAX_TRIES} times are given up. {@code current} says which instance of a client is
    * registered now (null: none): a message for another one is moot and forgotten.
    */
-  List<Due> due(long now, java.util.function.Function<String, String> current) {
+  List<Due> due(long now, Function<String, String> current) {
     List<Due> out = new ArrayList<>();
     Iterator<Map.Entry<String, LinkedHashMap<String, Pending>>> clients = byClient.entrySet().iterator();
     while (clients.hasNext()) {
