@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What the rendezvous tells clients about the other members of their room: introductions (both
@@ -34,6 +35,15 @@ final class Introductions {
    * client that missed it keeps a dead peer until its own punch to it fails).
    */
   static final int MAX_DEPARTURES_REMEMBERED = 64;
+  /**
+   * After a repair, the next one for the same client waits at least this, doubling while its view
+   * still differs: a difference the server cannot fix (a peer the client holds that the server never
+   * knew) then costs a room's introductions a few times, not at every keep-alive. Two default
+   * keep-alive intervals (4.5 s), so a repair's own retransmissions have settled before the next look.
+   */
+  static final long FIRST_REPAIR_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(9);
+  /** The repair back-off's cap: a stubborn difference is looked at again every five minutes. */
+  static final long MAX_REPAIR_BACKOFF_NANOS = TimeUnit.MINUTES.toNanos(5);
 
   /** Arms the verticle's retransmission timer. */
   interface Scheduler {
@@ -52,6 +62,8 @@ final class Introductions {
   private final Map<String, Map<String, JsonObject>> introduced = new HashMap<>();
   /** Client nick → departed peer nick → the {@code gone} it was sent and has not acked, oldest first. */
   private final Map<String, LinkedHashMap<String, JsonObject>> departures = new HashMap<>();
+  /** Client nick → {next repair allowed at, current back-off}, while its view differs. */
+  private final Map<String, long[]> repairBackOff = new HashMap<>();
 
   Introductions(Registry registry, RendezvousDirectory directory, Outbox outbox, Retransmits retransmits,
                 Scheduler scheduler, NodeLog log) {
@@ -71,6 +83,7 @@ final class Introductions {
     retransmits.forget(r.nick);
     introduced.remove(r.nick);
     departures.remove(r.nick);
+    repairBackOff.remove(r.nick);
   }
 
   /** Introduces {@code r} and every other member of its room to each other, on behalf of {@code ex} (or null). */
@@ -210,7 +223,8 @@ final class Introductions {
    * A keep-alive of {@code client} carried {@code view}: when it differs from the room's membership
    * (and nothing is still on its way to the client, which would explain it), sends again the last
    * introduction of every member and every departure not acked, and introduces members never
-   * introduced. Returns whether a repair was needed.
+   * introduced; not again for that client before its back-off passed ({@link #FIRST_REPAIR_BACKOFF_NANOS},
+   * doubling while the view still differs). Returns whether it repaired.
    */
   boolean repair(Exchange ex, Registration client, String view) {
     RoomDigest room = new RoomDigest();
@@ -219,9 +233,17 @@ final class Introductions {
         room.add(peer.nick, peer.instance);
       }
     }
-    if (room.text().equals(view) || retransmits.outstanding(client.nick) > 0) {
+    if (room.text().equals(view)) {
+      repairBackOff.remove(client.nick);
       return false;
     }
+    long now = System.nanoTime();
+    long[] backOff = repairBackOff.get(client.nick);
+    if (retransmits.outstanding(client.nick) > 0 || (backOff != null && now - backOff[0] < 0)) {
+      return false;
+    }
+    long interval = backOff == null ? FIRST_REPAIR_BACKOFF_NANOS : Math.min(2 * backOff[1], MAX_REPAIR_BACKOFF_NANOS);
+    repairBackOff.put(client.nick, new long[] {now + interval, interval});
     log.info("{}'s view of room {} differs: repairing", client.nick, client.shortRoom());
     Map<String, JsonObject> known = introduced.getOrDefault(client.nick, Map.of());
     for (Registration peer : registry.room(client.room)) {
