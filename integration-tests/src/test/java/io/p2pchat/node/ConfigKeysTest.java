@@ -244,12 +244,13 @@ class ConfigKeysTest {
   @Test
   void theRendezvousImpairmentIsReadNestedOrFlat() {
     RendezvousOptions nested = new RendezvousOptions(ConfigLoader.normalize(
-      new JsonObject().put("impair", new JsonObject().put("lossPercent", 40).put("seed", 7)), RendezvousOptions.KEYS));
-    assertEquals(List.of(40, 7), Arrays.stream(nested.impairment()).boxed().toList());
+      new JsonObject().put("impair", new JsonObject().put("lossPercent", 40).put("duplicatePercent", 10).put("seed", 7)),
+      RendezvousOptions.KEYS));
+    assertEquals(List.of(40, 10, 7), Arrays.stream(nested.impairment()).boxed().toList());
     RendezvousOptions flat = new RendezvousOptions(ConfigLoader.normalize(
       new JsonObject().put("impair.lossPercent", 30), RendezvousOptions.KEYS));
-    assertEquals(List.of(30, 1), Arrays.stream(flat.impairment()).boxed().toList(), "seed 1 by default");
-    assertEquals(List.of(0, 1), Arrays.stream(new RendezvousOptions(new JsonObject()).impairment()).boxed().toList(),
+    assertEquals(List.of(30, 0, 1), Arrays.stream(flat.impairment()).boxed().toList(), "seed 1 by default");
+    assertEquals(List.of(0, 0, 1), Arrays.stream(new RendezvousOptions(new JsonObject()).impairment()).boxed().toList(),
       "off by default");
   }
 

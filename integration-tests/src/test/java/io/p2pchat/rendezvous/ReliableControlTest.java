@@ -19,9 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 15, reliable control: the rendezvous drops 40% of its {@code introduce} and {@code gone}
- * messages as they leave (the test-only {@code impair.lossPercent}); acks and retransmissions still
- * connect every pair of a room of five, every node's message reaches every other exactly once, and
- * every member hears that one left.
+ * messages as they leave and sends 10% twice (the test-only {@code impair.*}); acks and
+ * retransmissions still connect every pair of a room of five, copies received twice change nothing
+ * (no message fails), every node's message reaches every other exactly once, and every member hears
+ * that one left.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(90)
@@ -30,12 +31,15 @@ class ReliableControlTest {
   private static final int CLIENTS = 5;
   /** Percent of introductions and departures dropped: each pair's first introduction is lost for one side ~64% of the time. */
   private static final int LOSS_PERCENT = 40;
+  /** Percent sent twice: each client gets some introductions twice, as when its ack is lost. */
+  private static final int DUPLICATE_PERCENT = 10;
 
   @Test
   void aRoomConnectsAndHearsDeparturesDespiteLostIntroductions(Vertx vertx, @TempDir Path dir) throws Exception {
     TestNet net = new TestNet(vertx, dir);
     RendezvousVerticle r = net.rendezvous(new JsonObject()
-      .put("impair", new JsonObject().put("lossPercent", LOSS_PERCENT).put("seed", 15)));
+      .put("impair", new JsonObject().put("lossPercent", LOSS_PERCENT)
+        .put("duplicatePercent", DUPLICATE_PERCENT).put("seed", 15)));
     List<Node> room = new ArrayList<>();
     for (int i = 0; i < CLIENTS; i++) {
       room.add(net.node("n" + i, r.port()));
@@ -74,5 +78,6 @@ class ReliableControlTest {
     assertTrue(reliable.getLong("impaired") > 0, "the impairment dropped messages: " + reliable);
     assertTrue(reliable.getLong("retransmitted") > 0, "lost messages were sent again: " + reliable);
     assertTrue(reliable.getLong("acked") > 0, reliable.encode());
+    assertTrue(reliable.getLong("duplicated") > 0, "some were received twice: " + reliable);
   }
 }

@@ -23,7 +23,7 @@ final class Outbox {
   private final ControlLoss loss;
 
   Outbox(DatagramSocket socket, ControlChannel channel, Limits limits, NodeLog log) {
-    this(socket, channel, limits, log, new ControlLoss(0, 0));
+    this(socket, channel, limits, log, new ControlLoss(0, 0, 0));
   }
 
   /** {@code loss}: the test-only impairment of reliable control messages. */
@@ -70,6 +70,7 @@ final class Outbox {
     } else if (ex != null) {
       ex.handled();
     }
+    ControlLoss.Verdict verdict = msg.containsKey(Control.MID) ? loss.next() : ControlLoss.Verdict.SEND;
     Buffer sealed = channel.seal(to, msg);
     if (sealed == null) {
       // The client's session expired or it moved on: it re-handshakes and registers again, and
@@ -77,16 +78,20 @@ final class Outbox {
       log.debug("no control session for {}: {} not sent", to, msg.getString(Control.TYPE));
       return;
     }
-    if (msg.containsKey(Control.MID) && loss.drop()) {
+    if (verdict == ControlLoss.Verdict.DROP) {
       log.debug("impairment: {} {} to {} dropped", msg.getString(Control.TYPE), msg.getValue(Control.MID), to);
       return;
     }
     send(sealed, to, msg.getString(Control.TYPE));
+    if (verdict == ControlLoss.Verdict.DUPLICATE) {
+      // Sealed again: a datagram of its own (a new counter), as a retransmission whose ack crossed it would be.
+      send(channel.seal(to, msg), to, msg.getString(Control.TYPE));
+    }
   }
 
-  /** Reliable control messages the test-only impairment dropped. */
-  long impaired() {
-    return loss.dropped();
+  /** What the test-only impairment did to reliable control messages: {@code impaired} (dropped) and {@code duplicated}. */
+  JsonObject impairment() {
+    return new JsonObject().put("impaired", loss.dropped()).put("duplicated", loss.duplicated());
   }
 
   /** Sends a relay frame as it is: opaque, never sealed nor logged. */

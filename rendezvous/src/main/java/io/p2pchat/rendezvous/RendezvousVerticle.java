@@ -101,7 +101,7 @@ public class RendezvousVerticle extends VerticleBase {
         // for clients between a handshake and their registration (never fewer than the library's default).
         channel = new SealedControlChannel(id, Math.max(ControlServer.DEFAULT_MAX_SESSIONS, 2 * options.maxClients()));
         int[] impair = options.impairment();
-        outbox = new Outbox(socket, channel, limits, log, new ControlLoss(impair[0], impair[1]));
+        outbox = new Outbox(socket, channel, limits, log, new ControlLoss(impair[0], impair[1], impair[2]));
         RendezvousOptions opts = options;
         // The directory first: no datagram is served before the cluster's view is loaded and the
         // handlers are wired to it.
@@ -203,7 +203,7 @@ public class RendezvousVerticle extends VerticleBase {
       .put("handled", handled)
       .put("bugs", bugs)
       .put("controlSessions", channel.sessions())
-      .put("reliable", introductions.stats().put("impaired", outbox.impaired()))
+      .put("reliable", introductions.stats().mergeIn(outbox.impairment()))
       .put("drops", drops.toJson())
       .put("trackedSources", limits.trackedSources())
       .put("trackedHosts", limits.trackedHosts());
