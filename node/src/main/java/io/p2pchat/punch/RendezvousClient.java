@@ -88,6 +88,10 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   private boolean rendezvousDown;
   private long linkTimer = -1;
   private boolean relayAvailable;
+  /** The room as the rendezvous told us: makes re-sent introductions and departures idempotent. */
+  private final RoomView view = new RoomView();
+  /** {@code connect} requests waiting for their introduction. */
+  private final ConnectRetries connects = new ConnectRetries();
 
   /**
    * @param servers      the rendezvous servers in the order to try them (a cluster shares registrations)
@@ -173,7 +177,10 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
   /** Asks for a (fresh) introduction to {@code nick}: new candidates, a handshake started over. */
   void connect(String nick) {
-    sendControl(Control.of(ControlType.CONNECT).put(Control.NICK, nick));
+    if (connects.asked(nick, System.nanoTime())) {
+      sendControl(Control.of(ControlType.CONNECT).put(Control.NICK, nick));
+      rescheduleLink();
+    }
   }
 
   /** Sends a peer packet through the rendezvous's relay, to the peer it knows as {@code relayId}. */
@@ -227,10 +234,10 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       case KEEPALIVE_ACK:
         break;
       case INTRODUCE:
-        listener.introduced(introduction(msg), now);
+        onIntroduce(msg, now);
         break;
       case GONE:
-        listener.left(Control.matching(msg, Control.NICK, Control.NICK_PATTERN));
+        onGone(msg);
         break;
       case ERROR:
         onError(msg, now);
@@ -241,12 +248,55 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     rescheduleLink();
   }
 
+  /**
+   * An introduction, acked when it carries a message id; one received before (the same id, sent
+   * again because our ack was lost, or by a repair) changes nothing.
+   */
+  private void onIntroduce(JsonObject msg, long now) throws WireException {
+    Introduction intro = introduction(msg);
+    ack(msg);
+    connects.answered(intro.nick());
+    if (view.introduced(intro.nick(), intro.instance(), intro.introId())) {
+      listener.introduced(intro, now);
+    } else {
+      log.debug("introduction to {} received again: nothing to do", intro.nick());
+    }
+  }
+
+  /** A departure, acked when it carries a message id; one for a peer already gone (or for an earlier process of it) changes nothing. */
+  private void onGone(JsonObject msg) throws WireException {
+    String nick = Control.matching(msg, Control.NICK, Control.NICK_PATTERN);
+    String instance = msg.getValue(Control.INSTANCE) == null ? null : Control.string(msg, Control.INSTANCE);
+    ack(msg);
+    if (view.gone(nick, instance)) {
+      listener.left(nick);
+    } else {
+      log.debug("departure of {} received again, or about an earlier process of it: nothing to do", nick);
+    }
+  }
+
+  /** Acks a reliable message (one with a message id): the rendezvous stops sending it again. */
+  private void ack(JsonObject msg) throws WireException {
+    if (msg.getValue(Control.MID) != null) {
+      control(Control.of(ControlType.ACK).put(Control.MID, Control.number(msg, Control.MID)));
+    }
+  }
+
+  /** The digest of the room as we know it, for keep-alives: the rendezvous repairs a difference. */
+  @Override
+  public String view() {
+    return view.digest();
+  }
+
   private void onError(JsonObject msg, long now) {
     String code = msg.getString(Control.CODE, "");
     String message = msg.getString(Control.MESSAGE, "");
     if (code.equals("not-registered")) {
       link.onNotRegistered(now);
     } else if (code.equals("unknown-nick")) {
+      if (msg.getValue(Control.NICK) instanceof String nick) {
+        connects.answered(nick);
+      }
       log.info("rendezvous: {}", message);
     } else {
       log.error("rendezvous refused us: {} ({})", message, code);
@@ -348,8 +398,16 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
   private void rescheduleLink() {
     vertx.cancelTimer(linkTimer);
-    linkTimer = vertx.setTimer(Timing.timerDelayMs(link.nextDeadline(), System.nanoTime()), id -> {
-      link.onTimer(System.nanoTime());
+    if (link == null) {
+      return;
+    }
+    long deadline = connects.nextDeadline(link.nextDeadline());
+    linkTimer = vertx.setTimer(Timing.timerDelayMs(deadline, System.nanoTime()), id -> {
+      long now = System.nanoTime();
+      link.onTimer(now);
+      for (String nick : connects.due(now)) {
+        sendControl(Control.of(ControlType.CONNECT).put(Control.NICK, nick));
+      }
       rescheduleLink();
     });
   }

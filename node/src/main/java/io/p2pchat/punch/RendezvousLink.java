@@ -38,6 +38,11 @@ final class RendezvousLink {
     /** The server has not answered for a while: time to try the next one of a cluster, if any. */
     default void unreachable() {
     }
+
+    /** The digest of the room as we know it, carried by each keep-alive (null: none). */
+    default String view() {
+      return null;
+    }
   }
 
   private final Actions actions;
@@ -181,7 +186,12 @@ final class RendezvousLink {
     if (awaitingSince == 0) {
       awaitingSince = now;
     }
-    actions.sendControl(Control.of(ControlType.KEEPALIVE));
+    JsonObject keepAlive = Control.of(ControlType.KEEPALIVE);
+    String view = actions.view();
+    if (view != null) {
+      keepAlive.put(Control.VIEW, view);
+    }
+    actions.sendControl(keepAlive);
     // Check for the answer soon; a prompt answer moves the next keep-alive to a full interval.
     nextSendAt = now + replyTimeoutNanos;
   }

@@ -34,6 +34,13 @@ public final class Control {
   public static final String ADDRESS = "address";
   public static final String CODE = "code";
   public static final String MESSAGE = "message";
+  /**
+   * The message id of a rendezvous → client message that must arrive ({@code introduce}, {@code gone}):
+   * the client answers each with an {@code ack} carrying it, and the rendezvous sends it again until then.
+   */
+  public static final String MID = "mid";
+  /** A keep-alive's {@link RoomDigest} of the members the client knows (16 hex digits). */
+  public static final String VIEW = "view";
 
   /** Protocol version carried in {@code register}. */
   public static final int PROTOCOL_VERSION = 2;

@@ -14,6 +14,8 @@ public enum ControlType {
   INTRODUCE("introduce"),
   GONE("gone"),
   BYE("bye"),
+  /** A client received the {@code introduce} or {@code gone} with this {@code mid}: stop sending it. */
+  ACK("ack"),
   ERROR("error");
 
   private final String wireName;

@@ -25,7 +25,7 @@ final class ConnectHandler implements ControlHandler {
     if (r == null) {
       outbox.answer(ex, ControlHandler.notRegistered());
     } else if (peer == null || !peer.room.equals(r.room)) {
-      outbox.answer(ex, Control.error("unknown-nick", "no " + nick + " in the room"));
+      outbox.answer(ex, Control.error("unknown-nick", "no " + nick + " in the room").put(Control.NICK, nick));
     } else if (peer != r) {
       introductions.introduce(ex, r, peer);
     } else {

@@ -5,16 +5,26 @@ import io.p2pchat.wire.ControlType;
 import io.p2pchat.wire.WireException;
 import io.vertx.core.json.JsonObject;
 
-/** {@code keepalive}: a registered client is alive (its registration outlives the TTL); answered with an ack. */
+/**
+ * {@code keepalive}: a registered client is alive (its registration outlives the TTL); answered with
+ * an ack. Its {@code view} (the digest of the members it knows) is compared with the room's, and a
+ * difference repaired ({@link Introductions#repair}).
+ */
 final class KeepAliveHandler extends ClientCommandHandler {
 
-  KeepAliveHandler(Registry registry, Outbox outbox) {
+  private final Introductions introductions;
+
+  KeepAliveHandler(Registry registry, Introductions introductions, Outbox outbox) {
     super(registry, outbox);
+    this.introductions = introductions;
   }
 
   @Override
   void handle(Exchange ex, JsonObject msg, Registration client) throws WireException {
     client.lastSeenNanos = System.nanoTime();
     outbox.answer(ex, Control.of(ControlType.KEEPALIVE_ACK));
+    if (msg.getValue(Control.VIEW) != null) {
+      introductions.repair(ex, client, Control.string(msg, Control.VIEW));
+    }
   }
 }

@@ -20,12 +20,19 @@ final class Outbox {
   private final ControlChannel channel;
   private final Limits limits;
   private final NodeLog log;
+  private final ControlLoss loss;
 
   Outbox(DatagramSocket socket, ControlChannel channel, Limits limits, NodeLog log) {
+    this(socket, channel, limits, log, new ControlLoss(0, 0, 0));
+  }
+
+  /** {@code loss}: the test-only impairment of reliable control messages. */
+  Outbox(DatagramSocket socket, ControlChannel channel, Limits limits, NodeLog log, ControlLoss loss) {
     this.socket = socket;
     this.channel = channel;
     this.limits = limits;
     this.log = log;
+    this.loss = loss;
   }
 
   /**
@@ -63,6 +70,7 @@ final class Outbox {
     } else if (ex != null) {
       ex.handled();
     }
+    ControlLoss.Verdict verdict = msg.containsKey(Control.MID) ? loss.next() : ControlLoss.Verdict.SEND;
     Buffer sealed = channel.seal(to, msg);
     if (sealed == null) {
       // The client's session expired or it moved on: it re-handshakes and registers again, and
@@ -70,7 +78,20 @@ final class Outbox {
       log.debug("no control session for {}: {} not sent", to, msg.getString(Control.TYPE));
       return;
     }
+    if (verdict == ControlLoss.Verdict.DROP) {
+      log.debug("impairment: {} {} to {} dropped", msg.getString(Control.TYPE), msg.getValue(Control.MID), to);
+      return;
+    }
     send(sealed, to, msg.getString(Control.TYPE));
+    if (verdict == ControlLoss.Verdict.DUPLICATE) {
+      // Sealed again: a datagram of its own (a new counter), as a retransmission whose ack crossed it would be.
+      send(channel.seal(to, msg), to, msg.getString(Control.TYPE));
+    }
+  }
+
+  /** What the test-only impairment did to reliable control messages: {@code impaired} (dropped) and {@code duplicated}. */
+  JsonObject impairment() {
+    return new JsonObject().put("impaired", loss.dropped()).put("duplicated", loss.duplicated());
   }
 
   /** Sends a relay frame as it is: opaque, never sealed nor logged. */

@@ -107,6 +107,7 @@ final class RegisterHandler implements ControlHandler {
     log.info("{} {} in room {} from {} (key {}, local {})", r.nick, outcome == Registry.Outcome.NEW ? "registered" : "moved",
       r.shortRoom(), from, NodeIdentity.keyIdOf(r.key), r.local);
     directory.announce(ClusterMembers.toMember(r, directory.self()));
+    introductions.registeredAnew(r);
     introductions.introduceToRoom(ex, r);
   }
 }

@@ -82,6 +82,10 @@ public final class RendezvousOptions {
     KEYS.put("requestsPerSecondPerHost", Type.INTEGER);
     KEYS.put("requestBurstPerHost", Type.INTEGER);
     KEYS.put("maxTrackedSources", Type.INTEGER);
+    // Tests only, not in the README's table: loss of the introduce and gone messages as they leave.
+    KEYS.put("impair.lossPercent", Type.INTEGER);
+    KEYS.put("impair.duplicatePercent", Type.INTEGER);
+    KEYS.put("impair.seed", Type.INTEGER);
   }
 
   private final String host;
@@ -99,6 +103,9 @@ public final class RendezvousOptions {
   private final int requestsPerSecondPerHost;
   private final int requestBurstPerHost;
   private final int maxTrackedSources;
+  private final int impairLossPercent;
+  private final int impairDuplicatePercent;
+  private final int impairSeed;
 
   /** Reads and validates; a bad value throws {@link io.p2pchat.common.ConfigException}. */
   public RendezvousOptions(JsonObject config) {
@@ -122,6 +129,12 @@ public final class RendezvousOptions {
     requestsPerSecondPerHost = r.integer("requestsPerSecondPerHost", DEFAULT_REQUESTS_PER_SECOND_PER_HOST, 1, 1_000_000_000);
     requestBurstPerHost = r.integer("requestBurstPerHost", DEFAULT_REQUEST_BURST_PER_HOST, 1, 1_000_000_000);
     maxTrackedSources = r.integer("maxTrackedSources", DEFAULT_MAX_TRACKED_SOURCES, 1, 10_000_000);
+    impairLossPercent = r.integer("impair.lossPercent", 0, 0, 100);
+    impairDuplicatePercent = r.integer("impair.duplicatePercent", 0, 0, 100);
+    if (impairLossPercent + impairDuplicatePercent > 100) {
+      throw new io.p2pchat.common.ConfigException("impair.lossPercent + duplicatePercent must not exceed 100");
+    }
+    impairSeed = r.integer("impair.seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE);
   }
 
   public String host() {
@@ -188,5 +201,15 @@ public final class RendezvousOptions {
 
   public int maxTrackedSources() {
     return maxTrackedSources;
+  }
+
+  /**
+   * Tests only: the percentages of {@code introduce} and {@code gone} messages (first sends and
+   * retransmissions) dropped ({@code impair.lossPercent}, default 0) and sent twice
+   * ({@code impair.duplicatePercent}, default 0) as they leave, and the seed of the dice
+   * ({@code impair.seed}), in that order.
+   */
+  public int[] impairment() {
+    return new int[] {impairLossPercent, impairDuplicatePercent, impairSeed};
   }
 }

@@ -45,6 +45,9 @@ import java.util.concurrent.TimeUnit;
  */
 public class RendezvousVerticle extends VerticleBase {
 
+  /** The shortest delay a Vert.x timer takes, and the rounding added so a timer never fires before its deadline. */
+  private static final long MIN_TIMER_MS = 1;
+
   private RendezvousOptions options;
   private NodeLog log;
   private DatagramSocket socket;
@@ -63,6 +66,7 @@ public class RendezvousVerticle extends VerticleBase {
   private ControlHandler list;
   private ControlHandler connect;
   private ControlHandler bye;
+  private ControlHandler ack;
   private DatagramHandler relay;
   private DatagramHandler stun;
   private DatagramHandler plain;
@@ -73,6 +77,9 @@ public class RendezvousVerticle extends VerticleBase {
   private long bugs;
   private long expiryTimer;
   private long dropLogTimer;
+  /** The one retransmission timer ({@link Introductions}), armed at the earliest deadline; -1 when none. */
+  private long retransmitTimer = -1;
+  private long retransmitAt = Long.MAX_VALUE;
   private int port;
 
   @Override
@@ -93,7 +100,8 @@ public class RendezvousVerticle extends VerticleBase {
         // A session per client at most, pending ones included: as many as registrations, and a margin
         // for clients between a handshake and their registration (never fewer than the library's default).
         channel = new SealedControlChannel(id, Math.max(ControlServer.DEFAULT_MAX_SESSIONS, 2 * options.maxClients()));
-        outbox = new Outbox(socket, channel, limits, log);
+        int[] impair = options.impairment();
+        outbox = new Outbox(socket, channel, limits, log, new ControlLoss(impair[0], impair[1], impair[2]));
         RendezvousOptions opts = options;
         // The directory first: no datagram is served before the cluster's view is loaded and the
         // handlers are wired to it.
@@ -130,9 +138,10 @@ public class RendezvousVerticle extends VerticleBase {
 
   /** Gives each command its handler, once the directory is known. */
   private void wire() {
-    introductions = new Introductions(registry, directory, outbox, log);
+    introductions = new Introductions(registry, directory, outbox, new Retransmits(), this::retransmitAt, log);
     register = new RegisterHandler(options, registry, directory, introductions, outbox, log);
-    keepAlive = new KeepAliveHandler(registry, outbox);
+    keepAlive = new KeepAliveHandler(registry, introductions, outbox);
+    ack = new AckHandler(registry, introductions, outbox);
     list = new ListHandler(registry, outbox);
     connect = new ConnectHandler(registry, introductions, outbox);
     bye = new ByeHandler(registry, directory, introductions, log);
@@ -146,11 +155,28 @@ public class RendezvousVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(expiryTimer);
     vertx.cancelTimer(dropLogTimer);
+    vertx.cancelTimer(retransmitTimer);
     if (log != null) {
       reportDrops();
       log.info("rendezvous shutting down ({} clients registered)", registry.size());
     }
     return directory.close().eventually(() -> socket == null ? Future.succeededFuture() : socket.close());
+  }
+
+  /** Arms the retransmission timer at {@code deadline} unless it is armed earlier already. */
+  private void retransmitAt(long deadline) {
+    if (deadline == Long.MAX_VALUE || (retransmitTimer != -1 && retransmitAt - deadline <= 0)) {
+      return;
+    }
+    vertx.cancelTimer(retransmitTimer);
+    retransmitAt = deadline;
+    // Whole milliseconds, rounded up (a timer that fires early finds nothing due); Vert.x takes 1 ms at least.
+    long delayMs = Math.max(MIN_TIMER_MS, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + MIN_TIMER_MS);
+    retransmitTimer = vertx.setTimer(delayMs, id -> {
+      retransmitTimer = -1;
+      retransmitAt = Long.MAX_VALUE;
+      introductions.retransmit(System.nanoTime());
+    });
   }
 
   /** The long-term key clients pin (null before start completed). */
@@ -177,6 +203,7 @@ public class RendezvousVerticle extends VerticleBase {
       .put("handled", handled)
       .put("bugs", bugs)
       .put("controlSessions", channel.sessions())
+      .put("reliable", introductions.stats().mergeIn(outbox.impairment()))
       .put("drops", drops.toJson())
       .put("trackedSources", limits.trackedSources())
       .put("trackedHosts", limits.trackedHosts());
@@ -273,6 +300,9 @@ public class RendezvousVerticle extends VerticleBase {
       case BYE:
         bye.handle(ex, msg);
         break;
+      case ACK:
+        ack.handle(ex, msg);
+        break;
       default:
         throw new WireException(DropReason.UNKNOWN_TYPE, "control type " + type.wireName() + " at the rendezvous");
     }
@@ -291,7 +321,13 @@ public class RendezvousVerticle extends VerticleBase {
     return new ClusterMembers.Host() {
       @Override
       public void sendControl(Endpoint to, JsonObject message) {
-        outbox.tell(null, to, message);
+        // An introduction or departure from another instance: sent reliably to our client, like our own.
+        Registration client = registry.byAddress(to);
+        if (introductions != null && client != null) {
+          introductions.tellLocal(null, client, message);
+        } else {
+          outbox.tell(null, to, message);
+        }
       }
 
       @Override
