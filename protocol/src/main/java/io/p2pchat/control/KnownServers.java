@@ -1,6 +1,7 @@
 package io.p2pchat.control;
 
 import io.p2pchat.crypto.IdentityException;
+import io.p2pchat.crypto.KeyListFile;
 import io.p2pchat.crypto.Keys;
 import io.p2pchat.crypto.SecureFiles;
 import java.io.IOException;
@@ -75,43 +76,8 @@ public final class KnownServers {
   /** BLOCKING. Loads {@code file}; a missing file is an empty store. */
   public static KnownServers load(Path file) throws IdentityException {
     KnownServers servers = new KnownServers(file);
-    byte[] bytes;
-    try {
-      bytes = SecureFiles.readBounded(file, MAX_FILE_BYTES);
-      String open = SecureFiles.writableByOthers(file);
-      if (open != null) {
-        throw new IdentityException("known servers file " + file + " may be written by others (" + open
-            + "); run: chmod 600 " + file);
-      }
-    } catch (NoSuchFileException e) {
-      return servers;
-    } catch (IOException e) {
-      throw new IdentityException("cannot read known servers file " + file + ": " + e.getMessage(), e);
-    }
-    String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      String[] parts = line.split(" ", -1);
-      try {
-        if (parts.length != 2) {
-          throw new IllegalArgumentException("expected 'host:port base64-key'");
-        }
-        checkServer(parts[0]);
-        byte[] key = Base64.getDecoder().decode(parts[1]);
-        if (key.length != Keys.KEY_LENGTH) {
-          throw new IllegalArgumentException("key must be " + Keys.KEY_LENGTH + " bytes");
-        }
-        if (servers.remembered.putIfAbsent(parts[0], key) != null) {
-          throw new IllegalArgumentException("server listed twice");
-        }
-      } catch (IllegalArgumentException e) {
-        throw new IdentityException("corrupt known servers file " + file + " line " + (i + 1) + ": "
-            + e.getMessage() + " (fix or delete that line)", e);
-      }
-    }
+    servers.remembered.putAll(KeyListFile.read(file, MAX_FILE_BYTES, "known servers", "host:port",
+        KnownServers::checkServer));
     return servers;
   }
 

@@ -51,40 +51,7 @@ public final class KnownPeers {
   /** BLOCKING. Loads {@code file}; a missing file is an empty store. */
   public static KnownPeers load(Path file) throws IdentityException {
     KnownPeers peers = new KnownPeers(file);
-    byte[] bytes;
-    try {
-      bytes = SecureFiles.readBounded(file, MAX_FILE_BYTES);
-      // Whoever may write it may make us trust their key for any nick.
-      SecureFiles.refuseWritableByOthers(file);
-    } catch (NoSuchFileException e) {
-      return peers;
-    } catch (IOException e) {
-      throw new IdentityException("cannot read known peers file " + file + ": " + e.getMessage(), e);
-    }
-    String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      String[] parts = line.split(" ", -1);
-      try {
-        if (parts.length != 2) {
-          throw new IllegalArgumentException("expected 'nick base64-key'");
-        }
-        checkNick(parts[0]);
-        byte[] key = Base64.getDecoder().decode(parts[1]);
-        if (key.length != Keys.KEY_LENGTH) {
-          throw new IllegalArgumentException("key must be " + Keys.KEY_LENGTH + " bytes");
-        }
-        if (peers.keys.putIfAbsent(parts[0], key) != null) {
-          throw new IllegalArgumentException("nick listed twice");
-        }
-      } catch (IllegalArgumentException e) {
-        throw new IdentityException("corrupt known peers file " + file + " line " + (i + 1) + ": " + e.getMessage()
-            + " (fix or delete that line)", e);
-      }
-    }
+    peers.keys.putAll(KeyListFile.read(file, MAX_FILE_BYTES, "known peers", "nick", KnownPeers::checkNick));
     return peers;
   }
 

@@ -51,7 +51,7 @@ class KnownServersTest {
     servers.save();
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw----"));
     IdentityException e = assertThrows(IdentityException.class, () -> KnownServers.load(file));
-    assertTrue(e.getMessage().contains("chmod 600"), e.getMessage());
+    assertTrue(e.getMessage().contains("chmod go-w"), e.getMessage());
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
     assertEquals(1, KnownServers.load(file).remembered(SERVER).map(k -> 1).orElse(0), "readable is fine: no secret");
   }
@@ -68,7 +68,7 @@ class KnownServersTest {
     }
     Files.writeString(file, good + "\n" + good + "\n");
     IdentityException twice = assertThrows(IdentityException.class, () -> KnownServers.load(file));
-    assertTrue(twice.getMessage().contains("line 2: server listed twice"), twice.getMessage());
+    assertTrue(twice.getMessage().contains("line 2: host:port listed twice"), twice.getMessage());
   }
 
   @Test
