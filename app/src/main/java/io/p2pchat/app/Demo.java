@@ -40,13 +40,13 @@ public final class Demo {
     vertx.deployVerticle(rendezvous, new DeploymentOptions().setConfig(new JsonObject()
         .put("host", "127.0.0.1").put("port", 0).put("logDir", logDir)))
       .compose(id -> vertx.deployVerticle(ChatNodeVerticle.class.getName(), new DeploymentOptions().setConfig(
-        node("echo", rendezvous.port(), home, logDir)
+        node("echo", rendezvous, home, logDir)
           .put("extensions", new JsonArray().add("io.p2pchat.examples.EchoBotVerticle"))
           // Its own event-bus addresses: the bot's node and yours share this JVM.
           .put("eventBusPrefix", "demo.echo"))))
       // Yours takes P2PCHAT_* and -Dp2pchat.* overrides (e.g. P2PCHAT_HTTP_PORT), as under the launcher.
       .compose(id -> vertx.deployVerticle(ChatNodeVerticle.class.getName(), new DeploymentOptions().setConfig(
-        ConfigOverrides.apply(withUi(node(nick, rendezvous.port(), home, logDir).put("console", true)),
+        ConfigOverrides.apply(withUi(node(nick, rendezvous, home, logDir).put("console", true)),
           NodeOptions.KEYS))))
       .onSuccess(consoleNode -> {
         System.out.println("* demo: rendezvous on 127.0.0.1:" + rendezvous.port() + ", echo bot and you (" + nick
@@ -68,10 +68,15 @@ public final class Demo {
     return config.put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0));
   }
 
-  private static JsonObject node(String nick, int rendezvousPort, Path home, String logDir) {
+  /**
+   * A node of the demo. It is given the rendezvous's key, as a deployment's config would: nothing is
+   * trusted on first use, and no {@code known_servers} line is written for a port that changes every run.
+   */
+  private static JsonObject node(String nick, RendezvousVerticle rendezvous, Path home, String logDir) {
     return new JsonObject()
       .put("nick", nick)
-      .put("rendezvous", new JsonObject().put("host", "127.0.0.1").put("port", rendezvousPort))
+      .put("rendezvous", new JsonObject().put("host", "127.0.0.1").put("port", rendezvous.port())
+        .put("key", rendezvous.identity().publicKeyText()))
       .put("bind", new JsonObject().put("host", "127.0.0.1").put("port", 0))
       .put("dataDir", home.resolve(nick).toString())
       .put("logDir", logDir);
