@@ -52,6 +52,10 @@ final class PeerPath {
   private record PendingProbe(Endpoint to, long sentNanos) {
   }
 
+  /** A path challenge in flight: the new address, the punch's transaction id, when it left. */
+  private record Challenge(Endpoint to, long txId, long sentNanos) {
+  }
+
   private final Actions actions;
   private final long punchWindowNanos;
   private final long keepAliveNanos;
@@ -71,6 +75,10 @@ final class PeerPath {
   private long probeInterval;
   private long nextUpgradeAt = Long.MAX_VALUE;
   private long nextKeepAliveAt = Long.MAX_VALUE;
+  /** The path challenge in flight, or null. */
+  private Challenge challenge;
+  /** No new path challenge before this (rate limit); 0 at first. */
+  private long nextChallengeAt;
   /** When we first sent something that expects an answer since we last heard; 0 when nothing is awaited. */
   private long awaitingSince;
 
@@ -132,6 +140,10 @@ final class PeerPath {
   /** A verified {@code punched}: the exchange completed both ways on that address. */
   void onPunched(long txId, Endpoint from, long now) {
     heard(now);
+    if (challenge != null && challenge.txId() == txId && challenge.to().equals(from)) {
+      roam(from, now);
+      return;
+    }
     PendingProbe probe = pending.remove(txId);
     if (probe == null || !probe.to().equals(from)) {
       return;
@@ -155,22 +167,53 @@ final class PeerPath {
 
   /**
    * An authenticated packet of the peer from {@code from}. If our own path is unanswered (or we
-   * have none) and the peer reaches us from a new direct address, move there, as WireGuard roams:
-   * NAT rebinding heals without a new handshake. A working path never moves, so two paths of a
-   * pair cannot flap.
+   * have none) and the peer's newest packet ({@code newest}: a counter above every one accepted)
+   * comes from a new direct address, that address is challenged (QUIC path validation, RFC 9000
+   * section 8.2): a {@code punch} goes there, and the path moves only when its {@code punched} comes
+   * back from it ({@link #onPunched}); data keeps going to the old path meanwhile. NAT rebinding
+   * heals without a new handshake, as in WireGuard, but a packet replayed from elsewhere moves
+   * nothing. A working path never moves, so two paths of a pair cannot flap.
    */
-  void onAuthenticated(Endpoint from, long now) {
+  void onAuthenticated(Endpoint from, boolean newest, long now) {
     boolean unanswered = current == null || awaitingSince != 0 || current.kind() == Candidate.Kind.RELAY;
     heard(now);
-    if (!unanswered || from.equals(Candidate.VIA_RELAY) || (current != null && current.endpoint().equals(from))) {
+    if (!unanswered || !newest || from.equals(Candidate.VIA_RELAY)
+      || (current != null && current.endpoint().equals(from))) {
       return;
     }
-    Candidate roamed = candidateAt(from);
+    challenge(from, now);
+  }
+
+  /** True while a new address is being validated (a challenge sent, its answer awaited). */
+  boolean validating() {
+    return challenge != null;
+  }
+
+  /**
+   * Sends a path challenge to {@code to}: one in flight per peer, and a new one at most every
+   * {@link Timing#PATH_CHALLENGE_INTERVAL_NANOS}, so authenticated packets from many addresses cost
+   * one probe a second at most.
+   */
+  private void challenge(Endpoint to, long now) {
+    if (challenge != null || now < nextChallengeAt) {
+      return;
+    }
+    nextChallengeAt = now + Timing.PATH_CHALLENGE_INTERVAL_NANOS;
+    long txId = nextTxId++;
+    challenge = new Challenge(to, txId, now);
+    actions.sendPunch(to, txId);
+  }
+
+  /** The challenged address answered: the path moves there. */
+  private void roam(Endpoint to, long now) {
+    rttNanos = now - challenge.sentNanos();
+    challenge = null;
+    Candidate roamed = candidateAt(to);
     if (roamed == null) {
-      roamed = new Candidate(from, Candidate.Kind.PEER_REFLEXIVE);
+      roamed = new Candidate(to, Candidate.Kind.PEER_REFLEXIVE);
       candidates = append(candidates, roamed);
     }
-    choose(roamed, now, "roamed: authenticated packets now come from " + from);
+    choose(roamed, now, "roamed: " + to + " answered the path challenge");
   }
 
   /** We sent data that expects an acknowledgement on the current path. */
@@ -187,6 +230,7 @@ final class PeerPath {
     }
     punching = false;
     pending.clear();
+    challenge = null;
     nextUpgradeAt = Long.MAX_VALUE;
     nextKeepAliveAt = Long.MAX_VALUE;
     awaitingSince = 0;
@@ -204,6 +248,9 @@ final class PeerPath {
     if (awaitingSince != 0) {
       d = Math.min(d, awaitingSince + Timing.SILENCE_LIMIT_NANOS);
     }
+    if (challenge != null) {
+      d = Math.min(d, challenge.sentNanos() + Timing.PATH_CHALLENGE_TIMEOUT_NANOS);
+    }
     return d;
   }
 
@@ -213,6 +260,9 @@ final class PeerPath {
     }
     if (awaitingSince != 0 && now - awaitingSince >= Timing.SILENCE_LIMIT_NANOS) {
       lose(now);
+    }
+    if (challenge != null && now - challenge.sentNanos() >= Timing.PATH_CHALLENGE_TIMEOUT_NANOS) {
+      challenge = null; // unanswered: the path stays where it was; a later packet may challenge again
     }
     if (punching && now >= punchUntil) {
       punching = false;

@@ -209,9 +209,20 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     return channel.peer() == null ? null : channel.peer().signingKey();
   }
 
-  /** A HANDSHAKE message from this peer, over the path it came by. */
+  /**
+   * A HANDSHAKE message from this peer, over the path it came by. A message 1 shorter than
+   * {@link SecureChannel#MESSAGE1_MIN_LENGTH} is dropped unanswered (its answer would be more than 3
+   * times its size: amplification toward a spoofed source). The sender index a message carries is
+   * adopted only when that message completed a handshake (message 2 for the initiator, 3 for the
+   * responder): an unauthenticated message 1 never redirects the established session.
+   */
   void onHandshake(HandshakeCodec.Message message, Endpoint from, long now) throws WireException {
+    if (message.number() == 1 && message.noise().length < SecureChannel.MESSAGE1_MIN_LENGTH) {
+      throw new WireException(DropReason.AMPLIFICATION, "handshake message 1 of " + message.noise().length
+        + " bytes, under the " + SecureChannel.MESSAGE1_MIN_LENGTH + " that earn an answer");
+    }
     boolean wasEstablished = channel.isEstablished();
+    long completedBefore = channel.handshakesCompleted();
     SecureChannel.Outgoing reply;
     try {
       reply = channel.onHandshake(message.number(), message.noise(), now);
@@ -219,19 +230,22 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
       host.handshakeFailed(this, e.getMessage());
       throw new WireException(DropReason.UNAUTHENTICATED, "handshake: " + e.getMessage());
     }
-    if (message.senderIndex() != 0) {
+    if (channel.handshakesCompleted() != completedBefore && message.senderIndex() != 0) {
       remoteIndex = message.senderIndex();
     }
     if (reply != null) {
-      sendHandshake(reply, from);
+      // Message 2 goes to the index message 1 named, which is not adopted until message 3 proves it.
+      sendHandshake(reply, from, message.senderIndex() != 0 ? message.senderIndex() : remoteIndex);
     }
     if (channel.isEstablished() && (!wasEstablished || message.number() >= 2)) {
       handshakeRetryAt = channel.retransmission() == null ? Long.MAX_VALUE : now + HANDSHAKE_FIRST_RETRY_NANOS;
       handshakeRetryInterval = HANDSHAKE_FIRST_RETRY_NANOS;
-      if (channel.isInitiator()) {
-        // Message 3 may be lost: a ping the peer can only answer with the new keys confirms it.
+      SecureChannel.Outgoing message3 = channel.retransmission();
+      if (channel.isInitiator() && message3 != null) {
+        // Message 3 may be lost: a ping the peer can only answer with the new keys confirms it. Once
+        // confirmed there is nothing to resend: a replayed message 2 earns nothing.
         pingWanted = true;
-        sendHandshake(channel.retransmission(), from);
+        sendHandshake(message3, from);
       }
       if (!wasEstablished) {
         host.secured(this);
@@ -241,9 +255,18 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
 
   /**
    * A sealed DATA packet from this peer (its header, counter {@code counter}, and body):
-   * authenticated, de-duplicated, then its frames applied.
+   * authenticated, de-duplicated, then its frames applied. Only the newest packet (a counter above
+   * every one accepted) from a new address may start a roam, which the path validates first.
    */
   void onData(long counter, io.vertx.core.buffer.Buffer packet, Endpoint from, long now) throws Exception {
+    boolean newest = channel.isNewest(counter);
+    Endpoint current = path.address();
+    if (!newest && current != null && !from.equals(current) && !from.equals(Candidate.VIA_RELAY)) {
+      // Only the newest packet may move a path: an older one from elsewhere is a genuine packet held
+      // back and replayed by someone on the path. Dropped before it touches the replay window.
+      throw new WireException(DropReason.REPLAYED, "counter " + counter + " from " + from
+        + " is not above the highest accepted: an old packet from a new address does not move the path");
+    }
     HeapBytes sealed = HeapBytes.of(packet);
     byte[] plain = new byte[Math.max(0, sealed.length() - PacketCodec.HEADER_SIZE - AEAD_TAG_BYTES)];
     int length;
@@ -258,7 +281,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     if (channel.retransmission() == null) {
       handshakeRetryAt = Long.MAX_VALUE;
     }
-    path.onAuthenticated(from, now);
+    path.onAuthenticated(from, newest, now);
     try {
       FrameCodec.decode(HeapBytes.wrap(plain, 0, length), frame -> {
         if (delivery.onFrame(frame, now)) {
@@ -371,7 +394,11 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   }
 
   private void sendHandshake(SecureChannel.Outgoing message, Endpoint to) {
-    host.sendPacket(this, to, HandshakeCodec.encode(remoteIndex, ++handshakeCounter, message.number(), localIndex,
+    sendHandshake(message, to, remoteIndex);
+  }
+
+  private void sendHandshake(SecureChannel.Outgoing message, Endpoint to, int receiverIndex) {
+    host.sendPacket(this, to, HandshakeCodec.encode(receiverIndex, ++handshakeCounter, message.number(), localIndex,
       message.bytes()));
   }
 

@@ -17,6 +17,18 @@ final class Timing {
    * paths have RTTs of milliseconds to a few hundred; 3 s tolerates two lost retransmissions.
    */
   static final long SILENCE_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(3);
+  /**
+   * A path challenge (the punch to a new address the peer's packets come from) unanswered this long
+   * is abandoned and the path stays: the same bound as any awaited answer, about 3 PTOs of QUIC's
+   * path validation (RFC 9000 section 8.2.4) on a slow chat path.
+   */
+  static final long PATH_CHALLENGE_TIMEOUT_NANOS = SILENCE_LIMIT_NANOS;
+  /**
+   * At most one new path challenge per peer this often: a NAT rebinding needs one, and packets from
+   * many addresses (on-path games) cost one probe a second, each smaller than 3 times the packet
+   * that caused it.
+   */
+  static final long PATH_CHALLENGE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** While relayed (or unreachable), how often to try again for a direct path. */
   static final long UPGRADE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(15);
   /** Probes awaiting a {@code punched}: enough for every candidate over a few rounds, bounded. */

@@ -254,20 +254,75 @@ class PeerPathTest {
     introduce(true, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
     answer(PUBLIC, MS);
     actions.now = 2 * MS;
-    path.onAuthenticated(OTHER, 2 * MS);
+    path.onAuthenticated(OTHER, true, 2 * MS);
     assertEquals(PathState.DIRECT, path.state(), "an answered path does not roam");
     path.expectAnswer(2 * MS);
     runUntil(2 * MS + Timing.SILENCE_LIMIT_NANOS);
     actions.now += MS;
-    path.onAuthenticated(OTHER, actions.now);
+    path.onAuthenticated(OTHER, true, actions.now);
+    answer(OTHER, actions.now + MS);
     path.close("said goodbye");
     path.close("left the rendezvous");
     assertEquals(List.of(
       new Recorder.Change(PathState.DIRECT, PUBLIC, "punch completed"),
       new Recorder.Change(PathState.CONNECTING, PUBLIC, "no answer for 3 s"),
-      new Recorder.Change(PathState.DIRECT, OTHER, "roamed: authenticated packets now come from " + OTHER),
+      new Recorder.Change(PathState.DIRECT, OTHER, "roamed: " + OTHER + " answered the path challenge"),
       new Recorder.Change(PathState.GONE, OTHER, "said goodbye")), actions.changes,
       "each change once, in order, with the path it concerns; a second close is no change");
+  }
+
+  /**
+   * Issue 15, roaming: the newest authenticated packet from a new address only challenges it; data
+   * stays on the old path until the punched comes back from that very address.
+   */
+  @Test
+  void aNewAddressIsChallengedAndTheMoveWaitsForItsAnswer() {
+    introduce(false, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    answer(PUBLIC, MS);
+    path.expectAnswer(2 * MS);
+    actions.now = 3 * MS;
+    path.onAuthenticated(OTHER, true, 3 * MS);
+    assertEquals(PUBLIC, path.address(), "no move before the challenge is answered");
+    Recorder.Punch challenge = actions.lastTo(OTHER);
+    path.onPunched(challenge.txId(), PUBLIC, 4 * MS);
+    assertEquals(PUBLIC, path.address(), "an answer from another address does not validate " + OTHER);
+    path.onPunched(challenge.txId(), OTHER, 5 * MS);
+    assertEquals(OTHER, path.address(), "the answered challenge moves the path");
+    assertEquals(PathState.DIRECT, path.state());
+  }
+
+  @Test
+  void anOldPacketFromANewAddressChallengesNothing() {
+    introduce(false, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    answer(PUBLIC, MS);
+    path.expectAnswer(2 * MS);
+    path.onAuthenticated(OTHER, false, 3 * MS);
+    assertEquals(0, actions.count(OTHER), "no challenge for a packet that is not the newest");
+    assertEquals(PUBLIC, path.address());
+  }
+
+  @Test
+  void oneChallengeInFlightRateLimitedAndAbandonedAfterItsTimeout() {
+    Endpoint third = new Endpoint("198.51.100.10", 6666);
+    introduce(false, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    answer(PUBLIC, MS);
+    path.expectAnswer(2 * MS);
+    path.onAuthenticated(OTHER, true, 3 * MS);
+    path.expectAnswer(3 * MS);
+    path.onAuthenticated(third, true, 4 * MS);
+    assertEquals(1, actions.count(OTHER));
+    assertEquals(0, actions.count(third), "one challenge in flight per peer");
+    long abandoned = 3 * MS + Timing.PATH_CHALLENGE_TIMEOUT_NANOS;
+    runUntil(abandoned);
+    assertEquals(false, path.validating(), "unanswered, the challenge is abandoned after its timeout");
+    path.onPunched(actions.lastTo(OTHER).txId(), OTHER, abandoned + MS);
+    assertTrue(!OTHER.equals(path.address()), "a late answer moves nothing");
+    path.expectAnswer(abandoned + MS);
+    path.onAuthenticated(third, true, abandoned + MS);
+    assertEquals(1, actions.count(third), "the next new address is challenged once the first is abandoned");
+    path.expectAnswer(abandoned + 2 * MS);
+    path.onAuthenticated(OTHER, true, abandoned + 2 * MS);
+    assertEquals(1, actions.count(OTHER), "in flight again: no second challenge");
   }
 
   @Test

@@ -122,7 +122,8 @@ final class SessionPair {
   /** One node's view: its identity, its session for the peer (null once GONE) and what it saw. */
   final class Side implements PeerSession.Host {
     final String nick;
-    final Endpoint address;
+    /** Where this side's datagrams come from; a test changes it to rebind the socket (a new port). */
+    Endpoint address;
     final NodeIdentity identity = NodeIdentity.generate();
     Side peer;
     PeerSession session;
@@ -141,6 +142,10 @@ final class SessionPair {
     final List<Long> dataCounters = new ArrayList<>();
     /** The HANDSHAKE packets this side sent, in order (to replay them). */
     final List<Buffer> handshakes = new ArrayList<>();
+    /** The DATA packets this side sent, in order (to hold one back and replay it). */
+    final List<Buffer> datas = new ArrayList<>();
+    /** What this side's path did, in order: {@code punch TO}, {@code punched FROM}, {@code path ADDRESS}. */
+    final List<String> pathLog = new ArrayList<>();
 
     private Side(String nick, Endpoint address) {
       this.nick = nick;
@@ -194,8 +199,13 @@ final class SessionPair {
 
     /** Sends a datagram to the peer as if this side's socket did (used to inject crafted packets). */
     void transmit(Buffer packet) {
+      transmitFrom(packet, address);
+    }
+
+    /** Sends a datagram to the peer with {@code from} as its source (someone else's socket, or a forged source). */
+    void transmitFrom(Buffer packet, Endpoint from) {
       Buffer copy = packet.copy();
-      wire.add(() -> peer.receive(copy, address));
+      wire.add(() -> peer.receive(copy, from));
     }
 
     private long deadline() {
@@ -245,33 +255,39 @@ final class SessionPair {
         PacketHeader header = PacketCodec.decodeHeader(packet);
         if (header.type() == PacketType.DATA) {
           dataCounters.add(header.counter());
+          datas.add(packet.copy());
         } else if (header.type() == PacketType.HANDSHAKE) {
           handshakes.add(packet.copy());
         }
       } catch (WireException e) {
         throw new AssertionError("a session sent a packet that does not parse", e);
       }
-      transmit(packet);
+      if (to.equals(peer.address)) {
+        transmit(packet); // else: the peer's socket is no longer there, the datagram is lost
+      }
     }
 
     @Override
     public void sendPunch(PeerSession from, Endpoint to, long txId) {
       int senderIndex = from.localIndex;
+      pathLog.add("punch " + to);
+      Endpoint source = address;
       wire.add(() -> {
-        if (peer.unreachable || peer.session == null) {
+        if (peer.unreachable || peer.session == null || !to.equals(peer.address)) {
           return;
         }
         // The peer verifies the punch, learns our index and answers with a punched from its session.
         PeerSession answering = peer.session;
         answering.remoteIndex = senderIndex;
-        answering.path.onPunch(address, now);
+        answering.path.onPunch(source, now);
         int answerIndex = answering.localIndex;
         wire.add(() -> {
-          if (unreachable || session != from) {
+          if (unreachable || session != from || !source.equals(address)) {
             return;
           }
           from.remoteIndex = answerIndex;
-          from.path.onPunched(txId, peer.address, now);
+          pathLog.add("punched " + to);
+          from.path.onPunched(txId, to, now);
           from.flush(now);
         });
         answering.flush(now);
@@ -280,6 +296,7 @@ final class SessionPair {
 
     @Override
     public void pathChanged(PeerSession from, PathState state, Endpoint address, String why) {
+      pathLog.add("path " + address);
       if (state == PathState.GONE && session == from) {
         gone.add(why);
         session = null;

@@ -12,6 +12,18 @@ import java.util.Arrays;
  * starts over with message 1), and switches only when the new one completes, so a replayed message
  * 1 from an attacker cannot cut a working session.
  *
+ * <p>Message 1 of Noise XX authenticates nothing (it is an ephemeral key), so a message 1 never
+ * replaces a responder handshake in progress either: the responder keeps the handshake it answered
+ * first ({@code inProgress}, for {@link #RESPONDER_HANDSHAKE_TIMEOUT_NANOS}) and one challenger (the
+ * latest different message 1), and a message 3 is tried against both: whichever completes with a
+ * trusted key wins and the other is dropped. Two handshakes at most: O(1) memory whatever is sent.
+ * A forged message 1 (anyone who can spoof the peer's source can send one) therefore costs one DH and
+ * an answer, and cuts nothing.
+ *
+ * <p>Message 1 is padded to {@link #MESSAGE1_MIN_LENGTH} (a third of the longest message 2), so the
+ * answer to an unvalidated source is never more than 3 times what it sent (RFC 9000 section 8.1,
+ * where QUIC pads its first Initial for the same reason); the caller drops a shorter message 1.
+ *
  * <p>The send counter and the rekey schedule belong to the keys: every completed handshake starts
  * them afresh (counter 0, epoch 0, {@link #REKEY_INTERVAL_NANOS} from that moment), so a session of
  * any age survives a re-handshake. A counter carried over from the old keys would be epochs ahead of
@@ -40,6 +52,33 @@ public final class SecureChannel {
    * stolen from memory then opens at most two minutes of one conversation.
    */
   public static final long REKEY_INTERVAL_NANOS = 120_000_000_000L;
+  /**
+   * A responder handshake this young is never displaced by another message 1 (which goes to the
+   * challenger slot instead). It covers the initiator's retransmissions of message 3 (300 ms doubling
+   * to 2 s: six tries in 10 s) on a lossy path; an older one that never completed may be replaced.
+   */
+  public static final long RESPONDER_HANDSHAKE_TIMEOUT_NANOS = 10_000_000_000L;
+  /**
+   * The longest Noise message 2: e (32), the encrypted static key (32 + tag 16), the encrypted
+   * payload (at most {@link HandshakePayload#MAX_LENGTH} + tag 16) = 258 bytes.
+   */
+  static final int MAX_MESSAGE2_LENGTH = Keys.KEY_LENGTH + Keys.KEY_LENGTH + CipherSuite.TAG_LENGTH
+    + HandshakePayload.MAX_LENGTH + CipherSuite.TAG_LENGTH;
+  /**
+   * The shortest Noise message 1 a responder answers: a third of the longest message 2, rounded up
+   * (86 bytes), so message 2 is at most 3 times message 1, and the datagrams (each with the same 21
+   * bytes of header and indexes) even less (107 bytes earn at most 279).
+   */
+  public static final int MESSAGE1_MIN_LENGTH = (MAX_MESSAGE2_LENGTH + 2) / 3;
+  /** Zero bytes of payload in message 1 (sent in clear, hashed into the handshake): e (32) + 54 = 86. */
+  static final int MESSAGE1_PADDING = MESSAGE1_MIN_LENGTH - Keys.KEY_LENGTH;
+
+  /** A responder handshake: the message 1 it answers, its message 2 (to send again) and when it began. */
+  private record Answered(NoiseHandshake noise, byte[] message1, Outgoing message2, long startedAt) {
+    boolean answers(byte[] bytes) {
+      return Arrays.equals(message1, bytes);
+    }
+  }
 
   private final NodeIdentity identity;
   private final String nick;
@@ -49,9 +88,17 @@ public final class SecureChannel {
   private final boolean initiator;
   private final PeerCheck check;
 
+  /** The initiator's handshake in progress, or null. */
   private NoiseHandshake handshake;
-  private byte[] lastReceivedM1;
+  /** Responder: the first handshake answered and not completed, kept while young; or null. */
+  private Answered inProgress;
+  /** Responder: the latest other message 1 answered while {@link #inProgress} was young; or null. */
+  private Answered challenger;
+  /** Responder: the handshake that made the current keys (a replay of its message 1 earns the same answer). */
+  private Answered completed;
   private Outgoing lastSent;
+  /** Handshakes completed by this channel: the caller sees that a message just authenticated a new one. */
+  private long handshakesCompleted;
   private SessionKeys keys;
   private ReplayWindow replay;
   private HandshakePayload peer;
@@ -102,7 +149,7 @@ public final class SecureChannel {
     }
     handshake = NoiseHandshake.initiator(identity, prologue, suite);
     confirmed = false;
-    lastSent = new Outgoing(1, handshake.writeMessage(new byte[0]));
+    lastSent = new Outgoing(1, handshake.writeMessage(new byte[MESSAGE1_PADDING]));
     return lastSent;
   }
 
@@ -123,31 +170,86 @@ public final class SecureChannel {
    */
   public Outgoing onHandshake(int number, byte[] bytes, long nowNanos) throws HandshakeException {
     if (!initiator && number == 1) {
-      if (lastReceivedM1 != null && Arrays.equals(lastReceivedM1, bytes) && lastSent != null) {
-        return lastSent; // our message 2 was lost: the same answer again
-      }
-      NoiseHandshake next = NoiseHandshake.responder(identity, prologue, suite);
-      next.readMessage(bytes);
-      lastSent = new Outgoing(2, next.writeMessage(HandshakePayload.of(identity, nick).encode()));
-      handshake = next;
-      lastReceivedM1 = bytes.clone();
-      return lastSent;
+      return onMessage1(bytes, nowNanos);
     }
     if (initiator && number == 2 && handshake != null && handshake.isMyTurn() == false) {
       HandshakePayload payload = HandshakePayload.decode(handshake.readMessage(bytes));
-      accept(payload);
+      accept(handshake, payload);
       lastSent = new Outgoing(3, handshake.writeMessage(HandshakePayload.of(identity, nick).encode()));
-      establish(nowNanos);
+      establish(handshake, nowNanos);
+      handshake = null;
       return null;
     }
-    if (!initiator && number == 3 && handshake != null) {
-      HandshakePayload payload = HandshakePayload.decode(handshake.readMessage(bytes));
-      accept(payload);
-      establish(nowNanos);
+    if (!initiator && number == 3 && (inProgress != null || challenger != null)) {
+      onMessage3(bytes, nowNanos);
       return null;
     }
     // A duplicate or out-of-turn message: nothing to do.
     return null;
+  }
+
+  /** How many handshakes this channel completed: it moves when a message authenticated new keys. */
+  public long handshakesCompleted() {
+    return handshakesCompleted;
+  }
+
+  /**
+   * Responder: a message 1. The same bytes again (our message 2 was lost, or a replay) earn the same
+   * answer without any work; new ones start a handshake in the free slot: {@link #inProgress} when
+   * none is young, else {@link #challenger} (replacing the previous challenger).
+   */
+  private Outgoing onMessage1(byte[] bytes, long nowNanos) throws HandshakeException {
+    for (Answered known : new Answered[] {inProgress, challenger, completed}) {
+      if (known != null && known.answers(bytes)) {
+        return known.message2();
+      }
+    }
+    NoiseHandshake next = NoiseHandshake.responder(identity, prologue, suite);
+    next.readMessage(bytes); // its payload is the padding: hashed into the handshake, otherwise ignored
+    Answered answered = new Answered(next, bytes.clone(),
+      new Outgoing(2, next.writeMessage(HandshakePayload.of(identity, nick).encode())), nowNanos);
+    if (inProgress == null || nowNanos - inProgress.startedAt() > RESPONDER_HANDSHAKE_TIMEOUT_NANOS) {
+      inProgress = answered;
+    } else {
+      challenger = answered;
+    }
+    return answered.message2();
+  }
+
+  /**
+   * Responder: a message 3, tried against the handshake in progress, then the challenger. The first
+   * that decrypts it is the one the initiator answered; its payload decides (a refused key is
+   * thrown, and only that slot is cleared), and when it is trusted both slots are cleared. When
+   * neither decrypts it, nothing changes.
+   */
+  private void onMessage3(byte[] bytes, long nowNanos) throws HandshakeException {
+    HandshakeException first = null;
+    for (Answered candidate : new Answered[] {inProgress, challenger}) {
+      if (candidate == null) {
+        continue;
+      }
+      byte[] plain;
+      try {
+        plain = candidate.noise().readMessage(bytes);
+      } catch (HandshakeException e) {
+        first = first == null ? e : first;
+        continue;
+      }
+      try {
+        accept(candidate.noise(), HandshakePayload.decode(plain));
+      } catch (HandshakeException refused) {
+        // Only this handshake is spent: a stranger that completed the one it started cuts no other.
+        inProgress = inProgress == candidate ? null : inProgress;
+        challenger = challenger == candidate ? null : challenger;
+        throw refused;
+      }
+      inProgress = null;
+      challenger = null;
+      completed = candidate;
+      establish(candidate.noise(), nowNanos);
+      return;
+    }
+    throw first;
   }
 
   /**
@@ -205,8 +307,17 @@ public final class SecureChannel {
     return n;
   }
 
-  private void accept(HandshakePayload payload) throws HandshakeException {
-    if (!payload.verify(handshake.remoteStaticKey())) {
+  /**
+   * True when {@code counter} is above every counter accepted under the current keys: the packet is
+   * the newest the peer sent, not an old one held back and sent from elsewhere (only the newest may
+   * move a path).
+   */
+  public boolean isNewest(long counter) {
+    return replay != null && counter > replay.highest();
+  }
+
+  private void accept(NoiseHandshake from, HandshakePayload payload) throws HandshakeException {
+    if (!payload.verify(from.remoteStaticKey())) {
       throw new HandshakeException("the peer's static key is not bound to its identity key");
     }
     if (!payload.nick().equals(expectedPeer)) {
@@ -218,10 +329,10 @@ public final class SecureChannel {
     peer = payload;
   }
 
-  private void establish(long nowNanos) {
-    keys = handshake.split();
+  private void establish(NoiseHandshake from, long nowNanos) {
+    keys = from.split();
     replay = new ReplayWindow();
-    handshake = null;
+    handshakesCompleted++;
     confirmed = false;
     // Fresh keys, fresh nonces: the new send cipher is at epoch 0 and has sent nothing.
     sendCounter = 0;
