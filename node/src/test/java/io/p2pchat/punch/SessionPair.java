@@ -120,7 +120,7 @@ final class SessionPair {
   }
 
   /** One node's view: its identity, its session for the peer (null once GONE) and what it saw. */
-  final class Side implements PeerSession.Host {
+  final class Side extends SilentHost {
     final String nick;
     /** Where this side's datagrams come from; a test changes it to rebind the socket (a new port). */
     Endpoint address;
@@ -304,14 +304,6 @@ final class SessionPair {
     }
 
     @Override
-    public void pathLost(PeerSession from) {
-    }
-
-    @Override
-    public void punchFailed(PeerSession from, int candidates, boolean relay) {
-    }
-
-    @Override
     public void received(PeerSession from, byte[] message) {
       received.add(new String(message, StandardCharsets.UTF_8));
     }
@@ -325,10 +317,6 @@ final class SessionPair {
     public void failed(PeerSession from, OutboundChat chat, String reason) {
       failed.add(chat.id());
       failReasons.add(reason);
-    }
-
-    @Override
-    public void secured(PeerSession from) {
     }
 
     @Override
