@@ -18,7 +18,11 @@ public enum DropReason {
   UNAUTHENTICATED,
   /** A packet for a session or introduction this node does not know. */
   UNKNOWN_SESSION,
-  /** A counter the replay window has already seen. */
+  /**
+   * A counter the replay window has already seen, or a DATA counter not above the highest accepted
+   * that comes from an address other than the peer's path (a held-back packet replayed from elsewhere:
+   * only the newest packet may start a roam).
+   */
   REPLAYED,
   /** The sender is over its rate limit. */
   RATE_LIMITED,
