@@ -212,7 +212,9 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   /**
    * A HANDSHAKE message from this peer, over the path it came by. A message 1 shorter than
    * {@link SecureChannel#MESSAGE1_MIN_LENGTH} is dropped unanswered (its answer would be more than 3
-   * times its size: amplification toward a spoofed source). The sender index a message carries is
+   * times its size: amplification toward a spoofed source), and so is one whose MAC does not verify
+   * under the current or the previous introduction's secret (it is not from the introduced peer, and
+   * must not hold up the peer's own handshake). The sender index a message carries is
    * adopted only when that message completed a handshake (message 2 for the initiator, 3 for the
    * responder): an unauthenticated message 1 never redirects the established session.
    */
@@ -220,6 +222,10 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     if (message.number() == 1 && message.noise().length < SecureChannel.MESSAGE1_MIN_LENGTH) {
       throw new WireException(DropReason.AMPLIFICATION, "handshake message 1 of " + message.noise().length
         + " bytes, under the " + SecureChannel.MESSAGE1_MIN_LENGTH + " that earn an answer");
+    }
+    if (!message.verify(secret) && !message.verify(previousSecret)) {
+      // Not from the introduced peer (nobody else knows the secret): it may not take a handshake slot.
+      throw new WireException(DropReason.UNAUTHENTICATED, "handshake message 1 without the introduction's MAC");
     }
     boolean wasEstablished = channel.isEstablished();
     long completedBefore = channel.handshakesCompleted();
@@ -399,7 +405,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
 
   private void sendHandshake(SecureChannel.Outgoing message, Endpoint to, int receiverIndex) {
     host.sendPacket(this, to, HandshakeCodec.encode(receiverIndex, ++handshakeCounter, message.number(), localIndex,
-      message.bytes()));
+      message.bytes(), secret));
   }
 
   private void resetChannel() {

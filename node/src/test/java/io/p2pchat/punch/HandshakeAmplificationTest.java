@@ -46,6 +46,11 @@ class HandshakeAmplificationTest {
   private static final long NEVER_NANOS = TimeUnit.HOURS.toNanos(1);
   /** bob's index for alice: what the forger learned by watching the pair. */
   private static final int BOB_INDEX = 0x0B0B;
+  /**
+   * The introduction's secret. The forger knows it (a member of the room, the worst case for this
+   * bound); messages 1 under another key are dropped before any answer.
+   */
+  private static final byte[] SECRET = "an introduction's 32-byte secret".getBytes(StandardCharsets.US_ASCII);
 
   private final Vertx vertx = Vertx.vertx();
 
@@ -78,11 +83,13 @@ class HandshakeAmplificationTest {
     List<Buffer> forged = new ArrayList<>();
     for (int i = 1; i <= FORGED; i++) {
       byte[] message1 = message1();
-      forged.add(HandshakeCodec.encode(BOB_INDEX, i, 1, i, message1));
+      forged.add(HandshakeCodec.encode(BOB_INDEX, i, 1, i, message1, SECRET));
       // The message 1 of a node that does not pad (protocol 2 before issue 15): 32 bytes of e.
-      forged.add(HandshakeCodec.encode(BOB_INDEX, i, 1, FORGED + i, Arrays.copyOf(message1, Long.BYTES * 4)));
+      forged.add(HandshakeCodec.encode(BOB_INDEX, i, 1, FORGED + i, Arrays.copyOf(message1, Long.BYTES * 4), SECRET));
+      // From someone who does not know the introduction's secret: dropped before any work.
+      forged.add(HandshakeCodec.encode(BOB_INDEX, i, 1, 2 * FORGED + i, message1, new byte[SECRET.length]));
     }
-    forged.add(HandshakeCodec.encode(BOB_INDEX, FORGED + 1, 1, LAST, message1()));
+    forged.add(HandshakeCodec.encode(BOB_INDEX, FORGED + 1, 1, LAST, message1(), SECRET));
     long bytesFromVictim = 0;
     int nodePort = node.localAddress().port();
     for (Buffer datagram : forged) {
@@ -95,6 +102,7 @@ class HandshakeAmplificationTest {
       bytesToVictim.get() + " bytes to the victim for " + bytesFromVictim + " sent in its name");
     // Answers leave in order: the last one means every earlier datagram was handled.
     assertEquals(FORGED, bob.amplificationDrops.get(), "every unpadded message 1 dropped and counted");
+    assertEquals(FORGED, bob.unauthenticatedDrops.get(), "every message 1 without the secret's MAC dropped and counted");
   }
 
   private static byte[] message1() throws Exception {
@@ -114,6 +122,7 @@ class HandshakeAmplificationTest {
     private final DatagramSocket socket;
     private final PeerSession session;
     final AtomicInteger amplificationDrops = new AtomicInteger();
+    final AtomicInteger unauthenticatedDrops = new AtomicInteger();
 
     Responder(DatagramSocket socket) {
       this.socket = socket;
@@ -121,6 +130,8 @@ class HandshakeAmplificationTest {
       this.session = new PeerSession("alice", BOB_INDEX, this, new DeliveryOptions(),
         () -> new SecureChannel(identity, "bob", "alice", PROLOGUE, CipherSuite.CHACHA20_POLY1305, false,
           payload -> true), NEVER_NANOS, NEVER_NANOS, Set.of());
+      // Introduced with no candidates: nothing to punch, only handshakes to answer.
+      session.introduce(1, SECRET, "alice-1", 1, List.of(), false, false, System.nanoTime());
     }
 
     void receive(Buffer datagram, Endpoint from) {
@@ -129,6 +140,8 @@ class HandshakeAmplificationTest {
       } catch (WireException e) {
         if (e.reason() == DropReason.AMPLIFICATION) {
           amplificationDrops.incrementAndGet();
+        } else if (e.reason() == DropReason.UNAUTHENTICATED) {
+          unauthenticatedDrops.incrementAndGet();
         }
       }
     }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Two {@link PeerSession}s wired back to back on a fake clock, each behind a fake {@link PeerSession.Host}
@@ -132,6 +133,8 @@ final class SessionPair {
     int instance;
     /** While true, datagrams to this side are lost. */
     boolean unreachable;
+    /** While set, the datagrams to this side it accepts are lost (one kind of packet, say). */
+    Predicate<Buffer> lose;
     final List<String> received = new ArrayList<>();
     final List<String> delivered = new ArrayList<>();
     final List<String> failed = new ArrayList<>();
@@ -223,7 +226,7 @@ final class SessionPair {
 
     /** PunchVerticle.onPacket for HANDSHAKE and DATA: find the session by index, hand it over, count drops. */
     private void receive(Buffer packet, Endpoint from) {
-      if (unreachable) {
+      if (unreachable || (lose != null && lose.test(packet))) {
         return;
       }
       try {
