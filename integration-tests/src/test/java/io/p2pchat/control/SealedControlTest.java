@@ -45,6 +45,12 @@ class SealedControlTest {
 
   /** Polling step while waiting for a counter (the node's stats are read over the event bus). */
   private static final long POLL_MS = 50;
+  /** alice's keep-alives to the rendezvous: one a second, so the restarted server hears from her at once. */
+  private static final int KEEP_ALIVE_S = 1;
+  /** Long enough that missed keep-alives cannot be what brings alice back within the bound. */
+  private static final int DOWN_AFTER_S = 60;
+  /** A keep-alive, the reset, a handshake and a registration on loopback: a few seconds on a loaded machine. */
+  private static final int REREGISTER_BOUND_S = 10;
 
   @Test
   void forgedAndReplayedControlFromTheRendezvousAddressChangesNothing(Vertx vertx, @TempDir Path dir) throws Exception {
@@ -138,6 +144,36 @@ class SealedControlTest {
     assertEquals("down", refused.getString("state"));
     assertTrue(refused.getString("error").contains(second.identity().fingerprint()), refused.encode());
     assertEquals(0, net.rendezvousStats().getInteger("clients"), "no registration with the refused key");
+  }
+
+  /**
+   * A rendezvous restarted with the same key file (an upgrade, a crash) has lost every session and
+   * registration; its stateless reset, which only the holder of that key can make, brings the client
+   * back at its next keep-alive. Without it, the client waits until keep-alives go unanswered for
+   * {@code downAfterSeconds} (here a minute, and about 30 s before the first miss counts).
+   */
+  @Test
+  void aRendezvousRestartedWithTheSameKeyIsRegisteredWithAgainAtItsResetNotAfterMissedKeepAlives(Vertx vertx,
+      @TempDir Path dir) throws Exception {
+    TestNet net = new TestNet(vertx, dir);
+    JsonObject sameKey = new JsonObject().put("dataDir", dir.resolve("rdv").toString());
+    RendezvousVerticle first = net.rendezvous(sameKey);
+    int port = first.port();
+    JsonObject config = net.nodeConfig("alice", port).put("keepAliveSeconds", KEEP_ALIVE_S);
+    config.getJsonObject("rendezvous").put("downAfterSeconds", DOWN_AFTER_S);
+    Node alice = net.node(config);
+    alice.events.await(Events.RENDEZVOUS_STATE, e -> "up".equals(e.getString("state")));
+
+    await(vertx.undeploy(first.deploymentID()));
+    long restarted = System.nanoTime();
+    RendezvousVerticle second = net.rendezvous(sameKey.copy().put("port", port));
+    assertEquals(first.identity().fingerprint(), second.identity().fingerprint(), "the same key file");
+    alice.events.awaitCount(Events.RENDEZVOUS_STATE, e -> "up".equals(e.getString("state")), 2);
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted);
+    assertTrue(tookMs < TimeUnit.SECONDS.toMillis(REREGISTER_BOUND_S), "registered again after " + tookMs + " ms");
+    assertEquals(1, net.rendezvousStats().getInteger("clients"));
+    List<JsonObject> downs = alice.events.matching(Events.RENDEZVOUS_STATE, e -> "down".equals(e.getString("state")));
+    assertEquals(1, downs.size(), "one outage reported: " + downs);
   }
 
   @Test

@@ -26,6 +26,8 @@ import java.util.Map;
  * {@link #send} and every 0xD8 datagram from the current server to {@link #onDatagram}; what does not
  * authenticate throws and is dropped and counted by PunchVerticle, never acted on.
  *
+ * A RESET that carries our session's token (the server restarted with the same key and lost it) closes
+ * the session and tells the owner, which registers again: that starts a new handshake at once.
  * <pre>
  *   no session ──send()──▶ handshake (HELLO, COOKIE, INITIATION, RESPONSE) ──▶ session: queued messages leave
  *        ▲                     │ the server presented another key than the pinned one
@@ -47,6 +49,12 @@ final class RendezvousChannel {
   interface Listener {
     /** The server presented another key than the pinned one: nothing was or will be sent to it. */
     void keyRefused(String server, KnownServers.Trust trust, String presentedFingerprint);
+
+    /**
+     * The current server proved it no longer has our session (a stateless reset: it restarted with the
+     * same key): our registration is gone with it. The next message starts a new handshake.
+     */
+    void sessionReset(String why);
   }
 
   private final Vertx vertx;
@@ -137,6 +145,8 @@ final class RendezvousChannel {
       sender.send(Buffer.buffer(s.datagram()), server);
     } else if (event instanceof ControlClient.Event.Established e) {
       established(e);
+    } else if (event instanceof ControlClient.Event.Reset r) {
+      listener.sessionReset(r.why());
     } else if (event instanceof ControlClient.Event.KeyRefused r) {
       queue.clear();
       listener.keyRefused(serverName, r.trust(), r.presentedFingerprint());

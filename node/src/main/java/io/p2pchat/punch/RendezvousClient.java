@@ -353,6 +353,12 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   }
 
   @Override
+  public void sessionReset(String why) {
+    log.info("rendezvous {}: {}; registering again", server, why);
+    link.onNotRegistered(System.nanoTime());
+  }
+
+  @Override
   public void up(JsonObject registered) {
     listener.up();
     log.info("registered with rendezvous {} as {} in room {} (seen as {})", server, options.nick(),

@@ -59,6 +59,13 @@ public final class ControlClient {
     record KeyRefused(KnownServers.Trust trust, String presentedFingerprint) implements Event {
     }
 
+    /**
+     * The server no longer has our session (a RESET with the token it gave us): the session is closed;
+     * the next control message starts a handshake, and the registration it carried is gone too.
+     */
+    record Reset(String why) implements Event {
+    }
+
     /** The datagram was refused and changed nothing; count {@code drop}. */
     record Dropped(ControlDrop drop, String why) implements Event {
     }
@@ -85,6 +92,8 @@ public final class ControlClient {
   private long lastTimestamp;
   private ControlSession session;
   private ControlSession previous;
+  /** The current session's reset token (from the server's response), or null: an older server gives none. */
+  private byte[] resetToken;
 
   /**
    * @param server the rendezvous address as configured ({@code host:port}): the key of {@link KnownServers}
@@ -160,6 +169,7 @@ public final class ControlClient {
         case COOKIE -> onCookie((ControlMessage.CookieReply) m, nowNanos);
         case RESPONSE -> onResponse((ControlMessage.Response) m, nowNanos);
         case SEALED -> new Event.Message(sessionFor((ControlMessage.Sealed) m).open(datagram, nowNanos));
+        case RESET -> onReset((ControlMessage.Reset) m);
         case HELLO, INITIATION -> throw new ControlException(ControlDrop.UNKNOWN_TYPE, "a client takes no " + m.type());
       };
     } catch (ControlException e) {
@@ -175,6 +185,23 @@ public final class ControlClient {
       return previous; // the server may use the old session until it saw our first message in the new one
     }
     throw new ControlException(ControlDrop.UNKNOWN_SESSION, "no control session " + s.receiverIndex());
+  }
+
+  private Event onReset(ControlMessage.Reset r) throws ControlException {
+    if (session == null || r.serverIndex() != session.remoteIndex()) {
+      throw new ControlException(ControlDrop.UNKNOWN_SESSION, "a reset for a session we do not have");
+    }
+    if (!ResetTokens.matches(resetToken, r.token())) {
+      throw new ControlException(ControlDrop.UNAUTHENTICATED, "reset token does not match");
+    }
+    session.close("reset by the server");
+    if (previous != null) {
+      previous.close("reset by the server");
+    }
+    session = null;
+    previous = null;
+    resetToken = null;
+    return new Event.Reset("the rendezvous has no session " + r.serverIndex() + " (it restarted)");
   }
 
   private Event onCookie(ControlMessage.CookieReply c, long nowNanos) throws ControlException {
@@ -220,8 +247,9 @@ public final class ControlClient {
     if (state != State.AWAIT_RESPONSE || r.receiverIndex() != pendingIndex) {
       throw new ControlException(ControlDrop.UNEXPECTED, "a response nobody awaits (state " + state + ")");
     }
+    byte[] payload;
     try {
-      handshake.readMessage(r.noise()); // on failure the handshake is untouched: the genuine one may follow
+      payload = handshake.readMessage(r.noise()); // on failure the handshake is untouched: the genuine one may follow
     } catch (HandshakeException e) {
       throw new ControlException(ControlDrop.UNAUTHENTICATED, "response: " + e.getMessage());
     }
@@ -233,6 +261,7 @@ public final class ControlClient {
     }
     previous = session;
     session = next;
+    resetToken = payload.length == ResetTokens.LENGTH ? payload : null;
     boolean firstUse = trust == KnownServers.Trust.NEW;
     if (firstUse) {
       known.remember(server, serverKey);

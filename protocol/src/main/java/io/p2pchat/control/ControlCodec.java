@@ -18,7 +18,10 @@ import java.nio.ByteBuffer;
  *   INITIATION (3) header | nonce [16] | cookie [16] | sender index u32 | Noise IK message 1     241
  *   RESPONSE   (4) header | receiver index u32 | sender index u32 | Noise IK message 2           60
  *   SEALED     (5) header | receiver index u32 | counter u64 | AEAD(control message) + tag [16] >= 32
+ *   RESET      (6) header | server index u32 | reset token [16]                                    24
  * </pre>
+ * A RESET answers a SEALED datagram (at least 32 bytes) for a session the server does not have: it is
+ * smaller than what it answers ({@link ResetTokens}).
  * The sizes are chosen for the 3x rule: the server's only answer to a source it has not validated is a
  * COOKIE of 68 bytes, and it answers only a HELLO of at least 68 bytes or an INITIATION (at least 136):
  * never more bytes than it received. SEALED's first 16 bytes are its associated data. Parsers refuse a
@@ -50,6 +53,8 @@ public final class ControlCodec {
   static final int MIN_NOISE_2 = Keys.KEY_LENGTH + CipherSuite.TAG_LENGTH;
   /** SEALED's header, the associated data of its AEAD: header + receiver index + counter. */
   public static final int SEALED_HEADER_SIZE = HEADER_SIZE + Integer.BYTES + Long.BYTES;
+  /** RESET: header + server index + token. */
+  public static final int RESET_SIZE = HEADER_SIZE + Integer.BYTES + ResetTokens.LENGTH;
   /** The longest control message a SEALED datagram carries: 1200 - 16 - 16 = 1168 bytes. */
   public static final int MAX_PLAINTEXT = MAX_DATAGRAM - SEALED_HEADER_SIZE - CipherSuite.TAG_LENGTH;
 
@@ -68,7 +73,7 @@ public final class ControlCodec {
 
   /** Byte 1: the message type. */
   public enum Type {
-    HELLO(1), COOKIE(2), INITIATION(3), RESPONSE(4), SEALED(5);
+    HELLO(1), COOKIE(2), INITIATION(3), RESPONSE(4), SEALED(5), RESET(6);
 
     private final int code;
 
@@ -120,6 +125,11 @@ public final class ControlCodec {
   public static byte[] response(int receiverIndex, int senderIndex, byte[] noise) {
     return header(RESPONSE_FIXED + noise.length, Type.RESPONSE).putInt(receiverIndex).putInt(senderIndex).put(noise)
         .array();
+  }
+
+  /** A RESET for the server session {@code serverIndex}. */
+  public static byte[] reset(int serverIndex, byte[] token) {
+    return header(RESET_SIZE, Type.RESET).putInt(serverIndex).put(check(token, ResetTokens.LENGTH, "token")).array();
   }
 
   /** A SEALED datagram's header, with room for {@code plaintextLength} + tag after it. */
@@ -179,6 +189,10 @@ public final class ControlCodec {
       case SEALED -> {
         need(length, SEALED_HEADER_SIZE + CipherSuite.TAG_LENGTH, type);
         yield new ControlMessage.Sealed(in.getInt(), in.getLong());
+      }
+      case RESET -> {
+        need(length, RESET_SIZE, type);
+        yield new ControlMessage.Reset(in.getInt(), take(in, ResetTokens.LENGTH));
       }
     };
   }

@@ -51,4 +51,12 @@ public sealed interface ControlMessage {
       return ControlCodec.Type.SEALED;
     }
   }
+
+  /** A stateless reset: the server has no session {@code serverIndex}; {@code token} proves it holds the key. */
+  record Reset(int serverIndex, byte[] token) implements ControlMessage {
+    @Override
+    public ControlCodec.Type type() {
+      return ControlCodec.Type.RESET;
+    }
+  }
 }

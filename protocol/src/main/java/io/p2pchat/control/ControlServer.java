@@ -23,6 +23,10 @@ import java.util.Map;
  * times the datagram it answers (by the sizes of {@link ControlCodec}, at most 1x; the check stays as a
  * guard). A source that echoed a cookie has shown it receives at its address.
  *
+ * <p><b>Stateless reset.</b> A SEALED datagram naming a session the server does not have is answered
+ * with a RESET carrying that session's {@link ResetTokens token}, which the server can compute from the
+ * index alone; the client learned the token in the IK response, so it believes no one else's RESET.
+ *
  * <p><b>Per client</b> (known by its Ed25519 key, which the IK handshake and its binding signature
  * prove): the confirmed session, at most one pending one (a newer initiation replaces it), and the
  * timestamp of its last accepted initiation (a replayed message 1 is refused). A pending session becomes
@@ -62,6 +66,14 @@ public final class ControlServer {
     record Message(ControlSession session, byte[] payload, boolean confirmed) implements Event {
     }
 
+    /**
+     * A SEALED datagram for a session this server does not have (it restarted with the same key, or the
+     * session expired): answer the source with {@code reset} (24 bytes, less than the 32 at least it
+     * received), which tells the client, and only it, to handshake again.
+     */
+    record Reset(byte[] reset, String why) implements Event {
+    }
+
     /** Refused, nothing changed; count {@code drop}. */
     record Dropped(ControlDrop drop, String why) implements Event {
     }
@@ -76,6 +88,7 @@ public final class ControlServer {
 
   private final RendezvousIdentity identity;
   private final AddressCookie cookies;
+  private final ResetTokens resetTokens;
   private final CipherSuite suite;
   private final SecureRandom random;
   private final int maxSessions;
@@ -95,6 +108,7 @@ public final class ControlServer {
     }
     this.identity = identity;
     this.cookies = cookies;
+    this.resetTokens = new ResetTokens(identity);
     this.suite = suite;
     this.random = random;
     this.maxSessions = maxSessions;
@@ -118,7 +132,7 @@ public final class ControlServer {
         case HELLO -> cookieReply(((ControlMessage.Hello) m).nonce(), src, datagram.length, nowMillis);
         case INITIATION -> onInitiation((ControlMessage.Initiation) m, src, datagram.length, nowMillis, nowNanos);
         case SEALED -> onSealed((ControlMessage.Sealed) m, datagram, nowNanos);
-        case COOKIE, RESPONSE -> throw new ControlException(ControlDrop.UNKNOWN_TYPE, "a server takes no " + m.type());
+        case COOKIE, RESPONSE, RESET -> throw new ControlException(ControlDrop.UNKNOWN_TYPE, "a server takes no " + m.type());
       };
     } catch (ControlException e) {
       return new Event.Dropped(e.drop(), e.getMessage());
@@ -162,7 +176,8 @@ public final class ControlServer {
     int index = freshIndex();
     byte[] noise;
     try {
-      noise = hs.writeMessage(new byte[0]);
+      // The response's payload is the session's reset token: only the client learns it, authenticated.
+      noise = hs.writeMessage(resetTokens.token(index));
     } catch (HandshakeException e) {
       throw new ControlException(ControlDrop.UNAUTHENTICATED, "initiation: " + e.getMessage());
     }
@@ -185,7 +200,11 @@ public final class ControlServer {
   private Event onSealed(ControlMessage.Sealed m, byte[] datagram, long nowNanos) throws ControlException {
     ControlSession session = byIndex.get(m.receiverIndex());
     if (session == null) {
-      throw new ControlException(ControlDrop.UNKNOWN_SESSION, "no control session " + m.receiverIndex());
+      byte[] reset = ControlCodec.reset(m.receiverIndex(), resetTokens.token(m.receiverIndex()));
+      if (reset.length > datagram.length) {
+        throw new ControlException(ControlDrop.AMPLIFICATION, reset.length + " bytes for " + datagram.length);
+      }
+      return new Event.Reset(reset, "no control session " + m.receiverIndex());
     }
     boolean wasPending = session.state() == ControlSession.State.PENDING;
     byte[] payload = session.open(datagram, nowNanos);

@@ -40,6 +40,9 @@ public final class NodeIdentity {
   private static final String ED_SEED = "ed25519-seed";
   private static final String ED_PUBLIC = "ed25519-public";
   private static final String X_PRIVATE = "x25519-private";
+  /** Domain separation of {@link #deriveSecret}: its outputs are never keys of another use. */
+  private static final byte[] DERIVE_CONTEXT = "p2pchat-derive-v1 ".getBytes(StandardCharsets.US_ASCII);
+  private static final String DERIVE_MAC = "HmacSHA256";
   private static final byte[] SELF_TEST = "p2pchat-identity-self-test".getBytes(StandardCharsets.US_ASCII);
 
   private final PrivateKey signingPrivate;
@@ -161,6 +164,27 @@ public final class NodeIdentity {
 
   PrivateKey staticPrivateKey() {
     return staticPrivate;
+  }
+
+  /**
+   * A 32-byte secret for {@code label}, derived from this identity's X25519 private key:
+   * HMAC-SHA256(private key, {@code "p2pchat-derive-v1 " || label}). The same for every process that
+   * loads the same key file (so it survives a restart), unknowable without that file, and independent
+   * for each label (a secret for one use never serves another). Used for the control channel's
+   * stateless reset tokens ({@code io.p2pchat.control.ResetTokens}).
+   */
+  public byte[] deriveSecret(String label) {
+    byte[] key = Keys.rawX25519Private(staticPrivate);
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance(DERIVE_MAC);
+      mac.init(new javax.crypto.spec.SecretKeySpec(key, DERIVE_MAC));
+      mac.update(DERIVE_CONTEXT);
+      return mac.doFinal(label.getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("JDK lacks " + DERIVE_MAC, e);
+    } finally {
+      Arrays.fill(key, (byte) 0);
+    }
   }
 
   /** Ed25519 signature of {@code data} (64 bytes). */

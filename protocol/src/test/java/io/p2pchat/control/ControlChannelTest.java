@@ -284,6 +284,42 @@ class ControlChannelTest {
     assertEquals(1, net.server.sessionCount());
   }
 
+  /**
+   * A server restarted with the same key file has lost every session, yet it can prove that to the
+   * session's client alone: its RESET carries the token the client got in the authenticated response.
+   * A RESET from anyone else (another key, a guessed token, another session's index) changes nothing.
+   */
+  @Test
+  void aServerRestartedWithTheSameKeyResetsTheSessionAndNobodyElseCan() {
+    RendezvousIdentity key = RendezvousIdentity.generate();
+    Net net = new Net(CipherSuite.AES_GCM, key);
+    ControlSession clientSide = net.connect()[0];
+    byte[] keepAlive = net.client.seal(bytes("{\"t\":\"keepalive\"}"), net.nowNanos);
+
+    ControlServer restarted = new ControlServer(key, new AddressCookie(random), CipherSuite.AES_GCM, random);
+    var reset = assertInstanceOf(ControlServer.Event.Reset.class,
+        restarted.onDatagram(keepAlive, CLIENT_ADDR, net.nowMillis, net.nowNanos));
+    assertTrue(reset.reset().length < keepAlive.length, "a reset is smaller than what it answers");
+
+    // Forgeries first: another key's reset, a guessed token, a reset for another index.
+    ControlServer impostor = new ControlServer(RendezvousIdentity.generate(), new AddressCookie(random),
+        CipherSuite.AES_GCM, random);
+    var forged = assertInstanceOf(ControlServer.Event.Reset.class,
+        impostor.onDatagram(keepAlive, CLIENT_ADDR, net.nowMillis, net.nowNanos));
+    assertEquals(ControlDrop.UNAUTHENTICATED, dropOf(net.toClient(forged.reset())));
+    assertEquals(ControlDrop.UNAUTHENTICATED, dropOf(net.toClient(
+        ControlCodec.reset(clientSide.remoteIndex(), new byte[ResetTokens.LENGTH]))));
+    assertEquals(ControlDrop.UNKNOWN_SESSION, dropOf(net.toClient(
+        ControlCodec.reset(clientSide.remoteIndex() + 1, new ResetTokens(key).token(clientSide.remoteIndex() + 1)))));
+    assertEquals(clientSide, net.client.session(), "the session survived every forgery");
+
+    assertInstanceOf(ControlClient.Event.Reset.class, net.toClient(reset.reset()));
+    assertNull(net.client.session(), "the next message starts a handshake");
+    assertEquals(ControlSession.State.CLOSED, clientSide.state());
+    // The same reset again finds no session.
+    assertEquals(ControlDrop.UNKNOWN_SESSION, dropOf(net.toClient(reset.reset())));
+  }
+
   @Test
   void sessionsExpireAndTheServerForgetsThem() {
     Net net = new Net(CipherSuite.AES_GCM);

@@ -61,6 +61,9 @@ class ControlCodecTest {
     assertEquals(241, ControlCodec.INITIATION_FIXED + 32 + 48 + InitiationPayload.LENGTH + 16);
     assertEquals(60, ControlCodec.RESPONSE_FIXED + ControlCodec.MIN_NOISE_2);
     assertEquals(1168, ControlCodec.MAX_PLAINTEXT);
+    // A reset answers a SEALED datagram of 32 bytes at least: 4 + 4 + 16.
+    assertEquals(24, ControlCodec.RESET_SIZE);
+    assertTrue(ControlCodec.RESET_SIZE < ControlCodec.SEALED_HEADER_SIZE + 16);
   }
 
   @Test
@@ -87,7 +90,8 @@ class ControlCodecTest {
         new Case("version 2", HEX.parseHex("d8010200" + "00".repeat(64)), ControlDrop.BAD_VERSION),
         new Case("reserved set", HEX.parseHex("d8010101" + "00".repeat(64)), ControlDrop.MALFORMED),
         new Case("type 0", HEX.parseHex("d8000100" + "00".repeat(64)), ControlDrop.UNKNOWN_TYPE),
-        new Case("type 6", HEX.parseHex("d8060100" + "00".repeat(64)), ControlDrop.UNKNOWN_TYPE),
+        new Case("type 7", HEX.parseHex("d8070100" + "00".repeat(64)), ControlDrop.UNKNOWN_TYPE),
+        new Case("short reset", HEX.parseHex("d8060100" + "00".repeat(19)), ControlDrop.TRUNCATED),
         new Case("short cookie", HEX.parseHex("d8020100" + "00".repeat(63)), ControlDrop.TRUNCATED),
         new Case("short initiation", HEX.parseHex("d8030100" + "00".repeat(131)), ControlDrop.TRUNCATED),
         new Case("short response", HEX.parseHex("d8040100" + "00".repeat(55)), ControlDrop.TRUNCATED),
@@ -105,7 +109,8 @@ class ControlCodecTest {
     Random random = new Random(SEED);
     List<byte[]> seeds = List.of(ControlCodec.hello(new byte[16]), ControlCodec.cookie(new byte[16], new byte[16],
         new byte[32]), ControlCodec.initiation(new byte[16], new byte[16], 7, new byte[201]),
-        ControlCodec.response(1, 2, new byte[48]), ControlCodec.sealedFrame(1, 2, 30));
+        ControlCodec.response(1, 2, new byte[48]), ControlCodec.sealedFrame(1, 2, 30),
+        ControlCodec.reset(3, new byte[ResetTokens.LENGTH]));
     for (int round = 0; round < ROUNDS; round++) {
       byte[] bytes;
       if (round % 2 == 0) {

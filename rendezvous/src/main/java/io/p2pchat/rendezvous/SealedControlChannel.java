@@ -22,7 +22,8 @@ import java.util.Map;
 
 /**
  * The authenticated control channel ({@link ControlServer}: cookie first, Noise IK, sealed sessions)
- * in front of the command handlers. HELLOs and INITIATIONs are answered here (a COOKIE, a RESPONSE);
+ * in front of the command handlers. HELLOs and INITIATIONs are answered here (a COOKIE, a RESPONSE), and
+ * so is a SEALED datagram for a session this server does not have (a stateless RESET);
  * a SEALED datagram is opened in its session and its JSON handed on; everything else (a forgery, a
  * replay, an unknown session) throws and is dropped and counted by the demux.
  *
@@ -54,6 +55,9 @@ final class SealedControlChannel implements ControlChannel {
     }
     if (event instanceof ControlServer.Event.Accepted a) {
       return Opened.reply(Buffer.buffer(a.response()), "control response");
+    }
+    if (event instanceof ControlServer.Event.Reset r) {
+      return Opened.reply(Buffer.buffer(r.reset()), "control reset (" + r.why() + ")");
     }
     if (event instanceof ControlServer.Event.Dropped d) {
       throw new WireException(d.drop().dropReason(), "control " + d.drop().label() + ": " + d.why());
