@@ -183,6 +183,9 @@ class ConsoleVerticleTest {
     screen.awaitLine("\\* bob +direct-lan +127\\.0\\.0\\.1:" + bob.port() + " +rtt \\d+\\.\\d\\d ms.*");
     keyboard.type("/list");
     screen.await(l -> l.equals("* peers: bob"), "/list");
+    keyboard.type("/stats");
+    // The node's datagram counters and every drop by its reason, on one line (the NAT lab parses it).
+    screen.awaitLine("\\* stats: datagrams in [1-9]\\d* out [1-9]\\d*; drops total \\d+( [a-z-]+=\\d+)*");
 
     keyboard.type("/msg nobody are you there");
     screen.await(l -> l.equals("! not sent: unknown nick: nobody"), "/msg to an unknown nick");

@@ -149,11 +149,14 @@ public class ConsoleVerticle extends VerticleBase {
       case "/netcheck":
         netcheck();
         break;
+      case "/stats":
+        stats();
+        break;
       case "/quit":
         quit();
         break;
       case "/help":
-        print("* commands: /msg NICK TEXT, /list, /peers, /whois [NICK], /accept NICK FINGERPRINT, /history [N], /netcheck, /quit;"
+        print("* commands: /msg NICK TEXT, /list, /peers, /whois [NICK], /accept NICK FINGERPRINT, /history [N], /netcheck, /stats, /quit;"
           + " any other line goes to the room");
         break;
       default:
@@ -229,6 +232,23 @@ public class ConsoleVerticle extends VerticleBase {
           print("* netcheck: " + r.getJsonArray("sources").size() + " of " + r.getInteger("sourcesAsked")
             + " STUN sources answered; two are needed to tell how your NAT maps (set stunServers)");
       }
+    });
+  }
+
+  /**
+   * The node's datagram counters in one line: {@code * stats: datagrams in N out N; drops total N
+   * REASON=N ...} (the reasons in {@code DropReason} order), so a user can see that forged or broken
+   * datagrams reached the node and were refused.
+   */
+  private void stats() {
+    vertx.eventBus().<JsonObject>request(addresses.stats(), new JsonObject()).onSuccess(reply -> {
+      JsonObject r = reply.body();
+      JsonObject drops = r.getJsonObject("drops");
+      StringBuilder line = new StringBuilder("* stats: datagrams in ").append(r.getLong("datagramsIn"))
+        .append(" out ").append(r.getLong("datagramsOut")).append("; drops total ").append(drops.getLong("total"));
+      drops.fieldNames().stream().filter(k -> !k.equals("total"))
+        .forEach(k -> line.append(' ').append(k).append('=').append(drops.getLong(k)));
+      print(line.toString());
     });
   }
 
