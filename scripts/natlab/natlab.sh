@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # p2pchat NAT lab: a small internet of network namespaces with real Linux NAT routers.
 #
-#   natlab.sh up <home|lan|sym|full>   build a lab, print its id (export NATLAB_ID=<id> to address it)
+#   natlab.sh up <home|lan|sym|full|six> build a lab, print its id (export NATLAB_ID=<id> to address it)
 #   natlab.sh down                     remove the lab NATLAB_ID (or the last one built)
 #   natlab.sh cleanup [--all]          remove leftovers of earlier runs whose creator died (--all: every lab)
 #   natlab.sh exec <host> <cmd...>     run a command inside a host's namespace
@@ -58,7 +58,14 @@ topology_routers() {
           echo "rtS symmetric 203.0.113.24 192.0.2.128 dave:130" ;;
     full) topology_routers home; topology_routers lan
           echo "rtS symmetric 203.0.113.24 192.0.2.128 dave:130" ;;
-    *) die "unknown topology '$1' (home|lan|sym|full)" ;;
+    # six clients, each behind its own home router: every pair needs the rendezvous to meet
+    six)  echo "rtA home 203.0.113.21 192.0.2.0 alice:2"
+          echo "rtB home 203.0.113.22 192.0.2.64 bob:66"
+          echo "rtC home 203.0.113.23 198.51.100.0 carol:2"
+          echo "rtD home 203.0.113.26 198.51.100.64 dan:66"
+          echo "rtE home 203.0.113.27 198.51.100.128 eve:130"
+          echo "rtF home 203.0.113.28 198.51.100.192 fay:194" ;;
+    *) die "unknown topology '$1' (home|lan|sym|full|six)" ;;
   esac
 }
 
@@ -130,7 +137,7 @@ add_router() { # name kind wan lanNet hosts...
 
 cmd_up() {
   local topo=${1:-}
-  [[ -n $topo ]] || die "usage: natlab.sh up <home|lan|sym|full>"
+  [[ -n $topo ]] || die "usage: natlab.sh up <home|lan|sym|full|six>"
   need_root_and_tools
   topology_routers "$topo" >/dev/null
   local id=${NATLAB_ID:-$NS_PREFIX$$}

@@ -10,8 +10,6 @@ import io.p2pchat.node.TestNet;
 import io.p2pchat.node.TestNet.Events;
 import io.p2pchat.node.TestNet.Node;
 import io.p2pchat.rendezvous.RendezvousVerticle;
-import io.p2pchat.wire.Control;
-import io.p2pchat.wire.ControlType;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -23,7 +21,6 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -68,17 +65,7 @@ class SealedControlTest {
     JsonObject before = alice.stats().getJsonObject("drops");
 
     // Protocol 1's cleartext control, as an off-path spoofer of the rendezvous's address would send it.
-    JsonObject bobPeer = new JsonObject().put(Control.NICK, "bob").put("instance", "forged")
-      .put(Control.RELAY_ID, 7).put(Control.LOCAL, new JsonArray().add("127.0.0.1:9"))
-      .put(Control.PUBLIC, "127.0.0.1:9").put(Control.KEY, Control.base64(new byte[32]));
-    String secret = Base64.getEncoder().encodeToString(new byte[16]);
-    List<JsonObject> forged = List.of(
-      Control.of(ControlType.GONE).put(Control.NICK, "bob"),
-      Control.of(ControlType.INTRODUCE).put(Control.INTRO_ID, "1").put(Control.SECRET, secret).put(Control.PEER, bobPeer),
-      Control.of(ControlType.INTRODUCE).put(Control.INTRO_ID, "2").put(Control.SECRET, secret)
-        .put(Control.PEER, bobPeer.copy().put(Control.NICK, "mallory")),
-      Control.of(ControlType.REGISTERED).put(Control.NICK, "alice").put(Control.ROOM, "x").put(Control.PUBLIC, "127.0.0.1:9")
-        .put(Control.RELAY_ID, 1).put(Control.TTL, 30));
+    List<JsonObject> forged = CleartextForgeries.forms("bob", "mallory", "alice", "127.0.0.1:9");
     for (JsonObject m : forged) {
       await(tap.asRendezvous(io.p2pchat.wire.ControlCodec.encode(m, 1)));
     }

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
  * * NICK connected (STATE ADDR:PORT) a peer appeared
  * * NICK path STATE ADDR:PORT        its path changed (main prints "relay ADDR:PORT" for a relayed one)
  * * NICK left
+ * * stats: datagrams in N out N; drops total N REASON=N ...   the answer to /stats
  * </pre>
  */
 final class ConsoleLines {
@@ -64,6 +65,14 @@ final class ConsoleLines {
   /** A private message from {@code nick} with exactly {@code text}. */
   static Pattern privateMessage(String nick, String text) {
     return Pattern.compile(TIME + Pattern.quote(nick) + " \\(private\\): " + Pattern.quote(text));
+  }
+
+  /** The answer to {@code /stats}: group 1 = total drops, group 2 = the {@code REASON=N} pairs (maybe empty). */
+  static final Pattern STATS = Pattern.compile("\\* stats: datagrams in \\d+ out \\d+; drops total (\\d+)(.*)");
+
+  /** {@code * NICK left}: the node was told the peer is gone. */
+  static Pattern left(String nick) {
+    return Pattern.compile("\\* " + Pattern.quote(nick) + " left");
   }
 
   /** {@code * NICK connected (...)}: the peer was introduced (in any state). */

@@ -23,6 +23,11 @@ final class LabConfig {
     return Path.of(System.getProperty("natlab.script", DEFAULT_SCRIPT)).toAbsolutePath();
   }
 
+  /** The lab's attacker ({@code scripts/natlab/spoof_udp.py}), next to {@code natlab.sh}. */
+  static Path attackerScript() {
+    return script().resolveSibling("spoof_udp.py");
+  }
+
   static Path workDir() {
     return Path.of(System.getProperty("natlab.workDir", DEFAULT_WORK_DIR)).toAbsolutePath();
   }

@@ -90,6 +90,22 @@ final class NatLab implements AutoCloseable {
     run(args.toArray(String[]::new));
   }
 
+  /**
+   * Runs the lab's attacker ({@code spoof_udp.py}, python3 standard library) in the core router's
+   * namespace, where every public packet passes: it sends under any source address and captures
+   * genuine datagrams off the wire. Returns its stdout lines.
+   */
+  List<String> attacker(String... args) {
+    List<String> command = new ArrayList<>(List.of("python3", LabConfig.attackerScript().toString()));
+    command.addAll(List.of(args));
+    return exec("core", command.toArray(String[]::new));
+  }
+
+  /** The core's interface toward a router or public host: every packet to and from it crosses this one. */
+  static String coreInterface(String host) {
+    return "c" + host;
+  }
+
   /** Output of {@code natlab.sh status}: printed when a scenario fails. */
   String status() {
     return String.join("\n", runLenient("status"));

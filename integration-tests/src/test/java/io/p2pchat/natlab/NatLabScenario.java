@@ -166,6 +166,26 @@ abstract class NatLabScenario {
   }
 
   /**
+   * Types {@code /stats} on {@code at} and returns its drop counters as the user sees them:
+   * {@code total} and one entry per reason ({@code unauthenticated}, {@code replayed}, ...).
+   */
+  protected Map<String, Long> dropCounters(ConsoleProcess at) {
+    int seen = at.matching(ConsoleLines.STATS).size();
+    at.type("/stats");
+    List<ConsoleProcess.Matched> answers = at.awaitCount(ConsoleLines.STATS, seen + 1, MESSAGE_TIMEOUT);
+    ConsoleProcess.Matched answer = answers.get(seen);
+    Map<String, Long> counters = new java.util.TreeMap<>();
+    counters.put("total", Long.parseLong(answer.group(1)));
+    for (String pair : answer.group(2).trim().split("\\s+")) {
+      if (!pair.isEmpty()) {
+        int eq = pair.indexOf('=');
+        counters.put(pair.substring(0, eq), Long.parseLong(pair.substring(eq + 1)));
+      }
+    }
+    return counters;
+  }
+
+  /**
    * Prints the scenario's figures: which confirmed path came first and when (from {@code startNanos},
    * normally the later client's start, so JVM start and registration are included), how long the
    * punch took from the {@code connecting} line when one is shown, and when {@code wanted} was reached.
