@@ -40,6 +40,12 @@ final class Timing {
   static final long REGISTER_FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
   /** Registration retries back off to this, so a returning rendezvous is found within seconds. */
   static final long REGISTER_MAX_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /**
+   * After answering the server's challenge, the registration is tried again if {@code registered} has not
+   * come within this: a loaded rendezvous answers within tens of milliseconds, a slow path within a few
+   * hundred; a second is generous and still far below the backed-off retry of a silent server.
+   */
+  static final long REGISTER_ANSWER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** Keep-alives to the rendezvous at most this far apart: a third of its default 30 s TTL. */
   static final long SERVER_KEEPALIVE_MAX_NANOS = TimeUnit.SECONDS.toNanos(10);
   /**

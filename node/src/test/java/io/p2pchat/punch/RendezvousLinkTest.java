@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class RendezvousLinkTest {
 
   private static final long KEEP_ALIVE = TimeUnit.SECONDS.toNanos(15);
-  private static final JsonObject REGISTER = Control.of(ControlType.REGISTER).put(Control.NICK, "alice");
+  private static final JsonObject REGISTER = Control.of(ControlType.REGISTER).put(Control.NICK, "alice")
+    .put(Control.ROOM, "lobby").put(Control.INSTANCE, "alice-1").put(Control.LOCAL, new io.vertx.core.json.JsonArray());
   private static final JsonObject REGISTERED = Control.of(ControlType.REGISTERED).put(Control.NICK, "alice");
 
   private final List<String> log = new ArrayList<>();
@@ -110,6 +111,29 @@ class RendezvousLinkTest {
     link.onAnswer(now);
     runUntil(TimeUnit.MILLISECONDS.toNanos(1750 + 2000 + 4000));
     assertEquals(List.of("register", "register", "register", "next server", "register", "register", "register"), log);
+  }
+
+  /**
+   * Under loss: the server answered our registers with challenges but its {@code registered} (or our
+   * signed register) was lost each time. It is alive, so each retry comes a second after the signed
+   * register, never at the backed-off interval (5 s) a silent server earns.
+   */
+  @Test
+  void aServerThatAnswersButLosesRegisteredIsRetriedWithinASecond() throws Exception {
+    link.start(0);
+    runUntil(TimeUnit.MILLISECONDS.toNanos(7750)); // silent: back-off reached 4 s
+    registerTimes.clear();
+    JsonObject challenge = Control.of(ControlType.CHALLENGE)
+      .put(Control.COOKIE, Control.base64(new byte[io.p2pchat.crypto.AddressCookie.LENGTH]));
+    for (int i = 0; i < 3; i++) {
+      link.onAnswer(now);
+      link.onChallenge(challenge, now); // answered with the signed register, which is then lost
+      long answeredAt = now;
+      runUntil(link.nextDeadline());
+      assertEquals(TimeUnit.NANOSECONDS.toMillis(Timing.REGISTER_ANSWER_TIMEOUT_NANOS),
+        TimeUnit.NANOSECONDS.toMillis(now - answeredAt), "retry " + i);
+    }
+    assertEquals(RendezvousLink.State.REGISTERING, link.state());
   }
 
   @Test
