@@ -300,6 +300,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       log.info("rendezvous: {}", message);
     } else {
       log.error("rendezvous refused us: {} ({})", message, code);
+      link.onRefused(now);
       vertx.eventBus().publish(addresses.rendezvousState(), new JsonObject()
         .put("state", "down").put("address", server.toString()).put("error", message));
     }

@@ -115,8 +115,19 @@ final class RendezvousLink {
     // The server is there and answering (the challenge is sealed: only it can send one), so what went
     // missing is a datagram, not the server: start over soon rather than after the backed-off interval
     // that a silent server earned. Under 20% loss this is what keeps registration within seconds.
-    retryInterval = Timing.REGISTER_FIRST_RETRY_NANOS;
+    retryInterval = Timing.REGISTER_ANSWER_TIMEOUT_NANOS;
     nextSendAt = now + Timing.REGISTER_ANSWER_TIMEOUT_NANOS;
+  }
+
+  /**
+   * The server refused our registration (nick taken, busy, bad signature): it answers, but asking again
+   * soon would only be refused again and cost it a signature check each time, so the next try waits the
+   * longest back-off.
+   */
+  void onRefused(long now) {
+    if (state == State.REGISTERING) {
+      nextSendAt = now + Timing.REGISTER_MAX_RETRY_NANOS;
+    }
   }
 
   /** The register message signed over {@code cookie}. */

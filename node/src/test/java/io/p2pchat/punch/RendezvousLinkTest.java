@@ -119,7 +119,7 @@ class RendezvousLinkTest {
    * register, never at the backed-off interval (5 s) a silent server earns.
    */
   @Test
-  void aServerThatAnswersButLosesRegisteredIsRetriedWithinASecond() throws Exception {
+  void aServerThatAnswersButLosesRegisteredIsRetriedWithinASecondAndARefusalWaitsLonger() throws Exception {
     link.start(0);
     runUntil(TimeUnit.MILLISECONDS.toNanos(7750)); // silent: back-off reached 4 s
     registerTimes.clear();
@@ -134,6 +134,12 @@ class RendezvousLinkTest {
         TimeUnit.NANOSECONDS.toMillis(now - answeredAt), "retry " + i);
     }
     assertEquals(RendezvousLink.State.REGISTERING, link.state());
+    // A refusal (nick taken) is an answer too, but the next try waits the longest back-off.
+    link.onChallenge(challenge, now);
+    link.onRefused(now);
+    long refusedAt = now;
+    runUntil(link.nextDeadline());
+    assertEquals(TimeUnit.NANOSECONDS.toMillis(Timing.REGISTER_MAX_RETRY_NANOS), TimeUnit.NANOSECONDS.toMillis(now - refusedAt));
   }
 
   @Test
