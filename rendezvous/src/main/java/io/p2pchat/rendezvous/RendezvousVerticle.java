@@ -61,6 +61,7 @@ public class RendezvousVerticle extends VerticleBase {
   private Outbox outbox;
   private DropReport drops;
   private Introductions introductions;
+  private HostCandidates hostCandidates;
   private ControlHandler register;
   private ControlHandler keepAlive;
   private ControlHandler list;
@@ -139,7 +140,8 @@ public class RendezvousVerticle extends VerticleBase {
   /** Gives each command its handler, once the directory is known. */
   private void wire() {
     introductions = new Introductions(registry, directory, outbox, new Retransmits(), this::retransmitAt, log);
-    register = new RegisterHandler(options, registry, directory, introductions, outbox, log);
+    hostCandidates = new HostCandidates(options.lanRanges());
+    register = new RegisterHandler(options, registry, directory, introductions, hostCandidates, outbox, log);
     keepAlive = new KeepAliveHandler(registry, introductions, outbox);
     ack = new AckHandler(registry, introductions, outbox);
     list = new ListHandler(registry, outbox);
@@ -205,6 +207,7 @@ public class RendezvousVerticle extends VerticleBase {
       .put("controlSessions", channel.sessions())
       .put("reliable", introductions.stats().mergeIn(outbox.impairment()))
       .put("drops", drops.toJson())
+      .put("hostCandidatesDropped", hostCandidates.toJson())
       .put("trackedSources", limits.trackedSources())
       .put("trackedHosts", limits.trackedHosts());
   }

@@ -98,16 +98,21 @@ public final class UdpClient implements AutoCloseable {
   public static JsonObject signed(JsonObject registration, NodeIdentity identity, byte[] cookie) {
     byte[] signed = ControlSigning.register(Control.PROTOCOL_VERSION, cookie, identity.signingPublicKey(),
       registration.getString(Control.NICK), registration.getString(Control.ROOM), registration.getString(Control.INSTANCE),
-      List.of(registration.getJsonArray(Control.LOCAL).getString(0)));
+      registration.getJsonArray(Control.LOCAL).stream().map(String.class::cast).toList());
     return registration.copy().put(Control.COOKIE, Control.base64(cookie))
       .put(Control.SIG, Control.base64(identity.sign(signed)));
   }
 
   /** register, challenge, signed register: returns the server's answer to the signed one. */
   public JsonObject register() {
-    sendControl(registration());
+    return register(registration());
+  }
+
+  /** {@link #register()} of {@code registration} (this client's, with other fields such as its {@code local} list). */
+  public JsonObject register(JsonObject registration) {
+    sendControl(registration);
     JsonObject challenge = receiveControl(ControlType.CHALLENGE);
-    sendControl(signedRegistration(Base64.getDecoder().decode(challenge.getString(Control.COOKIE))));
+    sendControl(signed(registration, identity, Base64.getDecoder().decode(challenge.getString(Control.COOKIE))));
     return receiveControl(null);
   }
 
