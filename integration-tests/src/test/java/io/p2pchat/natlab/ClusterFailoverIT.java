@@ -105,7 +105,8 @@ class ClusterFailoverIT extends NatLabScenario {
     Map<String, String> env = Map.of(
         "P2PCHAT_HOST", "0.0.0.0",
         "P2PCHAT_PORT", Integer.toString(RENDEZVOUS_PORT),
-        "P2PCHAT_LOG_DIR", dir("logs", name).toString());
+        "P2PCHAT_LOG_DIR", dir("logs", name).toString(),
+        LabConfig.LAN_RANGES_ENV, LabConfig.LAN_RANGES);
     ConsoleProcess p = ConsoleProcess.start(name, lab.inHost(host, ClusteredRendezvous.command(clusterXml, address)),
         env, runDir.resolve(name + ".stderr"));
     own.add(p);
@@ -120,7 +121,8 @@ class ClusterFailoverIT extends NatLabScenario {
         "P2PCHAT_BIND_PORT", Integer.toString(CLIENT_PORT),
         "P2PCHAT_DATA_DIR", dir("data", nick).toString(),
         "P2PCHAT_LOG_DIR", dir("logs", nick).toString(),
-        "P2PCHAT_CONSOLE", "true");
+        "P2PCHAT_CONSOLE", "true",
+        LabConfig.LAN_RANGES_ENV, LabConfig.LAN_RANGES);
     List<String> cmd = new ArrayList<>();
     cmd.add(LabConfig.java().toString());
     cmd.addAll(JVM_OPTIONS);

@@ -13,6 +13,14 @@ final class LabConfig {
   static final String DEFAULT_SCRIPT = "../scripts/natlab/natlab.sh";
   static final String DEFAULT_WORK_DIR = "target/natlab";
 
+  /**
+   * The lab's LANs (docs/NATLAB.md): documentation ranges, not RFC 1918, so the rendezvous and the
+   * nodes must be told they are LANs ({@code lanRanges}) or they drop the clients' host candidates.
+   */
+  static final String LAN_RANGES = "192.0.2.0/24,198.51.100.0/24";
+  /** {@link #LAN_RANGES} as the environment override every lab process is started with. */
+  static final String LAN_RANGES_ENV = "P2PCHAT_LAN_RANGES";
+
   private LabConfig() {}
 
   static Path jar() {

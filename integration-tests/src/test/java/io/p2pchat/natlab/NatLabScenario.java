@@ -99,7 +99,8 @@ abstract class NatLabScenario {
     Map<String, String> env = Map.of(
         "P2PCHAT_HOST", "0.0.0.0",
         "P2PCHAT_PORT", Integer.toString(RENDEZVOUS_PORT),
-        "P2PCHAT_LOG_DIR", dir("logs", name).toString());
+        "P2PCHAT_LOG_DIR", dir("logs", name).toString(),
+        LabConfig.LAN_RANGES_ENV, LabConfig.LAN_RANGES);
     ConsoleProcess p = start(host, name, RENDEZVOUS_CLASS, env);
     p.await(RENDEZVOUS_UP, START_TIMEOUT);
     return p;
@@ -114,7 +115,8 @@ abstract class NatLabScenario {
         "P2PCHAT_BIND_PORT", Integer.toString(CLIENT_PORT),
         "P2PCHAT_DATA_DIR", dir("data", nick).toString(),
         "P2PCHAT_LOG_DIR", dir("logs", nick).toString(),
-        "P2PCHAT_CONSOLE", "true");
+        "P2PCHAT_CONSOLE", "true",
+        LabConfig.LAN_RANGES_ENV, LabConfig.LAN_RANGES);
     return start(host, nick, CLIENT_CLASS, env);
   }
 

@@ -106,6 +106,7 @@ class ConfigKeysTest {
       node("punchTimeoutSeconds", 7, NodeOptions::punchTimeoutSeconds),
       node("stunServers", new JsonArray().add("stun.example.org:3478"), NodeOptions::stunServers,
         List.of("stun.example.org:3478")),
+      node("lanRanges", new JsonArray().add("192.0.2.0/24"), o -> o.lanRanges().extra(), List.of("192.0.2.0/24")),
       node("deliveryDeadlineSeconds", 45, NodeOptions::deliveryDeadlineSeconds),
       node("console", true, NodeOptions::console),
       node("http.host", "::1", NodeOptions::httpHost),
@@ -136,6 +137,7 @@ class ConfigKeysTest {
       rendezvous("requestBurstPerHost", 500, RendezvousOptions::requestBurstPerHost),
       rendezvous("maxClientsPerHost", 64, RendezvousOptions::maxClientsPerHost),
       rendezvous("maxTrackedSources", 1_000, RendezvousOptions::maxTrackedSources),
+      new Key<>("lanRanges", new JsonArray().add("198.51.100.0/24"), o -> o.lanRanges().extra(), List.of("198.51.100.0/24")),
       rendezvous("logDir", "/tmp/p2pchat-logs", RendezvousOptions::logDir),
       rendezvous("dataDir", "/tmp/p2pchat-rendezvous", RendezvousOptions::dataDir));
   }

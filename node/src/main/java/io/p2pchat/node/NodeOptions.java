@@ -4,6 +4,7 @@ import io.p2pchat.common.ConfigException;
 import io.p2pchat.common.ConfigLoader;
 import io.p2pchat.common.ConfigLoader.Type;
 import io.p2pchat.common.ConfigReader;
+import io.p2pchat.common.LanRanges;
 import io.p2pchat.control.ServerKey;
 import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.wire.Control;
@@ -122,6 +123,7 @@ public final class NodeOptions {
     KEYS.put("logDir", Type.STRING);
     KEYS.put("dataDir", Type.STRING);
     KEYS.put("stunServers", Type.LIST);
+    KEYS.put("lanRanges", Type.LIST);
     KEYS.put("impair.lossPercent", Type.INTEGER);
     KEYS.put("impair.duplicatePercent", Type.INTEGER);
     KEYS.put("impair.reorderPercent", Type.INTEGER);
@@ -155,6 +157,7 @@ public final class NodeOptions {
   private final Path dataDir;
   private final String roomSecret;
   private final List<String> stunServers;
+  private final LanRanges lanRanges;
   private final int[] impairment;
   private final Path keyFile;
   private final CipherSuite cipher;
@@ -229,6 +232,7 @@ public final class NodeOptions {
       throw new ConfigException("impair.lossPercent + duplicatePercent + reorderPercent must not exceed 100");
     }
     stunServers = r.strings("stunServers");
+    lanRanges = new LanRanges(r.strings("lanRanges"));
     for (String server : stunServers) {
       if (!isHostPort(server)) {
         throw new ConfigException("stunServers entries must be host:port (got \"" + server + "\")");
@@ -365,6 +369,14 @@ public final class NodeOptions {
   /** STUN servers ({@code host:port}) asked besides the rendezvous, to learn how our NAT maps. */
   public List<String> stunServers() {
     return stunServers;
+  }
+
+  /**
+   * Where a peer's host candidates may lie to be probed: {@link LanRanges#DEFAULT_RANGES} and the
+   * configured {@code lanRanges} (CIDR blocks, none by default), as the rendezvous checks them too.
+   */
+  public LanRanges lanRanges() {
+    return lanRanges;
   }
 
   /** The secret of a private room, or null for a public one. */

@@ -41,13 +41,24 @@ final class PeerPath {
      */
     void pathChanged(PathState state, Endpoint address, String why);
 
-    /** The current path went silent: ask the rendezvous for fresh candidates. */
+    /**
+     * The current path went silent, or a punch window found no path at all and its retry interval
+     * passed: ask the rendezvous for fresh candidates (a new introduction starts the next round).
+     */
     void pathLost();
 
     /** A punch window ended without a direct path ({@code relay}: the relay is being tried). */
     default void punchFailed(int candidates, boolean relay) {
     }
   }
+
+  /**
+   * Peer-reflexive candidates one introduction may teach: a NAT that remapped after a port conflict
+   * gives one, a roam one more. A verified punch from yet another source is dropped (counted by the
+   * caller): without the cap, a member of the room holding the probe secret could forge punches from
+   * any number of victims' addresses and have this node probe each of them.
+   */
+  static final int MAX_PEER_REFLEXIVE = 2;
 
   private record PendingProbe(Endpoint to, long sentNanos) {
   }
@@ -127,12 +138,32 @@ final class PeerPath {
     }
   }
 
-  /** A verified {@code punch} from {@code from}: teaches a peer-reflexive address if it is new. */
+  /**
+   * Whether a verified {@code punch} from {@code from} may be taken (answered, and taught if new):
+   * the relay, a known candidate, or a new source while fewer than {@link #MAX_PEER_REFLEXIVE}
+   * peer-reflexive candidates are known.
+   */
+  boolean mayLearnFrom(Endpoint from) {
+    return from.equals(Candidate.VIA_RELAY) || candidateAt(from) != null || peerReflexiveCount() < MAX_PEER_REFLEXIVE;
+  }
+
+  /**
+   * A verified {@code punch} from {@code from} ({@link #mayLearnFrom} said yes): teaches a
+   * peer-reflexive address if it is new, and answers a punch from an unconfirmed peer-reflexive
+   * address with one of ours (a triggered check, as ICE's): one punch back per punch received, never
+   * a round of them, so a forged source gets no more than it was sent.
+   */
   void onPunch(Endpoint from, long now) {
     heard(now);
-    if (!from.equals(Candidate.VIA_RELAY) && candidateAt(from) == null) {
-      candidates = append(candidates, new Candidate(from, Candidate.Kind.PEER_REFLEXIVE));
-      // Answer its probes and probe back: the new address is confirmed by our own punch round.
+    if (from.equals(Candidate.VIA_RELAY)) {
+      return;
+    }
+    Candidate known = candidateAt(from);
+    if (known == null) {
+      known = new Candidate(from, Candidate.Kind.PEER_REFLEXIVE);
+      candidates = append(candidates, known);
+    }
+    if (known.kind() == Candidate.Kind.PEER_REFLEXIVE && !known.equals(current)) {
       actions.sendPunch(from, track(from, now));
     }
   }
@@ -211,6 +242,10 @@ final class PeerPath {
     Candidate roamed = candidateAt(to);
     if (roamed == null) {
       roamed = new Candidate(to, Candidate.Kind.PEER_REFLEXIVE);
+      if (peerReflexiveCount() >= MAX_PEER_REFLEXIVE) {
+        // Authenticated, so the peer really is there now: it replaces the oldest learned address.
+        candidates = withoutOldestPeerReflexive(candidates);
+      }
       candidates = append(candidates, roamed);
     }
     choose(roamed, now, "roamed: " + to + " answered the path challenge");
@@ -279,7 +314,14 @@ final class PeerPath {
       probeAll(now);
     }
     if (!punching && now >= nextUpgradeAt) {
-      startPunch(now);
+      if (current == null) {
+        // The window found no path at all: its candidates are not probed again. The session asks
+        // for a new introduction instead (fresh candidates; the rendezvous paces them per pair).
+        nextUpgradeAt = Long.MAX_VALUE;
+        actions.pathLost();
+      } else {
+        startPunch(now);
+      }
     }
     if (current != null && now >= nextKeepAliveAt) {
       nextKeepAliveAt = now + keepAliveNanos;
@@ -299,7 +341,8 @@ final class PeerPath {
 
   private void probeAll(long now) {
     for (Candidate c : candidates) {
-      if (c.kind() != Candidate.Kind.RELAY) {
+      // Peer-reflexive addresses get triggered checks only (onPunch): a round would multiply a forged one.
+      if (c.kind() == Candidate.Kind.LAN || c.kind() == Candidate.Kind.PUBLIC) {
         actions.sendPunch(c.endpoint(), track(c.endpoint(), now));
       }
     }
@@ -377,6 +420,28 @@ final class PeerPath {
 
   private void expirePending(long now) {
     pending.values().removeIf(p -> now - p.sentNanos() > Timing.PROBE_EXPIRY_NANOS);
+  }
+
+  private int peerReflexiveCount() {
+    int n = 0;
+    for (Candidate c : candidates) {
+      if (c.kind() == Candidate.Kind.PEER_REFLEXIVE) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** {@code list} less its first peer-reflexive candidate that is not the current path. */
+  private List<Candidate> withoutOldestPeerReflexive(List<Candidate> list) {
+    List<Candidate> out = new ArrayList<>(list);
+    for (Candidate c : list) {
+      if (c.kind() == Candidate.Kind.PEER_REFLEXIVE && !c.equals(current)) {
+        out.remove(c);
+        break;
+      }
+    }
+    return out;
   }
 
   private static List<Candidate> append(List<Candidate> list, Candidate c) {

@@ -7,6 +7,7 @@ import io.p2pchat.wire.Probe;
 import io.p2pchat.wire.ProbeCodec;
 import io.p2pchat.wire.WireException;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 
 /**
  * The probe exchange ({@code punch} / {@code punched}, sealed with the introduction's secret):
@@ -23,6 +24,7 @@ final class Probes {
   private final PeerTransport transport;
   private final SessionTimers timers;
   private final PeerEvents events;
+  private final ProbePacer pacer = new ProbePacer();
   private long probeCounter;
 
   Probes(NodeLog log, PeerTable peers, PeerTransport transport, SessionTimers timers, PeerEvents events) {
@@ -48,12 +50,16 @@ final class Probes {
     if (log.isDebugEnabled()) {
       log.debug("in  {} {} from {} tx {}", from, probe.kind(), session.nick, probe.txId());
     }
+    if (probe.kind() == Probe.Kind.PUNCH && !session.path.mayLearnFrom(from)) {
+      throw new WireException(DropReason.PEER_REFLEXIVE_CAP, "punch of " + session.nick + " from a "
+        + (PeerPath.MAX_PEER_REFLEXIVE + 1) + "th new address");
+    }
     if (probe.kind() == Probe.Kind.PUNCH) {
       // Answers go where the packets come from: that is what makes a peer-reflexive address work.
       Endpoint observed = from.equals(Candidate.VIA_RELAY) ? UNSPECIFIED : from;
-      transport.sendPacket(session, from, ProbeCodec.encode(
+      send(session, from, ProbeCodec.encode(
         new Probe(Probe.Kind.PUNCHED, session.introId, probe.txId(), session.localIndex, observed),
-        ++probeCounter, session.secret));
+        ++probeCounter, session.secret), now);
       session.path.onPunch(from, now);
     } else {
       session.path.onPunched(probe.txId(), from, now);
@@ -67,7 +73,22 @@ final class Probes {
     if (log.isDebugEnabled()) {
       log.debug("out {} PUNCH to {} tx {}", to, session.nick, txId);
     }
-    transport.sendPacket(session, to, ProbeCodec.encode(
-      new Probe(Probe.Kind.PUNCH, session.introId, txId, session.localIndex, null), ++probeCounter, session.secret));
+    send(session, to, ProbeCodec.encode(
+      new Probe(Probe.Kind.PUNCH, session.introId, txId, session.localIndex, null), ++probeCounter, session.secret),
+      System.nanoTime());
+  }
+
+  /** Probes not sent, by reason ({@link ProbePacer}). */
+  JsonObject pacedStats() {
+    return pacer.toJson();
+  }
+
+  /** Sends a probe unless the pacer says no: the relay's are the server's to budget, every other one is paced. */
+  private void send(PeerSession session, Endpoint to, Buffer probe, long now) {
+    if (to.equals(Candidate.VIA_RELAY) || pacer.tryTake(to, probe.length(), now)) {
+      transport.sendPacket(session, to, probe);
+    } else if (log.isDebugEnabled()) {
+      log.debug("out {} probe to {} not sent: paced", to, session.nick);
+    }
   }
 }

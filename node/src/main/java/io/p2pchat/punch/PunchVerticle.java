@@ -249,6 +249,8 @@ public class PunchVerticle extends VerticleBase {
       .put("datagramsOut", datagramsOut)
       .put("drops", drops.toJson())
       .put("peers", peers.size())
+      .put("hostCandidatesDropped", rendezvous == null ? 0 : rendezvous.hostCandidatesDropped())
+      .put("probesPaced", probes == null ? new JsonObject() : probes.pacedStats())
       .put("rendezvous", rendezvous == null ? "starting" : rendezvous.linkState());
   }
 

@@ -87,6 +87,8 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
    */
   private boolean rendezvousDown;
   private long linkTimer = -1;
+  /** Host candidates of introductions not probed: outside every LAN range, or past the cap. */
+  private long hostCandidatesDropped;
   private boolean relayAvailable;
   /** The room as the rendezvous told us: makes re-sent introductions and departures idempotent. */
   private final RoomView view = new RoomView();
@@ -196,6 +198,11 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   }
 
   /** The link's state as {@code punch.stats} shows it. */
+  /** Host candidates of introductions this node refused to probe (outside the LAN ranges, or past the cap). */
+  long hostCandidatesDropped() {
+    return hostCandidatesDropped;
+  }
+
   String linkState() {
     return link == null ? "starting" : link.state().name().toLowerCase();
   }
@@ -314,10 +321,16 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     String peerInstance = Control.string(peer, "instance");
     long relayId = Control.number(peer, Control.RELAY_ID);
     List<Candidate> candidates = new ArrayList<>();
+    Endpoint publicAddress = Control.endpoint(peer, Control.PUBLIC);
     for (Endpoint lan : Control.endpoints(peer, Control.LOCAL)) {
-      candidates.add(new Candidate(lan, Candidate.Kind.LAN));
+      // Defence in depth: the rendezvous dropped these already; a node never probes outside a LAN range.
+      if (candidates.size() < Control.MAX_LOCAL_CANDIDATES && options.lanRanges().allowsHostCandidate(lan.host(), publicAddress.host())) {
+        candidates.add(new Candidate(lan, Candidate.Kind.LAN));
+      } else {
+        hostCandidatesDropped++;
+      }
     }
-    candidates.add(new Candidate(Control.endpoint(peer, Control.PUBLIC), Candidate.Kind.PUBLIC));
+    candidates.add(new Candidate(publicAddress, Candidate.Kind.PUBLIC));
     if (nick.equals(options.nick())) {
       throw new WireException(DropReason.MALFORMED, "introduced to ourselves");
     }

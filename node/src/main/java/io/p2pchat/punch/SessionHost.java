@@ -105,7 +105,7 @@ final class SessionHost implements PeerSession.Host {
   public void punchFailed(PeerSession session, int candidates, boolean relay) {
     log.info("punch to {} failed: no direct path answered within {} s on {} candidates; {}", session.nick,
       options.punchTimeoutSeconds(), candidates, relay ? "using the relay, retrying direct every 15 s"
-        : "the relay is off, retrying in 15 s");
+        : "the relay is off, asking for a new introduction in 15 s");
   }
 
   @Override

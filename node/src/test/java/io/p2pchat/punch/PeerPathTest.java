@@ -1,6 +1,7 @@
 package io.p2pchat.punch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -154,15 +155,44 @@ class PeerPathTest {
   }
 
   @Test
-  void noAnswerAndNoRelayStaysConnectingAndRetriesLater() {
+  void noAnswerAndNoRelayProbesNoMoreAndAsksForANewIntroduction() {
     introduce(false, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
     runUntil(PUNCH_WINDOW);
     long probes = actions.count(PUBLIC);
     assertEquals(0, actions.count(Candidate.VIA_RELAY));
     assertEquals(PathState.CONNECTING, path.state());
     assertTrue(actions.changes.isEmpty());
-    runUntil(PUNCH_WINDOW + Timing.UPGRADE_RETRY_NANOS);
-    assertTrue(actions.count(PUBLIC) > probes, "a new punch round after the retry interval");
+    runUntil(PUNCH_WINDOW + 10 * Timing.UPGRADE_RETRY_NANOS);
+    assertEquals(probes, actions.count(PUBLIC), "a candidate that never answered is not probed again");
+    assertEquals(1, actions.lost, "asks once for a new introduction after the retry interval");
+    introduce(false, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    assertEquals(probes + 1, actions.count(PUBLIC), "a new introduction punches again");
+  }
+
+  @Test
+  void aPeerReflexiveAddressGetsOnePunchPerPunchNeverARound() {
+    introduce(false, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    path.onPunch(OTHER, MS);
+    assertEquals(1, actions.count(OTHER), "a triggered check");
+    runUntil(PUNCH_WINDOW + 10 * Timing.UPGRADE_RETRY_NANOS);
+    assertEquals(1, actions.count(OTHER), "not in the punch rounds: " + actions.punches);
+    path.onPunch(OTHER, actions.now);
+    assertEquals(2, actions.count(OTHER), "one more punch, one more check");
+  }
+
+  @Test
+  void peerReflexiveAddressesAreCappedPerPeer() {
+    introduce(false, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    for (int i = 0; i < PeerPath.MAX_PEER_REFLEXIVE; i++) {
+      Endpoint source = new Endpoint("198.51.100." + (10 + i), 5555);
+      assertTrue(path.mayLearnFrom(source), "source " + i);
+      path.onPunch(source, MS);
+    }
+    Endpoint victim = new Endpoint("192.0.2.77", 9);
+    assertFalse(path.mayLearnFrom(victim), "over the cap");
+    assertTrue(path.mayLearnFrom(PUBLIC), "a known candidate always");
+    assertTrue(path.mayLearnFrom(new Endpoint("198.51.100.10", 5555)), "a learned one too");
+    assertTrue(path.mayLearnFrom(Candidate.VIA_RELAY));
   }
 
   @Test

@@ -44,8 +44,18 @@ public final class Control {
 
   /** Protocol version carried in {@code register}. */
   public static final int PROTOCOL_VERSION = 2;
-  /** Host candidates a client may report: enough for a few interfaces, bounded for the server. */
+  /**
+   * Host candidates a peer is told of (and probes) per client at most: enough for a few interfaces;
+   * the rendezvous keeps the first this many of a registration's LAN candidates and drops the rest,
+   * counted, so a registration cannot multiply a room's probes.
+   */
   public static final int MAX_LOCAL_CANDIDATES = 8;
+  /**
+   * Entries a {@code local} list may hold on the wire: a longer one is malformed. Twice the kept
+   * {@link #MAX_LOCAL_CANDIDATES}, so a host with many interfaces still registers (its extra ones
+   * are dropped, counted), while parsing stays bounded.
+   */
+  public static final int MAX_LOCAL_LISTED = 2 * MAX_LOCAL_CANDIDATES;
   /** Longest string field (tokens, secrets, messages) a control message may carry. */
   public static final int MAX_STRING = 200;
 
@@ -102,9 +112,9 @@ public final class Control {
     if (value == null) {
       return List.of();
     }
-    if (!(value instanceof JsonArray) || ((JsonArray) value).size() > MAX_LOCAL_CANDIDATES) {
+    if (!(value instanceof JsonArray) || ((JsonArray) value).size() > MAX_LOCAL_LISTED) {
       throw new WireException(DropReason.MALFORMED,
-        "field " + key + " must be a list of at most " + MAX_LOCAL_CANDIDATES + " addresses");
+        "field " + key + " must be a list of at most " + MAX_LOCAL_LISTED + " addresses");
     }
     List<Endpoint> out = new ArrayList<>();
     for (Object item : (JsonArray) value) {

@@ -26,6 +26,11 @@ public enum DropReason {
   REPLAYED,
   /** The sender is over its rate limit. */
   RATE_LIMITED,
+  /**
+   * A verified punch from yet another source of a peer that already taught its cap of peer-reflexive
+   * addresses ({@code PeerPath.MAX_PEER_REFLEXIVE}): neither answered nor probed.
+   */
+  PEER_REFLEXIVE_CAP,
   /** A relay frame the server will not forward (unknown target, relay off, over its budget). */
   RELAY_REFUSED,
   /**

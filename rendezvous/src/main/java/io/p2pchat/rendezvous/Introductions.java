@@ -58,6 +58,7 @@ final class Introductions {
   private final Retransmits retransmits;
   private final Scheduler scheduler;
   private final SecureRandom random = new SecureRandom();
+  private final PairPacing pacing = new PairPacing();
   /** Client nick → peer nick → the introduction (without message id) it was last sent about that peer. */
   private final Map<String, Map<String, JsonObject>> introduced = new HashMap<>();
   /** Client nick → departed peer nick → the {@code gone} it was sent and has not acked, oldest first. */
@@ -107,6 +108,15 @@ final class Introductions {
       if (ex != null) {
         ex.handled();
       }
+      return;
+    }
+    if (!pacing.tryIntroduce(a.nick, b.nick, System.nanoTime())) {
+      // Introduced too often lately (re-registrations, connect retries): it goes out when the pair's budget allows.
+      log.debug("introduction of {} and {} deferred", a.nick, b.nick);
+      if (ex != null) {
+        ex.handled();
+      }
+      scheduler.wakeAt(nextDeadline());
       return;
     }
     byte[] secret = new byte[SECRET_SIZE];
@@ -183,7 +193,7 @@ final class Introductions {
   private void sendReliably(Exchange ex, Registration to, String subject, JsonObject msg) {
     long now = System.nanoTime();
     outbox.tell(ex, to.address, retransmits.send(to.nick, to.instance, subject, msg, now));
-    scheduler.wakeAt(retransmits.nextDeadline());
+    scheduler.wakeAt(nextDeadline());
   }
 
   /** The peer an {@code introduce} or {@code gone} is about, or null for any other message. */
@@ -205,13 +215,25 @@ final class Introductions {
     }
   }
 
-  /** Sends again what is due at {@code now}, and re-arms the timer. */
+  /** Sends again what is due at {@code now}, and the deferred introductions now due, and re-arms the timer. */
   void retransmit(long now) {
     for (Retransmits.Due due : retransmits.due(now, this::currentInstance)) {
       Registration to = registry.byNick(due.client());
       outbox.tell(null, to.address, due.message());
     }
-    scheduler.wakeAt(retransmits.nextDeadline());
+    for (PairPacing.Deferred d : pacing.due(now)) {
+      Registration a = registry.byNick(d.a());
+      Registration b = registry.byNick(d.b());
+      if (a != null && b != null && a.room.equals(b.room) && (a.isLocal() || b.isLocal())) {
+        introduce(null, a, b);
+      }
+    }
+    scheduler.wakeAt(nextDeadline());
+  }
+
+  /** The earliest of the retransmissions' and the deferred introductions' deadlines. */
+  private long nextDeadline() {
+    return Math.min(retransmits.nextDeadline(), pacing.nextDeadline());
   }
 
   private String currentInstance(String nick) {
@@ -265,7 +287,8 @@ final class Introductions {
 
   /** The retransmission counters, for the rendezvous's stats. */
   JsonObject stats() {
-    return retransmits.toJson();
+    return retransmits.toJson().put("introductionsDeferred", pacing.deferrals())
+      .put("introductionsCoalesced", pacing.coalesced());
   }
 
   private static JsonObject introduction(String introId, String secret, Registration peer) {

@@ -18,9 +18,23 @@ import io.vertx.core.buffer.Buffer;
  */
 final class Limits {
 
+  /**
+   * Acks a registered client may send at once besides its requests: one for every message the
+   * rendezvous may have outstanding for it ({@link Retransmits#DEFAULT_MAX_PER_CLIENT}), so a client
+   * joining a room of that many acks every introduction at once, and none comes twice.
+   */
+  static final int ACK_BURST = Retransmits.DEFAULT_MAX_PER_CLIENT;
+  /**
+   * Acks per second, steady, besides its requests: a client is told things no faster than members
+   * join or leave its room, and {@link PairPacing} bounds each pair to one introduction per 5 s.
+   */
+  static final int ACKS_PER_SECOND = 64;
+
   private final Registry registry;
   private final RateLimiter perSource;
   private final RateLimiter perHost;
+  /** A registered client's sealed control, before it is opened: its requests and its acks together. */
+  private final RateLimiter perClient;
   private final int requestsPerSecond;
 
   Limits(RendezvousOptions options, Registry registry) {
@@ -28,17 +42,44 @@ final class Limits {
     this.perSource = new RateLimiter(options.requestsPerSecond(), options.requestBurst(), options.maxTrackedSources());
     this.perHost = new RateLimiter(options.requestsPerSecondPerHost(), options.requestBurstPerHost(),
       options.maxTrackedSources());
+    this.perClient = new RateLimiter(options.requestsPerSecond() + ACKS_PER_SECOND, options.requestBurst() + ACK_BURST,
+      options.maxTrackedSources());
     this.requestsPerSecond = options.requestsPerSecond();
   }
 
   /**
    * Takes one request at {@code nowNanos} from {@code from}'s buckets (its {@code ip:port}, then its ip). Relay frames
-   * of registered clients are budgeted in bytes instead ({@link #takeRelay}), not in requests.
+   * of registered clients are budgeted in bytes instead ({@link #takeRelay}), not in requests. A registered
+   * client's sealed control is only taken from its client bucket here, requests and acks alike: whether it
+   * is an ack is known once it is opened, and only then is a request taken from the request buckets
+   * ({@link #takeOpenedRequest}), so a client's acks never starve its requests nor its room's.
+   *
+   * @return false when the request buckets are still to be charged, once the datagram is opened
+   * @throws WireException {@link DropReason#RATE_LIMITED} when a bucket is empty
+   */
+  boolean takeRequest(DatagramKind kind, Buffer data, Endpoint from, long nowNanos) throws WireException {
+    if (isRelayFromClient(kind, data, from)) {
+      return true;
+    }
+    if (kind == DatagramKind.CONTROL && registry.byAddress(from) != null) {
+      if (!perClient.tryAcquire(from, nowNanos)) {
+        throw new WireException(DropReason.RATE_LIMITED, "over " + (requestsPerSecond + ACKS_PER_SECOND)
+          + " control datagrams/s of a client");
+      }
+      return false;
+    }
+    takeOpenedRequest(from, nowNanos);
+    return true;
+  }
+
+  /**
+   * Takes one request from {@code from}'s request buckets: a client's opened control message that is not an
+   * {@code ack} (those have their own allowance in the client bucket).
    *
    * @throws WireException {@link DropReason#RATE_LIMITED} when a bucket is empty
    */
-  void takeRequest(DatagramKind kind, Buffer data, Endpoint from, long nowNanos) throws WireException {
-    if (!isRelayFromClient(kind, data, from) && !withinRateLimit(from, nowNanos)) {
+  void takeOpenedRequest(Endpoint from, long nowNanos) throws WireException {
+    if (!withinRateLimit(from, nowNanos)) {
       throw new WireException(DropReason.RATE_LIMITED, "over " + requestsPerSecond + " requests/s");
     }
   }

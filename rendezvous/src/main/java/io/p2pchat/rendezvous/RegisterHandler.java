@@ -29,11 +29,13 @@ final class RegisterHandler implements ControlHandler {
   private final Introductions introductions;
   private final Outbox outbox;
   private final NodeLog log;
+  private final HostCandidates hostCandidates;
   private final int ttlSeconds;
   private final boolean relay;
 
   RegisterHandler(RendezvousOptions options, Registry registry, RendezvousDirectory directory,
-                  Introductions introductions, Outbox outbox, NodeLog log) {
+                  Introductions introductions, HostCandidates hostCandidates, Outbox outbox, NodeLog log) {
+    this.hostCandidates = hostCandidates;
     this.registry = registry;
     this.directory = directory;
     this.introductions = introductions;
@@ -49,19 +51,21 @@ final class RegisterHandler implements ControlHandler {
       outbox.answer(ex, Control.error("bad-version", "speaks protocol " + Control.PROTOCOL_VERSION));
       return;
     }
-    RegisterRequest request = RegisterRequest.parse(msg);
+    RegisterRequest listed = RegisterRequest.parse(msg);
     long nowMillis = System.currentTimeMillis();
     InetSocketAddress source = new InetSocketAddress(ex.from.host(), ex.from.port());
-    if (!request.signed() || !cookies.verify(request.cookie(), source, nowMillis)) {
+    if (!listed.signed() || !cookies.verify(listed.cookie(), source, nowMillis)) {
       outbox.answer(ex, Control.of(ControlType.CHALLENGE).put(Control.COOKIE, Control.base64(cookies.issue(source, nowMillis))));
       return;
     }
-    if (!request.signatureValid()) {
-      log.info("bad registration signature for {} from {} (key {})", request.nick(), ex.from,
-        NodeIdentity.keyIdOf(request.key()));
+    if (!listed.signatureValid()) {
+      log.info("bad registration signature for {} from {} (key {})", listed.nick(), ex.from,
+        NodeIdentity.keyIdOf(listed.key()));
       outbox.answer(ex, Control.error("bad-signature", "signature does not verify"));
       return;
     }
+    // Only now, with the address and key proven, are the candidates checked: peers hear only these.
+    RegisterRequest request = listed.withLocal(hostCandidates.keep(listed.local(), ex.from));
     Registration held = registry.byNick(request.nick());
     if (directory.clustered() && (held == null || !held.isLocal() || !Arrays.equals(held.key, request.key()))) {
       // The nick must be free cluster-wide (or ours already): ask the shared map, answer when it has.

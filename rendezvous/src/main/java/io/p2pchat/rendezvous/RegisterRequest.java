@@ -34,6 +34,11 @@ record RegisterRequest(String nick, String room, String instance, List<Endpoint>
     return new RegisterRequest(nick, room, instance, local, localText, key, cookie, sig);
   }
 
+  /** This request with only {@code kept} of its host candidates (after its signature was checked over all). */
+  RegisterRequest withLocal(List<Endpoint> kept) {
+    return new RegisterRequest(nick, room, instance, List.copyOf(kept), localText, key, cookie, sig);
+  }
+
   boolean signed() {
     return cookie != null;
   }

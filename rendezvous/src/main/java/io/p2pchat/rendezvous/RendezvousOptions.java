@@ -3,6 +3,7 @@ package io.p2pchat.rendezvous;
 import io.p2pchat.common.ConfigLoader;
 import io.p2pchat.common.ConfigLoader.Type;
 import io.p2pchat.common.ConfigReader;
+import io.p2pchat.common.LanRanges;
 import io.vertx.core.json.JsonObject;
 
 import java.util.LinkedHashMap;
@@ -54,6 +55,12 @@ public final class RendezvousOptions {
    * most). Beyond it the least recently seen source is forgotten, which only gives it a fresh bucket.
    */
   public static final int DEFAULT_MAX_TRACKED_SOURCES = 100_000;
+  /**
+   * No ranges beyond {@link io.p2pchat.common.LanRanges#DEFAULT_RANGES} (RFC 1918, RFC 6598,
+   * link-local, IPv6 unique- and link-local): a host candidate elsewhere is dropped at registration.
+   * A site whose LANs use other ranges (the NAT lab's 192.0.2.0/24 and 198.51.100.0/24) lists them.
+   */
+  public static final java.util.List<String> DEFAULT_LAN_RANGES = java.util.List.of();
   /** The original design's {@code punch}/{@code list}/{@code peer N} commands answer. */
   public static final boolean DEFAULT_PLAIN_COMMANDS = true;
   /** The room the plain-text {@code list} and {@code peer N} commands show. */
@@ -82,6 +89,7 @@ public final class RendezvousOptions {
     KEYS.put("requestsPerSecondPerHost", Type.INTEGER);
     KEYS.put("requestBurstPerHost", Type.INTEGER);
     KEYS.put("maxTrackedSources", Type.INTEGER);
+    KEYS.put("lanRanges", Type.LIST);
     // Tests only, not in the README's table: loss of the introduce and gone messages as they leave.
     KEYS.put("impair.lossPercent", Type.INTEGER);
     KEYS.put("impair.duplicatePercent", Type.INTEGER);
@@ -103,6 +111,7 @@ public final class RendezvousOptions {
   private final int requestsPerSecondPerHost;
   private final int requestBurstPerHost;
   private final int maxTrackedSources;
+  private final LanRanges lanRanges;
   private final int impairLossPercent;
   private final int impairDuplicatePercent;
   private final int impairSeed;
@@ -129,6 +138,7 @@ public final class RendezvousOptions {
     requestsPerSecondPerHost = r.integer("requestsPerSecondPerHost", DEFAULT_REQUESTS_PER_SECOND_PER_HOST, 1, 1_000_000_000);
     requestBurstPerHost = r.integer("requestBurstPerHost", DEFAULT_REQUEST_BURST_PER_HOST, 1, 1_000_000_000);
     maxTrackedSources = r.integer("maxTrackedSources", DEFAULT_MAX_TRACKED_SOURCES, 1, 10_000_000);
+    lanRanges = new LanRanges(config.containsKey("lanRanges") ? r.strings("lanRanges") : DEFAULT_LAN_RANGES);
     impairLossPercent = r.integer("impair.lossPercent", 0, 0, 100);
     impairDuplicatePercent = r.integer("impair.duplicatePercent", 0, 0, 100);
     if (impairLossPercent + impairDuplicatePercent > 100) {
@@ -201,6 +211,11 @@ public final class RendezvousOptions {
 
   public int maxTrackedSources() {
     return maxTrackedSources;
+  }
+
+  /** Where host candidates may lie: the default LAN ranges and the configured {@code lanRanges}. */
+  public LanRanges lanRanges() {
+    return lanRanges;
   }
 
   /**

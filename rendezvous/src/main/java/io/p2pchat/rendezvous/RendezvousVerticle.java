@@ -61,6 +61,7 @@ public class RendezvousVerticle extends VerticleBase {
   private Outbox outbox;
   private DropReport drops;
   private Introductions introductions;
+  private HostCandidates hostCandidates;
   private ControlHandler register;
   private ControlHandler keepAlive;
   private ControlHandler list;
@@ -139,7 +140,8 @@ public class RendezvousVerticle extends VerticleBase {
   /** Gives each command its handler, once the directory is known. */
   private void wire() {
     introductions = new Introductions(registry, directory, outbox, new Retransmits(), this::retransmitAt, log);
-    register = new RegisterHandler(options, registry, directory, introductions, outbox, log);
+    hostCandidates = new HostCandidates(options.lanRanges());
+    register = new RegisterHandler(options, registry, directory, introductions, hostCandidates, outbox, log);
     keepAlive = new KeepAliveHandler(registry, introductions, outbox);
     ack = new AckHandler(registry, introductions, outbox);
     list = new ListHandler(registry, outbox);
@@ -205,6 +207,7 @@ public class RendezvousVerticle extends VerticleBase {
       .put("controlSessions", channel.sessions())
       .put("reliable", introductions.stats().mergeIn(outbox.impairment()))
       .put("drops", drops.toJson())
+      .put("hostCandidatesDropped", hostCandidates.toJson())
       .put("trackedSources", limits.trackedSources())
       .put("trackedHosts", limits.trackedHosts());
   }
@@ -216,13 +219,13 @@ public class RendezvousVerticle extends VerticleBase {
     received++;
     try {
       DatagramKind kind = DatagramKind.of(data);
-      limits.takeRequest(kind, data, from, System.nanoTime());
+      boolean charged = limits.takeRequest(kind, data, from, System.nanoTime());
       switch (kind) {
         case PACKET:
           onPacket(ex, data);
           break;
         case CONTROL:
-          onControl(ex, data);
+          onControl(ex, data, charged);
           break;
         case STUN:
           stun.handle(ex, data);
@@ -271,16 +274,26 @@ public class RendezvousVerticle extends VerticleBase {
     throw new WireException(DropReason.UNKNOWN_TYPE, "packet type " + header.type() + " at the rendezvous");
   }
 
-  /** A datagram of the sealed control channel: a handshake message, or a control message to dispatch. */
-  private void onControl(Exchange ex, Buffer data) throws WireException {
+  /**
+   * A datagram of the sealed control channel: a handshake message, or a control message to dispatch.
+   * {@code charged}: the request rate limit was taken already; else (a registered client's) it is taken
+   * now, unless the message is an {@code ack} (acks have their own allowance: {@link Limits#ACK_BURST}).
+   */
+  private void onControl(Exchange ex, Buffer data, boolean charged) throws WireException {
     // The one spot where a control datagram is opened and authenticated.
     ControlChannel.Opened opened = channel.open(ex.from, data);
     if (opened.reply() != null) {
+      if (!charged) {
+        limits.takeOpenedRequest(ex.from, System.nanoTime());
+      }
       outbox.answer(ex, opened.reply(), opened.what());
       return;
     }
     JsonObject msg = opened.message();
     ControlType type = Control.type(msg);
+    if (!charged && type != ControlType.ACK) {
+      limits.takeOpenedRequest(ex.from, System.nanoTime());
+    }
     if (log.isDebugEnabled()) {
       log.debug("in  {} {} ({} bytes)", ex.from, type.wireName(), data.length());
     }

@@ -44,6 +44,7 @@ public final class UdpClient implements AutoCloseable {
   private final InetSocketAddress server;
   private final TestControl control;
   private long fences;
+  private long bytesSent;
 
   public UdpClient(int serverPort, String nick, String room) {
     this(serverPort, nick, room, NodeIdentity.generate());
@@ -98,16 +99,21 @@ public final class UdpClient implements AutoCloseable {
   public static JsonObject signed(JsonObject registration, NodeIdentity identity, byte[] cookie) {
     byte[] signed = ControlSigning.register(Control.PROTOCOL_VERSION, cookie, identity.signingPublicKey(),
       registration.getString(Control.NICK), registration.getString(Control.ROOM), registration.getString(Control.INSTANCE),
-      List.of(registration.getJsonArray(Control.LOCAL).getString(0)));
+      registration.getJsonArray(Control.LOCAL).stream().map(String.class::cast).toList());
     return registration.copy().put(Control.COOKIE, Control.base64(cookie))
       .put(Control.SIG, Control.base64(identity.sign(signed)));
   }
 
   /** register, challenge, signed register: returns the server's answer to the signed one. */
   public JsonObject register() {
-    sendControl(registration());
+    return register(registration());
+  }
+
+  /** {@link #register()} of {@code registration} (this client's, with other fields such as its {@code local} list). */
+  public JsonObject register(JsonObject registration) {
+    sendControl(registration);
     JsonObject challenge = receiveControl(ControlType.CHALLENGE);
-    sendControl(signedRegistration(Base64.getDecoder().decode(challenge.getString(Control.COOKIE))));
+    sendControl(signed(registration, identity, Base64.getDecoder().decode(challenge.getString(Control.COOKIE))));
     return receiveControl(null);
   }
 
@@ -135,7 +141,13 @@ public final class UdpClient implements AutoCloseable {
     send(data.getBytes());
   }
 
+  /** Bytes of every datagram this client sent (an attacker's cost, in amplification tests). */
+  public long bytesSent() {
+    return bytesSent;
+  }
+
   public void send(byte[] data) {
+    bytesSent += data.length;
     try {
       socket.send(new DatagramPacket(data, data.length, server));
     } catch (IOException e) {
@@ -167,6 +179,41 @@ public final class UdpClient implements AutoCloseable {
       JsonObject msg = open(receive());
       if (msg != null && (type == null || type.wireName().equals(msg.getString(Control.TYPE)))) {
         return msg;
+      }
+    }
+  }
+
+  /**
+   * The next CONTROL message of {@code type} (null: any) that arrives before {@code deadlineNanos}
+   * ({@link System#nanoTime}), skipping others, or null when none did.
+   */
+  public JsonObject receiveControlUntil(ControlType type, long deadlineNanos) {
+    try {
+      while (true) {
+        long leftMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
+        if (leftMs <= 0) {
+          return null;
+        }
+        socket.setSoTimeout((int) Math.min(leftMs, RECEIVE_TIMEOUT_MS));
+        byte[] buf = new byte[2048];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        try {
+          socket.receive(p);
+        } catch (SocketTimeoutException e) {
+          continue;
+        }
+        JsonObject msg = open(Arrays.copyOf(buf, p.getLength()));
+        if (msg != null && (type == null || type.wireName().equals(msg.getString(Control.TYPE)))) {
+          return msg;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      try {
+        socket.setSoTimeout(RECEIVE_TIMEOUT_MS);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }
   }
