@@ -101,6 +101,7 @@ class ConfigKeysTest {
         .map(io.p2pchat.control.ServerKey::fingerprint).orElse(null)),
       node("rendezvous.downAfterSeconds", 12, NodeOptions::rendezvousDownAfterSeconds),
       node("bind.host", "127.0.0.1", NodeOptions::bindHost),
+      node("bind.host6", "::1", NodeOptions::bindHost6),
       node("bind.port", 4567, NodeOptions::bindPort),
       node("keepAliveSeconds", 20, NodeOptions::keepAliveSeconds),
       node("punchTimeoutSeconds", 7, NodeOptions::punchTimeoutSeconds),
@@ -125,6 +126,7 @@ class ConfigKeysTest {
   static List<Key<RendezvousOptions>> rendezvousKeys() {
     return List.of(
       rendezvous("host", "127.0.0.1", RendezvousOptions::host),
+      rendezvous("host6", "none", RendezvousOptions::host6),
       rendezvous("port", 7001, RendezvousOptions::port),
       rendezvous("ttlSeconds", 40, RendezvousOptions::ttlSeconds),
       rendezvous("relay", false, RendezvousOptions::relay),

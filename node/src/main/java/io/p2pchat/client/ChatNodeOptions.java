@@ -33,6 +33,8 @@ public class ChatNodeOptions {
   public static final int DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS = NodeOptions.DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS;
   /** All interfaces, so peers on the LAN and beyond the NAT can reach the socket. */
   public static final String DEFAULT_BIND_HOST = NodeOptions.DEFAULT_BIND_HOST;
+  /** Every IPv6 interface besides the IPv4 socket; {@code "none"} turns IPv6 off. */
+  public static final String DEFAULT_BIND_HOST6 = NodeOptions.DEFAULT_BIND_HOST6;
   /** Any free port: two nodes on one machine never collide. */
   public static final int DEFAULT_BIND_PORT = NodeOptions.DEFAULT_BIND_PORT;
   /** See {@link NodeOptions#DEFAULT_KEEP_ALIVE_SECONDS}: under the NAT mappings' 30 s. */
@@ -64,6 +66,8 @@ public class ChatNodeOptions {
     "extensions", NodeOptions.EXTENSION_CONFIG, "eventBusPrefix", "dataDir", "keyFile", "cipher", "logDir");
   private static final List<String> RENDEZVOUS_KEYS = List.of("host", "port", "key", "servers", "downAfterSeconds");
   private static final List<String> ADDRESS_KEYS = List.of("host", "port");
+  /** The keys of {@code bind}: the IPv4 address and port, and the IPv6 address. */
+  private static final List<String> BIND_KEYS = List.of("host", "host6", "port");
 
   private String nick;
   private String room;
@@ -74,6 +78,7 @@ public class ChatNodeOptions {
   private List<String> rendezvousServers;
   private Integer rendezvousDownAfterSeconds;
   private String bindHost;
+  private String bindHost6;
   private Integer bindPort;
   private Integer keepAliveSeconds;
   private Integer punchTimeoutSeconds;
@@ -119,8 +124,9 @@ public class ChatNodeOptions {
       Checks.integer(rendezvous, "downAfterSeconds", "rendezvous.downAfterSeconds"),
       NodeOptions.MIN_RENDEZVOUS_DOWN_AFTER_SECONDS, NodeOptions.MAX_TIMING_SECONDS);
     JsonObject bind = Checks.group(json, "bind");
-    Checks.onlyKnown(bind, "bind.", ADDRESS_KEYS);
+    Checks.onlyKnown(bind, "bind.", BIND_KEYS);
     setBindHost(Checks.string(bind, "host", "bind.host"));
+    setBindHost6(Checks.string(bind, "host6", "bind.host6"));
     bindPort = port("bind.port", Checks.integer(bind, "port", "bind.port"), ANY_PORT);
     keepAliveSeconds = seconds("keepAliveSeconds", Checks.integer(json, "keepAliveSeconds", "keepAliveSeconds"),
       MIN_SECONDS, NodeOptions.MAX_TIMING_SECONDS);
@@ -181,6 +187,7 @@ public class ChatNodeOptions {
     Checks.putIfSet(json, "rendezvous", rendezvous.isEmpty() ? null : rendezvous);
     JsonObject bind = new JsonObject();
     Checks.putIfSet(bind, "host", bindHost);
+    Checks.putIfSet(bind, "host6", bindHost6);
     Checks.putIfSet(bind, "port", bindPort);
     Checks.putIfSet(json, "bind", bind.isEmpty() ? null : bind);
     Checks.putIfSet(json, "keepAliveSeconds", keepAliveSeconds);
@@ -329,6 +336,17 @@ public class ChatNodeOptions {
   /** Sets {@code bind.host} (not empty). */
   public ChatNodeOptions setBindHost(String host) {
     this.bindHost = Checks.nonBlank("bind.host", host);
+    return this;
+  }
+
+  /** {@code bind.host6}: the address of the node's IPv6 socket ({@code "none"} or {@code ""}: IPv4 only). */
+  public String getBindHost6() {
+    return bindHost6 != null ? bindHost6 : DEFAULT_BIND_HOST6;
+  }
+
+  /** Sets {@code bind.host6}: an IPv6 address, {@code "::"} for every interface, {@code "none"} or {@code ""} for none. */
+  public ChatNodeOptions setBindHost6(String host6) {
+    this.bindHost6 = host6;
     return this;
   }
 

@@ -43,6 +43,11 @@ public final class NodeOptions {
   /** Any free port: two nodes on one machine never collide. */
   public static final int DEFAULT_BIND_PORT = 0;
   /**
+   * The IPv6 socket's address: every interface, on the IPv4 socket's port where free. {@code "none"}
+   * or {@code ""} turns IPv6 off; a machine without IPv6 runs on IPv4 with one WARN line.
+   */
+  public static final String DEFAULT_BIND_HOST6 = io.p2pchat.common.DualStackSocket.IPV6_WILDCARD;
+  /**
    * Keep-alives on every path, both sides: Linux conntrack forgets an unanswered UDP flow after
    * 30 s and an answered one after 120 s, and many home routers are shorter still; 15 s keeps a
    * mapping alive even if one keep-alive in a row is lost.
@@ -113,6 +118,7 @@ public final class NodeOptions {
     KEYS.put("rendezvous.key", Type.STRING);
     KEYS.put("rendezvous.downAfterSeconds", Type.INTEGER);
     KEYS.put("bind.host", Type.STRING);
+    KEYS.put("bind.host6", Type.STRING);
     KEYS.put("bind.port", Type.INTEGER);
     KEYS.put("keepAliveSeconds", Type.INTEGER);
     KEYS.put("punchTimeoutSeconds", Type.INTEGER);
@@ -146,6 +152,7 @@ public final class NodeOptions {
   private final Map<String, ServerKey> rendezvousKeys;
   private final int rendezvousDownAfterSeconds;
   private final String bindHost;
+  private final String bindHost6;
   private final int bindPort;
   private final int keepAliveSeconds;
   private final int punchTimeoutSeconds;
@@ -205,6 +212,7 @@ public final class NodeOptions {
     rendezvousDownAfterSeconds = r.integer("rendezvous.downAfterSeconds", DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS,
       MIN_RENDEZVOUS_DOWN_AFTER_SECONDS, MAX_TIMING_SECONDS);
     bindHost = nonBlank(r, "bind.host", DEFAULT_BIND_HOST);
+    bindHost6 = r.string("bind.host6", DEFAULT_BIND_HOST6);
     bindPort = r.port("bind.port", DEFAULT_BIND_PORT, true);
     keepAliveSeconds = r.integer("keepAliveSeconds", DEFAULT_KEEP_ALIVE_SECONDS, 1, MAX_TIMING_SECONDS);
     punchTimeoutSeconds = r.integer("punchTimeoutSeconds", DEFAULT_PUNCH_TIMEOUT_SECONDS, 1, MAX_PUNCH_TIMEOUT_SECONDS);
@@ -319,6 +327,11 @@ public final class NodeOptions {
 
   public String bindHost() {
     return bindHost;
+  }
+
+  /** The IPv6 socket's address; {@code "none"} or {@code ""}: IPv4 only. */
+  public String bindHost6() {
+    return bindHost6;
   }
 
   public int bindPort() {

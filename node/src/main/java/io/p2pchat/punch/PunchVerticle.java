@@ -2,9 +2,9 @@ package io.p2pchat.punch;
 
 import io.p2pchat.chat.ChatAddresses;
 import io.p2pchat.chat.RequestSchema;
+import io.p2pchat.common.DualStackSocket;
 import io.p2pchat.common.NodeLog;
 import io.p2pchat.common.RateLimiter;
-import io.p2pchat.common.UdpSockets;
 import io.p2pchat.crypto.KnownPeers;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.crypto.RoomId;
@@ -27,7 +27,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramPacket;
-import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
@@ -83,6 +82,8 @@ public class PunchVerticle extends VerticleBase {
   private static final String ALL_SOURCES = "all";
   /** The loopback address, always one of ours: a peer on this host must not be probed at it by us. */
   private static final String LOOPBACK = "127.0.0.1";
+  /** The IPv6 loopback address, ours the same way on the IPv6 socket's port. */
+  private static final String LOOPBACK6 = "::1";
 
   /** Bounds the answers to plain {@code punch}es (one bucket for every source). */
   private final RateLimiter plainPunchAnswers =
@@ -105,7 +106,8 @@ public class PunchVerticle extends VerticleBase {
   private NodeLog log;
   private ChatAddresses addresses;
   private DeliveryOptions deliveryOptions;
-  private DatagramSocket socket;
+  /** The IPv4 and the IPv6 socket, one handler for both (docs/PROTOCOL.md, "Sockets"). */
+  private DualStackSocket socket;
   /** Outcomes and received messages for ChatVerticle, one hand-off per event-loop turn. */
   private TurnBatch<PunchEvent> events;
   private SessionTimers timers;
@@ -138,7 +140,7 @@ public class PunchVerticle extends VerticleBase {
     LocalCodec.register(vertx, PunchEventBatch.class);
     events = new TurnBatch<>(context, vertx.eventBus(), addresses.punchEvents(), PunchEventBatch::new);
     timers = new SessionTimers(vertx, context, peers);
-    socket = UdpSockets.create(vertx, log);
+    socket = DualStackSocket.create(vertx, log);
     socket.handler(this::onDatagram);
     return vertx.executeBlocking(() -> new Loaded(resolve(options.rendezvousServers()),
         resolve(options.stunServers()), NodeIdentity.loadOrCreate(options.keyFile()),
@@ -147,11 +149,14 @@ public class PunchVerticle extends VerticleBase {
         wire(loaded);
         return null;
       })
-      .compose(v -> socket.listen(options.bindPort(), options.bindHost())
+      .compose(v -> socket.listen(options.bindPort(), options.bindHost(), options.bindHost6())
         .compose(s -> vertx.executeBlocking(() -> LocalAddresses.of(options.bindHost(), s.localAddress().port())))
         .map(locals -> {
           ownAddresses.addAll(locals);
           ownAddresses.add(new Endpoint(LOOPBACK, port()));
+          if (socket.localAddress6() != null) {
+            ownAddresses.add(new Endpoint(LOOPBACK6, socket.localAddress6().port()));
+          }
           rendezvous.start(instance, roomId, locals);
           return null;
         }))
@@ -172,7 +177,7 @@ public class PunchVerticle extends VerticleBase {
           log.warn("test impairment on: {}% loss, {}% duplication, {}% reordering of packets to peers",
             impair[0], impair[1], impair[2]);
         }
-        log.info("{} listening on UDP {} (room {}{}, rendezvous {}, key {})", options.nick(), socket.localAddress(),
+        log.info("{} listening on UDP {} (room {}{}, rendezvous {}, key {})", options.nick(), socket.describe(),
           options.room(), roomId.isSecret() ? ", private" : "", rendezvous.server(), identity.fingerprint());
       });
   }
@@ -380,10 +385,13 @@ public class PunchVerticle extends VerticleBase {
 
   // ---------------------------------------------------------------- outbound datagrams
 
-  /** Every datagram this node sends goes through here, to be counted ({@link DatagramSender}). */
+  /**
+   * Every datagram this node sends goes through here, to be counted ({@link DatagramSender}), and
+   * leaves from the socket of its destination's family.
+   */
   private Future<Void> send(Buffer datagram, Endpoint to) {
     datagramsOut++;
-    return socket.send(datagram, to.port(), to.host());
+    return socket.send(datagram, to);
   }
 
   /** A packet to a peer ({@link PeerTransport}): through the test impairment, when it is on. */

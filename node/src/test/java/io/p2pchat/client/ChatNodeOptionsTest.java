@@ -35,7 +35,7 @@ class ChatNodeOptionsTest {
       .put("roomSecret", "correct horse battery staple")
       .put("rendezvous", new JsonObject().put("host", "rdv.example.org").put("port", 7001).put("key", RDV_FINGERPRINT)
         .put("servers", new JsonArray().add("rdv1:7000#" + RDV_KEY).add("[::1]:7000")).put("downAfterSeconds", 12))
-      .put("bind", new JsonObject().put("host", "127.0.0.1").put("port", 4000))
+      .put("bind", new JsonObject().put("host", "127.0.0.1").put("host6", "::1").put("port", 4000))
       .put("keepAliveSeconds", 20)
       .put("punchTimeoutSeconds", 7)
       .put("stunServers", new JsonArray().add("stun.example.org:3478"))
@@ -61,6 +61,7 @@ class ChatNodeOptionsTest {
     assertEquals(node.rendezvousPort(), options.getRendezvousPort());
     assertEquals(node.rendezvousDownAfterSeconds(), options.getRendezvousDownAfterSeconds());
     assertEquals(node.bindHost(), options.getBindHost());
+    assertEquals(node.bindHost6(), options.getBindHost6());
     assertEquals(node.bindPort(), options.getBindPort());
     assertEquals(node.keepAliveSeconds(), options.getKeepAliveSeconds());
     assertEquals(node.punchTimeoutSeconds(), options.getPunchTimeoutSeconds());
@@ -115,7 +116,7 @@ class ChatNodeOptionsTest {
       .setRendezvousHost("rdv.example.org").setRendezvousPort(7001)
       .setRendezvousKey(RDV_FINGERPRINT).setRendezvousServers(List.of("rdv1:7000#" + RDV_KEY, "[::1]:7000"))
       .setRendezvousDownAfterSeconds(12)
-      .setBindHost("127.0.0.1").setBindPort(4000)
+      .setBindHost("127.0.0.1").setBindHost6("::1").setBindPort(4000)
       .setKeepAliveSeconds(20).setPunchTimeoutSeconds(7).setStunServers(List.of("stun.example.org:3478"))
       .setDeliveryDeadlineSeconds(60).setConsole(true).setHttpHost("0.0.0.0").setHttpPort(8080)
       .setExtensions(List.of("io.p2pchat.examples.EchoBotVerticle"))

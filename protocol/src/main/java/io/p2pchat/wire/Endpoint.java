@@ -9,8 +9,21 @@ import java.util.regex.Pattern;
 /**
  * A UDP address as a map key and as text: {@code 203.0.113.7:4000} or {@code [2001:db8::1]:4000}.
  * The host is always a numeric address, never a name to resolve.
+ *
+ * <p>An IPv6 host is kept in one canonical spelling (RFC 5952: lower case, the longest run of zero
+ * groups as {@code ::}), so that the same address equals itself however a socket or a config spelled
+ * it ({@code 0:0:0:0:0:0:0:1%0} from a socket, {@code ::1} from a config). An IPv4-mapped IPv6 address
+ * ({@code ::ffff:192.0.2.1}, what a dual-stack socket may report for an IPv4 sender) becomes the IPv4
+ * address. A zone ({@code %eth0}) is kept only on link-local addresses, where it names the interface
+ * to send on; {@code %0} (no zone) is dropped.
  */
 public record Endpoint(String host, int port) {
+
+  /** The first 12 bytes of an IPv4-mapped IPv6 address (RFC 4291 2.5.5.2). */
+  private static final byte[] IPV4_MAPPED_PREFIX = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff};
+  /** An IPv6 address is 16 bytes, an IPv4 one 4. */
+  private static final int IPV6_BYTES = 16;
+  private static final int IPV4_BYTES = 4;
 
   /** Four decimal octets of 0-255: no names, no shorthand such as {@code 1.2.3} (which the JDK reads as 1.2.0.3). */
   private static final Pattern IPV4 =
@@ -24,6 +37,38 @@ public record Endpoint(String host, int port) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port out of range: " + port);
     }
+    if (host.indexOf(':') >= 0) {
+      host = canonicalIpv6(host);
+    }
+  }
+
+  /**
+   * The canonical text of an IPv6 literal (see the class comment); a host that is not one is
+   * returned as it is. Never a name lookup: Netty's parser reads literals only.
+   */
+  private static String canonicalIpv6(String host) {
+    int zoneAt = host.indexOf('%');
+    String address = zoneAt < 0 ? host : host.substring(0, zoneAt);
+    byte[] bytes = io.netty.util.NetUtil.createByteArrayFromIpAddressString(address);
+    if (bytes == null) {
+      return host;
+    }
+    if (bytes.length == IPV6_BYTES && java.util.Arrays.equals(bytes, 0, IPV4_MAPPED_PREFIX.length,
+        IPV4_MAPPED_PREFIX, 0, IPV4_MAPPED_PREFIX.length)) {
+      bytes = java.util.Arrays.copyOfRange(bytes, IPV4_MAPPED_PREFIX.length, IPV6_BYTES);
+    }
+    if (bytes.length == IPV4_BYTES) {
+      return (bytes[0] & 0xff) + "." + (bytes[1] & 0xff) + "." + (bytes[2] & 0xff) + "." + (bytes[3] & 0xff);
+    }
+    String text = io.netty.util.NetUtil.bytesToIpAddress(bytes);
+    boolean linkLocal = (bytes[0] & 0xff) == 0xfe && (bytes[1] & 0xc0) == 0x80;
+    String zone = zoneAt < 0 ? "" : host.substring(zoneAt + 1);
+    return linkLocal && !zone.isEmpty() && !zone.equals("0") ? text + "%" + zone : text;
+  }
+
+  /** True for an IPv6 address: it goes out of the IPv6 socket ({@link io.p2pchat.common.DualStackSocket}). */
+  public boolean isIpv6() {
+    return host.indexOf(':') >= 0;
   }
 
   public static Endpoint of(SocketAddress address) {

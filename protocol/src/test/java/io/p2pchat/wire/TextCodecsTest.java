@@ -115,6 +115,26 @@ class TextCodecsTest {
     assertThrows(IllegalArgumentException.class, () -> new Endpoint("1.2.3.4", 65536));
   }
 
+  /**
+   * One IPv6 address is one endpoint however it is spelled: a socket reports {@code 0:0:0:0:0:0:0:1%0}
+   * where a config says {@code ::1}, and a dual-stack socket may report an IPv4 sender as
+   * {@code ::ffff:a.b.c.d}. Without the canonical form the rendezvous's own address from a config never
+   * equals the source of its answers, and every control datagram from it is dropped.
+   */
+  @Test
+  void ipv6EndpointsHaveOneSpellingAndMappedOnesAreIpv4() throws WireException {
+    assertEquals(new Endpoint("::1", 7000), new Endpoint("0:0:0:0:0:0:0:1%0", 7000));
+    assertEquals("[::1]:7000", new Endpoint("0:0:0:0:0:0:0:1", 7000).toString());
+    assertEquals(new Endpoint("2001:db8::1", 1), new Endpoint("2001:DB8:0:0:0:0:0:1", 1));
+    assertEquals("[2001:db8::1:0:0:1]:1", new Endpoint("2001:db8:0:0:1:0:0:1", 1).toString(), "RFC 5952: first longest run");
+    assertEquals(new Endpoint("192.0.2.1", 4000), new Endpoint("::ffff:192.0.2.1", 4000));
+    assertEquals(new Endpoint("192.0.2.1", 4000), Endpoint.parse("[::ffff:c000:201]:4000"));
+    assertTrue(!new Endpoint("::ffff:192.0.2.1", 4000).isIpv6());
+    assertTrue(new Endpoint("::1", 1).isIpv6());
+    assertEquals("fe80::1%eth0", new Endpoint("fe80:0:0:0:0:0:0:1%eth0", 1).host(), "a link-local zone is kept");
+    assertEquals("2001:db8::1", new Endpoint("2001:db8::1%3", 1).host(), "a zone on a global address means nothing");
+  }
+
   /** Never a name to resolve, never a half-address: an introduction must not make a client look anything up. */
   @ParameterizedTest
   @ValueSource(strings = {"", "1.2.3.4", ":80", "1.2.3.4:", "1.2.3.4:x", "1.2.3.4:65536", "1.2.3.4:-1", "1.2.3.4:+80",

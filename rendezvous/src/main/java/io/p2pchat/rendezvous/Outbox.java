@@ -1,12 +1,12 @@
 package io.p2pchat.rendezvous;
 
+import io.p2pchat.common.DualStackSocket;
 import io.p2pchat.common.NodeLog;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.DropReason;
 import io.p2pchat.wire.Endpoint;
 import io.p2pchat.wire.WireException;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -16,18 +16,19 @@ import io.vertx.core.json.JsonObject;
  */
 final class Outbox {
 
-  private final DatagramSocket socket;
+  /** Both sockets: each datagram leaves from the one of its destination's family. */
+  private final DualStackSocket socket;
   private final ControlChannel channel;
   private final Limits limits;
   private final NodeLog log;
   private final ControlLoss loss;
 
-  Outbox(DatagramSocket socket, ControlChannel channel, Limits limits, NodeLog log) {
+  Outbox(DualStackSocket socket, ControlChannel channel, Limits limits, NodeLog log) {
     this(socket, channel, limits, log, new ControlLoss(0, 0, 0));
   }
 
   /** {@code loss}: the test-only impairment of reliable control messages. */
-  Outbox(DatagramSocket socket, ControlChannel channel, Limits limits, NodeLog log, ControlLoss loss) {
+  Outbox(DualStackSocket socket, ControlChannel channel, Limits limits, NodeLog log, ControlLoss loss) {
     this.socket = socket;
     this.channel = channel;
     this.limits = limits;
@@ -96,13 +97,13 @@ final class Outbox {
 
   /** Sends a relay frame as it is: opaque, never sealed nor logged. */
   void forward(Endpoint to, Buffer frame) {
-    socket.send(frame, to.port(), to.host());
+    socket.send(frame, to);
   }
 
   private void send(Buffer data, Endpoint to, String what) {
     if (log.isDebugEnabled()) {
       log.debug("out {} {} ({} bytes)", to, what, data.length());
     }
-    socket.send(data, to.port(), to.host());
+    socket.send(data, to);
   }
 }

@@ -14,6 +14,11 @@ public final class RendezvousOptions {
 
   /** All interfaces: a rendezvous serves clients on other machines. */
   public static final String DEFAULT_HOST = "0.0.0.0";
+  /**
+   * The IPv6 address to listen on besides {@code host}: every interface. {@code "none"} or {@code ""}
+   * turns IPv6 off; a machine without IPv6 runs on IPv4 with one WARN line.
+   */
+  public static final String DEFAULT_HOST6 = io.p2pchat.common.DualStackSocket.IPV6_WILDCARD;
   /** The original design's port. */
   public static final int DEFAULT_PORT = 7000;
   /**
@@ -75,6 +80,7 @@ public final class RendezvousOptions {
 
   static {
     KEYS.put("host", Type.STRING);
+    KEYS.put("host6", Type.STRING);
     KEYS.put("port", Type.INTEGER);
     KEYS.put("ttlSeconds", Type.INTEGER);
     KEYS.put("logDir", Type.STRING);
@@ -97,6 +103,7 @@ public final class RendezvousOptions {
   }
 
   private final String host;
+  private final String host6;
   private final int port;
   private final int ttlSeconds;
   private final String logDir;
@@ -120,6 +127,7 @@ public final class RendezvousOptions {
   public RendezvousOptions(JsonObject config) {
     ConfigReader r = new ConfigReader(config);
     host = r.string("host", DEFAULT_HOST);
+    host6 = r.string("host6", DEFAULT_HOST6);
     port = r.port("port", DEFAULT_PORT, true);
     ttlSeconds = r.integer("ttlSeconds", DEFAULT_TTL_SECONDS, 1, 86_400);
     logDir = r.string("logDir", DEFAULT_LOG_DIR);
@@ -149,6 +157,11 @@ public final class RendezvousOptions {
 
   public String host() {
     return host;
+  }
+
+  /** The IPv6 address to listen on; {@code "none"} or {@code ""}: IPv4 only. */
+  public String host6() {
+    return host6;
   }
 
   public int port() {

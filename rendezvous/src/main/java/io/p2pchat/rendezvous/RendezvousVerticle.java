@@ -1,8 +1,8 @@
 package io.p2pchat.rendezvous;
 
 import io.p2pchat.common.ConfigLoader;
+import io.p2pchat.common.DualStackSocket;
 import io.p2pchat.common.NodeLog;
-import io.p2pchat.common.UdpSockets;
 import io.p2pchat.control.ControlServer;
 import io.p2pchat.control.RendezvousIdentity;
 import io.p2pchat.rendezvous.cluster.RendezvousDirectory;
@@ -19,7 +19,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramPacket;
-import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.json.JsonObject;
 
 import java.util.concurrent.TimeUnit;
@@ -50,7 +49,8 @@ public class RendezvousVerticle extends VerticleBase {
 
   private RendezvousOptions options;
   private NodeLog log;
-  private DatagramSocket socket;
+  /** The IPv4 and the IPv6 socket (docs/PROTOCOL.md, "Sockets"). */
+  private DualStackSocket socket;
   private Registry registry;
   /** The other instances of a cluster ({@code -cluster}); alone, a no-op. */
   private RendezvousDirectory directory = RendezvousDirectory.local();
@@ -93,7 +93,7 @@ public class RendezvousVerticle extends VerticleBase {
         registry = new Registry(opts.maxClients(), opts.maxClientsPerHost(), opts.relayBytesPerSecond());
         limits = new Limits(opts, registry);
         drops = new DropReport(log);
-        socket = UdpSockets.create(vertx, log);
+        socket = DualStackSocket.create(vertx, log);
         return vertx.executeBlocking(() -> RendezvousIdentity.loadOrCreate(opts.keyFile()));
       })
       .compose(id -> {
@@ -113,8 +113,8 @@ public class RendezvousVerticle extends VerticleBase {
         directory = d;
         wire();
         socket.handler(this::onDatagram);
-        return socket.listen(options.port(), options.host())
-          .recover(e -> directory.close().transform(closed -> Future.<DatagramSocket>failedFuture(e)));
+        return socket.listen(options.port(), options.host(), options.host6())
+          .recover(e -> directory.close().transform(closed -> Future.<DualStackSocket>failedFuture(e)));
       })
       .onSuccess(s -> {
         port = s.localAddress().port();
@@ -125,12 +125,12 @@ public class RendezvousVerticle extends VerticleBase {
         });
         dropLogTimer = vertx.setPeriodic(DropReport.INTERVAL_MS, id -> reportDrops());
         vertx.eventBus().consumer("p2pchat.rendezvous.stats", msg -> msg.reply(stats()));
-        log.info("rendezvous listening on {}:{} (ttl {} s, relay {}, {} requests/s per source)", options.host(), port,
+        log.info("rendezvous listening on {} (ttl {} s, relay {}, {} requests/s per source)", s.describe(),
           options.ttlSeconds(), options.relay() ? "on" : "off", options.requestsPerSecond());
         log.info("rendezvous key {} (fingerprint {}, file {})", identity.publicKeyText(), identity.fingerprint(),
           options.keyFile().toAbsolutePath());
         // Logs go to the file only: one line on the terminal tells whoever started it that it is up.
-        System.out.println("* rendezvous listening on UDP " + options.host() + ":" + port + (vertx.isClustered()
+        System.out.println("* rendezvous listening on UDP " + s.describe() + (vertx.isClustered()
           ? " (cluster member)" : "") + "; log " + java.nio.file.Path.of(options.logDir(), "rendezvous.log"));
         System.out.println("* rendezvous key " + identity.publicKeyText() + " (fingerprint " + identity.fingerprint()
           + "): clients pin it on first use, or set it as rendezvous.key");
@@ -189,6 +189,11 @@ public class RendezvousVerticle extends VerticleBase {
   /** The UDP port this server listens on (useful with port 0). */
   public int port() {
     return port;
+  }
+
+  /** The UDP port of the IPv6 socket: {@link #port()} where it was free; -1 when IPv6 is off. */
+  public int port6() {
+    return socket == null || socket.localAddress6() == null ? -1 : socket.localAddress6().port();
   }
 
   /**
