@@ -9,6 +9,10 @@ import java.net.UnknownHostException;
 /**
  * The STUN Binding exchange of RFC 8489, just enough to tell a client its reflexive address:
  * Binding request in, Binding success response with one XOR-MAPPED-ADDRESS out.
+ *
+ * <p>XOR-MAPPED-ADDRESS (RFC 8489 14.2, as RFC 5389 15.2): reserved 0, family (0x01 IPv4, 0x02 IPv6),
+ * port XOR the magic cookie's high 16 bits, address XOR the cookie (IPv4) or the cookie followed by the
+ * 12-byte transaction id (IPv6). Any other family is refused.
  */
 public final class StunCodec {
 
@@ -20,6 +24,9 @@ public final class StunCodec {
   private static final int ATTR_XOR_MAPPED_ADDRESS = 0x0020;
   private static final int FAMILY_IPV4 = 0x01;
   private static final int FAMILY_IPV6 = 0x02;
+  /** Address lengths of the two families (RFC 8489 14.1): 32 and 128 bits. */
+  private static final int IPV4_BYTES = 4;
+  private static final int IPV6_BYTES = 16;
 
   private StunCodec() {
   }
@@ -83,7 +90,10 @@ public final class StunCodec {
       if (type == ATTR_XOR_MAPPED_ADDRESS && len >= 8) {
         int family = datagram.getUnsignedByte(pos + 5);
         int port = datagram.getUnsignedShort(pos + 6) ^ (MAGIC_COOKIE >>> 16);
-        int addrLen = family == FAMILY_IPV4 ? 4 : 16;
+        if (family != FAMILY_IPV4 && family != FAMILY_IPV6) {
+          throw new WireException(DropReason.MALFORMED, "XOR-MAPPED-ADDRESS family " + family);
+        }
+        int addrLen = family == FAMILY_IPV4 ? IPV4_BYTES : IPV6_BYTES;
         if (len < 4 + addrLen) {
           throw new WireException(DropReason.TRUNCATED, "XOR-MAPPED-ADDRESS of " + len + " bytes");
         }

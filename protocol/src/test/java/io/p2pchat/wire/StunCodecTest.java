@@ -3,6 +3,7 @@ package io.p2pchat.wire;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.buffer.Buffer;
 import java.net.InetAddress;
@@ -75,6 +76,39 @@ class StunCodecTest {
     assertEquals("0101000c2112a442" + RFC5769_TX + "00200008" + "0001a147e112a643",
       HEX.formatHex(StunCodec.bindingResponse(tx, new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 32853))
         .getBytes()));
+  }
+
+  /**
+   * RFC 5769 2.3 byte for byte: our IPv6 answer is the sample's header and XOR-MAPPED-ADDRESS (family
+   * 0x02, port 32853 ^ 0x2112 = 0xa147, address XOR cookie || transaction id), without the sample's
+   * SOFTWARE, MESSAGE-INTEGRITY and FINGERPRINT, which a Binding answer needs none of; and the
+   * sample's attribute decodes to the sample's address.
+   */
+  @Test
+  void ipv6ResponseIsTheRfc5769SampleAttributeByteForByte() throws Exception {
+    byte[] tx = HEX.parseHex(RFC5769_TX);
+    InetSocketAddress mapped = new InetSocketAddress(InetAddress.getByName("2001:db8:1234:5678:11:2233:4455:6677"), 32853);
+    String attribute = "00200014" + "0002a147" + "0113a9faa5d3f179bc25f4b5bed2b9d9";
+    assertEquals("010100182112a442" + RFC5769_TX + attribute, HEX.formatHex(StunCodec.bindingResponse(tx, mapped).getBytes()));
+    assertTrue(RFC5769_RESPONSE_V6.contains(attribute), "the sample carries the same attribute");
+    // By hand: the address XOR (cookie || transaction id) gives the sample's bytes.
+    byte[] mask = HEX.parseHex("2112a442" + RFC5769_TX);
+    byte[] address = mapped.getAddress().getAddress();
+    byte[] xored = new byte[16];
+    for (int i = 0; i < 16; i++) {
+      xored[i] = (byte) (address[i] ^ mask[i]);
+    }
+    assertEquals("0113a9faa5d3f179bc25f4b5bed2b9d9", HEX.formatHex(xored));
+    assertEquals(0xa147, 32853 ^ 0x2112);
+    assertEquals(mapped, StunCodec.parseBindingResponse(Buffer.buffer(HEX.parseHex("010100182112a442" + RFC5769_TX + attribute))));
+  }
+
+  /** A family other than 0x01 and 0x02 is malformed (it was read as IPv6). */
+  @Test
+  void anUnknownAddressFamilyIsRefused() {
+    String family3 = "010100182112a442" + RFC5769_TX + "00200014" + "0003a147" + "0113a9faa5d3f179bc25f4b5bed2b9d9";
+    assertEquals(DropReason.MALFORMED, assertThrows(WireException.class,
+      () -> StunCodec.parseBindingResponse(Buffer.buffer(HEX.parseHex(family3)))).reason());
   }
 
   @Test
