@@ -33,7 +33,7 @@ public class ChatNodeOptions {
   public static final int DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS = NodeOptions.DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS;
   /** All interfaces, so peers on the LAN and beyond the NAT can reach the socket. */
   public static final String DEFAULT_BIND_HOST = NodeOptions.DEFAULT_BIND_HOST;
-  /** Every IPv6 interface besides the IPv4 socket; {@code "none"} turns IPv6 off. */
+  /** Every IPv6 interface besides an IPv4 socket on every interface (else off); {@code "none"} turns IPv6 off. */
   public static final String DEFAULT_BIND_HOST6 = NodeOptions.DEFAULT_BIND_HOST6;
   /** Any free port: two nodes on one machine never collide. */
   public static final int DEFAULT_BIND_PORT = NodeOptions.DEFAULT_BIND_PORT;
@@ -339,9 +339,12 @@ public class ChatNodeOptions {
     return this;
   }
 
-  /** {@code bind.host6}: the address of the node's IPv6 socket ({@code "none"} or {@code ""}: IPv4 only). */
+  /**
+   * {@code bind.host6}: the address of the node's IPv6 socket ({@code "none"} or {@code ""}: IPv4 only);
+   * unset, {@code ::} when {@code bind.host} is {@code 0.0.0.0}, else none.
+   */
   public String getBindHost6() {
-    return bindHost6 != null ? bindHost6 : DEFAULT_BIND_HOST6;
+    return bindHost6 != null ? bindHost6 : io.p2pchat.common.DualStackSocket.defaultHost6(getBindHost());
   }
 
   /** Sets {@code bind.host6}: an IPv6 address, {@code "::"} for every interface, {@code "none"} or {@code ""} for none. */

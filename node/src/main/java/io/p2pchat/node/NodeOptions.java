@@ -43,8 +43,10 @@ public final class NodeOptions {
   /** Any free port: two nodes on one machine never collide. */
   public static final int DEFAULT_BIND_PORT = 0;
   /**
-   * The IPv6 socket's address: every interface, on the IPv4 socket's port where free. {@code "none"}
-   * or {@code ""} turns IPv6 off; a machine without IPv6 runs on IPv4 with one WARN line.
+   * The IPv6 socket's address: every interface, on the IPv4 socket's port where free, when
+   * {@code bind.host} is {@code 0.0.0.0}; unset beside a specific {@code bind.host} it is off
+   * ({@link io.p2pchat.common.DualStackSocket#defaultHost6}). {@code "none"} or {@code ""} turns IPv6
+   * off; a machine without IPv6 runs on IPv4 with one WARN line.
    */
   public static final String DEFAULT_BIND_HOST6 = io.p2pchat.common.DualStackSocket.IPV6_WILDCARD;
   /**
@@ -212,7 +214,7 @@ public final class NodeOptions {
     rendezvousDownAfterSeconds = r.integer("rendezvous.downAfterSeconds", DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS,
       MIN_RENDEZVOUS_DOWN_AFTER_SECONDS, MAX_TIMING_SECONDS);
     bindHost = nonBlank(r, "bind.host", DEFAULT_BIND_HOST);
-    bindHost6 = r.string("bind.host6", DEFAULT_BIND_HOST6);
+    bindHost6 = r.string("bind.host6", io.p2pchat.common.DualStackSocket.defaultHost6(bindHost));
     bindPort = r.port("bind.port", DEFAULT_BIND_PORT, true);
     keepAliveSeconds = r.integer("keepAliveSeconds", DEFAULT_KEEP_ALIVE_SECONDS, 1, MAX_TIMING_SECONDS);
     punchTimeoutSeconds = r.integer("punchTimeoutSeconds", DEFAULT_PUNCH_TIMEOUT_SECONDS, 1, MAX_PUNCH_TIMEOUT_SECONDS);

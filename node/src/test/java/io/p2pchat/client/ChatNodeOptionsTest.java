@@ -109,6 +109,17 @@ class ChatNodeOptionsTest {
     assertEquals("/tmp/logs", node.logDir());
   }
 
+  /** IPv6 is on by default beside an IPv4 socket on every interface, off beside one bound to one address. */
+  @Test
+  void ipv6DefaultsFollowTheIpv4BindAddress() {
+    assertEquals("::", new NodeOptions(new JsonObject().put("nick", "a")).bindHost6());
+    assertEquals("::", new ChatNodeOptions().getBindHost6());
+    JsonObject loopback = new JsonObject().put("nick", "a").put("bind", new JsonObject().put("host", "127.0.0.1"));
+    assertEquals("none", new NodeOptions(loopback).bindHost6());
+    assertEquals("none", new ChatNodeOptions().setBindHost("127.0.0.1").getBindHost6());
+    assertEquals("::1", new ChatNodeOptions().setBindHost("127.0.0.1").setBindHost6("::1").getBindHost6());
+  }
+
   @Test
   void settersBuildTheSameConfigAsTheFile() {
     ChatNodeOptions options = new ChatNodeOptions()

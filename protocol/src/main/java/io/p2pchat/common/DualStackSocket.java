@@ -65,6 +65,16 @@ public final class DualStackSocket {
     return new DualStackSocket(vertx, log, UdpSockets.create(vertx, log));
   }
 
+  /**
+   * The IPv6 address when none is configured: {@value #IPV6_WILDCARD} beside an IPv4 socket on every
+   * interface ({@code 0.0.0.0}), none beside one bound to a single address (127.0.0.1, one interface of
+   * a multi-homed host): whoever narrowed IPv4 to one address did not mean every IPv6 interface, and an
+   * IPv4-only setup stays exactly as it was.
+   */
+  public static String defaultHost6(String host) {
+    return IPV4_WILDCARD.contains(host) || IPV6_WILDCARD.equals(host) ? IPV6_WILDCARD : IPV6_OFF;
+  }
+
   /** True when {@code host6} turns IPv6 off ({@value #IPV6_OFF} or empty). */
   public static boolean ipv6Off(String host6) {
     return host6 == null || host6.isBlank() || host6.equals(IPV6_OFF);

@@ -15,8 +15,10 @@ public final class RendezvousOptions {
   /** All interfaces: a rendezvous serves clients on other machines. */
   public static final String DEFAULT_HOST = "0.0.0.0";
   /**
-   * The IPv6 address to listen on besides {@code host}: every interface. {@code "none"} or {@code ""}
-   * turns IPv6 off; a machine without IPv6 runs on IPv4 with one WARN line.
+   * The IPv6 address to listen on besides {@code host}: every interface when {@code host} is
+   * {@code 0.0.0.0}; unset beside a specific {@code host} it is off
+   * ({@link io.p2pchat.common.DualStackSocket#defaultHost6}). {@code "none"} or {@code ""} turns IPv6
+   * off; a machine without IPv6 runs on IPv4 with one WARN line.
    */
   public static final String DEFAULT_HOST6 = io.p2pchat.common.DualStackSocket.IPV6_WILDCARD;
   /** The original design's port. */
@@ -127,7 +129,7 @@ public final class RendezvousOptions {
   public RendezvousOptions(JsonObject config) {
     ConfigReader r = new ConfigReader(config);
     host = r.string("host", DEFAULT_HOST);
-    host6 = r.string("host6", DEFAULT_HOST6);
+    host6 = r.string("host6", io.p2pchat.common.DualStackSocket.defaultHost6(host));
     port = r.port("port", DEFAULT_PORT, true);
     ttlSeconds = r.integer("ttlSeconds", DEFAULT_TTL_SECONDS, 1, 86_400);
     logDir = r.string("logDir", DEFAULT_LOG_DIR);
