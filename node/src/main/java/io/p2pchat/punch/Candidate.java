@@ -24,6 +24,14 @@ record Candidate(Endpoint endpoint, Kind kind) {
   /** Stands for the relay among candidate endpoints: never a real, numeric address. */
   static final Endpoint VIA_RELAY = new Endpoint("relay", 0);
 
+  /**
+   * A host candidate of an introduction: a LAN one, or a global IPv6 address (2000::/3), which is
+   * reached without NAT as a public address is, so its path is {@code direct}, not {@code direct-lan}.
+   */
+  static Candidate host(Endpoint endpoint) {
+    return new Candidate(endpoint, io.p2pchat.common.LanRanges.isGlobalIpv6(endpoint.host()) ? Kind.PUBLIC : Kind.LAN);
+  }
+
   PathState pathState() {
     switch (kind) {
       case LAN:

@@ -150,7 +150,8 @@ public class PunchVerticle extends VerticleBase {
         return null;
       })
       .compose(v -> socket.listen(options.bindPort(), options.bindHost(), options.bindHost6())
-        .compose(s -> vertx.executeBlocking(() -> LocalAddresses.of(options.bindHost(), s.localAddress().port())))
+        .compose(s -> vertx.executeBlocking(() -> LocalAddresses.of(options.bindHost(), s.localAddress().port(),
+          options.bindHost6(), s.localAddress6() == null ? -1 : s.localAddress6().port())))
         .map(locals -> {
           ownAddresses.addAll(locals);
           ownAddresses.add(new Endpoint(LOOPBACK, port()));

@@ -325,7 +325,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     for (Endpoint lan : Control.endpoints(peer, Control.LOCAL)) {
       // Defence in depth: the rendezvous dropped these already; a node never probes outside a LAN range.
       if (candidates.size() < Control.MAX_LOCAL_CANDIDATES && options.lanRanges().allowsHostCandidate(lan.host(), publicAddress.host())) {
-        candidates.add(new Candidate(lan, Candidate.Kind.LAN));
+        candidates.add(Candidate.host(lan));
       } else {
         hostCandidatesDropped++;
       }

@@ -30,6 +30,16 @@ public final class LanRanges {
   /** Extra ranges a config may add: a site's few LANs, bounded since each candidate is checked against all. */
   public static final int MAX_EXTRA_RANGES = 32;
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+  private static final int IPV6_BYTES = 16;
+  /**
+   * A global IPv6 host candidate must share its first 64 bits with the address its registration came
+   * from: a /64 is one link (RFC 4291 2.5.1's interface identifiers are 64 bits), the registrant's own
+   * LAN, so a room can be aimed only at the registrant's own link, as with IPv4 LAN ranges.
+   */
+  private static final int SUBNET_BYTES = 8;
+  /** 2000::/3: the first three bits 001. */
+  private static final int GLOBAL_UNICAST_MASK = 0xe0;
+  private static final int GLOBAL_UNICAST_PREFIX = 0x20;
   /** The ranges of {@link #DEFAULT_RANGES} and nothing else (after {@link #IPV4}, which it needs). */
   public static final LanRanges DEFAULT = new LanRanges(List.of());
 
@@ -83,7 +93,9 @@ public final class LanRanges {
   /**
    * True if a peer may probe host candidate {@code candidateHost} of a client whose public address
    * (where its registration came from) has host {@code publicHost}: the candidate is in a LAN range,
-   * or both are loopback and the candidate is the client's own address.
+   * or both are loopback and the candidate is the client's own address, or the candidate is a global
+   * IPv6 address in the same /64 as an IPv6 {@code publicHost} (the registration arrived over IPv6
+   * from that link: docs/SECURITY.md, "Global IPv6 host candidates").
    */
   public boolean allowsHostCandidate(String candidateHost, String publicHost) {
     byte[] candidate = bytes(candidateHost);
@@ -94,12 +106,32 @@ public final class LanRanges {
       byte[] source = bytes(publicHost);
       return source != null && java.util.Arrays.equals(candidate, source);
     }
+    if (isGlobalIpv6(candidate)) {
+      byte[] source = bytes(publicHost);
+      if (source != null && source.length == IPV6_BYTES && java.util.Arrays.equals(candidate, 0, SUBNET_BYTES,
+          source, 0, SUBNET_BYTES)) {
+        return true;
+      }
+    }
     for (Block b : blocks) {
       if (b.contains(candidate)) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * True for an IPv6 global unicast address (2000::/3, RFC 4291 2.4): reachable without NAT, so it is a
+   * host candidate only under the /64 rule of {@link #allowsHostCandidate}.
+   */
+  public static boolean isGlobalIpv6(String host) {
+    byte[] address = bytes(host);
+    return address != null && isGlobalIpv6(address);
+  }
+
+  private static boolean isGlobalIpv6(byte[] address) {
+    return address.length == IPV6_BYTES && (address[0] & GLOBAL_UNICAST_MASK) == GLOBAL_UNICAST_PREFIX;
   }
 
   private static boolean isLoopback(byte[] address) {

@@ -31,6 +31,13 @@ class LanRangesTest {
     "::1, ::1, true",
     "192.0.2.5, 203.0.113.9, false",
     "example.org, 203.0.113.9, false",
+    "2001:db8:1:2::7, 2001:db8:1:2::99, true",
+    "2001:db8:1:2:aaaa:bbbb:cccc:dddd, 2001:db8:1:2::1, true",
+    "2001:db8:1:3::7, 2001:db8:1:2::99, false",
+    "2001:db8:1:2::7, 203.0.113.9, false",
+    "2a00:1450::5, 2001:db8:1:2::99, false",
+    "3fff::1, 3fff::2, true",
+    "4000::1, 4000::2, false",
   })
   void defaults(String candidate, String publicHost, boolean allowed) {
     assertEquals(allowed, LanRanges.DEFAULT.allowsHostCandidate(candidate, publicHost));

@@ -2,10 +2,13 @@ package io.p2pchat.rendezvous;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.p2pchat.common.LanRanges;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlType;
+import io.p2pchat.wire.Endpoint;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,5 +60,22 @@ class HostCandidatesTest {
       assertEquals("203.0.113.5:9", heard.getString(1));
       assertEquals(1L, stats[0].getLong("notLan"));
     }
+  }
+
+  /**
+   * A global IPv6 address (2000::/3) needs no NAT to be reached, so as a host candidate it could aim
+   * the room at anyone: it is kept only when the registration itself came over IPv6 from the same /64
+   * (the registrant's own link, proven by the cookie round trip to that address).
+   */
+  @Test
+  void aGlobalIpv6CandidateIsKeptOnlyFromARegistrationOverIpv6FromItsOwnSlash64() {
+    HostCandidates candidates = new HostCandidates(LanRanges.DEFAULT);
+    List<Endpoint> offered = List.of(new Endpoint("2001:db8:1:2::7", 9), new Endpoint("2001:db8:1:3::7", 9),
+      new Endpoint("2600::1", 9), new Endpoint("fd00::1", 9));
+    assertEquals(List.of(new Endpoint("2001:db8:1:2::7", 9), new Endpoint("fd00::1", 9)),
+      candidates.keep(offered, new Endpoint("2001:db8:1:2::99", 4000)), "the registrant's own /64, and the ULA");
+    assertEquals(List.of(new Endpoint("fd00::1", 9)), candidates.keep(offered, new Endpoint("203.0.113.9", 4000)),
+      "registered over IPv4: no global IPv6 candidate at all");
+    assertEquals(new JsonObject().put("notLan", 5).put("overCap", 0), candidates.toJson());
   }
 }
