@@ -95,7 +95,7 @@ public final class LanRanges {
    * (where its registration came from) has host {@code publicHost}: the candidate is in a LAN range,
    * or both are loopback and the candidate is the client's own address, or the candidate is a global
    * IPv6 address in the same /64 as an IPv6 {@code publicHost} (the registration arrived over IPv6
-   * from that link: docs/SECURITY.md, "Global IPv6 host candidates").
+   * from that link: docs/SECURITY.md, "Clients as amplifiers against third parties").
    */
   public boolean allowsHostCandidate(String candidateHost, String publicHost) {
     byte[] candidate = bytes(candidateHost);

@@ -25,6 +25,19 @@ class PacketCodecsTest {
     return e;
   }
 
+  /** IPv6's minimum link MTU (RFC 8200 5): every IPv6 path carries a packet this long, and no router fragments. */
+  private static final int IPV6_MIN_MTU = 1280;
+  private static final int IPV6_HEADER = 40;
+  private static final int UDP_HEADER = 8;
+
+  /** The 1200-byte budget holds on IPv6: 1200 + 40 + 8 = 1248 <= 1280, whatever else changes. */
+  @Test
+  void theDatagramBudgetFitsIpv6sMinimumMtu() {
+    assertEquals(1248, PacketCodec.MAX_DATAGRAM + IPV6_HEADER + UDP_HEADER);
+    org.junit.jupiter.api.Assertions.assertTrue(PacketCodec.MAX_DATAGRAM + IPV6_HEADER + UDP_HEADER <= IPV6_MIN_MTU);
+    org.junit.jupiter.api.Assertions.assertTrue(io.p2pchat.control.ControlCodec.MAX_DATAGRAM <= PacketCodec.MAX_DATAGRAM);
+  }
+
   @Test
   void headerGoldenHex() throws WireException {
     Buffer header = PacketCodec.header(PacketType.DATA, 0x01020304, 0x1122334455667788L);
