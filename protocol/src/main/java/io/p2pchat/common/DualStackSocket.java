@@ -135,8 +135,14 @@ public final class DualStackSocket {
   }
 
   private Future<DatagramSocket> bind6(int port, String host6) {
-    DatagramSocket socket = vertx.createDatagramSocket(new DatagramSocketOptions()
-      .setIpV6(true).setSendBufferSize(UdpSockets.SEND_BUFFER_BYTES));
+    DatagramSocket socket;
+    try {
+      socket = vertx.createDatagramSocket(new DatagramSocketOptions()
+        .setIpV6(true).setSendBufferSize(UdpSockets.SEND_BUFFER_BYTES));
+    } catch (RuntimeException noIpv6) {
+      // Java NIO on a kernel without IPv6 refuses an AF_INET6 channel at once (UnsupportedOperationException).
+      return Future.failedFuture(noIpv6);
+    }
     UdpSockets.setReceiveBuffer(socket, UdpSockets.RECEIVE_BUFFER_BYTES);
     setIpv6Only(socket);
     socket.handler(handler);
