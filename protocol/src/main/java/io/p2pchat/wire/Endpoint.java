@@ -24,6 +24,8 @@ public record Endpoint(String host, int port) {
   /** An IPv6 address is 16 bytes, an IPv4 one 4. */
   private static final int IPV6_BYTES = 16;
   private static final int IPV4_BYTES = 4;
+  /** The network part of an IPv6 address that per-host limits count by: the /64 of one link (RFC 4291 2.5.1). */
+  private static final int IPV6_NETWORK_BYTES = 8;
 
   /** Four decimal octets of 0-255: no names, no shorthand such as {@code 1.2.3} (which the JDK reads as 1.2.0.3). */
   private static final Pattern IPV4 =
@@ -64,6 +66,25 @@ public record Endpoint(String host, int port) {
     boolean linkLocal = (bytes[0] & 0xff) == 0xfe && (bytes[1] & 0xc0) == 0x80;
     String zone = zoneAt < 0 ? "" : host.substring(zoneAt + 1);
     return linkLocal && !zone.isEmpty() && !zone.equals("0") ? text + "%" + zone : text;
+  }
+
+  /**
+   * What per-host limits count by: the IPv4 address, or an IPv6 address's /64 ({@code 2001:db8:1:2::/64}).
+   * One IPv6 subscriber holds a whole /64 (RFC 6177) and may send from any of its 2^64 addresses, so
+   * counting by address would give one attacker 2^64 fresh buckets; a /64 is what one IPv4 address
+   * behind a home NAT is.
+   */
+  public String network() {
+    if (!isIpv6()) {
+      return host;
+    }
+    int zoneAt = host.indexOf('%');
+    byte[] bytes = io.netty.util.NetUtil.createByteArrayFromIpAddressString(zoneAt < 0 ? host : host.substring(0, zoneAt));
+    if (bytes == null || bytes.length != IPV6_BYTES) {
+      return host;
+    }
+    java.util.Arrays.fill(bytes, IPV6_NETWORK_BYTES, IPV6_BYTES, (byte) 0);
+    return io.netty.util.NetUtil.bytesToIpAddress(bytes) + "/" + (IPV6_NETWORK_BYTES * Byte.SIZE);
   }
 
   /** True for an IPv6 address: it goes out of the IPv6 socket ({@link io.p2pchat.common.DualStackSocket}). */

@@ -133,6 +133,8 @@ class TextCodecsTest {
     assertTrue(new Endpoint("::1", 1).isIpv6());
     assertEquals("fe80::1%eth0", new Endpoint("fe80:0:0:0:0:0:0:1%eth0", 1).host(), "a link-local zone is kept");
     assertEquals("2001:db8::1", new Endpoint("2001:db8::1%3", 1).host(), "a zone on a global address means nothing");
+    assertEquals("2001:db8:1:2::/64", new Endpoint("2001:db8:1:2:aaaa:bbbb:cccc:dddd", 1).network(), "limits count a /64");
+    assertEquals("203.0.113.7", new Endpoint("203.0.113.7", 1).network(), "and an IPv4 address");
   }
 
   /** Never a name to resolve, never a half-address: an introduction must not make a client look anything up. */

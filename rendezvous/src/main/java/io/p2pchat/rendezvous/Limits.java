@@ -11,7 +11,7 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * What a source may ask of the rendezvous and what it may be sent, in one place: requests per
- * source {@code ip:port} and per source ip ({@link RateLimiter}), the anti-amplification budget of
+ * source {@code ip:port} and per source ip, an IPv6 source's /64 ({@link RateLimiter}), the anti-amplification budget of
  * answers to sources that are not registered clients ({@link Exchange}), and each client's relay
  * bytes ({@link RelayBudget}). Each check throws the {@link WireException} the datagram is dropped
  * with. Runs on the verticle's event loop, like the {@link Registry} it asks who is registered.
@@ -119,7 +119,7 @@ final class Limits {
     return perSource.size();
   }
 
-  /** Source ips the per-host limiter remembers. */
+  /** Source ips (IPv6: /64s) the per-host limiter remembers. */
   int trackedHosts() {
     return perHost.size();
   }
@@ -130,7 +130,7 @@ final class Limits {
   }
 
   private boolean withinRateLimit(Endpoint from, long nowNanos) {
-    return perSource.tryAcquire(from, nowNanos) && perHost.tryAcquire(from.host(), nowNanos);
+    return perSource.tryAcquire(from, nowNanos) && perHost.tryAcquire(from.network(), nowNanos);
   }
 
   /** A registered client's address: proven by a cookie round trip, so any answer size is safe. */

@@ -30,7 +30,7 @@ final class Registry {
   private final Map<Endpoint, Registration> byAddress = new HashMap<>();
   private final Map<Long, Registration> byRelayId = new HashMap<>();
   private final Map<String, TreeMap<String, Registration>> byRoom = new HashMap<>();
-  /** Registrations per source ip: a single host with 64k ports cannot fill the server. */
+  /** Registrations per source ip (an IPv6 source's /64: {@link Endpoint#network}): a single host with 64k ports cannot fill the server. */
   private final Map<String, int[]> perHost = new HashMap<>();
   private final SecureRandom random = new SecureRandom();
   private final int maxClients;
@@ -65,7 +65,7 @@ final class Registry {
         || !existing.instance.equals(request.instance());
       existing.owner = null;
       existing.orphaned = false;
-      if (!existing.address.host().equals(address.host()) && hostCount(address.host()) >= maxClientsPerHost) {
+      if (!existing.address.network().equals(address.network()) && hostCount(address.network()) >= maxClientsPerHost) {
         throw hostFull(address);
       }
       unindexAddress(existing);
@@ -82,7 +82,7 @@ final class Registry {
     if (byNick.size() >= maxClients) {
       throw new RegistryException("server-full", "the rendezvous holds its maximum of " + maxClients + " clients");
     }
-    if (hostCount(address.host()) >= maxClientsPerHost) {
+    if (hostCount(address.network()) >= maxClientsPerHost) {
       throw hostFull(address);
     }
     long relayId;
@@ -189,14 +189,14 @@ final class Registry {
 
   private void indexAddress(Registration r) {
     byAddress.put(r.address, r);
-    perHost.computeIfAbsent(r.address.host(), h -> new int[1])[0]++;
+    perHost.computeIfAbsent(r.address.network(), h -> new int[1])[0]++;
   }
 
   private void unindexAddress(Registration r) {
     if (byAddress.remove(r.address, r)) {
-      int[] count = perHost.get(r.address.host());
+      int[] count = perHost.get(r.address.network());
       if (count != null && --count[0] <= 0) {
-        perHost.remove(r.address.host());
+        perHost.remove(r.address.network());
       }
     }
   }
@@ -208,6 +208,6 @@ final class Registry {
 
   private RegistryException hostFull(Endpoint address) {
     return new RegistryException("server-full", "the rendezvous holds its maximum of " + maxClientsPerHost
-      + " clients from " + address.host());
+      + " clients from " + address.network());
   }
 }

@@ -51,6 +51,37 @@ class LimitsTest {
     assertEquals(2, limits.trackedSources());
   }
 
+  /**
+   * An IPv6 subscriber holds a whole /64 and may send from any address in it: the per-host bucket and
+   * the per-host registration cap count the /64, or every fresh address would be a fresh host.
+   */
+  @Test
+  void ipv6SourcesOfOneSlash64ShareTheirHostsBucketAndCap() throws Exception {
+    Limits tight = new Limits(new RendezvousOptions(new JsonObject()
+      .put("requestsPerSecond", 1000).put("requestBurst", 1000)
+      .put("requestsPerSecondPerHost", 1).put("requestBurstPerHost", BURST)), registry);
+    long t = 5 * SECOND;
+    for (int i = 1; i <= BURST; i++) {
+      tight.takeRequest(DatagramKind.PLAIN, PLAIN, new Endpoint("2001:db8:1:2::" + i, 4000), t);
+    }
+    WireException e = assertThrows(WireException.class,
+      () -> tight.takeRequest(DatagramKind.PLAIN, PLAIN, new Endpoint("2001:db8:1:2:ffff::9", 4000), t));
+    assertEquals(DropReason.RATE_LIMITED, e.reason(), "a fresh address of the same /64 is the same host");
+    assertDoesNotThrow(() -> tight.takeRequest(DatagramKind.PLAIN, PLAIN, new Endpoint("2001:db8:1:3::1", 4000), t),
+      "the next /64 is another host");
+    assertEquals(2, tight.trackedHosts());
+
+    Registry capped = new Registry(10, 2, 1200);
+    RegisterRequest[] requests = new RegisterRequest[3];
+    for (int i = 0; i < 3; i++) {
+      requests[i] = new RegisterRequest("n" + i, "lobby", "i" + i, List.of(), List.of(), new byte[32], null, null);
+    }
+    capped.register(requests[0], new Endpoint("2001:db8:1:2::1", 4000), t);
+    capped.register(requests[1], new Endpoint("2001:db8:1:2::2", 4000), t);
+    assertThrows(RegistryException.class, () -> capped.register(requests[2], new Endpoint("2001:db8:1:2::3", 4000), t),
+      "maxClientsPerHost counts the /64");
+  }
+
   @Test
   void relayFramesOfAClientAreNotCountedAsRequests() throws Exception {
     long t = 5 * SECOND;
