@@ -16,6 +16,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 
+import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -109,7 +110,12 @@ public final class WebSocketIngress implements StreamEndpoints {
   /** Connections (and upgrades under way) per remote ip; an ip leaves the map with its last connection. */
   private final Map<String, Integer> perHost = new HashMap<>();
   private int upgrading;
-  private long nextConnection;
+  /**
+   * The last connection number given: the high 32 bits random per start, the low 32 counting, so that
+   * the instances of a cluster (whose registries hold each other's clients by address) practically never
+   * give two clients the same synthetic address, and a restart does not reuse the previous run's.
+   */
+  private long nextConnection = (new SecureRandom().nextInt() & 0xffff_ffffL) << Integer.SIZE;
   private HttpServer server;
   private long accepted;
   private long refusedPerHost;
