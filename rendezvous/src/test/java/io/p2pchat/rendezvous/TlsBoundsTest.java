@@ -27,10 +27,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The TLS transport's bounds: connections per ip, one datagram per binary message, a slow reader. */
 class TlsBoundsTest {
 
-  /** Relay frames the slow-reader test sends at most: ~110 MB, far beyond any socket buffer on loopback. */
-  private static final int MAX_FRAMES = 100_000;
-  /** Frames between two looks at the counters. */
-  private static final int BATCH = 500;
+  /**
+   * Relay frames the rendezvous forwards to the slow reader at most before the test gives up: 22 MB,
+   * five times what the server's socket send buffer takes at most (tcp_wmem's 4 MiB) plus the reader's
+   * small receive buffer and the 75 KiB write queue.
+   */
+  private static final int MAX_FRAMES = 20_000;
+  /**
+   * Frames between two looks at the counters: few enough that the rendezvous's UDP receive buffer
+   * (208 KiB by default) takes them all, so the count relayed follows the count sent.
+   */
+  private static final int BATCH = 50;
+  /** Frames relayed after the first drop, all of which must be dropped too: the queue does not grow. */
+  private static final int AFTER_FIRST_DROP = 1000;
+  /** The slow reader's socket receive buffer: small and fixed (no autotuning), so the server's side fills first. */
+  private static final int SLOW_READER_BUFFER = 16 * 1024;
   private static final int FRAME_BYTES = 1100;
 
   @TempDir
@@ -90,22 +101,37 @@ class TlsBoundsTest {
 
   @Test
   void aReaderThatNeverReadsLosesRelayedDatagramsInsteadOfGrowingTheServersMemory() throws Exception {
-    try (WsClient alice = new WsClient(server.tlsPort(), "alice", "lobby");
+    try (WsClient alice = new WsClient(server.tlsPort(), "alice", "lobby", SLOW_READER_BUFFER);
          UdpClient bob = new UdpClient(server.port(), "bob", "lobby")) {
       alice.register();
       bob.register();
       long aliceRelayId = bob.receiveControl(ControlType.INTRODUCE).getJsonObject(Control.PEER).getLong(Control.RELAY_ID);
       alice.pauseReading();
       byte[] frame = RelayCodec.encode(aliceRelayId, Buffer.buffer(new byte[FRAME_BYTES])).getBytes();
-      int sent = 0;
-      while (server.tlsDrops("tls-backpressure") == 0) {
-        assertTrue(sent < MAX_FRAMES, "no back-pressure drop after " + sent + " frames of " + FRAME_BYTES + " bytes");
+      long handledBefore = server.stats().getLong("handled");
+      JsonObject stats = server.stats();
+      while (stats.getJsonObject("tls").getJsonObject("drops").getLong("tls-backpressure") == 0) {
+        long relayed = stats.getLong("handled") - handledBefore;
+        assertTrue(relayed < MAX_FRAMES, "no back-pressure drop after " + relayed + " frames of " + FRAME_BYTES
+          + " bytes relayed to a reader that never reads");
         for (int i = 0; i < BATCH; i++) {
           bob.send(frame);
         }
-        sent += BATCH;
+        stats = server.stats();
       }
-      JsonObject stats = server.stats();
+      // From now on the queue is full: what is relayed to the reader is dropped, not kept.
+      long relayedAtFirstDrop = stats.getLong("handled");
+      long dropsAtFirstDrop = stats.getJsonObject("tls").getJsonObject("drops").getLong("tls-backpressure");
+      while (stats.getLong("handled") - relayedAtFirstDrop < AFTER_FIRST_DROP) {
+        for (int i = 0; i < BATCH; i++) {
+          bob.send(frame);
+        }
+        stats = server.stats();
+      }
+      long relayedAfter = stats.getLong("handled") - relayedAtFirstDrop;
+      long droppedAfter = stats.getJsonObject("tls").getJsonObject("drops").getLong("tls-backpressure") - dropsAtFirstDrop;
+      assertTrue(droppedAfter >= relayedAfter * 99 / 100, droppedAfter + " of " + relayedAfter
+        + " frames relayed after the first drop were dropped: the rest was queued");
       assertEquals(1, stats.getInteger("tlsConnections"), "the slow reader stays connected");
       assertEquals(stats.getLong("received"), stats.getLong("answered") + stats.getLong("handled")
         + stats.getJsonObject("drops").getLong("total"), "every datagram accounted for");

@@ -48,10 +48,19 @@ public final class WsClient implements AutoCloseable {
 
   /** Connects to 127.0.0.1:{@code tlsPort}; throws when the upgrade is refused. */
   public WsClient(int tlsPort, String nick, String room) {
+    this(tlsPort, nick, room, 0);
+  }
+
+  /** With a socket receive buffer of {@code receiveBufferBytes} (0: the kernel's, autotuned), for a slow reader. */
+  public WsClient(int tlsPort, String nick, String room, int receiveBufferBytes) {
     this.nick = nick;
     this.room = room;
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true).setTrustAll(true)
-      .setVerifyHost(false).setMaxFrameSize(2 * io.p2pchat.wire.PacketCodec.MAX_DATAGRAM));
+    WebSocketClientOptions options = new WebSocketClientOptions().setSsl(true).setTrustAll(true)
+      .setVerifyHost(false).setMaxFrameSize(2 * io.p2pchat.wire.PacketCodec.MAX_DATAGRAM);
+    if (receiveBufferBytes > 0) {
+      options.setReceiveBufferSize(receiveBufferBytes);
+    }
+    WebSocketClient client = vertx.createWebSocketClient(options);
     ws = RendezvousHarness.await(connect(client, tlsPort));
     ws.binaryMessageHandler(b -> inbox.add(b.getBytes()));
     ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
@@ -163,6 +172,7 @@ public final class WsClient implements AutoCloseable {
   public void close() {
     // The close handshake first: Vert.x's own shutdown may otherwise wait out its 30 s grace period.
     if (!ws.isClosed()) {
+      ws.handler(null).binaryMessageHandler(null).resume(); // a paused reader would never see the server's close frame
       RendezvousHarness.await(ws.close());
     }
     RendezvousHarness.await(vertx.close());
