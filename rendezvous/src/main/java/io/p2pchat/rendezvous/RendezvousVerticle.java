@@ -1,10 +1,12 @@
 package io.p2pchat.rendezvous;
 
+import io.p2pchat.common.ConfigException;
 import io.p2pchat.common.ConfigLoader;
 import io.p2pchat.common.NodeLog;
 import io.p2pchat.common.UdpSockets;
 import io.p2pchat.control.ControlServer;
 import io.p2pchat.control.RendezvousIdentity;
+import io.p2pchat.crypto.SecureFiles;
 import io.p2pchat.rendezvous.cluster.RendezvousDirectory;
 import io.p2pchat.rendezvous.tls.StreamEndpoints;
 import io.p2pchat.rendezvous.tls.TlsCertificate;
@@ -27,6 +29,8 @@ import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +57,8 @@ import java.util.concurrent.TimeUnit;
  */
 public class RendezvousVerticle extends VerticleBase {
 
+  /** The log file NodeLog writes in {@code logDir} for the logger named "rendezvous". */
+  private static final String LOG_FILE = "rendezvous.log";
   /** The shortest delay a Vert.x timer takes, and the rounding added so a timer never fires before its deadline. */
   private static final long MIN_TIMER_MS = 1;
 
@@ -100,6 +106,7 @@ public class RendezvousVerticle extends VerticleBase {
   public Future<?> start() {
     return ConfigLoader.load(config(), RendezvousOptions.KEYS)
       .map(RendezvousOptions::new)
+      .compose(opts -> vertx.executeBlocking(() -> prepareFiles(opts)))
       .compose(opts -> {
         options = opts;
         log = NodeLog.of(RendezvousVerticle.class, "rendezvous", opts.logDir());
@@ -168,7 +175,7 @@ public class RendezvousVerticle extends VerticleBase {
           options.keyFile().toAbsolutePath());
         // Logs go to the file only: one line on the terminal tells whoever started it that it is up.
         System.out.println("* rendezvous listening on UDP " + options.host() + ":" + port + (vertx.isClustered()
-          ? " (cluster member)" : "") + "; log " + java.nio.file.Path.of(options.logDir(), "rendezvous.log"));
+          ? " (cluster member)" : "") + "; log " + Path.of(options.logDir(), LOG_FILE));
         System.out.println("* rendezvous key " + identity.publicKeyText() + " (fingerprint " + identity.fingerprint()
           + "): clients pin it on first use, or set it as rendezvous.key");
         if (ingress != null) {
@@ -185,6 +192,23 @@ public class RendezvousVerticle extends VerticleBase {
   /** A self-signed certificate names the configured host, or {@code p2pchat-rendezvous} for a wildcard address. */
   private static String commonName(String host) {
     return host.equals("0.0.0.0") || host.equals("::") || host.isBlank() ? "p2pchat-rendezvous" : host;
+  }
+
+  /**
+   * BLOCKING (a worker runs it). The data and log directories owner-only (0700) and the log file
+   * owner-only (0600) before the logging library first writes it, as a node's: the log names every
+   * client's addresses and nick, and the data directory holds the private key and TLS key. One that
+   * others may write stops start-up with one line saying how to fix it.
+   */
+  private static RendezvousOptions prepareFiles(RendezvousOptions options) {
+    try {
+      SecureFiles.ownerOnlyDirectory(Path.of(options.dataDir()));
+      SecureFiles.ownerOnlyDirectory(Path.of(options.logDir()));
+      SecureFiles.ownerOnlyFile(Path.of(options.logDir(), LOG_FILE));
+    } catch (IOException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    return options;
   }
 
   /** Gives each command its handler, once the directory is known. */

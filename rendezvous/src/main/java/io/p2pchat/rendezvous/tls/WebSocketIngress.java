@@ -156,7 +156,10 @@ public final class WebSocketIngress implements StreamEndpoints {
       .setMaxWebSocketFrameSize(MAX_WEBSOCKET_MESSAGE)
       .setMaxWebSocketMessageSize(MAX_WEBSOCKET_MESSAGE);
     server = vertx.createHttpServer(options).requestHandler(this::onRequest);
-    return server.listen().map(HttpServer::actualPort);
+    // A taken port must say which one and how to change it: the UDP port's error alone names neither.
+    return server.listen().map(HttpServer::actualPort)
+      .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen for TLS on " + settings.host() + ":"
+        + settings.port() + " (tls.port; -1 turns TLS off): " + e.getMessage())));
   }
 
   /** Closes the listener and every connection. */
