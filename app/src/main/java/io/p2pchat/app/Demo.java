@@ -3,6 +3,7 @@ package io.p2pchat.app;
 import io.p2pchat.common.ConfigOverrides;
 import io.p2pchat.node.ChatNodeVerticle;
 import io.p2pchat.node.NodeOptions;
+import io.p2pchat.rendezvous.RendezvousOptions;
 import io.p2pchat.rendezvous.RendezvousVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -38,7 +39,8 @@ public final class Demo {
       new VertxOptions().setEventLoopPoolSize(P2pChatLauncher.NODE_EVENT_LOOPS)));
     RendezvousVerticle rendezvous = new RendezvousVerticle();
     vertx.deployVerticle(rendezvous, new DeploymentOptions().setConfig(new JsonObject()
-        .put("host", "127.0.0.1").put("port", 0).put("logDir", logDir)))
+        .put("host", "127.0.0.1").put("port", 0).put("logDir", logDir)
+        .put("tls", new JsonObject().put("port", RendezvousOptions.TLS_OFF))))
       .compose(id -> vertx.deployVerticle(ChatNodeVerticle.class.getName(), new DeploymentOptions().setConfig(
         node("echo", rendezvous, home, logDir)
           .put("extensions", new JsonArray().add("io.p2pchat.examples.EchoBotVerticle"))

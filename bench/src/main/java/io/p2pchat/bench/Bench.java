@@ -1,6 +1,7 @@
 package io.p2pchat.bench;
 
 import io.p2pchat.node.NodeOptions;
+import io.p2pchat.rendezvous.RendezvousOptions;
 import io.p2pchat.rendezvous.RendezvousVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -99,7 +100,8 @@ public final class Bench {
       double raw = RawUdpBaseline.run(100, options.rawWarmup, options.rawDatagrams);
       RendezvousVerticle rendezvous = new RendezvousVerticle();
       vertx.deployVerticle(rendezvous, new DeploymentOptions().setConfig(new JsonObject()
-          .put("host", "127.0.0.1").put("port", 0).put("logDir", workDir.resolve("logs").toString())))
+          .put("host", "127.0.0.1").put("port", 0).put("logDir", workDir.resolve("logs").toString())
+          .put("tls", new JsonObject().put("port", RendezvousOptions.TLS_OFF))))
         .toCompletionStage().toCompletableFuture().get(VERTX_WAIT_SECONDS, TimeUnit.SECONDS);
       rendezvousPort = rendezvous.port();
       List<SizeRun> runs = new ArrayList<>();

@@ -141,7 +141,12 @@ class ConfigKeysTest {
       rendezvous("maxTrackedSources", 1_000, RendezvousOptions::maxTrackedSources),
       new Key<>("lanRanges", new JsonArray().add("198.51.100.0/24"), o -> o.lanRanges().extra(), List.of("198.51.100.0/24")),
       rendezvous("logDir", "/tmp/p2pchat-logs", RendezvousOptions::logDir),
-      rendezvous("dataDir", "/tmp/p2pchat-rendezvous", RendezvousOptions::dataDir));
+      rendezvous("dataDir", "/tmp/p2pchat-rendezvous", RendezvousOptions::dataDir),
+      rendezvous("tls.port", 443, o -> o.tls().port()),
+      rendezvous("tls.host", "::1", o -> o.tls().host()),
+      new Key<>("tls.cert", "/etc/le/fullchain.pem", o -> o.tls().certFile(), Path.of("/etc/le/fullchain.pem")),
+      new Key<>("tls.key", "/etc/le/privkey.pem", o -> o.tls().keyFile(), Path.of("/etc/le/privkey.pem")),
+      rendezvous("tls.maxConnections", 500, o -> o.tls().maxConnections()));
   }
 
   /** {@code {"a.b": v}} as {@code {"a": {"b": v}}}, built here so the code under test is not the oracle. */

@@ -48,7 +48,9 @@ public final class TestNet {
   /** A rendezvous on 127.0.0.1, any port; {@code extra} overrides the defaults (e.g. ttlSeconds). */
   public RendezvousVerticle rendezvous(JsonObject extra) throws Exception {
     RendezvousVerticle r = new RendezvousVerticle();
+    // TLS on any free port: several rendezvous of one JVM (a cluster) never meet on the default port.
     JsonObject config = new JsonObject().put("host", "127.0.0.1").put("port", 0)
+      .put("tls", new JsonObject().put("port", 0))
       .put("logDir", dir.resolve("logs").toString()).mergeIn(extra);
     await(vertx.deployVerticle(r, new DeploymentOptions().setConfig(config)));
     return r;

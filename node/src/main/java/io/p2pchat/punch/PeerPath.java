@@ -1,6 +1,7 @@
 package io.p2pchat.punch;
 
 import io.p2pchat.wire.Endpoint;
+import io.p2pchat.wire.StreamEndpoint;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -116,14 +117,16 @@ final class PeerPath {
   /**
    * New candidates from an introduction; starts a punch round at once (simultaneous open).
    *
-   * @param relayFirst our NAT maps per destination (netcheck): probe the relay at once too, so the
+   * @param relayFirst our NAT maps per destination (netcheck), or the rendezvous says one of us is on
+   *                   TLS (the introduction's {@code relayFirst}): probe the relay at once too, so the
    *                   session does not wait out a punch window that cannot succeed from here
    */
   void introduce(List<Candidate> fresh, boolean relay, boolean relayFirst, long now) {
     List<Candidate> usable = new ArrayList<>();
     for (Candidate c : fresh) {
-      // A node never takes its own address for a peer's (two homes often share a private range).
-      if (!ownAddresses.contains(c.endpoint()) && !usable.contains(c)) {
+      // A node never takes its own address for a peer's (two homes often share a private range), nor
+      // a rendezvous's synthetic address of a TLS client (100::/64, RFC 6666: discarded, never routed).
+      if (!ownAddresses.contains(c.endpoint()) && !StreamEndpoint.is(c.endpoint()) && !usable.contains(c)) {
         usable.add(c);
       }
     }

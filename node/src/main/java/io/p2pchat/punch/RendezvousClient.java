@@ -59,9 +59,10 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
    * An {@code introduce} message, checked.
    *
    * @param key the identity key the peer registered with (the rendezvous checked it holds it), or null
+   * @param relayFirst the rendezvous says one of us reaches it only over TLS: use the relay at once
    */
   record Introduction(long introId, byte[] secret, String nick, String instance, long relayId, byte[] key,
-                      List<Candidate> candidates) {
+                      List<Candidate> candidates, boolean relayFirst) {
   }
 
   private final Vertx vertx;
@@ -335,7 +336,8 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       throw new WireException(DropReason.MALFORMED, "introduced to ourselves");
     }
     byte[] key = peer.getValue(Control.KEY) instanceof String ? Control.bytes(peer, Control.KEY, KEY_BYTES) : null;
-    return new Introduction(introId, secret, nick, peerInstance, relayId, key, candidates);
+    boolean relayFirst = Boolean.TRUE.equals(msg.getValue(Control.RELAY_FIRST));
+    return new Introduction(introId, secret, nick, peerInstance, relayId, key, candidates, relayFirst);
   }
 
   // ---------------------------------------------------------------- RendezvousLink.Actions

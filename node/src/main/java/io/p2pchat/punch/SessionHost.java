@@ -59,7 +59,7 @@ final class SessionHost implements PeerSession.Host {
     session.introducedKey = intro.key();
     log.info("introduced to {} ({} candidates), punching", intro.nick(), intro.candidates().size());
     session.introduce(intro.introId(), intro.secret(), intro.instance(), intro.relayId(), intro.candidates(),
-      rendezvous.relayAvailable(), netChecker.perDestination(), now);
+      rendezvous.relayAvailable(), netChecker.perDestination() || intro.relayFirst(), now);
     timers.reschedule(session);
   }
 

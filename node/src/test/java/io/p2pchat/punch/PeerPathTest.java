@@ -264,6 +264,17 @@ class PeerPathTest {
   }
 
   @Test
+  void aTlsClientsSyntheticAddressIsNeverProbedAndRelayFirstProbesTheRelayAtOnce() {
+    Endpoint synthetic = io.p2pchat.wire.StreamEndpoint.of(7);
+    path.introduce(List.of(new Candidate(LAN, Candidate.Kind.LAN), new Candidate(synthetic, Candidate.Kind.PUBLIC)),
+      true, true, actions.now);
+    assertEquals(1, actions.count(Candidate.VIA_RELAY), "relay first: probed at once " + actions.punches);
+    runUntil(PUNCH_WINDOW * 3);
+    assertEquals(0, actions.count(synthetic), "100::/64 is never probed: " + actions.punches);
+    assertTrue(actions.count(LAN) > 0, "its real LAN candidates still are");
+  }
+
+  @Test
   void keepAlivesProbeTheCurrentPath() {
     introduce(false, new Candidate(LAN, Candidate.Kind.LAN));
     answer(LAN, MS);

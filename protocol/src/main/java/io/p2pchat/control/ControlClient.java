@@ -77,6 +77,8 @@ public final class ControlClient {
   private final CipherSuite suite;
   private final SecureRandom random;
   private final LongSupplier wallMillis;
+  /** The {@link ChannelBinding} of the TLS connection this client speaks over, or null over UDP. */
+  private final byte[] binding;
 
   private State state = State.IDLE;
   private byte[] nonce;
@@ -101,7 +103,20 @@ public final class ControlClient {
    */
   public ControlClient(NodeIdentity identity, String server, KnownServers known, CipherSuite suite,
       SecureRandom random, LongSupplier wallMillis) {
+    this(identity, server, known, suite, random, wallMillis, null);
+  }
+
+  /**
+   * A client whose handshake is bound to the TLS connection it runs in.
+   *
+   * @param binding {@link ChannelBinding#tlsServerEndPoint} of the leaf certificate this connection's
+   *     server presented; null over UDP
+   */
+  public ControlClient(NodeIdentity identity, String server, KnownServers known, CipherSuite suite,
+      SecureRandom random, LongSupplier wallMillis, byte[] binding) {
     KnownServers.checkServer(server);
+    ChannelBinding.prologue(binding); // refuses a binding of the wrong length at once
+    this.binding = binding == null ? null : binding.clone();
     this.identity = identity;
     this.server = server;
     this.known = known;
@@ -226,7 +241,7 @@ public final class ControlClient {
 
   private byte[] sendInitiation(long nowNanos, String why) {
     nonce = randomBytes(ControlCodec.NONCE_SIZE);
-    handshake = NoiseHandshake.ikInitiator(identity, serverKey, ControlCodec.PROLOGUE, suite);
+    handshake = NoiseHandshake.ikInitiator(identity, serverKey, ChannelBinding.prologue(binding), suite);
     pendingIndex = random.nextInt();
     lastTimestamp = Math.max(wallMillis.getAsLong(), lastTimestamp + 1);
     byte[] noise;

@@ -126,11 +126,22 @@ public final class ControlServer {
    * @param nowNanos monotonic clock for session ages
    */
   public Event onDatagram(byte[] datagram, InetSocketAddress src, long nowMillis, long nowNanos) {
+    return onDatagram(datagram, src, null, nowMillis, nowNanos);
+  }
+
+  /**
+   * Handles one control-channel datagram from {@code src}, which came over a transport whose
+   * {@link ChannelBinding} is {@code binding} (null: UDP, no binding). An initiation is authenticated
+   * under the prologue of that binding: one made for another (a TLS man in the middle's certificate)
+   * fails as {@link ControlDrop#UNAUTHENTICATED}.
+   */
+  public Event onDatagram(byte[] datagram, InetSocketAddress src, byte[] binding, long nowMillis, long nowNanos) {
     try {
       ControlMessage m = ControlCodec.decode(datagram);
       return switch (m.type()) {
         case HELLO -> cookieReply(((ControlMessage.Hello) m).nonce(), src, datagram.length, nowMillis);
-        case INITIATION -> onInitiation((ControlMessage.Initiation) m, src, datagram.length, nowMillis, nowNanos);
+        case INITIATION -> onInitiation((ControlMessage.Initiation) m, src, binding, datagram.length, nowMillis,
+            nowNanos);
         case SEALED -> onSealed((ControlMessage.Sealed) m, datagram, nowNanos);
         case COOKIE, RESPONSE, RESET -> throw new ControlException(ControlDrop.UNKNOWN_TYPE, "a server takes no " + m.type());
       };
@@ -148,12 +159,12 @@ public final class ControlServer {
     return new Event.Reply(reply);
   }
 
-  private Event onInitiation(ControlMessage.Initiation m, InetSocketAddress src, int received, long nowMillis,
-      long nowNanos) throws ControlException {
+  private Event onInitiation(ControlMessage.Initiation m, InetSocketAddress src, byte[] binding, int received,
+      long nowMillis, long nowNanos) throws ControlException {
     if (!cookies.verify(m.cookie(), src, nowMillis)) {
       return cookieReply(m.nonce(), src, received, nowMillis); // stale, missing or another address's cookie
     }
-    NoiseHandshake hs = NoiseHandshake.ikResponder(identity.nodeIdentity(), ControlCodec.PROLOGUE, suite);
+    NoiseHandshake hs = NoiseHandshake.ikResponder(identity.nodeIdentity(), ChannelBinding.prologue(binding), suite);
     InitiationPayload payload;
     try {
       payload = InitiationPayload.decode(hs.readMessage(m.noise()));

@@ -236,7 +236,12 @@ public final class NodeIdentity {
 
   /** Fingerprint of a raw Ed25519 public key: SHA-256, first 20 bytes, hex in groups of 4 digits. */
   public static String fingerprintOf(byte[] ed25519Pub) {
-    String hex = HexFormat.of().formatHex(sha256(ed25519Pub), 0, FINGERPRINT_BYTES);
+    return groupedHex(sha256(ed25519Pub), FINGERPRINT_BYTES);
+  }
+
+  /** The first {@code length} bytes of {@code digest} in hex, in space-separated groups of 4 digits, as fingerprints print. */
+  public static String groupedHex(byte[] digest, int length) {
+    String hex = HexFormat.of().formatHex(digest, 0, length);
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < hex.length(); i += FINGERPRINT_GROUP) {
       if (i > 0) {

@@ -26,6 +26,11 @@ public final class Control {
   public static final String LOCAL = "local";
   public static final String PUBLIC = "public";
   public static final String RELAY_ID = "relayId";
+  /**
+   * In an {@code introduce}: true when either peer reaches the rendezvous only over a stream (a
+   * WebSocket in TLS): there is no UDP address to punch, so both use the relay at once. Absent: false.
+   */
+  public static final String RELAY_FIRST = "relayFirst";
   public static final String TTL = "ttl";
   public static final String INTRO_ID = "introId";
   public static final String SECRET = "secret";

@@ -240,6 +240,32 @@ class ControlChannelTest {
   }
 
   @Test
+  void aHandshakeBoundToOneTlsCertificateFailsUnderAnotherAndUdpStaysUnbound() {
+    RendezvousIdentity key = RendezvousIdentity.generate();
+    ControlServer server = new ControlServer(key, new AddressCookie(random), CipherSuite.AES_GCM, random);
+    byte[] real = ChannelBinding.tlsServerEndPoint(bytes("the rendezvous's certificate"));
+    byte[] mitm = ChannelBinding.tlsServerEndPoint(bytes("a man in the middle's certificate"));
+    // The client saw the man in the middle's certificate; the server serves its own.
+    ControlClient viaMitm = new ControlClient(NodeIdentity.generate(), SERVER, KnownServers.empty(Path.of("unused")),
+        CipherSuite.AES_GCM, random, () -> T0_MILLIS, mitm);
+    var cookie = assertInstanceOf(ControlServer.Event.Reply.class,
+        server.onDatagram(viaMitm.start(1), CLIENT_ADDR, real, T0_MILLIS, 1));
+    byte[] initiation = assertInstanceOf(ControlClient.Event.Send.class, viaMitm.onDatagram(cookie.datagram(), 2)).datagram();
+    assertEquals(ControlDrop.UNAUTHENTICATED, dropOf(server.onDatagram(initiation, CLIENT_ADDR, real, T0_MILLIS, 3)));
+    assertEquals(0, server.sessionCount());
+    // The same client's initiation is refused over UDP too (unbound there), and a client that saw the real one gets in.
+    assertEquals(ControlDrop.UNAUTHENTICATED, dropOf(server.onDatagram(viaMitm.retransmit(4), CLIENT_ADDR, T0_MILLIS, 4)));
+    ControlClient direct = new ControlClient(NodeIdentity.generate(), SERVER, KnownServers.empty(Path.of("unused")),
+        CipherSuite.AES_GCM, random, () -> T0_MILLIS, real);
+    var cookie2 = assertInstanceOf(ControlServer.Event.Reply.class,
+        server.onDatagram(direct.start(5), CLIENT_ADDR, real, T0_MILLIS, 5));
+    byte[] initiation2 = assertInstanceOf(ControlClient.Event.Send.class, direct.onDatagram(cookie2.datagram(), 6)).datagram();
+    var accepted = assertInstanceOf(ControlServer.Event.Accepted.class,
+        server.onDatagram(initiation2, CLIENT_ADDR, real, T0_MILLIS, 7));
+    assertInstanceOf(ControlClient.Event.Established.class, direct.onDatagram(accepted.response(), 8));
+  }
+
+  @Test
   void aReplayedInitiationIsRefusedAndNeverCutsTheWorkingSession() throws Exception {
     Net net = new Net(CipherSuite.AES_GCM);
     byte[] hello = net.client.start(net.nowNanos);

@@ -5,6 +5,7 @@ import io.p2pchat.rendezvous.cluster.RendezvousDirectory;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlType;
 import io.p2pchat.wire.RoomDigest;
+import io.p2pchat.wire.StreamEndpoint;
 import io.vertx.core.json.JsonObject;
 
 import java.security.SecureRandom;
@@ -124,8 +125,10 @@ final class Introductions {
     String introId = Long.toHexString(random.nextLong());
     String secretText = Base64.getEncoder().encodeToString(secret);
     // Both are registered (validated) addresses: no amplification budget applies.
-    tell(ex, a, introduction(introId, secretText, b));
-    tell(ex, b, introduction(introId, secretText, a));
+    // A client over TLS has no UDP address to punch: both sides go to the relay at once.
+    boolean relayFirst = StreamEndpoint.is(a.address) || StreamEndpoint.is(b.address);
+    tell(ex, a, introduction(introId, secretText, b, relayFirst));
+    tell(ex, b, introduction(introId, secretText, a, relayFirst));
     log.info("introduced {} ({}) and {} ({})", a.nick, a.address, b.nick, b.address);
   }
 
@@ -291,8 +294,12 @@ final class Introductions {
       .put("introductionsCoalesced", pacing.coalesced());
   }
 
-  private static JsonObject introduction(String introId, String secret, Registration peer) {
-    return Control.of(ControlType.INTRODUCE)
+  private static JsonObject introduction(String introId, String secret, Registration peer, boolean relayFirst) {
+    JsonObject intro = Control.of(ControlType.INTRODUCE);
+    if (relayFirst) {
+      intro.put(Control.RELAY_FIRST, true);
+    }
+    return intro
       .put(Control.INTRO_ID, introId)
       .put(Control.SECRET, secret)
       .put(Control.PEER, new JsonObject()

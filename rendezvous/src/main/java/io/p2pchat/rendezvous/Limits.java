@@ -36,9 +36,19 @@ final class Limits {
   /** A registered client's sealed control, before it is opened: its requests and its acks together. */
   private final RateLimiter perClient;
   private final int requestsPerSecond;
+  /**
+   * The ip a source's per-ip bucket is keyed by: a stream connection's real remote ip, else the source's own
+   * ({@link Endpoint#network}: an IPv6 source's /64).
+   */
+  private final java.util.function.Function<Endpoint, String> hostOf;
 
   Limits(RendezvousOptions options, Registry registry) {
+    this(options, registry, Endpoint::network);
+  }
+
+  Limits(RendezvousOptions options, Registry registry, java.util.function.Function<Endpoint, String> hostOf) {
     this.registry = registry;
+    this.hostOf = hostOf;
     this.perSource = new RateLimiter(options.requestsPerSecond(), options.requestBurst(), options.maxTrackedSources());
     this.perHost = new RateLimiter(options.requestsPerSecondPerHost(), options.requestBurstPerHost(),
       options.maxTrackedSources());
@@ -130,7 +140,7 @@ final class Limits {
   }
 
   private boolean withinRateLimit(Endpoint from, long nowNanos) {
-    return perSource.tryAcquire(from, nowNanos) && perHost.tryAcquire(from.network(), nowNanos);
+    return perSource.tryAcquire(from, nowNanos) && perHost.tryAcquire(hostOf.apply(from), nowNanos);
   }
 
   /** A registered client's address: proven by a cookie round trip, so any answer size is safe. */

@@ -2,9 +2,11 @@ package io.p2pchat.rendezvous;
 
 import io.p2pchat.common.DualStackSocket;
 import io.p2pchat.common.NodeLog;
+import io.p2pchat.rendezvous.tls.StreamEndpoints;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.DropReason;
 import io.p2pchat.wire.Endpoint;
+import io.p2pchat.wire.StreamEndpoint;
 import io.p2pchat.wire.WireException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +15,8 @@ import io.vertx.core.json.JsonObject;
  * Everything the rendezvous sends leaves through here: control messages sealed by the
  * {@link ControlChannel} (a client without a session gets none), answers to unvalidated sources only within their {@link Limits answer
  * budget}, and relay frames byte for byte. Each send marks what became of the datagram it answers.
+ * The one place that picks the transport: a {@link StreamEndpoint synthetic endpoint} (100::/64) is a
+ * WebSocket connection and gets its datagrams through {@link StreamEndpoints}, never the UDP socket.
  */
 final class Outbox {
 
@@ -22,14 +26,17 @@ final class Outbox {
   private final Limits limits;
   private final NodeLog log;
   private final ControlLoss loss;
+  private final StreamEndpoints streams;
 
   Outbox(DualStackSocket socket, ControlChannel channel, Limits limits, NodeLog log) {
-    this(socket, channel, limits, log, new ControlLoss(0, 0, 0));
+    this(socket, StreamEndpoints.none(), channel, limits, log, new ControlLoss(0, 0, 0));
   }
 
   /** {@code loss}: the test-only impairment of reliable control messages. */
-  Outbox(DualStackSocket socket, ControlChannel channel, Limits limits, NodeLog log, ControlLoss loss) {
+  Outbox(DualStackSocket socket, StreamEndpoints streams, ControlChannel channel, Limits limits, NodeLog log,
+         ControlLoss loss) {
     this.socket = socket;
+    this.streams = streams;
     this.channel = channel;
     this.limits = limits;
     this.log = log;
@@ -97,13 +104,21 @@ final class Outbox {
 
   /** Sends a relay frame as it is: opaque, never sealed nor logged. */
   void forward(Endpoint to, Buffer frame) {
-    socket.send(frame, to);
+    transmit(frame, to);
   }
 
   private void send(Buffer data, Endpoint to, String what) {
     if (log.isDebugEnabled()) {
       log.debug("out {} {} ({} bytes)", to, what, data.length());
     }
-    socket.send(data, to);
+    transmit(data, to);
+  }
+
+  private void transmit(Buffer data, Endpoint to) {
+    if (StreamEndpoint.is(to)) {
+      streams.send(to, data);
+    } else {
+      socket.send(data, to);
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.p2pchat.rendezvous;
 
 import io.p2pchat.wire.Endpoint;
+import io.p2pchat.wire.StreamEndpoint;
 
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -65,7 +66,7 @@ final class Registry {
         || !existing.instance.equals(request.instance());
       existing.owner = null;
       existing.orphaned = false;
-      if (!existing.address.network().equals(address.network()) && hostCount(address.network()) >= maxClientsPerHost) {
+      if (!hostKey(existing.address).equals(hostKey(address)) && hostCount(hostKey(address)) >= maxClientsPerHost) {
         throw hostFull(address);
       }
       unindexAddress(existing);
@@ -82,7 +83,7 @@ final class Registry {
     if (byNick.size() >= maxClients) {
       throw new RegistryException("server-full", "the rendezvous holds its maximum of " + maxClients + " clients");
     }
-    if (hostCount(address.network()) >= maxClientsPerHost) {
+    if (hostCount(hostKey(address)) >= maxClientsPerHost) {
       throw hostFull(address);
     }
     long relayId;
@@ -189,14 +190,14 @@ final class Registry {
 
   private void indexAddress(Registration r) {
     byAddress.put(r.address, r);
-    perHost.computeIfAbsent(r.address.network(), h -> new int[1])[0]++;
+    perHost.computeIfAbsent(hostKey(r.address), h -> new int[1])[0]++;
   }
 
   private void unindexAddress(Registration r) {
     if (byAddress.remove(r.address, r)) {
-      int[] count = perHost.get(r.address.network());
+      int[] count = perHost.get(hostKey(r.address));
       if (count != null && --count[0] <= 0) {
-        perHost.remove(r.address.network());
+        perHost.remove(hostKey(r.address));
       }
     }
   }
@@ -208,6 +209,15 @@ final class Registry {
 
   private RegistryException hostFull(Endpoint address) {
     return new RegistryException("server-full", "the rendezvous holds its maximum of " + maxClientsPerHost
-      + " clients from " + address.network());
+      + " clients from " + hostKey(address));
+  }
+
+  /**
+   * What {@code maxClientsPerHost} counts by: the source ip, an IPv6 source's /64 ({@link Endpoint#network});
+   * a stream connection's synthetic address ({@link StreamEndpoint}, all in 100::/64) counts alone, its
+   * connections being bounded per remote ip by the TLS listener.
+   */
+  private static String hostKey(Endpoint address) {
+    return StreamEndpoint.is(address) ? address.host() : address.network();
   }
 }

@@ -4,6 +4,7 @@ import io.p2pchat.common.ConfigLoader;
 import io.p2pchat.common.ConfigLoader.Type;
 import io.p2pchat.common.ConfigReader;
 import io.p2pchat.common.LanRanges;
+import io.p2pchat.rendezvous.tls.TlsSettings;
 import io.vertx.core.json.JsonObject;
 
 import java.util.LinkedHashMap;
@@ -72,6 +73,19 @@ public final class RendezvousOptions {
   public static final boolean DEFAULT_PLAIN_COMMANDS = true;
   /** The room the plain-text {@code list} and {@code peer N} commands show. */
   public static final String DEFAULT_ROOM = "lobby";
+  /**
+   * The HTTPS port of the WebSocket fallback for clients whose network blocks UDP. Not 443 by default:
+   * a port below 1024 needs privileges a first start should not ask for; a deployment sets 443, the one
+   * port every firewall lets out. 0: any free port (tests); {@value #TLS_OFF}: no TLS listener.
+   */
+  public static final int DEFAULT_TLS_PORT = 7443;
+  /** {@code tls.port} that turns the TLS listener off. */
+  public static final int TLS_OFF = -1;
+  /**
+   * WebSocket connections held at once: each costs a TLS session and buffers (~100 KiB at most with
+   * the write queue bound), so 10,000 stay around a gigabyte even when every one is busy.
+   */
+  public static final int DEFAULT_TLS_MAX_CONNECTIONS = 10_000;
 
   /**
    * Every key a rendezvous knows, with its type: the unknown-key check ({@link ConfigLoader#normalize})
@@ -98,6 +112,11 @@ public final class RendezvousOptions {
     KEYS.put("requestBurstPerHost", Type.INTEGER);
     KEYS.put("maxTrackedSources", Type.INTEGER);
     KEYS.put("lanRanges", Type.LIST);
+    KEYS.put("tls.port", Type.INTEGER);
+    KEYS.put("tls.host", Type.STRING);
+    KEYS.put("tls.cert", Type.STRING);
+    KEYS.put("tls.key", Type.STRING);
+    KEYS.put("tls.maxConnections", Type.INTEGER);
     // Tests only, not in the README's table: loss of the introduce and gone messages as they leave.
     KEYS.put("impair.lossPercent", Type.INTEGER);
     KEYS.put("impair.duplicatePercent", Type.INTEGER);
@@ -121,6 +140,7 @@ public final class RendezvousOptions {
   private final int requestBurstPerHost;
   private final int maxTrackedSources;
   private final LanRanges lanRanges;
+  private final TlsSettings tls;
   private final int impairLossPercent;
   private final int impairDuplicatePercent;
   private final int impairSeed;
@@ -149,6 +169,12 @@ public final class RendezvousOptions {
     requestBurstPerHost = r.integer("requestBurstPerHost", DEFAULT_REQUEST_BURST_PER_HOST, 1, 1_000_000_000);
     maxTrackedSources = r.integer("maxTrackedSources", DEFAULT_MAX_TRACKED_SOURCES, 1, 10_000_000);
     lanRanges = new LanRanges(config.containsKey("lanRanges") ? r.strings("lanRanges") : DEFAULT_LAN_RANGES);
+    // tls.cert without tls.key (or the reverse) stops start-up when the certificate is loaded (TlsCertificate).
+    String cert = r.string("tls.cert", null);
+    String key = r.string("tls.key", null);
+    tls = new TlsSettings(r.string("tls.host", host), r.integer("tls.port", DEFAULT_TLS_PORT, TLS_OFF, 65_535),
+      cert == null ? null : java.nio.file.Path.of(cert), key == null ? null : java.nio.file.Path.of(key),
+      java.nio.file.Path.of(dataDir), r.integer("tls.maxConnections", DEFAULT_TLS_MAX_CONNECTIONS, 1, 10_000_000));
     impairLossPercent = r.integer("impair.lossPercent", 0, 0, 100);
     impairDuplicatePercent = r.integer("impair.duplicatePercent", 0, 0, 100);
     if (impairLossPercent + impairDuplicatePercent > 100) {
@@ -231,6 +257,11 @@ public final class RendezvousOptions {
   /** Where host candidates may lie: the default LAN ranges and the configured {@code lanRanges}. */
   public LanRanges lanRanges() {
     return lanRanges;
+  }
+
+  /** The HTTPS/WebSocket listener's settings ({@code tls.*}); {@link TlsSettings#enabled()} false when {@code tls.port} is -1. */
+  public TlsSettings tls() {
+    return tls;
   }
 
   /**

@@ -1,11 +1,17 @@
 package io.p2pchat.rendezvous;
 
+import io.p2pchat.common.ConfigException;
 import io.p2pchat.common.ConfigLoader;
 import io.p2pchat.common.DualStackSocket;
 import io.p2pchat.common.NodeLog;
 import io.p2pchat.control.ControlServer;
 import io.p2pchat.control.RendezvousIdentity;
+import io.p2pchat.crypto.SecureFiles;
 import io.p2pchat.rendezvous.cluster.RendezvousDirectory;
+import io.p2pchat.rendezvous.tls.StreamEndpoints;
+import io.p2pchat.rendezvous.tls.TlsCertificate;
+import io.p2pchat.rendezvous.tls.TlsSettings;
+import io.p2pchat.rendezvous.tls.WebSocketIngress;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlType;
 import io.p2pchat.wire.DatagramKind;
@@ -14,6 +20,7 @@ import io.p2pchat.wire.Endpoint;
 import io.p2pchat.wire.PacketCodec;
 import io.p2pchat.wire.PacketHeader;
 import io.p2pchat.wire.PacketType;
+import io.p2pchat.wire.StreamEndpoint;
 import io.p2pchat.wire.WireException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -21,6 +28,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,9 +50,14 @@ import java.util.concurrent.TimeUnit;
  * the {@link ControlChannel} before dispatch and everything sent leaves through the {@link Outbox};
  * {@link Introductions} tells rooms who arrived and left, {@link Limits} holds every rate limit and
  * answer budget, {@link Expiry} ends silent registrations, {@link DropReport} counts what is dropped.
+ * Clients whose network blocks UDP reach the same demux over a WebSocket in TLS
+ * ({@link WebSocketIngress}, package {@code io.p2pchat.rendezvous.tls}): each connection is a synthetic
+ * address in 100::/64, and the {@link Outbox} writes what is sent to one to its WebSocket.
  */
 public class RendezvousVerticle extends VerticleBase {
 
+  /** The log file NodeLog writes in {@code logDir} for the logger named "rendezvous". */
+  private static final String LOG_FILE = "rendezvous.log";
   /** The shortest delay a Vert.x timer takes, and the rounding added so a timer never fires before its deadline. */
   private static final long MIN_TIMER_MS = 1;
 
@@ -58,6 +72,11 @@ public class RendezvousVerticle extends VerticleBase {
   private ControlChannel channel;
   /** The long-term key clients pin: loaded from, or created in, {@code dataDir} at start. */
   private RendezvousIdentity identity;
+  /** The HTTPS listener's certificate, or null when {@code tls.port} is -1. */
+  private TlsCertificate certificate;
+  /** The WebSocket transport, or null when TLS is off. */
+  private WebSocketIngress ingress;
+  private int tlsPort = RendezvousOptions.TLS_OFF;
   private Outbox outbox;
   private DropReport drops;
   private Introductions introductions;
@@ -87,22 +106,38 @@ public class RendezvousVerticle extends VerticleBase {
   public Future<?> start() {
     return ConfigLoader.load(config(), RendezvousOptions.KEYS)
       .map(RendezvousOptions::new)
+      .compose(opts -> vertx.executeBlocking(() -> prepareFiles(opts)))
       .compose(opts -> {
         options = opts;
         log = NodeLog.of(RendezvousVerticle.class, "rendezvous", opts.logDir());
         registry = new Registry(opts.maxClients(), opts.maxClientsPerHost(), opts.relayBytesPerSecond());
-        limits = new Limits(opts, registry);
         drops = new DropReport(log);
         socket = DualStackSocket.create(vertx, log);
         return vertx.executeBlocking(() -> RendezvousIdentity.loadOrCreate(opts.keyFile()));
       })
       .compose(id -> {
         identity = id;
+        TlsSettings tls = options.tls();
+        return tls.enabled()
+          ? vertx.executeBlocking(() -> TlsCertificate.loadOrCreate(tls, commonName(tls.host())))
+          : Future.<TlsCertificate>succeededFuture(null);
+      })
+      .compose(cert -> {
+        certificate = cert;
+        RendezvousIdentity id = identity;
+        StreamEndpoints streams = StreamEndpoints.none();
+        if (cert != null) {
+          ingress = new WebSocketIngress(vertx, options.tls(), cert, this::onDatagram,
+            endpoint -> registry.byAddress(endpoint) != null, log);
+          streams = ingress;
+        }
+        limits = new Limits(options, registry, streams::hostOf);
         // A session per client at most, pending ones included: as many as registrations, and a margin
         // for clients between a handshake and their registration (never fewer than the library's default).
-        channel = new SealedControlChannel(id, Math.max(ControlServer.DEFAULT_MAX_SESSIONS, 2 * options.maxClients()));
+        channel = new SealedControlChannel(id, Math.max(ControlServer.DEFAULT_MAX_SESSIONS, 2 * options.maxClients()),
+          cert == null ? null : cert.binding());
         int[] impair = options.impairment();
-        outbox = new Outbox(socket, channel, limits, log, new ControlLoss(impair[0], impair[1], impair[2]));
+        outbox = new Outbox(socket, streams, channel, limits, log, new ControlLoss(impair[0], impair[1], impair[2]));
         RendezvousOptions opts = options;
         // The directory first: no datagram is served before the cluster's view is loaded and the
         // handlers are wired to it.
@@ -116,25 +151,64 @@ public class RendezvousVerticle extends VerticleBase {
         return socket.listen(options.port(), options.host(), options.host6())
           .recover(e -> directory.close().transform(closed -> Future.<DualStackSocket>failedFuture(e)));
       })
-      .onSuccess(s -> {
+      .compose(s -> {
         port = s.localAddress().port();
+        // The UDP socket first: a WebSocket's datagrams go through the same demux and answers.
+        return ingress == null ? Future.succeededFuture(RendezvousOptions.TLS_OFF) : ingress.listen()
+          .recover(e -> directory.close().eventually(socket::close).transform(closed -> Future.<Integer>failedFuture(e)));
+      })
+      .onSuccess(tls -> {
+        tlsPort = tls;
         expiryTimer = vertx.setPeriodic(expiry.intervalMillis(), id -> {
           long now = System.nanoTime();
           expiry.sweep(now);
           channel.sweep(now);
+          if (ingress != null) {
+            ingress.sweep(now);
+          }
         });
         dropLogTimer = vertx.setPeriodic(DropReport.INTERVAL_MS, id -> reportDrops());
         vertx.eventBus().consumer("p2pchat.rendezvous.stats", msg -> msg.reply(stats()));
-        log.info("rendezvous listening on {} (ttl {} s, relay {}, {} requests/s per source)", s.describe(),
+        log.info("rendezvous listening on {} (ttl {} s, relay {}, {} requests/s per source)", socket.describe(),
           options.ttlSeconds(), options.relay() ? "on" : "off", options.requestsPerSecond());
         log.info("rendezvous key {} (fingerprint {}, file {})", identity.publicKeyText(), identity.fingerprint(),
           options.keyFile().toAbsolutePath());
         // Logs go to the file only: one line on the terminal tells whoever started it that it is up.
-        System.out.println("* rendezvous listening on UDP " + s.describe() + (vertx.isClustered()
-          ? " (cluster member)" : "") + "; log " + java.nio.file.Path.of(options.logDir(), "rendezvous.log"));
+        System.out.println("* rendezvous listening on UDP " + socket.describe() + (vertx.isClustered()
+          ? " (cluster member)" : "") + "; log " + Path.of(options.logDir(), LOG_FILE));
         System.out.println("* rendezvous key " + identity.publicKeyText() + " (fingerprint " + identity.fingerprint()
           + "): clients pin it on first use, or set it as rendezvous.key");
+        if (ingress != null) {
+          String origin = certificate.created() ? "self-signed, created now" : options.tls().configuredCertificate()
+            ? "configured" : "self-signed";
+          log.info("rendezvous TLS on {}:{}, WebSocket {} (certificate {}, {}, fingerprint {})", options.tls().host(),
+            tlsPort, WebSocketIngress.PATH, certificate.source().toAbsolutePath(), origin, certificate.fingerprint());
+          System.out.println("* rendezvous TLS on " + options.tls().host() + ":" + tlsPort + " (WebSocket "
+            + WebSocketIngress.PATH + "); certificate " + origin + ", SHA-256 fingerprint " + certificate.fingerprint());
+        }
       });
+  }
+
+  /** A self-signed certificate names the configured host, or {@code p2pchat-rendezvous} for a wildcard address. */
+  private static String commonName(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.isBlank() ? "p2pchat-rendezvous" : host;
+  }
+
+  /**
+   * BLOCKING (a worker runs it). The data and log directories owner-only (0700) and the log file
+   * owner-only (0600) before the logging library first writes it, as a node's: the log names every
+   * client's addresses and nick, and the data directory holds the private key and TLS key. One that
+   * others may write stops start-up with one line saying how to fix it.
+   */
+  private static RendezvousOptions prepareFiles(RendezvousOptions options) {
+    try {
+      SecureFiles.ownerOnlyDirectory(Path.of(options.dataDir()));
+      SecureFiles.ownerOnlyDirectory(Path.of(options.logDir()));
+      SecureFiles.ownerOnlyFile(Path.of(options.logDir(), LOG_FILE));
+    } catch (IOException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    return options;
   }
 
   /** Gives each command its handler, once the directory is known. */
@@ -162,7 +236,9 @@ public class RendezvousVerticle extends VerticleBase {
       reportDrops();
       log.info("rendezvous shutting down ({} clients registered)", registry.size());
     }
-    return directory.close().eventually(() -> socket == null ? Future.succeededFuture() : socket.close());
+    return directory.close()
+      .eventually(() -> ingress == null ? Future.succeededFuture() : ingress.close())
+      .eventually(() -> socket == null ? Future.succeededFuture() : socket.close());
   }
 
   /** Arms the retransmission timer at {@code deadline} unless it is armed earlier already. */
@@ -196,6 +272,16 @@ public class RendezvousVerticle extends VerticleBase {
     return socket == null || socket.localAddress6() == null ? -1 : socket.localAddress6().port();
   }
 
+  /** The HTTPS (WebSocket) port, or -1 when TLS is off. */
+  public int tlsPort() {
+    return tlsPort;
+  }
+
+  /** The certificate the HTTPS listener serves (null when TLS is off, or before start completed). */
+  public TlsCertificate certificate() {
+    return certificate;
+  }
+
   /**
    * Clients registered, and what became of every datagram received: {@code received} =
    * {@code answered} + {@code handled} (acted on, no answer by design) + {@code drops.total}.
@@ -214,15 +300,28 @@ public class RendezvousVerticle extends VerticleBase {
       .put("drops", drops.toJson())
       .put("hostCandidatesDropped", hostCandidates.toJson())
       .put("trackedSources", limits.trackedSources())
-      .put("trackedHosts", limits.trackedHosts());
+      .put("trackedHosts", limits.trackedHosts())
+      .put("tlsConnections", ingress == null ? 0 : ingress.connections())
+      .put("tls", ingress == null ? new JsonObject() : ingress.stats());
   }
 
   private void onDatagram(DatagramPacket packet) {
-    Endpoint from = Endpoint.of(packet.sender());
-    Buffer data = packet.data();
+    onDatagram(Endpoint.of(packet.sender()), packet.data(), false);
+  }
+
+  /** A binary message of a WebSocket connection: a datagram from its synthetic endpoint. */
+  private void onDatagram(Endpoint from, Buffer data) {
+    onDatagram(from, data, true);
+  }
+
+  private void onDatagram(Endpoint from, Buffer data, boolean stream) {
     Exchange ex = new Exchange(from, data.length());
     received++;
     try {
+      if (!stream && StreamEndpoint.is(from)) {
+        // RFC 6666's discard-only prefix is never routed, and it names our WebSocket connections.
+        throw new WireException(DropReason.MALFORMED, "a UDP datagram from 100::/64, the stream connections' prefix");
+      }
       DatagramKind kind = DatagramKind.of(data);
       boolean charged = limits.takeRequest(kind, data, from, System.nanoTime());
       switch (kind) {

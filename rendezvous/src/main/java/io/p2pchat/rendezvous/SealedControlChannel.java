@@ -9,6 +9,7 @@ import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlType;
 import io.p2pchat.wire.DropReason;
 import io.p2pchat.wire.Endpoint;
+import io.p2pchat.wire.StreamEndpoint;
 import io.p2pchat.wire.WireException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -36,12 +37,23 @@ import java.util.Map;
 final class SealedControlChannel implements ControlChannel {
 
   private final ControlServer server;
+  /** The {@link io.p2pchat.control.ChannelBinding} of our TLS certificate, for datagrams of stream endpoints; null without TLS. */
+  private final byte[] tlsBinding;
   /** Client (by Ed25519 key) at each address that sent it an authenticated message; one address per client. */
   private final Map<Endpoint, ByteBuffer> clientAt = new HashMap<>();
   private final Map<ByteBuffer, Endpoint> addressOf = new HashMap<>();
 
   /** A channel keyed by {@code identity}, keeping at most {@code maxSessions} sessions. */
   SealedControlChannel(RendezvousIdentity identity, int maxSessions) {
+    this(identity, maxSessions, null);
+  }
+
+  /**
+   * A channel whose handshakes over a WebSocket ({@link StreamEndpoint}) are bound to the TLS certificate
+   * whose binding is {@code tlsBinding} (null: no TLS listener).
+   */
+  SealedControlChannel(RendezvousIdentity identity, int maxSessions, byte[] tlsBinding) {
+    this.tlsBinding = tlsBinding;
     SecureRandom random = new SecureRandom();
     this.server = new ControlServer(identity, new AddressCookie(random), ControlCodec.SUITE, random, maxSessions);
   }
@@ -49,7 +61,8 @@ final class SealedControlChannel implements ControlChannel {
   @Override
   public Opened open(Endpoint from, Buffer datagram) throws WireException {
     InetSocketAddress src = new InetSocketAddress(from.host(), from.port());
-    ControlServer.Event event = server.onDatagram(datagram.getBytes(), src, System.currentTimeMillis(), System.nanoTime());
+    ControlServer.Event event = server.onDatagram(datagram.getBytes(), src,
+      StreamEndpoint.is(from) ? tlsBinding : null, System.currentTimeMillis(), System.nanoTime());
     if (event instanceof ControlServer.Event.Reply r) {
       return Opened.reply(Buffer.buffer(r.datagram()), "control cookie");
     }

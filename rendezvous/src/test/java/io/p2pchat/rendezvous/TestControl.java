@@ -24,10 +24,18 @@ final class TestControl {
 
   /** A client of the rendezvous on loopback {@code port}, trusting its key on first use (nothing saved). */
   TestControl(NodeIdentity identity, int port) {
+    this(identity, "127.0.0.1:" + port, null);
+  }
+
+  /**
+   * A client of the rendezvous {@code server} ({@code host:port}) trusting its key on first use, whose
+   * handshake is bound to a TLS connection by {@code binding} (null: over UDP).
+   */
+  TestControl(NodeIdentity identity, String server, byte[] binding) {
     this.identity = identity;
-    client = new ControlClient(identity, "127.0.0.1:" + port,
+    client = new ControlClient(identity, server,
       KnownServers.empty(Path.of("target", "unsaved-known-servers")), ControlCodec.SUITE, new SecureRandom(),
-      System::currentTimeMillis);
+      System::currentTimeMillis, binding);
   }
 
   /** The identity the handshake proves (a register must name its key). */
@@ -40,7 +48,7 @@ final class TestControl {
     if (client.session() != null) {
       return;
     }
-    send.accept(client.start(System.nanoTime()));
+    sendInitiation(send, receive);
     while (client.session() == null) {
       byte[] d = receive.get();
       if (d.length > 0 && d[0] == ControlCodec.MAGIC
@@ -48,6 +56,23 @@ final class TestControl {
         send.accept(s.datagram());
       }
     }
+  }
+
+  /** Sends a HELLO, and an INITIATION once the COOKIE came: the handshake's first round trip and a half. */
+  void sendInitiation(Consumer<byte[]> send, Supplier<byte[]> receive) {
+    send.accept(client.start(System.nanoTime()));
+    while (client.state() == ControlClient.State.AWAIT_COOKIE) {
+      byte[] d = receive.get();
+      if (d.length > 0 && d[0] == ControlCodec.MAGIC
+        && client.onDatagram(d, System.nanoTime()) instanceof ControlClient.Event.Send s) {
+        send.accept(s.datagram());
+      }
+    }
+  }
+
+  /** True once a handshake completed. */
+  boolean hasSession() {
+    return client.session() != null;
   }
 
   /** {@code message} sealed in the session (handshake first). */

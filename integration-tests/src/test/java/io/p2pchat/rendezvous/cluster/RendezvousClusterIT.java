@@ -150,7 +150,9 @@ class RendezvousClusterIT {
   }
 
   private void start(int i) throws IOException {
+    // Three instances on one host: each its own free TLS port (the default 7443 would be taken twice).
     JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", ports[i])
+      .put("tls", new JsonObject().put("port", 0))
       .put("logDir", dir.resolve("rdv" + i).toString());
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(JAVA_FLAGS);

@@ -60,7 +60,8 @@ class GreeterAppTest {
   void greetsAPeerAnswersItAndLogsWhereItsLogbackXmlSays(Vertx vertx, @TempDir Path dir) throws Exception {
     RendezvousVerticle rendezvous = new RendezvousVerticle();
     await(vertx.deployVerticle(rendezvous, new DeploymentOptions().setConfig(new JsonObject()
-      .put("host", "127.0.0.1").put("port", 0).put("logDir", dir.resolve("logs").toString()))));
+      .put("host", "127.0.0.1").put("port", 0).put("logDir", dir.resolve("logs").toString())
+      .put("tls", new JsonObject().put("port", -1)))));
 
     // A nick of this run only, so lines of an earlier run in the same log file cannot pass for ours.
     String peer = "bob-" + UUID.randomUUID().toString().substring(0, 8);
