@@ -210,9 +210,20 @@ public final class TestNet {
     }
 
     /** Waits until at least {@code n} events of {@code kind} match; returns all matches. */
-    public synchronized List<JsonObject> awaitCount(String kind, Predicate<JsonObject> predicate, int n)
+    public List<JsonObject> awaitCount(String kind, Predicate<JsonObject> predicate, int n)
       throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+      return awaitCount(kind, predicate, n, WAIT_SECONDS);
+    }
+
+    /** The first event of {@code kind} matching {@code predicate} within {@code seconds}. */
+    public JsonObject awaitWithin(String kind, Predicate<JsonObject> predicate, long seconds) throws InterruptedException {
+      return awaitCount(kind, predicate, 1, seconds).get(0);
+    }
+
+    /** Waits at most {@code seconds} until at least {@code n} events of {@code kind} match; returns all matches. */
+    public synchronized List<JsonObject> awaitCount(String kind, Predicate<JsonObject> predicate, int n, long seconds)
+      throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       while (true) {
         List<JsonObject> found = matching(kind, predicate);
         if (found.size() >= n) {
@@ -220,7 +231,7 @@ public final class TestNet {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError("waited " + WAIT_SECONDS + " s for " + n + " " + kind + " events, saw "
+          throw new AssertionError("waited " + seconds + " s for " + n + " " + kind + " events, saw "
             + found.size() + "; all " + kind + " events: " + all(kind));
         }
         TimeUnit.NANOSECONDS.timedWait(this, left);
