@@ -43,9 +43,9 @@ public final class NodeOptions {
   /** {@code rendezvous.tls.port} meaning "never fall back to TLS". */
   public static final int NO_TLS_FALLBACK = -1;
   /**
-   * UDP registrations unanswered this long (while the TLS port answers) mean UDP is blocked: 5 s is the
-   * first register, its retry at 1 s and the one after at 3 s all lost, and still short of the 9 s after
-   * which the rendezvous is reported down.
+   * UDP registrations unanswered this long (while the TLS port answers) mean UDP is blocked: 5 s is five
+   * registers lost in a row (sent at 0, 0.25, 0.75, 1.75 and 3.75 s, the retry doubling from 250 ms), which
+   * 20% loss does with odds of 1 in 3125, and still short of the 9 s after which the rendezvous is reported down.
    */
   public static final int DEFAULT_TLS_FALLBACK_SECONDS = 5;
   /** Hex digits of a pinned certificate fingerprint: SHA-256. */

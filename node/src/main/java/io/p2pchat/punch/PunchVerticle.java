@@ -256,6 +256,7 @@ public class PunchVerticle extends VerticleBase {
       .put("drops", drops.toJson())
       .put("peers", peers.size())
       .put("hostCandidatesDropped", rendezvous == null ? 0 : rendezvous.hostCandidatesDropped())
+      .put("tlsWriteDrops", rendezvous == null ? 0 : rendezvous.tlsWriteDrops())
       .put("probesPaced", probes == null ? new JsonObject() : probes.pacedStats())
       .put("rendezvous", rendezvous == null ? "starting" : rendezvous.linkState());
   }

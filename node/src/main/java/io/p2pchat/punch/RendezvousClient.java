@@ -225,6 +225,11 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     return overTls;
   }
 
+  /** Datagrams to the rendezvous dropped because the TLS connection's write queue was full (or it had closed). */
+  long tlsWriteDrops() {
+    return tls == null ? 0 : tls.writeQueueDrops();
+  }
+
   /** Closes the TLS transport (after {@link #stop}'s goodbye left). */
   void closeTls() {
     if (tls != null) {
