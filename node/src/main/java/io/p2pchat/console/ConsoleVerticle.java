@@ -47,6 +47,8 @@ public class ConsoleVerticle extends VerticleBase {
   };
   private ChatAddresses addresses;
   private String rendezvousState;
+  /** The last "up" was over the TLS fallback: the next one over UDP says "up over UDP". */
+  private boolean wasUpOverTls;
   private volatile boolean stopped;
 
   /**
@@ -340,8 +342,11 @@ public class ConsoleVerticle extends VerticleBase {
       print(!state.equals("up")
         ? "* rendezvous " + event.getString("address") + " unreachable: retrying (connected peers keep chatting)"
         : transport.equals("tls") ? "* rendezvous " + event.getString("address") + " up over TLS (UDP blocked)"
-        : rendezvousState != null && rendezvousState.endsWith("tls") ? "* rendezvous " + event.getString("address") + " up over UDP"
+        : wasUpOverTls ? "* rendezvous " + event.getString("address") + " up over UDP"
         : "* rendezvous " + event.getString("address") + " up: registered as " + options.nick());
+      if (state.equals("up")) {
+        wasUpOverTls = transport.equals("tls");
+      }
     }
     rendezvousState = error != null ? rendezvousState : state + transport;
   }

@@ -97,6 +97,8 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   /** Host candidates of introductions not probed: outside every LAN range, or past the cap. */
   private long hostCandidatesDropped;
   private boolean relayAvailable;
+  /** True while {@link #switchTransport} re-registers: the link's "down" is the switch, not an outage. */
+  private boolean switching;
   /** Registered over UDP again after the TLS fallback: once up, ask for fresh introductions to punch. */
   private boolean upgradedFromTls;
   /** The TLS transport to the rendezvous ({@code rendezvous.tls.port}), or null when there is no fallback. */
@@ -502,7 +504,12 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       tls.close();
     }
     channel.rebind(binding);
-    link.onNotRegistered(System.nanoTime());
+    switching = true;
+    try {
+      link.onNotRegistered(System.nanoTime()); // registered over the old transport: not an outage, no alarm
+    } finally {
+      switching = false;
+    }
     rescheduleLink();
   }
 
@@ -569,6 +576,9 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
   @Override
   public void down(String why) {
+    if (switching) {
+      return;
+    }
     log.warn("rendezvous {} down: {}; registering again", server, why);
     armTlsFallback(tlsRetryMs);
     channel.renew();
