@@ -61,12 +61,17 @@ public final class TestNet {
     return await(vertx.eventBus().<JsonObject>request("p2pchat.rendezvous.stats", null)).body();
   }
 
-  /** A node config: prefix = nick, dataDir = dir/nick, bound to 127.0.0.1:0. */
+  /**
+   * A node config: prefix = nick, dataDir = dir/nick, bound to 127.0.0.1:0, no TLS fallback (a node whose
+   * rendezvous is silent must not meet whatever listens on this machine's port 7443; tests of the fallback
+   * set {@code rendezvous.tls.port} to their rendezvous's).
+   */
   public JsonObject nodeConfig(String nick, int rendezvousPort) {
     return new JsonObject()
       .put("nick", nick)
       .put("eventBusPrefix", nick)
-      .put("rendezvous", new JsonObject().put("host", "127.0.0.1").put("port", rendezvousPort))
+      .put("rendezvous", new JsonObject().put("host", "127.0.0.1").put("port", rendezvousPort)
+        .put("tls", new JsonObject().put("port", NodeOptions.NO_TLS_FALLBACK)))
       .put("bind", new JsonObject().put("host", "127.0.0.1").put("port", 0))
       .put("dataDir", dir.resolve("data-" + nick).toString())
       .put("logDir", dir.resolve("logs").toString());

@@ -109,6 +109,8 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   private long tlsFallbackTimer = -1;
   /** Wait before the next TLS connection attempt after a failed one: doubles to {@link Timing#TLS_RECONNECT_MAX_MS}. */
   private long tlsRetryMs;
+  /** A TLS connection attempt is under way: one at a time. */
+  private boolean tlsConnecting;
   /** The TLS certificate did not match the pin: never connected to again in this process. */
   private boolean tlsRefused;
   /** While over TLS: the timer of the next UDP HELLO that tests whether UDP works again. */
@@ -457,7 +459,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
    * again; what was in flight to peers is sent again by their delivery windows.
    */
   private void armTlsFallback(long delayMs) {
-    if (tls == null || overTls || tlsRefused || tlsFallbackTimer != -1) {
+    if (tls == null || overTls || tlsRefused || tlsConnecting || tlsFallbackTimer != -1) {
       return;
     }
     tlsFallbackTimer = vertx.setTimer(delayMs, id -> {
@@ -469,9 +471,12 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   }
 
   private void connectTls() {
+    tlsConnecting = true;
     tls.connect(listener::fromRendezvous, v -> onTlsClosed())
+      .onComplete(done -> tlsConnecting = false)
       .onSuccess(binding -> {
-        if (overTls || link == null) {
+        if (link == null || link.state() == RendezvousLink.State.REGISTERED) {
+          tls.close(); // UDP answered while TLS was connecting: stay on UDP
           return;
         }
         log.info("rendezvous {}: UDP unanswered; connected over TLS to {}", server, tls.address());
