@@ -13,6 +13,9 @@
 #   natlab.sh rebind-port <router> <inside-port> <dst-ip:port>...
 #                                      force a port change: a squatter host takes the router's public
 #                                      port <inside-port> toward each destination after a flush
+#   natlab.sh block-udp <router>       drop every UDP packet the router's LAN sends out (TCP passes), as an
+#                                      office firewall that lets only TCP 443 out does
+#   natlab.sh unblock-udp <router>     let UDP out again
 #   natlab.sh status                   namespaces, addresses, NAT mappings and impairment counters
 #   natlab.sh hosts                    "host namespace address" lines of the lab
 #   natlab.sh validate                 prove the topology without p2pchat: STUN + a hand-made punch
@@ -288,6 +291,32 @@ cmd_rebind() {
   echo "$new"
 }
 
+# A chain of its own in FORWARD, so that unblocking removes exactly what blocking added. Only what the LAN
+# sends out is dropped: answers cannot come back to a flow that never left.
+readonly BLOCK_UDP_CHAIN="NATLAB_BLOCK_UDP"
+
+cmd_block_udp() {
+  need_root_and_tools
+  local r=${1:?usage: natlab.sh block-udp <router>}
+  router_field "$r" 1 >/dev/null
+  if ! in_ns "$r" iptables -L "$BLOCK_UDP_CHAIN" >/dev/null 2>&1; then
+    in_ns "$r" iptables -N "$BLOCK_UDP_CHAIN"
+    in_ns "$r" iptables -I FORWARD 1 -i br0 -j "$BLOCK_UDP_CHAIN"
+  fi
+  in_ns "$r" iptables -F "$BLOCK_UDP_CHAIN"
+  in_ns "$r" iptables -A "$BLOCK_UDP_CHAIN" -p udp -j DROP
+  in_ns "$r" conntrack -F 2>/dev/null || true
+  log "$r: outbound UDP from its LAN dropped (TCP passes)"
+}
+
+cmd_unblock_udp() {
+  need_root_and_tools
+  local r=${1:?usage: natlab.sh unblock-udp <router>}
+  router_field "$r" 1 >/dev/null
+  in_ns "$r" iptables -F "$BLOCK_UDP_CHAIN" 2>/dev/null || true
+  log "$r: outbound UDP from its LAN allowed again"
+}
+
 cmd_rebind_port() {
   need_root_and_tools
   command -v socat >/dev/null || die "required tool 'socat' is missing (apt-get install -y socat)"
@@ -436,6 +465,8 @@ main() {
     flush) cmd_flush "$@" ;;
     rebind) cmd_rebind "$@" ;;
     rebind-port) cmd_rebind_port "$@" ;;
+    block-udp) cmd_block_udp "$@" ;;
+    unblock-udp) cmd_unblock_udp "$@" ;;
     status) cmd_status ;;
     hosts) cmd_hosts ;;
     validate) cmd_validate ;;

@@ -26,6 +26,10 @@
     'gone': 'gone',
   };
 
+  /** A path's label: its state, and "over TLS" for a path relayed over the node's TLS link to the rendezvous. */
+  const pathLabel = (peer, pstate) =>
+    (STATE_LABELS[pstate] || pstate) + (pstate === 'relayed' && peer.transport === 'tls' ? ' over TLS' : '');
+
   const $ = (id) => document.getElementById(id);
   const els = {
     meAvatar: $('me-avatar'), meNick: $('me-nick'), meStatus: $('me-status'), meStatusText: $('me-status-text'),
@@ -428,7 +432,7 @@
       const name = el('span', 'conv-name', nick);
       name.dir = 'auto';
       const sub = el('span', 'conv-sub');
-      sub.append(el('span', 'state-pill', STATE_LABELS[pstate]));
+      sub.append(el('span', 'state-pill', pathLabel(peer, pstate)));
       if (peer.rttMs !== undefined && peer.rttMs !== null && pstate !== 'gone') {
         sub.append(el('span', 'rtt', `${Math.round(Number(peer.rttMs))} ms`));
       }
@@ -440,7 +444,7 @@
       }
       const badge = el('span', 'badge');
       setBadge(badge, state.unread.get(nick));
-      btn.title = [nick, STATE_LABELS[pstate], peer.address].filter(Boolean).join(' · ');
+      btn.title = [nick, pathLabel(peer, pstate), peer.address].filter(Boolean).join(' · ');
       btn.append(avatar, main, badge);
       li.append(btn);
       frag.append(li);
@@ -463,7 +467,7 @@
     els.chatAvatar.className = 'avatar';
     fillAvatar(els.chatAvatar, nick);
     els.chatTitle.textContent = nick;
-    const parts = [`${STATE_LABELS[peer.state] || peer.state}`];
+    const parts = [pathLabel(peer, peer.state)];
     if (peer.rttMs !== undefined && peer.rttMs !== null && peer.state !== 'gone') parts.push(`${Math.round(Number(peer.rttMs))} ms`);
     if (peer.address) parts.push(String(peer.address));
     if (peer.fingerprint) parts.push(`key ${shortFingerprint(peer.fingerprint)}`);

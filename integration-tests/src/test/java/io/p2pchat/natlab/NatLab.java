@@ -74,6 +74,16 @@ final class NatLab implements AutoCloseable {
     run("flush", router);
   }
 
+  /** Drops every UDP packet {@code router}'s LAN sends out (TCP passes): an office firewall. */
+  void blockUdp(String router) {
+    run("block-udp", router);
+  }
+
+  /** Lets {@code router}'s LAN send UDP again. */
+  void unblockUdp(String router) {
+    run("unblock-udp", router);
+  }
+
   /** Renumbers a router's public address; returns the new address. */
   String rebind(String router) {
     List<String> out = run("rebind", router);

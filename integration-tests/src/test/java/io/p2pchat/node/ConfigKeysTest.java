@@ -100,6 +100,11 @@ class ConfigKeysTest {
       node("rendezvous.key", PINNED, o -> o.rendezvousKeys().values().stream().findFirst()
         .map(io.p2pchat.control.ServerKey::fingerprint).orElse(null)),
       node("rendezvous.downAfterSeconds", 12, NodeOptions::rendezvousDownAfterSeconds),
+      node("rendezvous.tls.port", 443, NodeOptions::rendezvousTlsPort),
+      node("rendezvous.tls.fingerprint", "1031 58B3" + " 0123".repeat(14), NodeOptions::rendezvousTlsFingerprint,
+        "103158b3" + "0123".repeat(14)),
+      node("rendezvous.tls.verify", true, NodeOptions::rendezvousTlsVerify),
+      node("rendezvous.tls.fallbackSeconds", 12, NodeOptions::rendezvousTlsFallbackSeconds),
       node("bind.host", "127.0.0.1", NodeOptions::bindHost),
       node("bind.host6", "::1", NodeOptions::bindHost6),
       node("bind.port", 4567, NodeOptions::bindPort),

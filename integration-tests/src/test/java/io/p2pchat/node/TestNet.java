@@ -61,12 +61,17 @@ public final class TestNet {
     return await(vertx.eventBus().<JsonObject>request("p2pchat.rendezvous.stats", null)).body();
   }
 
-  /** A node config: prefix = nick, dataDir = dir/nick, bound to 127.0.0.1:0. */
+  /**
+   * A node config: prefix = nick, dataDir = dir/nick, bound to 127.0.0.1:0, no TLS fallback (a node whose
+   * rendezvous is silent must not meet whatever listens on this machine's port 7443; tests of the fallback
+   * set {@code rendezvous.tls.port} to their rendezvous's).
+   */
   public JsonObject nodeConfig(String nick, int rendezvousPort) {
     return new JsonObject()
       .put("nick", nick)
       .put("eventBusPrefix", nick)
-      .put("rendezvous", new JsonObject().put("host", "127.0.0.1").put("port", rendezvousPort))
+      .put("rendezvous", new JsonObject().put("host", "127.0.0.1").put("port", rendezvousPort)
+        .put("tls", new JsonObject().put("port", NodeOptions.NO_TLS_FALLBACK)))
       .put("bind", new JsonObject().put("host", "127.0.0.1").put("port", 0))
       .put("dataDir", dir.resolve("data-" + nick).toString())
       .put("logDir", dir.resolve("logs").toString());
@@ -210,9 +215,20 @@ public final class TestNet {
     }
 
     /** Waits until at least {@code n} events of {@code kind} match; returns all matches. */
-    public synchronized List<JsonObject> awaitCount(String kind, Predicate<JsonObject> predicate, int n)
+    public List<JsonObject> awaitCount(String kind, Predicate<JsonObject> predicate, int n)
       throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+      return awaitCount(kind, predicate, n, WAIT_SECONDS);
+    }
+
+    /** The first event of {@code kind} matching {@code predicate} within {@code seconds}. */
+    public JsonObject awaitWithin(String kind, Predicate<JsonObject> predicate, long seconds) throws InterruptedException {
+      return awaitCount(kind, predicate, 1, seconds).get(0);
+    }
+
+    /** Waits at most {@code seconds} until at least {@code n} events of {@code kind} match; returns all matches. */
+    public synchronized List<JsonObject> awaitCount(String kind, Predicate<JsonObject> predicate, int n, long seconds)
+      throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       while (true) {
         List<JsonObject> found = matching(kind, predicate);
         if (found.size() >= n) {
@@ -220,7 +236,7 @@ public final class TestNet {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError("waited " + WAIT_SECONDS + " s for " + n + " " + kind + " events, saw "
+          throw new AssertionError("waited " + seconds + " s for " + n + " " + kind + " events, saw "
             + found.size() + "; all " + kind + " events: " + all(kind));
         }
         TimeUnit.NANOSECONDS.timedWait(this, left);

@@ -31,6 +31,10 @@ public class ChatNodeOptions {
   public static final int DEFAULT_RENDEZVOUS_PORT = NodeOptions.DEFAULT_RENDEZVOUS_PORT;
   /** See {@link NodeOptions#DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS}: a failover over before users wonder. */
   public static final int DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS = NodeOptions.DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS;
+  /** The rendezvous's default HTTPS port for the TLS fallback (its {@code tls.port}). */
+  public static final int DEFAULT_RENDEZVOUS_TLS_PORT = NodeOptions.DEFAULT_RENDEZVOUS_TLS_PORT;
+  /** See {@link NodeOptions#DEFAULT_TLS_FALLBACK_SECONDS}: UDP unanswered this long means it is blocked. */
+  public static final int DEFAULT_TLS_FALLBACK_SECONDS = NodeOptions.DEFAULT_TLS_FALLBACK_SECONDS;
   /** All interfaces, so peers on the LAN and beyond the NAT can reach the socket. */
   public static final String DEFAULT_BIND_HOST = NodeOptions.DEFAULT_BIND_HOST;
   /** Every IPv6 interface besides an IPv4 socket on every interface (else off); {@code "none"} turns IPv6 off. */
@@ -64,7 +68,8 @@ public class ChatNodeOptions {
   private static final List<String> TOP_KEYS = List.of("nick", "room", "roomSecret", "rendezvous", "bind",
     "keepAliveSeconds", "punchTimeoutSeconds", "stunServers", "deliveryDeadlineSeconds", "console", "http",
     "extensions", NodeOptions.EXTENSION_CONFIG, "eventBusPrefix", "dataDir", "keyFile", "cipher", "logDir");
-  private static final List<String> RENDEZVOUS_KEYS = List.of("host", "port", "key", "servers", "downAfterSeconds");
+  private static final List<String> RENDEZVOUS_KEYS = List.of("host", "port", "key", "servers", "downAfterSeconds", "tls");
+  private static final List<String> TLS_KEYS = List.of("port", "fingerprint", "verify", "fallbackSeconds");
   private static final List<String> ADDRESS_KEYS = List.of("host", "port");
   /** The keys of {@code bind}: the IPv4 address and port, and the IPv6 address. */
   private static final List<String> BIND_KEYS = List.of("host", "host6", "port");
@@ -77,6 +82,10 @@ public class ChatNodeOptions {
   private String rendezvousKey;
   private List<String> rendezvousServers;
   private Integer rendezvousDownAfterSeconds;
+  private Integer rendezvousTlsPort;
+  private String rendezvousTlsFingerprint;
+  private Boolean rendezvousTlsVerify;
+  private Integer rendezvousTlsFallbackSeconds;
   private String bindHost;
   private String bindHost6;
   private Integer bindPort;
@@ -123,6 +132,16 @@ public class ChatNodeOptions {
     rendezvousDownAfterSeconds = seconds("rendezvous.downAfterSeconds",
       Checks.integer(rendezvous, "downAfterSeconds", "rendezvous.downAfterSeconds"),
       NodeOptions.MIN_RENDEZVOUS_DOWN_AFTER_SECONDS, NodeOptions.MAX_TIMING_SECONDS);
+    JsonObject tls = Checks.group(rendezvous, "tls");
+    Checks.onlyKnown(tls, "rendezvous.tls.", TLS_KEYS);
+    Long tlsPort = Checks.integer(tls, "port", "rendezvous.tls.port");
+    if (tlsPort != null) {
+      setRendezvousTlsPort(Checks.range("rendezvous.tls.port", tlsPort, NodeOptions.NO_TLS_FALLBACK, MAX_PORT));
+    }
+    setRendezvousTlsFingerprint(Checks.string(tls, "fingerprint", "rendezvous.tls.fingerprint"));
+    rendezvousTlsVerify = Checks.bool(tls, "verify", "rendezvous.tls.verify");
+    rendezvousTlsFallbackSeconds = seconds("rendezvous.tls.fallbackSeconds",
+      Checks.integer(tls, "fallbackSeconds", "rendezvous.tls.fallbackSeconds"), MIN_SECONDS, NodeOptions.MAX_TIMING_SECONDS);
     JsonObject bind = Checks.group(json, "bind");
     Checks.onlyKnown(bind, "bind.", BIND_KEYS);
     setBindHost(Checks.string(bind, "host", "bind.host"));
@@ -184,6 +203,12 @@ public class ChatNodeOptions {
     Checks.putIfSet(rendezvous, "key", rendezvousKey);
     Checks.putIfSet(rendezvous, "servers", rendezvousServers);
     Checks.putIfSet(rendezvous, "downAfterSeconds", rendezvousDownAfterSeconds);
+    JsonObject tls = new JsonObject();
+    Checks.putIfSet(tls, "port", rendezvousTlsPort);
+    Checks.putIfSet(tls, "fingerprint", rendezvousTlsFingerprint);
+    Checks.putIfSet(tls, "verify", rendezvousTlsVerify);
+    Checks.putIfSet(tls, "fallbackSeconds", rendezvousTlsFallbackSeconds);
+    Checks.putIfSet(rendezvous, "tls", tls.isEmpty() ? null : tls);
     Checks.putIfSet(json, "rendezvous", rendezvous.isEmpty() ? null : rendezvous);
     JsonObject bind = new JsonObject();
     Checks.putIfSet(bind, "host", bindHost);
@@ -325,6 +350,59 @@ public class ChatNodeOptions {
   public ChatNodeOptions setRendezvousDownAfterSeconds(int seconds) {
     this.rendezvousDownAfterSeconds = Checks.range("rendezvous.downAfterSeconds", seconds,
       NodeOptions.MIN_RENDEZVOUS_DOWN_AFTER_SECONDS, NodeOptions.MAX_TIMING_SECONDS);
+    return this;
+  }
+
+  /** {@code rendezvous.tls.port}: the rendezvous's HTTPS port for the TLS fallback, -1 for none. */
+  public int getRendezvousTlsPort() {
+    return rendezvousTlsPort != null ? rendezvousTlsPort : DEFAULT_RENDEZVOUS_TLS_PORT;
+  }
+
+  /** Sets {@code rendezvous.tls.port} (1 to 65535, or -1: never fall back to TLS). */
+  public ChatNodeOptions setRendezvousTlsPort(Integer port) {
+    if (port != null && (port == 0 || port < NodeOptions.NO_TLS_FALLBACK || port > MAX_PORT)) {
+      throw new IllegalArgumentException("rendezvous.tls.port must be a port from 1 to 65535, or -1 for no TLS fallback (got "
+        + port + ")");
+    }
+    this.rendezvousTlsPort = port;
+    return this;
+  }
+
+  /** {@code rendezvous.tls.fingerprint}: the pinned certificate fingerprint as given, or null. */
+  public String getRendezvousTlsFingerprint() {
+    return rendezvousTlsFingerprint;
+  }
+
+  /** Sets {@code rendezvous.tls.fingerprint}: the certificate's SHA-256 as the rendezvous prints it (64 hex digits, spaces allowed). */
+  public ChatNodeOptions setRendezvousTlsFingerprint(String fingerprint) {
+    if (fingerprint != null && !fingerprint.replaceAll("\\s", "").matches("[0-9a-fA-F]{64}")) {
+      throw new IllegalArgumentException("rendezvous.tls.fingerprint must be the SHA-256 of the certificate, 64 hex digits"
+        + " as the rendezvous prints them (got \"" + fingerprint + "\")");
+    }
+    this.rendezvousTlsFingerprint = fingerprint;
+    return this;
+  }
+
+  /** {@code rendezvous.tls.verify}: the platform's trust store and host name check the certificate. */
+  public boolean isRendezvousTlsVerify() {
+    return rendezvousTlsVerify != null && rendezvousTlsVerify;
+  }
+
+  /** Sets {@code rendezvous.tls.verify}. */
+  public ChatNodeOptions setRendezvousTlsVerify(Boolean verify) {
+    this.rendezvousTlsVerify = verify;
+    return this;
+  }
+
+  /** {@code rendezvous.tls.fallbackSeconds}: UDP registrations unanswered this long start the TLS fallback. */
+  public int getRendezvousTlsFallbackSeconds() {
+    return rendezvousTlsFallbackSeconds != null ? rendezvousTlsFallbackSeconds : DEFAULT_TLS_FALLBACK_SECONDS;
+  }
+
+  /** Sets {@code rendezvous.tls.fallbackSeconds} (1 to 3600). */
+  public ChatNodeOptions setRendezvousTlsFallbackSeconds(int seconds) {
+    this.rendezvousTlsFallbackSeconds = Checks.range("rendezvous.tls.fallbackSeconds", seconds, MIN_SECONDS,
+      NodeOptions.MAX_TIMING_SECONDS);
     return this;
   }
 

@@ -21,6 +21,12 @@ public final class ConsoleFormat {
   private ConsoleFormat() {
   }
 
+  /** A {@code peer.state}'s path as people read it: its state, {@code relayed over TLS} for one relayed over our TLS link. */
+  public static String path(io.vertx.core.json.JsonObject peer) {
+    String state = peer.getString("state");
+    return "relayed".equals(state) && "tls".equals(peer.getString("transport")) ? state + " over TLS" : state;
+  }
+
   /** {@code [HH:mm:ss] NICK: TEXT} or {@code [HH:mm:ss] NICK (private): TEXT}. */
   public static String message(long ts, String nick, String qualifier, String text) {
     String head = "[" + CLOCK.format(Instant.ofEpochMilli(ts)) + "] " + safe(nick)

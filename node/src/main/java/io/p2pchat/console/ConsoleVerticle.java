@@ -47,6 +47,8 @@ public class ConsoleVerticle extends VerticleBase {
   };
   private ChatAddresses addresses;
   private String rendezvousState;
+  /** The last "up" was over the TLS fallback: the next one over UDP says "up over UDP". */
+  private boolean wasUpOverTls;
   private volatile boolean stopped;
 
   /**
@@ -187,7 +189,7 @@ public class ConsoleVerticle extends VerticleBase {
         Double rtt = peer.getDouble("rttMs");
         String fingerprint = peer.getString("fingerprint");
         print(String.format("* %-16s %-10s %-24s %-14s %s", ConsoleFormat.safe(peer.getString("nick")),
-          peer.getString("state"), peer.getString("address") == null ? "-" : peer.getString("address"),
+          ConsoleFormat.path(peer), peer.getString("address") == null ? "-" : peer.getString("address"),
           rtt == null ? "" : String.format("rtt %.2f ms", rtt),
           fingerprint == null ? "" : "key " + fingerprint.substring(0, Math.min(9, fingerprint.length())) + "…"));
       }
@@ -220,6 +222,9 @@ public class ConsoleVerticle extends VerticleBase {
       for (Object s : r.getJsonArray("sources")) {
         JsonObject source = (JsonObject) s;
         print("* netcheck: " + source.getString("server") + " sees you as " + source.getString("mapped"));
+      }
+      if ("blocked".equals(r.getString("udp"))) {
+        print("* netcheck: udp: blocked (the rendezvous answers over TLS only; peers are reached through its relay)");
       }
       switch (r.getString("mapping")) {
         case "per-destination":
@@ -312,7 +317,7 @@ public class ConsoleVerticle extends VerticleBase {
 
   private void onPeerState(JsonObject event) {
     String nick = ConsoleFormat.safe(event.getString("nick"));
-    String state = event.getString("state");
+    String state = ConsoleFormat.path(event);
     String address = event.getString("address") == null ? "-" : event.getString("address");
     String previous = peerStates.put(nick, state + " " + address);
     if (state.equals("gone")) {
@@ -330,14 +335,20 @@ public class ConsoleVerticle extends VerticleBase {
   private void onRendezvousState(JsonObject event) {
     String state = event.getString("state");
     String error = event.getString("error");
+    String transport = event.getString("transport", "udp");
     if (error != null) {
       print("! rendezvous " + event.getString("address") + ": " + ConsoleFormat.escape(error));
-    } else if (!state.equals(rendezvousState) && !state.equals("registering")) {
-      print(state.equals("up")
-        ? "* rendezvous " + event.getString("address") + " up: registered as " + options.nick()
-        : "* rendezvous " + event.getString("address") + " unreachable: retrying (connected peers keep chatting)");
+    } else if (!(state + transport).equals(rendezvousState) && !state.equals("registering")) {
+      print(!state.equals("up")
+        ? "* rendezvous " + event.getString("address") + " unreachable: retrying (connected peers keep chatting)"
+        : transport.equals("tls") ? "* rendezvous " + event.getString("address") + " up over TLS (UDP blocked)"
+        : wasUpOverTls ? "* rendezvous " + event.getString("address") + " up over UDP"
+        : "* rendezvous " + event.getString("address") + " up: registered as " + options.nick());
+      if (state.equals("up")) {
+        wasUpOverTls = transport.equals("tls");
+      }
     }
-    rendezvousState = error != null ? rendezvousState : state;
+    rendezvousState = error != null ? rendezvousState : state + transport;
   }
 
   private void print(String line) {

@@ -38,6 +38,18 @@ public final class NodeOptions {
    * a keep-alive to the rendezvous every half of it (4.5 s) instead of every 10 s.
    */
   public static final int DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS = 9;
+  /** The rendezvous's own default HTTPS port ({@code tls.port}); a deployment sets 443 on both sides. */
+  public static final int DEFAULT_RENDEZVOUS_TLS_PORT = 7443;
+  /** {@code rendezvous.tls.port} meaning "never fall back to TLS". */
+  public static final int NO_TLS_FALLBACK = -1;
+  /**
+   * UDP registrations unanswered this long (while the TLS port answers) mean UDP is blocked: 5 s is five
+   * registers lost in a row (sent at 0, 0.25, 0.75, 1.75 and 3.75 s, the retry doubling from 250 ms), which
+   * 20% loss does with odds of 1 in 3125, and still short of the 9 s after which the rendezvous is reported down.
+   */
+  public static final int DEFAULT_TLS_FALLBACK_SECONDS = 5;
+  /** Hex digits of a pinned certificate fingerprint: SHA-256. */
+  private static final int TLS_FINGERPRINT_HEX_DIGITS = 64;
   /** All interfaces, so peers on the LAN and beyond the NAT can reach the socket. */
   public static final String DEFAULT_BIND_HOST = "0.0.0.0";
   /** Any free port: two nodes on one machine never collide. */
@@ -119,6 +131,10 @@ public final class NodeOptions {
     KEYS.put("rendezvous.servers", Type.LIST);
     KEYS.put("rendezvous.key", Type.STRING);
     KEYS.put("rendezvous.downAfterSeconds", Type.INTEGER);
+    KEYS.put("rendezvous.tls.port", Type.INTEGER);
+    KEYS.put("rendezvous.tls.fingerprint", Type.STRING);
+    KEYS.put("rendezvous.tls.verify", Type.BOOLEAN);
+    KEYS.put("rendezvous.tls.fallbackSeconds", Type.INTEGER);
     KEYS.put("bind.host", Type.STRING);
     KEYS.put("bind.host6", Type.STRING);
     KEYS.put("bind.port", Type.INTEGER);
@@ -153,6 +169,11 @@ public final class NodeOptions {
   /** The configured key of each server ({@code host:port} as in {@link #rendezvousServers}) that has one. */
   private final Map<String, ServerKey> rendezvousKeys;
   private final int rendezvousDownAfterSeconds;
+  private final int rendezvousTlsPort;
+  /** The pinned certificate fingerprint, 64 lower-case hex digits, or null. */
+  private final String rendezvousTlsFingerprint;
+  private final boolean rendezvousTlsVerify;
+  private final int rendezvousTlsFallbackSeconds;
   private final String bindHost;
   private final String bindHost6;
   private final int bindPort;
@@ -213,6 +234,19 @@ public final class NodeOptions {
     rendezvousKeys = Collections.unmodifiableMap(keys);
     rendezvousDownAfterSeconds = r.integer("rendezvous.downAfterSeconds", DEFAULT_RENDEZVOUS_DOWN_AFTER_SECONDS,
       MIN_RENDEZVOUS_DOWN_AFTER_SECONDS, MAX_TIMING_SECONDS);
+    rendezvousTlsPort = r.integer("rendezvous.tls.port", DEFAULT_RENDEZVOUS_TLS_PORT, NO_TLS_FALLBACK, 65535);
+    if (rendezvousTlsPort == 0) {
+      throw new ConfigException("rendezvous.tls.port must be a port from 1 to 65535, or -1 for no TLS fallback (got 0)");
+    }
+    String pin = r.string("rendezvous.tls.fingerprint", null);
+    rendezvousTlsFingerprint = pin == null ? null : pin.replaceAll("\\s", "").toLowerCase(java.util.Locale.ROOT);
+    if (rendezvousTlsFingerprint != null && !rendezvousTlsFingerprint.matches("[0-9a-f]{" + TLS_FINGERPRINT_HEX_DIGITS + "}")) {
+      throw new ConfigException("rendezvous.tls.fingerprint must be the SHA-256 of the certificate, " + TLS_FINGERPRINT_HEX_DIGITS
+        + " hex digits as the rendezvous prints them (got \"" + pin + "\")");
+    }
+    rendezvousTlsVerify = r.bool("rendezvous.tls.verify", false);
+    rendezvousTlsFallbackSeconds = r.integer("rendezvous.tls.fallbackSeconds", DEFAULT_TLS_FALLBACK_SECONDS, 1,
+      MAX_TIMING_SECONDS);
     bindHost = nonBlank(r, "bind.host", DEFAULT_BIND_HOST);
     bindHost6 = r.string("bind.host6", io.p2pchat.common.DualStackSocket.defaultHost6(bindHost));
     bindPort = r.port("bind.port", DEFAULT_BIND_PORT, true);
@@ -320,6 +354,26 @@ public final class NodeOptions {
    */
   public Map<String, ServerKey> rendezvousKeys() {
     return rendezvousKeys;
+  }
+
+  /** {@code rendezvous.tls.port}: the rendezvous's HTTPS port for the fallback, or {@link #NO_TLS_FALLBACK}. */
+  public int rendezvousTlsPort() {
+    return rendezvousTlsPort;
+  }
+
+  /** {@code rendezvous.tls.fingerprint}: the pinned certificate's SHA-256, 64 lower-case hex digits, or null. */
+  public String rendezvousTlsFingerprint() {
+    return rendezvousTlsFingerprint;
+  }
+
+  /** {@code rendezvous.tls.verify}: check the certificate with the platform's trust store and the host name. */
+  public boolean rendezvousTlsVerify() {
+    return rendezvousTlsVerify;
+  }
+
+  /** {@code rendezvous.tls.fallbackSeconds}: UDP registrations unanswered this long start the TLS fallback. */
+  public int rendezvousTlsFallbackSeconds() {
+    return rendezvousTlsFallbackSeconds;
   }
 
   /** Seconds without an answer after which the rendezvous is given up for the next one. */

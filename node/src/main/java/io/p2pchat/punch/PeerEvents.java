@@ -25,14 +25,18 @@ final class PeerEvents {
   private final EventBus eventBus;
   private final ChatAddresses addresses;
   private final Supplier<Endpoint> relay;
+  private final java.util.function.BooleanSupplier relayOverTls;
 
   /**
    * @param relay the rendezvous relaying for us now: the address shown for a relayed path
+   * @param relayOverTls true while we reach that rendezvous over TLS: a relayed path shows {@code "transport": "tls"}
    */
-  PeerEvents(EventBus eventBus, ChatAddresses addresses, Supplier<Endpoint> relay) {
+  PeerEvents(EventBus eventBus, ChatAddresses addresses, Supplier<Endpoint> relay,
+             java.util.function.BooleanSupplier relayOverTls) {
     this.eventBus = eventBus;
     this.addresses = addresses;
     this.relay = relay;
+    this.relayOverTls = relayOverTls;
   }
 
   /** Publishes {@code peer.state}: the session is at {@code state} over {@code address} (null: none). */
@@ -73,6 +77,9 @@ final class PeerEvents {
     JsonObject json = new JsonObject().put("nick", session.nick).put("state", state.label())
       .put("address", address == null ? null
         : address.equals(Candidate.VIA_RELAY) ? relay.get().toString() : address.toString());
+    if (Candidate.VIA_RELAY.equals(address)) {
+      json.put("transport", relayOverTls.getAsBoolean() ? "tls" : "udp");
+    }
     if (session.rttNanos() >= 0) {
       json.put("rttMs", Math.round(session.rttNanos() / NANOS_PER_MICRO) / MICROS_PER_MILLI);
     }

@@ -172,7 +172,8 @@ public class PunchVerticle extends VerticleBase {
         serve(addresses.stats(), NO_FIELDS, msg -> msg.reply(stats())),
         serve(addresses.node(), NO_FIELDS, msg -> msg.reply(nodeInfo())),
         serve(addresses.peerAccept(), ACCEPT, msg -> trust.onAccept(msg)),
-        serve(addresses.netcheck(), NO_FIELDS, msg -> netChecker.run().onSuccess(msg::reply)))))
+        serve(addresses.netcheck(), NO_FIELDS, msg -> netChecker.run()
+          .map(check -> check.put("udp", rendezvous.overTls() ? "blocked" : "ok")).onSuccess(msg::reply)))))
       .onSuccess(v -> {
         if (impairment.active()) {
           log.warn("test impairment on: {}% loss, {}% duplication, {}% reordering of packets to peers",
@@ -194,7 +195,7 @@ public class PunchVerticle extends VerticleBase {
     netChecker = new NetChecker(vertx, log, this::send, stunSources);
     rendezvous = new RendezvousClient(vertx, log, addresses, options, identity, loaded.servers(), ownAddresses,
       this::send, wiring);
-    peerEvents = new PeerEvents(vertx.eventBus(), addresses, rendezvous::server);
+    peerEvents = new PeerEvents(vertx.eventBus(), addresses, rendezvous::server, rendezvous::overTls);
     trust = new PeerTrust(vertx, log, loaded.knownPeers(), wiring);
     probes = new Probes(log, peers, this::sendPacket, timers, peerEvents);
     sessions = new SessionHost(log, options, peers, this::newSession, timers, peerEvents, events, this::sendPacket,
@@ -230,7 +231,12 @@ public class PunchVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     return Future.join(byes).timeout(BYE_FLUSH_MS, TimeUnit.MILLISECONDS)
-      .transform(sent -> socket.close());
+      .transform(sent -> {
+        if (rendezvous != null) {
+          rendezvous.closeTls();
+        }
+        return socket.close();
+      });
   }
 
   /** Registers a public request address whose bodies {@code schema} checks before {@code handler} sees them. */
@@ -256,6 +262,7 @@ public class PunchVerticle extends VerticleBase {
       .put("drops", drops.toJson())
       .put("peers", peers.size())
       .put("hostCandidatesDropped", rendezvous == null ? 0 : rendezvous.hostCandidatesDropped())
+      .put("tlsWriteDrops", rendezvous == null ? 0 : rendezvous.tlsWriteDrops())
       .put("probesPaced", probes == null ? new JsonObject() : probes.pacedStats())
       .put("rendezvous", rendezvous == null ? "starting" : rendezvous.linkState());
   }
@@ -287,9 +294,12 @@ public class PunchVerticle extends VerticleBase {
   // ---------------------------------------------------------------- inbound datagrams: the demux
 
   private void onDatagram(DatagramPacket packet) {
+    onDatagram(Endpoint.of(packet.sender()), packet.data(), true);
+  }
+
+  /** A datagram from our UDP socket ({@code viaUdp}), or from the rendezvous over its TLS transport. */
+  private void onDatagram(Endpoint from, Buffer data, boolean viaUdp) {
     datagramsIn++;
-    Endpoint from = Endpoint.of(packet.sender());
-    Buffer data = packet.data();
     try {
       switch (DatagramKind.of(data)) {
         case PACKET:
@@ -300,7 +310,7 @@ public class PunchVerticle extends VerticleBase {
           if (!rendezvous.isServer(from)) {
             throw new WireException(DropReason.UNAUTHENTICATED, "control datagram not from the rendezvous");
           }
-          rendezvous.onControl(data, System.nanoTime());
+          rendezvous.onControl(data, viaUdp, System.nanoTime());
           break;
         case STUN:
           netChecker.onStun(from, data);
@@ -442,6 +452,11 @@ public class PunchVerticle extends VerticleBase {
     @Override
     public void left(String nick) {
       sessions.left(nick);
+    }
+
+    @Override
+    public void fromRendezvous(Buffer datagram) {
+      onDatagram(rendezvous.server(), datagram, false);
     }
 
     @Override

@@ -91,6 +91,26 @@ final class RendezvousChannel {
       s -> new ControlClient(identity, name, known, ControlCodec.SUITE, random, System::currentTimeMillis));
   }
 
+  /**
+   * Starts a new control session with the current server over another transport: {@code binding} is the
+   * {@link io.p2pchat.control.ChannelBinding} of the TLS connection it now runs in, null back over UDP.
+   * The server's key stays pinned under the same name; queued messages wait for the new session.
+   */
+  void rebind(byte[] binding) {
+    vertx.cancelTimer(timer);
+    timer = -1;
+    clients.put(server, new ControlClient(identity, serverName, known, ControlCodec.SUITE, random,
+      System::currentTimeMillis, binding));
+  }
+
+  /**
+   * A client for the current server over UDP, apart from the channel's: only its HELLO and the COOKIE that
+   * answers it are used, to learn whether UDP reaches the server while the channel runs over TLS.
+   */
+  ControlClient newUdpClient() {
+    return new ControlClient(identity, serverName, known, ControlCodec.SUITE, random, System::currentTimeMillis);
+  }
+
   /** True once the current server presented a refused key. */
   boolean refused() {
     return current().state() == ControlClient.State.REFUSED;

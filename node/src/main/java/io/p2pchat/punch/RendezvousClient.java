@@ -53,6 +53,9 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
     /** The peer {@code nick} left the rendezvous. */
     void left(String nick);
+
+    /** A datagram the rendezvous sent over the TLS transport: demultiplex it as if it came from {@link #server()}. */
+    void fromRendezvous(Buffer datagram);
   }
 
   /**
@@ -70,6 +73,9 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   private final ChatAddresses addresses;
   private final NodeOptions options;
   private final NodeIdentity identity;
+  /** Our UDP socket. */
+  private final DatagramSender udp;
+  /** To the rendezvous over the link's transport (UDP, or the TLS WebSocket while on the fallback); to others over UDP. */
   private final DatagramSender sender;
   private final Listener listener;
   private final Set<Endpoint> ownAddresses;
@@ -91,6 +97,26 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   /** Host candidates of introductions not probed: outside every LAN range, or past the cap. */
   private long hostCandidatesDropped;
   private boolean relayAvailable;
+  /** True while {@link #switchTransport} re-registers: the link's "down" is the switch, not an outage. */
+  private boolean switching;
+  /** Registered over UDP again after the TLS fallback: once up, ask for fresh introductions to punch. */
+  private boolean upgradedFromTls;
+  /** The TLS transport to the rendezvous ({@code rendezvous.tls.port}), or null when there is no fallback. */
+  private final RendezvousWebSocket tls;
+  /** True while the link runs over {@link #tls}: what goes to {@link #server} is written there. */
+  private boolean overTls;
+  /** The TLS fallback's timer: the next attempt to connect over TLS (-1: none armed). */
+  private long tlsFallbackTimer = -1;
+  /** Wait before the next TLS connection attempt after a failed one: doubles to {@link Timing#TLS_RECONNECT_MAX_MS}. */
+  private long tlsRetryMs;
+  /** A TLS connection attempt is under way: one at a time. */
+  private boolean tlsConnecting;
+  /** The TLS certificate did not match the pin: never connected to again in this process. */
+  private boolean tlsRefused;
+  /** While over TLS: the timer of the next UDP HELLO that tests whether UDP works again. */
+  private long udpRetryTimer = -1;
+  /** Tests UDP to the rendezvous while on TLS: a COOKIE answering its HELLO proves UDP works. */
+  private io.p2pchat.control.ControlClient udpProbe;
   /** The room as the rendezvous told us: makes re-sent introductions and departures idempotent. */
   private final RoomView view = new RoomView();
   /** {@code connect} requests waiting for their introduction. */
@@ -111,8 +137,12 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     this.serverNames = options.rendezvousServers();
     this.server = servers.get(0);
     this.ownAddresses = ownAddresses;
-    this.sender = sender;
+    this.udp = sender;
     this.listener = listener;
+    this.tls = options.rendezvousTlsPort() == NodeOptions.NO_TLS_FALLBACK ? null
+      : new RendezvousWebSocket(vertx, log, options, server.host());
+    this.sender = (datagram, to) -> overTls && to.equals(server) ? tls.send(datagram) : udp.send(datagram, to);
+    this.tlsRetryMs = TimeUnit.SECONDS.toMillis(options.rendezvousTlsFallbackSeconds());
   }
 
   /** The current rendezvous. */
@@ -164,6 +194,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       TimeUnit.SECONDS.toNanos(options.rendezvousDownAfterSeconds()), identity);
     link.start(System.nanoTime());
     rescheduleLink();
+    armTlsFallback(TimeUnit.SECONDS.toMillis(options.rendezvousTlsFallbackSeconds()));
   }
 
   /**
@@ -172,6 +203,8 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
    */
   Future<Void> stop() {
     vertx.cancelTimer(linkTimer);
+    vertx.cancelTimer(tlsFallbackTimer);
+    vertx.cancelTimer(udpRetryTimer);
     if (channel != null) {
       channel.stop();
     }
@@ -191,9 +224,27 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     return sender.send(RelayCodec.encode(relayId, packet), server);
   }
 
-  /** The {@code rendezvous} part of the {@code node} answer: address and up / down / registering. */
+  /** True while the link to the rendezvous runs over TLS (UDP blocked): relayed paths go through it too. */
+  boolean overTls() {
+    return overTls;
+  }
+
+  /** Datagrams to the rendezvous dropped because the TLS connection's write queue was full (or it had closed). */
+  long tlsWriteDrops() {
+    return tls == null ? 0 : tls.writeQueueDrops();
+  }
+
+  /** Closes the TLS transport (after {@link #stop}'s goodbye left). */
+  void closeTls() {
+    if (tls != null) {
+      tls.close();
+    }
+  }
+
+  /** The {@code rendezvous} part of the {@code node} answer: address, transport and up / down / registering. */
   JsonObject toJson() {
-    return new JsonObject().put("address", server.toString())
+    return new JsonObject().put("address", overTls ? tls.address() : server.toString())
+      .put("transport", overTls ? "tls" : "udp")
       .put("state", link != null && link.state() == RendezvousLink.State.REGISTERED ? "up"
         : rendezvousDown ? "down" : "registering");
   }
@@ -216,7 +267,11 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
    *
    * @throws WireException when it does not authenticate (forged, replayed, unknown session): dropped and counted
    */
-  void onControl(Buffer datagram, long now) throws WireException {
+  void onControl(Buffer datagram, boolean viaUdp, long now) throws WireException {
+    if (overTls && viaUdp) {
+      onUdpControl(datagram, now);
+      return;
+    }
     if (channel == null) {
       throw new WireException(io.p2pchat.wire.DropReason.UNKNOWN_SESSION, "control before the rendezvous keys are loaded");
     }
@@ -377,11 +432,131 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   @Override
   public void up(JsonObject registered) {
     listener.up();
-    log.info("registered with rendezvous {} as {} in room {} (seen as {})", server, options.nick(),
-      options.room(), registered.getString(Control.PUBLIC));
+    log.info("registered with rendezvous {} as {} in room {} (seen as {}{})", server, options.nick(),
+      options.room(), registered.getString(Control.PUBLIC), overTls ? ", over TLS " + tls.address() : "");
     rendezvousDown = false;
-    vertx.eventBus().publish(addresses.rendezvousState(),
-      new JsonObject().put("state", "up").put("address", server.toString()));
+    JsonObject event = new JsonObject().put("state", "up")
+      .put("address", overTls ? tls.address() : server.toString()).put("transport", overTls ? "tls" : "udp");
+    vertx.eventBus().publish(addresses.rendezvousState(), event);
+    if (overTls) {
+      scheduleUdpRetry();
+    } else if (upgradedFromTls) {
+      upgradedFromTls = false;
+      view.nicks().forEach(this::connect); // fresh introductions: candidates over UDP, punched
+    }
+  }
+
+  // ---------------------------------------------------------------- the TLS fallback and the upgrade back
+
+  /*
+   * The transport of the link, one transition each way:
+   *
+   *   UDP ──registration unanswered for fallbackSeconds, TLS connects (pin checked)──▶ TLS
+   *   TLS ──a UDP HELLO answered by a COOKIE──▶ UDP (register again, peers re-introduced and punched)
+   *   TLS ──the WebSocket closed──▶ UDP (and TLS again after fallbackSeconds if UDP stays silent)
+   *
+   * Each switch starts a new control session (the TLS one is bound to the certificate) and registers
+   * again; what was in flight to peers is sent again by their delivery windows.
+   */
+  private void armTlsFallback(long delayMs) {
+    if (tls == null || overTls || tlsRefused || tlsConnecting || tlsFallbackTimer != -1) {
+      return;
+    }
+    tlsFallbackTimer = vertx.setTimer(delayMs, id -> {
+      tlsFallbackTimer = -1;
+      if (!overTls && (link == null || link.state() != RendezvousLink.State.REGISTERED)) {
+        connectTls();
+      }
+    });
+  }
+
+  private void connectTls() {
+    tlsConnecting = true;
+    tls.connect(listener::fromRendezvous, v -> onTlsClosed())
+      .onComplete(done -> tlsConnecting = false)
+      .onSuccess(binding -> {
+        if (link == null || link.state() == RendezvousLink.State.REGISTERED) {
+          tls.close(); // UDP answered while TLS was connecting: stay on UDP
+          return;
+        }
+        log.info("rendezvous {}: UDP unanswered; connected over TLS to {}", server, tls.address());
+        tlsRetryMs = TimeUnit.SECONDS.toMillis(options.rendezvousTlsFallbackSeconds());
+        switchTransport(true, binding);
+      })
+      .onFailure(e -> {
+        if (e instanceof RendezvousWebSocket.FingerprintMismatch) {
+          tlsRefused = true;
+          log.error("rendezvous TLS {} {}: refused, not registering over TLS", tls.address(), e.getMessage());
+          rendezvousDown = true;
+          vertx.eventBus().publish(addresses.rendezvousState(), new JsonObject()
+            .put("state", "down").put("address", tls.address()).put("transport", "tls")
+            .put("reason", "tls fingerprint").put("error", e.getMessage()));
+          return;
+        }
+        log.debug("rendezvous TLS {} not reachable: {}", tls.address(), e.toString());
+        armTlsFallback(tlsRetryMs);
+        tlsRetryMs = Math.min(tlsRetryMs * 2, Timing.TLS_RECONNECT_MAX_MS);
+      });
+  }
+
+  /** The one transition of the transport: a new control session over it, and a registration at once. */
+  private void switchTransport(boolean toTls, byte[] binding) {
+    overTls = toTls;
+    if (!toTls) {
+      vertx.cancelTimer(udpRetryTimer);
+      udpRetryTimer = -1;
+      udpProbe = null;
+      tls.close();
+    }
+    channel.rebind(binding);
+    switching = true;
+    try {
+      link.onNotRegistered(System.nanoTime()); // registered over the old transport: not an outage, no alarm
+    } finally {
+      switching = false;
+    }
+    rescheduleLink();
+  }
+
+  private void onTlsClosed() {
+    if (!overTls) {
+      return;
+    }
+    log.warn("rendezvous TLS {} closed; registering over UDP again", tls.address());
+    switchTransport(false, null);
+    armTlsFallback(tlsRetryMs);
+  }
+
+  /** While on TLS: a HELLO to the rendezvous's UDP port now and then; {@link #onUdpControl} hears the answer. */
+  private void scheduleUdpRetry() {
+    vertx.cancelTimer(udpRetryTimer);
+    udpRetryTimer = vertx.setTimer(Timing.UDP_RETRY_WHILE_TLS_MS, id -> {
+      udpRetryTimer = -1;
+      if (!overTls) {
+        return;
+      }
+      udpProbe = channel.newUdpClient();
+      udp.send(Buffer.buffer(udpProbe.start(System.nanoTime())), server);
+      scheduleUdpRetry();
+    });
+  }
+
+  /**
+   * A control datagram that came over UDP from the rendezvous's address while the link is on TLS: the
+   * answer to our HELLO (a COOKIE, which the probe's client turns into its next step) proves UDP works again,
+   * and the link moves back; anything else is dropped.
+   */
+  private void onUdpControl(Buffer datagram, long now) throws WireException {
+    if (udpProbe == null) {
+      throw new WireException(DropReason.UNKNOWN_SESSION, "UDP control while on TLS, no probe out");
+    }
+    io.p2pchat.control.ControlClient.Event event = udpProbe.onDatagram(datagram.getBytes(), now);
+    if (!(event instanceof io.p2pchat.control.ControlClient.Event.Send)) {
+      throw new WireException(DropReason.UNKNOWN_SESSION, "UDP control while on TLS is not the probe's cookie");
+    }
+    log.info("rendezvous {}: UDP answers again; moving the registration back from TLS", server);
+    switchTransport(false, null);
+    upgradedFromTls = true;
   }
 
   /**
@@ -392,7 +567,8 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   @Override
   public void unreachable() {
     Endpoint unanswered = server;
-    if (servers.size() > 1) {
+    armTlsFallback(tlsRetryMs);
+    if (servers.size() > 1 && !overTls) {
       server = servers.get((servers.indexOf(server) + 1) % servers.size());
       log.warn("rendezvous {} unreachable: trying {}", unanswered, server);
       channel.use(server, serverName(server)); // each instance its own key and session
@@ -405,7 +581,11 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
   @Override
   public void down(String why) {
+    if (switching) {
+      return;
+    }
     log.warn("rendezvous {} down: {}; registering again", server, why);
+    armTlsFallback(tlsRetryMs);
     channel.renew();
     publishDown(server);
   }

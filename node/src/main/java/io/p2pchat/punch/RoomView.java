@@ -55,6 +55,11 @@ final class RoomView {
     return digest.text();
   }
 
+  /** The nicks of the members we know, a copy. */
+  java.util.List<String> nicks() {
+    return java.util.List.copyOf(members.keySet());
+  }
+
   /** How many members we know. */
   int size() {
     return members.size();

@@ -46,6 +46,17 @@ final class Timing {
    * hundred; a second is generous and still far below the backed-off retry of a silent server.
    */
   static final long REGISTER_ANSWER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /**
+   * TLS connection attempts to the rendezvous back off to this after a failure (refused, timed out, closed):
+   * a minute, so a host behind a firewall that also blocks TCP costs one connect a minute.
+   */
+  static final long TLS_RECONNECT_MAX_MS = TimeUnit.SECONDS.toMillis(60);
+  /**
+   * While on the TLS fallback, a HELLO to the rendezvous's UDP port this often tests whether UDP works again:
+   * 10 s plus a registration and a punch round keeps an upgrade within the issue's 60 s bound, at one
+   * 100-byte datagram (answered by a cookie, no state on the server) per 10 s.
+   */
+  static final long UDP_RETRY_WHILE_TLS_MS = TimeUnit.SECONDS.toMillis(10);
   /** Keep-alives to the rendezvous at most this far apart: a third of its default 30 s TTL. */
   static final long SERVER_KEEPALIVE_MAX_NANOS = TimeUnit.SECONDS.toNanos(10);
   /**

@@ -34,7 +34,9 @@ class ChatNodeOptionsTest {
       .put("room", "team")
       .put("roomSecret", "correct horse battery staple")
       .put("rendezvous", new JsonObject().put("host", "rdv.example.org").put("port", 7001).put("key", RDV_FINGERPRINT)
-        .put("servers", new JsonArray().add("rdv1:7000#" + RDV_KEY).add("[::1]:7000")).put("downAfterSeconds", 12))
+        .put("servers", new JsonArray().add("rdv1:7000#" + RDV_KEY).add("[::1]:7000")).put("downAfterSeconds", 12)
+          .put("tls", new JsonObject().put("port", 443).put("fingerprint", "1031 58B3" + " 0123".repeat(14))
+            .put("verify", true).put("fallbackSeconds", 8)))
       .put("bind", new JsonObject().put("host", "127.0.0.1").put("host6", "::1").put("port", 4000))
       .put("keepAliveSeconds", 20)
       .put("punchTimeoutSeconds", 7)
@@ -60,6 +62,10 @@ class ChatNodeOptionsTest {
     assertEquals(node.rendezvousHost(), options.getRendezvousHost());
     assertEquals(node.rendezvousPort(), options.getRendezvousPort());
     assertEquals(node.rendezvousDownAfterSeconds(), options.getRendezvousDownAfterSeconds());
+    assertEquals(node.rendezvousTlsPort(), options.getRendezvousTlsPort());
+    assertEquals(node.rendezvousTlsFingerprint(), options.getRendezvousTlsFingerprint());
+    assertEquals(node.rendezvousTlsVerify(), options.isRendezvousTlsVerify());
+    assertEquals(node.rendezvousTlsFallbackSeconds(), options.getRendezvousTlsFallbackSeconds());
     assertEquals(node.bindHost(), options.getBindHost());
     assertEquals(node.bindHost6(), options.getBindHost6());
     assertEquals(node.bindPort(), options.getBindPort());
@@ -92,6 +98,10 @@ class ChatNodeOptionsTest {
     assertEquals(RDV_FINGERPRINT, node.rendezvousKeys().get("rdv.example.org:7001").fingerprint());
     assertEquals(null, node.rendezvousKeys().get("[::1]:7000"), "no key: trusted on first use");
     assertEquals(12, node.rendezvousDownAfterSeconds());
+    assertEquals(443, node.rendezvousTlsPort());
+    assertEquals("103158b3" + "0123".repeat(14), node.rendezvousTlsFingerprint());
+    assertTrue(node.rendezvousTlsVerify());
+    assertEquals(8, node.rendezvousTlsFallbackSeconds());
     assertEquals("127.0.0.1", node.bindHost());
     assertEquals(4000, node.bindPort());
     assertEquals(20, node.keepAliveSeconds());
@@ -127,6 +137,8 @@ class ChatNodeOptionsTest {
       .setRendezvousHost("rdv.example.org").setRendezvousPort(7001)
       .setRendezvousKey(RDV_FINGERPRINT).setRendezvousServers(List.of("rdv1:7000#" + RDV_KEY, "[::1]:7000"))
       .setRendezvousDownAfterSeconds(12)
+      .setRendezvousTlsPort(443).setRendezvousTlsFingerprint("1031 58B3" + " 0123".repeat(14)).setRendezvousTlsVerify(true)
+      .setRendezvousTlsFallbackSeconds(8)
       .setBindHost("127.0.0.1").setBindHost6("::1").setBindPort(4000)
       .setKeepAliveSeconds(20).setPunchTimeoutSeconds(7).setStunServers(List.of("stun.example.org:3478"))
       .setDeliveryDeadlineSeconds(60).setConsole(true).setHttpHost("0.0.0.0").setHttpPort(8080)
@@ -156,6 +168,10 @@ class ChatNodeOptionsTest {
       bad("rendezvous.servers entries must be host:port (got \"rdv1\")", o -> o.setRendezvousServers(List.of("rdv1"))),
       bad("rendezvous.servers must be a list of non-empty strings (got )", o -> o.setRendezvousServers(List.of(""))),
       bad("rendezvous.downAfterSeconds must be an integer from 3 to 3600 (got 2)", o -> o.setRendezvousDownAfterSeconds(2)),
+      bad("rendezvous.tls.port must be a port from 1 to 65535, or -1 for no TLS fallback (got 0)", o -> o.setRendezvousTlsPort(0)),
+      bad("rendezvous.tls.fingerprint must be the SHA-256 of the certificate, 64 hex digits as the rendezvous prints them"
+        + " (got \"1031 58b3\")", o -> o.setRendezvousTlsFingerprint("1031 58b3")),
+      bad("rendezvous.tls.fallbackSeconds must be an integer from 1 to 3600 (got 0)", o -> o.setRendezvousTlsFallbackSeconds(0)),
       bad("bind.host must not be empty", o -> o.setBindHost("")),
       bad("bind.port must be an integer from 0 to 65535 (got -1)", o -> o.setBindPort(-1)),
       bad("keepAliveSeconds must be an integer from 1 to 3600 (got 0)", o -> o.setKeepAliveSeconds(0)),
@@ -190,7 +206,7 @@ class ChatNodeOptionsTest {
           + "punchTimeoutSeconds, stunServers, deliveryDeadlineSeconds, console, http, extensions, extensionConfig, "
           + "eventBusPrefix, dataDir, keyFile, cipher, logDir])"),
       Arguments.of(new JsonObject().put("rendezvous", new JsonObject().put("prot", 1)),
-        "unknown key 'rendezvous.prot' (known: [host, port, key, servers, downAfterSeconds])"),
+        "unknown key 'rendezvous.prot' (known: [host, port, key, servers, downAfterSeconds, tls])"),
       Arguments.of(new JsonObject().put("http", "8080"), "http must be an object (got 8080)"),
       Arguments.of(new JsonObject().put("bind", new JsonObject().put("port", "4000")),
         "bind.port must be an integer (got 4000)"),

@@ -1,0 +1,145 @@
+package io.p2pchat.punch;
+
+import io.p2pchat.common.NodeLog;
+import io.p2pchat.control.ChannelBinding;
+import io.p2pchat.node.NodeOptions;
+import io.p2pchat.wire.PacketCodec;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+
+import java.security.cert.Certificate;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The TLS transport of the rendezvous link, node side (docs/PROTOCOL.md, "Control and relay over TLS"):
+ * one WebSocket under TLS to the rendezvous's {@code rendezvous.tls.port} on {@code /p2pchat/v1}, one binary
+ * message per datagram both ways. How the certificate is checked, by the options:
+ * <ul>
+ *   <li>{@code rendezvous.tls.fingerprint}: the leaf must hash (SHA-256) to it, else the connection is
+ *       closed before anything is sent on it and the future fails with {@link FingerprintMismatch};</li>
+ *   <li>{@code rendezvous.tls.verify}: the platform's trust store and the host name, for a CA-issued one;</li>
+ *   <li>neither: any certificate; the control handshake is bound to the one seen ({@link ChannelBinding}),
+ *       so a man in the middle with its own certificate cannot complete it.</li>
+ * </ul>
+ * One connection at a time; a write while the connection's queue is full is dropped and counted, so a
+ * stalled TCP path never makes the node buffer without bound. Lives on PunchVerticle's event loop.
+ */
+final class RendezvousWebSocket {
+
+  /** The rendezvous's WebSocket path ({@code WebSocketIngress.PATH}). */
+  static final String PATH = "/p2pchat/v1";
+  /** Frames up to twice a datagram: the server's own limit, so a whole datagram always fits one frame. */
+  private static final int MAX_FRAME_BYTES = 2 * PacketCodec.MAX_DATAGRAM;
+  /**
+   * Bytes queued on the connection before writes are dropped: 64 full datagrams, the server's own
+   * per-connection bound (76 800 bytes); the reliable delivery layer sends what was dropped again.
+   */
+  private static final int WRITE_QUEUE_MAX_BYTES = 64 * PacketCodec.MAX_DATAGRAM;
+  /** TCP connect and TLS handshake together: a firewall that swallows SYNs is given up on after this. */
+  private static final long CONNECT_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(10);
+
+  /** The server presented a certificate other than the pinned one. */
+  static final class FingerprintMismatch extends RuntimeException {
+    FingerprintMismatch(String presented) {
+      super("presented certificate " + presented + ", not the pinned rendezvous.tls.fingerprint");
+    }
+  }
+
+  private final NodeLog log;
+  private final String host;
+  private final int port;
+  private final String pinned;
+  private final WebSocketClient client;
+  private WebSocket ws;
+  /** Datagrams not written because the connection's queue was full. */
+  private long writeQueueDrops;
+
+  RendezvousWebSocket(Vertx vertx, NodeLog log, NodeOptions options, String host) {
+    this.log = log;
+    this.host = host;
+    this.port = options.rendezvousTlsPort();
+    this.pinned = options.rendezvousTlsFingerprint();
+    boolean verify = options.rendezvousTlsVerify();
+    this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true)
+      .setTrustAll(!verify).setVerifyHost(verify).setMaxFrameSize(MAX_FRAME_BYTES)
+      .setMaxMessageSize(MAX_FRAME_BYTES).setConnectTimeout((int) CONNECT_TIMEOUT_MS)
+      .setSslHandshakeTimeout(CONNECT_TIMEOUT_MS).setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS));
+  }
+
+  /** {@code host:port} of the TLS listener. */
+  String address() {
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  boolean isOpen() {
+    return ws != null && !ws.isClosed();
+  }
+
+  /**
+   * Connects; the future holds the channel binding of the certificate the server presented
+   * ({@link ChannelBinding#tlsServerEndPoint}). {@code inbound} gets each binary message, {@code closed}
+   * runs once when an open connection closes.
+   */
+  Future<byte[]> connect(Handler<Buffer> inbound, Handler<Void> closed) {
+    close();
+    return client.connect(new WebSocketConnectOptions().setHost(host).setPort(port).setURI(PATH).setSsl(true))
+      .compose(socket -> {
+        byte[] leaf;
+        try {
+          List<Certificate> chain = socket.peerCertificates();
+          leaf = chain.get(0).getEncoded();
+        } catch (Exception e) {
+          socket.close();
+          return Future.failedFuture(e);
+        }
+        byte[] binding = ChannelBinding.tlsServerEndPoint(leaf);
+        if (pinned != null && !pinned.equals(HexFormat.of().formatHex(binding))) {
+          socket.close();
+          return Future.failedFuture(new FingerprintMismatch(ChannelBinding.fingerprint(leaf)));
+        }
+        socket.setWriteQueueMaxSize(WRITE_QUEUE_MAX_BYTES);
+        socket.binaryMessageHandler(inbound);
+        socket.textMessageHandler(text -> log.debug("rendezvous {} sent a text message: ignored", address()));
+        socket.exceptionHandler(e -> log.debug("rendezvous {} over TLS: {}", address(), e.toString()));
+        socket.closeHandler(v -> {
+          if (ws == socket) {
+            ws = null;
+            closed.handle(null);
+          }
+        });
+        ws = socket;
+        return Future.succeededFuture(binding);
+      });
+  }
+
+  /** Writes one datagram as one binary message; dropped and counted when the queue is full or the connection gone. */
+  Future<Void> send(Buffer datagram) {
+    if (!isOpen() || ws.writeQueueFull()) {
+      writeQueueDrops++;
+      return Future.succeededFuture();
+    }
+    return ws.writeBinaryMessage(datagram);
+  }
+
+  /** Datagrams dropped because the connection's write queue was full, or it was closed. */
+  long writeQueueDrops() {
+    return writeQueueDrops;
+  }
+
+  /** Closes the connection, if any; its close handler does not run. */
+  void close() {
+    WebSocket open = ws;
+    ws = null;
+    if (open != null && !open.isClosed()) {
+      open.close();
+    }
+  }
+}
