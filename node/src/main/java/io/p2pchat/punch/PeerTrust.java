@@ -5,6 +5,7 @@ import io.p2pchat.common.NodeLog;
 import io.p2pchat.crypto.HandshakePayload;
 import io.p2pchat.crypto.KnownPeers;
 import io.p2pchat.crypto.NodeIdentity;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
@@ -39,6 +40,8 @@ final class PeerTrust {
   private final Vertx vertx;
   private final NodeLog log;
   private final KnownPeers knownPeers;
+  /** The latest save of known_peers: {@link #saved} waits for it. */
+  private Future<Void> lastSave = Future.succeededFuture();
   private final Host host;
   /** Keys presented for a nick that differ from the known one, waiting for the user's {@code /accept}. */
   private final Map<String, byte[]> untrusted = new HashMap<>();
@@ -119,9 +122,18 @@ final class PeerTrust {
   }
 
   private void save() {
-    vertx.executeBlocking(() -> {
+    // Ordered on this context's worker queue: the last save completes after every earlier one.
+    lastSave = vertx.<Void>executeBlocking(() -> {
       knownPeers.save();
       return null;
     }).onFailure(e -> log.error("cannot save known peers: {}", e.getMessage()));
+  }
+
+  /**
+   * Completes once every save asked for so far is on disk (or failed, which was logged): the node's
+   * stop waits for it, so a key trusted just before an undeploy is in known_peers when it returns.
+   */
+  Future<Void> saved() {
+    return lastSave.otherwiseEmpty();
   }
 }

@@ -236,7 +236,10 @@ public class PunchVerticle extends VerticleBase {
           rendezvous.closeTls();
         }
         return socket.close();
-      });
+      })
+      // known_peers on disk before the undeploy completes: an application that stops a node and reads
+      // or copies its data directory finds every key it trusted.
+      .eventually(() -> trust == null ? Future.succeededFuture() : trust.saved());
   }
 
   /** Registers a public request address whose bodies {@code schema} checks before {@code handler} sees them. */
