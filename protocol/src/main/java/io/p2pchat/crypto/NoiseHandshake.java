@@ -6,7 +6,7 @@ import java.security.PrivateKey;
 import java.util.Arrays;
 
 /**
- * A Noise handshake (spec rev 34) over X25519, {ChaChaPoly,AESGCM} and SHA-256, in one of two patterns.
+ * A Noise handshake (spec rev 34) over X25519, {ChaChaPoly,AESGCM} and SHA-256, in one of three patterns.
  *
  * <p>{@link Pattern#XX} (Noise_XX_25519_…_SHA256), between peers, with the node's X25519 static key:
  * <pre>
@@ -28,6 +28,15 @@ import java.util.Arrays;
  * Message 1's payload is encrypted but, as the spec says of IK, not forward secret and replayable:
  * the caller puts a timestamp in it and refuses old ones (as WireGuard does).
  *
+ * <p>{@link Pattern#X} (Noise_X_25519_…_SHA256, one-way, spec section 7.4), a sender to an offline
+ * recipient whose static key it knows (the mailbox's sealed envelope, {@link MailboxSeal}): one message,
+ * exactly IK's message 1 under another protocol name; the recipient never answers.
+ * <pre>
+ *   <- s                  pre-message: the recipient's static key
+ *   ...
+ *   -> e, es, s, ss       the only message: the sender's static key and payload encrypted to the recipient
+ * </pre>
+ *
  * <p>A {@link #readMessage} that fails leaves the state as it was, so a forged or garbled datagram
  * cannot kill a handshake in progress; the genuine message may still arrive. Not thread-safe: one owner.
  */
@@ -43,7 +52,9 @@ public final class NoiseHandshake {
     /** Mutual authentication, both static keys learned in the handshake: 3 messages. */
     XX(3),
     /** The initiator knows the responder's static key beforehand: 2 messages. */
-    IK(2);
+    IK(2),
+    /** One-way: the initiator knows the recipient's static key and sends its own; 1 message, never answered. */
+    X(1);
 
     private final int messages;
 
@@ -54,6 +65,11 @@ public final class NoiseHandshake {
     /** Number of handshake messages in this pattern. */
     public int messages() {
       return messages;
+    }
+
+    /** True when the pattern has the pre-message {@code <- s}: IK and X. */
+    boolean knowsResponderStatic() {
+      return this != XX;
     }
   }
 
@@ -87,11 +103,12 @@ public final class NoiseHandshake {
     this.fixedEphemeral = fixedEphemeral;
     this.ss = NoiseSymmetricState.initialize(suite, suite.noiseProtocolName(pattern));
     this.ss.mixHash(prologue);
-    if (pattern == Pattern.IK) {
+    if (pattern.knowsResponderStatic()) {
       // Pre-message "<- s": both sides hash the responder's static key (section 7.1).
       if (role == Role.INITIATOR) {
         if (remoteStatic == null || remoteStatic.length != DH_LENGTH) {
-          throw new IllegalArgumentException("IK initiator needs the responder's " + DH_LENGTH + "-byte static key");
+          throw new IllegalArgumentException(pattern + " initiator needs the responder's " + DH_LENGTH
+              + "-byte static key");
         }
         this.rs = remoteStatic.clone();
         this.ss.mixHash(this.rs);
@@ -129,6 +146,22 @@ public final class NoiseHandshake {
         null, responderStatic, prologue, suite);
   }
 
+  /**
+   * X sender (one-way): seals one message to the recipient's static key {@code recipientStatic} (raw
+   * X25519, 32 bytes), proving its own static key in it.
+   */
+  public static NoiseHandshake xInitiator(NodeIdentity identity, byte[] recipientStatic, byte[] prologue,
+      CipherSuite suite) {
+    return new NoiseHandshake(Pattern.X, Role.INITIATOR, identity.staticPrivateKey(), identity.staticPublicKey(),
+        null, recipientStatic, prologue, suite);
+  }
+
+  /** X recipient (one-way): opens the one message sealed to its static key. */
+  public static NoiseHandshake xResponder(NodeIdentity identity, byte[] prologue, CipherSuite suite) {
+    return new NoiseHandshake(Pattern.X, Role.RESPONDER, identity.staticPrivateKey(), identity.staticPublicKey(),
+        null, null, prologue, suite);
+  }
+
   /** IK responder: the server whose static key the initiator already knows. */
   public static NoiseHandshake ikResponder(NodeIdentity identity, byte[] prologue, CipherSuite suite) {
     return new NoiseHandshake(Pattern.IK, Role.RESPONDER, identity.staticPrivateKey(), identity.staticPublicKey(),
@@ -154,7 +187,7 @@ public final class NoiseHandshake {
     return role;
   }
 
-  /** The handshake pattern, XX or IK. */
+  /** The handshake pattern, XX, IK or X. */
   public Pattern pattern() {
     return pattern;
   }
@@ -179,7 +212,7 @@ public final class NoiseHandshake {
 
   /**
    * The peer's raw X25519 static key, authenticated by the DH; null until XX message 2 (initiator) or 3
-   * (responder), IK message 1 (responder). An IK initiator returns the key it was given.
+   * (responder), IK or X message 1 (responder). An IK or X initiator returns the key it was given.
    */
   public byte[] remoteStaticKey() {
     return rs == null ? null : rs.clone();
@@ -195,7 +228,7 @@ public final class NoiseHandshake {
       throw new IllegalStateException("BUG: writeMessage in state " + state + " (" + role + ")");
     }
     try {
-      byte[] out = pattern == Pattern.IK ? writeIk(payload) : writeXx(payload);
+      byte[] out = pattern.knowsResponderStatic() ? writeIk(payload) : writeXx(payload);
       if (out.length > MAX_MESSAGE_LENGTH) {
         throw new IllegalArgumentException("payload too long for a Noise message");
       }
@@ -228,6 +261,7 @@ public final class NoiseHandshake {
     return out;
   }
 
+  /** IK's messages; X's only message is IK's message 1 (the same tokens after the same pre-message). */
   private byte[] writeIk(byte[] payload) throws InvalidKeyException {
     switch (messageIndex) {
       case 0 -> {
@@ -262,7 +296,7 @@ public final class NoiseHandshake {
     byte[] savedRe = re;
     byte[] savedRs = rs;
     try {
-      byte[] payload = pattern == Pattern.IK ? readIk(message) : readXx(message);
+      byte[] payload = pattern.knowsResponderStatic() ? readIk(message) : readXx(message);
       advance();
       return payload;
     } catch (HandshakeException e) {
@@ -299,6 +333,7 @@ public final class NoiseHandshake {
     };
   }
 
+  /** IK's messages; X's only message is IK's message 1. */
   private byte[] readIk(byte[] message) throws HandshakeException, InvalidKeyException {
     switch (messageIndex) {
       case 0 -> {

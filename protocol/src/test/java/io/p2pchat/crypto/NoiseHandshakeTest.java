@@ -109,16 +109,26 @@ class NoiseHandshakeTest {
       "4795a3423550c8bf00386bd496a3e2c76c10669d2a75ab8f79b5094c5412a25705",
       "aa0bb39097555c918e40be82abc2b909eb79d9eb87adb07e268fc37323a6cf904fd01fb391"};
 
+  /**
+   * {initiator, responder} of a pattern with a pre-message {@code <- s} (IK, X) on the vectors' keys: the
+   * initiator knows {@link #IK_REMOTE_STATIC}, the public key of {@link #RESP_STATIC}.
+   */
+  private static NoiseHandshake[] vectorPair(NoiseHandshake.Pattern pattern, CipherSuite suite) throws Exception {
+    return new NoiseHandshake[] {
+        NoiseHandshake.withFixedKeys(pattern, Role.INITIATOR, HEX.parseHex(INIT_STATIC), HEX.parseHex(INIT_EPHEMERAL),
+            HEX.parseHex(IK_REMOTE_STATIC), HEX.parseHex(PROLOGUE), suite),
+        NoiseHandshake.withFixedKeys(pattern, Role.RESPONDER, HEX.parseHex(RESP_STATIC), HEX.parseHex(RESP_EPHEMERAL),
+            null, HEX.parseHex(PROLOGUE), suite)};
+  }
+
   @ParameterizedTest
   @EnumSource(CipherSuite.class)
   void ikMatchesCacophonyTestVectors(CipherSuite suite) throws Exception {
     boolean chacha = suite == CipherSuite.CHACHA20_POLY1305;
     String[] expected = chacha ? IK_CHACHA_CIPHERTEXTS : IK_AESGCM_CIPHERTEXTS;
-    NoiseHandshake init = NoiseHandshake.withFixedKeys(NoiseHandshake.Pattern.IK, Role.INITIATOR,
-        HEX.parseHex(INIT_STATIC), HEX.parseHex(INIT_EPHEMERAL), HEX.parseHex(IK_REMOTE_STATIC), HEX.parseHex(PROLOGUE),
-        suite);
-    NoiseHandshake resp = NoiseHandshake.withFixedKeys(NoiseHandshake.Pattern.IK, Role.RESPONDER,
-        HEX.parseHex(RESP_STATIC), HEX.parseHex(RESP_EPHEMERAL), null, HEX.parseHex(PROLOGUE), suite);
+    NoiseHandshake[] pair = vectorPair(NoiseHandshake.Pattern.IK, suite);
+    NoiseHandshake init = pair[0];
+    NoiseHandshake resp = pair[1];
     byte[] m1 = init.writeMessage(HEX.parseHex(PAYLOADS[0]));
     assertEquals(expected[0], HEX.formatHex(m1), "message 1");
     assertEquals(PAYLOADS[0], HEX.formatHex(resp.readMessage(m1)));
@@ -131,6 +141,56 @@ class NoiseHandshakeTest {
     assertEquals(chacha ? IK_CHACHA_HASH : IK_AESGCM_HASH, HEX.formatHex(resp.handshakeHash()));
     // After IK's 2 messages the initiator sends first.
     assertTransportVectors(init.split(), resp.split(), expected, 2);
+  }
+
+  // Noise_X_25519_{ChaChaPoly,AESGCM}_SHA256, the one-way pattern of the mailbox's sealed envelope, from the
+  // same cacophony file (snow commit 8ac60f5, tests/vectors/cacophony.txt): same keys, prologue, payloads and
+  // initiator_remote_static (IK_REMOTE_STATIC) as above. Data only. One-way: every transport message after
+  // the handshake goes from the initiator to the responder.
+  private static final String X_CHACHA_HASH = "e6adfaa886b76b16b2aa79c54434c77fed488c8aa66d2c545608f4352f70f664";
+  private static final String[] X_CHACHA_CIPHERTEXTS = {
+      "ca35def5ae56cec33dc2036731ab14896bc4c75dbb07a61f879f8e3afa4c79446c15957a594079a5bdeae05d01e089fbb7cc6ea2ecfd209b941f73c9235213bc875f7283e9e17ebdac8112627915b455fdc3aaa6de60cb3c98302f370fdb03ea850b9b0cf22fec13e4dc0707245c8721",
+      "9868def631af6242aaf00c35218275832d8d022af1c67b9fc5e8ba90f4d91b",
+      "9fdd2576d757f880de49b32b80abf53afec16ddc86769f0e92daff",
+      "0e5a48d10dfd648145b78012bc9edc8440cbb6e9e237eb8d5b9c25",
+      "11a3818b2523d06a64168b814ff680e60930e7145378cd813055f00e1725b5f9e8",
+      "184a48a82f921ee36371d880e2abd177f8967349e992958c66fa51bff262a37845a200d26a"};
+  private static final String X_AESGCM_HASH = "e761ec4e29a2d951745dcad46b28d1211c550bdd94042500f51dd4d789e456b0";
+  private static final String[] X_AESGCM_CIPHERTEXTS = {
+      "ca35def5ae56cec33dc2036731ab14896bc4c75dbb07a61f879f8e3afa4c794470bc7d4db4b390c2b19e03d60cf1ee8630c74c121706378730dcf60ef41a212c23c47ef2f4ab632abfc6258a30ca2149e2c2f8756c40d832fc206e31a5f64087b6fba7638c9a9fdd2eee96f9ea816629",
+      "68356b58d8500a2edc2c10a5941b9aaa0cb9b9e47cc125424300a56693775d",
+      "9d783c351fd707625359d5a1de888fa4be80ea48ad0a1fc3a42fe6",
+      "d121d6dce3ce77ad12ea7542dc23f2e0fd24b62ca7035a85a00fc8",
+      "1a97fc0b1fe571b2e489dd6b8c682084a4d14f7c02b380afddf8ad0e031c362c20",
+      "7011c403c92a9069047e2f00203877ad80c565c118cea0d4d6813589e9a15701d62e2236fe"};
+
+  @ParameterizedTest
+  @EnumSource(CipherSuite.class)
+  void xMatchesCacophonyTestVectors(CipherSuite suite) throws Exception {
+    boolean chacha = suite == CipherSuite.CHACHA20_POLY1305;
+    String[] expected = chacha ? X_CHACHA_CIPHERTEXTS : X_AESGCM_CIPHERTEXTS;
+    NoiseHandshake[] pair = vectorPair(NoiseHandshake.Pattern.X, suite);
+    NoiseHandshake init = pair[0];
+    NoiseHandshake resp = pair[1];
+    byte[] m1 = init.writeMessage(HEX.parseHex(PAYLOADS[0]));
+    assertEquals(expected[0], HEX.formatHex(m1), "the only handshake message");
+    assertEquals(PAYLOADS[0], HEX.formatHex(resp.readMessage(m1)));
+    assertTrue(init.isComplete() && resp.isComplete(), "one message completes X");
+    assertArrayEquals(Keys.x25519PublicOf(Keys.x25519Private(HEX.parseHex(INIT_STATIC))), resp.remoteStaticKey(),
+        "the responder learns the sender's static key");
+    assertEquals(chacha ? X_CHACHA_HASH : X_AESGCM_HASH, HEX.formatHex(init.handshakeHash()));
+    assertEquals(chacha ? X_CHACHA_HASH : X_AESGCM_HASH, HEX.formatHex(resp.handshakeHash()));
+    TransportCipher send = init.split().send();
+    TransportCipher receive = resp.split().receive();
+    for (int i = 1; i < PAYLOADS.length; i++) {
+      byte[] pt = HEX.parseHex(PAYLOADS[i]);
+      byte[] ct = new byte[pt.length + CipherSuite.TAG_LENGTH];
+      send.encrypt(i - 1, new byte[0], 0, 0, pt, 0, pt.length, ct, 0);
+      assertEquals(expected[i], HEX.formatHex(ct), "transport message " + i);
+      byte[] back = new byte[pt.length];
+      receive.decrypt(i - 1, new byte[0], 0, 0, ct, 0, ct.length, back, 0);
+      assertArrayEquals(pt, back);
+    }
   }
 
   @Test
