@@ -28,6 +28,9 @@ import org.sqlite.SQLiteConfig;
  *          INDEX (depositor, seq)
  * </pre>
  *
+ * <p>{@code secure_delete} is on: a deleted envelope's bytes are overwritten in the database file, and the
+ * WAL is checkpointed and removed when the store closes.
+ *
  * <p>BLOCKING, not thread-safe: only the store's one worker thread calls it, one call at a time. The files
  * are owner-only: the database file is created 0600 before SQLite opens it, and SQLite gives its {@code -wal}
  * and {@code -shm} files the database file's permissions; the directory is 0700.
@@ -91,6 +94,9 @@ final class MailboxDatabase implements AutoCloseable {
     // FULL in WAL mode: every commit fsyncs the WAL, so an acknowledged deposit survives a power cut too
     // (NORMAL would survive a process crash only).
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    // An acknowledged or expired envelope is overwritten with zeros, not left in a free page: a copy of the
+    // disk taken later holds no envelope that was already delivered (there is no forward secrecy otherwise).
+    config.setPragma(SQLiteConfig.Pragma.SECURE_DELETE, "true");
     Connection db = config.createConnection("jdbc:sqlite:" + file);
     try {
       migrate(db, file);

@@ -291,6 +291,23 @@ class MailboxStoreTest {
     assertTrue(!filesContain(secret), "nor after the WAL was checkpointed into the database");
   }
 
+  @Test
+  void anAcknowledgedEnvelopeIsGoneFromTheFilesNotOnlyFromTheMailbox() throws Exception {
+    open(new MailboxOptions());
+    byte[] delivered = new byte[353];
+    byte[] waiting = new byte[353];
+    new java.util.Random(17).nextBytes(delivered);
+    new java.util.Random(18).nextBytes(waiting);
+    long seq = get(store.deposit(new Deposit(BOB, ALICE, "delivered", delivered), T0));
+    get(store.deposit(new Deposit(BOB, ALICE, "waiting", waiting), T0));
+    assertEquals(1, get(store.acknowledge(BOB, List.of(seq))));
+    get(store.close());
+    store = null;
+    assertTrue(filesContain(java.util.Arrays.copyOfRange(waiting, 100, 164)), "the search finds a stored envelope");
+    assertTrue(!filesContain(java.util.Arrays.copyOfRange(delivered, 100, 164)),
+        "the acknowledged envelope's bytes are overwritten (secure_delete)");
+  }
+
   private List<Path> files() throws Exception {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(Files::isRegularFile).toList();
@@ -298,7 +315,10 @@ class MailboxStoreTest {
   }
 
   private boolean filesContain(String marker) throws Exception {
-    byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
+    return filesContain(marker.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private boolean filesContain(byte[] needle) throws Exception {
     for (Path f : files()) {
       byte[] hay = Files.readAllBytes(f);
       outer:
