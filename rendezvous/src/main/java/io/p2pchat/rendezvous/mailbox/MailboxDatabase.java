@@ -162,9 +162,20 @@ final class MailboxDatabase implements AutoCloseable {
   }
 
   private long existingSeq(Deposit d) throws SQLException {
-    existing.setBytes(1, d.depositor().raw());
-    existing.setString(2, d.depositId());
-    return single(existing);
+    Long seq = seqOf(d.depositor(), d.depositId());
+    if (seq == null) {
+      throw new SQLException("BUG: a conflicting deposit that is not there");
+    }
+    return seq;
+  }
+
+  /** The sequence number of the message {@code depositor} deposited as {@code depositId}, or null. */
+  Long seqOf(MailboxKey depositor, String depositId) throws SQLException {
+    existing.setBytes(1, depositor.raw());
+    existing.setString(2, depositId);
+    try (ResultSet rs = existing.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : null;
+    }
   }
 
   private static long single(PreparedStatement query) throws SQLException {

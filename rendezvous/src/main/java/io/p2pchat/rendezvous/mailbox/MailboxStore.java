@@ -105,18 +105,26 @@ public final class MailboxStore {
 
   /**
    * Stores {@code deposit} for its recipient, deposited at {@code nowMillis}. Completes with its sequence
-   * number once it is on disk (the stored one's, for a retried id); fails with a {@link MailboxRefusedException}
-   * naming the bound it would break, and then nothing was stored.
+   * number once it is on disk (the stored one's, for a retried id, even when the mailbox is full by now);
+   * fails with a {@link MailboxRefusedException} naming the bound it would break, and then nothing was stored.
    */
   public Future<Long> deposit(Deposit deposit, long nowMillis) {
     return onContext(() -> {
       Refusal refusal = closed ? Refusal.UNAVAILABLE
           : !deposit.hasValidId() ? Refusal.BAD_ID
           : quota.check(deposit.recipient(), deposit.depositor(), deposit.bytes());
+      if (refusal == Refusal.UNAVAILABLE || refusal == Refusal.BAD_ID) {
+        return refuse(refusal, deposit);
+      }
       if (refusal != null) {
-        refused.merge(refusal, 1L, Long::sum);
-        return Future.failedFuture(new MailboxRefusedException(refusal, "deposit " + deposit.depositId() + " from "
-            + deposit.depositor() + " for " + deposit.recipient()));
+        // Over a bound, unless it is a retry of one stored before (its answer was lost): that one is answered.
+        return onWorker(() -> db.seqOf(deposit.depositor(), deposit.depositId())).compose(seq -> {
+          if (seq == null) {
+            return refuse(refusal, deposit);
+          }
+          duplicates++;
+          return Future.succeededFuture(seq);
+        });
       }
       quota.add(deposit.recipient(), deposit.depositor(), 1, deposit.bytes());
       Pending pending = new Pending(deposit, nowMillis, Promise.promise());
@@ -124,6 +132,12 @@ public final class MailboxStore {
       commitNext();
       return pending.promise().future();
     });
+  }
+
+  private Future<Long> refuse(Refusal refusal, Deposit deposit) {
+    refused.merge(refusal, 1L, Long::sum);
+    return Future.failedFuture(new MailboxRefusedException(refusal, "deposit " + deposit.depositId() + " from "
+        + deposit.depositor() + " for " + deposit.recipient()));
   }
 
   /** Starts the next group commit unless one is running: everything queued, up to {@code maxBatch}. */

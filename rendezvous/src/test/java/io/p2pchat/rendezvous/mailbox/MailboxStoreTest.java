@@ -132,6 +132,17 @@ class MailboxStoreTest {
   }
 
   @Test
+  void aRetryIsAnsweredWithItsSequenceNumberEvenWhenTheMailboxIsFullByNow() throws Exception {
+    open(new MailboxOptions().setMaxPerRecipient(2));
+    long first = get(store.deposit(deposit(ALICE, BOB, "m1", 100), T0));
+    get(store.deposit(deposit(CAROL, BOB, "m2", 100), T0));
+    // alice never got the answer to m1, and retries: bob's mailbox is full, but m1 is in it.
+    assertEquals(first, get(store.deposit(deposit(ALICE, BOB, "m1", 100), T0 + 5000)));
+    assertEquals(Refusal.RECIPIENT_COUNT, refusal(store.deposit(deposit(ALICE, BOB, "m3", 100), T0)));
+    assertEquals(List.of("m1", "m2"), ids(get(store.pickUp(BOB, 0, 10))));
+  }
+
+  @Test
   void aDepositOverEachBoundIsRefusedWithItsReasonAndStoresNothing() throws Exception {
     open(new MailboxOptions().setMaxEnvelopeBytes(1000).setMaxPerRecipient(3).setMaxBytesPerRecipient(2500)
         .setMaxPerDepositor(6).setMaxBytesPerDepositor(3000).setMaxTotal(9).setMaxTotalBytes(5000));
