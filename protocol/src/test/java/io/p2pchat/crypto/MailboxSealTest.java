@@ -116,6 +116,29 @@ class MailboxSealTest {
   }
 
   @Test
+  void randomAndMutatedEnvelopesOnlyEverRaiseSealException() throws Exception {
+    Random random = new Random(20261205);
+    byte[] genuine = sealToBob(ALICE, "a genuine one to mutate", CipherSuite.AES_GCM);
+    for (int i = 0; i < 5_000; i++) {
+      byte[] input;
+      if (i % 2 == 0) {
+        input = new byte[random.nextInt(2 * MailboxSeal.MIN_ENVELOPE)]; // the empty one included
+        random.nextBytes(input);
+        if (input.length > 0 && random.nextBoolean()) {
+          input[0] = (byte) (1 + random.nextInt(2)); // a known format, so the Noise message is read
+        }
+      } else {
+        input = genuine.clone();
+        for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
+          input[random.nextInt(input.length)] ^= (byte) (1 + random.nextInt(255));
+        }
+      }
+      byte[] bytes = input;
+      assertThrows(SealException.class, () -> MailboxSeal.open(BOB, bytes), "input " + i);
+    }
+  }
+
+  @Test
   void anUnknownFormatIsRefusedAsSuch() throws Exception {
     byte[] envelope = sealToBob(ALICE, "v9", CipherSuite.AES_GCM);
     envelope[0] = 9;
