@@ -341,7 +341,8 @@ public class ConsoleVerticle extends VerticleBase {
     } else if (!(state + transport).equals(rendezvousState) && !state.equals("registering")) {
       print(!state.equals("up")
         ? "* rendezvous " + event.getString("address") + " unreachable: retrying (connected peers keep chatting)"
-        : transport.equals("tls") ? "* rendezvous " + event.getString("address") + " up over TLS (UDP blocked)"
+        : transport.equals("tls") ? "* rendezvous " + event.getString("address") + " up over TLS"
+          + (event.getString("proxy") == null ? "" : " via proxy " + event.getString("proxy")) + " (UDP blocked)"
         : wasUpOverTls ? "* rendezvous " + event.getString("address") + " up over UDP"
         : "* rendezvous " + event.getString("address") + " up: registered as " + options.nick());
       if (state.equals("up")) {

@@ -113,6 +113,8 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   private boolean tlsConnecting;
   /** The TLS certificate did not match the pin: never connected to again in this process. */
   private boolean tlsRefused;
+  /** The last failure through the proxy that was reported (one line per new reason, not per retry), or null. */
+  private String tlsProxyFailure;
   /** While over TLS: the timer of the next UDP HELLO that tests whether UDP works again. */
   private long udpRetryTimer = -1;
   /** Tests UDP to the rendezvous while on TLS: a COOKIE answering its HELLO proves UDP works. */
@@ -437,6 +439,9 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     rendezvousDown = false;
     JsonObject event = new JsonObject().put("state", "up")
       .put("address", overTls ? tls.address() : server.toString()).put("transport", overTls ? "tls" : "udp");
+    if (overTls && tls.proxy() != null) {
+      event.put("proxy", tls.proxy());
+    }
     vertx.eventBus().publish(addresses.rendezvousState(), event);
     if (overTls) {
       scheduleUdpRetry();
@@ -479,7 +484,9 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
           tls.close(); // UDP answered while TLS was connecting: stay on UDP
           return;
         }
-        log.info("rendezvous {}: UDP unanswered; connected over TLS to {}", server, tls.address());
+        log.info("rendezvous {}: UDP unanswered; connected over TLS to {}{}", server, tls.address(),
+          tls.proxy() == null ? "" : " via proxy " + tls.proxy());
+        tlsProxyFailure = null;
         tlsRetryMs = TimeUnit.SECONDS.toMillis(options.rendezvousTlsFallbackSeconds());
         switchTransport(true, binding);
       })
@@ -493,7 +500,15 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
             .put("reason", "tls fingerprint").put("error", e.getMessage()));
           return;
         }
-        log.debug("rendezvous TLS {} not reachable: {}", tls.address(), e.toString());
+        if (e instanceof RendezvousWebSocket.ProxyFailure && !e.getMessage().equals(tlsProxyFailure)) {
+          tlsProxyFailure = e.getMessage(); // once per reason: retries of the same failure say nothing new
+          log.warn("rendezvous TLS {}: {}; retrying", tls.address(), e.getMessage());
+          vertx.eventBus().publish(addresses.rendezvousState(), new JsonObject()
+            .put("state", "down").put("address", tls.address()).put("transport", "tls")
+            .put("reason", "tls proxy").put("error", e.getMessage()));
+        } else {
+          log.debug("rendezvous TLS {} not reachable: {}", tls.address(), e.toString());
+        }
         armTlsFallback(tlsRetryMs);
         tlsRetryMs = Math.min(tlsRetryMs * 2, Timing.TLS_RECONNECT_MAX_MS);
       });
