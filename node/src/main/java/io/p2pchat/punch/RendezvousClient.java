@@ -142,9 +142,18 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     this.udp = sender;
     this.listener = listener;
     this.tls = options.rendezvousTlsPort() == NodeOptions.NO_TLS_FALLBACK ? null
-      : new RendezvousWebSocket(vertx, log, options, server.host());
+      : new RendezvousWebSocket(vertx, log, options, hostName(serverNames.get(0)));
     this.sender = (datagram, to) -> overTls && to.equals(server) ? tls.send(datagram) : udp.send(datagram, to);
     this.tlsRetryMs = TimeUnit.SECONDS.toMillis(options.rendezvousTlsFallbackSeconds());
+  }
+
+  /**
+   * The host of a {@code host:port} server name as configured, not the address it resolved to: TLS checks the
+   * certificate against it ({@code rendezvous.tls.verify}: a CA issues certificates for names) and a proxy is
+   * asked to CONNECT to it.
+   */
+  private static String hostName(String hostPort) {
+    return hostPort.substring(0, hostPort.lastIndexOf(':')).replaceAll("[\\[\\]]", "");
   }
 
   /** The current rendezvous. */
@@ -491,13 +500,13 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
         switchTransport(true, binding);
       })
       .onFailure(e -> {
-        if (e instanceof RendezvousWebSocket.FingerprintMismatch) {
+        if (e instanceof RendezvousWebSocket.CertificateRefused refused) {
           tlsRefused = true;
           log.error("rendezvous TLS {} {}: refused, not registering over TLS", tls.address(), e.getMessage());
           rendezvousDown = true;
           vertx.eventBus().publish(addresses.rendezvousState(), new JsonObject()
             .put("state", "down").put("address", tls.address()).put("transport", "tls")
-            .put("reason", "tls fingerprint").put("error", e.getMessage()));
+            .put("reason", refused.reason()).put("error", e.getMessage()));
           return;
         }
         if (e instanceof RendezvousWebSocket.ProxyFailure && !e.getMessage().equals(tlsProxyFailure)) {

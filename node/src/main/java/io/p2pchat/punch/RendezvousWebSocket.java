@@ -19,6 +19,7 @@ import io.netty.handler.proxy.ProxyConnectException;
 
 import java.security.cert.Certificate;
 import java.time.Duration;
+import javax.net.ssl.SSLHandshakeException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -55,10 +56,40 @@ final class RendezvousWebSocket {
   /** TCP connect and TLS handshake together: a firewall that swallows SYNs is given up on after this. */
   private static final long CONNECT_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(10);
 
+  /**
+   * The server's certificate is not the one this node accepts: never connected to again in this process
+   * ({@link #reason} names the check, as {@code rendezvous.state} shows it).
+   */
+  abstract static class CertificateRefused extends RuntimeException {
+    CertificateRefused(String message) {
+      super(message, null, false, false);
+    }
+
+    abstract String reason();
+  }
+
   /** The server presented a certificate other than the pinned one. */
-  static final class FingerprintMismatch extends RuntimeException {
+  static final class FingerprintMismatch extends CertificateRefused {
     FingerprintMismatch(String presented) {
       super("presented certificate " + presented + ", not the pinned rendezvous.tls.fingerprint");
+    }
+
+    @Override
+    String reason() {
+      return "tls fingerprint";
+    }
+  }
+
+  /** With {@code rendezvous.tls.verify}: the platform's trust store or the host name check refused the certificate. */
+  static final class UntrustedCertificate extends CertificateRefused {
+    UntrustedCertificate(String host, String why) {
+      super("presented a certificate that the platform's trust store does not accept for " + host
+        + " (rendezvous.tls.verify): " + why);
+    }
+
+    @Override
+    String reason() {
+      return "tls certificate";
     }
   }
 
@@ -73,6 +104,8 @@ final class RendezvousWebSocket {
   private final String host;
   /** The HTTP proxy the connection goes through, or null. */
   private final HttpProxy proxy;
+  /** {@code rendezvous.tls.verify}: the platform's trust store and the host name check the certificate. */
+  private final boolean verify;
   private final int port;
   private final String pinned;
   private final WebSocketClient client;
@@ -86,7 +119,7 @@ final class RendezvousWebSocket {
     this.port = options.rendezvousTlsPort();
     this.pinned = options.rendezvousTlsFingerprint();
     this.proxy = options.rendezvousTlsProxy();
-    boolean verify = options.rendezvousTlsVerify();
+    this.verify = options.rendezvousTlsVerify();
     WebSocketClientOptions clientOptions = new WebSocketClientOptions().setSsl(true)
       .setTrustAll(!verify).setVerifyHost(verify).setMaxFrameSize(MAX_FRAME_BYTES)
       .setMaxMessageSize(MAX_FRAME_BYTES).setConnectTimeout((int) CONNECT_TIMEOUT_MS)
@@ -147,7 +180,17 @@ final class RendezvousWebSocket {
         });
         ws = socket;
         return Future.succeededFuture(binding);
-      }, e -> Future.failedFuture(proxy == null ? e : proxyFailure(e)));
+      }, e -> Future.failedFuture(verify && e instanceof SSLHandshakeException ? untrusted(e)
+        : proxy == null ? e : proxyFailure(e)));
+  }
+
+  /** The innermost cause of a refused handshake: JSSE's own words (PKIX path, host name), without the wrappers. */
+  private UntrustedCertificate untrusted(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    return new UntrustedCertificate(host, String.valueOf(cause.getMessage()));
   }
 
   /**
