@@ -60,6 +60,8 @@ class TlsFallbackTest {
     JsonObject path = alice.events.await(Events.PEER_STATE,
       e -> "bob".equals(e.getString("nick")) && "relayed".equals(e.getString("state")));
     assertEquals("tls", path.getString("transport"), "alice's relayed path runs over her TLS link: " + path.encode());
+    assertEquals("127.0.0.1:" + rendezvous.tlsPort(), path.getString("address"),
+      "a path relayed over TLS shows the TLS port it goes through, not the blocked UDP one");
     bob.awaitPeer("alice", "relayed");
 
     chatBothWays(alice, bob, "over-tls", 0);

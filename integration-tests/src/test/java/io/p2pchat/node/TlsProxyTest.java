@@ -95,6 +95,7 @@ class TlsProxyTest {
       JsonObject path = alice.events.await(Events.PEER_STATE,
         e -> "bob".equals(e.getString("nick")) && "relayed".equals(e.getString("state")));
       assertEquals("tls", path.getString("transport"), path.encode());
+      assertEquals("127.0.0.1:" + rendezvous.tlsPort(), path.getString("address"), "via the rendezvous, not the proxy");
       bob.awaitPeer("alice", "relayed");
       List<String> fromAlice = new ArrayList<>();
       List<String> fromBob = new ArrayList<>();

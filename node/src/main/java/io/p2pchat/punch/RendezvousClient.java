@@ -235,6 +235,14 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     return sender.send(RelayCodec.encode(relayId, packet), server);
   }
 
+  /**
+   * The relay's address as this node reaches it, what a relayed path shows: the rendezvous's TLS
+   * {@code host:port} while on the TLS fallback, else its UDP address.
+   */
+  String relayAddress() {
+    return overTls ? tls.address() : server.toString();
+  }
+
   /** True while the link to the rendezvous runs over TLS (UDP blocked): relayed paths go through it too. */
   boolean overTls() {
     return overTls;
@@ -254,7 +262,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
   /** The {@code rendezvous} part of the {@code node} answer: address, transport and up / down / registering. */
   JsonObject toJson() {
-    return new JsonObject().put("address", overTls ? tls.address() : server.toString())
+    return new JsonObject().put("address", relayAddress())
       .put("transport", overTls ? "tls" : "udp")
       .put("state", link != null && link.state() == RendezvousLink.State.REGISTERED ? "up"
         : rendezvousDown ? "down" : "registering");
@@ -447,7 +455,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       options.room(), registered.getString(Control.PUBLIC), overTls ? ", over TLS " + tls.address() : "");
     rendezvousDown = false;
     JsonObject event = new JsonObject().put("state", "up")
-      .put("address", overTls ? tls.address() : server.toString()).put("transport", overTls ? "tls" : "udp");
+      .put("address", relayAddress()).put("transport", overTls ? "tls" : "udp");
     if (overTls && tls.proxy() != null) {
       event.put("proxy", tls.proxy());
     }
