@@ -88,7 +88,8 @@ class TlsProxyTest {
         FALLBACK_BOUND_SECONDS);
       assertEquals("tls", up.getString("transport"), up.encode());
       assertEquals("http://127.0.0.1:" + proxy.port(), up.getString("proxy"), "the up event names the proxy: " + up.encode());
-      List<String> connects = proxy.lines(l -> l.contains("CONNECT 127.0.0.1:" + rendezvous.tlsPort()));
+      List<String> connects = proxy.awaitLines(l -> l.contains("CONNECT 127.0.0.1:" + rendezvous.tlsPort()), 1,
+        FALLBACK_BOUND_SECONDS); // its log reaches us through a pipe, maybe after the event
       assertEquals(1, connects.size(), "the proxy carried one tunnel to the rendezvous's TLS port: "
         + proxy.lines(l -> true));
 
