@@ -113,6 +113,8 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   private boolean tlsConnecting;
   /** The TLS certificate did not match the pin: never connected to again in this process. */
   private boolean tlsRefused;
+  /** The last failure through the proxy that was reported (one line per new reason, not per retry), or null. */
+  private String tlsProxyFailure;
   /** While over TLS: the timer of the next UDP HELLO that tests whether UDP works again. */
   private long udpRetryTimer = -1;
   /** Tests UDP to the rendezvous while on TLS: a COOKIE answering its HELLO proves UDP works. */
@@ -140,9 +142,18 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     this.udp = sender;
     this.listener = listener;
     this.tls = options.rendezvousTlsPort() == NodeOptions.NO_TLS_FALLBACK ? null
-      : new RendezvousWebSocket(vertx, log, options, server.host());
+      : new RendezvousWebSocket(vertx, log, options, hostName(serverNames.get(0)));
     this.sender = (datagram, to) -> overTls && to.equals(server) ? tls.send(datagram) : udp.send(datagram, to);
     this.tlsRetryMs = TimeUnit.SECONDS.toMillis(options.rendezvousTlsFallbackSeconds());
+  }
+
+  /**
+   * The host of a {@code host:port} server name as configured, not the address it resolved to: TLS checks the
+   * certificate against it ({@code rendezvous.tls.verify}: a CA issues certificates for names) and a proxy is
+   * asked to CONNECT to it.
+   */
+  private static String hostName(String hostPort) {
+    return hostPort.substring(0, hostPort.lastIndexOf(':')).replaceAll("[\\[\\]]", "");
   }
 
   /** The current rendezvous. */
@@ -224,6 +235,14 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     return sender.send(RelayCodec.encode(relayId, packet), server);
   }
 
+  /**
+   * The relay's address as this node reaches it, what a relayed path shows: the rendezvous's TLS
+   * {@code host:port} while on the TLS fallback, else its UDP address.
+   */
+  String relayAddress() {
+    return overTls ? tls.address() : server.toString();
+  }
+
   /** True while the link to the rendezvous runs over TLS (UDP blocked): relayed paths go through it too. */
   boolean overTls() {
     return overTls;
@@ -243,7 +262,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
   /** The {@code rendezvous} part of the {@code node} answer: address, transport and up / down / registering. */
   JsonObject toJson() {
-    return new JsonObject().put("address", overTls ? tls.address() : server.toString())
+    return new JsonObject().put("address", relayAddress())
       .put("transport", overTls ? "tls" : "udp")
       .put("state", link != null && link.state() == RendezvousLink.State.REGISTERED ? "up"
         : rendezvousDown ? "down" : "registering");
@@ -436,7 +455,10 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       options.room(), registered.getString(Control.PUBLIC), overTls ? ", over TLS " + tls.address() : "");
     rendezvousDown = false;
     JsonObject event = new JsonObject().put("state", "up")
-      .put("address", overTls ? tls.address() : server.toString()).put("transport", overTls ? "tls" : "udp");
+      .put("address", relayAddress()).put("transport", overTls ? "tls" : "udp");
+    if (overTls && tls.proxy() != null) {
+      event.put("proxy", tls.proxy());
+    }
     vertx.eventBus().publish(addresses.rendezvousState(), event);
     if (overTls) {
       scheduleUdpRetry();
@@ -473,7 +495,8 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   private void connectTls() {
     tlsConnecting = true;
     Endpoint target = server;
-    tls.connect(target.host(), listener::fromRendezvous, v -> onTlsClosed())
+    // The configured name, not the resolved address: the certificate is checked for it, SNI and a proxy's CONNECT carry it.
+    tls.connect(hostName(serverName(target)), listener::fromRendezvous, v -> onTlsClosed())
       .onComplete(done -> tlsConnecting = false)
       .onSuccess(binding -> {
         if (link == null || link.state() == RendezvousLink.State.REGISTERED) {
@@ -485,21 +508,31 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
           armTlsFallback(0);
           return;
         }
-        log.info("rendezvous {}: UDP unanswered; connected over TLS to {}", server, tls.address());
+        log.info("rendezvous {}: UDP unanswered; connected over TLS to {}{}", server, tls.address(),
+          tls.proxy() == null ? "" : " via proxy " + tls.proxy());
+        tlsProxyFailure = null;
         tlsRetryMs = TimeUnit.SECONDS.toMillis(options.rendezvousTlsFallbackSeconds());
         switchTransport(true, binding);
       })
       .onFailure(e -> {
-        if (e instanceof RendezvousWebSocket.FingerprintMismatch) {
+        if (e instanceof RendezvousWebSocket.CertificateRefused refused) {
           tlsRefused = true;
           log.error("rendezvous TLS {} {}: refused, not registering over TLS", tls.address(), e.getMessage());
           rendezvousDown = true;
           vertx.eventBus().publish(addresses.rendezvousState(), new JsonObject()
             .put("state", "down").put("address", tls.address()).put("transport", "tls")
-            .put("reason", "tls fingerprint").put("error", e.getMessage()));
+            .put("reason", refused.reason()).put("error", e.getMessage()));
           return;
         }
-        log.debug("rendezvous TLS {} not reachable: {}", tls.address(), e.toString());
+        if (e instanceof RendezvousWebSocket.ProxyFailure && !e.getMessage().equals(tlsProxyFailure)) {
+          tlsProxyFailure = e.getMessage(); // once per reason: retries of the same failure say nothing new
+          log.warn("rendezvous TLS {}: {}; retrying", tls.address(), e.getMessage());
+          vertx.eventBus().publish(addresses.rendezvousState(), new JsonObject()
+            .put("state", "down").put("address", tls.address()).put("transport", "tls")
+            .put("reason", "tls proxy").put("error", e.getMessage()));
+        } else {
+          log.debug("rendezvous TLS {} not reachable: {}", tls.address(), e.toString());
+        }
         armTlsFallback(tlsRetryMs);
         tlsRetryMs = Math.min(tlsRetryMs * 2, Timing.TLS_RECONNECT_MAX_MS);
       });
