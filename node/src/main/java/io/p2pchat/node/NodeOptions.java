@@ -362,6 +362,11 @@ public final class NodeOptions {
     return rendezvousHost6 == null ? null : "[" + rendezvousHost6 + "]:" + rendezvousPort6;
   }
 
+  /** {@code rendezvous.host6}: the rendezvous's IPv6 literal, or null. */
+  public String rendezvousHost6() {
+    return rendezvousHost6;
+  }
+
   /** {@code rendezvous.port6}: the rendezvous's UDP port at {@code rendezvous.host6}; {@code rendezvous.port} unless set. */
   public int rendezvousPort6() {
     return rendezvousPort6;
