@@ -190,7 +190,9 @@ final class PeerPath {
 
   /** A verified {@code punched}: the exchange completed both ways on that address. */
   void onPunched(long txId, Endpoint from, long now) {
-    heard(now);
+    if (!besidePath(from)) {
+      heard(now);
+    }
     if (challenge != null && challenge.txId() == txId && challenge.to().equals(from)) {
       roam(from, now);
       return;
@@ -223,6 +225,17 @@ final class PeerPath {
 
   private static long micros(long nanos) {
     return TimeUnit.NANOSECONDS.toMicros(nanos);
+  }
+
+  /**
+   * True for a {@code punched} answering us at another address than the current direct path: a standby
+   * ({@link #probeStandbys}) or an upgrade candidate. It proves the peer is there, not that the path works, so
+   * it never counts as the path's answer (else a working standby, probed with each keep-alive, would hide a
+   * silent path forever). The peer's own punches still count, as before: they may come from a new address
+   * of a peer that roamed, which the path challenge handles.
+   */
+  private boolean besidePath(Endpoint from) {
+    return current != null && state.isDirect() && !current.endpoint().equals(from);
   }
 
   /** Authenticated traffic from the peer: the path is alive. */
@@ -409,6 +422,7 @@ final class PeerPath {
 
   private void choose(Candidate confirmed, long now, String why) {
     PathState to = confirmed.pathState();
+    awaitingSince = 0; // it just answered: an answer the old path owed is not this one's
     nextKeepAliveAt = now + keepAliveNanos;
     if (to.isDirect()) {
       punching = false;

@@ -348,6 +348,20 @@ class PeerPathTest {
   }
 
   @Test
+  void aStandbyThatAnswersNeverHidesASilentPath() {
+    directOverIpv4WithIpv6Standing();
+    long start = actions.now;
+    // IPv4 goes silent; IPv6 (the standby, probed with every keep-alive) keeps answering, no faster.
+    runAnswering(start + KEEP_ALIVE + Timing.SILENCE_LIMIT_NANOS + PUNCH_WINDOW,
+      to -> to.equals(PUBLIC6) ? 45 * MS : null);
+    assertEquals(List.of(PathState.DIRECT, PathState.CONNECTING, PathState.DIRECT),
+      actions.changes.stream().map(Recorder.Change::state).toList(), "the silent path was lost: " + actions.changes);
+    assertEquals("no answer for 3 s", actions.changes.get(1).why());
+    assertEquals(PUBLIC6, path.address(), "and the working one taken: " + actions.changes);
+    assertEquals(PathState.DIRECT, path.state());
+  }
+
+  @Test
   void ownAddressIsNeverProbed() {
     introduce(false, new Candidate(OWN, Candidate.Kind.LAN), new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
     runUntil(PUNCH_WINDOW * 3);
