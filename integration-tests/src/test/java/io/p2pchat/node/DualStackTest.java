@@ -43,11 +43,14 @@ class DualStackTest {
     TestNet.Node alice = net.node(dualStackNode(net, "alice", rdv));
     JsonObject dave = dualStackNode(net, "dave", rdv);
     dave.put("impair", new JsonObject().put("dropIpv4", true));
+    long started = System.nanoTime();
     TestNet.Node d = net.node(dave);
 
     assertEquals("127.0.0.1:" + rdv.port(), alice.awaitUp().getString("address"), "registered over IPv4");
     alice.awaitPeerAt("dave", "direct", "[::1]:");
     d.awaitPeerAt("alice", "direct", "[::1]:");
+    System.out.printf("dual-stack pair direct over IPv6 %d ms after dave's deployment began%n",
+      java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
 
     TestNet.chatOneWay(alice, d, "a2d", MESSAGES);
     TestNet.chatOneWay(d, alice, "d2a", MESSAGES);
