@@ -535,11 +535,17 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
   private void connectTls() {
     tlsConnecting = true;
-    tls.connect(listener::fromRendezvous, v -> onTlsClosed())
+    Endpoint target = server;
+    tls.connect(target.host(), listener::fromRendezvous, v -> onTlsClosed())
       .onComplete(done -> tlsConnecting = false)
       .onSuccess(binding -> {
         if (link == null || link.state() == RendezvousLink.State.REGISTERED) {
           tls.close(); // UDP answered while TLS was connecting: stay on UDP
+          return;
+        }
+        if (!target.equals(server)) {
+          tls.close(); // the link moved on to the next server meanwhile: connect to that one
+          armTlsFallback(0);
           return;
         }
         log.info("rendezvous {}: UDP unanswered; connected over TLS to {}", server, tls.address());
@@ -564,15 +570,13 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
   /** The one transition of the transport: a new control session over it, and a registration at once. */
   private void switchTransport(boolean toTls, byte[] binding) {
-    overTls = toTls;
     alt.onNotRegistered();
-    if (!toTls) {
-      vertx.cancelTimer(udpRetryTimer);
-      udpRetryTimer = -1;
-      udpProbe = null;
-      tls.close();
+    if (toTls) {
+      overTls = true;
+      channel.rebind(binding);
+    } else {
+      leaveTls();
     }
-    channel.rebind(binding);
     switching = true;
     try {
       link.onNotRegistered(System.nanoTime()); // registered over the old transport: not an outage, no alarm
@@ -580,6 +584,16 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       switching = false;
     }
     rescheduleLink();
+  }
+
+  /** Back on UDP with the current server: the TLS connection closed, its session (bound to it) dropped. */
+  private void leaveTls() {
+    overTls = false;
+    vertx.cancelTimer(udpRetryTimer);
+    udpRetryTimer = -1;
+    udpProbe = null;
+    tls.close();
+    channel.rebind(null);
   }
 
   private void onTlsClosed() {
@@ -632,14 +646,19 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   public void unreachable() {
     Endpoint unanswered = server;
     alt.onNotRegistered();
-    armTlsFallback(tlsRetryMs);
-    if (servers.size() > 1 && !overTls) {
+    boolean udpBlocked = overTls;
+    if (servers.size() > 1) {
+      if (udpBlocked) {
+        // Over TLS, this server stopped answering: UDP is still blocked, so the next one is tried over TLS at once.
+        leaveTls();
+      }
       server = servers.get((servers.indexOf(server) + 1) % servers.size());
-      log.warn("rendezvous {} unreachable: trying {}", unanswered, server);
+      log.warn("rendezvous {} unreachable: trying {}{}", unanswered, server, udpBlocked ? " over TLS" : "");
       channel.use(server, serverName(server)); // each instance its own key and session
     } else if (!rendezvousDown) {
       log.warn("rendezvous {} unreachable: registering again", unanswered);
     }
+    armTlsFallback(udpBlocked ? 0 : tlsRetryMs);
     channel.renew();
     publishDown(unanswered);
   }

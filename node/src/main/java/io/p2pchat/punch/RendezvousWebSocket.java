@@ -54,7 +54,8 @@ final class RendezvousWebSocket {
   }
 
   private final NodeLog log;
-  private final String host;
+  /** The host of the last connection attempt: the rendezvous of the server list the node is using. */
+  private String host;
   private final int port;
   private final String pinned;
   private final WebSocketClient client;
@@ -84,12 +85,14 @@ final class RendezvousWebSocket {
   }
 
   /**
-   * Connects; the future holds the channel binding of the certificate the server presented
+   * Connects to {@code host} (the rendezvous in use: its TLS port is the same on every server of the list); the
+   * future holds the channel binding of the certificate the server presented
    * ({@link ChannelBinding#tlsServerEndPoint}). {@code inbound} gets each binary message, {@code closed}
    * runs once when an open connection closes.
    */
-  Future<byte[]> connect(Handler<Buffer> inbound, Handler<Void> closed) {
+  Future<byte[]> connect(String host, Handler<Buffer> inbound, Handler<Void> closed) {
     close();
+    this.host = host;
     return client.connect(new WebSocketConnectOptions().setHost(host).setPort(port).setURI(PATH).setSsl(true))
       .compose(socket -> {
         byte[] leaf;
