@@ -215,8 +215,8 @@ final class PeerPath {
     } else if (confirmed.equals(current)) {
       rttNanos = rtt;
     } else if (confirmed.pathState() == state && state.isDirect() && rtts.prefers(from, current.endpoint(), now)) {
-      String why = "lower round trip: " + micros(rtts.smoothed(from)) + " us against " + micros(rtts.smoothed(current.endpoint()))
-        + " us on " + current.endpoint();
+      String why = "lower round trip: " + micros(rtts.smoothed(from)) + " us against "
+        + micros(rtts.smoothed(current.endpoint())) + " us on " + current.endpoint();
       rttNanos = rtt;
       rtts.moved();
       choose(confirmed, now, why);
