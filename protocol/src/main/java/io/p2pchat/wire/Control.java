@@ -56,8 +56,8 @@ public final class Control {
   public static final String PAD = "pad";
   /**
    * Smallest sealed {@code alt} datagram the rendezvous answers. Its answer, an {@code alt-challenge}, is at
-   * most 32 (sealing) + 125 (the JSON with the longest IPv6 endpoint, 47 characters, and a 24-character
-   * cookie) = 157 bytes; a request at least as long makes the answer to that unvalidated source no bigger
+   * most 32 (sealing) + 117 (the JSON with the longest IPv6 endpoint, 47 characters, and a 24-character
+   * cookie) = 149 bytes; a request at least as long makes the answer to that unvalidated source no bigger
    * than the request (1x, within the 3x rule with room to spare, as the control channel's HELLO / COOKIE).
    */
   public static final int ALT_MIN_DATAGRAM = 160;
