@@ -35,6 +35,30 @@ class DualStackTest {
     return config;
   }
 
+  /** UDP's discard port on loopback: nothing answers there, as a rendezvous that IPv4 does not reach. */
+  private static final int UNANSWERED_PORT = 9;
+
+  @Test
+  void aNodeWhoseIpv4DoesNotReachTheRendezvousRegistersOverIpv6AndChats(Vertx vertx, @TempDir Path dir)
+    throws Exception {
+    TestNet net = new TestNet(vertx, dir);
+    RendezvousVerticle rdv = net.rendezvous(new JsonObject().put("host6", LOOPBACK6));
+    JsonObject erin = dualStackNode(net, "erin", rdv);
+    // Its IPv4 rendezvous address answers nothing; given up after the shortest downAfterSeconds.
+    erin.getJsonObject("rendezvous").put("port", UNANSWERED_PORT).put("downAfterSeconds",
+      NodeOptions.MIN_RENDEZVOUS_DOWN_AFTER_SECONDS);
+    TestNet.Node e = net.node(erin);
+    TestNet.Node frank = net.node(dualStackNode(net, "frank", rdv));
+
+    assertEquals("[::1]:" + rdv.port6(), e.awaitUp().getString("address"), "registered over IPv6");
+    // Peers still reach erin over IPv4 (only the rendezvous's IPv4 port is silent): any direct path will do.
+    e.events.await(TestNet.Events.PEER_STATE,
+      ev -> "frank".equals(ev.getString("nick")) && ev.getString("state").startsWith("direct"));
+    TestNet.chatOneWay(e, frank, "e2f", MESSAGES);
+    TestNet.chatOneWay(frank, e, "f2e", MESSAGES);
+    assertEquals(0, net.rendezvousStats().getLong("bugs"));
+  }
+
   @Test
   void aDualStackPairWhoseIpv4CannotGoDirectGoesDirectOverIpv6NotRelayed(Vertx vertx, @TempDir Path dir)
     throws Exception {

@@ -196,8 +196,9 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       });
   }
 
+  /** The configured {@code host:port} of {@code endpoint}; the rendezvous's other address goes by its first one's. */
   private String serverName(Endpoint endpoint) {
-    return serverNames.get(servers.indexOf(endpoint));
+    return servers.contains(endpoint) ? serverNames.get(servers.indexOf(endpoint)) : serverNames.get(0);
   }
 
   private void register(String instance, RoomId roomId, List<Endpoint> locals) {
@@ -498,7 +499,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     JsonObject event = new JsonObject().put("state", "up")
       .put("address", overTls ? tls.address() : server.toString()).put("transport", overTls ? "tls" : "udp");
     vertx.eventBus().publish(addresses.rendezvousState(), event);
-    if (altServer != null && !overTls && server.equals(servers.get(0))) {
+    if (altServer != null && !overTls) {
       alt.onRegistered(System.nanoTime()); // and our other family's address too; the link's timer drives it
     }
     if (overTls) {
@@ -655,6 +656,12 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       server = servers.get((servers.indexOf(server) + 1) % servers.size());
       log.warn("rendezvous {} unreachable: trying {}{}", unanswered, server, udpBlocked ? " over TLS" : "");
       channel.use(server, serverName(server)); // each instance its own key and session
+    } else if (altServer != null && !udpBlocked) {
+      // One rendezvous at two addresses: its other family may reach it when this one does not (same key, same name).
+      server = altServer;
+      altServer = unanswered;
+      log.warn("rendezvous {} unreachable: trying its other address {}", unanswered, server);
+      channel.use(server, serverName(server));
     } else if (!rendezvousDown) {
       log.warn("rendezvous {} unreachable: registering again", unanswered);
     }
