@@ -48,10 +48,7 @@ class DualStackIT extends NatLabScenario {
     ConsoleProcess alice = client("alice", "alice", dualStack);
     ConsoleProcess dave = client("dave", "dave", dualStack);
 
-    ConsoleProcess.Matched aliceSeesDave = expectPath(alice, "dave", DIRECT, DAVE6);
-    ConsoleProcess.Matched daveSeesAlice = expectPath(dave, "alice", DIRECT, ALICE6);
-    reportPath(alice, "dave", aliceSeesDave, dave.startNanos());
-    reportPath(dave, "alice", daveSeesAlice, dave.startNanos());
+    List<ConsoleProcess.Matched> paths = expectPaths(alice, dave, DIRECT, DAVE6, ALICE6);
 
     say(alice, "dave, this should go over IPv6", dave);
     say(dave, "it does, alice, no relay", alice);
@@ -68,6 +65,6 @@ class DualStackIT extends NatLabScenario {
           + at.transcript());
     }
     report(String.format("%d messages each way once, in order, over %s / %s", MESSAGES,
-        ConsoleLines.address(aliceSeesDave), ConsoleLines.address(daveSeesAlice)));
+        ConsoleLines.address(paths.get(0)), ConsoleLines.address(paths.get(1))));
   }
 }

@@ -46,10 +46,7 @@ class Ipv6FirewallIT extends NatLabScenario {
     }
 
     // No NAT: the reflexive address is the client's own global address, reached through both firewalls.
-    ConsoleProcess.Matched aliceSeesBob = expectPath(alice, "bob", DIRECT, BOB6);
-    ConsoleProcess.Matched bobSeesAlice = expectPath(bob, "alice", DIRECT, ALICE6);
-    reportPath(alice, "bob", aliceSeesBob, bob.startNanos());
-    reportPath(bob, "alice", bobSeesAlice, bob.startNanos());
+    expectPaths(alice, bob, DIRECT, BOB6, ALICE6);
 
     say(alice, "hello bob, alice here on IPv6 only", bob);
     say(bob, "hi alice, bob here, no IPv4 either", alice);

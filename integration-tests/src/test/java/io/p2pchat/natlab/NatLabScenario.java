@@ -145,6 +145,20 @@ abstract class NatLabScenario {
     return m;
   }
 
+  /**
+   * Both directions of {@link #expectPath} for the pair {@code a}, {@code b} ({@code a} must show {@code b} at
+   * {@code addressOfB}, {@code b} show {@code a} at {@code addressOfA}; null: any address), each reported from
+   * {@code b}'s start (the later client's). Returns what {@code a} and {@code b} showed, in that order.
+   */
+  protected List<ConsoleProcess.Matched> expectPaths(ConsoleProcess a, ConsoleProcess b, String state,
+      String addressOfB, String addressOfA) {
+    ConsoleProcess.Matched aSeesB = expectPath(a, b.name(), state, addressOfB);
+    ConsoleProcess.Matched bSeesA = expectPath(b, a.name(), state, addressOfA);
+    reportPath(a, b.name(), aSeesB, b.startNanos());
+    reportPath(b, a.name(), bSeesA, b.startNanos());
+    return List.of(aSeesB, bSeesA);
+  }
+
   /** Types a room message on {@code from} and waits until each receiver shows it. */
   protected void say(ConsoleProcess from, String text, ConsoleProcess... receivers) {
     from.type(text);
