@@ -27,7 +27,7 @@
 # used: 203.0.113.0/24 is the public internet, 192.0.2.0/24 and 198.51.100.0/24 the private LANs; in the
 # IPv6 topologies 2001:db8::/64 is the public side and each router routes a /64 of its own (2001:db8:N::/64)
 # to its LAN, without NAT, behind a stateful ip6tables firewall. See docs/NATLAB.md for the diagram.
-set -euo pipefail
+set -Eeuo pipefail   # -E: the ERR trap of 'up' (tear down what was built) fires inside functions too
 
 readonly STATE_ROOT="${NATLAB_STATE_DIR:-/run/p2pchat-natlab}"
 readonly NS_PREFIX="p2l"                 # every lab namespace starts with this
@@ -142,14 +142,16 @@ attach_public() { # host if addr coreIf
 }
 
 # The same for IPv6: a /128 each side with the other as peer (a point-to-point link, as for IPv4); neighbour
-# discovery still runs on the veth, so a firewall on either side must let it through.
+# discovery still runs on the veth, so a firewall on either side must let it through. Routes via an IPv6 peer are
+# 'onlink': the kernel installs a peer's route from a work queue after 'addr add' returns, and a gateway it
+# cannot route to yet is refused ("No route to host"; it happened on a loaded machine).
 attach_public6() { # host if addr6 coreIf
   local host=$1 ifn=$2 addr=$3 core_if=$4
   ip netns list | awk '{print $1}' | grep -qx "$(ns_of "$host")" || die "BUG: no host '$host' for IPv6"
   ip -n "$(ns_of core)" link show "$core_if" >/dev/null 2>&1 || link_ns core "$core_if" "$host" "$ifn"
   ip -n "$(ns_of core)" -6 addr add "$CORE_ADDR6/128" peer "$addr/128" dev "$core_if" nodad
   ip -n "$(ns_of "$host")" -6 addr add "$addr/128" peer "$CORE_ADDR6/128" dev "$ifn" nodad
-  ip -n "$(ns_of "$host")" -6 route add default via "$CORE_ADDR6" dev "$ifn"
+  ip -n "$(ns_of "$host")" -6 route add default via "$CORE_ADDR6" dev "$ifn" onlink
   echo "$host $addr $core_if" >> "$(state_dir)/public6"
 }
 
@@ -232,7 +234,7 @@ router_ipv6() { # name wan6 lan6
   ip netns exec "$rns" sysctl -qw net.ipv6.conf.all.forwarding=1
   attach_public6 "$name" wan0 "$wan6" "c$name"
   ip -n "$rns" -6 addr add "$lan6::$LAN6_GW_ID/64" dev br0 nodad
-  ip -n "$(ns_of core)" -6 route add "$lan6::/64" via "$wan6" dev "c$name"
+  ip -n "$(ns_of core)" -6 route add "$lan6::/64" via "$wan6" dev "c$name" onlink
   local t6=(ip netns exec "$rns" ip6tables) type
   "${t6[@]}" -P FORWARD DROP
   "${t6[@]}" -A FORWARD -i br0 -j ACCEPT
@@ -265,7 +267,7 @@ cmd_up() {
   : > "$STATE_ROOT/$id/public6"; : > "$STATE_ROOT/$id/clients6"
   LAB_V6=no
   if topology_has_v6 "$topo"; then LAB_V6=yes; need_root_and_tools ip6tables; fi
-  trap 'log "up failed, tearing down $NATLAB_ID"; cmd_down >/dev/null 2>&1 || true' ERR
+  trap 'log "up failed at line $LINENO ($BASH_COMMAND), tearing down $NATLAB_ID"; trap - ERR; cmd_down >/dev/null 2>&1 || true' ERR
   new_ns core
   ip netns exec "$(ns_of core)" sysctl -qw net.ipv4.ip_forward=1
   # Impairment chains, applied in the core: every packet here is a real public (post-NAT) packet.
