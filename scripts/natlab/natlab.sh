@@ -21,6 +21,7 @@
 #   natlab.sh status                   namespaces, addresses, NAT mappings and impairment counters
 #   natlab.sh hosts                    "host namespace address" lines of the lab
 #   natlab.sh validate                 prove the topology without p2pchat: STUN + a hand-made punch
+#   natlab.sh validate6                the same for IPv6 (topology v6): no NAT66, a punch through two firewalls
 #
 # Everything lives in namespaces named <id>-<host>; veth pairs are created directly inside them, so
 # the host's own namespace, interfaces and iptables are never touched. Only documentation ranges are
@@ -531,16 +532,20 @@ cmd_status() {
 }
 
 # ---------------------------------------------------------------- validation without p2pchat
+# A lab of this process (torn down with it) and a scratch directory VALIDATE_TMP for what the hosts receive.
+validation_lab() { # topology idLetter
+  export NATLAB_ID=${NATLAB_ID:-${NS_PREFIX}$2$$}
+  NATLAB_OWNER_PID=$$ cmd_up "$1" >/dev/null
+  VALIDATE_TMP=$(mktemp -d)
+  trap 'cmd_down >/dev/null 2>&1 || true; rm -rf "$VALIDATE_TMP"' EXIT
+}
+
 # Shows (1) a home router keeps the inside port, (2) a symmetric one picks a new port per destination,
 # (3) two home-NAT clients punch a hole by hand with socat, (4) an unsolicited packet is dropped.
 cmd_validate() {
   need_root_and_tools socat turnserver turnutils_stunclient timeout
-  export NATLAB_ID=${NATLAB_ID:-${NS_PREFIX}v$$}
-  NATLAB_OWNER_PID=$$ cmd_up full >/dev/null
-  VALIDATE_TMP=$(mktemp -d)
-  local tmp=$VALIDATE_TMP
-  trap 'cmd_down >/dev/null 2>&1 || true; rm -rf "$VALIDATE_TMP"' EXIT
-  local fail=0
+  validation_lab full v
+  local tmp=$VALIDATE_TMP fail=0
   # A standard STUN responder (coturn) and a reflector that answers with the source it saw.
   in_ns rdv turnserver --stun-only --no-cli --no-tls --no-dtls -L "$RDV_ADDR" -p "$STUN_PORT" \
     --log-file stdout --simple-log > "$tmp/stun.log" 2>&1 &
@@ -567,30 +572,9 @@ cmd_validate() {
   if [[ ${d1%:*} == 203.0.113.24 && ${d2%:*} == 203.0.113.24 && $d1 != "$d2" ]]; then
     echo "PASS symmetric router maps per destination"
   else echo "FAIL symmetric router: expected two different public ports"; fail=1; fi
-  # Hand-made simultaneous punch: alice and bob both send to the other's public address from port 5000;
-  # each side's first packet opens its own router (and is dropped by the other), the later ones pass.
-  in_ns alice timeout 4 socat -u "UDP4-RECVFROM:5000,reuseaddr,fork" - > "$tmp/alice.rx" 2>/dev/null &
-  local ra=$!
-  in_ns bob   timeout 4 socat -u "UDP4-RECVFROM:5000,reuseaddr,fork" - > "$tmp/bob.rx"   2>/dev/null &
-  local rb=$!
-  wait_udp alice 5000; wait_udp bob 5000
-  local i
-  for i in 1 2 3; do
-    in_ns alice socat -u - "UDP4-SENDTO:203.0.113.22:5000,sourceport=5000,reuseaddr" <<< "from-alice-$i" 2>/dev/null || true
-    in_ns bob   socat -u - "UDP4-SENDTO:203.0.113.21:5000,sourceport=5000,reuseaddr" <<< "from-bob-$i" 2>/dev/null || true
-  done
-  wait "$ra" "$rb" || true
-  if grep -q from-bob "$tmp/alice.rx" && grep -q from-alice "$tmp/bob.rx"; then
-    echo "PASS hand-made punch: alice got [$(tr '\n' ' ' < "$tmp/alice.rx")], bob got [$(tr '\n' ' ' < "$tmp/bob.rx")]"
-  else echo "FAIL hand-made punch: alice got [$(tr '\n' ' ' < "$tmp/alice.rx")], bob got [$(tr '\n' ' ' < "$tmp/bob.rx")]"; fail=1; fi
+  hand_punch 4 203.0.113.22:5000 203.0.113.21:5000 "$tmp" "" || fail=1
   # Unsolicited: carol never sent anything from port 6000, so rdv2's packet must be dropped at rtC.
-  in_ns carol timeout 2 socat -u "UDP4-RECVFROM:6000,reuseaddr" - > "$tmp/carol.rx" 2>/dev/null &
-  local rc=$!
-  wait_udp carol 6000
-  in_ns rdv2 socat -u - "UDP4-SENDTO:203.0.113.23:6000" <<< "unsolicited" || true
-  wait "$rc" || true
-  if [[ ! -s $tmp/carol.rx ]]; then echo "PASS unsolicited inbound is dropped by the home router"
-  else echo "FAIL unsolicited inbound reached carol"; fail=1; fi
+  expect_unsolicited_dropped 4 carol 203.0.113.23:6000 "$tmp" "by the home router" || fail=1
   # No hairpinning: frank cannot reach erin through rtL's public address, only on the LAN.
   in_ns erin timeout 3 socat -u "UDP4-RECVFROM:7100,reuseaddr,fork" - > "$tmp/erin.rx" 2>/dev/null &
   local re=$!
@@ -601,6 +585,69 @@ cmd_validate() {
   if [[ $(cat "$tmp/erin.rx") == via-lan ]]; then echo "PASS no hairpinning: only the LAN address reaches a neighbour"
   else echo "FAIL hairpin check: erin got [$(tr '\n' ' ' < "$tmp/erin.rx")]"; fail=1; fi
   return $fail
+}
+
+# IPv6 without p2pchat: (1) no NAT66, the rendezvous host sees a client's own global address; (2) a hand-made punch
+# through two stateful firewalls, whose first packet the other firewall drops and counts; (3) unsolicited inbound
+# is dropped.
+cmd_validate6() {
+  need_root_and_tools ip6tables socat timeout python3
+  validation_lab v6 w
+  local tmp=$VALIDATE_TMP fail=0
+  in_ns rdv socat "UDP6-RECVFROM:$REFLECT_PORT,fork" 'SYSTEM:echo $SOCAT_PEERADDR $SOCAT_PEERPORT' > /dev/null 2>&1 &
+  wait_udp rdv "$REFLECT_PORT"
+  local seen; seen=$(in_ns alice timeout 5 socat -T 3 - "UDP6:[$RDV_ADDR6]:$REFLECT_PORT,sourceport=4000,reuseaddr" \
+    <<< "who" 2>/dev/null | head -1)
+  # socat writes the address in full ([2001:0db8:0031:...]): compare canonical forms (RFC 5952)
+  local canonical; canonical=$(python3 -c 'import ipaddress, sys; print(ipaddress.ip_address(sys.argv[1].strip("[]")))' \
+    "${seen% *}" 2>/dev/null || echo "?")
+  if [[ $canonical == 2001:db8:31::2 && ${seen##* } == 4000 ]]; then
+    echo "PASS no NAT66: rdv saw alice as her own address [$canonical]:${seen##* }"
+  else echo "FAIL rdv saw alice as '$seen', not 2001:db8:31::2 port 4000"; fail=1; fi
+  local before; before=$(cmd_unsolicited6 fwB)
+  hand_punch 6 "[2001:db8:32::2]:5000" "[2001:db8:31::2]:5000" "$tmp" " over IPv6 through two firewalls" || fail=1
+  local first=$(( $(cmd_unsolicited6 fwB) - before ))
+  if ((first == 1)) && ! grep -q from-alice-1 "$tmp/bob.rx"; then
+    echo "PASS fwB dropped alice's first packet (sent before bob's) as unsolicited: counter +1"
+  else echo "FAIL fwB's unsolicited counter rose by $first during the punch (want 1), bob got [$(tr '\n' ' ' < "$tmp/bob.rx")]"
+    fail=1; fi
+  expect_unsolicited_dropped 6 alice "[2001:db8:31::2]:6000" "$tmp" "by the IPv6 firewall" || fail=1
+  return $fail
+}
+
+# Hand-made simultaneous punch between alice and bob, both from port 5000, over IPv4 or IPv6 (socat's 4 or 6): each
+# sends to the other's public address; each side's first packet opens its own router (and is dropped by the
+# other), the later ones pass. Prints PASS or FAIL; FAIL returns 1.
+hand_punch() { # family aliceToBob bobToAlice tmpDir label
+  local fam=$1 to_bob=$2 to_alice=$3 tmp=$4 label=$5
+  in_ns alice timeout 4 socat -u "UDP$fam-RECVFROM:5000,reuseaddr,fork" - > "$tmp/alice.rx" 2>/dev/null &
+  local ra=$!
+  in_ns bob   timeout 4 socat -u "UDP$fam-RECVFROM:5000,reuseaddr,fork" - > "$tmp/bob.rx"   2>/dev/null &
+  local rb=$!
+  wait_udp alice 5000; wait_udp bob 5000
+  local i
+  for i in 1 2 3; do
+    in_ns alice socat -u - "UDP$fam-SENDTO:$to_bob,sourceport=5000,reuseaddr" <<< "from-alice-$i" 2>/dev/null || true
+    in_ns bob   socat -u - "UDP$fam-SENDTO:$to_alice,sourceport=5000,reuseaddr" <<< "from-bob-$i" 2>/dev/null || true
+  done
+  wait "$ra" "$rb" || true
+  local got; got="alice got [$(tr '\n' ' ' < "$tmp/alice.rx")], bob got [$(tr '\n' ' ' < "$tmp/bob.rx")]"
+  if grep -q from-bob "$tmp/alice.rx" && grep -q from-alice "$tmp/bob.rx"; then
+    echo "PASS hand-made punch$label: $got"; return 0
+  fi
+  echo "FAIL hand-made punch$label: $got"; return 1
+}
+
+# rdv2 sends to a client's port 6000, from which the client never sent anything: its router must drop it.
+expect_unsolicited_dropped() { # family host target tmpDir label
+  local fam=$1 host=$2 target=$3 tmp=$4 label=$5
+  in_ns "$host" timeout 2 socat -u "UDP$fam-RECVFROM:6000,reuseaddr" - > "$tmp/$host.rx" 2>/dev/null &
+  local rc=$!
+  wait_udp "$host" 6000
+  in_ns rdv2 socat -u - "UDP$fam-SENDTO:$target" <<< "unsolicited" || true
+  wait "$rc" || true
+  if [[ ! -s $tmp/$host.rx ]]; then echo "PASS unsolicited inbound is dropped $label"; return 0; fi
+  echo "FAIL unsolicited inbound reached $host"; return 1
 }
 
 wait_udp() { # host port: poll until something listens (deadline 10 s)
@@ -632,7 +679,8 @@ main() {
     status) cmd_status ;;
     hosts) cmd_hosts ;;
     validate) cmd_validate ;;
-    *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; [[ -z $cmd || $cmd == help || $cmd == -h ]] || exit 2 ;;
+    validate6) cmd_validate6 ;;
+    *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; [[ -z $cmd || $cmd == help || $cmd == -h ]] || exit 2 ;;
   esac
 }
 
