@@ -116,8 +116,8 @@ new_ns() {
 ipv6_sysctls() {
   local key
   for key in all default; do
-    # Duplicate address detection holds a new address "tentative" (unusable) for about a second; the lab's
-    # addresses are unique by construction. (Every address is added 'nodad' as well.)
+    # Duplicate address detection holds a new address "tentative" (unusable: no bind, no send) for about 2 s
+    # (docs/NATLAB.md); the lab's addresses are unique by construction. (Every address is added 'nodad' too.)
     ip netns exec "$1" sysctl -qw "net.ipv6.conf.$key.accept_dad=0"
     # Addresses and routes are static: nothing in the lab sends router advertisements, and a host that
     # autoconfigured from a stray one would have a second source address.
