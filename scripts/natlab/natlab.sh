@@ -9,6 +9,8 @@
 #   natlab.sh ns <host>                print the namespace name of a host
 #   natlab.sh loss <p>                 drop a fraction p (0..1) of public packets (0 removes it)
 #   natlab.sh dup <p>                  duplicate a fraction p (0..1) of public packets (0 removes it)
+#   natlab.sh delay <4|6> <ms>         hold every public UDP packet of one family <ms> in the core, each way
+#                                      (0 removes it): one family's round trip longer than the other's
 #   natlab.sh flush <router>           forget every NAT mapping of a router (conntrack -F)
 #   natlab.sh rebind <router>          force a real mapping change: renumber the router's public address
 #   natlab.sh rebind-port <router> <inside-port> <dst-ip:port>...
@@ -82,8 +84,9 @@ topology_routers() {
     # IPv6 only: two clients without any IPv4 address, each behind a stateful IPv6 firewall
     v6)   echo "fwA v6only - - 2001:db8::31 2001:db8:31 alice:2"
           echo "fwB v6only - - 2001:db8::32 2001:db8:32 bob:2" ;;
-    # dual stack: alice behind a home NAT, dave behind the symmetric one, both with global IPv6 too
+    # dual stack: alice and bob behind home NATs, dave behind the symmetric one, all with global IPv6 too
     dual) echo "rtA home 203.0.113.21 192.0.2.0 2001:db8::21 2001:db8:21 alice:2"
+          echo "rtB home 203.0.113.22 192.0.2.64 2001:db8::22 2001:db8:22 bob:66"
           echo "rtS symmetric 203.0.113.24 192.0.2.128 2001:db8::24 2001:db8:24 dave:130" ;;
     *) die "unknown topology '$1' (home|lan|sym|full|six|v6|dual)" ;;
   esac
@@ -392,6 +395,44 @@ cmd_dup() {
   log "public duplication = $p"
 }
 
+# No netem here: an NFQUEUE rule in the core hands one family's public UDP packets to delay_queue.py, which
+# accepts each one <ms> later. One queue per family (its number is the family's), one delay line each;
+# --queue-bypass lets packets pass should the delay line be gone.
+readonly DELAY_CHAIN="NATLAB_DELAY"
+readonly DELAY_READY_TRIES=100     # x 0.05 s: the delay line binds its queue well within 5 s
+
+cmd_delay() {
+  need_root_and_tools python3
+  local fam=${1:-} ms=${2:-}
+  [[ $fam == 4 || $fam == 6 ]] || die "usage: natlab.sh delay <4|6> <ms>"
+  [[ $ms =~ ^[0-9]+$ ]] || die "delay must be whole milliseconds, got '$ms'"
+  local tables=iptables
+  if [[ $fam == 6 ]]; then
+    tables=ip6tables
+    [[ -s $(state_dir)/public6 ]] || die "lab $(lab_id) has no IPv6"
+  fi
+  local pid_file out; pid_file="$(state_dir)/delay$fam.pid"; out="$(state_dir)/delay$fam.out"
+  if [[ -f $pid_file ]]; then kill "$(cat "$pid_file")" 2>/dev/null || true; rm -f "$pid_file"; fi
+  if ! in_ns core "$tables" -L "$DELAY_CHAIN" >/dev/null 2>&1; then
+    in_ns core "$tables" -N "$DELAY_CHAIN"
+    in_ns core "$tables" -I FORWARD 1 -j "$DELAY_CHAIN"
+  fi
+  in_ns core "$tables" -F "$DELAY_CHAIN"
+  if ((ms > 0)); then
+    # exec: $! is then the delay line itself (ip netns exec execs python3), so a later 'delay' can stop it
+    (exec ip netns exec "$(ns_of core)" python3 "$(dirname "$0")/delay_queue.py" "$fam" "$ms" > "$out" 2>&1) &
+    echo $! > "$pid_file"
+    local i
+    for ((i = 0; i < DELAY_READY_TRIES; i++)); do
+      grep -q ready "$out" 2>/dev/null && break
+      sleep 0.05
+    done
+    grep -q ready "$out" || die "the delay line did not start: $(cat "$out")"
+    in_ns core "$tables" -A "$DELAY_CHAIN" -p udp -j NFQUEUE --queue-num "$fam" --queue-bypass
+  fi
+  log "public IPv$fam UDP delayed $ms ms each way"
+}
+
 # ---------------------------------------------------------------- NAT events
 router_field() { # router fieldIndex(1=name 2=kind 3=wan 4=gw 5=wan6 6=gw6; "-" where a family is absent)
   local r; r=$(awk -v n="$1" '$1 == n' "$(state_dir)/routers")
@@ -670,6 +711,7 @@ main() {
     ns) ns_of "${1:?usage: natlab.sh ns <host>}" ;;
     loss) cmd_loss "$@" ;;
     dup) cmd_dup "$@" ;;
+    delay) cmd_delay "$@" ;;
     flush) cmd_flush "$@" ;;
     rebind) cmd_rebind "$@" ;;
     rebind-port) cmd_rebind_port "$@" ;;
@@ -680,7 +722,7 @@ main() {
     hosts) cmd_hosts ;;
     validate) cmd_validate ;;
     validate6) cmd_validate6 ;;
-    *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; [[ -z $cmd || $cmd == help || $cmd == -h ]] || exit 2 ;;
+    *) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; [[ -z $cmd || $cmd == help || $cmd == -h ]] || exit 2 ;;
   esac
 }
 

@@ -70,6 +70,14 @@ final class NatLab implements AutoCloseable {
     run("dup", Double.toString(p));
   }
 
+  /**
+   * Holds every public UDP packet of one IP family ({@code 4} or {@code 6}) {@code ms} in the core, each way
+   * ({@code natlab.sh delay}; 0 removes it): that family's round trip grows by twice {@code ms}.
+   */
+  void delay(int family, int ms) {
+    run("delay", Integer.toString(family), Integer.toString(ms));
+  }
+
   void flush(String router) {
     run("flush", router);
   }
