@@ -53,9 +53,10 @@ def bind(sock, queue):
     for attrs in ([cmd], [params]):
         sock.send(message(NFQNL_MSG_CONFIG, queue, attrs, NLM_F_REQUEST | NLM_F_ACK))
         reply = sock.recv(READ_MAX)
-        length, kind = struct.unpack_from("=IH", reply)
-        if kind == NLMSG_ERROR and struct.unpack_from("=i", reply, NLMSG_HEADER.size)[0] != 0:
-            sys.exit("cannot configure queue %d: error %d" % (queue, struct.unpack_from("=i", reply, NLMSG_HEADER.size)[0]))
+        kind = struct.unpack_from("=H", reply, 4)[0]
+        error = struct.unpack_from("=i", reply, NLMSG_HEADER.size)[0] if kind == NLMSG_ERROR else 0
+        if error != 0:   # an ACK is an NLMSG_ERROR with error 0
+            sys.exit("cannot configure queue %d: error %d" % (queue, error))
 
 
 def packet_ids(data):
