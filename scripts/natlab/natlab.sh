@@ -430,6 +430,7 @@ cmd_delay() {
     grep -q ready "$out" || die "the delay line did not start: $(cat "$out")"
     in_ns core "$tables" -A "$DELAY_CHAIN" -p udp -j NFQUEUE --queue-num "$fam" --queue-bypass
   fi
+  echo "$ms" > "$(state_dir)/delay$fam"
   log "public IPv$fam UDP delayed $ms ms each way"
 }
 
@@ -550,7 +551,8 @@ cmd_status() {
   need_root_and_tools
   local id; id=$(lab_id)
   echo "lab $id topology $(cat "$(state_dir)/topology") owner pid $(cat "$(state_dir)/owner")"
-  echo "loss $(cat "$(state_dir)/loss" 2>/dev/null || echo 0)  dup $(cat "$(state_dir)/dup" 2>/dev/null || echo 0)"
+  echo "loss $(cat "$(state_dir)/loss" 2>/dev/null || echo 0)  dup $(cat "$(state_dir)/dup" 2>/dev/null || echo 0)" \
+    " delay ms IPv4 $(cat "$(state_dir)/delay4" 2>/dev/null || echo 0) IPv6 $(cat "$(state_dir)/delay6" 2>/dev/null || echo 0)"
   echo "-- routers (name kind public-address lan-gateway public-address6 lan-gateway6)"; cat "$(state_dir)/routers"
   echo "-- hosts (name namespace address)"; cmd_hosts
   local r
