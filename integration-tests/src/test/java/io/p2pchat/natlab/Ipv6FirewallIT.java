@@ -4,7 +4,9 @@ import static io.p2pchat.natlab.ConsoleLines.DIRECT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -47,6 +49,8 @@ class Ipv6FirewallIT extends NatLabScenario {
 
     // No NAT: the reflexive address is the client's own global address, reached through both firewalls.
     expectPaths(alice, bob, DIRECT, BOB6, ALICE6);
+    assertEquals(List.of(), alice.matching(ConsoleLines.pathIn("bob", Set.of(ConsoleLines.RELAYED))),
+        "alice's path to bob was never relayed\n" + alice.transcript());
 
     say(alice, "hello bob, alice here on IPv6 only", bob);
     say(bob, "hi alice, bob here, no IPv4 either", alice);
