@@ -29,6 +29,12 @@
   /** A path's label: its state, and "over TLS" for a path relayed over the node's TLS link to the rendezvous. */
   const pathLabel = (peer, pstate) =>
     (STATE_LABELS[pstate] || pstate) + (pstate === 'relayed' && peer.transport === 'tls' ? ' over TLS' : '');
+  /**
+   * Where a path goes, as the console shows it: the peer's address, the relay's for a relayed path, and
+   * "via" the rendezvous's TLS address for one relayed over TLS (null: no address yet).
+   */
+  const pathAddress = (peer, pstate) => !peer.address ? null
+    : (pstate === 'relayed' && peer.transport === 'tls' ? 'via ' : '') + String(peer.address);
 
   const $ = (id) => document.getElementById(id);
   const els = {
@@ -444,7 +450,7 @@
       }
       const badge = el('span', 'badge');
       setBadge(badge, state.unread.get(nick));
-      btn.title = [nick, pathLabel(peer, pstate), peer.address].filter(Boolean).join(' · ');
+      btn.title = [nick, pathLabel(peer, pstate), pathAddress(peer, pstate)].filter(Boolean).join(' · ');
       btn.append(avatar, main, badge);
       li.append(btn);
       frag.append(li);
@@ -469,7 +475,7 @@
     els.chatTitle.textContent = nick;
     const parts = [pathLabel(peer, peer.state)];
     if (peer.rttMs !== undefined && peer.rttMs !== null && peer.state !== 'gone') parts.push(`${Math.round(Number(peer.rttMs))} ms`);
-    if (peer.address) parts.push(String(peer.address));
+    if (peer.address) parts.push(pathAddress(peer, peer.state));
     if (peer.fingerprint) parts.push(`key ${shortFingerprint(peer.fingerprint)}`);
     els.chatSub.textContent = parts.join(' · ');
     els.input.placeholder = `Message ${nick}`;

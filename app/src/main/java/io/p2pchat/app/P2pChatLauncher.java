@@ -3,6 +3,7 @@ package io.p2pchat.app;
 import io.p2pchat.common.ConfigException;
 import io.p2pchat.common.ConfigLoader.Type;
 import io.p2pchat.common.ConfigOverrides;
+import io.p2pchat.node.HttpProxy;
 import io.p2pchat.node.NodeOptions;
 import io.p2pchat.rendezvous.RendezvousOptions;
 import io.vertx.core.DeploymentOptions;
@@ -84,6 +85,9 @@ public class P2pChatLauncher extends Launcher {
     }
     try {
       JsonObject applied = ConfigOverrides.apply(config, keys);
+      if (CHAT_NODE.equals(verticle)) {
+        HttpProxy.applyEnvironment(applied, System.getenv()); // https_proxy, as curl reads it
+      }
       config.clear();
       config.mergeIn(applied);
     } catch (ConfigException e) {

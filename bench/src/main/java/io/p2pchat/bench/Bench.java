@@ -23,8 +23,11 @@ import java.util.stream.Stream;
  * {@code p2pchat bench}: two chat nodes as shipped (event-bus API, log level INFO, history on),
  * each its own JVM on 127.0.0.1, introduced by a rendezvous in this JVM. For each message size a
  * fresh pair measures the acknowledged one-way throughput, round-trip latency at a fixed rate and
- * the memory of both processes; a raw-UDP run on the same machine is the yardstick. Prints a table
- * and one {@code name=value} line per figure.
+ * the memory of both processes; a raw-UDP run on the same machine is the yardstick. Then, for each
+ * of the TLS sizes, a pair whose sender's network drops all UDP ({@link LoopbackNat#blocked}) is
+ * measured relayed over TLS: the sender falls back to the rendezvous's WebSocket, the echo node is
+ * behind a NAT that lets no peer in, and every message crosses the rendezvous's relay. Prints a
+ * table and one {@code name=value} line per figure.
  */
 public final class Bench {
 
@@ -46,11 +49,20 @@ public final class Bench {
   private static final int MIN_WINDOW = 16;
   private static final String SENDER_DRIVER = BenchSenderVerticle.class.getName();
   private static final String ECHO_DRIVER = BenchEchoVerticle.class.getName();
+  /**
+   * The echo node of a relayed run binds here, not on 127.0.0.1 where its NAT's public side is: a host
+   * candidate on its public address would let the sender reach it directly.
+   */
+  private static final String RELAYED_ECHO_HOST = "127.0.0.2";
+  /** A node whose UDP registration goes unanswered this long tries TLS: the smallest bound, to start soon. */
+  private static final int TLS_FALLBACK_SECONDS = 1;
 
   private final BenchOptions options;
   private final List<NodeProcess> running = new CopyOnWriteArrayList<>();
   private Path workDir;
   private int rendezvousPort;
+  private int rendezvousTlsPort;
+  private Vertx vertx;
 
   private Bench(BenchOptions options) {
     this.options = options;
@@ -90,7 +102,7 @@ public final class Bench {
     if (options.jfrDir != null) {
       Files.createDirectories(options.jfrDir);
     }
-    Vertx vertx = Vertx.vertx();
+    vertx = Vertx.vertx();
     boolean ok = false;
     try {
       System.out.printf("p2pchat bench%s: sizes %s, two nodes on 127.0.0.1 (work dir %s)%n",
@@ -101,14 +113,21 @@ public final class Bench {
       RendezvousVerticle rendezvous = new RendezvousVerticle();
       vertx.deployVerticle(rendezvous, new DeploymentOptions().setConfig(new JsonObject()
           .put("host", "127.0.0.1").put("port", 0).put("logDir", workDir.resolve("logs").toString())
-          .put("tls", new JsonObject().put("port", RendezvousOptions.TLS_OFF))))
+          .put("dataDir", workDir.resolve("rendezvous").toString())
+          .put("relayBytesPerSecond", options.relayBytesPerSecond)
+          .put("tls", new JsonObject().put("host", "127.0.0.1")
+            .put("port", options.tlsSizes.isEmpty() ? RendezvousOptions.TLS_OFF : 0))))
         .toCompletionStage().toCompletableFuture().get(VERTX_WAIT_SECONDS, TimeUnit.SECONDS);
       rendezvousPort = rendezvous.port();
+      rendezvousTlsPort = rendezvous.tlsPort();
       List<SizeRun> runs = new ArrayList<>();
       for (int size : options.sizes) {
-        runs.add(runSize(size));
+        runs.add(runSize(size, SizeRun.DIRECT));
       }
-      new BenchReport(raw, runs).print(System.out);
+      for (int size : options.tlsSizes) {
+        runs.add(runSize(size, SizeRun.RELAYED_OVER_TLS));
+      }
+      new BenchReport(raw, runs, options.relayBytesPerSecond).print(System.out);
       ok = runs.stream().allMatch(SizeRun::complete);
       if (!ok) {
         throw new BenchException("some messages were not delivered, or not received once and in order (see above)");
@@ -124,37 +143,60 @@ public final class Bench {
     }
   }
 
-  /** A fresh pair of nodes, sender and echo, for one message size. */
-  private SizeRun runSize(int size) throws IOException, InterruptedException {
-    // Nicks and room per size: a previous pair that is still saying goodbye cannot interfere.
-    String room = "bench" + size;
-    String senderNick = "send" + size;
-    String echoNick = "echo" + size;
+  /** A fresh pair of nodes, sender and echo, for one message size on {@code path} ({@link SizeRun#DIRECT} or TLS). */
+  private SizeRun runSize(int size, String path) throws Exception {
+    boolean tls = path.equals(SizeRun.RELAYED_OVER_TLS);
+    // Nicks and room per size and path: a previous pair that is still saying goodbye cannot interfere.
+    String tag = size + (tls ? "t" : "");
+    String room = "bench" + tag;
+    String senderNick = "send" + tag;
+    String echoNick = "echo" + tag;
+    String label = size + " B" + (tls ? " relayed over TLS" : "");
     int window = (int) Math.min(options.window, Math.max(MIN_WINDOW, REQUEST_WINDOW_BYTES / size));
     BenchPlan plan = new BenchPlan(echoNick, size, window, Math.min(options.batch, window), options.warmupMessages, options.warmupMillis,
       options.messages, TimeUnit.SECONDS.toMillis(options.seconds), options.rttRate, options.rttMillis,
-      options.rttWarmupMillis, options.connectMillis);
-    System.out.printf("* %d B: starting %s and %s...%n", size, senderNick, echoNick);
-    try (NodeProcess echo = start(echoNick, node(echoNick, room, ECHO_DRIVER));
-         NodeProcess sender = start(senderNick, node(senderNick, room, SENDER_DRIVER)
-           .put(NodeOptions.EXTENSION_CONFIG, new JsonObject().put(BenchPlan.KEY, plan.toJson())))) {
+      options.rttWarmupMillis, options.connectMillis, tls ? BenchPlan.RELAYED : BenchPlan.DIRECT);
+    JsonObject echoConfig = node(echoNick, room, ECHO_DRIVER);
+    JsonObject senderConfig = node(senderNick, room, SENDER_DRIVER)
+      .put(NodeOptions.EXTENSION_CONFIG, new JsonObject().put(BenchPlan.KEY, plan.toJson()));
+    List<LoopbackNat> nats = new ArrayList<>();
+    if (tls) {
+      LoopbackNat echoNat = get(LoopbackNat.open(vertx, rendezvousPort));
+      LoopbackNat senderNet = get(LoopbackNat.blocked(vertx));
+      nats.add(echoNat);
+      nats.add(senderNet);
+      echoConfig.getJsonObject("rendezvous").put("port", echoNat.port());
+      echoConfig.getJsonObject("bind").put("host", RELAYED_ECHO_HOST);
+      senderConfig.getJsonObject("rendezvous").put("port", senderNet.port())
+        .put("tls", new JsonObject().put("port", rendezvousTlsPort).put("fallbackSeconds", TLS_FALLBACK_SECONDS));
+    }
+    System.out.printf("* %s: starting %s and %s...%n", label, senderNick, echoNick);
+    try (NodeProcess echo = start(echoNick, echoConfig);
+         NodeProcess sender = start(senderNick, senderConfig)) {
       sender.await(BenchSenderVerticle.READY, options.connectMillis + START_SLACK_MS, TimeUnit.MILLISECONDS,
-        "direct path to " + echoNick + " (connect)");
-      System.out.printf("* %d B: connected; flooding, then round trips...%n", size);
+        plan.path() + " path to " + echoNick + " (connect)");
+      System.out.printf("* %s: connected; flooding, then round trips...%n", label);
       long runMillis = options.warmupMillis + TimeUnit.SECONDS.toMillis(options.seconds) + options.rttMillis + RUN_SLACK_MS;
       JsonObject result = new JsonObject(sender.await(BenchSenderVerticle.RESULT, runMillis, TimeUnit.MILLISECONDS,
         "result"));
       JsonObject received = new JsonObject(echo.await(BenchEchoVerticle.RECEIVER, RECEIVER_WAIT_SECONDS,
         TimeUnit.SECONDS, "receiver figures"));
-      SizeRun run = new SizeRun(size, result, received, sender.memory(), echo.memory());
-      System.out.printf("* %d B: node drop counters: sender %s, echo %s%n", size,
+      SizeRun run = new SizeRun(size, path, result, received, sender.memory(), echo.memory());
+      System.out.printf("* %s: node drop counters: sender %s, echo %s%n", label,
         result.getValue("nodeStats"), received.getValue("nodeStats"));
-      System.out.printf("* %d B: %,.0f msgs/s, rtt p50 %d us, p99 %d us%n", size, run.throughput(),
+      System.out.printf("* %s: %,.0f msgs/s, rtt p50 %d us, p99 %d us%n", label, run.throughput(),
         run.rtt().getLong("p50Us"), run.rtt().getLong("p99Us"));
       return run;
     } finally {
       running.clear();
+      for (LoopbackNat nat : nats) {
+        get(nat.close());
+      }
     }
+  }
+
+  private static <T> T get(io.vertx.core.Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(VERTX_WAIT_SECONDS, TimeUnit.SECONDS);
   }
 
   private NodeProcess start(String nick, JsonObject config) throws IOException {
@@ -167,7 +209,8 @@ public final class Bench {
     return new JsonObject()
       .put("nick", nick)
       .put("room", room)
-      .put("rendezvous", new JsonObject().put("host", "127.0.0.1").put("port", rendezvousPort))
+      .put("rendezvous", new JsonObject().put("host", "127.0.0.1").put("port", rendezvousPort)
+        .put("tls", new JsonObject().put("port", NodeOptions.NO_TLS_FALLBACK)))
       .put("bind", new JsonObject().put("host", "127.0.0.1").put("port", 0))
       .put("dataDir", workDir.resolve("data").resolve(nick).toString())
       .put("logDir", workDir.resolve("logs").toString())

@@ -53,6 +53,16 @@ final class BenchOptions {
   static final long DEFAULT_RAW_DATAGRAMS = 2_000_000;
   static final long DEFAULT_RAW_WARMUP = 200_000;
 
+  /**
+   * Sizes measured relayed over TLS: a chat line, the issue's figure. Relayed throughput is bounded by the
+   * rendezvous's per-client relay budget, not by the nodes, so one size tells what the path carries.
+   */
+  static final List<Integer> DEFAULT_TLS_SIZES = List.of(100);
+  /** The rendezvous's relay budget per client in the bench: the shipped default, so the figure is what users get. */
+  static final int DEFAULT_RELAY_BYTES_PER_SECOND = io.p2pchat.rendezvous.RendezvousOptions.DEFAULT_RELAY_BYTES_PER_SECOND;
+  /** The rendezvous refuses a relay budget below one full datagram per second. */
+  static final int MIN_RELAY_BYTES_PER_SECOND = 1200;
+
   /** Smallest message: room for the kind letter, a sequence number and a space (BenchText). */
   static final int MIN_SIZE = 16;
 
@@ -68,6 +78,8 @@ final class BenchOptions {
 
   boolean quick;
   List<Integer> sizes = DEFAULT_SIZES;
+  List<Integer> tlsSizes = DEFAULT_TLS_SIZES;
+  int relayBytesPerSecond = DEFAULT_RELAY_BYTES_PER_SECOND;
   long messages = DEFAULT_MESSAGES;
   long seconds = DEFAULT_SECONDS;
   long warmupMessages = DEFAULT_WARMUP_MESSAGES;
@@ -87,12 +99,16 @@ final class BenchOptions {
 
   static final String USAGE = String.join("\n",
     "usage: p2pchat bench [--quick] [--messages N] [--seconds S] [--warmup S] [--sizes 100,1024,16384]",
-    "                     [--window N] [--batch N] [--rtt-rate N] [--jfr DIR] [--keep]",
+    "                     [--tls-sizes 100|none] [--relay-budget BYTES] [--window N] [--batch N] [--rtt-rate N]",
+    "                     [--jfr DIR] [--keep]",
     "  --quick       short runs (a smoke test of the whole path)",
     "  --messages N  measured flood: at most N messages per size (default " + DEFAULT_MESSAGES + ")",
     "  --seconds S   measured flood: at most S seconds per size (default " + DEFAULT_SECONDS + ")",
     "  --warmup S    warm-up (flood and round trips until the JIT is quiet) at most S seconds (default " + DEFAULT_WARMUP_MILLIS / 1000 + ")",
-    "  --sizes LIST  message sizes in bytes (default 100,1024,16384)",
+    "  --sizes LIST  message sizes in bytes, direct (default 100,1024,16384)",
+    "  --tls-sizes LIST  message sizes relayed over TLS, the sender's UDP blocked (default 100; none: no such run)",
+    "  --relay-budget BYTES  the rendezvous's relay budget per client, bytes/s (default " + DEFAULT_RELAY_BYTES_PER_SECOND
+      + ", the shipped one)",
     "  --window N    messages in send requests not yet replied to (default " + DEFAULT_WINDOW + ")",
     "  --batch N     texts per send request (default " + DEFAULT_BATCH + "; 1: one text per request)",
     "  --rtt-rate N  round trips per second (default " + DEFAULT_RTT_RATE + "; at most half the flood rate)",
@@ -118,7 +134,19 @@ final class BenchOptions {
         case "--batch" -> o.batch = (int) Math.min(MAX_BATCH, positive(arg, value(args, ++i)));
         case "--rtt-rate" -> o.rttRate = (int) Math.min(1_000_000, positive(arg, value(args, ++i)));
         case "--jfr" -> o.jfrDir = Path.of(value(args, ++i)).toAbsolutePath();
-        case "--sizes" -> o.sizes = sizes(value(args, ++i));
+        case "--sizes" -> o.sizes = sizes(arg, value(args, ++i));
+        case "--tls-sizes" -> {
+          String list = value(args, ++i);
+          o.tlsSizes = list.equals("none") ? List.of() : sizes(arg, list);
+        }
+        case "--relay-budget" -> {
+          long budget = positive(arg, value(args, ++i));
+          if (budget < MIN_RELAY_BYTES_PER_SECOND || budget > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(arg + ": " + budget + " is outside " + MIN_RELAY_BYTES_PER_SECOND + ".."
+              + Integer.MAX_VALUE + " bytes/s");
+          }
+          o.relayBytesPerSecond = (int) budget;
+        }
         default -> throw new IllegalArgumentException("unknown option " + arg);
       }
     }
@@ -156,15 +184,15 @@ final class BenchOptions {
     throw new IllegalArgumentException(option + " needs a positive integer, not \"" + text + "\"");
   }
 
-  private static List<Integer> sizes(String text) {
+  private static List<Integer> sizes(String option, String text) {
     List<Integer> sizes = new ArrayList<>();
     for (String part : text.split(",")) {
-      long size = positive("--sizes", part);
+      long size = positive(option, part);
       if (size < MIN_SIZE) {
-        throw new IllegalArgumentException("--sizes: " + size + " is below the smallest bench message (" + MIN_SIZE + " bytes)");
+        throw new IllegalArgumentException(option + ": " + size + " is below the smallest bench message (" + MIN_SIZE + " bytes)");
       }
       if (size > io.p2pchat.wire.ChatPayload.MAX_TEXT_BYTES) {
-        throw new IllegalArgumentException("--sizes: " + size + " is above the largest message ("
+        throw new IllegalArgumentException(option + ": " + size + " is above the largest message ("
           + io.p2pchat.wire.ChatPayload.MAX_TEXT_BYTES + " bytes)");
       }
       sizes.add((int) size);

@@ -18,13 +18,19 @@ import io.vertx.core.json.JsonObject;
  * @param rttRate         round-trip messages per second
  * @param rttMillis       how long the round-trip part sends
  * @param rttWarmupMillis round trips started in this first part are not counted
- * @param connectMillis   how long the peer may take to be reachable directly
+ * @param connectMillis   how long the peer may take to be reachable on {@code path}
+ * @param path            the path state the run waits for before it floods: {@code "direct"} (either direct
+ *                        state) or {@code "relayed"}
  */
 record BenchPlan(String peer, int size, int window, int batch, long warmupMessages, long warmupMillis, long messages,
-                 long millis, int rttRate, long rttMillis, long rttWarmupMillis, long connectMillis) {
+                 long millis, int rttRate, long rttMillis, long rttWarmupMillis, long connectMillis, String path) {
 
   /** The config key the plan travels under. */
   static final String KEY = "bench";
+  /** {@link #path}: a direct path ({@code direct} or {@code direct-lan}). */
+  static final String DIRECT = "direct";
+  /** {@link #path}: the rendezvous's relay. */
+  static final String RELAYED = "relayed";
 
   JsonObject toJson() {
     return new JsonObject()
@@ -32,7 +38,7 @@ record BenchPlan(String peer, int size, int window, int batch, long warmupMessag
       .put("warmupMessages", warmupMessages).put("warmupMillis", warmupMillis)
       .put("messages", messages).put("millis", millis)
       .put("rttRate", rttRate).put("rttMillis", rttMillis).put("rttWarmupMillis", rttWarmupMillis)
-      .put("connectMillis", connectMillis);
+      .put("connectMillis", connectMillis).put("path", path);
   }
 
   static BenchPlan fromJson(JsonObject json) {
@@ -42,6 +48,6 @@ record BenchPlan(String peer, int size, int window, int batch, long warmupMessag
     return new BenchPlan(json.getString("peer"), json.getInteger("size"), json.getInteger("window"), json.getInteger("batch"),
       json.getLong("warmupMessages"), json.getLong("warmupMillis"), json.getLong("messages"),
       json.getLong("millis"), json.getInteger("rttRate"), json.getLong("rttMillis"),
-      json.getLong("rttWarmupMillis"), json.getLong("connectMillis"));
+      json.getLong("rttWarmupMillis"), json.getLong("connectMillis"), json.getString("path", DIRECT));
   }
 }

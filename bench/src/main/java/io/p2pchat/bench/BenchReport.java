@@ -11,38 +11,45 @@ final class BenchReport {
 
   private final double rawDatagramsPerSecond;
   private final List<SizeRun> runs;
+  private final int relayBytesPerSecond;
 
-  BenchReport(double rawDatagramsPerSecond, List<SizeRun> runs) {
+  BenchReport(double rawDatagramsPerSecond, List<SizeRun> runs, int relayBytesPerSecond) {
     this.rawDatagramsPerSecond = rawDatagramsPerSecond;
     this.runs = runs;
+    this.relayBytesPerSecond = relayBytesPerSecond;
   }
 
   void print(PrintStream out) {
     out.println();
-    out.printf(Locale.ROOT, "%-7s %12s %9s %9s %9s %8s %8s %8s %9s %9s %9s %9s %9s %s%n",
+    out.printf(Locale.ROOT, "%-11s %12s %9s %9s %9s %8s %8s %8s %9s %9s %9s %9s %9s %s%n",
       "size", "msgs/s", "/core", "MiB/s", "rtt rate", "p50 us", "p99 us", "p99.9 us", "snd RSS", "snd peak", "snd heap",
       "echo RSS", "echo peak", "check");
     for (SizeRun r : runs) {
       JsonObject rtt = r.rtt();
-      out.printf(Locale.ROOT, "%-7s %,12.0f %,9.0f %9.1f %9d %8d %8d %8d %9.0f %9.0f %9.0f %9.0f %9.0f %s%n",
-        r.size() + " B", r.throughput(), r.perCoreThroughput(), r.mibPerSecond(), rtt.getInteger("rate"), rtt.getLong("p50Us"),
+      out.printf(Locale.ROOT, "%-11s %,12.0f %,9.0f %9.1f %9d %8d %8d %8d %9.0f %9.0f %9.0f %9.0f %9.0f %s%n",
+        r.label(), r.throughput(), r.perCoreThroughput(), r.mibPerSecond(), rtt.getInteger("rate"), rtt.getLong("p50Us"),
         rtt.getLong("p99Us"), rtt.getLong("p999Us"), r.senderMemory().rssMiB(), r.senderMemory().peakMiB(),
         heap(r.sender()), r.echoMemory().rssMiB(), r.echoMemory().peakMiB(), check(r));
     }
-    out.printf(Locale.ROOT, "%-7s %,12.0f datagrams/s (raw UDP, 2 threads, window %d, ack every %d)%n",
+    out.printf(Locale.ROOT, "%-11s %,12.0f datagrams/s (raw UDP, 2 threads, window %d, ack every %d)%n",
       "raw", rawDatagramsPerSecond, RawUdpBaseline.WINDOW, RawUdpBaseline.ACK_EVERY);
     out.println("(/core = msgs/s at one core per node, from CPU time per message; RSS = resident at the end,");
     out.println(" peak = VmHWM, heap = peak heap in use; all MiB)");
+    if (runs.stream().anyMatch(r -> !r.path().equals(SizeRun.DIRECT))) {
+      out.printf(Locale.ROOT, "(tls = the sender's UDP blocked: relayed over TLS through the rendezvous, whose relay budget is %,d bytes/s per client)%n",
+        relayBytesPerSecond);
+    }
     out.printf(Locale.ROOT, "(machine: %d CPUs, load average %.1f: above the CPU count the nodes shared their cores)%n",
       Runtime.getRuntime().availableProcessors(), loadAverage());
     out.println();
     line(out, "raw_udp_datagrams_per_s", rawDatagramsPerSecond, 0);
     line(out, "cpus", Runtime.getRuntime().availableProcessors(), 0);
     line(out, "load_average_1m", loadAverage(), 2);
+    line(out, "relay_budget_bytes_per_s", relayBytesPerSecond, 0);
     double maxSenderPeak = 0;
     double maxEchoPeak = 0;
     for (SizeRun r : runs) {
-      String s = r.size() + "B";
+      String s = r.key();
       JsonObject flood = r.flood();
       JsonObject rtt = r.rtt();
       line(out, "throughput_" + s + "_msgs_per_s", r.throughput(), 0);
@@ -58,8 +65,11 @@ final class BenchReport {
       line(out, "warmup_" + s + "_s", warmup.getDouble("seconds"), 0);
       line(out, "jit_" + s + "_ms_last_warmup_round", warmup.getLong("lastRoundJitMillis"), 0);
       line(out, "jit_sender_" + s + "_ms_during_flood", flood.getLong("jitMillis"), 0);
-      line(out, "msgs_per_datagram_" + s, r.messagesPerDatagram(), 1);
-      line(out, "acks_per_msg_" + s, r.datagramsInPerMessage(), 3);
+      if (r.path().equals(SizeRun.DIRECT)) {
+        // The node counts UDP datagrams; over TLS its packets are WebSocket messages, not counted there.
+        line(out, "msgs_per_datagram_" + s, r.messagesPerDatagram(), 1);
+        line(out, "acks_per_msg_" + s, r.datagramsInPerMessage(), 3);
+      }
       line(out, "cpu_sender_" + s + "_us_per_msg", r.senderCpuMicrosPerMessage(), 1);
       line(out, "cpu_receiver_" + s + "_us_per_msg", r.receiverCpuMicrosPerMessage(), 1);
       line(out, "throughput_" + s + "_per_core_msgs_per_s", r.perCoreThroughput(), 0);

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The bench's sending driver, a node extension that uses only the public event-bus API. With the
- * {@link BenchPlan} of its config it: waits for a direct path to the echo node and for the echo
+ * {@link BenchPlan} of its config it: waits for the plan's path (direct, or relayed) to the echo node and for the echo
  * driver to answer; floods (warm-up, then measured); asks the echo driver how many flood messages
  * it got in order; measures round trips at a fixed rate; and prints one line on stdout,
  * {@code BENCH_RESULT {json}} (or {@code BENCH_ERROR reason}), for {@link Bench} to read.
@@ -205,14 +205,14 @@ public class BenchSenderVerticle extends VerticleBase {
     return vertx.eventBus().<JsonObject>request(addresses.stats(), null).map(Message::body);
   }
 
-  /** A direct path to the peer, then a hello answered by its echo driver, within connectMillis. */
+  /** The plan's path to the peer, then a hello answered by its echo driver, within connectMillis. */
   private Future<Void> connect() {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(plan.connectMillis());
-    Promise<Void> direct = Promise.promise();
+    Promise<Void> reached = Promise.promise();
     String[] lastState = {"not introduced"};
     long poll = vertx.setPeriodic(POLL_MS, id -> {
       if (System.nanoTime() - deadline > 0) {
-        direct.tryFail("no direct path to " + plan.peer() + " within " + plan.connectMillis() / 1000
+        reached.tryFail("no " + plan.path() + " path to " + plan.peer() + " within " + plan.connectMillis() / 1000
           + " s (its state: " + lastState[0] + ")");
         return;
       }
@@ -222,14 +222,14 @@ public class BenchSenderVerticle extends VerticleBase {
           JsonObject p = peers.getJsonObject(i);
           if (plan.peer().equals(p.getString("nick"))) {
             lastState[0] = p.getString("state");
-            if (lastState[0].startsWith("direct")) {
-              direct.tryComplete();
+            if (lastState[0].startsWith(plan.path())) {
+              reached.tryComplete();
             }
           }
         }
       });
     });
-    return direct.future()
+    return reached.future()
       .eventually(() -> {
         vertx.cancelTimer(poll);
         return Future.succeededFuture();

@@ -3,12 +3,29 @@ package io.p2pchat.bench;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The figures of one message size: what the sender driver and the echo driver reported, and the
- * resident memory of both processes at the end of the run.
+ * The figures of one message size on one path: what the sender driver and the echo driver reported,
+ * and the resident memory of both processes at the end of the run.
+ *
+ * @param path {@link #DIRECT} or {@link #RELAYED_OVER_TLS}
  */
-record SizeRun(int size, JsonObject sender, JsonObject receiver, ProcStatus senderMemory, ProcStatus echoMemory) {
+record SizeRun(int size, String path, JsonObject sender, JsonObject receiver, ProcStatus senderMemory, ProcStatus echoMemory) {
+
+  /** A direct UDP path between the two nodes. */
+  static final String DIRECT = "direct";
+  /** The sender's UDP is blocked: it reaches the rendezvous over TLS, and the echo node through its relay. */
+  static final String RELAYED_OVER_TLS = "relayed over TLS";
 
   private static final double MIB = 1024.0 * 1024.0;
+
+  /** The row's name in the table: {@code 100 B}, or {@code 100 B tls} for a run relayed over TLS. */
+  String label() {
+    return size + (path.equals(DIRECT) ? " B" : " B tls");
+  }
+
+  /** The figure names' stem: {@code 100B}, or {@code 100B_tls}. */
+  String key() {
+    return size + (path.equals(DIRECT) ? "B" : "B_tls");
+  }
 
   JsonObject flood() {
     return sender.getJsonObject("flood");

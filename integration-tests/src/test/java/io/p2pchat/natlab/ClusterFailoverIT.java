@@ -86,6 +86,55 @@ class ClusterFailoverIT extends NatLabScenario {
         ms(aliceGotAll - killed), RECOVERY_BOUND.toSeconds()));
   }
 
+  /**
+   * (issue 16) The relay between a client over TLS and a client over UDP, across instances, and the
+   * TLS client's failover: alice's router drops all UDP, so she registers over TLS with whichever
+   * instance of her list she is trying when her fallback starts; dave (symmetric NAT) then registers
+   * with the other one over UDP; their relayed path crosses the cluster. alice's instance is killed:
+   * she fails over along her server list to the other, again over TLS, and the messages typed during
+   * the outage arrive once, in order.
+   */
+  @Test
+  void aTlsClientsRelayCrossesInstancesAndFailsOverOverTls(TestInfo info) {
+    up("sym", info);
+    lab.blockUdp("rtA");
+    Path clusterXml = ClusteredRendezvous.writeConfig(runDir, "natlab-" + lab.id(), List.of(RDV_ADDR, RDV2_ADDR));
+    ConsoleProcess rdv = clusteredRendezvous("rdv", RDV_ADDR, clusterXml);
+    ConsoleProcess rdv2 = clusteredRendezvous("rdv2", RDV2_ADDR, clusterXml);
+
+    ConsoleProcess alice = clusterClient("alice", "alice", RDV2_SERVER, RDV_SERVER);
+    String alicesInstance = alice.await(upOverTls("(" + java.util.regex.Pattern.quote(RDV_ADDR) + "|"
+        + java.util.regex.Pattern.quote(RDV2_ADDR) + ")"), TlsFallbackIT.FALLBACK_TIMEOUT).group(1);
+    boolean atRdv2 = alicesInstance.equals(RDV2_ADDR);
+    String davesServer = atRdv2 ? RDV_SERVER : RDV2_SERVER;
+    String otherAddr = atRdv2 ? RDV_ADDR : RDV2_ADDR;
+    ConsoleProcess dave = clusterClient("dave", "dave", davesServer, atRdv2 ? RDV2_SERVER : RDV_SERVER);
+    expectPath(alice, "dave", TlsFallbackIT.RELAYED_OVER_TLS, null);
+    expectPath(dave, "alice", RELAYED, davesServer);
+    say(alice, "dave, my UDP is blocked and we are on two instances", dave);
+    say(dave, "and yet here we are, alice", alice);
+
+    long killed = System.nanoTime();
+    (atRdv2 ? rdv2 : rdv).kill();
+    typeNumbered(alice, "tls-outage-a", 0, OUTAGE_MESSAGES);
+    typeNumbered(dave, "tls-outage-d", 0, OUTAGE_MESSAGES);
+    expectExactlyOnceInOrder(alice, dave, "tls-outage-a", OUTAGE_MESSAGES, RECOVERY_BOUND);
+    expectExactlyOnceInOrder(dave, alice, "tls-outage-d", OUTAGE_MESSAGES, RECOVERY_BOUND);
+    long recovered = System.nanoTime();
+    ConsoleProcess.Matched moved = alice.await(upOverTls(java.util.regex.Pattern.quote(otherAddr)), MESSAGE_TIMEOUT);
+    assertTrue(recovered - killed < RECOVERY_BOUND.toNanos(), "recovery took longer than " + RECOVERY_BOUND);
+    report(String.format("alice over TLS at %s, dave over UDP at %s: relayed across the cluster; kill -9 %s: alice up over TLS "
+            + "at %s %d ms later; %d messages each way typed during the outage shown once and in order after %d ms; bound %d s",
+        alicesInstance, otherAddr, alicesInstance, otherAddr, ms(moved.line().nanos() - killed), OUTAGE_MESSAGES,
+        ms(recovered - killed), RECOVERY_BOUND.toSeconds()));
+  }
+
+  /** alice's console when registered over TLS at an address matching {@code addressRegex} (group 1). */
+  private static java.util.regex.Pattern upOverTls(String addressRegex) {
+    return java.util.regex.Pattern.compile("\\* rendezvous (" + addressRegex + "):" + TlsFallbackIT.TLS_PORT
+        + " up over TLS \\(UDP blocked\\)");
+  }
+
   @AfterEach
   void stopOwnProcesses() {
     for (int i = own.size() - 1; i >= 0; i--) {

@@ -105,6 +105,7 @@ class ConfigKeysTest {
         "103158b3" + "0123".repeat(14)),
       node("rendezvous.tls.verify", true, NodeOptions::rendezvousTlsVerify),
       node("rendezvous.tls.fallbackSeconds", 12, NodeOptions::rendezvousTlsFallbackSeconds),
+      node("rendezvous.tls.proxy", "http://proxy.example.org:3128", o -> String.valueOf(o.rendezvousTlsProxy())),
       node("bind.host", "127.0.0.1", NodeOptions::bindHost),
       node("bind.host6", "::1", NodeOptions::bindHost6),
       node("bind.port", 4567, NodeOptions::bindPort),

@@ -10,9 +10,7 @@ import io.p2pchat.node.TestNet.Events;
 import io.p2pchat.node.TestNet.Node;
 import io.p2pchat.rendezvous.RendezvousVerticle;
 import io.vertx.core.Vertx;
-import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
@@ -40,21 +38,15 @@ class TlsFallbackTest {
   /** The bound on a direct path after UDP returns. */
   private static final long UPGRADE_BOUND_SECONDS = 60;
   private static final int MESSAGES = 20;
-  /** Bob's own loopback address: not the host of his public address, so nobody probes it from outside. */
-  private static final String BOBS_HOST = "127.0.0.2";
 
   @Test
   void aNodeWhoseUdpIsBlockedChatsOverTlsAndGoesDirectWhenUdpReturns(Vertx vertx, @TempDir Path dir) throws Exception {
     TestNet net = new TestNet(vertx, dir);
     RendezvousVerticle rendezvous = net.rendezvous(new JsonObject().put("dataDir", dir.resolve("rdv").toString()));
-    Firewall firewall = new Firewall(vertx, rendezvous.port());
+    UdpFirewall firewall = new UdpFirewall(vertx, rendezvous.port());
     // Bob behind a NAT of his own, which lets in only what comes back from the rendezvous, on another loopback
     // address: alice cannot reach him directly, as none could from behind a firewall that drops UDP.
-    Firewall bobsNat = new Firewall(vertx, rendezvous.port());
-    bobsNat.open();
-    JsonObject bobConfig = net.nodeConfig("bob", bobsNat.port());
-    bobConfig.getJsonObject("bind").put("host", BOBS_HOST);
-    Node bob = net.node(bobConfig);
+    Node bob = UdpFirewall.nattedNode(net, "bob", rendezvous.port());
     JsonObject aliceConfig = net.nodeConfig("alice", firewall.port());
     aliceConfig.getJsonObject("rendezvous").put("tls", new JsonObject().put("port", rendezvous.tlsPort()));
     long started = System.nanoTime();
@@ -68,6 +60,8 @@ class TlsFallbackTest {
     JsonObject path = alice.events.await(Events.PEER_STATE,
       e -> "bob".equals(e.getString("nick")) && "relayed".equals(e.getString("state")));
     assertEquals("tls", path.getString("transport"), "alice's relayed path runs over her TLS link: " + path.encode());
+    assertEquals("127.0.0.1:" + rendezvous.tlsPort(), path.getString("address"),
+      "a path relayed over TLS shows the TLS port it goes through, not the blocked UDP one");
     bob.awaitPeer("alice", "relayed");
 
     chatBothWays(alice, bob, "over-tls", 0);
@@ -103,7 +97,7 @@ class TlsFallbackTest {
     TestNet net = new TestNet(vertx, dir);
     Path rdvData = dir.resolve("rdv");
     RendezvousVerticle rendezvous = net.rendezvous(new JsonObject().put("dataDir", rdvData.toString()));
-    Firewall firewall = new Firewall(vertx, rendezvous.port());
+    UdpFirewall firewall = new UdpFirewall(vertx, rendezvous.port());
     String right = fingerprint(rdvData.resolve("tls-cert.pem"));
 
     Node mallory = net.node(pinned(net, "carol", firewall.port(), rendezvous.tlsPort(), "00".repeat(32)));
@@ -148,43 +142,5 @@ class TlsFallbackTest {
       .stream().map(e -> e.getString("text")).toList(), "alice to bob: once, in order");
     assertEquals(fromBob, alice.events.awaitCount(Events.RECEIVED, e -> e.getString("text").startsWith(tag + "-b-"), MESSAGES)
       .stream().map(e -> e.getString("text")).toList(), "bob to alice: once, in order");
-  }
-
-  /**
-   * The UDP port a node takes for its rendezvous: drops everything until {@link #open}, then forwards
-   * between the node and the real rendezvous (from a socket of its own, as a NAT would, letting in only
-   * what comes from the rendezvous).
-   */
-  private static final class Firewall {
-    private final DatagramSocket outside;
-    private final DatagramSocket inside;
-    private volatile boolean open;
-    private volatile SocketAddress client;
-
-    Firewall(Vertx vertx, int rendezvousPort) throws Exception {
-      outside = vertx.createDatagramSocket();
-      inside = vertx.createDatagramSocket();
-      await(outside.listen(0, "127.0.0.1"));
-      await(inside.listen(0, "127.0.0.1"));
-      outside.handler(p -> {
-        client = p.sender();
-        if (open) {
-          inside.send(p.data(), rendezvousPort, "127.0.0.1");
-        }
-      });
-      inside.handler(p -> {
-        if (open && client != null && p.sender().port() == rendezvousPort) {
-          outside.send(p.data(), client.port(), client.host());
-        }
-      });
-    }
-
-    int port() {
-      return outside.localAddress().port();
-    }
-
-    void open() {
-      open = true;
-    }
   }
 }

@@ -1,7 +1,9 @@
 package io.p2pchat.client;
 
 import io.p2pchat.client.impl.Checks;
+import io.p2pchat.common.ConfigException;
 import io.p2pchat.crypto.CipherSuite;
+import io.p2pchat.node.HttpProxy;
 import io.p2pchat.node.NodeOptions;
 import io.p2pchat.wire.Control;
 import io.vertx.core.json.JsonObject;
@@ -69,7 +71,7 @@ public class ChatNodeOptions {
     "keepAliveSeconds", "punchTimeoutSeconds", "stunServers", "deliveryDeadlineSeconds", "console", "http",
     "extensions", NodeOptions.EXTENSION_CONFIG, "eventBusPrefix", "dataDir", "keyFile", "cipher", "logDir");
   private static final List<String> RENDEZVOUS_KEYS = List.of("host", "port", "key", "servers", "downAfterSeconds", "tls");
-  private static final List<String> TLS_KEYS = List.of("port", "fingerprint", "verify", "fallbackSeconds");
+  private static final List<String> TLS_KEYS = List.of("port", "fingerprint", "verify", "fallbackSeconds", "proxy");
   private static final List<String> ADDRESS_KEYS = List.of("host", "port");
   /** The keys of {@code bind}: the IPv4 address and port, and the IPv6 address. */
   private static final List<String> BIND_KEYS = List.of("host", "host6", "port");
@@ -86,6 +88,7 @@ public class ChatNodeOptions {
   private String rendezvousTlsFingerprint;
   private Boolean rendezvousTlsVerify;
   private Integer rendezvousTlsFallbackSeconds;
+  private String rendezvousTlsProxy;
   private String bindHost;
   private String bindHost6;
   private Integer bindPort;
@@ -142,6 +145,7 @@ public class ChatNodeOptions {
     rendezvousTlsVerify = Checks.bool(tls, "verify", "rendezvous.tls.verify");
     rendezvousTlsFallbackSeconds = seconds("rendezvous.tls.fallbackSeconds",
       Checks.integer(tls, "fallbackSeconds", "rendezvous.tls.fallbackSeconds"), MIN_SECONDS, NodeOptions.MAX_TIMING_SECONDS);
+    setRendezvousTlsProxy(Checks.string(tls, "proxy", "rendezvous.tls.proxy"));
     JsonObject bind = Checks.group(json, "bind");
     Checks.onlyKnown(bind, "bind.", BIND_KEYS);
     setBindHost(Checks.string(bind, "host", "bind.host"));
@@ -208,6 +212,7 @@ public class ChatNodeOptions {
     Checks.putIfSet(tls, "fingerprint", rendezvousTlsFingerprint);
     Checks.putIfSet(tls, "verify", rendezvousTlsVerify);
     Checks.putIfSet(tls, "fallbackSeconds", rendezvousTlsFallbackSeconds);
+    Checks.putIfSet(tls, "proxy", rendezvousTlsProxy);
     Checks.putIfSet(rendezvous, "tls", tls.isEmpty() ? null : tls);
     Checks.putIfSet(json, "rendezvous", rendezvous.isEmpty() ? null : rendezvous);
     JsonObject bind = new JsonObject();
@@ -403,6 +408,27 @@ public class ChatNodeOptions {
   public ChatNodeOptions setRendezvousTlsFallbackSeconds(int seconds) {
     this.rendezvousTlsFallbackSeconds = Checks.range("rendezvous.tls.fallbackSeconds", seconds, MIN_SECONDS,
       NodeOptions.MAX_TIMING_SECONDS);
+    return this;
+  }
+
+  /** {@code rendezvous.tls.proxy}: the HTTP proxy of the TLS fallback as given (credentials included), or null. */
+  public String getRendezvousTlsProxy() {
+    return rendezvousTlsProxy;
+  }
+
+  /**
+   * Sets {@code rendezvous.tls.proxy}: {@code http://host:port} or {@code http://user:password@host:port},
+   * the HTTP proxy the TLS fallback asks for a CONNECT tunnel; {@code "none"} or null: none.
+   */
+  public ChatNodeOptions setRendezvousTlsProxy(String proxy) {
+    if (proxy != null && !proxy.isBlank() && !proxy.trim().equalsIgnoreCase(HttpProxy.NONE)) {
+      try {
+        HttpProxy.parse("rendezvous.tls.proxy", proxy);
+      } catch (ConfigException e) {
+        throw new IllegalArgumentException(e.getMessage());
+      }
+    }
+    this.rendezvousTlsProxy = proxy;
     return this;
   }
 
@@ -617,6 +643,10 @@ public class ChatNodeOptions {
     JsonObject shown = toJson();
     if (shown.containsKey("roomSecret")) {
       shown.put("roomSecret", "…");
+    }
+    JsonObject tls = shown.getJsonObject("rendezvous", new JsonObject()).getJsonObject("tls");
+    if (tls != null && tls.containsKey("proxy") && rendezvousTlsProxy.contains("@")) {
+      tls.put("proxy", HttpProxy.parse("rendezvous.tls.proxy", rendezvousTlsProxy).toString()); // no credentials
     }
     return "ChatNodeOptions" + shown.encode();
   }

@@ -27,6 +27,18 @@ public final class ConsoleFormat {
     return "relayed".equals(state) && "tls".equals(peer.getString("transport")) ? state + " over TLS" : state;
   }
 
+  /**
+   * A {@code peer.state}'s path and where it goes, as every console line shows it: {@code direct 198.51.100.7:4000}
+   * (the peer), {@code relayed 203.0.113.10:7000} (the rendezvous relaying), {@code relayed over TLS via
+   * 203.0.113.10:7443} (the rendezvous's TLS port this node reaches it on), {@code connecting -} (no address yet).
+   */
+  public static String pathAndAddress(io.vertx.core.json.JsonObject peer) {
+    String path = path(peer);
+    String address = peer.getString("address");
+    return address == null ? path + " -"
+      : path + (path.endsWith(" over TLS") ? " via " : " ") + safe(address);
+  }
+
   /** {@code [HH:mm:ss] NICK: TEXT} or {@code [HH:mm:ss] NICK (private): TEXT}. */
   public static String message(long ts, String nick, String qualifier, String text) {
     String head = "[" + CLOCK.format(Instant.ofEpochMilli(ts)) + "] " + safe(nick)

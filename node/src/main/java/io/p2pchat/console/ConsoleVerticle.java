@@ -188,8 +188,8 @@ public class ConsoleVerticle extends VerticleBase {
         JsonObject peer = (JsonObject) p;
         Double rtt = peer.getDouble("rttMs");
         String fingerprint = peer.getString("fingerprint");
-        print(String.format("* %-16s %-10s %-24s %-14s %s", ConsoleFormat.safe(peer.getString("nick")),
-          ConsoleFormat.path(peer), peer.getString("address") == null ? "-" : peer.getString("address"),
+        print(String.format("* %-16s %-35s %-14s %s", ConsoleFormat.safe(peer.getString("nick")),
+          ConsoleFormat.pathAndAddress(peer),
           rtt == null ? "" : String.format("rtt %.2f ms", rtt),
           fingerprint == null ? "" : "key " + fingerprint.substring(0, Math.min(9, fingerprint.length())) + "…"));
       }
@@ -318,17 +318,17 @@ public class ConsoleVerticle extends VerticleBase {
   private void onPeerState(JsonObject event) {
     String nick = ConsoleFormat.safe(event.getString("nick"));
     String state = ConsoleFormat.path(event);
-    String address = event.getString("address") == null ? "-" : event.getString("address");
-    String previous = peerStates.put(nick, state + " " + address);
+    String where = ConsoleFormat.pathAndAddress(event);
+    String previous = peerStates.put(nick, where);
     if (state.equals("gone")) {
       peerStates.remove(nick);
       if (announced.remove(nick)) {
         print("* " + nick + " left");
       }
     } else if (!state.equals("connecting") && announced.add(nick)) {
-      print("* " + nick + " connected (" + state + " " + address + ")");
-    } else if (announced.contains(nick) && !(state + " " + address).equals(previous)) {
-      print("* " + nick + " path " + state + " " + address);
+      print("* " + nick + " connected (" + where + ")");
+    } else if (announced.contains(nick) && !where.equals(previous)) {
+      print("* " + nick + " path " + where);
     }
   }
 
@@ -341,7 +341,8 @@ public class ConsoleVerticle extends VerticleBase {
     } else if (!(state + transport).equals(rendezvousState) && !state.equals("registering")) {
       print(!state.equals("up")
         ? "* rendezvous " + event.getString("address") + " unreachable: retrying (connected peers keep chatting)"
-        : transport.equals("tls") ? "* rendezvous " + event.getString("address") + " up over TLS (UDP blocked)"
+        : transport.equals("tls") ? "* rendezvous " + event.getString("address") + " up over TLS"
+          + (event.getString("proxy") == null ? "" : " via proxy " + event.getString("proxy")) + " (UDP blocked)"
         : wasUpOverTls ? "* rendezvous " + event.getString("address") + " up over UDP"
         : "* rendezvous " + event.getString("address") + " up: registered as " + options.nick());
       if (state.equals("up")) {

@@ -135,6 +135,7 @@ public final class NodeOptions {
     KEYS.put("rendezvous.tls.fingerprint", Type.STRING);
     KEYS.put("rendezvous.tls.verify", Type.BOOLEAN);
     KEYS.put("rendezvous.tls.fallbackSeconds", Type.INTEGER);
+    KEYS.put("rendezvous.tls.proxy", Type.STRING);
     KEYS.put("bind.host", Type.STRING);
     KEYS.put("bind.host6", Type.STRING);
     KEYS.put("bind.port", Type.INTEGER);
@@ -174,6 +175,8 @@ public final class NodeOptions {
   private final String rendezvousTlsFingerprint;
   private final boolean rendezvousTlsVerify;
   private final int rendezvousTlsFallbackSeconds;
+  /** The HTTP proxy of the TLS fallback, or null: straight to the rendezvous. */
+  private final HttpProxy rendezvousTlsProxy;
   private final String bindHost;
   private final String bindHost6;
   private final int bindPort;
@@ -247,6 +250,9 @@ public final class NodeOptions {
     rendezvousTlsVerify = r.bool("rendezvous.tls.verify", false);
     rendezvousTlsFallbackSeconds = r.integer("rendezvous.tls.fallbackSeconds", DEFAULT_TLS_FALLBACK_SECONDS, 1,
       MAX_TIMING_SECONDS);
+    String proxy = r.string("rendezvous.tls.proxy", null);
+    rendezvousTlsProxy = proxy == null || proxy.isBlank() || proxy.trim().equalsIgnoreCase(HttpProxy.NONE) ? null
+      : HttpProxy.parse("rendezvous.tls.proxy", proxy);
     bindHost = nonBlank(r, "bind.host", DEFAULT_BIND_HOST);
     bindHost6 = r.string("bind.host6", io.p2pchat.common.DualStackSocket.defaultHost6(bindHost));
     bindPort = r.port("bind.port", DEFAULT_BIND_PORT, true);
@@ -374,6 +380,14 @@ public final class NodeOptions {
   /** {@code rendezvous.tls.fallbackSeconds}: UDP registrations unanswered this long start the TLS fallback. */
   public int rendezvousTlsFallbackSeconds() {
     return rendezvousTlsFallbackSeconds;
+  }
+
+  /**
+   * {@code rendezvous.tls.proxy}: the HTTP proxy the TLS fallback asks for a CONNECT tunnel to the
+   * rendezvous, or null (unset, {@code ""} or {@code "none"}): connect directly.
+   */
+  public HttpProxy rendezvousTlsProxy() {
+    return rendezvousTlsProxy;
   }
 
   /** Seconds without an answer after which the rendezvous is given up for the next one. */

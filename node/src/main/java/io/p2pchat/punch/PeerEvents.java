@@ -24,14 +24,15 @@ final class PeerEvents {
 
   private final EventBus eventBus;
   private final ChatAddresses addresses;
-  private final Supplier<Endpoint> relay;
+  private final Supplier<String> relay;
   private final java.util.function.BooleanSupplier relayOverTls;
 
   /**
-   * @param relay the rendezvous relaying for us now: the address shown for a relayed path
+   * @param relay the rendezvous relaying for us now, as we reach it: the address shown for a relayed path (its
+   *              TLS {@code host:port} while on the TLS fallback: the UDP port is the one that does not work then)
    * @param relayOverTls true while we reach that rendezvous over TLS: a relayed path shows {@code "transport": "tls"}
    */
-  PeerEvents(EventBus eventBus, ChatAddresses addresses, Supplier<Endpoint> relay,
+  PeerEvents(EventBus eventBus, ChatAddresses addresses, Supplier<String> relay,
              java.util.function.BooleanSupplier relayOverTls) {
     this.eventBus = eventBus;
     this.addresses = addresses;
@@ -76,7 +77,7 @@ final class PeerEvents {
   private JsonObject peerJson(PeerSession session, PathState state, Endpoint address) {
     JsonObject json = new JsonObject().put("nick", session.nick).put("state", state.label())
       .put("address", address == null ? null
-        : address.equals(Candidate.VIA_RELAY) ? relay.get().toString() : address.toString());
+        : address.equals(Candidate.VIA_RELAY) ? relay.get() : address.toString());
     if (Candidate.VIA_RELAY.equals(address)) {
       json.put("transport", relayOverTls.getAsBoolean() ? "tls" : "udp");
     }

@@ -195,7 +195,7 @@ public class PunchVerticle extends VerticleBase {
     netChecker = new NetChecker(vertx, log, this::send, stunSources);
     rendezvous = new RendezvousClient(vertx, log, addresses, options, identity, loaded.servers(), ownAddresses,
       this::send, wiring);
-    peerEvents = new PeerEvents(vertx.eventBus(), addresses, rendezvous::server, rendezvous::overTls);
+    peerEvents = new PeerEvents(vertx.eventBus(), addresses, rendezvous::relayAddress, rendezvous::overTls);
     trust = new PeerTrust(vertx, log, loaded.knownPeers(), wiring);
     probes = new Probes(log, peers, this::sendPacket, timers, peerEvents);
     sessions = new SessionHost(log, options, peers, this::newSession, timers, peerEvents, events, this::sendPacket,

@@ -113,6 +113,8 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   private boolean tlsConnecting;
   /** The TLS certificate did not match the pin: never connected to again in this process. */
   private boolean tlsRefused;
+  /** The last failure through the proxy that was reported (one line per new reason, not per retry), or null. */
+  private String tlsProxyFailure;
   /** While over TLS: the timer of the next UDP HELLO that tests whether UDP works again. */
   private long udpRetryTimer = -1;
   /** Tests UDP to the rendezvous while on TLS: a COOKIE answering its HELLO proves UDP works. */
@@ -140,9 +142,18 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     this.udp = sender;
     this.listener = listener;
     this.tls = options.rendezvousTlsPort() == NodeOptions.NO_TLS_FALLBACK ? null
-      : new RendezvousWebSocket(vertx, log, options, server.host());
+      : new RendezvousWebSocket(vertx, log, options, hostName(serverNames.get(0)));
     this.sender = (datagram, to) -> overTls && to.equals(server) ? tls.send(datagram) : udp.send(datagram, to);
     this.tlsRetryMs = TimeUnit.SECONDS.toMillis(options.rendezvousTlsFallbackSeconds());
+  }
+
+  /**
+   * The host of a {@code host:port} server name as configured, not the address it resolved to: TLS checks the
+   * certificate against it ({@code rendezvous.tls.verify}: a CA issues certificates for names) and a proxy is
+   * asked to CONNECT to it.
+   */
+  private static String hostName(String hostPort) {
+    return hostPort.substring(0, hostPort.lastIndexOf(':')).replaceAll("[\\[\\]]", "");
   }
 
   /** The current rendezvous. */
@@ -224,6 +235,14 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     return sender.send(RelayCodec.encode(relayId, packet), server);
   }
 
+  /**
+   * The relay's address as this node reaches it, what a relayed path shows: the rendezvous's TLS
+   * {@code host:port} while on the TLS fallback, else its UDP address.
+   */
+  String relayAddress() {
+    return overTls ? tls.address() : server.toString();
+  }
+
   /** True while the link to the rendezvous runs over TLS (UDP blocked): relayed paths go through it too. */
   boolean overTls() {
     return overTls;
@@ -243,7 +262,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
   /** The {@code rendezvous} part of the {@code node} answer: address, transport and up / down / registering. */
   JsonObject toJson() {
-    return new JsonObject().put("address", overTls ? tls.address() : server.toString())
+    return new JsonObject().put("address", relayAddress())
       .put("transport", overTls ? "tls" : "udp")
       .put("state", link != null && link.state() == RendezvousLink.State.REGISTERED ? "up"
         : rendezvousDown ? "down" : "registering");
@@ -436,7 +455,10 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       options.room(), registered.getString(Control.PUBLIC), overTls ? ", over TLS " + tls.address() : "");
     rendezvousDown = false;
     JsonObject event = new JsonObject().put("state", "up")
-      .put("address", overTls ? tls.address() : server.toString()).put("transport", overTls ? "tls" : "udp");
+      .put("address", relayAddress()).put("transport", overTls ? "tls" : "udp");
+    if (overTls && tls.proxy() != null) {
+      event.put("proxy", tls.proxy());
+    }
     vertx.eventBus().publish(addresses.rendezvousState(), event);
     if (overTls) {
       scheduleUdpRetry();
@@ -472,28 +494,45 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
   private void connectTls() {
     tlsConnecting = true;
-    tls.connect(listener::fromRendezvous, v -> onTlsClosed())
+    Endpoint target = server;
+    // The configured name, not the resolved address: the certificate is checked for it, SNI and a proxy's CONNECT carry it.
+    tls.connect(hostName(serverName(target)), listener::fromRendezvous, v -> onTlsClosed())
       .onComplete(done -> tlsConnecting = false)
       .onSuccess(binding -> {
         if (link == null || link.state() == RendezvousLink.State.REGISTERED) {
           tls.close(); // UDP answered while TLS was connecting: stay on UDP
           return;
         }
-        log.info("rendezvous {}: UDP unanswered; connected over TLS to {}", server, tls.address());
+        if (!target.equals(server)) {
+          tls.close(); // the link moved on to the next server meanwhile: connect to that one
+          armTlsFallback(0);
+          return;
+        }
+        log.info("rendezvous {}: UDP unanswered; connected over TLS to {}{}", server, tls.address(),
+          tls.proxy() == null ? "" : " via proxy " + tls.proxy());
+        tlsProxyFailure = null;
         tlsRetryMs = TimeUnit.SECONDS.toMillis(options.rendezvousTlsFallbackSeconds());
         switchTransport(true, binding);
       })
       .onFailure(e -> {
-        if (e instanceof RendezvousWebSocket.FingerprintMismatch) {
+        if (e instanceof RendezvousWebSocket.CertificateRefused refused) {
           tlsRefused = true;
           log.error("rendezvous TLS {} {}: refused, not registering over TLS", tls.address(), e.getMessage());
           rendezvousDown = true;
           vertx.eventBus().publish(addresses.rendezvousState(), new JsonObject()
             .put("state", "down").put("address", tls.address()).put("transport", "tls")
-            .put("reason", "tls fingerprint").put("error", e.getMessage()));
+            .put("reason", refused.reason()).put("error", e.getMessage()));
           return;
         }
-        log.debug("rendezvous TLS {} not reachable: {}", tls.address(), e.toString());
+        if (e instanceof RendezvousWebSocket.ProxyFailure && !e.getMessage().equals(tlsProxyFailure)) {
+          tlsProxyFailure = e.getMessage(); // once per reason: retries of the same failure say nothing new
+          log.warn("rendezvous TLS {}: {}; retrying", tls.address(), e.getMessage());
+          vertx.eventBus().publish(addresses.rendezvousState(), new JsonObject()
+            .put("state", "down").put("address", tls.address()).put("transport", "tls")
+            .put("reason", "tls proxy").put("error", e.getMessage()));
+        } else {
+          log.debug("rendezvous TLS {} not reachable: {}", tls.address(), e.toString());
+        }
         armTlsFallback(tlsRetryMs);
         tlsRetryMs = Math.min(tlsRetryMs * 2, Timing.TLS_RECONNECT_MAX_MS);
       });
@@ -501,14 +540,12 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
   /** The one transition of the transport: a new control session over it, and a registration at once. */
   private void switchTransport(boolean toTls, byte[] binding) {
-    overTls = toTls;
-    if (!toTls) {
-      vertx.cancelTimer(udpRetryTimer);
-      udpRetryTimer = -1;
-      udpProbe = null;
-      tls.close();
+    if (toTls) {
+      overTls = true;
+      channel.rebind(binding);
+    } else {
+      leaveTls();
     }
-    channel.rebind(binding);
     switching = true;
     try {
       link.onNotRegistered(System.nanoTime()); // registered over the old transport: not an outage, no alarm
@@ -516,6 +553,16 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       switching = false;
     }
     rescheduleLink();
+  }
+
+  /** Back on UDP with the current server: the TLS connection closed, its session (bound to it) dropped. */
+  private void leaveTls() {
+    overTls = false;
+    vertx.cancelTimer(udpRetryTimer);
+    udpRetryTimer = -1;
+    udpProbe = null;
+    tls.close();
+    channel.rebind(null);
   }
 
   private void onTlsClosed() {
@@ -567,14 +614,19 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   @Override
   public void unreachable() {
     Endpoint unanswered = server;
-    armTlsFallback(tlsRetryMs);
-    if (servers.size() > 1 && !overTls) {
+    boolean udpBlocked = overTls;
+    if (servers.size() > 1) {
+      if (udpBlocked) {
+        // Over TLS, this server stopped answering: UDP is still blocked, so the next one is tried over TLS at once.
+        leaveTls();
+      }
       server = servers.get((servers.indexOf(server) + 1) % servers.size());
-      log.warn("rendezvous {} unreachable: trying {}", unanswered, server);
+      log.warn("rendezvous {} unreachable: trying {}{}", unanswered, server, udpBlocked ? " over TLS" : "");
       channel.use(server, serverName(server)); // each instance its own key and session
     } else if (!rendezvousDown) {
       log.warn("rendezvous {} unreachable: registering again", unanswered);
     }
+    armTlsFallback(udpBlocked ? 0 : tlsRetryMs);
     channel.renew();
     publishDown(unanswered);
   }

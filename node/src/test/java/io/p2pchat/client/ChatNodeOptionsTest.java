@@ -36,7 +36,7 @@ class ChatNodeOptionsTest {
       .put("rendezvous", new JsonObject().put("host", "rdv.example.org").put("port", 7001).put("key", RDV_FINGERPRINT)
         .put("servers", new JsonArray().add("rdv1:7000#" + RDV_KEY).add("[::1]:7000")).put("downAfterSeconds", 12)
           .put("tls", new JsonObject().put("port", 443).put("fingerprint", "1031 58B3" + " 0123".repeat(14))
-            .put("verify", true).put("fallbackSeconds", 8)))
+            .put("verify", true).put("fallbackSeconds", 8).put("proxy", "http://joe:s%40cret@proxy.example.org:3128")))
       .put("bind", new JsonObject().put("host", "127.0.0.1").put("host6", "::1").put("port", 4000))
       .put("keepAliveSeconds", 20)
       .put("punchTimeoutSeconds", 7)
@@ -66,6 +66,7 @@ class ChatNodeOptionsTest {
     assertEquals(node.rendezvousTlsFingerprint(), options.getRendezvousTlsFingerprint());
     assertEquals(node.rendezvousTlsVerify(), options.isRendezvousTlsVerify());
     assertEquals(node.rendezvousTlsFallbackSeconds(), options.getRendezvousTlsFallbackSeconds());
+    assertEquals(node.rendezvousTlsProxy(), options.getRendezvousTlsProxy());
     assertEquals(node.bindHost(), options.getBindHost());
     assertEquals(node.bindHost6(), options.getBindHost6());
     assertEquals(node.bindPort(), options.getBindPort());
@@ -102,6 +103,10 @@ class ChatNodeOptionsTest {
     assertEquals("103158b3" + "0123".repeat(14), node.rendezvousTlsFingerprint());
     assertTrue(node.rendezvousTlsVerify());
     assertEquals(8, node.rendezvousTlsFallbackSeconds());
+    assertEquals("http://proxy.example.org:3128", node.rendezvousTlsProxy().toString());
+    assertEquals("joe", node.rendezvousTlsProxy().username());
+    assertEquals("s@cret", node.rendezvousTlsProxy().password());
+    assertFalse(options.toString().contains("s%40cret"), "toString shows no proxy password: " + options);
     assertEquals("127.0.0.1", node.bindHost());
     assertEquals(4000, node.bindPort());
     assertEquals(20, node.keepAliveSeconds());
@@ -138,7 +143,7 @@ class ChatNodeOptionsTest {
       .setRendezvousKey(RDV_FINGERPRINT).setRendezvousServers(List.of("rdv1:7000#" + RDV_KEY, "[::1]:7000"))
       .setRendezvousDownAfterSeconds(12)
       .setRendezvousTlsPort(443).setRendezvousTlsFingerprint("1031 58B3" + " 0123".repeat(14)).setRendezvousTlsVerify(true)
-      .setRendezvousTlsFallbackSeconds(8)
+      .setRendezvousTlsFallbackSeconds(8).setRendezvousTlsProxy("http://joe:s%40cret@proxy.example.org:3128")
       .setBindHost("127.0.0.1").setBindHost6("::1").setBindPort(4000)
       .setKeepAliveSeconds(20).setPunchTimeoutSeconds(7).setStunServers(List.of("stun.example.org:3478"))
       .setDeliveryDeadlineSeconds(60).setConsole(true).setHttpHost("0.0.0.0").setHttpPort(8080)
@@ -172,6 +177,10 @@ class ChatNodeOptionsTest {
       bad("rendezvous.tls.fingerprint must be the SHA-256 of the certificate, 64 hex digits as the rendezvous prints them"
         + " (got \"1031 58b3\")", o -> o.setRendezvousTlsFingerprint("1031 58b3")),
       bad("rendezvous.tls.fallbackSeconds must be an integer from 1 to 3600 (got 0)", o -> o.setRendezvousTlsFallbackSeconds(0)),
+      bad("rendezvous.tls.proxy must be http://host:port or http://user:password@host:port: only an HTTP proxy (CONNECT)"
+        + " is supported (got scheme \"socks5\")", o -> o.setRendezvousTlsProxy("socks5://proxy:1080")),
+      bad("rendezvous.tls.proxy must be http://host:port or http://user:password@host:port (got \"http://…@proxy\")",
+        o -> o.setRendezvousTlsProxy("http://joe:secret@proxy")),
       bad("bind.host must not be empty", o -> o.setBindHost("")),
       bad("bind.port must be an integer from 0 to 65535 (got -1)", o -> o.setBindPort(-1)),
       bad("keepAliveSeconds must be an integer from 1 to 3600 (got 0)", o -> o.setKeepAliveSeconds(0)),

@@ -2,6 +2,7 @@ package io.p2pchat.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -30,6 +31,25 @@ class ConsoleFormatTest {
     assertEquals(CLOCK + " bob: one\n  two\n  \n  four",
       ConsoleFormat.message(TS, "bob", null, "one\ntwo\r\n\nfour"));
     assertEquals(CLOCK + " bob: \n  ", ConsoleFormat.message(TS, "bob", null, "\n"));
+  }
+
+  static Stream<Arguments> paths() {
+    return Stream.of(
+      Arguments.of("direct: the peer's address", new JsonObject().put("state", "direct").put("address", "198.51.100.7:4000"),
+        "direct 198.51.100.7:4000"),
+      Arguments.of("relayed over UDP: the relay's address", new JsonObject().put("state", "relayed")
+        .put("address", "203.0.113.10:7000").put("transport", "udp"), "relayed 203.0.113.10:7000"),
+      Arguments.of("relayed over TLS: via the rendezvous's TLS port", new JsonObject().put("state", "relayed")
+        .put("address", "203.0.113.10:7443").put("transport", "tls"), "relayed over TLS via 203.0.113.10:7443"),
+      Arguments.of("over TLS to a name", new JsonObject().put("state", "relayed")
+        .put("address", "rdv.example.org:443").put("transport", "tls"), "relayed over TLS via rdv.example.org:443"),
+      Arguments.of("no address yet", new JsonObject().put("state", "connecting"), "connecting -"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("paths")
+  void aPathLineSaysWhereThePathGoes(String name, JsonObject peer, String shown) {
+    assertEquals(shown, ConsoleFormat.pathAndAddress(peer));
   }
 
   static Stream<Arguments> dangerous() {

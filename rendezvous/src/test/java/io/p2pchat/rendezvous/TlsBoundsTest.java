@@ -86,6 +86,37 @@ class TlsBoundsTest {
     }
   }
 
+  /** A server of 3 connections in all (tls.maxConnections): fewer than one ip's 16, so the total bound is what refuses. */
+  private static final int SMALL_MAX_CONNECTIONS = 3;
+
+  @Test
+  void aFullServerRefusesTheNextUpgradeWith503AndCountsIt() {
+    Vertx vertx = Vertx.vertx();
+    try (RendezvousHarness small = new RendezvousHarness(new JsonObject().put("dataDir", dir.resolve("small").toString())
+      .put("tls", new JsonObject().put("port", 0).put("maxConnections", SMALL_MAX_CONNECTIONS)))) {
+      WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true).setTrustAll(true)
+        .setVerifyHost(false));
+      List<WebSocket> open = new ArrayList<>();
+      for (int i = 0; i < SMALL_MAX_CONNECTIONS; i++) {
+        open.add(RendezvousHarness.await(WsClient.connect(client, small.tlsPort())));
+      }
+      AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+        () -> RendezvousHarness.await(WsClient.connect(client, small.tlsPort())));
+      assertTrue(e.getMessage().contains("503"), e.getMessage());
+      assertEquals(1, small.tlsDrops("tls-full"));
+      assertEquals(0, small.tlsDrops("tls-per-host"));
+      assertEquals(SMALL_MAX_CONNECTIONS, small.stats().getInteger("tlsConnections"));
+
+      RendezvousHarness.await(open.get(0).close());
+      RendezvousHarness.awaitTrue("a closed connection frees its place",
+        () -> small.stats().getInteger("tlsConnections") == SMALL_MAX_CONNECTIONS - 1);
+      RendezvousHarness.await(WsClient.connect(client, small.tlsPort()));
+      assertEquals(1, small.tlsDrops("tls-full"), "refused once, while full only");
+    } finally {
+      RendezvousHarness.await(vertx.close());
+    }
+  }
+
   @Test
   void aTextMessageOrOneOverADatagramClosesTheConnectionAndIsCounted() {
     try (WsClient text = new WsClient(server.tlsPort(), "text", "lobby");

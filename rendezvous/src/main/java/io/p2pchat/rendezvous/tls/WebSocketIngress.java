@@ -32,8 +32,9 @@ import java.util.function.Predicate;
  * so the verticle's demux, registry, limits and relay serve it unchanged; whatever the rendezvous sends
  * to such an endpoint comes back here ({@link #send}) and is written to that WebSocket.
  *
- * <p>Bounds: {@link #MAX_CONNECTIONS_PER_HOST} per remote ip and {@code tls.maxConnections} in all (an
- * upgrade beyond either is refused with an HTTP error); a text message, or a binary one over
+ * <p>Bounds: {@link #MAX_CONNECTIONS_PER_HOST} per remote ip (an IPv6 one by its /64, as the UDP side counts)
+ * and {@code tls.maxConnections} in all ({@link ConnectionAdmission}; an upgrade beyond either is refused with
+ * an HTTP error); a text message, or a binary one over
  * {@link PacketCodec#MAX_DATAGRAM}, closes the connection with 1008 (policy violation); a connection that
  * holds no registration for {@link #UNREGISTERED_TIMEOUT_NANOS} is closed; a reader slower than what is
  * sent to it finds its datagrams dropped once {@link #WRITE_QUEUE_MAX_BYTES} wait, never buffered
@@ -43,8 +44,8 @@ public final class WebSocketIngress implements StreamEndpoints {
   /** The one path a WebSocket is served on: versioned, so a later protocol can live beside it. */
   public static final String PATH = "/p2pchat/v1";
   /**
-   * Connections per remote ip: a household or office behind one address (one per device, a few
-   * devices), not a whole server's worth. Like {@code maxClientsPerHost} for UDP, which a stream client
+   * Connections per remote ip (an IPv6 source per /64, one subscriber's): a household or office behind one
+   * address (one per device, a few devices), not a whole server's worth. Like {@code maxClientsPerHost} for UDP, which a stream client
    * does not meet (each connection is an address of its own): this is its bound instead.
    */
   public static final int MAX_CONNECTIONS_PER_HOST = 16;
@@ -107,9 +108,8 @@ public final class WebSocketIngress implements StreamEndpoints {
   private final Predicate<Endpoint> registered;
   private final NodeLog log;
   private final Map<Endpoint, Connection> connections = new HashMap<>();
-  /** Connections (and upgrades under way) per remote ip; an ip leaves the map with its last connection. */
-  private final Map<String, Integer> perHost = new HashMap<>();
-  private int upgrading;
+  /** Connections (and upgrades under way) in all and per source network (an IPv6 source by its /64). */
+  private final ConnectionAdmission admission;
   /**
    * The last connection number given: the high 32 bits random per start, the low 32 counting, so that
    * the instances of a cluster (whose registries hold each other's clients by address) practically never
@@ -137,6 +137,7 @@ public final class WebSocketIngress implements StreamEndpoints {
     this.receiver = receiver;
     this.registered = registered;
     this.log = log;
+    this.admission = new ConnectionAdmission(settings.maxConnections(), MAX_CONNECTIONS_PER_HOST);
   }
 
   /** Starts listening; completes with the bound port. */
@@ -181,28 +182,29 @@ public final class WebSocketIngress implements StreamEndpoints {
       return;
     }
     String host = req.remoteAddress().hostAddress();
-    if (connections.size() + upgrading >= settings.maxConnections()) {
-      refusedFull++;
-      log.warnRateLimited("tls-full", "WebSocket from {} refused: {} connections (tls.maxConnections)", host,
-        settings.maxConnections());
-      req.response().setStatusCode(SERVICE_UNAVAILABLE).end();
-      return;
+    switch (admission.admit(host)) {
+      case FULL -> {
+        refusedFull++;
+        log.warnRateLimited("tls-full", "WebSocket from {} refused: {} connections (tls.maxConnections)", host,
+          settings.maxConnections());
+        req.response().setStatusCode(SERVICE_UNAVAILABLE).end();
+        return;
+      }
+      case HOST_FULL -> {
+        refusedPerHost++;
+        log.warnRateLimited("tls-per-host", "WebSocket from {} refused: {} connections from {} already", host,
+          MAX_CONNECTIONS_PER_HOST, ConnectionAdmission.network(host));
+        req.response().setStatusCode(TOO_MANY_REQUESTS).end();
+        return;
+      }
+      case ADMITTED -> {
+      }
     }
-    if (perHost.getOrDefault(host, 0) >= MAX_CONNECTIONS_PER_HOST) {
-      refusedPerHost++;
-      log.warnRateLimited("tls-per-host", "WebSocket from {} refused: {} connections from that address already", host,
-        MAX_CONNECTIONS_PER_HOST);
-      req.response().setStatusCode(TOO_MANY_REQUESTS).end();
-      return;
-    }
-    perHost.merge(host, 1, Integer::sum);
-    upgrading++;
     req.toWebSocket().onComplete(ar -> {
-      upgrading--;
       if (ar.succeeded()) {
         attach(ar.result(), host);
       } else {
-        release(host);
+        admission.release(host);
       }
     });
   }
@@ -234,13 +236,9 @@ public final class WebSocketIngress implements StreamEndpoints {
 
   private void detach(Connection c) {
     if (connections.remove(c.endpoint) == c) {
-      release(c.remoteHost);
+      admission.release(c.remoteHost);
       log.debug("WebSocket {} ({}) closed", c.endpoint, c.remoteHost);
     }
-  }
-
-  private void release(String host) {
-    perHost.computeIfPresent(host, (h, n) -> n > 1 ? n - 1 : null);
   }
 
   /**
