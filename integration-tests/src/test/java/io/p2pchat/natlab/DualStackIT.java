@@ -14,14 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * (l, issue 16) Dual-stack clients ({@code dual} topology): dave's IPv4 is behind the symmetric router rtS,
+ * (m, issue 16) Dual-stack clients ({@code dual} topology): dave's IPv4 is behind the symmetric router rtS,
  * where punching cannot work (SymmetricRelayIT: IPv4 alone gets the relay), alice's behind the home NAT rtA;
  * both also have global IPv6 through their router's stateful ip6tables firewall. Configured as a user would
  * (the rendezvous's IPv4 address as {@code rendezvous.host}, its IPv6 address as {@code rendezvous.host6}),
  * they register over both families, and their path must become {@code direct} over IPv6 instead of relayed,
  * then carry chat both ways with each message once and in order.
  *
- * <p>Then (m) two dual-stack clients behind home NATs, alice (rtA) and bob (rtB), with a working direct path over
+ * <p>Then (n) two dual-stack clients behind home NATs, alice (rtA) and bob (rtB), with a working direct path over
  * each family: the core delays one family ({@code natlab.sh delay}), and the pair must settle on the other
  * family's direct path; after the delays are swapped it must move to the now faster family, once, with nothing
  * lost (issue 16: "of two direct paths the one with the clearly lower round trip wins, with hysteresis").

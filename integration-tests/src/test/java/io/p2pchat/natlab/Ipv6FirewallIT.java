@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * (k, issue 16) Two IPv6-only clients (no IPv4 address at all), each behind a home router's stateful IPv6
+ * (l, issue 16) Two IPv6-only clients (no IPv4 address at all), each behind a home router's stateful IPv6
  * firewall ({@code v6} topology: no NAT66, the LAN's /64 is routed, NEW from the public side is dropped, as
  * home routers do). Both register with the rendezvous's IPv6 address and must punch a {@code direct} path
  * between their global addresses, then chat both ways with each message once and in order. The firewall is
