@@ -105,6 +105,12 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   private final RendezvousWebSocket tls;
   /** True while the link runs over {@link #tls}: what goes to {@link #server} is written there. */
   private boolean overTls;
+  /**
+   * A control datagram came from the rendezvous over UDP at {@link #udpHeardNanos}: the fallback
+   * waits for a whole {@code fallbackSeconds} without one, so a lossy network is not taken for one that blocks UDP.
+   */
+  private boolean udpHeard;
+  private long udpHeardNanos;
   /** The TLS fallback's timer: the next attempt to connect over TLS (-1: none armed). */
   private long tlsFallbackTimer = -1;
   /** Wait before the next TLS connection attempt after a failed one: doubles to {@link Timing#TLS_RECONNECT_MAX_MS}. */
@@ -339,6 +345,13 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     if (channel == null) {
       throw new WireException(io.p2pchat.wire.DropReason.UNKNOWN_SESSION, "control before the rendezvous keys are loaded");
     }
+    if (viaUdp) {
+      // Before authentication: a stale cookie or a retransmitted answer proves as well that UDP passes both ways
+      // (where UDP is blocked, no datagram from the rendezvous gets in). Only a party on the path could forge one,
+      // and such a party can block the client anyway; the cost of a forgery is a later fallback, nothing more.
+      udpHeard = true;
+      udpHeardNanos = now;
+    }
     JsonObject msg = channel.onDatagram(datagram, now);
     if (msg == null || link == null) {
       return;
@@ -550,9 +563,18 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     }
     tlsFallbackTimer = vertx.setTimer(delayMs, id -> {
       tlsFallbackTimer = -1;
-      if (!overTls && (link == null || link.state() != RendezvousLink.State.REGISTERED)) {
-        connectTls();
+      if (overTls || (link != null && link.state() == RendezvousLink.State.REGISTERED)) {
+        return;
       }
+      long window = TimeUnit.SECONDS.toNanos(options.rendezvousTlsFallbackSeconds());
+      long quiet = System.nanoTime() - udpHeardNanos;
+      if (udpHeard && quiet < window) {
+        // The rendezvous answers over UDP, only slowly or lossily (the registration takes several round trips):
+        // UDP is not blocked. TLS only after a whole window without a single datagram from the rendezvous.
+        armTlsFallback(TimeUnit.NANOSECONDS.toMillis(window - quiet) + 1);
+        return;
+      }
+      connectTls();
     });
   }
 
