@@ -10,9 +10,14 @@ every public packet, so an attacker there is on path, and one that only sends is
   spoof_udp.py capture IFACE SRC_IP:PORT DST_IP:PORT PREFIX_HEX TIMEOUT_S
       waits (an AF_PACKET socket on IFACE, Ethernet frames) for the first UDP datagram from SRC to
       DST whose payload starts with PREFIX_HEX, prints its payload as hex; exit 1 after TIMEOUT_S.
+  spoof_udp.py plain DST_IP:PORT HEX...
+      one datagram per HEX payload from an ordinary UDP socket of the host it runs in (its own
+      source address; IPv4 or IPv6 by DST, which may be written [IPV6]:PORT): a stranger, not a
+      forger. Prints "sent N".
 
 Used by ForgedControlIT: forged control "from the rendezvous" to a client's public NAT mapping,
-and a replay of a sealed control datagram the rendezvous really sent.
+and a replay of a sealed control datagram the rendezvous really sent; by Ipv6FirewallIT: an
+unsolicited datagram from the public side toward a client behind an IPv6 firewall.
 """
 import socket
 import struct
@@ -30,7 +35,7 @@ FRAME_MAX = 65535
 
 def endpoint(text):
     host, port = text.rsplit(":", 1)
-    return host, int(port)
+    return host.strip("[]"), int(port)
 
 
 def checksum(data):
@@ -60,6 +65,14 @@ def send(src, dst, payloads):
     with socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW) as s:
         for p in payloads:
             s.sendto(datagram(src, dst, p), (dst[0], 0))
+    print("sent %d" % len(payloads))
+
+
+def plain(dst, payloads):
+    family = socket.AF_INET6 if ":" in dst[0] else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
+        for p in payloads:
+            s.sendto(p, dst)
     print("sent %d" % len(payloads))
 
 
@@ -101,6 +114,8 @@ def udp_payload(frame, src, dst):
 def main(argv):
     if len(argv) >= 4 and argv[0] == "send":
         send(endpoint(argv[1]), endpoint(argv[2]), [bytes.fromhex(h) for h in argv[3:]])
+    elif len(argv) >= 3 and argv[0] == "plain":
+        plain(endpoint(argv[1]), [bytes.fromhex(h) for h in argv[2:]])
     elif len(argv) == 6 and argv[0] == "capture":
         capture(argv[1], endpoint(argv[2]), endpoint(argv[3]), bytes.fromhex(argv[4]), float(argv[5]))
     else:

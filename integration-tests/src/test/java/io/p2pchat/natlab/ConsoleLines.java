@@ -42,6 +42,14 @@ final class ConsoleLines {
     return Pattern.compile("\\* " + n + " (?:connected \\((" + alt + ") (.+)\\)|path (" + alt + ") (.+))");
   }
 
+  /** A path line about {@code nick} in {@code state} at exactly {@code address} ({@code ip:port}, IPv6 in brackets). */
+  static Pattern pathAt(String nick, String state, String address) {
+    String n = Pattern.quote(nick);
+    String s = Pattern.quote(state);
+    String a = Pattern.quote(address);
+    return Pattern.compile("\\* " + n + " (?:connected \\((" + s + ") (" + a + ")\\)|path (" + s + ") (" + a + "))");
+  }
+
   /** The state of a line matched by {@link #path} or {@link #pathIn}. */
   static String state(ConsoleProcess.Matched m) {
     return m.group(1) != null ? m.group(1) : m.group(3);

@@ -19,10 +19,7 @@ class HomeNatDirectIT extends NatLabScenario {
     ConsoleProcess bob = client("bob", "bob");
 
     // rtA preserves alice's port 4000 on 203.0.113.21, rtB bob's on 203.0.113.22
-    ConsoleProcess.Matched aliceSeesBob = expectPath(alice, "bob", DIRECT, "203.0.113.22:4000");
-    ConsoleProcess.Matched bobSeesAlice = expectPath(bob, "alice", DIRECT, "203.0.113.21:4000");
-    reportPath(alice, "bob", aliceSeesBob, bob.startNanos());
-    reportPath(bob, "alice", bobSeesAlice, bob.startNanos());
+    expectPaths(alice, bob, DIRECT, "203.0.113.22:4000", "203.0.113.21:4000");
 
     say(alice, "hello bob, this is alice behind rtA", bob);
     say(bob, "hi alice, bob here behind rtB", alice);

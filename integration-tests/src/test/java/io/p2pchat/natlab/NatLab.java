@@ -30,7 +30,7 @@ final class NatLab implements AutoCloseable {
     this.id = id;
   }
 
-  /** Builds a lab of the given topology ({@code home}, {@code lan}, {@code sym}, {@code full}). */
+  /** Builds a lab of the given topology ({@code home}, {@code lan}, {@code sym}, {@code full}, {@code six}, {@code v6}, {@code dual}). */
   static NatLab up(String topology) {
     long pid = ProcessHandle.current().pid();
     // namespace names are <id>-<host>; natlab.sh allows ids of at most 10 characters
@@ -68,6 +68,14 @@ final class NatLab implements AutoCloseable {
 
   void dup(double p) {
     run("dup", Double.toString(p));
+  }
+
+  /**
+   * Holds every public UDP packet of one IP family ({@code 4} or {@code 6}) {@code ms} in the core, each way
+   * ({@code natlab.sh delay}; 0 removes it): that family's round trip grows by twice {@code ms}.
+   */
+  void delay(int family, int ms) {
+    run("delay", Integer.toString(family), Integer.toString(ms));
   }
 
   void flush(String router) {
@@ -109,6 +117,22 @@ final class NatLab implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of("python3", LabConfig.attackerScript().toString()));
     command.addAll(List.of(args));
     return exec("core", command.toArray(String[]::new));
+  }
+
+  /**
+   * Sends one datagram per hex payload to {@code destination} ({@code ip:port} or {@code [ipv6]:port}) from an
+   * ordinary UDP socket in {@code host}, under that host's own address ({@code spoof_udp.py plain}).
+   */
+  void sendFrom(String host, String destination, String... payloadsHex) {
+    List<String> command = new ArrayList<>(List.of("python3", LabConfig.attackerScript().toString(), "plain", destination));
+    command.addAll(List.of(payloadsHex));
+    exec(host, command.toArray(String[]::new));
+  }
+
+  /** How many packets {@code router}'s IPv6 firewall has dropped as unsolicited inbound (NEW from its public side). */
+  long unsolicited6(String router) {
+    List<String> out = run("unsolicited6", router);
+    return Long.parseLong(out.get(out.size() - 1).trim());
   }
 
   /** The core's interface toward a router or public host: every packet to and from it crosses this one. */

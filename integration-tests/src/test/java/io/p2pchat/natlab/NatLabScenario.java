@@ -95,12 +95,18 @@ abstract class NatLabScenario {
   static final Pattern RENDEZVOUS_UP = Pattern.compile("\\* rendezvous listening on UDP .*");
 
   protected ConsoleProcess rendezvous(String host) {
+    return rendezvous(host, Map.of());
+  }
+
+  /** A rendezvous whose environment also has {@code overrides} ({@code P2PCHAT_*} variables; each replaces a default). */
+  protected ConsoleProcess rendezvous(String host, Map<String, String> overrides) {
     String name = host + "-server";
-    Map<String, String> env = Map.of(
+    Map<String, String> env = new java.util.HashMap<>(Map.of(
         "P2PCHAT_HOST", "0.0.0.0",
         "P2PCHAT_PORT", Integer.toString(RENDEZVOUS_PORT),
         "P2PCHAT_LOG_DIR", dir("logs", name).toString(),
-        LabConfig.LAN_RANGES_ENV, LabConfig.LAN_RANGES);
+        LabConfig.LAN_RANGES_ENV, LabConfig.LAN_RANGES));
+    env.putAll(overrides);
     ConsoleProcess p = start(host, name, RENDEZVOUS_CLASS, env);
     p.await(RENDEZVOUS_UP, START_TIMEOUT);
     return p;
@@ -108,7 +114,12 @@ abstract class NatLabScenario {
 
   /** Starts a chat client with a console in a client host. */
   protected ConsoleProcess client(String host, String nick) {
-    Map<String, String> env = Map.of(
+    return client(host, nick, Map.of());
+  }
+
+  /** A chat client whose environment also has {@code overrides} ({@code P2PCHAT_*} variables; each replaces a default). */
+  protected ConsoleProcess client(String host, String nick, Map<String, String> overrides) {
+    Map<String, String> env = new java.util.HashMap<>(Map.of(
         "P2PCHAT_NICK", nick,
         "P2PCHAT_RENDEZVOUS_HOST", RDV_ADDR,
         "P2PCHAT_RENDEZVOUS_PORT", Integer.toString(RENDEZVOUS_PORT),
@@ -116,7 +127,8 @@ abstract class NatLabScenario {
         "P2PCHAT_DATA_DIR", dir("data", nick).toString(),
         "P2PCHAT_LOG_DIR", dir("logs", nick).toString(),
         "P2PCHAT_CONSOLE", "true",
-        LabConfig.LAN_RANGES_ENV, LabConfig.LAN_RANGES);
+        LabConfig.LAN_RANGES_ENV, LabConfig.LAN_RANGES));
+    env.putAll(overrides);
     return start(host, nick, CLIENT_CLASS, env);
   }
 
@@ -133,6 +145,20 @@ abstract class NatLabScenario {
     return m;
   }
 
+  /**
+   * Both directions of {@link #expectPath} for the pair {@code a}, {@code b} ({@code a} must show {@code b} at
+   * {@code addressOfB}, {@code b} show {@code a} at {@code addressOfA}; null: any address), each reported from
+   * {@code b}'s start (the later client's). Returns what {@code a} and {@code b} showed, in that order.
+   */
+  protected List<ConsoleProcess.Matched> expectPaths(ConsoleProcess a, ConsoleProcess b, String state,
+      String addressOfB, String addressOfA) {
+    ConsoleProcess.Matched aSeesB = expectPath(a, b.name(), state, addressOfB);
+    ConsoleProcess.Matched bSeesA = expectPath(b, a.name(), state, addressOfA);
+    reportPath(a, b.name(), aSeesB, b.startNanos());
+    reportPath(b, a.name(), bSeesA, b.startNanos());
+    return List.of(aSeesB, bSeesA);
+  }
+
   /** Types a room message on {@code from} and waits until each receiver shows it. */
   protected void say(ConsoleProcess from, String text, ConsoleProcess... receivers) {
     from.type(text);
@@ -146,6 +172,17 @@ abstract class NatLabScenario {
     for (int i = first; i < first + count; i++) {
       from.type(String.format("%s-%03d", prefix, i));
     }
+  }
+
+  /**
+   * Both users type {@code count} numbered room messages at once ({@code a}: {@code prefix-000 …}, {@code b}:
+   * {@code prefixb-000 …}); each must show the other's exactly once and in order.
+   */
+  protected void chatBothWays(ConsoleProcess a, ConsoleProcess b, String prefix, int count) {
+    typeNumbered(a, prefix, 0, count);
+    typeNumbered(b, prefix + "b", 0, count);
+    expectExactlyOnceInOrder(a, b, prefix, count, MESSAGE_TIMEOUT);
+    expectExactlyOnceInOrder(b, a, prefix + "b", count, MESSAGE_TIMEOUT);
   }
 
   /**

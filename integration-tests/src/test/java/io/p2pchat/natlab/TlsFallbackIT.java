@@ -39,10 +39,7 @@ class TlsFallbackIT extends NatLabScenario {
     say(alice, "hello bob, alice here behind a firewall that drops UDP", bob);
     long firstMessage = System.nanoTime();
     say(bob, "hi alice, bob here behind rtB", alice);
-    typeNumbered(alice, "tls", 0, MESSAGES);
-    typeNumbered(bob, "tlsb", 0, MESSAGES);
-    expectExactlyOnceInOrder(alice, bob, "tls", MESSAGES, MESSAGE_TIMEOUT);
-    expectExactlyOnceInOrder(bob, alice, "tlsb", MESSAGES, MESSAGE_TIMEOUT);
+    chatBothWays(alice, bob, "tls", MESSAGES);
     alice.type("/netcheck");
     alice.await(Pattern.compile("\\* netcheck: udp: blocked.*"), MESSAGE_TIMEOUT);
     report(String.format("rtA drops UDP: '%s' %d ms after alice started; '%s' %d ms after; first message over TLS %d ms after start",

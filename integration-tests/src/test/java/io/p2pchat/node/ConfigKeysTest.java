@@ -95,6 +95,8 @@ class ConfigKeysTest {
       node("roomSecret", "sixteen-chars-or-more", NodeOptions::roomSecret),
       node("rendezvous.host", "10.0.0.7", NodeOptions::rendezvousHost),
       node("rendezvous.port", 7001, NodeOptions::rendezvousPort),
+      node("rendezvous.host6", "2001:db8::7", NodeOptions::rendezvousAlt, "[2001:db8::7]:7000"),
+      node("rendezvous.port6", 7001, NodeOptions::rendezvousPort6),
       node("rendezvous.servers", new JsonArray().add("rdv1:7000").add("rdv2:7001"), NodeOptions::rendezvousServers,
         List.of("rdv1:7000", "rdv2:7001")),
       node("rendezvous.key", PINNED, o -> o.rendezvousKeys().values().stream().findFirst()

@@ -88,21 +88,6 @@ class Ipv6LoopbackTest {
     return config;
   }
 
-  /** Sends {@link #MESSAGES} numbered texts from {@code from} to {@code to}; asserts each arrived once, in order. */
-  private static void chatOneWay(TestNet.Node from, TestNet.Node to, String tag) throws Exception {
-    List<String> sent = new ArrayList<>();
-    for (int i = 1; i <= MESSAGES; i++) {
-      String text = tag + " " + i;
-      sent.add(text);
-      from.sendTo(to.nick, text);
-    }
-    to.awaitReceived(from.nick, sent.get(sent.size() - 1));
-    List<String> received = to.events.all(TestNet.Events.RECEIVED).stream()
-      .filter(e -> from.nick.equals(e.getString("from")) && e.getString("text").startsWith(tag + " "))
-      .map(e -> e.getString("text")).collect(Collectors.toList());
-    assertEquals(sent, received, "every message once, in order");
-  }
-
   @Test
   void twoNodesOnIpv6RegisterOverIpv6GoDirectOnIpv6AndChatBothWays(Vertx vertx, @TempDir Path dir) throws Exception {
     TestNet net = new TestNet(vertx, dir);
@@ -111,16 +96,13 @@ class Ipv6LoopbackTest {
     TestNet.Node alice = net.node(ipv6Node(net, "alice", rdv));
     TestNet.Node bob = net.node(ipv6Node(net, "bob", rdv));
 
-    JsonObject up = alice.events.await(TestNet.Events.RENDEZVOUS_STATE, e -> "up".equals(e.getString("state")));
-    assertEquals("[::1]:" + rdv.port6(), up.getString("address"), "registered over IPv6");
+    assertEquals("[::1]:" + rdv.port6(), alice.awaitUp().getString("address"), "registered over IPv6");
     // ::1 is each node's own host candidate (bind.host6), so the path is direct-lan, as 127.0.0.1 is on IPv4.
-    JsonObject path = alice.awaitPeer("bob", "direct-lan");
-    assertTrue(path.getString("address").startsWith("[::1]:"), "direct over IPv6: " + path.encode());
-    JsonObject back = bob.awaitPeer("alice", "direct-lan");
-    assertTrue(back.getString("address").startsWith("[::1]:"), "direct over IPv6: " + back.encode());
+    alice.awaitPeerAt("bob", "direct-lan", "[::1]:");
+    bob.awaitPeerAt("alice", "direct-lan", "[::1]:");
 
-    chatOneWay(alice, bob, "a2b");
-    chatOneWay(bob, alice, "b2a");
+    TestNet.chatOneWay(alice, bob, "a2b", MESSAGES);
+    TestNet.chatOneWay(bob, alice, "b2a", MESSAGES);
     assertEquals(0, net.rendezvousStats().getLong("bugs"));
   }
 
@@ -182,8 +164,8 @@ class Ipv6LoopbackTest {
     TestNet.Node e = net.node(erin);
     TestNet.Node f = net.node("frank", rdv.port());
     e.awaitPeer("frank", "direct-lan");
-    chatOneWay(e, f, "e2f");
-    chatOneWay(f, e, "f2e");
+    TestNet.chatOneWay(e, f, "e2f", MESSAGES);
+    TestNet.chatOneWay(f, e, "f2e", MESSAGES);
     assertEquals(2, warnings.matching("IPv6 off: cannot bind UDP [" + ABSENT6 + "]").size(),
       "one WARN line from the rendezvous and one from erin: " + warnings.matching("IPv6"));
   }

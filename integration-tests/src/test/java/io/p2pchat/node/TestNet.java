@@ -45,6 +45,26 @@ public final class TestNet {
     return future.toCompletionStage().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
   }
 
+  /**
+   * Sends {@code messages} numbered texts ({@code tag 1}, {@code tag 2}, ...) from {@code from} to {@code to};
+   * asserts each arrived once, in order.
+   */
+  public static void chatOneWay(Node from, Node to, String tag, int messages) throws Exception {
+    List<String> sent = new ArrayList<>();
+    for (int i = 1; i <= messages; i++) {
+      String text = tag + " " + i;
+      sent.add(text);
+      from.sendTo(to.nick, text);
+    }
+    to.awaitReceived(from.nick, sent.get(sent.size() - 1));
+    List<String> received = to.events.all(Events.RECEIVED).stream()
+      .filter(e -> from.nick.equals(e.getString("from")) && e.getString("text").startsWith(tag + " "))
+      .map(e -> e.getString("text")).toList();
+    if (!sent.equals(received)) {
+      throw new AssertionError("every message once, in order: sent " + sent + ", received " + received);
+    }
+  }
+
   /** A rendezvous on 127.0.0.1, any port; {@code extra} overrides the defaults (e.g. ttlSeconds). */
   public RendezvousVerticle rendezvous(JsonObject extra) throws Exception {
     RendezvousVerticle r = new RendezvousVerticle();
@@ -144,6 +164,21 @@ public final class TestNet {
     /** Waits until this node sees {@code peer} in {@code state}; returns that event. */
     public JsonObject awaitPeer(String peer, String state) throws Exception {
       return events.await(Events.PEER_STATE, e -> peer.equals(e.getString("nick")) && state.equals(e.getString("state")));
+    }
+
+    /** Waits until this node sees {@code peer} in {@code state} at an address starting with {@code prefix} ({@code [::1]:}). */
+    public JsonObject awaitPeerAt(String peer, String state, String prefix) throws Exception {
+      JsonObject path = awaitPeer(peer, state);
+      if (!String.valueOf(path.getString("address")).startsWith(prefix)) {
+        throw new AssertionError(nick + " reached " + peer + " " + state + " at another address than " + prefix + "…: "
+          + path.encode());
+      }
+      return path;
+    }
+
+    /** Waits until this node is registered with the rendezvous; returns that {@code rendezvous.state} event. */
+    public JsonObject awaitUp() throws Exception {
+      return events.await(Events.RENDEZVOUS_STATE, e -> "up".equals(e.getString("state")));
     }
 
     public JsonObject awaitReceived(String from, String text) throws Exception {

@@ -70,7 +70,8 @@ public class ChatNodeOptions {
   private static final List<String> TOP_KEYS = List.of("nick", "room", "roomSecret", "rendezvous", "bind",
     "keepAliveSeconds", "punchTimeoutSeconds", "stunServers", "deliveryDeadlineSeconds", "console", "http",
     "extensions", NodeOptions.EXTENSION_CONFIG, "eventBusPrefix", "dataDir", "keyFile", "cipher", "logDir");
-  private static final List<String> RENDEZVOUS_KEYS = List.of("host", "port", "key", "servers", "downAfterSeconds", "tls");
+  private static final List<String> RENDEZVOUS_KEYS = List.of("host", "port", "host6", "port6", "key", "servers",
+    "downAfterSeconds", "tls");
   private static final List<String> TLS_KEYS = List.of("port", "fingerprint", "verify", "fallbackSeconds", "proxy");
   private static final List<String> ADDRESS_KEYS = List.of("host", "port");
   /** The keys of {@code bind}: the IPv4 address and port, and the IPv6 address. */
@@ -81,6 +82,8 @@ public class ChatNodeOptions {
   private String roomSecret;
   private String rendezvousHost;
   private Integer rendezvousPort;
+  private String rendezvousHost6;
+  private Integer rendezvousPort6;
   private String rendezvousKey;
   private List<String> rendezvousServers;
   private Integer rendezvousDownAfterSeconds;
@@ -130,6 +133,8 @@ public class ChatNodeOptions {
     Checks.onlyKnown(rendezvous, "rendezvous.", RENDEZVOUS_KEYS);
     setRendezvousHost(Checks.string(rendezvous, "host", "rendezvous.host"));
     rendezvousPort = port("rendezvous.port", Checks.integer(rendezvous, "port", "rendezvous.port"), MIN_PORT);
+    setRendezvousHost6(Checks.string(rendezvous, "host6", "rendezvous.host6"));
+    rendezvousPort6 = port("rendezvous.port6", Checks.integer(rendezvous, "port6", "rendezvous.port6"), MIN_PORT);
     setRendezvousKey(Checks.string(rendezvous, "key", "rendezvous.key"));
     setRendezvousServers(Checks.stringList(rendezvous, "servers", "rendezvous.servers"));
     rendezvousDownAfterSeconds = seconds("rendezvous.downAfterSeconds",
@@ -204,6 +209,8 @@ public class ChatNodeOptions {
     JsonObject rendezvous = new JsonObject();
     Checks.putIfSet(rendezvous, "host", rendezvousHost);
     Checks.putIfSet(rendezvous, "port", rendezvousPort);
+    Checks.putIfSet(rendezvous, "host6", rendezvousHost6);
+    Checks.putIfSet(rendezvous, "port6", rendezvousPort6);
     Checks.putIfSet(rendezvous, "key", rendezvousKey);
     Checks.putIfSet(rendezvous, "servers", rendezvousServers);
     Checks.putIfSet(rendezvous, "downAfterSeconds", rendezvousDownAfterSeconds);
@@ -295,6 +302,31 @@ public class ChatNodeOptions {
   /** Sets {@code rendezvous.port} (1 to 65535). */
   public ChatNodeOptions setRendezvousPort(int port) {
     this.rendezvousPort = Checks.range("rendezvous.port", port, MIN_PORT, MAX_PORT);
+    return this;
+  }
+
+  /**
+   * {@code rendezvous.host6}: the same rendezvous's IPv6 address, where a dual-stack node registers its IPv6
+   * address too; null if not set (the node registers over {@code rendezvous.host}'s family only).
+   */
+  public String getRendezvousHost6() {
+    return rendezvousHost6;
+  }
+
+  /** Sets {@code rendezvous.host6} (an IPv6 literal such as {@code 2001:db8::7}; checked when the node starts). */
+  public ChatNodeOptions setRendezvousHost6(String host6) {
+    this.rendezvousHost6 = Checks.nonBlank("rendezvous.host6", host6);
+    return this;
+  }
+
+  /** {@code rendezvous.port6}: the rendezvous's UDP port at {@code rendezvous.host6}, {@code rendezvous.port} unless set. */
+  public int getRendezvousPort6() {
+    return rendezvousPort6 != null ? rendezvousPort6 : getRendezvousPort();
+  }
+
+  /** Sets {@code rendezvous.port6} (1 to 65535). */
+  public ChatNodeOptions setRendezvousPort6(int port) {
+    this.rendezvousPort6 = Checks.range("rendezvous.port6", port, MIN_PORT, MAX_PORT);
     return this;
   }
 

@@ -128,6 +128,8 @@ public final class NodeOptions {
     KEYS.put("room", Type.STRING);
     KEYS.put("rendezvous.host", Type.STRING);
     KEYS.put("rendezvous.port", Type.INTEGER);
+    KEYS.put("rendezvous.host6", Type.STRING);
+    KEYS.put("rendezvous.port6", Type.INTEGER);
     KEYS.put("rendezvous.servers", Type.LIST);
     KEYS.put("rendezvous.key", Type.STRING);
     KEYS.put("rendezvous.downAfterSeconds", Type.INTEGER);
@@ -153,6 +155,7 @@ public final class NodeOptions {
     KEYS.put("impair.duplicatePercent", Type.INTEGER);
     KEYS.put("impair.reorderPercent", Type.INTEGER);
     KEYS.put("impair.seed", Type.INTEGER);
+    KEYS.put("impair.dropIpv4", Type.BOOLEAN);
     KEYS.put("roomSecret", Type.STRING);
     KEYS.put("keyFile", Type.STRING);
     KEYS.put("cipher", Type.STRING);
@@ -166,6 +169,9 @@ public final class NodeOptions {
   private final String room;
   private final String rendezvousHost;
   private final int rendezvousPort;
+  /** {@code rendezvous.host6}: the rendezvous's IPv6 address, registered with over IPv6 too; null when not set. */
+  private final String rendezvousHost6;
+  private final int rendezvousPort6;
   private final List<String> rendezvousServers;
   /** The configured key of each server ({@code host:port} as in {@link #rendezvousServers}) that has one. */
   private final Map<String, ServerKey> rendezvousKeys;
@@ -192,6 +198,7 @@ public final class NodeOptions {
   private final List<String> stunServers;
   private final LanRanges lanRanges;
   private final int[] impairment;
+  private final boolean impairDropIpv4;
   private final Path keyFile;
   private final CipherSuite cipher;
   private final String httpHost;
@@ -210,6 +217,13 @@ public final class NodeOptions {
     room = r.requiredStringOr("room", DEFAULT_ROOM, Control.ROOM_PATTERN, ROOM_RULE);
     rendezvousHost = nonBlank(r, "rendezvous.host", DEFAULT_RENDEZVOUS_HOST);
     rendezvousPort = r.port("rendezvous.port", DEFAULT_RENDEZVOUS_PORT, false);
+    rendezvousHost6 = r.string("rendezvous.host6", null);
+    rendezvousPort6 = r.port("rendezvous.port6", rendezvousPort, false);
+    if (rendezvousHost6 != null && (!rendezvousHost6.contains(":")
+      || !isHostPort("[" + rendezvousHost6 + "]:" + rendezvousPort6) || rendezvousHost.contains(":"))) {
+      throw new ConfigException("rendezvous.host6 must be an IPv6 literal such as 2001:db8::7, beside an IPv4 or named"
+        + " rendezvous.host (got \"" + rendezvousHost6 + "\" with rendezvous.host \"" + rendezvousHost + "\")");
+    }
     List<String> servers = new ArrayList<>();
     Map<String, ServerKey> keys = new LinkedHashMap<>();
     for (String entry : r.strings("rendezvous.servers")) {
@@ -281,6 +295,7 @@ public final class NodeOptions {
     if (impairment[0] + impairment[1] + impairment[2] > 100) {
       throw new ConfigException("impair.lossPercent + duplicatePercent + reorderPercent must not exceed 100");
     }
+    impairDropIpv4 = r.bool("impair.dropIpv4", false);
     stunServers = r.strings("stunServers");
     lanRanges = new LanRanges(r.strings("lanRanges"));
     for (String server : stunServers) {
@@ -343,6 +358,24 @@ public final class NodeOptions {
 
   public int rendezvousPort() {
     return rendezvousPort;
+  }
+
+  /**
+   * {@code [rendezvous.host6]:rendezvous.port6}: the rendezvous {@code rendezvous.host} names, at its IPv6
+   * address, where the node registers its IPv6 address too; null when {@code rendezvous.host6} is not set.
+   */
+  public String rendezvousAlt() {
+    return rendezvousHost6 == null ? null : "[" + rendezvousHost6 + "]:" + rendezvousPort6;
+  }
+
+  /** {@code rendezvous.host6}: the rendezvous's IPv6 literal, or null. */
+  public String rendezvousHost6() {
+    return rendezvousHost6;
+  }
+
+  /** {@code rendezvous.port6}: the rendezvous's UDP port at {@code rendezvous.host6}; {@code rendezvous.port} unless set. */
+  public int rendezvousPort6() {
+    return rendezvousPort6;
   }
 
   /**
@@ -447,6 +480,14 @@ public final class NodeOptions {
    */
   public int[] impairment() {
     return impairment.clone();
+  }
+
+  /**
+   * Test only ({@code impair.dropIpv4}): every packet to a peer's IPv4 address is dropped as it leaves (the
+   * relay is not touched), as a NAT that forces the relay on IPv4 would; false in any real deployment.
+   */
+  public boolean impairDropIpv4() {
+    return impairDropIpv4;
   }
 
   /** STUN servers ({@code host:port}) asked besides the rendezvous, to learn how our NAT maps. */

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The path state machine of one peer: which candidates to probe and when, which confirmed path
@@ -23,8 +24,11 @@ import java.util.Set;
  *     │  └──────────────────── RELAYED ◀── punch window over, relay confirmed
  *     └─────────────────────────────▲
  * </pre>
- * A better path replaces the current one only when it is of a better kind (LAN over public,
- * direct over relay): hysteresis by kind, so two similar paths never flap. Every change of the
+ * A better path replaces the current one when it is of a better kind (LAN over public, direct over
+ * relay): hysteresis by kind. Between two working direct paths of the same kind (direct over IPv4 and
+ * direct over IPv6), the one with the clearly lower smoothed round trip wins ({@link PathRtt}: by a ratio
+ * and a margin, sustained), so two similar paths never flap; the other is probed with each keep-alive
+ * (at most {@link #MAX_STANDBY_PROBES}) to keep its round trip known. Every change of the
  * state or of the chosen address goes through {@link #transition}, which reports it with its
  * reason ({@link Actions#pathChanged}); the session's host logs each one.
  */
@@ -60,6 +64,11 @@ final class PeerPath {
    * any number of victims' addresses and have this node probe each of them.
    */
   static final int MAX_PEER_REFLEXIVE = 2;
+  /**
+   * Other working paths of the current kind probed with each keep-alive, so their round trips stay known:
+   * the other address family's, and one more (a second LAN interface). Each costs one probe per keep-alive.
+   */
+  static final int MAX_STANDBY_PROBES = 2;
 
   private record PendingProbe(Endpoint to, long sentNanos) {
   }
@@ -80,6 +89,8 @@ final class PeerPath {
   private PathState state = PathState.CONNECTING;
   private Candidate current;
   private long rttNanos = -1;
+  /** The round trip of every confirmed address: which of two direct paths of one kind is faster. */
+  private final PathRtt rtts = new PathRtt();
 
   private boolean punching;
   private long punchUntil;
@@ -114,6 +125,11 @@ final class PeerPath {
     return rttNanos;
   }
 
+  /** The smoothed round trip measured on {@code at} (a candidate that answered), or -1. */
+  long smoothedRtt(Endpoint at) {
+    return rtts.smoothed(at);
+  }
+
   /**
    * New candidates from an introduction; starts a punch round at once (simultaneous open).
    *
@@ -134,6 +150,7 @@ final class PeerPath {
       usable.add(current);
     }
     candidates = usable;
+    rtts.retain(usable.stream().map(Candidate::endpoint).toList());
     relayAvailable = relay;
     startPunch(now);
     if (relay && relayFirst && current == null) {
@@ -173,7 +190,9 @@ final class PeerPath {
 
   /** A verified {@code punched}: the exchange completed both ways on that address. */
   void onPunched(long txId, Endpoint from, long now) {
-    heard(now);
+    if (!besidePath(from)) {
+      heard(now);
+    }
     if (challenge != null && challenge.txId() == txId && challenge.to().equals(from)) {
       roam(from, now);
       return;
@@ -186,12 +205,37 @@ final class PeerPath {
     if (confirmed == null) {
       return;
     }
-    rttNanos = now - probe.sentNanos();
+    long rtt = now - probe.sentNanos();
+    rtts.sample(from, rtt);
     if (current == null || state == PathState.CONNECTING
       || confirmed.pathState().preference() > state.preference()) {
       String why = current == null ? "punch completed" : "better path than " + state.label();
+      rttNanos = rtt;
+      choose(confirmed, now, why);
+    } else if (confirmed.equals(current)) {
+      rttNanos = rtt;
+    } else if (confirmed.pathState() == state && state.isDirect() && rtts.prefers(from, current.endpoint(), now)) {
+      String why = "lower round trip: " + micros(rtts.smoothed(from)) + " us against "
+        + micros(rtts.smoothed(current.endpoint())) + " us on " + current.endpoint();
+      rttNanos = rtt;
+      rtts.moved();
       choose(confirmed, now, why);
     }
+  }
+
+  private static long micros(long nanos) {
+    return TimeUnit.NANOSECONDS.toMicros(nanos);
+  }
+
+  /**
+   * True for a {@code punched} answering us at another address than the current direct path: a standby
+   * ({@link #probeStandbys}) or an upgrade candidate. It proves the peer is there, not that the path works, so
+   * it never counts as the path's answer (else a working standby, probed with each keep-alive, would hide a
+   * silent path forever). The peer's own punches still count, as before: they may come from a new address
+   * of a peer that roamed, which the path challenge handles.
+   */
+  private boolean besidePath(Endpoint from) {
+    return current != null && state.isDirect() && !current.endpoint().equals(from);
   }
 
   /** Authenticated traffic from the peer: the path is alive. */
@@ -330,6 +374,7 @@ final class PeerPath {
       nextKeepAliveAt = now + keepAliveNanos;
       actions.sendPunch(current.endpoint(), track(current.endpoint(), now));
       expectAnswer(now);
+      probeStandbys(now);
     }
     expirePending(now);
   }
@@ -357,8 +402,27 @@ final class PeerPath {
     probeInterval = Math.min(probeInterval * 2, Timing.PROBE_MAX_INTERVAL_NANOS);
   }
 
+  /**
+   * With a keep-alive on a direct path: one probe to each other address of the same kind that answered
+   * before (at most {@link #MAX_STANDBY_PROBES}), whose answers ({@link #onPunched}) keep its round trip
+   * known. They expect nothing: a silent standby never loses the current path.
+   */
+  private void probeStandbys(long now) {
+    if (!state.isDirect()) {
+      return;
+    }
+    int sent = 0;
+    for (Candidate c : candidates) {
+      if (sent < MAX_STANDBY_PROBES && !c.equals(current) && c.pathState() == state && rtts.measured(c.endpoint())) {
+        actions.sendPunch(c.endpoint(), track(c.endpoint(), now));
+        sent++;
+      }
+    }
+  }
+
   private void choose(Candidate confirmed, long now, String why) {
     PathState to = confirmed.pathState();
+    awaitingSince = 0; // it just answered: an answer the old path owed is not this one's
     nextKeepAliveAt = now + keepAliveNanos;
     if (to.isDirect()) {
       punching = false;

@@ -132,7 +132,7 @@ public class PunchVerticle extends VerticleBase {
     addresses = new ChatAddresses(options.eventBusPrefix());
     roomId = RoomId.of(options.room(), options.roomSecret());
     int[] impair = options.impairment();
-    impairment = new Impairment(impair[0], impair[1], impair[2], impair[3]);
+    impairment = new Impairment(impair[0], impair[1], impair[2], impair[3], options.impairDropIpv4());
     deliveryOptions = new DeliveryOptions()
       .setPacketFrameBudget(PeerSession.FRAME_BUDGET)
       .setDeliveryDeadlineNanos(TimeUnit.SECONDS.toNanos(options.deliveryDeadlineSeconds()));
@@ -158,7 +158,7 @@ public class PunchVerticle extends VerticleBase {
           if (socket.localAddress6() != null) {
             ownAddresses.add(new Endpoint(LOOPBACK6, socket.localAddress6().port()));
           }
-          rendezvous.start(instance, roomId, locals);
+          rendezvous.start(instance, roomId, locals, altServer());
           return null;
         }))
       // Started once every address is registered (on a clustered event bus: known cluster-wide).
@@ -175,6 +175,9 @@ public class PunchVerticle extends VerticleBase {
         serve(addresses.netcheck(), NO_FIELDS, msg -> netChecker.run()
           .map(check -> check.put("udp", rendezvous.overTls() ? "blocked" : "ok")).onSuccess(msg::reply)))))
       .onSuccess(v -> {
+        if (options.impairDropIpv4()) {
+          log.warn("test impairment on: every packet to a peer's IPv4 address dropped");
+        }
         if (impairment.active()) {
           log.warn("test impairment on: {}% loss, {}% duplication, {}% reordering of packets to peers",
             impair[0], impair[1], impair[2]);
@@ -284,6 +287,22 @@ public class PunchVerticle extends VerticleBase {
   }
 
   /** {@code host:port} names (IPv6 in brackets) to addresses. Blocking: DNS. */
+  /**
+   * The rendezvous's IPv6 address ({@code rendezvous.host6}) where this node registers its IPv6 address too:
+   * only with an IPv6 socket, and for the one rendezvous of {@code rendezvous.host} (not a list of servers).
+   */
+  private Endpoint altServer() {
+    String alt = options.rendezvousAlt();
+    if (alt == null || socket.localAddress6() == null || options.rendezvousServers().size() != 1) {
+      return null;
+    }
+    try {
+      return Endpoint.parse(alt);
+    } catch (WireException e) {
+      throw new IllegalStateException("BUG: rendezvous.host6 was checked as an IPv6 literal: " + alt, e);
+    }
+  }
+
   private static List<Endpoint> resolve(List<String> hostPorts) throws UnknownHostException {
     List<Endpoint> resolved = new ArrayList<>();
     for (String hostPort : hostPorts) {
@@ -310,7 +329,7 @@ public class PunchVerticle extends VerticleBase {
           break;
         case CONTROL:
           // The sealed control channel: only the current rendezvous speaks it to us.
-          if (!rendezvous.isServer(from)) {
+          if (!rendezvous.isControlSource(from)) {
             throw new WireException(DropReason.UNAUTHENTICATED, "control datagram not from the rendezvous");
           }
           rendezvous.onControl(data, viaUdp, System.nanoTime());
@@ -410,6 +429,9 @@ public class PunchVerticle extends VerticleBase {
 
   /** A packet to a peer ({@link PeerTransport}): through the test impairment, when it is on. */
   private void sendPacket(PeerSession session, Endpoint to, Buffer packet) {
+    if (impairment.blocks(to)) {
+      return;
+    }
     if (impairment.active()) {
       switch (impairment.next()) {
         case DROP:

@@ -147,6 +147,22 @@ final class RendezvousChannel {
   }
 
   /**
+   * Seals {@code message} in the current server's session and sends it to {@code to}, another address of
+   * that server (its other address family: an {@code alt} leaves from our socket of that family). Never
+   * queued nor handshaken for: without a usable session it is not sent, and false is returned.
+   */
+  boolean sendTo(JsonObject message, Endpoint to) {
+    ControlClient client = current();
+    long now = System.nanoTime();
+    ControlSession session = client.session();
+    if (client.state() != ControlClient.State.IDLE || session == null || !session.isUsable(now)) {
+      return false;
+    }
+    sender.send(Buffer.buffer(client.seal(message.toBuffer().getBytes(), now)), to);
+    return true;
+  }
+
+  /**
    * A control-channel datagram from the current server: the control message it carries, or null
    * when it was a step of the handshake.
    *

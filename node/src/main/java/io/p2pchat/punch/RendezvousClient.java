@@ -105,6 +105,12 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   private final RendezvousWebSocket tls;
   /** True while the link runs over {@link #tls}: what goes to {@link #server} is written there. */
   private boolean overTls;
+  /**
+   * A control datagram came from the rendezvous over UDP at {@link #udpHeardNanos}: the fallback
+   * waits for a whole {@code fallbackSeconds} without one, so a lossy network is not taken for one that blocks UDP.
+   */
+  private boolean udpHeard;
+  private long udpHeardNanos;
   /** The TLS fallback's timer: the next attempt to connect over TLS (-1: none armed). */
   private long tlsFallbackTimer = -1;
   /** Wait before the next TLS connection attempt after a failed one: doubles to {@link Timing#TLS_RECONNECT_MAX_MS}. */
@@ -123,6 +129,13 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   private final RoomView view = new RoomView();
   /** {@code connect} requests waiting for their introduction. */
   private final ConnectRetries connects = new ConnectRetries();
+  /**
+   * The rendezvous's address of our other family ({@code rendezvous.host6}), or null: the node registers
+   * its address of that family there too ({@link #alt}).
+   */
+  private Endpoint altServer;
+  /** Our address of the other family, proven to the rendezvous: docs/PROTOCOL.md, "Registering over both families". */
+  private final AltAddress alt = new AltAddress(new AltActions());
 
   /**
    * @param servers      the rendezvous servers in the order to try them (a cluster shares registrations)
@@ -166,6 +179,14 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     return from.equals(server);
   }
 
+  /**
+   * True when {@code from} may send us sealed control: the current rendezvous, or its address of our other
+   * family (an {@code alt-challenge} comes from there; it opens only in our session with the rendezvous).
+   */
+  boolean isControlSource(Endpoint from) {
+    return from.equals(server) || (from.equals(altServer) && !overTls);
+  }
+
   /** Whether the rendezvous offered to relay for us. */
   boolean relayAvailable() {
     return relayAvailable;
@@ -173,9 +194,11 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
   /**
    * Loads the pinned rendezvous keys (configured ones, and {@code known_servers} of the data directory),
-   * then starts registering from our socket's {@code locals} addresses.
+   * then starts registering from our socket's {@code locals} addresses; once registered, also registers our
+   * address of the other family at {@code altServer}, the rendezvous's address of that family (null: none).
    */
-  void start(String instance, RoomId roomId, List<Endpoint> locals) {
+  void start(String instance, RoomId roomId, List<Endpoint> locals, Endpoint altServer) {
+    this.altServer = altServer;
     vertx.executeBlocking(() -> KnownServers.load(options.dataDir().resolve(KNOWN_SERVERS_FILE)))
       .onSuccess(known -> {
         options.rendezvousKeys().forEach(known::configure);
@@ -190,8 +213,9 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       });
   }
 
+  /** The configured {@code host:port} of {@code endpoint}; the rendezvous's other address goes by its first one's. */
   private String serverName(Endpoint endpoint) {
-    return serverNames.get(servers.indexOf(endpoint));
+    return servers.contains(endpoint) ? serverNames.get(servers.indexOf(endpoint)) : serverNames.get(0);
   }
 
   private void register(String instance, RoomId roomId, List<Endpoint> locals) {
@@ -265,7 +289,34 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     return new JsonObject().put("address", relayAddress())
       .put("transport", overTls ? "tls" : "udp")
       .put("state", link != null && link.state() == RendezvousLink.State.REGISTERED ? "up"
-        : rendezvousDown ? "down" : "registering");
+        : rendezvousDown ? "down" : "registering")
+      .put("alt", alt.address() == null ? null : alt.address().toString());
+  }
+
+  /** What {@link #alt} asks: datagrams to the rendezvous, and the node's own addresses kept up to date. */
+  private final class AltActions implements AltAddress.Actions {
+    @Override
+    public void sendAlt() {
+      // Padded: the challenge answering it from an address not yet validated is never bigger than it.
+      channel.sendTo(Control.of(ControlType.ALT).put(Control.PAD, "-".repeat(Control.ALT_MIN_DATAGRAM)), altServer);
+    }
+
+    @Override
+    public void sendConfirm(String address, String cookie) {
+      control(Control.of(ControlType.ALT_CONFIRM).put(Control.ADDRESS, address).put(Control.COOKIE, cookie));
+    }
+
+    @Override
+    public void altChanged(AltAddress.State state, Endpoint address) {
+      if (state == AltAddress.State.VALIDATED) {
+        ownAddresses.add(address); // never probed as a peer's
+        log.info("registered with rendezvous {} over {} too (seen as {}): peers punch both families", altServer,
+          address.isIpv6() ? "IPv6" : "IPv4", address);
+      } else if (state == AltAddress.State.GAVE_UP) {
+        log.warn("rendezvous {} did not answer at {} after {} tries: registered over one address family only",
+          server, altServer, AltAddress.MAX_ATTEMPTS);
+      }
+    }
   }
 
   /** The link's state as {@code punch.stats} shows it. */
@@ -293,6 +344,13 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     }
     if (channel == null) {
       throw new WireException(io.p2pchat.wire.DropReason.UNKNOWN_SESSION, "control before the rendezvous keys are loaded");
+    }
+    if (viaUdp) {
+      // Before authentication: a stale cookie or a retransmitted answer proves as well that UDP passes both ways
+      // (where UDP is blocked, no datagram from the rendezvous gets in). Only a party on the path could forge one,
+      // and such a party can block the client anyway; the cost of a forgery is a later fallback, nothing more.
+      udpHeard = true;
+      udpHeardNanos = now;
     }
     JsonObject msg = channel.onDatagram(datagram, now);
     if (msg == null || link == null) {
@@ -323,6 +381,12 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
         break;
       case ERROR:
         onError(msg, now);
+        break;
+      case ALT_CHALLENGE:
+        alt.onChallenge(Control.string(msg, Control.ADDRESS), Control.string(msg, Control.COOKIE));
+        break;
+      case ALT_OK:
+        alt.onOk(Control.endpoint(msg, Control.ADDRESS));
         break;
       default:
         throw new WireException(DropReason.UNKNOWN_TYPE, "control " + type.wireName() + " at a client");
@@ -374,6 +438,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     String code = msg.getString(Control.CODE, "");
     String message = msg.getString(Control.MESSAGE, "");
     if (code.equals("not-registered")) {
+      alt.onNotRegistered();
       link.onNotRegistered(now);
     } else if (code.equals("unknown-nick")) {
       if (msg.getValue(Control.NICK) instanceof String nick) {
@@ -406,6 +471,14 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       }
     }
     candidates.add(new Candidate(publicAddress, Candidate.Kind.PUBLIC));
+    if (peer.getValue(Control.ALT) != null) {
+      // The peer's address of its other family, validated by the rendezvous: punched beside the first.
+      Endpoint other = Control.endpoint(peer, Control.ALT);
+      if (other.isIpv6() == publicAddress.isIpv6()) {
+        throw new WireException(DropReason.MALFORMED, "alt " + other + " of the same family as public " + publicAddress);
+      }
+      candidates.add(new Candidate(other, Candidate.Kind.PUBLIC));
+    }
     if (nick.equals(options.nick())) {
       throw new WireException(DropReason.MALFORMED, "introduced to ourselves");
     }
@@ -445,6 +518,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   @Override
   public void sessionReset(String why) {
     log.info("rendezvous {}: {}; registering again", server, why);
+    alt.onNotRegistered();
     link.onNotRegistered(System.nanoTime());
   }
 
@@ -460,6 +534,9 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       event.put("proxy", tls.proxy());
     }
     vertx.eventBus().publish(addresses.rendezvousState(), event);
+    if (altServer != null && !overTls) {
+      alt.onRegistered(System.nanoTime()); // and our other family's address too; the link's timer drives it
+    }
     if (overTls) {
       scheduleUdpRetry();
     } else if (upgradedFromTls) {
@@ -486,9 +563,18 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     }
     tlsFallbackTimer = vertx.setTimer(delayMs, id -> {
       tlsFallbackTimer = -1;
-      if (!overTls && (link == null || link.state() != RendezvousLink.State.REGISTERED)) {
-        connectTls();
+      if (overTls || (link != null && link.state() == RendezvousLink.State.REGISTERED)) {
+        return;
       }
+      long window = TimeUnit.SECONDS.toNanos(options.rendezvousTlsFallbackSeconds());
+      long quiet = System.nanoTime() - udpHeardNanos;
+      if (udpHeard && quiet < window) {
+        // The rendezvous answers over UDP, only slowly or lossily (the registration takes several round trips):
+        // UDP is not blocked. TLS only after a whole window without a single datagram from the rendezvous.
+        armTlsFallback(TimeUnit.NANOSECONDS.toMillis(window - quiet) + 1);
+        return;
+      }
+      connectTls();
     });
   }
 
@@ -540,6 +626,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
   /** The one transition of the transport: a new control session over it, and a registration at once. */
   private void switchTransport(boolean toTls, byte[] binding) {
+    alt.onNotRegistered();
     if (toTls) {
       overTls = true;
       channel.rebind(binding);
@@ -614,6 +701,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   @Override
   public void unreachable() {
     Endpoint unanswered = server;
+    alt.onNotRegistered();
     boolean udpBlocked = overTls;
     if (servers.size() > 1) {
       if (udpBlocked) {
@@ -623,6 +711,12 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       server = servers.get((servers.indexOf(server) + 1) % servers.size());
       log.warn("rendezvous {} unreachable: trying {}{}", unanswered, server, udpBlocked ? " over TLS" : "");
       channel.use(server, serverName(server)); // each instance its own key and session
+    } else if (altServer != null && !udpBlocked) {
+      // One rendezvous at two addresses: its other family may reach it when this one does not (same key, same name).
+      server = altServer;
+      altServer = unanswered;
+      log.warn("rendezvous {} unreachable: trying its other address {}", unanswered, server);
+      channel.use(server, serverName(server));
     } else if (!rendezvousDown) {
       log.warn("rendezvous {} unreachable: registering again", unanswered);
     }
@@ -637,6 +731,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       return;
     }
     log.warn("rendezvous {} down: {}; registering again", server, why);
+    alt.onNotRegistered();
     armTlsFallback(tlsRetryMs);
     channel.renew();
     publishDown(server);
@@ -655,10 +750,11 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     if (link == null) {
       return;
     }
-    long deadline = connects.nextDeadline(link.nextDeadline());
+    long deadline = Math.min(connects.nextDeadline(link.nextDeadline()), alt.nextDeadline());
     linkTimer = vertx.setTimer(Timing.timerDelayMs(deadline, System.nanoTime()), id -> {
       long now = System.nanoTime();
       link.onTimer(now);
+      alt.onTimer(now);
       for (String nick : connects.due(now)) {
         sendControl(Control.of(ControlType.CONNECT).put(Control.NICK, nick));
       }

@@ -33,7 +33,8 @@ class ChatNodeOptionsTest {
       .put("nick", "alice")
       .put("room", "team")
       .put("roomSecret", "correct horse battery staple")
-      .put("rendezvous", new JsonObject().put("host", "rdv.example.org").put("port", 7001).put("key", RDV_FINGERPRINT)
+      .put("rendezvous", new JsonObject().put("host", "rdv.example.org").put("port", 7001)
+        .put("host6", "2001:db8::7").put("port6", 7002).put("key", RDV_FINGERPRINT)
         .put("servers", new JsonArray().add("rdv1:7000#" + RDV_KEY).add("[::1]:7000")).put("downAfterSeconds", 12)
           .put("tls", new JsonObject().put("port", 443).put("fingerprint", "1031 58B3" + " 0123".repeat(14))
             .put("verify", true).put("fallbackSeconds", 8).put("proxy", "http://joe:s%40cret@proxy.example.org:3128")))
@@ -61,6 +62,8 @@ class ChatNodeOptionsTest {
     assertEquals(node.room(), options.getRoom());
     assertEquals(node.rendezvousHost(), options.getRendezvousHost());
     assertEquals(node.rendezvousPort(), options.getRendezvousPort());
+    assertEquals(node.rendezvousHost6(), options.getRendezvousHost6());
+    assertEquals(node.rendezvousPort6(), options.getRendezvousPort6());
     assertEquals(node.rendezvousDownAfterSeconds(), options.getRendezvousDownAfterSeconds());
     assertEquals(node.rendezvousTlsPort(), options.getRendezvousTlsPort());
     assertEquals(node.rendezvousTlsFingerprint(), options.getRendezvousTlsFingerprint());
@@ -94,6 +97,7 @@ class ChatNodeOptionsTest {
     assertEquals("correct horse battery staple", node.roomSecret());
     assertEquals("rdv.example.org", node.rendezvousHost());
     assertEquals(7001, node.rendezvousPort());
+    assertEquals("[2001:db8::7]:7002", node.rendezvousAlt());
     assertEquals(List.of("rdv1:7000", "[::1]:7000"), node.rendezvousServers());
     assertEquals(RDV_KEY, node.rendezvousKeys().get("rdv1:7000").key().map(java.util.Base64.getEncoder()::encodeToString).orElseThrow());
     assertEquals(RDV_FINGERPRINT, node.rendezvousKeys().get("rdv.example.org:7001").fingerprint());
@@ -139,7 +143,7 @@ class ChatNodeOptionsTest {
   void settersBuildTheSameConfigAsTheFile() {
     ChatNodeOptions options = new ChatNodeOptions()
       .setNick("alice").setRoom("team").setRoomSecret("correct horse battery staple")
-      .setRendezvousHost("rdv.example.org").setRendezvousPort(7001)
+      .setRendezvousHost("rdv.example.org").setRendezvousPort(7001).setRendezvousHost6("2001:db8::7").setRendezvousPort6(7002)
       .setRendezvousKey(RDV_FINGERPRINT).setRendezvousServers(List.of("rdv1:7000#" + RDV_KEY, "[::1]:7000"))
       .setRendezvousDownAfterSeconds(12)
       .setRendezvousTlsPort(443).setRendezvousTlsFingerprint("1031 58B3" + " 0123".repeat(14)).setRendezvousTlsVerify(true)
@@ -169,6 +173,8 @@ class ChatNodeOptionsTest {
       bad("rendezvous.key: a rendezvous key is its public key (44 base64 characters) or its fingerprint (40 hex digits), as the rendezvous prints them at start-up; got 'not a key'", o -> o.setRendezvousKey("not a key")),
       bad("rendezvous.servers: a rendezvous key is its public key (44 base64 characters) or its fingerprint (40 hex digits), as the rendezvous prints them at start-up; got 'nope'", o -> o.setRendezvousServers(List.of("rdv1:7000#nope"))),
       bad("rendezvous.port must be an integer from 1 to 65535 (got 0)", o -> o.setRendezvousPort(0)),
+      bad("rendezvous.port6 must be an integer from 1 to 65535 (got 0)", o -> o.setRendezvousPort6(0)),
+      bad("rendezvous.host6 must not be empty", o -> o.setRendezvousHost6(" ")),
       bad("rendezvous.port must be an integer from 1 to 65535 (got 70000)", o -> o.setRendezvousPort(70_000)),
       bad("rendezvous.servers entries must be host:port (got \"rdv1\")", o -> o.setRendezvousServers(List.of("rdv1"))),
       bad("rendezvous.servers must be a list of non-empty strings (got )", o -> o.setRendezvousServers(List.of(""))),
@@ -215,7 +221,7 @@ class ChatNodeOptionsTest {
           + "punchTimeoutSeconds, stunServers, deliveryDeadlineSeconds, console, http, extensions, extensionConfig, "
           + "eventBusPrefix, dataDir, keyFile, cipher, logDir])"),
       Arguments.of(new JsonObject().put("rendezvous", new JsonObject().put("prot", 1)),
-        "unknown key 'rendezvous.prot' (known: [host, port, key, servers, downAfterSeconds, tls])"),
+        "unknown key 'rendezvous.prot' (known: [host, port, host6, port6, key, servers, downAfterSeconds, tls])"),
       Arguments.of(new JsonObject().put("http", "8080"), "http must be an object (got 8080)"),
       Arguments.of(new JsonObject().put("bind", new JsonObject().put("port", "4000")),
         "bind.port must be an integer (got 4000)"),

@@ -22,6 +22,8 @@ class PeerPathTest {
   private static final Endpoint PUBLIC = new Endpoint("203.0.113.7", 40000);
   private static final Endpoint OTHER = new Endpoint("198.51.100.9", 5555);
   private static final Endpoint OWN = new Endpoint("192.168.1.2", 4000);
+  /** The peer's IPv6 address: a second public candidate, of the same kind as {@link #PUBLIC}. */
+  private static final Endpoint PUBLIC6 = new Endpoint("2001:db8::7", 40000);
 
   /** Records what the machine asks for. */
   private static final class Recorder implements PeerPath.Actions {
@@ -90,6 +92,34 @@ class PeerPathTest {
           actions.now = at + MS;
           path.onPunched(p.txId(), peer, at + MS);
         }
+      }
+    }
+    actions.now = until;
+  }
+
+  /**
+   * Like {@link #runUntil}, with a peer that answers every probe to an address of {@code rtt} after the
+   * round trip it gives for that address at that moment (never, for one it does not name).
+   */
+  private void runAnswering(long until, java.util.function.Function<Endpoint, Long> rtt) {
+    while (path.nextDeadline() <= until) {
+      long at = path.nextDeadline();
+      actions.now = at;
+      int before = actions.punches.size();
+      path.onTimer(at);
+      List<Recorder.Punch> sent = new ArrayList<>(actions.punches.subList(before, actions.punches.size()));
+      List<long[]> answers = new ArrayList<>();
+      for (int i = 0; i < sent.size(); i++) {
+        Long r = rtt.apply(sent.get(i).to());
+        if (r != null) {
+          answers.add(new long[] {at + r, i});
+        }
+      }
+      answers.sort((a, b) -> Long.compare(a[0], b[0]));
+      for (long[] a : answers) {
+        Recorder.Punch p = sent.get((int) a[1]);
+        actions.now = a[0];
+        path.onPunched(p.txId(), p.to(), a[0]);
       }
     }
     actions.now = until;
@@ -253,6 +283,82 @@ class PeerPathTest {
     assertEquals(PathState.DIRECT, path.state());
     assertEquals(PUBLIC, path.address());
     assertEquals(1, actions.changes.size(), actions.changes.toString());
+  }
+
+  /** Direct over {@link #PUBLIC} at 40 ms; {@link #PUBLIC6} answered too, at 41 ms. */
+  private void directOverIpv4WithIpv6Standing() {
+    introduce(false, new Candidate(PUBLIC, Candidate.Kind.PUBLIC), new Candidate(PUBLIC6, Candidate.Kind.PUBLIC));
+    answer(PUBLIC, 40 * MS);
+    answer(PUBLIC6, 41 * MS);
+    assertEquals(PUBLIC, path.address());
+    assertEquals(1, actions.changes.size(), "a same-kind path does not replace the current one at once");
+  }
+
+  @Test
+  void aClearlyFasterDirectPathOfTheSameKindWinsOnlyAfterTheDwellTime() {
+    directOverIpv4WithIpv6Standing();
+    long start = actions.now;
+    // From now on IPv6 answers in 5 ms, IPv4 still in 40: IPv6's smoothed RTT falls by an eighth of the gap per sample.
+    java.util.function.Function<Endpoint, Long> rtt = to -> to.equals(PUBLIC) ? 40 * MS : to.equals(PUBLIC6) ? 5 * MS : null;
+    // Its smoothed RTT is clearly lower (under 30 ms) from the 3rd keep-alive on (45 s): one sample is not enough.
+    runAnswering(start + 3 * KEEP_ALIVE + 10 * MS, rtt);
+    assertEquals(PUBLIC, path.address(), "not yet: " + actions.changes);
+    assertEquals(1 + 3, actions.count(PUBLIC6), "the punch, then one standby probe per keep-alive");
+    // 3 clearly lower samples spanning 10 s: the keep-alives and the upgrade round at 60 s bring them.
+    runAnswering(start + 5 * KEEP_ALIVE, rtt);
+    assertEquals(PUBLIC6, path.address(), "the clearly faster path won: " + actions.changes);
+    assertEquals(PathState.DIRECT, path.state());
+    assertEquals(2, actions.changes.size(), actions.changes.toString());
+    assertTrue(actions.changes.get(1).why().startsWith("lower round trip: "), actions.changes.get(1).why());
+    assertEquals(5 * MS, path.rttNanos(), "the path's RTT is the new path's");
+    // And it stays: the slower IPv4 path is probed along, and never wins back.
+    long probes4 = actions.count(PUBLIC);
+    runAnswering(start + 25 * KEEP_ALIVE, rtt);
+    assertEquals(PUBLIC6, path.address());
+    assertEquals(2, actions.changes.size(), actions.changes.toString());
+    assertTrue(actions.count(PUBLIC) - probes4 >= 20, "a standby probe to IPv4 with each keep-alive");
+  }
+
+  @Test
+  void aRoundTripOscillatingAroundTheMarginNeverMovesThePath() {
+    directOverIpv4WithIpv6Standing();
+    long start = actions.now;
+    // IPv4 steady at 40 ms: the bar is 75% of it, 30 ms (5 ms lower too). IPv6's smoothed RTT is steered to
+    // 28 ms and 32 ms in turn, below the bar and above it, sample after sample, for 100 keep-alives.
+    boolean[] below = {true};
+    java.util.function.Function<Endpoint, Long> rtt = to -> {
+      if (to.equals(PUBLIC)) {
+        return 40 * MS;
+      }
+      if (!to.equals(PUBLIC6)) {
+        return null;
+      }
+      long target = below[0] ? 28 * MS : 32 * MS;
+      below[0] = !below[0];
+      long smoothed = path.smoothedRtt(PUBLIC6);
+      return smoothed + PathRtt.SMOOTHING_DIVISOR * (target - smoothed);
+    };
+    runAnswering(start + 100 * KEEP_ALIVE, rtt);
+    assertEquals(PUBLIC, path.address(), actions.changes.toString());
+    assertEquals(1, actions.changes.size(), "never flapped: " + actions.changes);
+    assertTrue(actions.count(PUBLIC6) >= 100, "IPv6 was measured all along: " + actions.count(PUBLIC6));
+    // Two lower samples in a row, then one above: the count starts again each time. Now three in a row win.
+    runAnswering(start + 104 * KEEP_ALIVE, to -> to.equals(PUBLIC) ? 40 * MS : to.equals(PUBLIC6) ? 28 * MS : null);
+    assertEquals(PUBLIC6, path.address(), "a sustained gain wins: " + actions.changes);
+  }
+
+  @Test
+  void aStandbyThatAnswersNeverHidesASilentPath() {
+    directOverIpv4WithIpv6Standing();
+    long start = actions.now;
+    // IPv4 goes silent; IPv6 (the standby, probed with every keep-alive) keeps answering, no faster.
+    runAnswering(start + KEEP_ALIVE + Timing.SILENCE_LIMIT_NANOS + PUNCH_WINDOW,
+      to -> to.equals(PUBLIC6) ? 45 * MS : null);
+    assertEquals(List.of(PathState.DIRECT, PathState.CONNECTING, PathState.DIRECT),
+      actions.changes.stream().map(Recorder.Change::state).toList(), "the silent path was lost: " + actions.changes);
+    assertEquals("no answer for 3 s", actions.changes.get(1).why());
+    assertEquals(PUBLIC6, path.address(), "and the working one taken: " + actions.changes);
+    assertEquals(PathState.DIRECT, path.state());
   }
 
   @Test

@@ -47,6 +47,21 @@ public final class Control {
   /** A keep-alive's {@link RoomDigest} of the members the client knows (16 hex digits). */
   public static final String VIEW = "view";
 
+  /**
+   * An introduction's peer address of the other family (docs/PROTOCOL.md, "Registering over both
+   * families"): the reflexive address of the peer's second socket, validated by the rendezvous.
+   */
+  public static final String ALT = "alt";
+  /** Padding of an {@code alt} message: makes it at least {@link #ALT_MIN_DATAGRAM} bytes. */
+  public static final String PAD = "pad";
+  /**
+   * Smallest sealed {@code alt} datagram the rendezvous answers. Its answer, an {@code alt-challenge}, is at
+   * most 32 (sealing) + 117 (the JSON with the longest IPv6 endpoint, 47 characters, and a 24-character
+   * cookie) = 149 bytes; a request at least as long makes the answer to that unvalidated source no bigger
+   * than the request (1x, within the 3x rule with room to spare, as the control channel's HELLO / COOKIE).
+   */
+  public static final int ALT_MIN_DATAGRAM = 160;
+
   /** Protocol version carried in {@code register}. */
   public static final int PROTOCOL_VERSION = 2;
   /**

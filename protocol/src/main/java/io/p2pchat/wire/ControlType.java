@@ -16,6 +16,17 @@ public enum ControlType {
   BYE("bye"),
   /** A client received the {@code introduce} or {@code gone} with this {@code mid}: stop sending it. */
   ACK("ack"),
+  /**
+   * Sent by a registered client from its socket of the other address family, sealed in its control
+   * session: "this is my other address". Never moves the session; answered with {@link #ALT_CHALLENGE}.
+   */
+  ALT("alt"),
+  /** The rendezvous's answer to {@link #ALT}, sent to that source: the address it saw and a cookie bound to it. */
+  ALT_CHALLENGE("alt-challenge"),
+  /** Sent over the registered path: the other family's address and its cookie, which prove the client receives there. */
+  ALT_CONFIRM("alt-confirm"),
+  /** The rendezvous took the other family's address: peers are introduced with it from now on. */
+  ALT_OK("alt-ok"),
   ERROR("error");
 
   private final String wireName;

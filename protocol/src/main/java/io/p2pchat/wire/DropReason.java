@@ -39,6 +39,13 @@ public enum DropReason {
    */
   AMPLIFICATION,
   /**
+   * A client's address of its other family that the rendezvous could not validate: an {@code alt-confirm}
+   * whose cookie was not issued to that address (forged, stale, or for another one), of the family it
+   * registered over, or a synthetic TLS address; or an {@code alt} shorter than its minimum. Peers never
+   * hear of it.
+   */
+  ALT_UNVALIDATED,
+  /**
    * An authenticated packet that breaks the delivery protocol (an ACK of a seq never sent, frames
    * that do not parse or cannot assemble): the peer's session was closed and its messages failed.
    */

@@ -21,15 +21,16 @@ interface ControlChannel {
    * @param message the opened control message, or null
    * @param reply   the datagram to answer the sender with, or null
    * @param what    names the reply in logs and drop details
+   * @param key     the Ed25519 key of the client whose session the message opened in (with {@code message})
    */
-  record Opened(JsonObject message, Buffer reply, String what) {
+  record Opened(JsonObject message, Buffer reply, String what, byte[] key) {
 
-    static Opened message(JsonObject message) {
-      return new Opened(message, null, null);
+    static Opened message(JsonObject message, byte[] key) {
+      return new Opened(message, null, null, key);
     }
 
     static Opened reply(Buffer reply, String what) {
-      return new Opened(null, reply, what);
+      return new Opened(null, reply, what, null);
     }
   }
 
@@ -42,6 +43,12 @@ interface ControlChannel {
 
   /** The datagram that carries {@code message} to {@code to}, or null when {@code to} has no session to seal in. */
   Buffer seal(Endpoint to, JsonObject message);
+
+  /**
+   * The datagram that carries {@code message} in the session of the client holding {@code key}, whatever
+   * address it goes to (an {@code alt-challenge} to the client's other address), or null without a session.
+   */
+  Buffer sealFor(byte[] key, JsonObject message);
 
   /** Forgets expired sessions and the addresses of clients without one; returns the sessions removed. */
   int sweep(long nowNanos);

@@ -299,15 +299,19 @@ final class Introductions {
     if (relayFirst) {
       intro.put(Control.RELAY_FIRST, true);
     }
+    JsonObject about = new JsonObject()
+      .put(Control.NICK, peer.nick)
+      .put(Control.KEY, Control.base64(peer.key))
+      .put(Control.INSTANCE, peer.instance)
+      .put(Control.RELAY_ID, peer.relayId)
+      .put(Control.PUBLIC, peer.address.toString())
+      .put(Control.LOCAL, Control.toJson(peer.local));
+    if (peer.alt != null) {
+      about.put(Control.ALT, peer.alt.toString()); // validated: the peer received its cookie there
+    }
     return intro
       .put(Control.INTRO_ID, introId)
       .put(Control.SECRET, secret)
-      .put(Control.PEER, new JsonObject()
-        .put(Control.NICK, peer.nick)
-        .put(Control.KEY, Control.base64(peer.key))
-        .put(Control.INSTANCE, peer.instance)
-        .put(Control.RELAY_ID, peer.relayId)
-        .put(Control.PUBLIC, peer.address.toString())
-        .put(Control.LOCAL, Control.toJson(peer.local)));
+      .put(Control.PEER, about);
   }
 }

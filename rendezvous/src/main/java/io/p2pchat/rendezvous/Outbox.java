@@ -57,6 +57,20 @@ final class Outbox {
   }
 
   /**
+   * Answers the sender of {@code ex} with a control message sealed in the session of the client holding
+   * {@code key} (the sender is not its registered address), if it fits the sender's answer budget.
+   *
+   * @throws WireException {@link io.p2pchat.wire.DropReason#AMPLIFICATION} when it does not: nothing is sent
+   */
+  void answerIn(Exchange ex, byte[] key, JsonObject msg) throws WireException {
+    Buffer sealed = channel.sealFor(key, msg);
+    if (sealed == null) {
+      throw new WireException(DropReason.UNKNOWN_SESSION, "no control session to answer " + ex.from + " in");
+    }
+    answer(ex, sealed, msg.getString(Control.TYPE));
+  }
+
+  /**
    * Answers the sender of {@code ex} with {@code data} (STUN, plain text), if it fits the sender's
    * answer budget; {@code what} names it in logs.
    *

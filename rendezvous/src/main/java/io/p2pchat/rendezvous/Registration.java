@@ -15,6 +15,11 @@ final class Registration {
   /** Random per client process: a new one means the client restarted and its sessions are new. */
   String instance;
   Endpoint address;
+  /**
+   * Its address of the other family, validated by {@link AltAddressHandler} (an additional reflexive
+   * candidate peers are told of), or null.
+   */
+  Endpoint alt;
   List<Endpoint> local;
   final long relayId;
   long lastSeenNanos;

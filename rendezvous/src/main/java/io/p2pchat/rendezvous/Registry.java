@@ -70,6 +70,10 @@ final class Registry {
         throw hostFull(address);
       }
       unindexAddress(existing);
+      if (!existing.instance.equals(request.instance())
+        || (existing.alt != null && existing.alt.isIpv6() == address.isIpv6())) {
+        existing.alt = null; // a new process validates its own; an alt of the family it now registers over is moot
+      }
       existing.address = address;
       existing.instance = request.instance();
       existing.local = request.local();

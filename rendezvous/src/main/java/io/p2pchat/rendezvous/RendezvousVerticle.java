@@ -87,6 +87,7 @@ public class RendezvousVerticle extends VerticleBase {
   private ControlHandler connect;
   private ControlHandler bye;
   private ControlHandler ack;
+  private AltAddressHandler alt;
   private DatagramHandler relay;
   private DatagramHandler stun;
   private DatagramHandler plain;
@@ -218,6 +219,7 @@ public class RendezvousVerticle extends VerticleBase {
     register = new RegisterHandler(options, registry, directory, introductions, hostCandidates, outbox, log);
     keepAlive = new KeepAliveHandler(registry, introductions, outbox);
     ack = new AckHandler(registry, introductions, outbox);
+    alt = new AltAddressHandler(registry, introductions, outbox, log);
     list = new ListHandler(registry, outbox);
     connect = new ConnectHandler(registry, introductions, outbox);
     bye = new ByeHandler(registry, directory, introductions, log);
@@ -299,6 +301,7 @@ public class RendezvousVerticle extends VerticleBase {
       .put("reliable", introductions.stats().mergeIn(outbox.impairment()))
       .put("drops", drops.toJson())
       .put("hostCandidatesDropped", hostCandidates.toJson())
+      .put("altValidated", alt.validated())
       .put("trackedSources", limits.trackedSources())
       .put("trackedHosts", limits.trackedHosts())
       .put("tlsConnections", ingress == null ? 0 : ingress.connections())
@@ -419,6 +422,12 @@ public class RendezvousVerticle extends VerticleBase {
         break;
       case ACK:
         ack.handle(ex, msg);
+        break;
+      case ALT:
+        alt.onAlt(ex, opened.key());
+        break;
+      case ALT_CONFIRM:
+        alt.handle(ex, msg);
         break;
       default:
         throw new WireException(DropReason.UNKNOWN_TYPE, "control type " + type.wireName() + " at the rendezvous");

@@ -82,8 +82,11 @@ final class SealedControlChannel implements ControlChannel {
       && !Arrays.equals(Control.bytes(msg, Control.KEY, key.length), key)) {
       throw new WireException(DropReason.UNAUTHENTICATED, "register names another key than its control session's");
     }
-    bind(from, ByteBuffer.wrap(key));
-    return Opened.message(msg);
+    if (Control.type(msg) != ControlType.ALT) {
+      // An alt comes from the client's other address family: it proves nothing yet and never moves the session.
+      bind(from, ByteBuffer.wrap(key));
+    }
+    return Opened.message(msg, key);
   }
 
   private void bind(Endpoint from, ByteBuffer key) {
@@ -100,7 +103,12 @@ final class SealedControlChannel implements ControlChannel {
   @Override
   public Buffer seal(Endpoint to, JsonObject message) {
     ByteBuffer key = clientAt.get(to);
-    ControlSession session = key == null ? null : server.sessionOf(key.array());
+    return key == null ? null : sealFor(key.array(), message);
+  }
+
+  @Override
+  public Buffer sealFor(byte[] key, JsonObject message) {
+    ControlSession session = server.sessionOf(key);
     long now = System.nanoTime();
     if (session == null || !session.isUsable(now)) {
       return null;

@@ -36,9 +36,8 @@ class ReliableIntroductionsTest {
   }
 
   private UdpClient registered(String nick) {
-    UdpClient c = new UdpClient(server.port(), nick, "lobby");
+    UdpClient c = UdpClient.registered(server.port(), nick, "lobby");
     clients.add(c);
-    assertEquals("registered", c.register().getString(Control.TYPE));
     return c;
   }
 

@@ -65,6 +65,17 @@ public final class UdpClient implements AutoCloseable {
     control = new TestControl(identity, serverPort);
   }
 
+  /** A client of the rendezvous on loopback {@code serverPort}, registered in {@code room} (it fails the test if not). */
+  public static UdpClient registered(int serverPort, String nick, String room) {
+    UdpClient c = new UdpClient(serverPort, nick, room);
+    JsonObject answer = c.register();
+    if (!"registered".equals(answer.getString(Control.TYPE))) {
+      c.close();
+      throw new AssertionError(nick + " not registered: " + answer.encode());
+    }
+    return c;
+  }
+
   /** Runs the control handshake (HELLO, COOKIE, INITIATION, RESPONSE) unless a session is up. */
   public void handshake() {
     control.handshake(this::send, this::receive);
