@@ -30,6 +30,12 @@ final class MailboxWire {
    * node does); returns the final answer: {@code deposited} with its seq, or {@code refused}.
    */
   static JsonObject deposit(UdpClient c, String did, byte[] to, byte[] envelope) {
+    return deposit(c, c::sendControl, did, to, envelope);
+  }
+
+  /** {@link #deposit} sending through {@code send} (a test's lossy link). */
+  static JsonObject deposit(UdpClient c, java.util.function.Consumer<JsonObject> send, String did, byte[] to,
+                            byte[] envelope) {
     List<MailboxControl.DepositPart> parts = MailboxControl.split(did, to, envelope);
     for (MailboxControl.DepositPart part : parts) {
       boolean last = part.part() == parts.size();
@@ -37,7 +43,7 @@ final class MailboxWire {
         if (tries == MAX_TRIES) {
           throw new AssertionError("no answer to part " + part.part() + " of " + did);
         }
-        c.sendControl(part.toJson());
+        send.accept(part.toJson());
         JsonObject answer = answerTo(c, did, part.part(), System.nanoTime() + RETRY_NANOS * (1 + tries % 4));
         if (answer == null) {
           continue;
@@ -74,6 +80,15 @@ final class MailboxWire {
    * again and not returned. {@code ackFilter} may drop an ack (the test's own loss), returning false.
    */
   static List<Mail> pickUp(UdpClient c, int count, java.util.function.BooleanSupplier sendAck) {
+    return pickUp(c, count, ack -> {
+      if (sendAck.getAsBoolean()) {
+        c.sendControl(ack);
+      }
+    });
+  }
+
+  /** {@link #pickUp} sending its acks through {@code send} (a test's lossy link). */
+  static List<Mail> pickUp(UdpClient c, int count, java.util.function.Consumer<JsonObject> send) {
     List<Mail> out = new ArrayList<>();
     java.util.Map<Long, byte[][]> partial = new java.util.HashMap<>();
     java.util.Set<Long> whole = new java.util.HashSet<>();
@@ -90,9 +105,7 @@ final class MailboxWire {
         throw new AssertionError(e);
       }
       if (whole.contains(p.seq())) {
-        if (sendAck.getAsBoolean()) {
-          c.sendControl(ack(p.seq()));
-        }
+        send.accept(ack(p.seq())); // its ack was lost: acknowledged again, not shown again
         continue;
       }
       byte[][] parts = partial.computeIfAbsent(p.seq(), s -> new byte[p.parts()][]);
@@ -111,11 +124,27 @@ final class MailboxWire {
       partial.remove(p.seq());
       whole.add(p.seq());
       out.add(new Mail(p.seq(), p.from(), p.at(), env.toByteArray()));
-      if (sendAck.getAsBoolean()) {
-        c.sendControl(ack(p.seq()));
-      }
+      send.accept(ack(p.seq()));
     }
     return out;
+  }
+
+  /**
+   * A link from {@code c} that loses {@code lossPercent} and duplicates {@code duplicatePercent} of what is sent
+   * (seeded): the client-to-server half of a lossy control channel (the rendezvous's {@code impair.*} is the other).
+   */
+  static java.util.function.Consumer<JsonObject> lossy(UdpClient c, int lossPercent, int duplicatePercent, long seed) {
+    java.util.Random dice = new java.util.Random(seed);
+    return msg -> {
+      int roll = dice.nextInt(100);
+      if (roll < lossPercent) {
+        return;
+      }
+      c.sendControl(msg);
+      if (roll - lossPercent < duplicatePercent) {
+        c.sendControl(msg);
+      }
+    };
   }
 
   static JsonObject ack(long... seqs) {
