@@ -154,7 +154,20 @@ class ConfigKeysTest {
       rendezvous("tls.host", "::1", o -> o.tls().host()),
       new Key<>("tls.cert", "/etc/le/fullchain.pem", o -> o.tls().certFile(), Path.of("/etc/le/fullchain.pem")),
       new Key<>("tls.key", "/etc/le/privkey.pem", o -> o.tls().keyFile(), Path.of("/etc/le/privkey.pem")),
-      rendezvous("tls.maxConnections", 500, o -> o.tls().maxConnections()));
+      rendezvous("tls.maxConnections", 500, o -> o.tls().maxConnections()),
+      rendezvous("mailbox.enabled", false, o -> o.mailbox() != null),
+      rendezvous("mailbox.file", "m.db", o -> o.mailbox().getFile()),
+      rendezvous("mailbox.ttlSeconds", 3600, o -> o.mailbox().getTtlSeconds()),
+      rendezvous("mailbox.maxEnvelopeBytes", 4096, o -> o.mailbox().getMaxEnvelopeBytes()),
+      rendezvous("mailbox.maxPerRecipient", 50, o -> o.mailbox().getMaxPerRecipient()),
+      rendezvous("mailbox.maxBytesPerRecipient", 50_000, o -> o.mailbox().getMaxBytesPerRecipient()),
+      rendezvous("mailbox.maxPerDepositor", 60, o -> o.mailbox().getMaxPerDepositor()),
+      rendezvous("mailbox.maxBytesPerDepositor", 60_000, o -> o.mailbox().getMaxBytesPerDepositor()),
+      rendezvous("mailbox.maxTotal", 70, o -> o.mailbox().getMaxTotal()),
+      rendezvous("mailbox.maxTotalBytes", 70_000, o -> o.mailbox().getMaxTotalBytes()),
+      rendezvous("mailbox.noticeTtlSeconds", 7200, o -> o.mailbox().getNoticeTtlSeconds()),
+      rendezvous("mailbox.maxNoticesPerDepositor", 80, o -> o.mailbox().getMaxNoticesPerDepositor()),
+      rendezvous("mailbox.maxBatch", 16, o -> o.mailbox().getMaxBatch()));
   }
 
   /** {@code {"a.b": v}} as {@code {"a": {"b": v}}}, built here so the code under test is not the oracle. */
@@ -321,7 +334,8 @@ class ConfigKeysTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"prot:port", "ttlSecond:ttlSeconds", "relays:relay", "maxclient:maxClients"})
+  @ValueSource(strings = {"prot:port", "ttlSecond:ttlSeconds", "relays:relay", "maxclient:maxClients",
+    "mailbox.maxPerRecipent:mailbox.maxPerRecipient"})
   void anUnknownRendezvousKeyIsNamedWithTheClosestKnownOne(String pair) {
     String[] p = pair.split(":");
     ConfigException e = assertThrows(ConfigException.class,
