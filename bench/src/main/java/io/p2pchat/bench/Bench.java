@@ -69,6 +69,11 @@ public final class Bench {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && (args[0].equals("mailbox")
+        || (args[0].equals("rendezvous") && List.of(args).contains("--mailbox")))) {
+      System.exit(MailboxBench.run(List.of(args).subList(1, args.length)));
+      return;
+    }
     if (args.length > 0 && args[0].equals("rendezvous")) {
       System.exit(RendezvousBench.run(List.of(args).subList(1, args.length)));
       return;

@@ -84,13 +84,7 @@ final class RegistrationLoad {
     // A key per client: the rendezvous keeps one control session per identity key, as for real nodes.
     NodeIdentity key = NodeIdentity.generate();
     String room = i < ROOM_SIZE ? "lobby" : prefix + "r" + (i / ROOM_SIZE);
-    JsonObject registration = Control.of(ControlType.REGISTER)
-        .put(Control.VERSION, Control.PROTOCOL_VERSION)
-        .put(Control.NICK, nick(i))
-        .put(Control.ROOM, room)
-        .put(Control.INSTANCE, "bench-" + i)
-        .put(Control.LOCAL, new JsonArray())
-        .put(Control.KEY, Control.base64(key.signingPublicKey()));
+    JsonObject registration = registration(key, nick(i), room, "bench-" + i);
     InetSocketAddress server = instances.get(i % instances.size());
     try (DatagramSocket s = new DatagramSocket(null)) {
       s.setReuseAddress(true);
@@ -99,6 +93,28 @@ final class RegistrationLoad {
       ControlClient control = new ControlClient(key, server.getHostString() + ":" + server.getPort(),
           KnownServers.empty(Path.of("unsaved-known-servers")), io.p2pchat.control.ControlCodec.SUITE, random,
           System::currentTimeMillis);
+      return registerWith(s, server, control, key, registration);
+    }
+  }
+
+  /** The first, unsigned {@code register} of {@code key} as {@code nick} in {@code room}, without local candidates. */
+  static JsonObject registration(NodeIdentity key, String nick, String room, String instance) {
+    return Control.of(ControlType.REGISTER)
+        .put(Control.VERSION, Control.PROTOCOL_VERSION)
+        .put(Control.NICK, nick)
+        .put(Control.ROOM, room)
+        .put(Control.INSTANCE, instance)
+        .put(Control.LOCAL, new JsonArray())
+        .put(Control.KEY, Control.base64(key.signingPublicKey()));
+  }
+
+  /**
+   * Runs the control handshake and registers {@code registration} (unsigned, with {@code key}'s nick, room and
+   * instance) over {@code s}, each step tried {@link #ATTEMPTS} times; true once {@code registered} came.
+   */
+  static boolean registerWith(DatagramSocket s, InetSocketAddress server, ControlClient control, NodeIdentity key,
+      JsonObject registration) throws IOException {
+    try {
       for (int attempt = 0; attempt < ATTEMPTS && control.session() == null; attempt++) {
         handshake(s, server, control);
       }
@@ -111,8 +127,9 @@ final class RegistrationLoad {
           continue;
         }
         byte[] cookie = Control.bytes(challenge, Control.COOKIE, AddressCookie.LENGTH);
-        byte[] signed = ControlSigning.register(Control.PROTOCOL_VERSION, cookie, key.signingPublicKey(), nick(i),
-            room, "bench-" + i, List.of());
+        byte[] signed = ControlSigning.register(Control.PROTOCOL_VERSION, cookie, key.signingPublicKey(),
+            registration.getString(Control.NICK), registration.getString(Control.ROOM),
+            registration.getString(Control.INSTANCE), List.of());
         JsonObject answer = ask(s, server, control, registration.copy().put(Control.COOKIE, Control.base64(cookie))
             .put(Control.SIG, Control.base64(key.sign(signed))), ControlType.REGISTERED);
         if (answer != null) {
@@ -142,7 +159,7 @@ final class RegistrationLoad {
     }
   }
 
-  private static byte[] receive(DatagramSocket s) throws IOException {
+  static byte[] receive(DatagramSocket s) throws IOException {
     byte[] buf = new byte[2048];
     DatagramPacket p = new DatagramPacket(buf, buf.length);
     try {
