@@ -43,6 +43,12 @@ final class MailboxDelivery {
    * largest envelopes (3136 parts).
    */
   static final int WINDOW_BYTES = 64 * 1024;
+  /**
+   * The window is refilled once this many messages are acknowledged, in one page: a recipient acking each
+   * message costs a store read per quarter window, not per message, and a new deposit for a recipient with
+   * a full window waits for a quarter window of acks at most.
+   */
+  static final int REFILL_MESSAGES = WINDOW_MESSAGES / 4;
   /** Unacknowledged expiry notices per client: one {@code notice-ack}'s worth. */
   static final int NOTICE_WINDOW = MailboxControl.MAX_ACK_IDS;
 
@@ -64,6 +70,9 @@ final class MailboxDelivery {
     boolean fetchingNotices;
     /** There may be notices in the store not sent yet. */
     boolean noticesWaiting = true;
+    /** Acknowledged seqs waiting for the deletion in progress to end: deleted together, one commit. */
+    List<Long> toDelete = new ArrayList<>();
+    boolean deleting;
 
     Recipient(Registration registration) {
       this.registration = registration;
@@ -164,8 +173,8 @@ final class MailboxDelivery {
     }
     if (mail) {
       counters.mailAcked(acked.size());
-      mailbox.acknowledge(st.key, acked).onFailure(e -> log.warn("mailbox: an acknowledgement of {} messages of {} "
-        + "failed (they will be sent again at its next pick-up): {}", acked.size(), st.key, e.toString()));
+      st.toDelete.addAll(acked);
+      deleteNext(st);
       fillMail(st);
     } else {
       counters.noticesAcked(acked.size());
@@ -223,8 +232,31 @@ final class MailboxDelivery {
     }
   }
 
+  /**
+   * Deletes what was acknowledged, the acks that came while a deletion ran together in the next (group commit
+   * of deletions: a recipient acking each message costs one fsync per batch, not per message). Runs on even
+   * after the state was replaced: an acknowledged message is deleted whatever the client does next.
+   */
+  private void deleteNext(Recipient st) {
+    if (st.deleting || st.toDelete.isEmpty()) {
+      return;
+    }
+    List<Long> batch = st.toDelete;
+    st.toDelete = new ArrayList<>();
+    st.deleting = true;
+    mailbox.acknowledge(st.key, batch).onComplete(ar -> {
+      st.deleting = false;
+      if (ar.failed()) {
+        log.warn("mailbox: an acknowledgement of {} messages of {} failed (they will be sent again at its next "
+          + "pick-up): {}", batch.size(), st.key, ar.cause().toString());
+      }
+      deleteNext(st);
+    });
+  }
+
   private void fillMail(Recipient st) {
-    if (st.fetching || st.exhausted || st.mail.size() >= WINDOW_MESSAGES || st.mail.bytes() >= WINDOW_BYTES) {
+    if (st.fetching || st.exhausted || WINDOW_MESSAGES - st.mail.size() < REFILL_MESSAGES
+        || st.mail.bytes() >= WINDOW_BYTES) {
       return;
     }
     st.fetching = true;
