@@ -79,9 +79,13 @@ public final class HistoryStore implements AutoCloseable {
     /** Its place among every line this store remembered (replayed or added): ties of one millisecond keep it. */
     private long order;
 
-    /** False when the entry is already FAILED: that is final, nothing changes. */
+    /**
+     * False when the entry is already FAILED (final), or is DELIVERED and would go back to QUEUED (a
+     * {@code deposited} answer retried after the receipt came): nothing changes.
+     */
     boolean changeState(HistoryEntry.State state) {
-      if (entry.state() == HistoryEntry.State.FAILED) {
+      if (entry.state() == HistoryEntry.State.FAILED
+          || (entry.state() == HistoryEntry.State.DELIVERED && state == HistoryEntry.State.QUEUED)) {
         return false;
       }
       entry = entry.withState(state);
@@ -181,6 +185,29 @@ public final class HistoryStore implements AutoCloseable {
       }
       queue.add(new StateChange(id, peer, state));
       wakeIdleWriter();
+    }
+  }
+
+  /**
+   * This node's messages still SENDING or QUEUED, oldest first, at most {@code limit}: what a restarted
+   * node sends again, or waits for the receipt of (docs/PROTOCOL.md, "Mailbox").
+   */
+  public List<HistoryEntry> unfinished(int limit) {
+    synchronized (lock) {
+      List<Line> lines = new ArrayList<>();
+      for (Line line : byId.values()) {
+        HistoryEntry.State state = line.entry.state();
+        if (line.entry.direction() == HistoryEntry.Direction.OUT
+            && (state == HistoryEntry.State.SENDING || state == HistoryEntry.State.QUEUED)) {
+          lines.add(line);
+        }
+      }
+      lines.sort(java.util.Comparator.comparingLong(l -> l.order));
+      List<HistoryEntry> out = new ArrayList<>(Math.min(limit, lines.size()));
+      for (int i = Math.max(0, lines.size() - limit); i < lines.size(); i++) {
+        out.add(lines.get(i).entry);
+      }
+      return out;
     }
   }
 
