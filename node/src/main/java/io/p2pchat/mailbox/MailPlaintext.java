@@ -15,16 +15,19 @@ import java.util.List;
 /**
  * What a mailbox envelope ({@link MailboxSeal}) carries, once opened: a chat message or a delivery receipt.
  * <pre>
- * kind u8 (1 chat, 2 receipt) | id: u8 length, ASCII | room: u8 length, UTF-8 (empty: direct) | ts i64
+ * kind u8 (1 chat, 2 receipt) | from: u8 length, UTF-8 (the sender's nick) | id: u8 length, ASCII
+ *   | room: u8 length, UTF-8 (empty: direct) | ts i64
  *   | counter u64 (the sender's per-recipient mailbox counter)
  *   | chat: text, UTF-8, to the end
  *   | receipt: count u8 | count × (u8 length, ASCII id)
  * </pre>
  * Trailing bytes after a receipt's ids are ignored (forward compatibility); a short or contradicting record
- * throws {@link WireException}. A receipt's {@code id} is its own id (the receipts' sender names it) and
+ * throws {@link WireException}. {@code from} is the nick the sender claims: the recipient checks it against
+ * {@code known_peers} with the identity key the envelope authenticated, as a live session's handshake does. A receipt's {@code id} is its own id (the receipts' sender names it) and
  * its {@code room} names the conversation the confirmed ids belong to.
  *
  * @param kind    chat line or receipt
+ * @param from    the sender's nick
  * @param id      the sender's message id (for a receipt: the receipt's own)
  * @param room    the room's name for a room message, "" for a direct one
  * @param ts      the sender's clock, ms since the epoch
@@ -32,7 +35,7 @@ import java.util.List;
  * @param text    the text of a chat line, "" for a receipt
  * @param ids     the message ids a receipt confirms, empty for a chat line
  */
-public record MailPlaintext(Kind kind, String id, String room, long ts, long counter, String text, List<String> ids) {
+public record MailPlaintext(Kind kind, String from, String id, String room, long ts, long counter, String text, List<String> ids) {
 
   /** The kind byte. */
   public enum Kind {
@@ -52,29 +55,32 @@ public record MailPlaintext(Kind kind, String id, String room, long ts, long cou
    * most, and the 2 × 32 leaves room for a window's worth of ids carried over from the last one.
    */
   public static final int MAX_RECEIPT_IDS = 64;
-  /** Fixed bytes: kind, id length, room length, ts, counter. */
-  static final int FIXED = 1 + 1 + 1 + Long.BYTES + Long.BYTES;
+  /** Longest nick, in UTF-8 bytes ({@code HandshakePayload.MAX_NICK_BYTES}). */
+  public static final int MAX_NICK_BYTES = 64;
+  /** Fixed bytes: kind, from length, id length, room length, ts, counter. */
+  static final int FIXED = 1 + 1 + 1 + 1 + Long.BYTES + Long.BYTES;
   /**
    * Longest text a chat plaintext may carry with an id and room at their longest: an envelope's plaintext
    * less the fields. {@link ChatPayload#MAX_TEXT_BYTES} is larger; such a text is not queued.
    */
-  public static final int MAX_TEXT_BYTES = MailboxSeal.MAX_PLAINTEXT - FIXED - ChatPayload.MAX_ID - MAX_ROOM_BYTES;
+  public static final int MAX_TEXT_BYTES = MailboxSeal.MAX_PLAINTEXT - FIXED - MAX_NICK_BYTES - ChatPayload.MAX_ID
+    - MAX_ROOM_BYTES;
 
   public MailPlaintext {
-    if (kind == null || id == null || room == null || text == null || ids == null) {
+    if (kind == null || from == null || id == null || room == null || text == null || ids == null) {
       throw new IllegalArgumentException("every field is required");
     }
     ids = List.copyOf(ids);
   }
 
   /** A chat line for one recipient. */
-  public static MailPlaintext chat(String id, String room, long ts, long counter, String text) {
-    return new MailPlaintext(Kind.CHAT, id, room, ts, counter, text, List.of());
+  public static MailPlaintext chat(String from, String id, String room, long ts, long counter, String text) {
+    return new MailPlaintext(Kind.CHAT, from, id, room, ts, counter, text, List.of());
   }
 
   /** A receipt confirming {@code ids} of the conversation {@code room} ("" for direct). */
-  public static MailPlaintext receipt(String id, String room, long ts, long counter, List<String> ids) {
-    return new MailPlaintext(Kind.RECEIPT, id, room, ts, counter, "", ids);
+  public static MailPlaintext receipt(String from, String id, String room, long ts, long counter, List<String> ids) {
+    return new MailPlaintext(Kind.RECEIPT, from, id, room, ts, counter, "", ids);
   }
 
   /** True for a direct message (no room). */
@@ -85,6 +91,10 @@ public record MailPlaintext(Kind kind, String id, String room, long ts, long cou
   /** The bytes to seal. @throws IllegalArgumentException for a field over its bound */
   public byte[] encode() {
     byte[] idBytes = ascii(id);
+    byte[] fromBytes = from.getBytes(StandardCharsets.UTF_8);
+    if (fromBytes.length == 0 || fromBytes.length > MAX_NICK_BYTES) {
+      throw new IllegalArgumentException("nick of " + fromBytes.length + " bytes, not 1.." + MAX_NICK_BYTES);
+    }
     byte[] roomBytes = room.getBytes(StandardCharsets.UTF_8);
     if (roomBytes.length > MAX_ROOM_BYTES) {
       throw new IllegalArgumentException("room name longer than " + MAX_ROOM_BYTES + " bytes");
@@ -107,8 +117,9 @@ public record MailPlaintext(Kind kind, String id, String room, long ts, long cou
       }
       body = java.util.Arrays.copyOf(b.array(), b.position());
     }
-    return ByteBuffer.allocate(FIXED + idBytes.length + roomBytes.length + body.length)
+    return ByteBuffer.allocate(FIXED + fromBytes.length + idBytes.length + roomBytes.length + body.length)
       .put((byte) kind.code)
+      .put((byte) fromBytes.length).put(fromBytes)
       .put((byte) idBytes.length).put(idBytes)
       .put((byte) roomBytes.length).put(roomBytes)
       .putLong(ts).putLong(counter)
@@ -124,6 +135,11 @@ public record MailPlaintext(Kind kind, String id, String room, long ts, long cou
       case 2 -> Kind.RECEIPT;
       default -> throw new WireException(DropReason.UNKNOWN_TYPE, "mail kind " + Byte.toUnsignedInt(bytes[0]));
     };
+    int fromLength = u8(in);
+    if (fromLength == 0 || fromLength > MAX_NICK_BYTES) {
+      throw new WireException(DropReason.MALFORMED, "nick of " + fromLength + " bytes");
+    }
+    String from = utf8(take(in, fromLength));
     String id = id(in);
     int roomLength = u8(in);
     if (roomLength > MAX_ROOM_BYTES) {
@@ -136,7 +152,7 @@ public record MailPlaintext(Kind kind, String id, String room, long ts, long cou
     long ts = in.getLong();
     long counter = in.getLong();
     if (kind == Kind.CHAT) {
-      return chat(id, room, ts, counter, utf8(take(in, in.remaining())));
+      return chat(from, id, room, ts, counter, utf8(take(in, in.remaining())));
     }
     int count = u8(in);
     if (count > MAX_RECEIPT_IDS) {
@@ -146,7 +162,7 @@ public record MailPlaintext(Kind kind, String id, String room, long ts, long cou
     for (int i = 0; i < count; i++) {
       ids.add(id(in));
     }
-    return receipt(id, room, ts, counter, ids);
+    return receipt(from, id, room, ts, counter, ids);
   }
 
   private static byte[] ascii(String id) {
