@@ -211,6 +211,36 @@ public final class HistoryStore implements AutoCloseable {
     }
   }
 
+  /** This node's message {@code id} while the store remembers it, or null. */
+  public HistoryEntry outgoing(String id) {
+    synchronized (lock) {
+      Line line = byId.get(id);
+      return line == null || line.entry.direction() != HistoryEntry.Direction.OUT ? null : line.entry;
+    }
+  }
+
+  /**
+   * True when the conversation {@code peerOrNull} (null: the room) holds a message {@code id} from {@code from}
+   * among the entries remembered: a copy of it (a mailbox message sent again) is not shown twice. Looks at the
+   * newest first, at most {@code HistoryOptions.recentPerConversation} entries.
+   */
+  public boolean hasIncoming(String peerOrNull, String from, String id) {
+    synchronized (lock) {
+      ArrayDeque<Line> entries = recent.get(key(peerOrNull));
+      if (entries == null) {
+        return false;
+      }
+      Iterator<Line> it = entries.descendingIterator();
+      while (it.hasNext()) {
+        HistoryEntry e = it.next().entry;
+        if (e.direction() == HistoryEntry.Direction.IN && e.id().equals(id) && from.equals(e.from())) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
   /** The last {@code limit} entries of a conversation (null: the room), oldest first. */
   public List<HistoryEntry> recent(String peerOrNull, int limit) {
     synchronized (lock) {

@@ -35,6 +35,8 @@ public final class DepositQueue<T> {
    * than that would only be refused there. A {@link #add} over it is refused at once.
    */
   public static final int MAX_PENDING = 10_000;
+  /** The reason of a deposit given up by {@link #unanswered}. */
+  public static final String NO_ANSWER = "no-answer";
 
   /** A deposit: its id, its recipient's identity key (the mailbox), its parts, and the owner's tag. */
   public record Deposit<T>(String did, String recipient, List<MailboxControl.DepositPart> parts, T tag) {
@@ -54,6 +56,8 @@ public final class DepositQueue<T> {
     private int part;
     private long dueNanos;
     private long backoffNanos = FIRST_RETRY_NANOS;
+    /** Since when the head waits for an answer while registered: progress or a new registration restarts it. */
+    private long sinceNanos;
   }
 
   /** By recipient (base64 of its key). */
@@ -86,7 +90,25 @@ public final class DepositQueue<T> {
     for (Lane<T> lane : lanes.values()) {
       lane.dueNanos = nowNanos;
       lane.backoffNanos = FIRST_RETRY_NANOS;
+      lane.sinceNanos = nowNanos;
     }
+  }
+
+  /**
+   * Ends every head that had no answer for {@code limitNanos} while registered (a rendezvous from before the
+   * mailbox drops the unknown message): they come back refused with reason {@link #NO_ANSWER}.
+   */
+  public List<Outcome<T>> unanswered(long nowNanos, long limitNanos) {
+    List<Outcome<T>> out = new ArrayList<>();
+    if (paused) {
+      return out;
+    }
+    for (Lane<T> lane : new ArrayList<>(lanes.values())) {
+      if (nowNanos - lane.sinceNanos >= limitNanos) {
+        out.add(finish(lane.waiting.peekFirst(), 0, NO_ANSWER, nowNanos));
+      }
+    }
+    return out;
   }
 
   /** The parts to send now (each head's part whose wait is over); each is due again after its back-off. */
@@ -132,6 +154,7 @@ public final class DepositQueue<T> {
         }
         if (part == lane.part + 1 && lane.part + 1 < head.parts().size()) {
           lane.part++;
+          lane.sinceNanos = nowNanos;
           lane.dueNanos = nowNanos;
           lane.backoffNanos = FIRST_RETRY_NANOS;
         }
@@ -187,6 +210,7 @@ public final class DepositQueue<T> {
 
   private static <T> void startHead(Lane<T> lane, long nowNanos) {
     lane.part = 0;
+    lane.sinceNanos = nowNanos;
     lane.dueNanos = nowNanos;
     lane.backoffNanos = FIRST_RETRY_NANOS;
   }

@@ -89,6 +89,23 @@ class DepositQueueTest {
   }
 
   @Test
+  void aDepositUnansweredWhileRegisteredIsGivenUpButNotWhileTheRendezvousIsDown() {
+    DepositQueue<String> q = new DepositQueue<>();
+    q.resume(0);
+    q.add(deposit("b1", BOB, 353), 0);
+    q.add(deposit("b2", BOB, 353), 0);
+    assertTrue(q.unanswered(ms(29_999), ms(30_000)).isEmpty());
+    q.pause();
+    assertTrue(q.unanswered(ms(60_000), ms(30_000)).isEmpty(), "down: the deposits wait for the rendezvous");
+    q.resume(ms(60_000));
+    assertTrue(q.unanswered(ms(89_999), ms(30_000)).isEmpty(), "registered again: the wait starts over");
+    List<DepositQueue.Outcome<String>> given = q.unanswered(ms(90_000), ms(30_000));
+    assertEquals(List.of("b1"), given.stream().map(o -> o.deposit().did()).toList());
+    assertEquals(DepositQueue.NO_ANSWER, given.get(0).reason());
+    assertEquals(List.of("b2#1"), dids(q.due(ms(90_000))), "the next one tries in its turn");
+  }
+
+  @Test
   void theQueueIsBounded() {
     DepositQueue<String> q = new DepositQueue<>();
     for (int i = 0; i < DepositQueue.MAX_PENDING; i++) {
