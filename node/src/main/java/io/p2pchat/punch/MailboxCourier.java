@@ -65,6 +65,11 @@ final class MailboxCourier {
   /** The refusal of a rendezvous that keeps no mailbox ({@code mailbox: false}, or one from before issue 17). */
   static final String NOT_ENABLED = "not-enabled";
 
+  /** Where mailbox messages go: the sealed control channel to the current rendezvous. */
+  interface Link {
+    void send(JsonObject message);
+  }
+
   /** What a deposit is for: a chat message ({@code chat}) to {@code peer}, or a receipt ({@code chat} null). */
   private record Tag(OutboundChat chat, String peer) {
   }
@@ -81,7 +86,7 @@ final class MailboxCourier {
   private final PeerTrust trust;
   private final PeerTable peers;
   private final TurnBatch<PunchEvent> events;
-  private final RendezvousClient rendezvous;
+  private final Link rendezvous;
   private final DepositQueue<Tag> deposits = new DepositQueue<>();
   private final EnvelopeAssembler<Long> assembler = new EnvelopeAssembler<>(MAX_INCOMPLETE, MailboxControl.MAX_PARTS,
     MailboxControl.PART_BYTES, ASSEMBLY_TIMEOUT_MS);
@@ -99,7 +104,7 @@ final class MailboxCourier {
   private long pickedUp;
 
   MailboxCourier(Vertx vertx, NodeLog log, NodeOptions options, NodeIdentity identity, PeerDirectory directory,
-                 PeerTrust trust, PeerTable peers, TurnBatch<PunchEvent> events, RendezvousClient rendezvous) {
+                 PeerTrust trust, PeerTable peers, TurnBatch<PunchEvent> events, Link rendezvous) {
     this.vertx = vertx;
     this.log = log;
     this.options = options;
@@ -336,7 +341,7 @@ final class MailboxCourier {
     } else {
       log.info("a receipt expired in the mailbox of {}", HexFormat.of().formatHex(notice.to(), 0, DID_KEY_BYTES));
     }
-    rendezvous.sendMailbox(new MailboxControl.Ack(MailboxControl.Type.NOTICE_ACK, List.of(notice.nid())).toJson());
+    rendezvous.send(new MailboxControl.Ack(MailboxControl.Type.NOTICE_ACK, List.of(notice.nid())).toJson());
   }
 
   /**
@@ -373,7 +378,7 @@ final class MailboxCourier {
   private void acknowledge(List<Long> seqs) {
     for (int from = 0; from < seqs.size(); from += MailboxControl.MAX_ACK_IDS) {
       List<Long> chunk = seqs.subList(from, Math.min(seqs.size(), from + MailboxControl.MAX_ACK_IDS));
-      rendezvous.sendMailbox(new MailboxControl.Ack(MailboxControl.Type.MAIL_ACK, new ArrayList<>(chunk)).toJson());
+      rendezvous.send(new MailboxControl.Ack(MailboxControl.Type.MAIL_ACK, new ArrayList<>(chunk)).toJson());
     }
   }
 
@@ -388,7 +393,7 @@ final class MailboxCourier {
         + options.deliveryDeadlineSeconds() + " s (no mailbox there?)");
     }
     for (MailboxControl.DepositPart part : deposits.due(now)) {
-      rendezvous.sendMailbox(part.toJson());
+      rendezvous.send(part.toJson());
     }
     vertx.cancelTimer(timer);
     timer = -1;

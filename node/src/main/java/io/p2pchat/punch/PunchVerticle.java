@@ -214,7 +214,8 @@ public class PunchVerticle extends VerticleBase {
       log.warn("peer directory: skipped {} lines that do not check (edited, or a binding that does not vouch for"
         + " its key)", loaded.directory().skipped());
     }
-    mailbox = new MailboxCourier(vertx, log, options, identity, loaded.directory(), trust, peers, events, rendezvous);
+    mailbox = new MailboxCourier(vertx, log, options, identity, loaded.directory(), trust, peers, events,
+      rendezvous::sendMailbox);
     sessions.mailbox(mailbox);
     fanOut = new SendFanOut(peers, timers, events, mailbox);
   }
