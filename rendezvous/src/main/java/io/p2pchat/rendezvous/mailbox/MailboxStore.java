@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * store's context (the one {@link #open} was called on); the counters live on that context; only the worker
  * touches the database, one call at a time, so reads see every commit before them. Never blocks an event loop.
  */
-public final class MailboxStore {
+public final class MailboxStore implements Mailbox {
   private static final Logger LOG = LoggerFactory.getLogger(MailboxStore.class);
   /** One thread: SQLite serialises writers anyway, and one thread keeps the calls in the order they were made. */
   private static final int WORKER_THREADS = 1;
@@ -108,6 +108,7 @@ public final class MailboxStore {
    * number once it is on disk (the stored one's, for a retried id, even when the mailbox is full by now);
    * fails with a {@link MailboxRefusedException} naming the bound it would break, and then nothing was stored.
    */
+  @Override
   public Future<Long> deposit(Deposit deposit, long nowMillis) {
     return onContext(() -> {
       Refusal refusal = closed ? Refusal.UNAVAILABLE
@@ -202,6 +203,7 @@ public final class MailboxStore {
   // ---------------------------------------------------------------- pick-up
 
   /** The oldest {@code limit} messages of {@code recipient} after sequence number {@code afterSeq} (0: from the first). */
+  @Override
   public Future<List<StoredMessage>> pickUp(MailboxKey recipient, long afterSeq, int limit) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1 (got " + limit + ")");
@@ -213,6 +215,7 @@ public final class MailboxStore {
    * Deletes the messages {@code seqs} of {@code recipient}, which it acknowledged having; another recipient's
    * or an unknown sequence number is ignored. Completes with how many were deleted.
    */
+  @Override
   public Future<Integer> acknowledge(MailboxKey recipient, List<Long> seqs) {
     List<Long> copy = List.copyOf(seqs);
     return onWorker(() -> db.delete(recipient, copy)).map(deleted -> {
@@ -231,6 +234,7 @@ public final class MailboxStore {
    * a full list means call again), each replaced by an {@link ExpiryNotice} for its depositor, kept until
    * acknowledged or {@code noticeTtlSeconds} old. Completes with the notices made: who deposited what, for whom.
    */
+  @Override
   public Future<List<ExpiryNotice>> expire(long nowMillis) {
     long cutoff = nowMillis - options.getTtlSeconds() * MILLIS_PER_SECOND;
     long noticeCutoff = nowMillis - options.getNoticeTtlSeconds() * MILLIS_PER_SECOND;
@@ -245,6 +249,7 @@ public final class MailboxStore {
   }
 
   /** The oldest {@code limit} expiry notices waiting for {@code depositor}. */
+  @Override
   public Future<List<ExpiryNotice>> notices(MailboxKey depositor, int limit) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1 (got " + limit + ")");
@@ -253,6 +258,7 @@ public final class MailboxStore {
   }
 
   /** Forgets the notices {@code noticeSeqs} of {@code depositor}, which it acknowledged. */
+  @Override
   public Future<Integer> acknowledgeNotices(MailboxKey depositor, List<Long> noticeSeqs) {
     List<Long> copy = List.copyOf(noticeSeqs);
     return onWorker(() -> db.deleteNotices(depositor, copy));
@@ -264,6 +270,7 @@ public final class MailboxStore {
    * {@code {messages, bytes, recipients, depositors, deposited, duplicates, commits, largestBatch,
    * acknowledged, expired, refused: {reason: n}}}: what is held now and what happened since open.
    */
+  @Override
   public Future<JsonObject> stats() {
     return onContext(() -> {
       JsonObject byReason = new JsonObject();
@@ -276,6 +283,7 @@ public final class MailboxStore {
   }
 
   /** Refuses new deposits, lets the queued ones commit, then closes the database and the worker. */
+  @Override
   public Future<Void> close() {
     return onContext(() -> {
       if (closing == null) {
