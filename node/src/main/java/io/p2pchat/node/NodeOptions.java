@@ -285,9 +285,12 @@ public final class NodeOptions {
     keepAliveSeconds = r.integer("keepAliveSeconds", DEFAULT_KEEP_ALIVE_SECONDS, 1, MAX_TIMING_SECONDS);
     punchTimeoutSeconds = r.integer("punchTimeoutSeconds", DEFAULT_PUNCH_TIMEOUT_SECONDS, 1, MAX_PUNCH_TIMEOUT_SECONDS);
     deliveryDeadlineSeconds = r.integer("deliveryDeadlineSeconds", DEFAULT_DELIVERY_DEADLINE_SECONDS, 1, MAX_DELIVERY_DEADLINE_SECONDS);
-    mailbox = r.bool("mailbox.enabled", true);
-    mailboxRoomWindowDays = r.integer("mailbox.roomWindowDays", DEFAULT_MAILBOX_ROOM_WINDOW_DAYS, 1,
-      MAX_MAILBOX_ROOM_WINDOW_DAYS);
+    // "mailbox": false (as on the rendezvous) or an object of enabled and roomWindowDays.
+    Object mailboxValue = r.raw("mailbox");
+    boolean mailboxObject = !(mailboxValue instanceof Boolean);
+    mailbox = mailboxObject ? r.bool("mailbox.enabled", true) : (Boolean) mailboxValue;
+    mailboxRoomWindowDays = mailboxObject ? r.integer("mailbox.roomWindowDays", DEFAULT_MAILBOX_ROOM_WINDOW_DAYS, 1,
+      MAX_MAILBOX_ROOM_WINDOW_DAYS) : DEFAULT_MAILBOX_ROOM_WINDOW_DAYS;
     console = r.bool("console", false);
     extensions = r.strings("extensions");
     eventBusPrefix = r.requiredStringOr("eventBusPrefix", DEFAULT_EVENT_BUS_PREFIX, PREFIX_PATTERN, PREFIX_RULE);
