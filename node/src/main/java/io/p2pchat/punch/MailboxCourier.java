@@ -70,12 +70,19 @@ final class MailboxCourier {
     void send(JsonObject message);
   }
 
-  /** What a deposit is for: a chat message ({@code chat}) to {@code peer}, or a receipt ({@code chat} null). */
-  private record Tag(OutboundChat chat, String peer) {
+  /**
+   * What a deposit is for: a chat message ({@code chat}) to {@code peer}, or a receipt ({@code chat} null) for
+   * the mail {@code acks}, acknowledged to the rendezvous once the receipt is stored (so a recipient that quits
+   * or crashes first is sent them again, finds them in its history, and sends the receipt again).
+   */
+  private record Tag(OutboundChat chat, String peer, List<Long> acks) {
+    Tag(OutboundChat chat, String peer) {
+      this(chat, peer, List.of());
+    }
   }
 
   /** An opened message waiting to be recorded: what its receipt needs. */
-  private record Unrecorded(String nick, byte[] identityKey, byte[] staticKey, MailPlaintext mail) {
+  private record Unrecorded(long seq, String nick, byte[] identityKey, byte[] staticKey, MailPlaintext mail) {
   }
 
   private final Vertx vertx;
@@ -222,7 +229,9 @@ final class MailboxCourier {
     if (tag.chat() != null) {
       events.add(new PunchEvent.Failed(tag.chat(), tag.peer(), reason));
     } else {
+      // The sender keeps its messages queued: the mail is acknowledged all the same, or it would come back forever.
       log.warn("receipt for {} not deposited: {}", tag.peer(), reason);
+      acknowledge(tag.acks());
     }
   }
 
@@ -251,6 +260,8 @@ final class MailboxCourier {
         if (outcome != null && outcome.deposit().tag().chat() != null) {
           queuedTotal++;
           events.add(new PunchEvent.Queued(outcome.deposit().tag().chat(), outcome.deposit().tag().peer()));
+        } else if (outcome != null) {
+          acknowledge(outcome.deposit().tag().acks());
         }
       }
       case REFUSED -> {
@@ -319,7 +330,7 @@ final class MailboxCourier {
       return; // ChatVerticle is behind: the rendezvous sends it again
     }
     pickedUp++;
-    unrecorded.put(part.seq(), new Unrecorded(mail.from(), opened.senderSigningKey(), opened.senderStaticKey(), mail));
+    unrecorded.put(part.seq(), new Unrecorded(part.seq(), mail.from(), opened.senderSigningKey(), opened.senderStaticKey(), mail));
     events.add(new PunchEvent.Mail(mail.from(), part.seq(), mail));
   }
 
@@ -345,18 +356,22 @@ final class MailboxCourier {
   }
 
   /**
-   * ChatVerticle recorded these {@code seq}s in the history journal (or found them there already): they are
-   * acknowledged to the rendezvous, and each sender gets a receipt for its chat lines among them.
+   * ChatVerticle recorded these {@code seq}s in the history journal (or found them there already): each sender
+   * gets a receipt for its chat lines among them, and they are acknowledged to the rendezvous once it is stored
+   * (the rest at once).
    */
   void recorded(List<Long> seqs, long now) {
-    acknowledge(seqs);
+    List<Long> atOnce = new ArrayList<>();
     Map<String, List<Unrecorded>> bySenderAndRoom = new LinkedHashMap<>();
     for (Long seq : seqs) {
       Unrecorded u = unrecorded.remove(seq);
       if (u != null && u.mail().kind() == MailPlaintext.Kind.CHAT) {
         bySenderAndRoom.computeIfAbsent(u.nick() + "\n" + u.mail().room(), k -> new ArrayList<>()).add(u);
+      } else {
+        atOnce.add(seq);
       }
     }
+    acknowledge(atOnce);
     for (List<Unrecorded> batch : bySenderAndRoom.values()) {
       for (int from = 0; from < batch.size(); from += MailPlaintext.MAX_RECEIPT_IDS) {
         List<Unrecorded> chunk = batch.subList(from, Math.min(batch.size(), from + MailPlaintext.MAX_RECEIPT_IDS));
@@ -372,7 +387,8 @@ final class MailboxCourier {
       counter, chunk.stream().map(u -> u.mail().id()).toList()).encode();
     PeerDirectory.Peer to = new PeerDirectory.Peer(first.nick(), first.identityKey(), first.staticKey(),
       new byte[0], Map.of());
-    enqueue(DID_RECEIPT + ":" + id + ":" + keyId(first.identityKey()), to, plaintext, new Tag(null, first.nick()), now);
+    enqueue(DID_RECEIPT + ":" + id + ":" + keyId(first.identityKey()), to, plaintext,
+      new Tag(null, first.nick(), chunk.stream().map(Unrecorded::seq).toList()), now);
   }
 
   private void acknowledge(List<Long> seqs) {
