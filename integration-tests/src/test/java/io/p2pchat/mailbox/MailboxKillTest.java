@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(300)
-class MailboxCrashTest {
+class MailboxKillTest {
 
   private static final int MESSAGES = 100;
   /** Messages of the sender-crash case: a few are enough, the point is the receipts after the restart. */
