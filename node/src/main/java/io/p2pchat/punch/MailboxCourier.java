@@ -1,6 +1,7 @@
 package io.p2pchat.punch;
 
 import io.p2pchat.common.NodeLog;
+import io.p2pchat.crypto.DepositIds;
 import io.p2pchat.crypto.MailboxSeal;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.delivery.EnvelopeAssembler;
@@ -51,14 +52,14 @@ final class MailboxCourier {
   static final int MAX_UNRECORDED = 256;
   /** Directory changes are written at most this often: a burst of sessions is one write, a crash loses a second's learning. */
   static final long DIRECTORY_SAVE_MS = 1_000;
-  /** Bytes of a recipient key shown in a deposit id: 4, as a key id in logs (the rest is in the deposit's {@code to}). */
-  static final int DID_KEY_BYTES = 4;
+  /** Bytes of a recipient key shown in logs: 4, as a key id. */
+  static final int KEY_ID_BYTES = 4;
   /**
    * The counter's start each run: the wall clock in ms times this, so a restarted node never reuses a counter
    * (a thousand messages a millisecond, for a millisecond, before it runs ahead of the clock).
    */
   static final long COUNTER_PER_MS = 1_000;
-  /** Deposit id prefixes: a direct message, a room message, a receipt. An expiry notice names the message by them. */
+  /** What a deposit id stands for, its first letter inside ({@link DepositIds}): a direct message, a room message, a receipt. */
   static final String DID_DIRECT = "d";
   static final String DID_ROOM = "r";
   static final String DID_RECEIPT = "k";
@@ -90,6 +91,7 @@ final class MailboxCourier {
   private final NodeOptions options;
   private final NodeIdentity identity;
   private final PeerDirectory directory;
+  private final DepositIds depositIds;
   private final PeerTrust trust;
   private final PeerTable peers;
   private final TurnBatch<PunchEvent> events;
@@ -111,12 +113,13 @@ final class MailboxCourier {
   private long pickedUp;
 
   MailboxCourier(Vertx vertx, NodeLog log, NodeOptions options, NodeIdentity identity, PeerDirectory directory,
-                 PeerTrust trust, PeerTable peers, TurnBatch<PunchEvent> events, Link rendezvous) {
+                 DepositIds depositIds, PeerTrust trust, PeerTable peers, TurnBatch<PunchEvent> events, Link rendezvous) {
     this.vertx = vertx;
     this.log = log;
     this.options = options;
     this.identity = identity;
     this.directory = directory;
+    this.depositIds = depositIds;
     this.trust = trust;
     this.peers = peers;
     this.events = events;
@@ -204,7 +207,7 @@ final class MailboxCourier {
       events.add(new PunchEvent.Failed(chat, to.nick(), "too long for the mailbox"));
       return;
     }
-    String did = (room.isEmpty() ? DID_DIRECT : DID_ROOM) + ":" + payload.id() + ":" + keyId(to.identityKey());
+    String did = depositIds.seal((room.isEmpty() ? DID_DIRECT : DID_ROOM) + payload.id(), to.identityKey());
     enqueue(did, to, plaintext, new Tag(chat, to.nick()), now);
   }
 
@@ -342,15 +345,17 @@ final class MailboxCourier {
   }
 
   private void onExpired(MailboxControl.Expired notice) {
-    String[] did = notice.did().split(":", 3);
-    if (did.length == 3 && (did[0].equals(DID_DIRECT) || did[0].equals(DID_ROOM))) {
-      String peer = directory.byIdentity(notice.to()).map(PeerDirectory.Peer::nick)
-        .orElse(HexFormat.of().formatHex(notice.to(), 0, DID_KEY_BYTES));
+    String tag = depositIds.open(notice.did(), notice.to()).orElse("");
+    String kind = tag.isEmpty() ? "" : tag.substring(0, 1);
+    if (kind.equals(DID_DIRECT) || kind.equals(DID_ROOM)) {
+      String peer = directory.byIdentity(notice.to()).map(PeerDirectory.Peer::nick).orElse(keyId(notice.to()));
       long days = Math.max(1, Math.round((notice.expiredAt() - notice.at()) / (double) TimeUnit.DAYS.toMillis(1)));
-      events.add(new PunchEvent.MailFailed(did[1], peer, did[0].equals(DID_DIRECT),
+      events.add(new PunchEvent.MailFailed(tag.substring(1), peer, kind.equals(DID_DIRECT),
         "expired in the mailbox after " + days + (days == 1 ? " day" : " days")));
+    } else if (kind.equals(DID_RECEIPT)) {
+      log.info("a receipt expired in the mailbox of {}", keyId(notice.to()));
     } else {
-      log.info("a receipt expired in the mailbox of {}", HexFormat.of().formatHex(notice.to(), 0, DID_KEY_BYTES));
+      log.warnRateLimited("mail-notice", "an expiry notice for a deposit id this node did not make: ignored");
     }
     rendezvous.send(new MailboxControl.Ack(MailboxControl.Type.NOTICE_ACK, List.of(notice.nid())).toJson());
   }
@@ -387,7 +392,7 @@ final class MailboxCourier {
       counter, chunk.stream().map(u -> u.mail().id()).toList()).encode();
     PeerDirectory.Peer to = new PeerDirectory.Peer(first.nick(), first.identityKey(), first.staticKey(),
       new byte[0], Map.of());
-    enqueue(DID_RECEIPT + ":" + id + ":" + keyId(first.identityKey()), to, plaintext,
+    enqueue(depositIds.seal(DID_RECEIPT + id, first.identityKey()), to, plaintext,
       new Tag(null, first.nick(), chunk.stream().map(Unrecorded::seq).toList()), now);
   }
 
@@ -461,7 +466,7 @@ final class MailboxCourier {
   }
 
   private static String keyId(byte[] identityKey) {
-    return HexFormat.of().formatHex(identityKey, 0, DID_KEY_BYTES);
+    return HexFormat.of().formatHex(identityKey, 0, KEY_ID_BYTES);
   }
 
   private static String b64(byte[] key) {

@@ -17,6 +17,7 @@ import io.p2pchat.wire.DropReason;
 import io.p2pchat.wire.Endpoint;
 import io.p2pchat.wire.MailboxControl;
 import io.p2pchat.mailbox.PeerDirectory;
+import io.p2pchat.crypto.DepositIds;
 import io.p2pchat.wire.HandshakeCodec;
 import io.p2pchat.wire.PacketCodec;
 import io.p2pchat.wire.PacketHeader;
@@ -93,7 +94,7 @@ public class PunchVerticle extends VerticleBase {
 
   /** What start-up reads off the event loop: names resolved, key and known peers loaded. */
   private record Loaded(List<Endpoint> servers, List<Endpoint> stunServers, NodeIdentity identity,
-                        KnownPeers knownPeers, PeerDirectory directory) {
+                        KnownPeers knownPeers, PeerDirectory directory, DepositIds depositIds) {
   }
 
   private final NodeOptions options;
@@ -147,7 +148,8 @@ public class PunchVerticle extends VerticleBase {
     socket.handler(this::onDatagram);
     return vertx.executeBlocking(() -> new Loaded(resolve(options.rendezvousServers()),
         resolve(options.stunServers()), NodeIdentity.loadOrCreate(options.keyFile()),
-        KnownPeers.load(options.dataDir().resolve(PeerTrust.KNOWN_PEERS_FILE)), PeerDirectory.load(options.dataDir())))
+        KnownPeers.load(options.dataDir().resolve(PeerTrust.KNOWN_PEERS_FILE)), PeerDirectory.load(options.dataDir()),
+        DepositIds.loadOrCreate(options.dataDir())))
       .map(loaded -> {
         wire(loaded);
         return null;
@@ -214,7 +216,8 @@ public class PunchVerticle extends VerticleBase {
       log.warn("peer directory: skipped {} lines that do not check (edited, or a binding that does not vouch for"
         + " its key)", loaded.directory().skipped());
     }
-    mailbox = new MailboxCourier(vertx, log, options, identity, loaded.directory(), trust, peers, events,
+    mailbox = new MailboxCourier(vertx, log, options, identity, loaded.directory(), loaded.depositIds(), trust,
+      peers, events,
       rendezvous::sendMailbox);
     sessions.mailbox(mailbox);
     fanOut = new SendFanOut(peers, timers, events, mailbox);

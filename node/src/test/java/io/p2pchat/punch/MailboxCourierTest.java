@@ -80,7 +80,8 @@ class MailboxCourierTest {
       }
     });
     directory = PeerDirectory.load(dir);
-    onContext(() -> courier = new MailboxCourier(vertx, log, options, bob, directory, trust, new PeerTable(),
+    io.p2pchat.crypto.DepositIds ids = io.p2pchat.crypto.DepositIds.loadOrCreate(dir);
+    onContext(() -> courier = new MailboxCourier(vertx, log, options, bob, directory, ids, trust, new PeerTable(),
       new TurnBatch<>(context, vertx.eventBus(), addresses.punchEvents(), PunchEventBatch::new), sent::add));
   }
 
@@ -233,6 +234,29 @@ class MailboxCourierTest {
     PunchEvent.Failed failed = (PunchEvent.Failed) await(() -> events, e -> e.size() > 1).get(1);
     assertEquals("b-2", failed.chat().id());
     assertEquals("refused by the mailbox: recipient-full", failed.reason());
+  }
+
+  @Test
+  void anExpiryNoticeNamesTheMessageThroughItsOpaqueDepositIdAndIsAcknowledged() throws Exception {
+    directory.learned("alice", alice.signingPublicKey(), alice.staticPublicKey(), alice.staticBinding());
+    OutboundChat chat = new OutboundChat("b-7", "alice", ChatPayload.encode(true, 5, "b-7",
+      "x".getBytes(StandardCharsets.UTF_8)), null);
+    onContext(() -> {
+      courier.up(System.nanoTime());
+      courier.queueDirect(chat, System.nanoTime());
+    });
+    String did = MailboxControl.decodeDeposit(sentOfType("deposit").get(0)).did();
+    assertTrue(!did.contains("b-7"), "the rendezvous does not see the message id: " + did);
+    long day = TimeUnit.DAYS.toMillis(1);
+    onContextThrowing(() -> courier.onControl(MailboxControl.Type.EXPIRED, new MailboxControl.Expired(3, did,
+      alice.signingPublicKey(), 1_000, 1_000 + 7 * day).toJson(), System.nanoTime()));
+    PunchEvent.MailFailed failed = (PunchEvent.MailFailed) await(() -> events, e -> !e.isEmpty()).get(0);
+    assertEquals("b-7", failed.id());
+    assertEquals("alice", failed.peer());
+    assertTrue(failed.direct());
+    assertEquals("expired in the mailbox after 7 days", failed.reason());
+    assertEquals(List.of(3L), sentOfType("notice-ack").get(0).getJsonArray("nids").stream()
+      .map(n -> ((Number) n).longValue()).toList());
   }
 
   @Test
