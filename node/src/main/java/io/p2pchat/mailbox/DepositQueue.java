@@ -185,6 +185,11 @@ public final class DepositQueue<T> {
     return out;
   }
 
+  /** True when deposits for {@code recipient} are still held: a later message for it must follow them. */
+  public boolean holds(String recipient) {
+    return lanes.containsKey(recipient);
+  }
+
   /** Deposits held (in flight and waiting). */
   public int pending() {
     return pending;

@@ -147,6 +147,14 @@ final class MailboxCourier {
     return enabled() && trustedPeer(nick).isPresent();
   }
 
+  /**
+   * True when messages for {@code nick} still wait to be deposited: a new direct message for it goes the same way
+   * even if its session is back, so the peer gets them in the order they were sent.
+   */
+  boolean depositing(String nick) {
+    return directory.peer(nick).map(p -> deposits.holds(b64(p.identityKey()))).orElse(false);
+  }
+
   /** The room's members we talked with there within the window who are not online, with trusted keys. */
   List<PeerDirectory.Peer> awayMembers() {
     if (!enabled()) {

@@ -32,8 +32,9 @@ final class SendFanOut {
     List<PeerSession> targets;
     if (chat.to() != null) {
       PeerSession target = peers.byNick(chat.to());
-      if (target == null && mailbox.canQueue(chat.to())) {
-        // Offline, but known: the message waits in its mailbox (chat.queued follows the rendezvous's answer).
+      if ((target == null || mailbox.depositing(chat.to())) && mailbox.canQueue(chat.to())) {
+        // Offline, but known (or back while earlier messages still wait to be deposited: they keep their order):
+        // the message waits in its mailbox (chat.queued follows the rendezvous's answer).
         events.add(new PunchEvent.Accepted(chat, 1));
         mailbox.queueDirect(chat, now);
         return;

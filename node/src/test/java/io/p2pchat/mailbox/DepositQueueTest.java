@@ -42,6 +42,7 @@ class DepositQueueTest {
     assertTrue(q.due(0).isEmpty(), "nothing leaves before the node is registered");
     q.resume(0);
     assertEquals(List.of("b1#1", "c1#1"), dids(q.due(0)).stream().sorted().toList());
+    assertTrue(q.holds(java.util.Base64.getEncoder().encodeToString(BOB)));
     assertEquals("b1", q.deposited("b1", 1, 7, ms(1)).deposit().did());
     assertEquals(List.of("b2#1"), dids(q.due(ms(1))), "bob's next only once his first is stored");
     assertEquals(3 - 1, q.pending());

@@ -212,6 +212,7 @@ class MailboxCourierTest {
       assertTrue(!courier.canQueue("carol"), "never had a session: no key to seal to");
       courier.queueDirect(first, System.nanoTime());
       courier.queueDirect(second, System.nanoTime());
+      assertTrue(courier.depositing("alice"), "a later message for alice follows these, even if she is back");
     });
     assertTrue(sent.isEmpty(), "nothing before the node is registered");
     onContext(() -> courier.up(System.nanoTime()));
