@@ -41,6 +41,11 @@ public final class PeerDirectory {
   /** Rooms remembered per peer: a node is in one room at a time; a few past ones are history enough. */
   public static final int MAX_ROOMS_PER_PEER = 8;
   /**
+   * A room's time is moved forward at most once a minute: the window it feeds is days long, and a flood of room
+   * messages must not copy a peer's entry and dirty the file once per message.
+   */
+  public static final long TALKED_GRANULARITY_MS = 60_000;
+  /**
    * Longest line: a nick (32 characters, up to 128 bytes), three keys in base64 (44 + 44 + 88) and the rooms
    * (64 bytes of name and 20 digits each); 2 KiB covers it.
    */
@@ -153,6 +158,10 @@ public final class PeerDirectory {
     Peer peer = peers.get(nick);
     if (peer == null) {
       return; // no session ever: nothing to seal to
+    }
+    Long last = peer.rooms.get(room);
+    if (last != null && nowMillis - last < TALKED_GRANULARITY_MS && nowMillis >= last) {
+      return;
     }
     Map<String, Long> rooms = new LinkedHashMap<>(peer.rooms);
     rooms.remove(room);

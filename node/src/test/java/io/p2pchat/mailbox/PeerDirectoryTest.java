@@ -34,6 +34,7 @@ class PeerDirectoryTest {
     PeerDirectory d = PeerDirectory.load(dir);
     learn(d, "bob", bob);
     d.talked("bob", "lobby", 1_000);
+    d.talked("bob", "lobby", 1_000 + PeerDirectory.TALKED_GRANULARITY_MS - 1); // a flood moves nothing
     d.talked("nobody", "lobby", 1_000); // never had a session: nothing to seal to, not remembered
     save(d);
 
