@@ -68,7 +68,7 @@ public class ChatNodeOptions {
   private static final int MIN_SECONDS = 1;
 
   private static final List<String> TOP_KEYS = List.of("nick", "room", "roomSecret", "rendezvous", "bind",
-    "keepAliveSeconds", "punchTimeoutSeconds", "stunServers", "deliveryDeadlineSeconds", "console", "http",
+    "keepAliveSeconds", "punchTimeoutSeconds", "stunServers", "deliveryDeadlineSeconds", "mailbox", "console", "http",
     "extensions", NodeOptions.EXTENSION_CONFIG, "eventBusPrefix", "dataDir", "keyFile", "cipher", "logDir");
   private static final List<String> RENDEZVOUS_KEYS = List.of("host", "port", "host6", "port6", "key", "servers",
     "downAfterSeconds", "tls");
@@ -76,6 +76,8 @@ public class ChatNodeOptions {
   private static final List<String> ADDRESS_KEYS = List.of("host", "port");
   /** The keys of {@code bind}: the IPv4 address and port, and the IPv6 address. */
   private static final List<String> BIND_KEYS = List.of("host", "host6", "port");
+  /** The keys of {@code mailbox} as an object (it may also be just {@code false}). */
+  private static final List<String> MAILBOX_KEYS = List.of("enabled", "roomWindowDays");
 
   private String nick;
   private String room;
@@ -99,6 +101,8 @@ public class ChatNodeOptions {
   private Integer punchTimeoutSeconds;
   private List<String> stunServers;
   private Integer deliveryDeadlineSeconds;
+  private Boolean mailbox;
+  private Integer mailboxRoomWindowDays;
   private Boolean console;
   private String httpHost;
   private Integer httpPort;
@@ -164,6 +168,18 @@ public class ChatNodeOptions {
     deliveryDeadlineSeconds = seconds("deliveryDeadlineSeconds",
       Checks.integer(json, "deliveryDeadlineSeconds", "deliveryDeadlineSeconds"),
       MIN_SECONDS, NodeOptions.MAX_DELIVERY_DEADLINE_SECONDS);
+    Object box = json.getValue("mailbox");
+    if (box instanceof Boolean enabled) {
+      mailbox = enabled;
+    } else {
+      JsonObject group = Checks.group(json, "mailbox");
+      Checks.onlyKnown(group, "mailbox.", MAILBOX_KEYS);
+      mailbox = Checks.bool(group, "enabled", "mailbox.enabled");
+      Long days = Checks.integer(group, "roomWindowDays", "mailbox.roomWindowDays");
+      if (days != null) {
+        setMailboxRoomWindowDays(Checks.range("mailbox.roomWindowDays", days, 1, NodeOptions.MAX_MAILBOX_ROOM_WINDOW_DAYS));
+      }
+    }
     console = Checks.bool(json, "console", "console");
     JsonObject http = Checks.group(json, "http");
     Checks.onlyKnown(http, "http.", ADDRESS_KEYS);
@@ -231,6 +247,14 @@ public class ChatNodeOptions {
     Checks.putIfSet(json, "punchTimeoutSeconds", punchTimeoutSeconds);
     Checks.putIfSet(json, "stunServers", stunServers);
     Checks.putIfSet(json, "deliveryDeadlineSeconds", deliveryDeadlineSeconds);
+    if (mailboxRoomWindowDays != null) {
+      JsonObject box = new JsonObject();
+      Checks.putIfSet(box, "enabled", mailbox);
+      box.put("roomWindowDays", mailboxRoomWindowDays);
+      json.put("mailbox", box);
+    } else {
+      Checks.putIfSet(json, "mailbox", mailbox);
+    }
     Checks.putIfSet(json, "console", console);
     JsonObject http = new JsonObject();
     Checks.putIfSet(http, "host", httpHost);
@@ -543,6 +567,29 @@ public class ChatNodeOptions {
   public ChatNodeOptions setDeliveryDeadlineSeconds(int seconds) {
     this.deliveryDeadlineSeconds = Checks.range("deliveryDeadlineSeconds", seconds, MIN_SECONDS,
       NodeOptions.MAX_DELIVERY_DEADLINE_SECONDS);
+    return this;
+  }
+
+  /** {@code mailbox}: messages for a known peer who is offline wait in its mailbox at the rendezvous. */
+  public boolean isMailbox() {
+    return mailbox != null ? mailbox : true;
+  }
+
+  /** Sets {@code mailbox} ({@code false}: a message to a peer who is away fails, as before issue 17). */
+  public ChatNodeOptions setMailbox(boolean mailbox) {
+    this.mailbox = mailbox;
+    return this;
+  }
+
+  /** {@code mailbox.roomWindowDays}: room messages are queued for members talked with there within this many days. */
+  public int getMailboxRoomWindowDays() {
+    return mailboxRoomWindowDays != null ? mailboxRoomWindowDays : NodeOptions.DEFAULT_MAILBOX_ROOM_WINDOW_DAYS;
+  }
+
+  /** Sets {@code mailbox.roomWindowDays} (1 to 365). */
+  public ChatNodeOptions setMailboxRoomWindowDays(int days) {
+    this.mailboxRoomWindowDays = Checks.range("mailbox.roomWindowDays", days, 1,
+      NodeOptions.MAX_MAILBOX_ROOM_WINDOW_DAYS);
     return this;
   }
 

@@ -43,6 +43,7 @@ class ChatNodeOptionsTest {
       .put("punchTimeoutSeconds", 7)
       .put("stunServers", new JsonArray().add("stun.example.org:3478"))
       .put("deliveryDeadlineSeconds", 60)
+      .put("mailbox", new JsonObject().put("enabled", false).put("roomWindowDays", 10))
       .put("console", true)
       .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080))
       .put("extensions", new JsonArray().add("io.p2pchat.examples.EchoBotVerticle"))
@@ -77,6 +78,8 @@ class ChatNodeOptionsTest {
     assertEquals(node.punchTimeoutSeconds(), options.getPunchTimeoutSeconds());
     assertEquals(node.deliveryDeadlineSeconds(), options.getDeliveryDeadlineSeconds());
     assertEquals(node.console(), options.isConsole());
+    assertEquals(node.mailbox(), options.isMailbox());
+    assertEquals(node.mailboxRoomWindowDays(), options.getMailboxRoomWindowDays());
     assertEquals(node.eventBusPrefix(), options.getEventBusPrefix());
     assertEquals(node.cipher(), options.getCipher());
     assertEquals(node.logDir(), options.getLogDir());
@@ -117,6 +120,12 @@ class ChatNodeOptionsTest {
     assertEquals(7, node.punchTimeoutSeconds());
     assertEquals(List.of("stun.example.org:3478"), node.stunServers());
     assertEquals(60, node.deliveryDeadlineSeconds());
+    assertFalse(node.mailbox());
+    assertEquals(10, node.mailboxRoomWindowDays());
+    assertFalse(new NodeOptions(new ChatNodeOptions().setNick("a").setMailbox(false).toJson()).mailbox(),
+      "mailbox: false, as on the rendezvous");
+    assertEquals(new JsonObject().put("nick", "a").put("mailbox", false),
+      new ChatNodeOptions().setNick("a").setMailbox(false).toJson());
     assertTrue(node.console());
     assertTrue(node.httpEnabled());
     assertEquals(List.of("io.p2pchat.examples.EchoBotVerticle"), node.extensions());
@@ -150,7 +159,8 @@ class ChatNodeOptionsTest {
       .setRendezvousTlsFallbackSeconds(8).setRendezvousTlsProxy("http://joe:s%40cret@proxy.example.org:3128")
       .setBindHost("127.0.0.1").setBindHost6("::1").setBindPort(4000)
       .setKeepAliveSeconds(20).setPunchTimeoutSeconds(7).setStunServers(List.of("stun.example.org:3478"))
-      .setDeliveryDeadlineSeconds(60).setConsole(true).setHttpHost("0.0.0.0").setHttpPort(8080)
+      .setDeliveryDeadlineSeconds(60).setMailbox(false).setMailboxRoomWindowDays(10)
+      .setConsole(true).setHttpHost("0.0.0.0").setHttpPort(8080)
       .setExtensions(List.of("io.p2pchat.examples.EchoBotVerticle"))
       .setExtensionConfig(new JsonObject().put("echo", new JsonObject().put("prefix", "> "))).setEventBusPrefix("alice")
       .setDataDir("/tmp/p2pchat-alice").setKeyFile("/tmp/p2pchat-alice/key")
@@ -218,7 +228,7 @@ class ChatNodeOptionsTest {
     return Stream.of(
       Arguments.of(new JsonObject().put("rendezvus", new JsonObject()),
         "unknown key 'rendezvus' (known: [nick, room, roomSecret, rendezvous, bind, keepAliveSeconds, "
-          + "punchTimeoutSeconds, stunServers, deliveryDeadlineSeconds, console, http, extensions, extensionConfig, "
+          + "punchTimeoutSeconds, stunServers, deliveryDeadlineSeconds, mailbox, console, http, extensions, extensionConfig, "
           + "eventBusPrefix, dataDir, keyFile, cipher, logDir])"),
       Arguments.of(new JsonObject().put("rendezvous", new JsonObject().put("prot", 1)),
         "unknown key 'rendezvous.prot' (known: [host, port, host6, port6, key, servers, downAfterSeconds, tls])"),
