@@ -42,11 +42,6 @@ class RendezvousClusterIT {
   private static final int INSTANCES = 3;
   private static final List<String> NICKS = List.of("ann", "bob", "cat", "dan");
   private static final Set<String> CONNECTED = Set.of("direct-lan", "direct", "relayed");
-  /** Hazelcast asks for these on Java 17 (bin/lib.sh passes the same). */
-  private static final List<String> JAVA_FLAGS = List.of("--add-modules", "java.se",
-    "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-    "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-    "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
 
   private final Process[] processes = new Process[INSTANCES];
   private final int[] ports = new int[INSTANCES];
@@ -155,7 +150,7 @@ class RendezvousClusterIT {
       .put("tls", new JsonObject().put("port", 0))
       .put("logDir", dir.resolve("rdv" + i).toString());
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    command.addAll(JAVA_FLAGS);
+    command.addAll(TestCluster.JAVA_FLAGS);
     command.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",
       "-cp", System.getProperty("java.class.path"),
       "-Dvertx.hazelcast.config=" + clusterXml, "-Dhazelcast.logging.type=slf4j",
