@@ -43,6 +43,11 @@ class ClusteredMailboxIT {
   /** Of those, delivered (picked up and acknowledged at a survivor) before the kill, and as many after it. */
   private static final int DELIVERED_BEFORE_KILL = 50;
   private static final long PROCESS_SECONDS = 120;
+  /** Deposits from each of two depositors at two instances at once. */
+  private static final int CONCURRENT_DEPOSITS = 300;
+  /** A rendezvous's pick-up window (MailboxDelivery: 32 unacknowledged). */
+  private static final int WINDOW = 32;
+  private static final MailboxKey CAROL = MailboxMember.key(3);
   /** Everything one recipient holds, in one pick-up. */
   private static final int ALL = Integer.MAX_VALUE;
 
@@ -104,6 +109,46 @@ class ClusteredMailboxIT {
     assertEquals(20, await(b.mailbox.acknowledge(BOB, seqs)));
     assertEquals(List.of(), await(a.mailbox.pickUp(BOB, 0, ALL)));
     awaitLocalMessages(a, 0);
+  }
+
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void aPickUpAfterItsLastNumberMissesNoneOfDepositsMadeAtTwoInstancesAtOnce() throws Exception {
+    Path dir = Files.createTempDirectory(Path.of("target"), "mailbox-cluster").toAbsolutePath();
+    String xml = TestCluster.hazelcastXml(TestCluster.freeTcpRange(3), 3);
+    MailboxMember a = member(xml, dir.resolve("a"));
+    MailboxMember b = member(xml, dir.resolve("b"));
+    MailboxMember c = member(xml, dir.resolve("c"));
+    // Alice deposits at A, carol at B, each one deposit after the other, both at once; bob at C picks up as a
+    // rendezvous sends mail: a window at a time, each page after the last number it sent.
+    Future<Void> fromAlice = depositInTurn(a, ALICE, CONCURRENT_DEPOSITS);
+    Future<Void> fromCarol = depositInTurn(b, CAROL, CONCURRENT_DEPOSITS);
+    List<StoredMessage> seen = new ArrayList<>();
+    long after = 0;
+    while (true) {
+      boolean depositing = !(fromAlice.isComplete() && fromCarol.isComplete());
+      List<StoredMessage> page = await(c.mailbox.pickUp(BOB, after, WINDOW));
+      seen.addAll(page);
+      after = page.isEmpty() ? after : page.get(page.size() - 1).seq();
+      if (!depositing && page.isEmpty()) {
+        break;
+      }
+    }
+    await(Future.all(fromAlice, fromCarol));
+    assertEquals(ids(0, CONCURRENT_DEPOSITS), seen.stream().filter(m -> m.depositor().equals(ALICE))
+        .map(StoredMessage::depositId).toList(), "alice's deposits, each once, in her order");
+    assertEquals(ids(0, CONCURRENT_DEPOSITS), seen.stream().filter(m -> m.depositor().equals(CAROL))
+        .map(StoredMessage::depositId).toList(), "carol's deposits, each once, in her order");
+  }
+
+  /** {@code count} deposits for bob from {@code depositor} at {@code at}, each once the one before is acknowledged. */
+  private static Future<Void> depositInTurn(MailboxMember at, MailboxKey depositor, int count) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < count; i++) {
+      Deposit d = new Deposit(BOB, depositor, depositId(i), new byte[ClusteredMailboxChild.ENVELOPE_BYTES]);
+      chain = chain.compose(v -> at.mailbox.deposit(d, System.currentTimeMillis()).mapEmpty());
+    }
+    return chain;
   }
 
   @Test

@@ -56,6 +56,13 @@ public final class ClusteredMailbox implements Mailbox {
   public static final String NOTICES_MAP = "p2pchat.rendezvous.mailbox.notices";
   /** Cluster-wide sequence numbers, increasing with time (conf/cluster.xml: no prefetching, so no old batch). */
   static final String SEQ_GENERATOR = "p2pchat.rendezvous.mailbox.seq";
+  /** Each recipient's last sequence number, and the lock under which the next one is given and put. */
+  static final String HEADS_MAP = "p2pchat.rendezvous.mailbox.heads";
+  /**
+   * A recipient's lock is released by then even if its holder hangs (one that dies releases it at once):
+   * far above a put's few milliseconds, below a client's retry of the deposit.
+   */
+  static final long LOCK_LEASE_MILLIS = 10_000;
   /** Published on every deposit: the recipient's key (hex), for the instance the recipient is registered with. */
   public static final String ARRIVED_ADDRESS = "p2pchat.rendezvous.mailbox.arrived";
   private static final String ORIGIN_PREFIX = "p2pchat.rendezvous.mailbox.origin.";
@@ -80,6 +87,7 @@ public final class ClusteredMailbox implements Mailbox {
   private final HazelcastInstance hazelcast;
   private final IMap<String, ClusterMessage> messages;
   private final IMap<String, ClusterNotice> notices;
+  private final IMap<String, Long> heads;
   private final FlakeIdGenerator ids;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Handler<MailboxKey> arrivals;
@@ -98,6 +106,7 @@ public final class ClusteredMailbox implements Mailbox {
     this.hazelcast = hazelcast;
     this.messages = hazelcast.getMap(MESSAGES_MAP);
     this.notices = hazelcast.getMap(NOTICES_MAP);
+    this.heads = hazelcast.getMap(HEADS_MAP);
     this.ids = hazelcast.getFlakeIdGenerator(SEQ_GENERATOR);
   }
 
@@ -181,9 +190,34 @@ public final class ClusteredMailbox implements Mailbox {
   private Published publish(String key, Deposit deposit, long nowMillis, long localSeq) {
     StoredMessage stored = new StoredMessage(localSeq, deposit.recipient(), deposit.depositor(),
         deposit.depositId(), nowMillis, deposit.envelopeUnsafe());
-    ClusterMessage entry = ClusterMessage.of(stored, ids.newId(), origin);
-    ClusterMessage previous = messages.putIfAbsent(key, entry, liveTtl(nowMillis, nowMillis), TimeUnit.MILLISECONDS);
-    return new Published(previous == null ? entry : previous, localSeq);
+    return new Published(putInOrder(key, stored, nowMillis).held(), localSeq);
+  }
+
+  /**
+   * Puts {@code stored} (this origin's copy) under {@code key} unless the key is taken, with the next sequence
+   * number of its recipient; returns the entry the map holds now. Numbering and put happen under the
+   * recipient's lock, so a recipient's entries become visible in the order of their numbers: a pick-up
+   * "after n" never passes over an entry numbered below n that a slower put made visible later. Numbers come
+   * from the flake id generator (they grow with time) and never fall below the recipient's last one (two
+   * instances' ids of one millisecond are not ordered). BLOCKING.
+   */
+  Put putInOrder(String key, StoredMessage stored, long nowMillis) {
+    String recipient = ClusterMessage.hex(stored.recipient());
+    heads.lock(recipient, LOCK_LEASE_MILLIS, TimeUnit.MILLISECONDS);
+    try {
+      Long last = heads.get(recipient);
+      long seq = Math.max(ids.newId(), last == null ? 0 : last + 1);
+      long ttl = liveTtl(stored.depositedAtMillis(), nowMillis);
+      ClusterMessage entry = ClusterMessage.of(stored, seq, origin);
+      ClusterMessage previous = messages.putIfAbsent(key, entry, ttl, TimeUnit.MILLISECONDS);
+      if (previous != null) {
+        return new Put(previous, false);
+      }
+      heads.set(recipient, seq, ttl, TimeUnit.MILLISECONDS);
+      return new Put(entry, true);
+    } finally {
+      heads.unlock(recipient);
+    }
   }
 
   /**
@@ -196,6 +230,10 @@ public final class ClusteredMailbox implements Mailbox {
       messages.setTtl(key, liveTtl(held.depositedAt(), nowMillis), TimeUnit.MILLISECONDS);
     }
     return held.getSeq();
+  }
+
+  /** The entry the map holds under a key, and whether this put made it. */
+  record Put(ClusterMessage held, boolean fresh) {
   }
 
   /** The map's entry for a deposit, and the sequence number of this instance's copy on disk. */

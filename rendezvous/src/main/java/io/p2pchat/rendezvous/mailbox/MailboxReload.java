@@ -78,16 +78,15 @@ final class MailboxReload {
     Set<MailboxKey> arrived = new HashSet<>();
     for (StoredMessage m : page) {
       String key = ClusterMessage.key(m.depositor(), m.depositId());
-      ClusterMessage entry = ClusterMessage.of(m, mailbox.newSeq(), mailbox.origin());
-      ClusterMessage held = mailbox.messages().putIfAbsent(key, entry,
-          mailbox.liveTtl(m.depositedAtMillis(), now), TimeUnit.MILLISECONDS);
-      boolean ours = held != null && held.origin().equals(mailbox.origin()) && held.localSeq() == m.seq();
-      if (held == null) {
+      ClusteredMailbox.Put put = mailbox.putInOrder(key, m, now);
+      ClusterMessage held = put.held();
+      boolean ours = held.origin().equals(mailbox.origin()) && held.localSeq() == m.seq();
+      if (put.fresh()) {
         offered++;
         arrived.add(m.recipient());
       } else if (!ours || held.isGone()) {
         // This disk's copy goes; the tombstone too if it is this copy's (another origin's entry stays).
-        forget.computeIfAbsent(m.recipient(), r -> new ArrayList<>()).add(entry);
+        forget.computeIfAbsent(m.recipient(), r -> new ArrayList<>()).add(ClusterMessage.of(m, 0, mailbox.origin()));
       }
     }
     mailbox.announce(arrived);
