@@ -27,6 +27,12 @@ public enum ControlType {
   ALT_CONFIRM("alt-confirm"),
   /** The rendezvous took the other family's address: peers are introduced with it from now on. */
   ALT_OK("alt-ok"),
+  /*
+   * The mailbox (issue 17): client to server deposit, mail-ack, notice-ack; server to client deposited,
+   * refused, mail, expired. Fields, codec and meaning: MailboxControl.Type, of the same wire names.
+   */
+  DEPOSIT("deposit"), DEPOSITED("deposited"), REFUSED("refused"), MAIL("mail"), MAIL_ACK("mail-ack"),
+  EXPIRED("expired"), NOTICE_ACK("notice-ack"),
   ERROR("error");
 
   private final String wireName;

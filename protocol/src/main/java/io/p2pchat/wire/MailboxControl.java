@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 
 /**
  * The mailbox's control messages (issue 17; docs/PROTOCOL.md, "Mailbox"): typed, encoded to the CONTROL
- * JSON of the sealed control channel and decoded with every field checked. Not in {@link ControlType} yet:
- * no node or rendezvous sends or handles them until the mailbox is wired, and an older peer counts them as
- * unknown. Pure: no state, no time.
+ * JSON of the sealed control channel and decoded with every field checked. Each {@link Type} has its
+ * {@link ControlType} of the same wire name (so the control codec lets it through); an older peer counts them
+ * as unknown. Pure: no state, no time.
  *
  * <p>An envelope travels in parts of at most {@value #PART_BYTES} bytes ({@link #split}), each part one
  * control message, reassembled by {@link io.p2pchat.delivery.EnvelopeAssembler}.

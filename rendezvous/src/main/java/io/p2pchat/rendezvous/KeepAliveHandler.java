@@ -13,10 +13,14 @@ import io.vertx.core.json.JsonObject;
 final class KeepAliveHandler extends ClientCommandHandler {
 
   private final Introductions introductions;
+  /** Told of each keep-alive after its answer: the mailbox sends again what went dormant. */
+  private final java.util.function.Consumer<Registration> onKeepAlive;
 
-  KeepAliveHandler(Registry registry, Introductions introductions, Outbox outbox) {
+  KeepAliveHandler(Registry registry, Introductions introductions, Outbox outbox,
+                   java.util.function.Consumer<Registration> onKeepAlive) {
     super(registry, outbox);
     this.introductions = introductions;
+    this.onKeepAlive = onKeepAlive;
   }
 
   @Override
@@ -26,5 +30,6 @@ final class KeepAliveHandler extends ClientCommandHandler {
     if (msg.getValue(Control.VIEW) != null) {
       introductions.repair(ex, client, Control.string(msg, Control.VIEW));
     }
+    onKeepAlive.accept(client);
   }
 }

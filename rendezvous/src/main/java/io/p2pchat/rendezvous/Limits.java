@@ -29,12 +29,23 @@ final class Limits {
    * join or leave its room, and {@link PairPacing} bounds each pair to one introduction per 5 s.
    */
   static final int ACKS_PER_SECOND = 64;
+  /**
+   * Mailbox messages ({@code deposit} parts, {@code mail-ack}, {@code notice-ack}) a registered client may
+   * send per second besides its requests and acks: the largest envelope's 98 parts in a tenth of a second,
+   * a backlog of short messages at about the rate the store commits them (thousands a second); what is
+   * deposited is bounded by the mailbox's quotas, not by this.
+   */
+  static final int MAILBOX_PER_SECOND = 1000;
+  /** Burst of mailbox messages: two of the largest envelopes' parts, and a window of 32 {@code mail-ack}s. */
+  static final int MAILBOX_BURST = 2 * io.p2pchat.wire.MailboxControl.MAX_PARTS + 32;
 
   private final Registry registry;
   private final RateLimiter perSource;
   private final RateLimiter perHost;
   /** A registered client's sealed control, before it is opened: its requests and its acks together. */
   private final RateLimiter perClient;
+  /** A registered client's mailbox messages, once opened: their own allowance, so a deposit never starves a keep-alive. */
+  private final RateLimiter perClientMailbox;
   private final int requestsPerSecond;
   /**
    * The ip a source's per-ip bucket is keyed by: a stream connection's real remote ip, else the source's own
@@ -52,8 +63,9 @@ final class Limits {
     this.perSource = new RateLimiter(options.requestsPerSecond(), options.requestBurst(), options.maxTrackedSources());
     this.perHost = new RateLimiter(options.requestsPerSecondPerHost(), options.requestBurstPerHost(),
       options.maxTrackedSources());
-    this.perClient = new RateLimiter(options.requestsPerSecond() + ACKS_PER_SECOND, options.requestBurst() + ACK_BURST,
-      options.maxTrackedSources());
+    this.perClient = new RateLimiter(options.requestsPerSecond() + ACKS_PER_SECOND + MAILBOX_PER_SECOND,
+      options.requestBurst() + ACK_BURST + MAILBOX_BURST, options.maxTrackedSources());
+    this.perClientMailbox = new RateLimiter(MAILBOX_PER_SECOND, MAILBOX_BURST, options.maxTrackedSources());
     this.requestsPerSecond = options.requestsPerSecond();
   }
 
@@ -73,7 +85,7 @@ final class Limits {
     }
     if (kind == DatagramKind.CONTROL && registry.byAddress(from) != null) {
       if (!perClient.tryAcquire(from, nowNanos)) {
-        throw new WireException(DropReason.RATE_LIMITED, "over " + (requestsPerSecond + ACKS_PER_SECOND)
+        throw new WireException(DropReason.RATE_LIMITED, "over " + (requestsPerSecond + ACKS_PER_SECOND + MAILBOX_PER_SECOND)
           + " control datagrams/s of a client");
       }
       return false;
@@ -91,6 +103,17 @@ final class Limits {
   void takeOpenedRequest(Endpoint from, long nowNanos) throws WireException {
     if (!withinRateLimit(from, nowNanos)) {
       throw new WireException(DropReason.RATE_LIMITED, "over " + requestsPerSecond + " requests/s");
+    }
+  }
+
+  /**
+   * Takes one mailbox message of a registered client from its mailbox allowance (not from its request buckets).
+   *
+   * @throws WireException {@link DropReason#RATE_LIMITED} when the allowance is spent
+   */
+  void takeMailbox(Endpoint from, long nowNanos) throws WireException {
+    if (!perClientMailbox.tryAcquire(from, nowNanos)) {
+      throw new WireException(DropReason.RATE_LIMITED, "over " + MAILBOX_PER_SECOND + " mailbox messages/s of a client");
     }
   }
 

@@ -87,12 +87,24 @@ final class Outbox {
    * {@code to} is its sender, else handled. {@code ex} is null for timers and the cluster.
    */
   void tell(Exchange ex, Endpoint to, JsonObject msg) {
+    tell(ex, to, msg, msg.containsKey(Control.MID));
+  }
+
+  /**
+   * {@link #tell} of a message the mailbox resends until it is acknowledged ({@code deposited}, {@code refused},
+   * {@code mail}, {@code expired}): the test-only impairment applies to it as to a message with an id.
+   */
+  void tellMailbox(Exchange ex, Endpoint to, JsonObject msg) {
+    tell(ex, to, msg, true);
+  }
+
+  private void tell(Exchange ex, Endpoint to, JsonObject msg, boolean impaired) {
     if (ex != null && to.equals(ex.from)) {
       ex.mayAnswer(0, true);
     } else if (ex != null) {
       ex.handled();
     }
-    ControlLoss.Verdict verdict = msg.containsKey(Control.MID) ? loss.next() : ControlLoss.Verdict.SEND;
+    ControlLoss.Verdict verdict = impaired ? loss.next() : ControlLoss.Verdict.SEND;
     Buffer sealed = channel.seal(to, msg);
     if (sealed == null) {
       // The client's session expired or it moved on: it re-handshakes and registers again, and

@@ -32,9 +32,13 @@ final class RegisterHandler implements ControlHandler {
   private final HostCandidates hostCandidates;
   private final int ttlSeconds;
   private final boolean relay;
+  /** Told of each registration that is new or moved, after its {@code registered}: the mailbox's pick-up starts. */
+  private final java.util.function.Consumer<Registration> onRegistered;
 
   RegisterHandler(RendezvousOptions options, Registry registry, RendezvousDirectory directory,
-                  Introductions introductions, HostCandidates hostCandidates, Outbox outbox, NodeLog log) {
+                  Introductions introductions, HostCandidates hostCandidates, Outbox outbox, NodeLog log,
+                  java.util.function.Consumer<Registration> onRegistered) {
+    this.onRegistered = onRegistered;
     this.hostCandidates = hostCandidates;
     this.registry = registry;
     this.directory = directory;
@@ -113,5 +117,6 @@ final class RegisterHandler implements ControlHandler {
     directory.announce(ClusterMembers.toMember(r, directory.self()));
     introductions.registeredAnew(r);
     introductions.introduceToRoom(ex, r);
+    onRegistered.accept(r);
   }
 }

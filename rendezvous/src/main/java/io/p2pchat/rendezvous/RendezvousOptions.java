@@ -2,8 +2,10 @@ package io.p2pchat.rendezvous;
 
 import io.p2pchat.common.ConfigLoader;
 import io.p2pchat.common.ConfigLoader.Type;
+import io.p2pchat.common.ConfigException;
 import io.p2pchat.common.ConfigReader;
 import io.p2pchat.common.LanRanges;
+import io.p2pchat.rendezvous.mailbox.MailboxOptions;
 import io.p2pchat.rendezvous.tls.TlsSettings;
 import io.vertx.core.json.JsonObject;
 
@@ -86,6 +88,13 @@ public final class RendezvousOptions {
    * the write queue bound), so 10,000 stay around a gigabyte even when every one is busy.
    */
   public static final int DEFAULT_TLS_MAX_CONNECTIONS = 10_000;
+  /**
+   * The mailbox is on: a friend who is away gets what was said (issue 17). {@code "mailbox": false} (or
+   * {@code mailbox.enabled} false) answers every deposit {@code refused not-enabled}, today's behaviour.
+   */
+  public static final boolean DEFAULT_MAILBOX = true;
+  /** The configuration object of the mailbox, and its group of keys. */
+  public static final String MAILBOX = "mailbox";
 
   /**
    * Every key a rendezvous knows, with its type: the unknown-key check ({@link ConfigLoader#normalize})
@@ -117,6 +126,11 @@ public final class RendezvousOptions {
     KEYS.put("tls.cert", Type.STRING);
     KEYS.put("tls.key", Type.STRING);
     KEYS.put("tls.maxConnections", Type.INTEGER);
+    // The mailbox (issue 17): "mailbox": false turns it off; an object sets its bounds (MailboxOptions).
+    KEYS.put(MAILBOX + ".enabled", Type.BOOLEAN);
+    for (String key : new MailboxOptions().toJson().fieldNames()) {
+      KEYS.put(MAILBOX + "." + key, key.equals("file") ? Type.STRING : Type.INTEGER);
+    }
     // Tests only, not in the README's table: loss of the introduce and gone messages as they leave.
     KEYS.put("impair.lossPercent", Type.INTEGER);
     KEYS.put("impair.duplicatePercent", Type.INTEGER);
@@ -141,6 +155,8 @@ public final class RendezvousOptions {
   private final int maxTrackedSources;
   private final LanRanges lanRanges;
   private final TlsSettings tls;
+  /** The mailbox's bounds and file, or null when it is off. */
+  private final MailboxOptions mailbox;
   private final int impairLossPercent;
   private final int impairDuplicatePercent;
   private final int impairSeed;
@@ -175,12 +191,41 @@ public final class RendezvousOptions {
     tls = new TlsSettings(r.string("tls.host", host), r.integer("tls.port", DEFAULT_TLS_PORT, TLS_OFF, 65_535),
       cert == null ? null : java.nio.file.Path.of(cert), key == null ? null : java.nio.file.Path.of(key),
       java.nio.file.Path.of(dataDir), r.integer("tls.maxConnections", DEFAULT_TLS_MAX_CONNECTIONS, 1, 10_000_000));
+    mailbox = readMailbox(config.getValue(MAILBOX));
     impairLossPercent = r.integer("impair.lossPercent", 0, 0, 100);
     impairDuplicatePercent = r.integer("impair.duplicatePercent", 0, 0, 100);
     if (impairLossPercent + impairDuplicatePercent > 100) {
       throw new io.p2pchat.common.ConfigException("impair.lossPercent + duplicatePercent must not exceed 100");
     }
     impairSeed = r.integer("impair.seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE);
+  }
+
+  /** {@code mailbox}: false (off), true or absent (defaults), or an object of MailboxOptions keys and {@code enabled}. */
+  private static MailboxOptions readMailbox(Object value) {
+    if (value == null || Boolean.TRUE.equals(value)) {
+      return DEFAULT_MAILBOX ? new MailboxOptions() : null;
+    }
+    if (Boolean.FALSE.equals(value)) {
+      return null;
+    }
+    if (!(value instanceof JsonObject json)) {
+      throw new ConfigException(MAILBOX + " must be false or an object of mailbox settings (got " + value + ")");
+    }
+    JsonObject settings = json.copy();
+    Object enabled = settings.remove("enabled");
+    if (enabled != null && !(enabled instanceof Boolean)) {
+      throw new ConfigException(MAILBOX + ".enabled must be true or false (got " + enabled + ")");
+    }
+    if (Boolean.FALSE.equals(enabled)) {
+      return null;
+    }
+    try {
+      return new MailboxOptions(settings);
+    } catch (ConfigException | IllegalArgumentException e) {
+      // The reader names the key inside the object: say which object it is in.
+      String message = e.getMessage();
+      throw new ConfigException(message.startsWith(MAILBOX + ".") ? message : MAILBOX + "." + message);
+    }
   }
 
   public String host() {
@@ -262,6 +307,11 @@ public final class RendezvousOptions {
   /** The HTTPS/WebSocket listener's settings ({@code tls.*}); {@link TlsSettings#enabled()} false when {@code tls.port} is -1. */
   public TlsSettings tls() {
     return tls;
+  }
+
+  /** The mailbox's bounds and database file (a copy), or null when {@code mailbox} is false. */
+  public MailboxOptions mailbox() {
+    return mailbox == null ? null : new MailboxOptions(mailbox);
   }
 
   /**

@@ -8,6 +8,9 @@ import io.p2pchat.control.ControlServer;
 import io.p2pchat.control.RendezvousIdentity;
 import io.p2pchat.crypto.SecureFiles;
 import io.p2pchat.rendezvous.cluster.RendezvousDirectory;
+import io.p2pchat.rendezvous.mailbox.Mailbox;
+import io.p2pchat.rendezvous.mailbox.MailboxOptions;
+import io.p2pchat.rendezvous.mailbox.MailboxStore;
 import io.p2pchat.rendezvous.tls.StreamEndpoints;
 import io.p2pchat.rendezvous.tls.TlsCertificate;
 import io.p2pchat.rendezvous.tls.TlsSettings;
@@ -92,6 +95,15 @@ public class RendezvousVerticle extends VerticleBase {
   private DatagramHandler stun;
   private DatagramHandler plain;
   private Expiry expiry;
+  /** The mailbox (issue 17), or null when {@code mailbox} is false. */
+  private Mailbox mailbox;
+  private final MailboxCounters mailboxCounters = new MailboxCounters();
+  /** The pick-up sender; null when the mailbox is off. */
+  private MailboxDelivery delivery;
+  private MailboxExpiry mailboxExpiry;
+  private DepositHandler deposit;
+  private MailboxAckHandler mailboxAck;
+  private long mailboxExpiryTimer = -1;
   private long received;
   private long answered;
   private long handled;
@@ -118,6 +130,13 @@ public class RendezvousVerticle extends VerticleBase {
       })
       .compose(id -> {
         identity = id;
+        MailboxOptions mailboxOptions = options.mailbox();
+        // The store before any datagram: a deposit is only ever answered by an open store.
+        return mailboxOptions == null ? Future.<MailboxStore>succeededFuture(null)
+          : MailboxStore.open(vertx, Path.of(options.dataDir()), mailboxOptions);
+      })
+      .compose(store -> {
+        mailbox = store;
         TlsSettings tls = options.tls();
         return tls.enabled()
           ? vertx.executeBlocking(() -> TlsCertificate.loadOrCreate(tls, commonName(tls.host())))
@@ -164,14 +183,30 @@ public class RendezvousVerticle extends VerticleBase {
           long now = System.nanoTime();
           expiry.sweep(now);
           channel.sweep(now);
+          if (delivery != null) {
+            delivery.sweep();
+          }
           if (ingress != null) {
             ingress.sweep(now);
           }
         });
         dropLogTimer = vertx.setPeriodic(DropReport.INTERVAL_MS, id -> reportDrops());
-        vertx.eventBus().consumer("p2pchat.rendezvous.stats", msg -> msg.reply(stats()));
+        if (mailboxExpiry != null) {
+          mailboxExpiry.run();
+          mailboxExpiryTimer = vertx.setPeriodic(mailboxExpiry.intervalMillis(), id -> mailboxExpiry.run());
+        }
+        // The mailbox's store counts on its own context (the same event loop): its figures are asked for.
+        vertx.eventBus().consumer("p2pchat.rendezvous.stats", msg -> (mailbox == null
+          ? Future.succeededFuture(new JsonObject()) : mailbox.stats())
+          .onComplete(store -> {
+            JsonObject stats = stats();
+            stats.getJsonObject("mailbox").put("store", store.succeeded() ? store.result() : new JsonObject());
+            msg.reply(stats);
+          }));
         log.info("rendezvous listening on {} (ttl {} s, relay {}, {} requests/s per source)", socket.describe(),
           options.ttlSeconds(), options.relay() ? "on" : "off", options.requestsPerSecond());
+        log.info("rendezvous mailbox {}", mailbox == null ? "off (mailbox: false): deposits are refused not-enabled"
+          : "on, " + Path.of(options.dataDir(), options.mailbox().getFile()).toAbsolutePath() + " " + options.mailbox().toJson().encode());
         log.info("rendezvous key {} (fingerprint {}, file {})", identity.publicKeyText(), identity.fingerprint(),
           options.keyFile().toAbsolutePath());
         // Logs go to the file only: one line on the terminal tells whoever started it that it is up.
@@ -216,8 +251,24 @@ public class RendezvousVerticle extends VerticleBase {
   private void wire() {
     introductions = new Introductions(registry, directory, outbox, new Retransmits(), this::retransmitAt, log);
     hostCandidates = new HostCandidates(options.lanRanges());
-    register = new RegisterHandler(options, registry, directory, introductions, hostCandidates, outbox, log);
-    keepAlive = new KeepAliveHandler(registry, introductions, outbox);
+    if (mailbox != null) {
+      delivery = new MailboxDelivery(mailbox, registry, outbox, this::retransmitAt, mailboxCounters, log);
+      mailboxExpiry = new MailboxExpiry(mailbox, options.mailbox(), delivery, log);
+    }
+    MailboxDelivery pickUp = delivery;
+    deposit = new DepositHandler(registry, outbox, mailbox, options.mailbox(), pickUp, mailboxCounters);
+    mailboxAck = new MailboxAckHandler(registry, outbox, pickUp);
+    register = new RegisterHandler(options, registry, directory, introductions, hostCandidates, outbox, log,
+      r -> {
+        if (pickUp != null) {
+          pickUp.registered(r);
+        }
+      });
+    keepAlive = new KeepAliveHandler(registry, introductions, outbox, r -> {
+      if (pickUp != null) {
+        pickUp.keepAlive(r);
+      }
+    });
     ack = new AckHandler(registry, introductions, outbox);
     alt = new AltAddressHandler(registry, introductions, outbox, log);
     list = new ListHandler(registry, outbox);
@@ -234,13 +285,16 @@ public class RendezvousVerticle extends VerticleBase {
     vertx.cancelTimer(expiryTimer);
     vertx.cancelTimer(dropLogTimer);
     vertx.cancelTimer(retransmitTimer);
+    vertx.cancelTimer(mailboxExpiryTimer);
     if (log != null) {
       reportDrops();
       log.info("rendezvous shutting down ({} clients registered)", registry.size());
     }
     return directory.close()
       .eventually(() -> ingress == null ? Future.succeededFuture() : ingress.close())
-      .eventually(() -> socket == null ? Future.succeededFuture() : socket.close());
+      .eventually(() -> socket == null ? Future.succeededFuture() : socket.close())
+      // Last: the deposits accepted before the socket closed are committed, then the database closed.
+      .eventually(() -> mailbox == null ? Future.succeededFuture() : mailbox.close());
   }
 
   /** Arms the retransmission timer at {@code deadline} unless it is armed earlier already. */
@@ -255,7 +309,11 @@ public class RendezvousVerticle extends VerticleBase {
     retransmitTimer = vertx.setTimer(delayMs, id -> {
       retransmitTimer = -1;
       retransmitAt = Long.MAX_VALUE;
-      introductions.retransmit(System.nanoTime());
+      long now = System.nanoTime();
+      introductions.retransmit(now);
+      if (delivery != null) {
+        delivery.retransmit(now);
+      }
     });
   }
 
@@ -305,7 +363,9 @@ public class RendezvousVerticle extends VerticleBase {
       .put("trackedSources", limits.trackedSources())
       .put("trackedHosts", limits.trackedHosts())
       .put("tlsConnections", ingress == null ? 0 : ingress.connections())
-      .put("tls", ingress == null ? new JsonObject() : ingress.stats());
+      .put("tls", ingress == null ? new JsonObject() : ingress.stats())
+      .put("mailbox", delivery == null ? mailboxCounters.toJson(0, 0, 0).put("enabled", false)
+        : delivery.toJson().put("enabled", true).put("assembling", deposit.assembling()));
   }
 
   private void onDatagram(DatagramPacket packet) {
@@ -398,7 +458,10 @@ public class RendezvousVerticle extends VerticleBase {
     }
     JsonObject msg = opened.message();
     ControlType type = Control.type(msg);
-    if (!charged && type != ControlType.ACK) {
+    boolean mailboxMessage = type == ControlType.DEPOSIT || type == ControlType.MAIL_ACK || type == ControlType.NOTICE_ACK;
+    if (!charged && mailboxMessage) {
+      limits.takeMailbox(ex.from, System.nanoTime());
+    } else if (!charged && type != ControlType.ACK) {
       limits.takeOpenedRequest(ex.from, System.nanoTime());
     }
     if (log.isDebugEnabled()) {
@@ -428,6 +491,13 @@ public class RendezvousVerticle extends VerticleBase {
         break;
       case ALT_CONFIRM:
         alt.handle(ex, msg);
+        break;
+      case DEPOSIT:
+        deposit.handle(ex, msg, opened.key());
+        break;
+      case MAIL_ACK:
+      case NOTICE_ACK:
+        mailboxAck.handle(ex, msg, opened.key());
         break;
       default:
         throw new WireException(DropReason.UNKNOWN_TYPE, "control type " + type.wireName() + " at the rendezvous");

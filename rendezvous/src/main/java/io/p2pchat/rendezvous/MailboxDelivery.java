@@ -1,0 +1,322 @@
+package io.p2pchat.rendezvous;
+
+import io.p2pchat.common.NodeLog;
+import io.p2pchat.rendezvous.mailbox.ExpiryNotice;
+import io.p2pchat.rendezvous.mailbox.Mailbox;
+import io.p2pchat.rendezvous.mailbox.MailboxKey;
+import io.p2pchat.rendezvous.mailbox.StoredMessage;
+import io.p2pchat.wire.MailboxControl;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pick-up sender (docs/PROTOCOL.md, "Mailbox", Pick-up): for each client registered here, its mailbox
+ * sent oldest first as {@code mail} (in parts), at most {@link #WINDOW_MESSAGES} messages or
+ * {@link #WINDOW_BYTES} unacknowledged, each sent again until its {@code mail-ack} ({@link ResendWindow}),
+ * and deleted from the {@link Mailbox} on that ack; the same for its expiry notices ({@code expired},
+ * {@code notice-ack}). One state per registered recipient, a state machine driven by these events:
+ *
+ * <pre>
+ *            registered (new or moved)                 a deposit for it / an ack / a keep-alive
+ *   none ──────────────────────────────▶ SENDING ◀──────────────────────────────────┐
+ *     ▲                                  │  window has room, not exhausted: pickUp(after the last sent) ─┘
+ *     │                                  │  a page shorter than asked: EXHAUSTED until the next deposit
+ *     └──registration ended (bye, expiry, another instance of the client)──┘
+ * </pre>
+ *
+ * Memory per client: the window's messages (at most {@link #WINDOW_BYTES} plus one envelope) and
+ * {@link #NOTICE_WINDOW} notices. Runs on the verticle's event loop; the {@link Mailbox}'s Futures complete
+ * there too. The verticle's one retransmission timer is armed through the {@link Introductions.Scheduler}.
+ */
+final class MailboxDelivery {
+
+  /** Unacknowledged messages per client: the design's window (PROTOCOL.md), one {@code mail-ack}'s worth of seqs. */
+  static final int WINDOW_MESSAGES = MailboxControl.MAX_ACK_IDS;
+  /**
+   * Unacknowledged envelope bytes per client (one message at least, whatever its size): 64 KiB, about 100
+   * control datagrams in flight, so a recipient's pick-up never floods its path with a burst of the 32
+   * largest envelopes (3136 parts).
+   */
+  static final int WINDOW_BYTES = 64 * 1024;
+  /** Unacknowledged expiry notices per client: one {@code notice-ack}'s worth. */
+  static final int NOTICE_WINDOW = MailboxControl.MAX_ACK_IDS;
+
+  /** What is sent to one registered recipient, and what it has not acknowledged. */
+  private final class Recipient {
+    final Registration registration;
+    /** Its process when this pick-up began: a new one (a restart) begins a new pick-up. */
+    final String instance;
+    final MailboxKey key;
+    final ResendWindow<StoredMessage> mail = new ResendWindow<>();
+    final ResendWindow<ExpiryNotice> notices = new ResendWindow<>();
+    /** The highest seq sent: the next page starts after it. */
+    long afterSeq;
+    boolean fetching;
+    /** The last page was shorter than asked: nothing more until a deposit arrives for it. */
+    boolean exhausted;
+    /** Deposits for it since the pick-up began: a page fetched before the latest one does not exhaust. */
+    long deposits;
+    boolean fetchingNotices;
+    /** There may be notices in the store not sent yet. */
+    boolean noticesWaiting = true;
+
+    Recipient(Registration registration) {
+      this.registration = registration;
+      this.instance = registration.instance;
+      this.key = MailboxKey.of(registration.key);
+    }
+
+    /** Still the client's registration here, in the same process. */
+    boolean current() {
+      return registry.byNick(registration.nick) == registration && registration.isLocal()
+        && registration.instance.equals(instance);
+    }
+  }
+
+  private final Mailbox mailbox;
+  private final Registry registry;
+  private final Outbox outbox;
+  private final Introductions.Scheduler scheduler;
+  private final MailboxCounters counters;
+  private final NodeLog log;
+  private final Map<MailboxKey, Recipient> byKey = new HashMap<>();
+  /** Sends again counted for states already forgotten, so the total never goes backwards. */
+  private long resentBefore;
+
+  MailboxDelivery(Mailbox mailbox, Registry registry, Outbox outbox, Introductions.Scheduler scheduler,
+                  MailboxCounters counters, NodeLog log) {
+    this.mailbox = mailbox;
+    this.registry = registry;
+    this.outbox = outbox;
+    this.scheduler = scheduler;
+    this.counters = counters;
+    this.log = log;
+  }
+
+  /** {@code r} registered here (new, or moved: another address or process): its pick-up starts from the oldest. */
+  void registered(Registration r) {
+    Recipient st = new Recipient(r);
+    forget(byKey.put(st.key, st));
+    fillMail(st);
+    fillNotices(st);
+  }
+
+  /** A deposit for {@code recipient} is on disk: sent at once when it is registered here and its window has room. */
+  void deposited(MailboxKey recipient) {
+    Recipient st = current(recipient);
+    if (st != null) {
+      st.deposits++;
+      st.exhausted = false;
+      fillMail(st);
+    }
+  }
+
+  /** Expiry notices were made for {@code depositor}: sent when it is registered here. */
+  void noticesFor(MailboxKey depositor) {
+    Recipient st = current(depositor);
+    if (st != null) {
+      st.noticesWaiting = true;
+      fillNotices(st);
+    }
+  }
+
+  /** {@code client}'s keep-alive: what went dormant is sent again, and a pick-up that stalled on an error resumes. */
+  void keepAlive(Registration client) {
+    Recipient st = current(MailboxKey.of(client.key));
+    if (st == null || st.registration != client) {
+      return;
+    }
+    long now = System.nanoTime();
+    st.mail.wake(now).forEach(m -> sendMail(st, m));
+    st.notices.wake(now).forEach(n -> sendNotice(st, n));
+    fillMail(st);
+    fillNotices(st);
+    scheduler.wakeAt(nextDeadline());
+  }
+
+  /**
+   * {@code mail-ack} ({@code type} MAIL_ACK) or {@code notice-ack} of {@code client}, whose session's identity is
+   * {@code key}: what was in flight is deleted from the mailbox (or the notices forgotten), and the next sent.
+   */
+  void acked(Registration client, MailboxKey key, MailboxControl.Type type, List<Long> ids) {
+    boolean mail = type == MailboxControl.Type.MAIL_ACK;
+    Recipient st = current(key);
+    if (st == null || st.registration != client) {
+      counters.dropped(type.wireName() + "-without-pick-up");
+      return;
+    }
+    ResendWindow<?> window = mail ? st.mail : st.notices;
+    List<Long> acked = new ArrayList<>(ids.size());
+    for (long id : ids) {
+      if (window.ack(id)) {
+        acked.add(id);
+      } else {
+        counters.dropped(type.wireName() + "-not-in-flight"); // a repeat (it was sent twice), or a made-up id
+      }
+    }
+    if (acked.isEmpty()) {
+      return;
+    }
+    if (mail) {
+      counters.mailAcked(acked.size());
+      mailbox.acknowledge(st.key, acked).onFailure(e -> log.warn("mailbox: an acknowledgement of {} messages of {} "
+        + "failed (they will be sent again at its next pick-up): {}", acked.size(), st.key, e.toString()));
+      fillMail(st);
+    } else {
+      counters.noticesAcked(acked.size());
+      mailbox.acknowledgeNotices(st.key, acked).onFailure(e -> log.warn("mailbox: an acknowledgement of {} notices "
+        + "of {} failed: {}", acked.size(), st.key, e.toString()));
+      fillNotices(st);
+    }
+  }
+
+  /** Sends again what is due at {@code now}, forgets the states of registrations that ended, re-arms the timer. */
+  void retransmit(long now) {
+    for (Iterator<Recipient> it = byKey.values().iterator(); it.hasNext(); ) {
+      Recipient st = it.next();
+      if (!st.current()) {
+        it.remove();
+        forget(st);
+        continue;
+      }
+      st.mail.due(now).forEach(m -> sendMail(st, m));
+      st.notices.due(now).forEach(n -> sendNotice(st, n));
+    }
+    scheduler.wakeAt(nextDeadline());
+  }
+
+  /** Forgets the states of registrations that ended (bye, expiry) even when nothing was in flight. */
+  void sweep() {
+    for (Iterator<Recipient> it = byKey.values().iterator(); it.hasNext(); ) {
+      Recipient st = it.next();
+      if (!st.current()) {
+        it.remove();
+        forget(st);
+      }
+    }
+  }
+
+  /** The counters with the sender's state: {@code resent}, {@code inFlight} and {@code recipients}. */
+  JsonObject toJson() {
+    long resent = resentBefore;
+    int inFlight = 0;
+    for (Recipient st : byKey.values()) {
+      resent += st.mail.resent() + st.notices.resent();
+      inFlight += st.mail.size() + st.notices.size();
+    }
+    return counters.toJson(resent, inFlight, byKey.size());
+  }
+
+  private Recipient current(MailboxKey key) {
+    Recipient st = byKey.get(key);
+    return st != null && st.current() ? st : null;
+  }
+
+  private void forget(Recipient st) {
+    if (st != null) {
+      resentBefore += st.mail.resent() + st.notices.resent();
+    }
+  }
+
+  private void fillMail(Recipient st) {
+    if (st.fetching || st.exhausted || st.mail.size() >= WINDOW_MESSAGES || st.mail.bytes() >= WINDOW_BYTES) {
+      return;
+    }
+    st.fetching = true;
+    long deposits = st.deposits;
+    int room = WINDOW_MESSAGES - st.mail.size();
+    mailbox.pickUp(st.key, st.afterSeq, room).onComplete(ar -> {
+      st.fetching = false;
+      if (byKey.get(st.key) != st || !st.current()) {
+        return;
+      }
+      if (ar.failed()) {
+        // Resumed at the client's next keep-alive, ack or deposit.
+        log.warn("mailbox: the pick-up of {} failed: {}", st.key, ar.cause().toString());
+        return;
+      }
+      List<StoredMessage> page = ar.result();
+      long now = System.nanoTime();
+      int sent = 0;
+      for (StoredMessage m : page) {
+        int bytes = m.envelope().length;
+        if (st.mail.size() > 0 && st.mail.bytes() + bytes > WINDOW_BYTES) {
+          break; // the rest of the page comes again once acks make room
+        }
+        st.mail.add(m.seq(), m, bytes, now);
+        st.afterSeq = m.seq();
+        sendMail(st, m);
+        sent++;
+      }
+      counters.mailSent(sent);
+      if (sent == page.size() && page.size() < room && deposits == st.deposits) {
+        st.exhausted = true;
+      }
+      scheduler.wakeAt(nextDeadline());
+      if (!st.exhausted && sent == page.size()) {
+        fillMail(st);
+      }
+    });
+  }
+
+  private void fillNotices(Recipient st) {
+    if (st.fetchingNotices || !st.noticesWaiting || st.notices.size() > 0) {
+      return;
+    }
+    st.fetchingNotices = true;
+    st.noticesWaiting = false;
+    mailbox.notices(st.key, NOTICE_WINDOW).onComplete(ar -> {
+      st.fetchingNotices = false;
+      if (byKey.get(st.key) != st || !st.current()) {
+        return;
+      }
+      if (ar.failed()) {
+        st.noticesWaiting = true;
+        log.warn("mailbox: the expiry notices of {} could not be read: {}", st.key, ar.cause().toString());
+        return;
+      }
+      long now = System.nanoTime();
+      for (ExpiryNotice n : ar.result()) {
+        st.notices.add(n.noticeSeq(), n, 0, now);
+        sendNotice(st, n);
+      }
+      counters.noticesSent(ar.result().size());
+      st.noticesWaiting |= ar.result().size() == NOTICE_WINDOW;
+      scheduler.wakeAt(nextDeadline());
+    });
+  }
+
+  private void sendMail(Recipient st, StoredMessage m) {
+    byte[] envelope = m.envelope();
+    int parts = (envelope.length + MailboxControl.PART_BYTES - 1) / MailboxControl.PART_BYTES;
+    byte[] from = m.depositor().raw();
+    for (int i = 0; i < parts; i++) {
+      byte[] part = Arrays.copyOfRange(envelope, i * MailboxControl.PART_BYTES,
+        Math.min(envelope.length, (i + 1) * MailboxControl.PART_BYTES));
+      outbox.tellMailbox(null, st.registration.address,
+        new MailboxControl.MailPart(m.seq(), from, m.depositedAtMillis(), i + 1, parts, part).toJson());
+    }
+  }
+
+  private void sendNotice(Recipient st, ExpiryNotice n) {
+    outbox.tellMailbox(null, st.registration.address, new MailboxControl.Expired(n.noticeSeq(), n.depositId(),
+      n.recipient().raw(), n.depositedAtMillis(), n.expiredAtMillis()).toJson());
+  }
+
+  private long nextDeadline() {
+    long next = Long.MAX_VALUE;
+    for (Recipient st : byKey.values()) {
+      for (long d : new long[] {st.mail.nextDeadline(), st.notices.nextDeadline()}) {
+        if (d != Long.MAX_VALUE && (next == Long.MAX_VALUE || d - next < 0)) {
+          next = d;
+        }
+      }
+    }
+    return next;
+  }
+}
