@@ -63,8 +63,13 @@ public final class ClusteredMailbox implements Mailbox {
    * far above a put's few milliseconds, below a client's retry of the deposit.
    */
   static final long LOCK_LEASE_MILLIS = 10_000;
-  /** Published on every deposit: the recipient's key (hex), for the instance the recipient is registered with. */
+  /** Published on every deposit: the recipient's key, for the instance the recipient is registered with. */
   public static final String ARRIVED_ADDRESS = "p2pchat.rendezvous.mailbox.arrived";
+  /** Published when expiry notices were made: the depositor's key, for the instance it is registered with. */
+  public static final String NOTICED_ADDRESS = "p2pchat.rendezvous.mailbox.noticed";
+  /** In the two announcements: the key (hex), and the origin that announced it (which has told its own). */
+  private static final String KEY = "key";
+  private static final String FROM = "from";
   private static final String ORIGIN_PREFIX = "p2pchat.rendezvous.mailbox.origin.";
   /** Beside the mailbox file: this disk's id as an origin, kept across restarts. */
   static final String ORIGIN_SUFFIX = ".origin";
@@ -91,6 +96,7 @@ public final class ClusteredMailbox implements Mailbox {
   private final FlakeIdGenerator ids;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Handler<MailboxKey> arrivals;
+  private Handler<MailboxKey> notified;
   private long deposited;
   private long duplicates;
   private long forgotten;
@@ -138,16 +144,14 @@ public final class ClusteredMailbox implements Mailbox {
   }
 
   private Future<ClusteredMailbox> start() {
-    MessageConsumer<String> arrived = vertx.eventBus().consumer(ARRIVED_ADDRESS, msg -> {
-      if (arrivals != null) {
-        arrivals.handle(ClusterMessage.unhex(msg.body()));
-      }
-    });
+    MessageConsumer<JsonObject> arrived = vertx.eventBus().consumer(ARRIVED_ADDRESS, msg -> heard(msg.body(), arrivals));
+    MessageConsumer<JsonObject> noticed = vertx.eventBus().consumer(NOTICED_ADDRESS, msg -> heard(msg.body(), notified));
     MessageConsumer<JsonObject> forget = vertx.eventBus().consumer(ORIGIN_PREFIX + origin,
         msg -> forgetHere(msg.body()));
     consumers.add(arrived);
+    consumers.add(noticed);
     consumers.add(forget);
-    return Future.all(arrived.completion(), forget.completion())
+    return Future.all(arrived.completion(), noticed.completion(), forget.completion())
       .compose(v -> new MailboxReload(this).run())
       .map(count -> {
         reloaded = count;
@@ -159,11 +163,31 @@ public final class ClusteredMailbox implements Mailbox {
 
   /**
    * {@code handler} is given a recipient's key, on this mailbox's context, whenever a deposit for it is made at
-   * any instance of the cluster (this one included): the recipient, if registered here, has mail to pick up.
+   * another instance of the cluster (or reloaded by one): the recipient, if registered here, has mail to pick
+   * up. (A deposit made here is known here already: its Future completes.)
    */
   public ClusteredMailbox arrivalHandler(Handler<MailboxKey> handler) {
     this.arrivals = handler;
     return this;
+  }
+
+  /**
+   * {@code handler} is given a depositor's key, on this mailbox's context, whenever another instance made
+   * expiry notices for it: the depositor, if registered here, has notices to pick up.
+   */
+  public ClusteredMailbox noticeHandler(Handler<MailboxKey> handler) {
+    this.notified = handler;
+    return this;
+  }
+
+  private void heard(JsonObject news, Handler<MailboxKey> handler) {
+    if (handler != null && !origin.equals(news.getString(FROM))) {
+      handler.handle(ClusterMessage.unhex(news.getString(KEY)));
+    }
+  }
+
+  private void announce(String address, MailboxKey key) {
+    vertx.eventBus().publish(address, new JsonObject().put(KEY, ClusterMessage.hex(key)).put(FROM, origin));
   }
 
   // ---------------------------------------------------------------- deposits
@@ -244,7 +268,7 @@ public final class ClusteredMailbox implements Mailbox {
     ClusterMessage held = published.held();
     if (held.origin().equals(origin) && held.localSeq() == published.localSeq()) {
       deposited++;
-      vertx.eventBus().publish(ARRIVED_ADDRESS, ClusterMessage.hex(deposit.recipient()));
+      announce(ARRIVED_ADDRESS, deposit.recipient());
       return Future.succeededFuture(held.getSeq());
     }
     // The same id reached the map from another instance first: this copy on disk is a second one.
@@ -359,7 +383,10 @@ public final class ClusteredMailbox implements Mailbox {
         out.add(notice.toNotice());
       }
       return new Expired(out, delivered, made);
-    })).compose(e -> dropLocalNotices(e).map(v -> e.published()));
+    })).compose(e -> dropLocalNotices(e).map(v -> {
+      e.published().stream().map(ExpiryNotice::depositor).distinct().forEach(d -> announce(NOTICED_ADDRESS, d));
+      return e.published();
+    }));
   }
 
   /** What an expiry run published, and the notices of messages that turned out to be delivered. */
@@ -498,7 +525,7 @@ public final class ClusteredMailbox implements Mailbox {
   }
 
   void announce(Collection<MailboxKey> recipients) {
-    recipients.forEach(r -> vertx.eventBus().publish(ARRIVED_ADDRESS, ClusterMessage.hex(r)));
+    recipients.forEach(r -> announce(ARRIVED_ADDRESS, r));
   }
 
   /** Completes after {@code millis} (a retry's pause). */
