@@ -203,6 +203,7 @@ public final class TestNet {
     public static final String SENT = "chat.sent";
     public static final String DELIVERED = "chat.delivered";
     public static final String FAILED = "chat.failed";
+    public static final String QUEUED = "chat.queued";
     public static final String PEER_STATE = "peer.state";
     public static final String RENDEZVOUS_STATE = "rendezvous.state";
 
@@ -216,6 +217,7 @@ public final class TestNet {
       subscribe(vertx, addresses.sent(), SENT);
       subscribe(vertx, addresses.delivered(), DELIVERED);
       subscribe(vertx, addresses.failed(), FAILED);
+      subscribe(vertx, addresses.queued(), QUEUED);
       subscribe(vertx, addresses.peerState(), PEER_STATE);
       subscribe(vertx, addresses.rendezvousState(), RENDEZVOUS_STATE);
     }

@@ -24,6 +24,7 @@ public final class ChatAddresses {
   private final String received;
   private final String sent;
   private final String delivered;
+  private final String queued;
   private final String failed;
   private final String peerState;
   private final String rendezvousState;
@@ -34,6 +35,7 @@ public final class ChatAddresses {
   private final String node;
   private final String punchSend;
   private final String punchEvents;
+  private final String punchMailRecorded;
   private final String netcheck;
   private final String stats;
 
@@ -47,6 +49,7 @@ public final class ChatAddresses {
     this.received = prefix + ".chat.received";
     this.sent = prefix + ".chat.sent";
     this.delivered = prefix + ".chat.delivered";
+    this.queued = prefix + ".chat.queued";
     this.failed = prefix + ".chat.failed";
     this.peerState = prefix + ".peer.state";
     this.rendezvousState = prefix + ".rendezvous.state";
@@ -57,6 +60,7 @@ public final class ChatAddresses {
     this.node = prefix + ".node";
     this.punchSend = prefix + ".punch.send";
     this.punchEvents = prefix + ".punch.events";
+    this.punchMailRecorded = prefix + ".punch.mailRecorded";
     this.netcheck = prefix + ".netcheck";
     this.stats = prefix + ".punch.stats";
   }
@@ -88,6 +92,14 @@ public final class ChatAddresses {
   /** Public, published {@code {"id","peer"}}: that peer acknowledged the message. */
   public String delivered() {
     return delivered;
+  }
+
+  /**
+   * Public, published {@code {"id","peer"}}: the peer is offline and the message waits in its mailbox at the
+   * rendezvous; {@link #delivered()} follows when its receipt comes (docs/PROTOCOL.md, "Mailbox").
+   */
+  public String queued() {
+    return queued;
   }
 
   /**
@@ -144,6 +156,14 @@ public final class ChatAddresses {
   /** Internal (local only): PunchVerticle hands a {@code PunchEventBatch} (outcomes, received messages) to ChatVerticle. */
   public String punchEvents() {
     return punchEvents;
+  }
+
+  /**
+   * Internal, ChatVerticle to PunchVerticle {@code {"seqs": [..]}}: these mailbox messages are in the history
+   * journal (or were duplicates): acknowledge them to the rendezvous and send their receipts.
+   */
+  public String punchMailRecorded() {
+    return punchMailRecorded;
   }
 
   /** Public request {@code {}} or null → how this node's NAT maps ({@code {"mapping","sources":[{"server","mapped"}]}}). */

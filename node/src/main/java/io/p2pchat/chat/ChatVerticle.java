@@ -88,6 +88,17 @@ public class ChatVerticle extends VerticleBase {
   }
 
   /**
+   * The origin of a message sent again after a restart (docs/PROTOCOL.md, "Mailbox"): its history entry exists,
+   * nobody waits for a reply, its outcome only changes its state.
+   */
+  private static final Object RESUMED = new Object();
+  /**
+   * Unfinished messages a restarted node sends again: as many as a peer's mailbox takes from one depositor by
+   * default (10 000), so nothing the mailbox could hold is left behind.
+   */
+  static final int MAX_RESUMED = 10_000;
+
+  /**
    * One {@code chat.send} request, one text or a batch: its reply (the user's "accepted") goes out
    * when PunchVerticle took every message of it, in order, so the batch shares one back-pressure
    * wait; the first refusal fails it (messages accepted before still go out, with their events).
@@ -176,6 +187,7 @@ public class ChatVerticle extends VerticleBase {
   public Future<Void> openSends() {
     Promise<Void> served = Promise.promise();
     context.runOnContext(v -> vertx.eventBus().<Object>consumer(addresses.send(), this::onSend).completion()
+      .onSuccess(ok -> resume())
       .onComplete(served));
     return served.future();
   }
@@ -232,6 +244,24 @@ public class ChatVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * What an earlier run accepted and never finished: SENDING messages are sent again (to the peer's session, or
+   * its mailbox), QUEUED ones wait for their receipt, which comes whenever the peer picks them up.
+   */
+  private void resume() {
+    int resent = 0;
+    for (HistoryEntry e : history.unfinished(MAX_RESUMED)) {
+      if (e.state() == HistoryEntry.State.SENDING) {
+        outbox.add(new OutboundChat(e.id(), e.peer(), ChatPayload.encode(e.peer() != null, e.ts(), e.id(),
+          e.text().getBytes(StandardCharsets.UTF_8)), RESUMED));
+        resent++;
+      }
+    }
+    if (resent > 0) {
+      log.info("history: sending again {} messages an earlier run accepted and did not deliver", resent);
+    }
+  }
+
   /** Which text a refusal is about: nothing for the one-text form, {@code texts[i]: } in a batch. */
   private static String where(Object batch, int i) {
     return batch == null ? "" : "texts[" + i + "]: ";
@@ -241,9 +271,24 @@ public class ChatVerticle extends VerticleBase {
   private void onPunchEvents(PunchEventBatch batch) {
     for (PunchEvent event : batch.events()) {
       if (event instanceof PunchEvent.Accepted accepted) {
-        onAccepted(accepted);
+        if (accepted.chat().origin() != RESUMED) {
+          onAccepted(accepted);
+        }
       } else if (event instanceof PunchEvent.Rejected rejected) {
-        ((PendingSend) rejected.chat().origin()).request.refused(rejected.chat().id(), rejected.code(), rejected.reason());
+        if (rejected.chat().origin() == RESUMED) {
+          failed(rejected.chat().id(), rejected.chat().to(), rejected.chat().to(), rejected.reason());
+        } else {
+          ((PendingSend) rejected.chat().origin()).request.refused(rejected.chat().id(), rejected.code(),
+            rejected.reason());
+        }
+      } else if (event instanceof PunchEvent.Queued queued) {
+        history.updateState(queued.chat().id(), queued.chat().to(), HistoryEntry.State.QUEUED);
+        vertx.eventBus().publish(addresses.queued(),
+          new JsonObject().put("id", queued.chat().id()).put("peer", queued.peer()), EVENT);
+      } else if (event instanceof PunchEvent.Mail mail) {
+        onMail(mail);
+      } else if (event instanceof PunchEvent.MailFailed failed) {
+        failed(failed.id(), failed.direct() ? failed.peer() : null, failed.peer(), failed.reason());
       } else if (event instanceof PunchEvent.Received received) {
         onReceived(received);
       } else if (event instanceof PunchEvent.Delivered delivered) {
@@ -251,14 +296,50 @@ public class ChatVerticle extends VerticleBase {
         history.updateState(chat.id(), chat.to(), HistoryEntry.State.DELIVERED);
         vertx.eventBus().publish(addresses.delivered(), new JsonObject().put("id", chat.id()).put("peer", delivered.peer()), EVENT);
       } else if (event instanceof PunchEvent.Failed failed) {
-        OutboundChat chat = failed.chat();
-        history.updateState(chat.id(), chat.to(), HistoryEntry.State.FAILED);
-        messageLog.failed(chat.id(), failed.peer(), failed.reason());
-        vertx.eventBus().publish(addresses.failed(),
-          new JsonObject().put("id", chat.id()).put("peer", failed.peer()).put("reason", failed.reason()), EVENT);
+        failed(failed.chat().id(), failed.chat().to(), failed.peer(), failed.reason());
       }
     }
     scheduleLogLines();
+  }
+
+  /** Our message {@code id} (in conversation {@code conversation}, null: the room) will not reach {@code peer}. */
+  private void failed(String id, String conversation, String peer, String reason) {
+    history.updateState(id, conversation, HistoryEntry.State.FAILED);
+    messageLog.failed(id, peer, reason);
+    JsonObject event = new JsonObject().put("id", id).put("reason", reason);
+    if (peer != null) {
+      event.put("peer", peer);
+    }
+    vertx.eventBus().publish(addresses.failed(), event, EVENT);
+  }
+
+  /**
+   * A message from our mailbox: a chat line is shown once (an id already in the history is a copy: the rendezvous
+   * sent it again, or it came directly too), a receipt marks our messages delivered. Either is acknowledged to the
+   * rendezvous only once the journal holds it, so a crash before then gets it sent again.
+   */
+  private void onMail(PunchEvent.Mail mail) {
+    io.p2pchat.mailbox.MailPlaintext m = mail.mail();
+    String conversation = m.direct() ? mail.from() : null;
+    if (m.kind() == io.p2pchat.mailbox.MailPlaintext.Kind.RECEIPT) {
+      for (String id : m.ids()) {
+        HistoryEntry ours = history.outgoing(id);
+        if (ours != null && ours.state() != HistoryEntry.State.DELIVERED
+            && (ours.peer() == null ? !m.direct() : ours.peer().equals(mail.from()))) {
+          history.updateState(id, conversation, HistoryEntry.State.DELIVERED);
+          vertx.eventBus().publish(addresses.delivered(), new JsonObject().put("id", id).put("peer", mail.from()), EVENT);
+        }
+      }
+    } else if (!m.direct() && !m.room().equals(options.room())) {
+      log.info("mail from {} for room {}, not ours ({}): dropped", mail.from(), m.room(), options.room());
+    } else if (history.hasIncoming(conversation, mail.from(), m.id())) {
+      log.debug("mail {} from {} shown before: dropped", m.id(), mail.from());
+    } else {
+      show(m.id(), mail.from(), m.direct(), m.text(), m.ts());
+    }
+    long seq = mail.seq();
+    history.synced().thenRun(() -> vertx.eventBus().send(addresses.punchMailRecorded(),
+      new JsonObject().put("seqs", new JsonArray().add(seq))));
   }
 
   /**
@@ -309,20 +390,25 @@ public class ChatVerticle extends VerticleBase {
       log.warnRateLimited("bad-payload", "dropped a message from {}: {}", inbound.from(), e.getMessage());
       return;
     }
+    show(payload.id(), inbound.from(), payload.direct(), payload.text(), payload.ts());
+  }
+
+  /** A message from a peer (its session, or our mailbox): into the history, the log and {@code chat.received}. */
+  private void show(String id, String from, boolean direct, String text, long ts) {
     JsonObject received = new JsonObject()
-      .put("id", payload.id())
-      .put("from", inbound.from())
-      .put("text", payload.text())
-      .put("ts", payload.ts());
-    if (payload.direct()) {
+      .put("id", id)
+      .put("from", from)
+      .put("text", text)
+      .put("ts", ts);
+    if (direct) {
       received.put("to", options.nick());
     }
-    history.append(new HistoryEntry(payload.id(), HistoryEntry.Direction.IN, payload.direct() ? inbound.from() : null,
-      inbound.from(), payload.direct() ? options.nick() : options.room(), payload.text(), payload.ts(),
-      HistoryEntry.State.DELIVERED));
-    messageLog.received(payload.id(), inbound.from(), payload.direct(), payload.text().length());
+    history.append(new HistoryEntry(id, HistoryEntry.Direction.IN, direct ? from : null,
+      from, direct ? options.nick() : options.room(), text, ts, HistoryEntry.State.DELIVERED));
+    messageLog.received(id, from, direct, text.length());
     vertx.eventBus().publish(addresses.received(), received, EVENT);
   }
+
 
   private void onHistory(Message<Object> msg) {
     if (!HISTORY.admit(msg)) {

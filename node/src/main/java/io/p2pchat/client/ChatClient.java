@@ -105,6 +105,12 @@ public interface ChatClient {
   /** Every message any front end of the node sent ({@code chat.sent}); null removes the handler. */
   ChatClient sentHandler(Handler<SentMessage> handler);
 
+  /**
+   * Every message that waits in an offline peer's mailbox at the rendezvous ({@code chat.queued}); null removes
+   * the handler.
+   */
+  ChatClient queuedHandler(Handler<Queued> handler);
+
   /** Every acknowledgement by a peer ({@code chat.delivered}); null removes the handler. */
   ChatClient deliveredHandler(Handler<Delivery> handler);
 

@@ -13,7 +13,7 @@ import io.vertx.core.json.JsonObject;
  * @param text      the text
  * @param ts        when it was sent, in milliseconds since the epoch
  * @param direction {@value #IN} (received) or {@value #OUT} (sent)
- * @param state     {@value #SENDING}, {@value #DELIVERED} or {@value #FAILED}
+ * @param state     {@value #SENDING}, {@value #QUEUED}, {@value #DELIVERED} or {@value #FAILED}
  */
 public record HistoryMessage(String id, String from, String to, String text, long ts, String direction,
                              String state) {
@@ -24,6 +24,8 @@ public record HistoryMessage(String id, String from, String to, String text, lon
   public static final String OUT = "out";
   /** Sent, not yet acknowledged by every peer it went to. */
   public static final String SENDING = "sending";
+  /** Stored in the peer's mailbox at the rendezvous (the peer is offline), waiting for its receipt. */
+  public static final String QUEUED = "queued";
   /** Acknowledged (a received message is always delivered). */
   public static final String DELIVERED = "delivered";
   /** Not acknowledged within the delivery deadline. */

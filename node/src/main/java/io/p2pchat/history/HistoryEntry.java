@@ -17,7 +17,11 @@ public record HistoryEntry(String id, Direction direction, String peer, String f
 
   public enum Direction { IN, OUT }
 
-  public enum State { SENDING, DELIVERED, FAILED }
+  /**
+   * SENDING: handed to the peer's session (or waiting to be deposited); QUEUED: stored in the peer's
+   * mailbox at the rendezvous, waiting for its receipt; DELIVERED: the peer has it; FAILED: it will not get it.
+   */
+  public enum State { SENDING, QUEUED, DELIVERED, FAILED }
 
   public HistoryEntry {
     if (id == null || direction == null || state == null) {

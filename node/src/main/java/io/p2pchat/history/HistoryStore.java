@@ -79,9 +79,13 @@ public final class HistoryStore implements AutoCloseable {
     /** Its place among every line this store remembered (replayed or added): ties of one millisecond keep it. */
     private long order;
 
-    /** False when the entry is already FAILED: that is final, nothing changes. */
+    /**
+     * False when the entry is already FAILED (final), or is DELIVERED and would go back to QUEUED (a
+     * {@code deposited} answer retried after the receipt came): nothing changes.
+     */
     boolean changeState(HistoryEntry.State state) {
-      if (entry.state() == HistoryEntry.State.FAILED) {
+      if (entry.state() == HistoryEntry.State.FAILED
+          || (entry.state() == HistoryEntry.State.DELIVERED && state == HistoryEntry.State.QUEUED)) {
         return false;
       }
       entry = entry.withState(state);
@@ -181,6 +185,59 @@ public final class HistoryStore implements AutoCloseable {
       }
       queue.add(new StateChange(id, peer, state));
       wakeIdleWriter();
+    }
+  }
+
+  /**
+   * This node's messages still SENDING or QUEUED, oldest first, at most {@code limit}: what a restarted
+   * node sends again, or waits for the receipt of (docs/PROTOCOL.md, "Mailbox").
+   */
+  public List<HistoryEntry> unfinished(int limit) {
+    synchronized (lock) {
+      List<Line> lines = new ArrayList<>();
+      for (Line line : byId.values()) {
+        HistoryEntry.State state = line.entry.state();
+        if (line.entry.direction() == HistoryEntry.Direction.OUT
+            && (state == HistoryEntry.State.SENDING || state == HistoryEntry.State.QUEUED)) {
+          lines.add(line);
+        }
+      }
+      lines.sort(java.util.Comparator.comparingLong(l -> l.order));
+      List<HistoryEntry> out = new ArrayList<>(Math.min(limit, lines.size()));
+      for (int i = Math.max(0, lines.size() - limit); i < lines.size(); i++) {
+        out.add(lines.get(i).entry);
+      }
+      return out;
+    }
+  }
+
+  /** This node's message {@code id} while the store remembers it, or null. */
+  public HistoryEntry outgoing(String id) {
+    synchronized (lock) {
+      Line line = byId.get(id);
+      return line == null || line.entry.direction() != HistoryEntry.Direction.OUT ? null : line.entry;
+    }
+  }
+
+  /**
+   * True when the conversation {@code peerOrNull} (null: the room) holds a message {@code id} from {@code from}
+   * among the entries remembered: a copy of it (a mailbox message sent again) is not shown twice. Looks at the
+   * newest first, at most {@code HistoryOptions.recentPerConversation} entries.
+   */
+  public boolean hasIncoming(String peerOrNull, String from, String id) {
+    synchronized (lock) {
+      ArrayDeque<Line> entries = recent.get(key(peerOrNull));
+      if (entries == null) {
+        return false;
+      }
+      Iterator<Line> it = entries.descendingIterator();
+      while (it.hasNext()) {
+        HistoryEntry e = it.next().entry;
+        if (e.direction() == HistoryEntry.Direction.IN && e.id().equals(id) && from.equals(e.from())) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 

@@ -94,7 +94,7 @@ final class JournalDecoder {
         case JournalEncoder.SENDING -> HistoryEntry.State.SENDING;
         case JournalEncoder.DELIVERED -> HistoryEntry.State.DELIVERED;
         case JournalEncoder.FAILED -> HistoryEntry.State.FAILED;
-        default -> throw new IllegalArgumentException("state code 3");
+        default -> HistoryEntry.State.QUEUED;
       };
     }
 

@@ -11,7 +11,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * add:    0x01 | flags u8 | ts i64 | id | peer? | from? | to? | text?
  * state:  0x02 | flags u8 | id | peer?
- * flags:  bits 0-1 state (0 sending, 1 delivered, 2 failed), bit 2 direction out (add),
+ * flags:  bits 0-1 state (0 sending, 1 delivered, 2 failed, 3 queued in a peer's mailbox), bit 2 direction out (add),
  *         bits 3-6 peer, from, to, text present (absent means null)
  * string: varint byte length | UTF-8
  * </pre>
@@ -32,6 +32,7 @@ final class JournalEncoder {
   static final int SENDING = 0;
   static final int DELIVERED = 1;
   static final int FAILED = 2;
+  static final int QUEUED = 3;
   /** First size of the record buffer: a short chat line and its fields fit. */
   private static final int RECORD_GUESS_BYTES = 256;
 
@@ -73,6 +74,7 @@ final class JournalEncoder {
       case SENDING -> SENDING;
       case DELIVERED -> DELIVERED;
       case FAILED -> FAILED;
+      case QUEUED -> QUEUED;
     };
   }
 

@@ -105,6 +105,13 @@ public final class NodeOptions {
   public static final int MAX_PUNCH_TIMEOUT_SECONDS = 600;
   /** Longest {@code deliveryDeadlineSeconds}: a day, for peers that come and go. */
   public static final int MAX_DELIVERY_DEADLINE_SECONDS = 86_400;
+  /**
+   * Default {@code mailbox.roomWindowDays}: a room message is queued for a member who is away when we talked
+   * with it in that room within the last 30 days; older acquaintances are not room members any more.
+   */
+  public static final int DEFAULT_MAILBOX_ROOM_WINDOW_DAYS = 30;
+  /** Longest {@code mailbox.roomWindowDays}: a year. */
+  public static final int MAX_MAILBOX_ROOM_WINDOW_DAYS = 365;
 
   /** Loopback only: the web UI drives the node, so by default only this machine may reach it. */
   public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -144,6 +151,8 @@ public final class NodeOptions {
     KEYS.put("keepAliveSeconds", Type.INTEGER);
     KEYS.put("punchTimeoutSeconds", Type.INTEGER);
     KEYS.put("deliveryDeadlineSeconds", Type.INTEGER);
+    KEYS.put("mailbox.enabled", Type.BOOLEAN);
+    KEYS.put("mailbox.roomWindowDays", Type.INTEGER);
     KEYS.put("console", Type.BOOLEAN);
     KEYS.put("extensions", Type.LIST);
     KEYS.put("eventBusPrefix", Type.STRING);
@@ -189,6 +198,9 @@ public final class NodeOptions {
   private final int keepAliveSeconds;
   private final int punchTimeoutSeconds;
   private final int deliveryDeadlineSeconds;
+  /** {@code mailbox.enabled}: messages for a peer who is offline are deposited at the rendezvous. */
+  private final boolean mailbox;
+  private final int mailboxRoomWindowDays;
   private final boolean console;
   private final List<String> extensions;
   private final String eventBusPrefix;
@@ -273,6 +285,12 @@ public final class NodeOptions {
     keepAliveSeconds = r.integer("keepAliveSeconds", DEFAULT_KEEP_ALIVE_SECONDS, 1, MAX_TIMING_SECONDS);
     punchTimeoutSeconds = r.integer("punchTimeoutSeconds", DEFAULT_PUNCH_TIMEOUT_SECONDS, 1, MAX_PUNCH_TIMEOUT_SECONDS);
     deliveryDeadlineSeconds = r.integer("deliveryDeadlineSeconds", DEFAULT_DELIVERY_DEADLINE_SECONDS, 1, MAX_DELIVERY_DEADLINE_SECONDS);
+    // "mailbox": false (as on the rendezvous) or an object of enabled and roomWindowDays.
+    Object mailboxValue = r.raw("mailbox");
+    boolean mailboxObject = !(mailboxValue instanceof Boolean);
+    mailbox = mailboxObject ? r.bool("mailbox.enabled", true) : (Boolean) mailboxValue;
+    mailboxRoomWindowDays = mailboxObject ? r.integer("mailbox.roomWindowDays", DEFAULT_MAILBOX_ROOM_WINDOW_DAYS, 1,
+      MAX_MAILBOX_ROOM_WINDOW_DAYS) : DEFAULT_MAILBOX_ROOM_WINDOW_DAYS;
     console = r.bool("console", false);
     extensions = r.strings("extensions");
     eventBusPrefix = r.requiredStringOr("eventBusPrefix", DEFAULT_EVENT_BUS_PREFIX, PREFIX_PATTERN, PREFIX_RULE);
@@ -451,6 +469,16 @@ public final class NodeOptions {
 
   public int deliveryDeadlineSeconds() {
     return deliveryDeadlineSeconds;
+  }
+
+  /** {@code mailbox.enabled}: false gives the behaviour before issue 17 (a message to a peer who is away fails). */
+  public boolean mailbox() {
+    return mailbox;
+  }
+
+  /** {@code mailbox.roomWindowDays}: room messages are queued for members we talked with there within this many days. */
+  public int mailboxRoomWindowDays() {
+    return mailboxRoomWindowDays;
   }
 
   public boolean console() {

@@ -209,6 +209,16 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     return channel.peer() == null ? null : channel.peer().signingKey();
   }
 
+  /** The peer's proven static key, or null: a mailbox envelope for it is sealed to this key. */
+  byte[] peerStaticKey() {
+    return channel.peerStaticKey();
+  }
+
+  /** The signature binding {@link #peerStaticKey()} to {@link #peerKey()}, or null. */
+  byte[] peerBinding() {
+    return channel.peer() == null ? null : channel.peer().binding();
+  }
+
   /**
    * A HANDSHAKE message from this peer, over the path it came by. A message 1 shorter than
    * {@link SecureChannel#MESSAGE1_MIN_LENGTH} is dropped unanswered (its answer would be more than 3

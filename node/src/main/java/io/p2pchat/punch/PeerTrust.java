@@ -62,28 +62,40 @@ final class PeerTrust {
         NodeIdentity.fingerprintOf(payload.signingKey()), NodeIdentity.fingerprintOf(introducedKey));
       return false;
     }
-    switch (knownPeers.check(payload.nick(), payload.signingKey())) {
+    return trustKey(payload.nick(), payload.signingKey());
+  }
+
+  /**
+   * The same rules for a key that came without a handshake (a mailbox envelope's sender, which the envelope
+   * authenticated): trusted when known for {@code nick}, remembered on first use, refused and raised to the
+   * user when it differs.
+   */
+  boolean trustKey(String nick, byte[] key) {
+    switch (knownPeers.check(nick, key)) {
       case MATCH:
         return true;
       case NEW:
-        knownPeers.remember(payload.nick(), payload.signingKey());
+        knownPeers.remember(nick, key);
         save();
-        log.info("first key seen for {}: {} (trusted on first use)", payload.nick(),
-          NodeIdentity.fingerprintOf(payload.signingKey()));
+        log.info("first key seen for {}: {} (trusted on first use)", nick, NodeIdentity.fingerprintOf(key));
         return true;
       default:
-        String known = knownPeers.keyOf(payload.nick()).map(NodeIdentity::fingerprintOf).orElse("?");
-        String offered = NodeIdentity.fingerprintOf(payload.signingKey());
-        byte[] waiting = untrusted.put(payload.nick(), payload.signingKey());
-        if (waiting == null || !MessageDigest.isEqual(waiting, payload.signingKey())) {
+        String known = knownPeers.keyOf(nick).map(NodeIdentity::fingerprintOf).orElse("?");
+        String offered = NodeIdentity.fingerprintOf(key);
+        byte[] waiting = untrusted.put(nick, key);
+        if (waiting == null || !MessageDigest.isEqual(waiting, key)) {
           // Every different key raises its own alert: the user compares the fingerprint shown last,
           // and /accept takes only that one.
-          log.error("KEY CHANGED for {}: known {}, now {}; refused until the user accepts it", payload.nick(),
-            known, offered);
-          host.untrusted(payload.nick(), offered, known);
+          log.error("KEY CHANGED for {}: known {}, now {}; refused until the user accepts it", nick, known, offered);
+          host.untrusted(nick, offered, known);
         }
         return false;
     }
+  }
+
+  /** True when {@code key} is the one known_peers holds for {@code nick}: only then is mail sealed to it. */
+  boolean isTrusted(String nick, byte[] key) {
+    return knownPeers.check(nick, key) == KnownPeers.Trust.MATCH;
   }
 
   /**

@@ -32,4 +32,23 @@ public sealed interface PunchEvent {
    */
   record Received(String from, byte[] payload) implements PunchEvent {
   }
+
+  /** The peer is offline: the message is stored in its mailbox at the rendezvous (docs/PROTOCOL.md, "Mailbox"). */
+  record Queued(OutboundChat chat, String peer) implements PunchEvent {
+  }
+
+  /**
+   * A message from {@code from}'s mailbox deposit, opened and its sender trusted: a chat line to show, or a
+   * receipt for our messages. ChatVerticle records it, then names {@code seq} on
+   * {@link io.p2pchat.chat.ChatAddresses#punchMailRecorded()} (only then is it acknowledged to the rendezvous).
+   */
+  record Mail(String from, long seq, io.p2pchat.mailbox.MailPlaintext mail) implements PunchEvent {
+  }
+
+  /**
+   * Our message {@code id} to {@code peer} ({@code direct}: in a direct conversation) did not reach it through
+   * the mailbox, and it will not: expired there, or refused after a restart (no {@link OutboundChat} left).
+   */
+  record MailFailed(String id, String peer, boolean direct, String reason) implements PunchEvent {
+  }
 }

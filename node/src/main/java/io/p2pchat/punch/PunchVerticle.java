@@ -15,6 +15,8 @@ import io.p2pchat.wire.DatagramKind;
 import io.p2pchat.wire.DropCounters;
 import io.p2pchat.wire.DropReason;
 import io.p2pchat.wire.Endpoint;
+import io.p2pchat.wire.MailboxControl;
+import io.p2pchat.mailbox.PeerDirectory;
 import io.p2pchat.wire.HandshakeCodec;
 import io.p2pchat.wire.PacketCodec;
 import io.p2pchat.wire.PacketHeader;
@@ -91,7 +93,7 @@ public class PunchVerticle extends VerticleBase {
 
   /** What start-up reads off the event loop: names resolved, key and known peers loaded. */
   private record Loaded(List<Endpoint> servers, List<Endpoint> stunServers, NodeIdentity identity,
-                        KnownPeers knownPeers) {
+                        KnownPeers knownPeers, PeerDirectory directory) {
   }
 
   private final NodeOptions options;
@@ -118,6 +120,7 @@ public class PunchVerticle extends VerticleBase {
   private Probes probes;
   private SessionHost sessions;
   private SendFanOut fanOut;
+  private MailboxCourier mailbox;
   /** Datagrams received and sent since start (all kinds): how well messages share packets. */
   private long datagramsIn;
   private long datagramsOut;
@@ -144,7 +147,7 @@ public class PunchVerticle extends VerticleBase {
     socket.handler(this::onDatagram);
     return vertx.executeBlocking(() -> new Loaded(resolve(options.rendezvousServers()),
         resolve(options.stunServers()), NodeIdentity.loadOrCreate(options.keyFile()),
-        KnownPeers.load(options.dataDir().resolve(PeerTrust.KNOWN_PEERS_FILE))))
+        KnownPeers.load(options.dataDir().resolve(PeerTrust.KNOWN_PEERS_FILE)), PeerDirectory.load(options.dataDir())))
       .map(loaded -> {
         wire(loaded);
         return null;
@@ -166,6 +169,10 @@ public class PunchVerticle extends VerticleBase {
         // Internal: ChatVerticle of this node only, never across a clustered event bus.
         vertx.eventBus().<OutboundBatch>localConsumer(addresses.punchSend(),
             msg -> msg.body().messages().forEach(fanOut::send))
+          .completion(),
+        // Internal: ChatVerticle says which mailbox messages its journal holds: acknowledged, receipts sent.
+        vertx.eventBus().<JsonObject>localConsumer(addresses.punchMailRecorded(),
+            msg -> mailbox.recorded(seqs(msg.body()), System.nanoTime()))
           .completion(),
         // The public request addresses: each body checked by its schema first, the same way as ChatVerticle's.
         serve(addresses.peers(), NO_FIELDS, msg -> msg.reply(peerEvents.peers(peers.sortedByNick()))),
@@ -203,7 +210,14 @@ public class PunchVerticle extends VerticleBase {
     probes = new Probes(log, peers, this::sendPacket, timers, peerEvents);
     sessions = new SessionHost(log, options, peers, this::newSession, timers, peerEvents, events, this::sendPacket,
       probes, rendezvous, netChecker);
-    fanOut = new SendFanOut(peers, timers, events);
+    if (loaded.directory().skipped() > 0) {
+      log.warn("peer directory: skipped {} lines that do not check (edited, or a binding that does not vouch for"
+        + " its key)", loaded.directory().skipped());
+    }
+    mailbox = new MailboxCourier(vertx, log, options, identity, loaded.directory(), trust, peers, events,
+      rendezvous::sendMailbox);
+    sessions.mailbox(mailbox);
+    fanOut = new SendFanOut(peers, timers, events, mailbox);
   }
 
   /**
@@ -242,7 +256,8 @@ public class PunchVerticle extends VerticleBase {
       })
       // known_peers on disk before the undeploy completes: an application that stops a node and reads
       // or copies its data directory finds every key it trusted.
-      .eventually(() -> trust == null ? Future.succeededFuture() : trust.saved());
+      .eventually(() -> trust == null ? Future.succeededFuture() : trust.saved())
+      .eventually(() -> mailbox == null ? Future.succeededFuture() : mailbox.stop());
   }
 
   /** Registers a public request address whose bodies {@code schema} checks before {@code handler} sees them. */
@@ -270,7 +285,8 @@ public class PunchVerticle extends VerticleBase {
       .put("hostCandidatesDropped", rendezvous == null ? 0 : rendezvous.hostCandidatesDropped())
       .put("tlsWriteDrops", rendezvous == null ? 0 : rendezvous.tlsWriteDrops())
       .put("probesPaced", probes == null ? new JsonObject() : probes.pacedStats())
-      .put("rendezvous", rendezvous == null ? "starting" : rendezvous.linkState());
+      .put("rendezvous", rendezvous == null ? "starting" : rendezvous.linkState())
+      .put("mailbox", mailbox == null ? new JsonObject() : mailbox.stats());
   }
 
   /** The UDP port this node listens on. */
@@ -284,6 +300,15 @@ public class PunchVerticle extends VerticleBase {
         options.nick().compareTo(nick) < 0, trust::trust),
       TimeUnit.SECONDS.toNanos(options.punchTimeoutSeconds()),
       TimeUnit.SECONDS.toNanos(options.keepAliveSeconds()), ownAddresses);
+  }
+
+  /** The {@code seqs} of a {@code punch.mailRecorded} body (ChatVerticle's own, so not checked further). */
+  private static List<Long> seqs(JsonObject body) {
+    List<Long> seqs = new ArrayList<>();
+    for (Object seq : body.getJsonArray("seqs")) {
+      seqs.add(((Number) seq).longValue());
+    }
+    return seqs;
   }
 
   /** {@code host:port} names (IPv6 in brackets) to addresses. Blocking: DNS. */
@@ -467,6 +492,17 @@ public class PunchVerticle extends VerticleBase {
     @Override
     public void up() {
       netChecker.runIfUnknown();
+      mailbox.up(System.nanoTime());
+    }
+
+    @Override
+    public void down() {
+      mailbox.down();
+    }
+
+    @Override
+    public void mailbox(MailboxControl.Type type, JsonObject message, long now) throws WireException {
+      mailbox.onControl(type, message, now);
     }
 
     @Override

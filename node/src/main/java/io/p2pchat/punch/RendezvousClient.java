@@ -10,6 +10,7 @@ import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlType;
 import io.p2pchat.wire.DropReason;
 import io.p2pchat.wire.Endpoint;
+import io.p2pchat.wire.MailboxControl;
 import io.p2pchat.wire.RelayCodec;
 import io.p2pchat.wire.WireException;
 import io.vertx.core.Future;
@@ -56,6 +57,17 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
     /** A datagram the rendezvous sent over the TLS transport: demultiplex it as if it came from {@link #server()}. */
     void fromRendezvous(Buffer datagram);
+
+    /** Not registered any more (the rendezvous is down, unreachable, or lost our session): until {@link #up()}. */
+    void down();
+
+    /**
+     * A mailbox message of the sealed control channel ({@link MailboxControl}): {@code deposited}, {@code refused},
+     * {@code mail}, {@code expired}.
+     *
+     * @throws WireException when it is malformed or not for a client: dropped and counted
+     */
+    void mailbox(MailboxControl.Type type, JsonObject message, long now) throws WireException;
   }
 
   /**
@@ -356,10 +368,18 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     if (msg == null || link == null) {
       return;
     }
-    ControlType type = Control.type(msg);
     if (log.isDebugEnabled()) {
       log.debug("in  {} {}", server, msg.getString(Control.TYPE));
     }
+    MailboxControl.Type mailboxType = MailboxControl.type(msg);
+    if (mailboxType != null) {
+      // Not in ControlType: the mailbox's messages have their own codec (docs/PROTOCOL.md, "Mailbox").
+      link.onAnswer(now);
+      listener.mailbox(mailboxType, msg, now);
+      rescheduleLink();
+      return;
+    }
+    ControlType type = Control.type(msg);
     link.onAnswer(now);
     switch (type) {
       case REGISTERED:
@@ -494,6 +514,11 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     control(message);
   }
 
+  /** A mailbox message ({@link MailboxControl}) to the current rendezvous, sealed; completes once it left the socket. */
+  Future<Void> sendMailbox(JsonObject message) {
+    return channel == null ? Future.failedFuture("not started") : control(message);
+  }
+
   /** Sends a control message to the current rendezvous, sealed; the future completes once it left the socket. */
   private Future<Void> control(JsonObject message) {
     if (log.isDebugEnabled()) {
@@ -518,6 +543,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   @Override
   public void sessionReset(String why) {
     log.info("rendezvous {}: {}; registering again", server, why);
+    listener.down();
     alt.onNotRegistered();
     link.onNotRegistered(System.nanoTime());
   }
@@ -701,6 +727,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   @Override
   public void unreachable() {
     Endpoint unanswered = server;
+    listener.down();
     alt.onNotRegistered();
     boolean udpBlocked = overTls;
     if (servers.size() > 1) {
@@ -731,6 +758,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       return;
     }
     log.warn("rendezvous {} down: {}; registering again", server, why);
+    listener.down();
     alt.onNotRegistered();
     armTlsFallback(tlsRetryMs);
     channel.renew();

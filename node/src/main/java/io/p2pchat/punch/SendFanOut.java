@@ -15,11 +15,13 @@ final class SendFanOut {
   private final PeerTable peers;
   private final SessionTimers timers;
   private final TurnBatch<PunchEvent> events;
+  private final MailboxCourier mailbox;
   /** The last handle given to a message in a session's stream: unique per node, never reused. */
   private long nextHandle;
 
-  SendFanOut(PeerTable peers, SessionTimers timers, TurnBatch<PunchEvent> events) {
+  SendFanOut(PeerTable peers, SessionTimers timers, TurnBatch<PunchEvent> events, MailboxCourier mailbox) {
     this.peers = peers;
+    this.mailbox = mailbox;
     this.timers = timers;
     this.events = events;
   }
@@ -30,6 +32,12 @@ final class SendFanOut {
     List<PeerSession> targets;
     if (chat.to() != null) {
       PeerSession target = peers.byNick(chat.to());
+      if (target == null && mailbox.canQueue(chat.to())) {
+        // Offline, but known: the message waits in its mailbox (chat.queued follows the rendezvous's answer).
+        events.add(new PunchEvent.Accepted(chat, 1));
+        mailbox.queueDirect(chat, now);
+        return;
+      }
       if (target == null) {
         events.add(new PunchEvent.Rejected(chat, FailureCodes.NOT_FOUND, "unknown nick: " + chat.to()));
         return;
@@ -37,10 +45,13 @@ final class SendFanOut {
       targets = List.of(target);
     } else {
       targets = new ArrayList<>(peers.sessions());
+      List<io.p2pchat.mailbox.PeerDirectory.Peer> away = mailbox.awayMembers();
       if (targets.isEmpty()) {
-        events.add(new PunchEvent.Accepted(chat, 0));
+        events.add(new PunchEvent.Accepted(chat, away.size()));
+        mailbox.queueRoom(chat, away, now);
         return;
       }
+      mailbox.queueRoom(chat, away, now);
     }
     SendVerdict verdict = new SendVerdict(chat, targets.size());
     for (PeerSession session : targets) {

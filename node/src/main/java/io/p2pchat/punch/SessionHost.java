@@ -28,6 +28,8 @@ final class SessionHost implements PeerSession.Host {
   private final Probes probes;
   private final RendezvousClient rendezvous;
   private final NetChecker netChecker;
+  /** The offline mailbox: learns each secured peer's keys, takes over what a session could not deliver. */
+  private MailboxCourier mailbox;
 
   /**
    * @param factory makes the session of a newly introduced peer (with this host as its host)
@@ -46,6 +48,11 @@ final class SessionHost implements PeerSession.Host {
     this.probes = probes;
     this.rendezvous = rendezvous;
     this.netChecker = netChecker;
+  }
+
+  /** The courier, made after this host (it needs the rendezvous client this host is given). */
+  void mailbox(MailboxCourier courier) {
+    this.mailbox = courier;
   }
 
   /** An introduction (first or again): the session is made if new, filed under its new ids, and punches. */
@@ -116,22 +123,33 @@ final class SessionHost implements PeerSession.Host {
 
   @Override
   public void received(PeerSession session, byte[] message) {
+    if (message.length > 0 && message[0] == 0) { // a room message (ChatPayload kind 0): we talk in the room
+      mailbox.talked(session.nick);
+    }
     events.add(new PunchEvent.Received(session.nick, message));
   }
 
   @Override
   public void delivered(PeerSession session, OutboundChat chat) {
+    if (chat.to() == null) {
+      mailbox.talked(session.nick);
+    }
     events.add(new PunchEvent.Delivered(chat, session.nick));
   }
 
   @Override
   public void failed(PeerSession session, OutboundChat chat, String reason) {
+    if (mailbox.takeOver(chat, session.nick, System.nanoTime())) {
+      log.info("{} for {}: queued at the rendezvous instead", reason, session.nick);
+      return;
+    }
     events.add(new PunchEvent.Failed(chat, session.nick, reason));
   }
 
   @Override
   public void secured(PeerSession session) {
     log.info("session with {} secured: key {} ({})", session.nick, session.fingerprint(), options.cipher());
+    mailbox.learned(session.nick, session.peerKey(), session.peerStaticKey(), session.peerBinding());
     peerEvents.current(session);
     timers.scheduleFlush(session);
   }

@@ -58,6 +58,30 @@ class HistoryStoreTest {
     }
   }
 
+  @Test
+  void queuedMessagesSurviveAReopenAsUnfinishedUntilTheirReceipt() throws Exception {
+    HistoryEntry queued = entry(2, "bob");
+    HistoryEntry sending = entry(4, "bob");
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      store.append(entry(0, "bob"));
+      store.append(queued);
+      store.append(sending);
+      store.append(entry(1, "bob")); // received: never unfinished
+      flush(store);
+      store.updateState("m0", "bob", State.DELIVERED);
+      store.updateState("m2", "bob", State.QUEUED);
+      flush(store);
+    }
+    try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
+      assertEquals(List.of(queued.withState(State.QUEUED), sending), store.unfinished(100));
+      assertEquals(List.of(sending), store.unfinished(1), "the newest within the limit");
+      store.updateState("m2", "bob", State.DELIVERED); // its receipt came
+      store.updateState("m2", "bob", State.QUEUED);    // a retried deposited answer, late: changes nothing
+      assertEquals(List.of(sending), store.unfinished(100));
+      assertEquals("delivered", store.recent("bob", 100).get(1).state().name().toLowerCase());
+    }
+  }
+
   /** Appends each followed by a waiter, per thread: enough to meet the writer mid-swap many times over. */
   private static final int RACING_WAITERS = 5_000;
   /** Threads asking at once: more than the machine's two cores, so callers are descheduled mid-call. */

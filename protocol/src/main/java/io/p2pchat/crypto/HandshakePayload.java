@@ -62,6 +62,11 @@ public final class HandshakePayload {
     return signingKey.clone();
   }
 
+  /** The sender's signature binding its static key to its identity ({@code "p2pchat-static-v1"}). */
+  public byte[] binding() {
+    return binding.clone();
+  }
+
   public byte[] encode() {
     byte[] n = nick.getBytes(StandardCharsets.UTF_8);
     return ByteBuffer.allocate(FIXED_LENGTH + n.length)

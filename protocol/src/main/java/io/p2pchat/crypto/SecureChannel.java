@@ -102,6 +102,8 @@ public final class SecureChannel {
   private SessionKeys keys;
   private ReplayWindow replay;
   private HandshakePayload peer;
+  /** The peer's static key from the handshake that authenticated {@link #peer}. */
+  private byte[] peerStaticKey;
   private boolean confirmed;
   /** The counter of the last DATA packet sealed under the current keys (the first one is 1). */
   private long sendCounter;
@@ -135,6 +137,14 @@ public final class SecureChannel {
   /** The peer has proved it holds the keys too (responder: always; initiator: after its first packet). */
   public boolean isConfirmed() {
     return keys != null && (confirmed || !initiator);
+  }
+
+  /**
+   * The peer's X25519 static key, proven by the last completed handshake and bound to {@link #peer()}'s identity
+   * (a mailbox envelope is sealed to it), or null before one completed.
+   */
+  public byte[] peerStaticKey() {
+    return peerStaticKey == null ? null : peerStaticKey.clone();
   }
 
   /** The authenticated peer (after message 2 or 3), or null. */
@@ -327,6 +337,7 @@ public final class SecureChannel {
       throw new HandshakeException("the key of " + payload.nick() + " is not the one known for it");
     }
     peer = payload;
+    peerStaticKey = from.remoteStaticKey();
   }
 
   private void establish(NoiseHandshake from, long nowNanos) {

@@ -4,6 +4,7 @@ import io.p2pchat.chat.ChatAddresses;
 import io.p2pchat.client.ChatClient;
 import io.p2pchat.client.Delivery;
 import io.p2pchat.client.DeliveryFailure;
+import io.p2pchat.client.Queued;
 import io.p2pchat.client.HistoryMessage;
 import io.p2pchat.client.HistoryQuery;
 import io.p2pchat.client.NodeInfo;
@@ -142,6 +143,11 @@ public final class ChatClientImpl implements ChatClient {
   @Override
   public ChatClient deliveredHandler(Handler<Delivery> handler) {
     return handler(addresses.delivered(), handler, Delivery::new);
+  }
+
+  @Override
+  public ChatClient queuedHandler(Handler<Queued> handler) {
+    return handler(addresses.queued(), handler, Queued::new);
   }
 
   @Override

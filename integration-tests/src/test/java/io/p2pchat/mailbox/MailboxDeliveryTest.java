@@ -1,0 +1,142 @@
+package io.p2pchat.mailbox;
+
+import static io.p2pchat.node.TestNet.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.p2pchat.node.TestNet;
+import io.p2pchat.node.TestNet.Events;
+import io.p2pchat.node.TestNet.Node;
+import io.p2pchat.rendezvous.RendezvousVerticle;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 17, the node side: messages for a peer who is away wait in its mailbox at the rendezvous, are shown once
+ * each in the sender's order when it comes back, and their receipts reach the sender even when it was away too.
+ * Nodes and the rendezvous in this JVM, on loopback.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(180)
+class MailboxDeliveryTest {
+
+  /** Messages of the direct case: the issue's hundred. */
+  private static final int DIRECT_MESSAGES = 100;
+  /** Room messages per sender: the issue's ten. */
+  private static final int ROOM_MESSAGES = 10;
+  /** Every wait of these tests: a hundred deposits and their pick-up on a loaded 2-core machine. */
+  private static final long WAIT_SECONDS = 90;
+
+  /** The rendezvous keeps its mailbox in {@code dir/rendezvous}. */
+  private static RendezvousVerticle rendezvous(TestNet net, Path dir) throws Exception {
+    return net.rendezvous(new JsonObject().put("dataDir", dir.resolve("rendezvous").toString()));
+  }
+
+  /** Texts {@code from} showed from {@code sender} starting with {@code tag}, in the order shown. */
+  private static List<String> shown(Node at, String sender, String tag) {
+    return at.events.all(Events.RECEIVED).stream()
+      .filter(e -> sender.equals(e.getString("from")) && e.getString("text").startsWith(tag))
+      .map(e -> e.getString("text")).toList();
+  }
+
+  private static List<String> numbered(String tag, int n) {
+    List<String> texts = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      texts.add(tag + i);
+    }
+    return texts;
+  }
+
+  @Test
+  void directMessagesToAPeerWhoIsAwayWaitInItsMailboxAndTheirReceiptsReachTheSenderAfterItsRestart(Vertx vertx,
+      @TempDir Path dir) throws Exception {
+    TestNet net = new TestNet(vertx, dir);
+    RendezvousVerticle r = rendezvous(net, dir);
+    JsonObject aliceConfig = net.nodeConfig("alice", r.port());
+    JsonObject bobConfig = net.nodeConfig("bob", r.port());
+    Node alice = net.node(aliceConfig);
+    Node bob = net.node(bobConfig);
+    alice.awaitPeer("bob", "direct-lan");
+    alice.awaitDelivered(alice.sendTo("bob", "hi bob"), "bob"); // they have chatted: alice knows bob's keys
+    bob.awaitReceived("alice", "hi bob");
+    await(bob.undeploy());
+    alice.awaitPeer("bob", "gone");
+
+    List<String> texts = numbered("offline ", DIRECT_MESSAGES);
+    List<String> ids = new ArrayList<>();
+    for (String text : texts) {
+      ids.add(alice.sendTo("bob", text));
+    }
+    List<JsonObject> queued = alice.events.awaitCount(Events.QUEUED, e -> "bob".equals(e.getString("peer")),
+      DIRECT_MESSAGES, WAIT_SECONDS);
+    assertEquals(Set.copyOf(ids), queued.stream().map(e -> e.getString("id")).collect(Collectors.toSet()));
+    assertTrue(alice.events.all(Events.FAILED).isEmpty(), "nothing failed: " + alice.events.all(Events.FAILED));
+    await(alice.undeploy());
+
+    Node bobAgain = net.node(bobConfig);
+    bobAgain.events.awaitCount(Events.RECEIVED, e -> e.getString("text").startsWith("offline "), DIRECT_MESSAGES,
+      WAIT_SECONDS);
+    assertEquals(texts, shown(bobAgain, "alice", "offline "), "all 100, once each, in alice's order");
+
+    Node aliceAgain = net.node(aliceConfig);
+    List<JsonObject> delivered = aliceAgain.events.awaitCount(Events.DELIVERED, e -> "bob".equals(e.getString("peer")),
+      DIRECT_MESSAGES, WAIT_SECONDS);
+    assertEquals(Set.copyOf(ids), delivered.stream().map(e -> e.getString("id")).collect(Collectors.toSet()));
+    JsonArray history = aliceAgain.history();
+    long deliveredInHistory = history.stream().map(JsonObject.class::cast)
+      .filter(m -> ids.contains(m.getString("id")) && "delivered".equals(m.getString("state"))).count();
+    assertEquals(DIRECT_MESSAGES, deliveredInHistory, "history says delivered: " + history.encode());
+    assertEquals(texts, shown(bobAgain, "alice", "offline "), "and nothing shown twice meanwhile");
+  }
+
+  @Test
+  void roomMessagesWaitForAMemberWhoIsAwayInEachSendersOrder(Vertx vertx, @TempDir Path dir) throws Exception {
+    TestNet net = new TestNet(vertx, dir);
+    RendezvousVerticle r = rendezvous(net, dir);
+    Node alice = net.node("alice", r.port());
+    Node bob = net.node("bob", r.port());
+    JsonObject carolConfig = net.nodeConfig("carol", r.port());
+    Node carol = net.node(carolConfig);
+    alice.awaitPeer("carol", "direct-lan");
+    bob.awaitPeer("carol", "direct-lan");
+    alice.awaitPeer("bob", "direct-lan");
+    // Everyone talks in the room once: each is a member the others have talked with there.
+    for (Node n : List.of(alice, bob, carol)) {
+      String id = n.send("hello from " + n.nick);
+      for (Node other : List.of(alice, bob, carol)) {
+        if (other != n) {
+          n.awaitDelivered(id, other.nick);
+        }
+      }
+    }
+    await(carol.undeploy());
+    alice.awaitPeer("carol", "gone");
+    bob.awaitPeer("carol", "gone");
+
+    for (int i = 1; i <= ROOM_MESSAGES; i++) {
+      alice.send("alice says " + i);
+      bob.send("bob says " + i);
+    }
+    alice.events.awaitCount(Events.QUEUED, e -> "carol".equals(e.getString("peer")), ROOM_MESSAGES, WAIT_SECONDS);
+    bob.events.awaitCount(Events.QUEUED, e -> "carol".equals(e.getString("peer")), ROOM_MESSAGES, WAIT_SECONDS);
+
+    Node carolAgain = net.node(carolConfig);
+    carolAgain.events.awaitCount(Events.RECEIVED, e -> e.getString("text").contains(" says "), 2 * ROOM_MESSAGES,
+      WAIT_SECONDS);
+    assertEquals(numbered("alice says ", ROOM_MESSAGES), shown(carolAgain, "alice", "alice says "));
+    assertEquals(numbered("bob says ", ROOM_MESSAGES), shown(carolAgain, "bob", "bob says "));
+    assertEquals(2 * ROOM_MESSAGES, carolAgain.events.matching(Events.RECEIVED,
+      e -> e.getString("text").contains(" says ")).size(), "once each");
+  }
+}

@@ -1,0 +1,252 @@
+package io.p2pchat.punch;
+
+import io.p2pchat.chat.ChatAddresses;
+import io.p2pchat.common.NodeLog;
+import io.p2pchat.crypto.CipherSuite;
+import io.p2pchat.crypto.KnownPeers;
+import io.p2pchat.crypto.MailboxSeal;
+import io.p2pchat.crypto.NodeIdentity;
+import io.p2pchat.mailbox.MailPlaintext;
+import io.p2pchat.mailbox.PeerDirectory;
+import io.p2pchat.node.NodeOptions;
+import io.p2pchat.wire.ChatPayload;
+import io.p2pchat.wire.MailboxControl;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The courier between its inputs (control messages from the rendezvous, messages to send) and its outputs (control
+ * messages to the rendezvous, events for ChatVerticle), on a real Vert.x context with the link to the rendezvous
+ * replaced by a list. bob's node is the one under test; alice is a peer he knows; mallory forges.
+ */
+class MailboxCourierTest {
+
+  private static final long WAIT_S = 10;
+
+  @TempDir
+  Path dir;
+
+  private final NodeIdentity bob = NodeIdentity.generate();
+  private final NodeIdentity alice = NodeIdentity.generate();
+  private final NodeIdentity mallory = NodeIdentity.generate();
+  private Vertx vertx;
+  private Context context;
+  private MailboxCourier courier;
+  private PeerDirectory directory;
+  private final List<JsonObject> sent = new CopyOnWriteArrayList<>();
+  private final List<PunchEvent> events = new CopyOnWriteArrayList<>();
+  private long seq;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    vertx = Vertx.vertx();
+    context = vertx.getOrCreateContext();
+    NodeOptions options = new NodeOptions(new JsonObject().put("nick", "bob").put("dataDir", dir.toString())
+      .put("logDir", dir.toString()));
+    ChatAddresses addresses = new ChatAddresses(options.eventBusPrefix());
+    LocalCodec.register(vertx, PunchEventBatch.class);
+    vertx.eventBus().<PunchEventBatch>localConsumer(addresses.punchEvents(), m -> events.addAll(m.body().events()));
+    KnownPeers known = KnownPeers.empty(dir.resolve("known_peers"));
+    known.remember("alice", alice.signingPublicKey());
+    NodeLog log = NodeLog.of(MailboxCourierTest.class, "bob", dir.toString());
+    PeerTrust trust = new PeerTrust(vertx, log, known, new PeerTrust.Host() {
+      @Override
+      public byte[] introducedKey(String nick) {
+        return null;
+      }
+
+      @Override
+      public void untrusted(String nick, String offered, String knownKey) {
+      }
+
+      @Override
+      public void reintroduce(String nick) {
+      }
+    });
+    directory = PeerDirectory.load(dir);
+    onContext(() -> courier = new MailboxCourier(vertx, log, options, bob, directory, trust, new PeerTable(),
+      new TurnBatch<>(context, vertx.eventBus(), addresses.punchEvents(), PunchEventBatch::new), sent::add));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(WAIT_S, TimeUnit.SECONDS);
+  }
+
+  private void onContext(Runnable r) throws Exception {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    context.runOnContext(v -> {
+      try {
+        r.run();
+        done.complete(null);
+      } catch (Throwable t) {
+        done.completeExceptionally(t);
+      }
+    });
+    done.get(WAIT_S, TimeUnit.SECONDS);
+  }
+
+  private interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  private void onContextThrowing(ThrowingRunnable r) throws Exception {
+    onContext(() -> {
+      try {
+        r.run();
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+  }
+
+  /** A {@code mail} of one part, deposited by {@code depositor}. */
+  private JsonObject mail(NodeIdentity depositor, byte[] envelope) {
+    return new MailboxControl.MailPart(++seq, depositor.signingPublicKey(), 1, 1, 1, envelope).toJson();
+  }
+
+  private static byte[] sealed(NodeIdentity sender, NodeIdentity to, String claimedNick, String id, String text)
+      throws Exception {
+    return MailboxSeal.seal(sender, to.staticPublicKey(), to.signingPublicKey(),
+      MailPlaintext.chat(claimedNick, id, "", 1, 1, text).encode(), CipherSuite.AES_GCM);
+  }
+
+  private void receive(JsonObject mail) throws Exception {
+    onContextThrowing(() -> courier.onControl(MailboxControl.Type.MAIL, mail, System.nanoTime()));
+    onContext(() -> { }); // the turn's batch is out
+  }
+
+  private <T> T await(java.util.function.Supplier<T> value, java.util.function.Predicate<T> done) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+    while (!done.test(value.get())) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not reached: " + value.get());
+      }
+      onContext(() -> { });
+    }
+    return value.get();
+  }
+
+  private List<JsonObject> sentOfType(String t) {
+    return sent.stream().filter(m -> t.equals(m.getString("t"))).toList();
+  }
+
+  private long dropped(String reason) throws Exception {
+    CompletableFuture<JsonObject> stats = new CompletableFuture<>();
+    onContext(() -> stats.complete(courier.stats()));
+    return stats.get().getJsonObject("dropped").getLong(reason, 0L);
+  }
+
+  @Test
+  void aGenuineMessageIsHandedOnAndAcknowledgedOnlyOnceRecordedThenItsReceiptIsDeposited() throws Exception {
+    onContext(() -> courier.up(System.nanoTime()));
+    receive(mail(alice, sealed(alice, bob, "alice", "a-1", "hello bob")));
+    List<PunchEvent> got = await(() -> events, e -> !e.isEmpty());
+    PunchEvent.Mail mail = (PunchEvent.Mail) got.get(0);
+    assertEquals("alice", mail.from());
+    assertEquals("hello bob", mail.mail().text());
+    assertTrue(sentOfType("mail-ack").isEmpty(), "not acknowledged before the journal holds it");
+
+    onContext(() -> courier.recorded(List.of(mail.seq()), System.nanoTime()));
+    assertEquals(List.of(mail.seq()), sentOfType("mail-ack").get(0).getJsonArray("seqs").getList().stream()
+      .map(n -> ((Number) n).longValue()).toList());
+    JsonObject deposit = sentOfType("deposit").get(0);
+    MailboxControl.DepositPart part = MailboxControl.decodeDeposit(deposit);
+    assertTrue(java.util.Arrays.equals(alice.signingPublicKey(), part.to()), "into alice's mailbox");
+    MailPlaintext receipt = MailPlaintext.decode(MailboxSeal.open(alice, part.data()).plaintext());
+    assertEquals(MailPlaintext.Kind.RECEIPT, receipt.kind());
+    assertEquals(List.of("a-1"), receipt.ids());
+    assertEquals("bob", receipt.from());
+  }
+
+  @Test
+  void forgedEnvelopesAreDroppedCountedAndAcknowledgedNeverHandedOn() throws Exception {
+    // mallory seals with her own key and claims to be alice: not the key known for alice.
+    receive(mail(mallory, sealed(mallory, bob, "alice", "m-1", "send me your password")));
+    // A hostile rendezvous says alice deposited what mallory sealed.
+    receive(mail(alice, sealed(mallory, bob, "mallory", "m-2", "x")));
+    // alice's genuine envelope, one byte altered on the way.
+    byte[] altered = sealed(alice, bob, "alice", "a-2", "pay 10");
+    altered[altered.length - 1] ^= 1;
+    receive(mail(alice, altered));
+    // alice's genuine envelope for carol, moved into bob's mailbox.
+    receive(mail(alice, sealed(alice, NodeIdentity.generate(), "alice", "a-3", "for carol")));
+
+    assertEquals(1, dropped("untrusted"));
+    assertEquals(1, dropped("forged"));
+    assertEquals(2, dropped("unauthenticated"));
+    assertEquals(4, sentOfType("mail-ack").size(), "acknowledged: the rendezvous stops sending them");
+    onContext(() -> { });
+    assertTrue(events.isEmpty(), "nothing handed on to be shown: " + events);
+  }
+
+  @Test
+  void aMessageForAKnownPeerWhoIsAwayIsDepositedQueuedOrFailedWithTheMailboxsReason() throws Exception {
+    directory.learned("alice", alice.signingPublicKey(), alice.staticPublicKey(), alice.staticBinding());
+    OutboundChat first = new OutboundChat("b-1", "alice", ChatPayload.encode(true, 5, "b-1",
+      "are you there".getBytes(StandardCharsets.UTF_8)), null);
+    OutboundChat second = new OutboundChat("b-2", "alice", ChatPayload.encode(true, 6, "b-2",
+      "hello?".getBytes(StandardCharsets.UTF_8)), null);
+    onContext(() -> {
+      assertTrue(courier.canQueue("alice"));
+      assertTrue(!courier.canQueue("carol"), "never had a session: no key to seal to");
+      courier.queueDirect(first, System.nanoTime());
+      courier.queueDirect(second, System.nanoTime());
+    });
+    assertTrue(sent.isEmpty(), "nothing before the node is registered");
+    onContext(() -> courier.up(System.nanoTime()));
+    List<JsonObject> deposits = sentOfType("deposit");
+    assertEquals(1, deposits.size(), "one deposit in flight per recipient: " + deposits);
+    MailboxControl.DepositPart part = MailboxControl.decodeDeposit(deposits.get(0));
+    MailPlaintext plain = MailPlaintext.decode(MailboxSeal.open(alice, part.data()).plaintext());
+    assertEquals("are you there", plain.text());
+
+    onContextThrowing(() -> courier.onControl(MailboxControl.Type.DEPOSITED,
+      new MailboxControl.Deposited(part.did(), 1, 7).toJson(), System.nanoTime()));
+    PunchEvent.Queued queued = (PunchEvent.Queued) await(() -> events, e -> !e.isEmpty()).get(0);
+    assertEquals("b-1", queued.chat().id());
+    assertEquals("alice", queued.peer());
+
+    String secondDid = MailboxControl.decodeDeposit(sentOfType("deposit").get(1)).did();
+    onContextThrowing(() -> courier.onControl(MailboxControl.Type.REFUSED,
+      new MailboxControl.Refused(secondDid, "recipient-full").toJson(), System.nanoTime()));
+    PunchEvent.Failed failed = (PunchEvent.Failed) await(() -> events, e -> e.size() > 1).get(1);
+    assertEquals("b-2", failed.chat().id());
+    assertEquals("refused by the mailbox: recipient-full", failed.reason());
+  }
+
+  @Test
+  void aRendezvousWithoutAMailboxFailsWhatWaitsAndNothingMoreIsQueued() throws Exception {
+    directory.learned("alice", alice.signingPublicKey(), alice.staticPublicKey(), alice.staticBinding());
+    OutboundChat chat = new OutboundChat("b-1", "alice", ChatPayload.encode(true, 5, "b-1",
+      "x".getBytes(StandardCharsets.UTF_8)), null);
+    onContext(() -> {
+      courier.up(System.nanoTime());
+      courier.queueDirect(chat, System.nanoTime());
+    });
+    String did = MailboxControl.decodeDeposit(sentOfType("deposit").get(0)).did();
+    onContextThrowing(() -> courier.onControl(MailboxControl.Type.REFUSED,
+      new MailboxControl.Refused(did, "not-enabled").toJson(), System.nanoTime()));
+    PunchEvent.Failed failed = (PunchEvent.Failed) await(() -> events, e -> !e.isEmpty()).get(0);
+    assertEquals("the rendezvous keeps no mailbox", failed.reason());
+    List<Boolean> can = new ArrayList<>();
+    onContext(() -> can.add(courier.canQueue("alice")));
+    assertEquals(List.of(false), can, "today's behaviour from then on");
+  }
+}
