@@ -20,7 +20,7 @@ abstract class ClusterEntry implements Serializable {
     this.gone = gone;
   }
 
-  /** This entry's key in its map. */
+  /** This entry's key in its map, as text (how an origin is told which tombstones to drop). */
   abstract String key();
 
   /** This entry as a tombstone. */

@@ -3,8 +3,8 @@ package io.p2pchat.rendezvous.mailbox;
 import java.util.HexFormat;
 
 /**
- * A deposit as the cluster's map {@value ClusteredMailbox#MESSAGES_MAP} holds it, under the key
- * {@code depositor/depositId} (so a retried deposit at any instance finds it): the deposit, its cluster-wide
+ * A deposit as the cluster's map {@value ClusteredMailbox#MESSAGES_MAP} holds it, under a {@link MailKey}
+ * (recipient, depositor, deposit id: a retried deposit at any instance finds it): the deposit, its cluster-wide
  * sequence number, and where it is on disk (the instance it was deposited at, {@code origin}, and its sequence
  * number there). A delivered one stays as a tombstone ({@code gone}) until its origin has deleted it from
  * disk, so an origin that was down at the time never offers it again. The getters name the attributes the
@@ -37,14 +37,14 @@ final class ClusterMessage extends ClusterEntry {
         stored.depositedAtMillis(), stored.envelope(), origin, stored.seq(), false);
   }
 
-  /** The map key of a deposit: its depositor and id, unique in the cluster. */
-  static String key(MailboxKey depositor, String depositId) {
-    return hex(depositor) + "/" + depositId;
+  /** This entry's key in the map. */
+  MailKey mapKey() {
+    return MailKey.of(recipient, depositor, depositId);
   }
 
   @Override
   String key() {
-    return depositor + "/" + depositId;
+    return mapKey().toString();
   }
 
   static String hex(MailboxKey key) {

@@ -1,7 +1,6 @@
 package io.p2pchat.rendezvous.mailbox;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.flakeidgen.FlakeIdGenerator;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicate;
@@ -90,7 +89,7 @@ public final class ClusteredMailbox implements Mailbox {
   private final MailboxOptions options;
   private final String origin;
   private final HazelcastInstance hazelcast;
-  private final IMap<String, ClusterMessage> messages;
+  private final IMap<MailKey, ClusterMessage> messages;
   private final IMap<String, ClusterNotice> notices;
   private final IMap<String, Long> heads;
   private final FlakeIdGenerator ids;
@@ -126,9 +125,10 @@ public final class ClusteredMailbox implements Mailbox {
       return Future.failedFuture(new IllegalStateException("a clustered mailbox needs Vert.x clustered over Hazelcast"));
     }
     Context context = vertx.getOrCreateContext();
+    // On a worker: the origin file, and the maps' proxies (made cluster-wide, with their indexes, on first use).
     return MailboxStore.open(vertx, dataDir, options).compose(local -> context.executeBlocking(
-        () -> originOf(dataDir.resolve(options.getFile() + ORIGIN_SUFFIX)), false)
-      .map(origin -> new ClusteredMailbox(vertx, context, local, options, origin, manager.getHazelcastInstance()))
+        () -> new ClusteredMailbox(vertx, context, local, options,
+            originOf(dataDir.resolve(options.getFile() + ORIGIN_SUFFIX)), manager.getHazelcastInstance()), false)
       .compose(ClusteredMailbox::start)
       .recover(e -> local.close().transform(v -> Future.failedFuture(e))));
   }
@@ -197,12 +197,11 @@ public final class ClusteredMailbox implements Mailbox {
     if (!deposit.hasValidId()) {
       return local.deposit(deposit, nowMillis); // refused there, and counted
     }
-    String key = ClusterMessage.key(deposit.depositor(), deposit.depositId());
+    MailKey key = MailKey.of(deposit.recipient(), deposit.depositor(), deposit.depositId());
     return blocking(() -> messages.get(key)).compose(held -> {
       if (held != null) {
         duplicates++; // a retry, here or at another instance: the answer is the same
-        return held.origin().equals(origin) && !held.isGone() ? blocking(() -> backedUp(key, held, nowMillis))
-            : Future.succeededFuture(held.getSeq());
+        return Future.succeededFuture(held.getSeq());
       }
       return local.deposit(deposit, nowMillis)
         .compose(localSeq -> blocking(() -> publish(key, deposit, nowMillis, localSeq)))
@@ -211,7 +210,7 @@ public final class ClusteredMailbox implements Mailbox {
   }
 
   /** Puts the deposit (stored here as {@code localSeq}) in the map unless the same id got there first. BLOCKING. */
-  private Published publish(String key, Deposit deposit, long nowMillis, long localSeq) {
+  private Published publish(MailKey key, Deposit deposit, long nowMillis, long localSeq) {
     StoredMessage stored = new StoredMessage(localSeq, deposit.recipient(), deposit.depositor(),
         deposit.depositId(), nowMillis, deposit.envelopeUnsafe());
     return new Published(putInOrder(key, stored, nowMillis).held(), localSeq);
@@ -225,7 +224,7 @@ public final class ClusteredMailbox implements Mailbox {
    * from the flake id generator (they grow with time) and never fall below the recipient's last one (two
    * instances' ids of one millisecond are not ordered). BLOCKING.
    */
-  Put putInOrder(String key, StoredMessage stored, long nowMillis) {
+  Put putInOrder(MailKey key, StoredMessage stored, long nowMillis) {
     String recipient = ClusterMessage.hex(stored.recipient());
     heads.lock(recipient, LOCK_LEASE_MILLIS, TimeUnit.MILLISECONDS);
     try {
@@ -242,18 +241,6 @@ public final class ClusteredMailbox implements Mailbox {
     } finally {
       heads.unlock(recipient);
     }
-  }
-
-  /**
-   * Writes {@code held}, deposited here, again before a retry of it is answered: the first put may have failed
-   * as indeterminate (its backup unconfirmed), and the answer must not come before two instances hold it.
-   * BLOCKING.
-   */
-  private long backedUp(String key, ClusterMessage held, long nowMillis) {
-    if (messages.replace(key, held, held)) {
-      messages.setTtl(key, liveTtl(held.depositedAt(), nowMillis), TimeUnit.MILLISECONDS);
-    }
-    return held.getSeq();
   }
 
   /** The entry the map holds under a key, and whether this put made it. */
@@ -296,9 +283,9 @@ public final class ClusteredMailbox implements Mailbox {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1 (got " + limit + ")");
     }
-    Predicate<String, ClusterMessage> query = Predicates.and(
-        Predicates.equal("recipient", ClusterMessage.hex(recipient)),
-        Predicates.greaterThan("seq", afterSeq), Predicates.equal("gone", false));
+    Predicate<MailKey, ClusterMessage> query = Predicates.partitionPredicate(ClusterMessage.hex(recipient),
+        Predicates.and(Predicates.equal("recipient", ClusterMessage.hex(recipient)),
+            Predicates.greaterThan("seq", afterSeq), Predicates.equal("gone", false)));
     return blocking(() -> messages.values(query).stream().sorted(Comparator.comparingLong(ClusterMessage::getSeq))
         .limit(limit).map(ClusterMessage::toStored).toList());
   }
@@ -308,9 +295,9 @@ public final class ClusteredMailbox implements Mailbox {
     if (seqs.isEmpty()) {
       return Future.succeededFuture(0);
     }
-    Predicate<String, ClusterMessage> query = Predicates.and(
-        Predicates.equal("recipient", ClusterMessage.hex(recipient)),
-        Predicates.in("seq", seqs.toArray(new Long[0])), Predicates.equal("gone", false));
+    Predicate<MailKey, ClusterMessage> query = Predicates.partitionPredicate(ClusterMessage.hex(recipient),
+        Predicates.and(Predicates.equal("recipient", ClusterMessage.hex(recipient)),
+            Predicates.in("seq", seqs.toArray(new Long[0])), Predicates.equal("gone", false)));
     return bury(messages, query, tombstoneTtl(), MESSAGE, recipient);
   }
 
@@ -318,14 +305,14 @@ public final class ClusteredMailbox implements Mailbox {
    * Replaces the live entries of {@code map} that {@code query} finds by their tombstones (kept {@code ttl}
    * ms), and asks each one's origin to delete it from disk. Completes with how many were live.
    */
-  private <V extends ClusterEntry> Future<Integer> bury(IMap<String, V> map, Predicate<String, V> query, long ttl,
+  private <K, V extends ClusterEntry> Future<Integer> bury(IMap<K, V> map, Predicate<K, V> query, long ttl,
       String kind, MailboxKey owner) {
     return blocking(() -> {
       Map<String, List<ClusterEntry>> byOrigin = new LinkedHashMap<>();
-      for (Map.Entry<String, V> e : map.entrySet(query)) {
+      for (Map.Entry<K, V> e : map.entrySet(query)) {
         @SuppressWarnings("unchecked") // an entry's tombstone is of its own class
         V tombstone = (V) e.getValue().tombstone();
-        if (replaced(map, e.getKey(), e.getValue(), tombstone)) {
+        if (map.replace(e.getKey(), e.getValue(), tombstone)) {
           map.setTtl(e.getKey(), ttl, TimeUnit.MILLISECONDS);
           byOrigin.computeIfAbsent(e.getValue().origin(), o -> new ArrayList<>()).add(e.getValue());
         }
@@ -339,20 +326,6 @@ public final class ClusteredMailbox implements Mailbox {
       }
       return count;
     });
-  }
-
-  /**
-   * {@code map.replace(key, live, tombstone)}, where a replace whose backup did not answer (the partition was
-   * migrating) counts as done when the primary holds a tombstone now: the primary applied it, and burying
-   * an entry twice only asks its origin twice. BLOCKING.
-   */
-  private static <V extends ClusterEntry> boolean replaced(IMap<String, V> map, String key, V live, V tombstone) {
-    try {
-      return map.replace(key, live, tombstone);
-    } catch (IndeterminateOperationStateException e) {
-      V now = map.get(key);
-      return now != null && now.isGone();
-    }
   }
 
   /** A tombstone lasts as long as the message it replaces could have, and then the grace. */
@@ -373,7 +346,7 @@ public final class ClusteredMailbox implements Mailbox {
       List<ExpiryNotice> out = new ArrayList<>();
       List<Long> delivered = new ArrayList<>();
       for (ExpiryNotice n : made) {
-        ClusterMessage held = messages.remove(ClusterMessage.key(n.depositor(), n.depositId()));
+        ClusterMessage held = messages.remove(MailKey.of(n.recipient(), n.depositor(), n.depositId()));
         if (held != null && held.isGone()) {
           delivered.add(n.noticeSeq()); // acknowledged elsewhere while the news was on its way here: no notice
           continue;
@@ -464,7 +437,7 @@ public final class ClusteredMailbox implements Mailbox {
     return deleted.compose(n -> blocking(() -> {
       for (String key : keys) {
         if (message) {
-          dropTombstone(messages, key);
+          dropTombstone(messages, MailKey.parse(key));
         } else {
           dropTombstone(notices, key);
         }
@@ -474,7 +447,7 @@ public final class ClusteredMailbox implements Mailbox {
       .onFailure(e -> LOG.warn("mailbox cluster: could not delete {} delivered entries here: {}", keys.size(), e.toString()));
   }
 
-  private <V extends ClusterEntry> void dropTombstone(IMap<String, V> map, String key) {
+  private <K, V extends ClusterEntry> void dropTombstone(IMap<K, V> map, K key) {
     V held = map.get(key);
     if (held != null && held.tombstoneOf(origin)) {
       map.remove(key, held);
@@ -512,7 +485,7 @@ public final class ClusteredMailbox implements Mailbox {
     return origin;
   }
 
-  IMap<String, ClusterMessage> messages() {
+  IMap<MailKey, ClusterMessage> messages() {
     return messages;
   }
 
@@ -526,11 +499,6 @@ public final class ClusteredMailbox implements Mailbox {
 
   void announce(Collection<MailboxKey> recipients) {
     recipients.forEach(r -> announce(ARRIVED_ADDRESS, r));
-  }
-
-  /** Completes after {@code millis} (a retry's pause). */
-  Future<Void> pause(long millis) {
-    return vertx.timer(millis, TimeUnit.MILLISECONDS).mapEmpty();
   }
 
   /** Runs blocking {@code call} (a Hazelcast call) on a worker thread; completes on this mailbox's context. */

@@ -1,6 +1,5 @@
 package io.p2pchat.rendezvous.mailbox;
 
-import com.hazelcast.core.IndeterminateOperationStateException;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,10 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What a {@link ClusteredMailbox} does when it starts: it offers the cluster every message and notice its own
@@ -22,18 +18,8 @@ import org.slf4j.LoggerFactory;
  * another origin makes this copy a second one, deleted too.
  */
 final class MailboxReload {
-  private static final Logger LOG = LoggerFactory.getLogger(MailboxReload.class);
   /** Entries read from disk and offered per step: one worker call of a few hundred map calls on loopback. */
   static final int PAGE = 500;
-  /**
-   * Tries of one page: an instance starts while the cluster migrates partitions to it (or away from a dead
-   * one), and a put whose backup was being moved fails as indeterminate; offering a page again is harmless
-   * (what is there already is left alone).
-   */
-  static final int PAGE_TRIES = 10;
-  /** Between two tries: a partition migration on loopback takes a few hundred milliseconds. */
-  static final long RETRY_PAUSE_MILLIS = 500;
-
   private final ClusteredMailbox mailbox;
   private long offered;
 
@@ -48,27 +34,17 @@ final class MailboxReload {
 
   private Future<Void> messages(long after) {
     return mailbox.local().held(after, PAGE).compose(page -> page.isEmpty() ? Future.succeededFuture()
-        : offer(() -> offerMessages(page), 1)
+        : mailbox.blocking(() -> offerMessages(page))
           .compose(forget -> forget(ClusteredMailbox.MESSAGE, forget))
           .compose(v -> page.size() < PAGE ? Future.succeededFuture() : messages(page.get(page.size() - 1).seq())));
   }
 
   private Future<Void> notices(long after) {
     return mailbox.local().heldNotices(after, PAGE).compose(page -> page.isEmpty() ? Future.succeededFuture()
-        : offer(() -> offerNotices(page), 1)
+        : mailbox.blocking(() -> offerNotices(page))
           .compose(forget -> forget(ClusteredMailbox.NOTICE, forget))
           .compose(v -> page.size() < PAGE ? Future.succeededFuture()
               : notices(page.get(page.size() - 1).noticeSeq())));
-  }
-
-  private Future<Map<MailboxKey, List<ClusterEntry>>> offer(Callable<Map<MailboxKey, List<ClusterEntry>>> page, int attempt) {
-    return mailbox.blocking(page).recover(e -> {
-      if (attempt >= PAGE_TRIES || !(e instanceof IndeterminateOperationStateException)) {
-        return Future.failedFuture(e);
-      }
-      LOG.info("mailbox cluster: offering a page again ({} of {}): {}", attempt + 1, PAGE_TRIES, e.getMessage());
-      return mailbox.pause(RETRY_PAUSE_MILLIS).compose(v -> offer(page, attempt + 1));
-    });
   }
 
   /** Puts each message the cluster lacks; returns what to forget. BLOCKING (Hazelcast calls). */
@@ -77,7 +53,7 @@ final class MailboxReload {
     Map<MailboxKey, List<ClusterEntry>> forget = new HashMap<>();
     Set<MailboxKey> arrived = new HashSet<>();
     for (StoredMessage m : page) {
-      String key = ClusterMessage.key(m.depositor(), m.depositId());
+      MailKey key = MailKey.of(m.recipient(), m.depositor(), m.depositId());
       ClusteredMailbox.Put put = mailbox.putInOrder(key, m, now);
       ClusterMessage held = put.held();
       boolean ours = held.origin().equals(mailbox.origin()) && held.localSeq() == m.seq();
