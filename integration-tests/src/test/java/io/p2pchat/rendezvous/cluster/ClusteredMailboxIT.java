@@ -121,6 +121,7 @@ class ClusteredMailboxIT {
     MailboxMember c = member(xml, dir.resolve("c"));
     // Alice deposits at A, carol at B, each one deposit after the other, both at once; bob at C picks up as a
     // rendezvous sends mail: a window at a time, each page after the last number it sent.
+    long started = System.nanoTime();
     Future<Void> fromAlice = depositInTurn(a, ALICE, CONCURRENT_DEPOSITS);
     Future<Void> fromCarol = depositInTurn(b, CAROL, CONCURRENT_DEPOSITS);
     List<StoredMessage> seen = new ArrayList<>();
@@ -135,6 +136,8 @@ class ClusteredMailboxIT {
       }
     }
     await(Future.all(fromAlice, fromCarol));
+    System.out.printf("mailbox cluster: %d deposits, one at a time at each of two instances, picked up at a third"
+        + " meanwhile, in %d ms%n", 2 * CONCURRENT_DEPOSITS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     assertEquals(ids(0, CONCURRENT_DEPOSITS), seen.stream().filter(m -> m.depositor().equals(ALICE))
         .map(StoredMessage::depositId).toList(), "alice's deposits, each once, in her order");
     assertEquals(ids(0, CONCURRENT_DEPOSITS), seen.stream().filter(m -> m.depositor().equals(CAROL))
