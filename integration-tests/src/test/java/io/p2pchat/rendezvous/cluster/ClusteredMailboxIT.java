@@ -113,6 +113,37 @@ class ClusteredMailboxIT {
 
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void anExpiryNoticeMadeAtOneInstanceIsPickedUpAtAnotherAndOnceAcknowledgedNeverComesBack() throws Exception {
+    Path dir = Files.createTempDirectory(Path.of("target"), "mailbox-cluster").toAbsolutePath();
+    String xml = TestCluster.hazelcastXml(TestCluster.freeTcpRange(2), 2);
+    MailboxMember a = member(xml, dir.resolve("a"));
+    MailboxMember b = member(xml, dir.resolve("b"));
+    Promise<MailboxKey> noticed = Promise.promise();
+    b.mailbox.noticeHandler(key -> noticed.tryComplete(key));
+    // Deposited at A a time to live and a second ago: A's next expiry run turns it into a notice for alice.
+    long now = System.currentTimeMillis();
+    long depositedAt = now - TimeUnit.SECONDS.toMillis(MailboxMember.options().getTtlSeconds() + 1);
+    await(a.mailbox.deposit(deposit(0), depositedAt));
+    assertEquals(1, await(a.mailbox.expire(now)).size());
+    assertEquals(ALICE, await(noticed.future()), "B hears of a notice for alice made at A");
+    assertEquals(List.of(), await(b.mailbox.pickUp(BOB, 0, ALL)), "the expired message is gone at B too");
+    List<io.p2pchat.rendezvous.mailbox.ExpiryNotice> atB = await(b.mailbox.notices(ALICE, ALL));
+    assertEquals(List.of(depositId(0)), atB.stream().map(n -> n.depositId()).toList(), "alice's notice, at B");
+    assertEquals(1, await(b.mailbox.acknowledgeNotices(ALICE, List.of(atB.get(0).noticeSeq()))));
+    assertEquals(List.of(), await(a.mailbox.notices(ALICE, ALL)));
+
+    // Acknowledged at B: deleted from A's disk too (A asked over the event bus), so a restart of the whole
+    // cluster does not bring it back.
+    awaitStats(a, "A deleted the acknowledged notice from its disk",
+        stats -> stats.getJsonObject("cluster").getLong("forgotten") == 1);
+    stopAll();
+    member(xml, dir.resolve("a"));
+    MailboxMember b2 = member(xml, dir.resolve("b"));
+    assertEquals(List.of(), await(b2.mailbox.notices(ALICE, ALL)), "an acknowledged notice came back");
+  }
+
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void aPickUpAfterItsLastNumberMissesNoneOfDepositsMadeAtTwoInstancesAtOnce() throws Exception {
     Path dir = Files.createTempDirectory(Path.of("target"), "mailbox-cluster").toAbsolutePath();
     String xml = TestCluster.hazelcastXml(TestCluster.freeTcpRange(3), 3);
@@ -278,9 +309,15 @@ class ClusteredMailboxIT {
 
   /** Waits until {@code m}'s own disk holds {@code count} messages (its origin deletions arrive by event bus). */
   private static void awaitLocalMessages(MailboxMember m, long count) throws Exception {
+    awaitStats(m, "A's disk still holds delivered messages", stats -> stats.getLong("messages") == count);
+  }
+
+  /** Waits until {@code m}'s stats satisfy {@code condition} (what arrives by event bus has no Future here). */
+  private static void awaitStats(MailboxMember m, String what, java.util.function.Predicate<io.vertx.core.json.JsonObject> condition)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PROCESS_SECONDS);
-    while (await(m.mailbox.stats()).getLong("messages") != count) {
-      assertTrue(System.nanoTime() < deadline, "A's disk still holds delivered messages");
+    while (!condition.test(await(m.mailbox.stats()))) {
+      assertTrue(System.nanoTime() < deadline, what);
       await(Future.<Void>future(p -> m.vertx.setTimer(50, t -> p.complete())));
     }
   }
