@@ -8,6 +8,7 @@ import io.p2pchat.control.ControlServer;
 import io.p2pchat.control.RendezvousIdentity;
 import io.p2pchat.crypto.SecureFiles;
 import io.p2pchat.rendezvous.cluster.RendezvousDirectory;
+import io.p2pchat.rendezvous.mailbox.ClusteredMailbox;
 import io.p2pchat.rendezvous.mailbox.Mailbox;
 import io.p2pchat.rendezvous.mailbox.MailboxOptions;
 import io.p2pchat.rendezvous.mailbox.MailboxStore;
@@ -131,9 +132,11 @@ public class RendezvousVerticle extends VerticleBase {
       .compose(id -> {
         identity = id;
         MailboxOptions mailboxOptions = options.mailbox();
-        // The store before any datagram: a deposit is only ever answered by an open store.
-        return mailboxOptions == null ? Future.<MailboxStore>succeededFuture(null)
-          : MailboxStore.open(vertx, Path.of(options.dataDir()), mailboxOptions);
+        // The store before any datagram: a deposit is only ever answered by an open store. Clustered: held
+        // by two instances before it is acknowledged (ClusteredMailbox).
+        return mailboxOptions == null ? Future.<Mailbox>succeededFuture(null)
+          : vertx.isClustered() ? ClusteredMailbox.open(vertx, Path.of(options.dataDir()), mailboxOptions).<Mailbox>map(m -> m)
+          : MailboxStore.open(vertx, Path.of(options.dataDir()), mailboxOptions).<Mailbox>map(m -> m);
       })
       .compose(store -> {
         mailbox = store;
@@ -254,6 +257,10 @@ public class RendezvousVerticle extends VerticleBase {
     if (mailbox != null) {
       delivery = new MailboxDelivery(mailbox, registry, outbox, this::retransmitAt, mailboxCounters, log);
       mailboxExpiry = new MailboxExpiry(mailbox, options.mailbox(), delivery, log);
+      if (mailbox instanceof ClusteredMailbox clustered) {
+        // Deposits and expiry notices made at other instances, for clients registered here.
+        clustered.arrivalHandler(delivery::deposited).noticeHandler(delivery::noticesFor);
+      }
     }
     MailboxDelivery pickUp = delivery;
     deposit = new DepositHandler(registry, outbox, mailbox, options.mailbox(), pickUp, mailboxCounters);

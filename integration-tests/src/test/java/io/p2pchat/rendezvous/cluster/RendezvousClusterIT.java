@@ -3,11 +3,9 @@ package io.p2pchat.rendezvous.cluster;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.p2pchat.app.P2pChatLauncher;
 import io.p2pchat.node.TestNet;
 import io.p2pchat.node.TestNet.Events;
 import io.p2pchat.node.TestNet.Node;
-import io.p2pchat.rendezvous.RendezvousVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,11 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,33 +30,17 @@ import java.util.concurrent.TimeUnit;
  */
 class RendezvousClusterIT {
 
-  /** Cluster start-up (three JVMs with Hazelcast on a loaded 2-core machine) and process exits. */
-  private static final long PROCESS_SECONDS = 90;
   private static final int INSTANCES = 3;
   private static final List<String> NICKS = List.of("ann", "bob", "cat", "dan");
   private static final Set<String> CONNECTED = Set.of("direct-lan", "direct", "relayed");
-  /** Hazelcast asks for these on Java 17 (bin/lib.sh passes the same). */
-  private static final List<String> JAVA_FLAGS = List.of("--add-modules", "java.se",
-    "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-    "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-    "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
 
-  private final Process[] processes = new Process[INSTANCES];
-  private final int[] ports = new int[INSTANCES];
-  private Path clusterXml;
+  private final RendezvousProcess[] instances = new RendezvousProcess[INSTANCES];
   private Path dir;
   private Vertx vertx;
 
   @AfterEach
   void tearDown() throws Exception {
-    if (vertx != null) {
-      TestNet.await(vertx.close());
-    }
-    for (Process p : processes) {
-      if (p != null) {
-        p.destroyForcibly().waitFor(PROCESS_SECONDS, TimeUnit.SECONDS);
-      }
-    }
+    RendezvousProcess.tearDown(vertx, java.util.Arrays.asList(instances));
   }
 
   @Test
@@ -72,13 +49,13 @@ class RendezvousClusterIT {
     // Kept after the run: each instance's rendezvous.log and output are what explains a failure.
     dir = Files.createDirectories(Path.of("target", "cluster-it", Long.toString(System.currentTimeMillis())).toAbsolutePath());
     int hazelcastPort = TestCluster.freeTcpRange(INSTANCES);
-    clusterXml = writeClusterXml(hazelcastPort);
+    Path clusterXml = writeClusterXml(hazelcastPort);
     for (int i = 0; i < INSTANCES; i++) {
-      ports[i] = freeUdpPort();
-      start(i);
+      instances[i] = new RendezvousProcess(dir, "rdv" + i, clusterXml);
+      instances[i].start();
     }
-    for (int i = 0; i < INSTANCES; i++) {
-      awaitAnswer(i);
+    for (RendezvousProcess instance : instances) {
+      instance.awaitAnswer();
     }
 
     vertx = Vertx.vertx();
@@ -89,9 +66,9 @@ class RendezvousClusterIT {
     for (int n = 0; n < NICKS.size(); n++) {
       JsonArray servers = new JsonArray();
       for (int i : order[n]) {
-        servers.add("127.0.0.1:" + ports[i]);
+        servers.add(instances[i].address());
       }
-      JsonObject config = net.nodeConfig(NICKS.get(n), ports[order[n][0]]);
+      JsonObject config = net.nodeConfig(NICKS.get(n), instances[order[n][0]].port);
       config.getJsonObject("rendezvous").put("servers", servers);
       nodes.add(net.node(config));
     }
@@ -113,8 +90,8 @@ class RendezvousClusterIT {
     int upsAnn = ann.events.all(Events.RENDEZVOUS_STATE).size();
     int upsBob = bob.events.all(Events.RENDEZVOUS_STATE).size();
     long killedAt = System.nanoTime();
-    processes[0].destroyForcibly().waitFor(PROCESS_SECONDS, TimeUnit.SECONDS);
-    String dead = "127.0.0.1:" + ports[0];
+    instances[0].kill();
+    String dead = instances[0].address();
     JsonObject annUp = ann.events.awaitCount(Events.RENDEZVOUS_STATE, e -> "up".equals(e.getString("state")), 2).get(1);
     JsonObject bobUp = bob.events.awaitCount(Events.RENDEZVOUS_STATE, e -> "up".equals(e.getString("state")), 2).get(1);
     System.out.printf("failover: ann and bob re-registered %d ms after the kill (ann at %s, bob at %s)%n",
@@ -127,8 +104,8 @@ class RendezvousClusterIT {
     awaitListing(2, NICKS);
 
     // Restarted on its port, it rejoins and shows the cluster-wide view.
-    start(0);
-    awaitAnswer(0);
+    instances[0].start();
+    instances[0].awaitAnswer();
     awaitListing(0, NICKS);
   }
 
@@ -149,41 +126,12 @@ class RendezvousClusterIT {
     }
   }
 
-  private void start(int i) throws IOException {
-    // Three instances on one host: each its own free TLS port (the default 7443 would be taken twice).
-    JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", ports[i])
-      .put("tls", new JsonObject().put("port", 0))
-      .put("logDir", dir.resolve("rdv" + i).toString());
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    command.addAll(JAVA_FLAGS);
-    command.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",
-      "-cp", System.getProperty("java.class.path"),
-      "-Dvertx.hazelcast.config=" + clusterXml, "-Dhazelcast.logging.type=slf4j",
-      P2pChatLauncher.class.getName(), "run", RendezvousVerticle.class.getName(),
-      "-cluster", "-cluster-host", "127.0.0.1", "-conf", conf.encode()));
-    Files.createDirectories(dir.resolve("rdv" + i));
-    processes[i] = new ProcessBuilder(command).directory(dir.toFile())
-      .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("rdv" + i + ".out").toFile()))
-      .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("rdv" + i + ".err").toFile()))
-      .start();
-  }
-
-  /** Waits until instance {@code i} answers the plain {@code punch}: it joined the cluster and listens. */
-  private void awaitAnswer(int i) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PROCESS_SECONDS);
-    while (!"punched".equals(ask(i, "punch"))) {
-      if (System.nanoTime() > deadline || !processes[i].isAlive()) {
-        throw new AssertionError("rendezvous " + i + " did not come up: " + Files.readString(dir.resolve("rdv" + i + ".err")));
-      }
-    }
-  }
-
   /** Waits until the plain {@code list} of instance {@code i} shows every nick of {@code nicks}. */
   private void awaitListing(int i, List<String> nicks) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestNet.WAIT_SECONDS);
     String answer = "";
     while (System.nanoTime() < deadline) {
-      answer = ask(i, "list");
+      answer = instances[i].ask("list");
       if (answer != null && List.of(answer.split("\n")).containsAll(nicks)) {
         return;
       }
@@ -191,30 +139,9 @@ class RendezvousClusterIT {
     throw new AssertionError("list on instance " + i + " shows " + answer + ", not all of " + nicks);
   }
 
-  /** A plain-text command, padded so the answer fits the amplification budget; null when unanswered. */
-  private String ask(int i, String command) throws IOException {
-    try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      socket.setSoTimeout(500);
-      byte[] request = (command + " ".repeat(200)).getBytes(StandardCharsets.US_ASCII);
-      socket.send(new DatagramPacket(request, request.length, InetAddress.getLoopbackAddress(), ports[i]));
-      byte[] buffer = new byte[1500];
-      DatagramPacket reply = new DatagramPacket(buffer, buffer.length);
-      socket.receive(reply);
-      return new String(buffer, 0, reply.getLength(), StandardCharsets.UTF_8);
-    } catch (SocketTimeoutException e) {
-      return null;
-    }
-  }
-
   private Path writeClusterXml(int port) throws IOException {
     Path file = dir.resolve("cluster.xml");
     Files.writeString(file, TestCluster.hazelcastXml(port, INSTANCES));
     return file;
-  }
-
-  private static int freeUdpPort() throws IOException {
-    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -4,10 +4,17 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 
 /** What the cluster tests share: the shipped Hazelcast configuration made private to one test run on loopback. */
 final class TestCluster {
+
+  /** Hazelcast asks for these on Java 17 (bin/lib.sh passes the same). */
+  static final List<String> JAVA_FLAGS = List.of("--add-modules", "java.se",
+    "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+    "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+    "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
 
   private TestCluster() {
   }

@@ -206,6 +206,27 @@ final class MailboxDatabase implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The oldest {@code limit} messages of every recipient after {@code afterSeq}, in deposit order: what a
+   * clustered instance offers the cluster when it starts ({@code ClusteredMailbox}).
+   */
+  List<StoredMessage> held(long afterSeq, int limit) throws SQLException {
+    List<StoredMessage> out = new ArrayList<>();
+    try (PreparedStatement q = db.prepareStatement("SELECT seq, recipient, depositor, deposit_id, deposited_at,"
+        + " envelope FROM message WHERE seq > ? ORDER BY seq LIMIT ?")) {
+      q.setLong(1, afterSeq);
+      q.setInt(2, limit);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.add(new StoredMessage(rs.getLong(1), MailboxKey.of(rs.getBytes(2)), MailboxKey.of(rs.getBytes(3)),
+              rs.getString(4), rs.getLong(5), rs.getBytes(6)));
+        }
+      }
+    }
+    db.commit();
+    return out;
+  }
+
   /** Deletes those of {@code seqs} that are {@code recipient}'s (others' and unknown ones are ignored). */
   List<Deleted> delete(MailboxKey recipient, List<Long> seqs) throws SQLException {
     List<Deleted> out = new ArrayList<>();
@@ -299,6 +320,24 @@ final class MailboxDatabase implements AutoCloseable {
         while (rs.next()) {
           out.add(new ExpiryNotice(rs.getLong(1), depositor, MailboxKey.of(rs.getBytes(2)), rs.getString(3),
               rs.getLong(4), rs.getLong(5), rs.getInt(6)));
+        }
+      }
+    }
+    db.commit();
+    return out;
+  }
+
+  /** The oldest {@code limit} expiry notices of every depositor after {@code afterSeq}, in order. */
+  List<ExpiryNotice> heldNotices(long afterSeq, int limit) throws SQLException {
+    List<ExpiryNotice> out = new ArrayList<>();
+    try (PreparedStatement q = db.prepareStatement("SELECT seq, depositor, recipient, deposit_id, deposited_at,"
+        + " expired_at, bytes FROM notice WHERE seq > ? ORDER BY seq LIMIT ?")) {
+      q.setLong(1, afterSeq);
+      q.setInt(2, limit);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.add(new ExpiryNotice(rs.getLong(1), MailboxKey.of(rs.getBytes(2)), MailboxKey.of(rs.getBytes(3)),
+              rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getInt(7)));
         }
       }
     }

@@ -227,6 +227,25 @@ public final class MailboxStore implements Mailbox {
     });
   }
 
+  /**
+   * The oldest {@code limit} messages of every recipient after sequence number {@code afterSeq}: what a
+   * clustered instance reloads into the cluster when it starts (not part of {@link Mailbox}).
+   */
+  public Future<List<StoredMessage>> held(long afterSeq, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1 (got " + limit + ")");
+    }
+    return onWorker(() -> db.held(afterSeq, limit));
+  }
+
+  /** The oldest {@code limit} expiry notices of every depositor after {@code afterSeq} (not part of {@link Mailbox}). */
+  public Future<List<ExpiryNotice>> heldNotices(long afterSeq, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1 (got " + limit + ")");
+    }
+    return onWorker(() -> db.heldNotices(afterSeq, limit));
+  }
+
   // ---------------------------------------------------------------- expiry
 
   /**
