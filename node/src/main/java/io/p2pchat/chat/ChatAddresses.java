@@ -24,6 +24,7 @@ public final class ChatAddresses {
   private final String received;
   private final String sent;
   private final String delivered;
+  private final String queued;
   private final String failed;
   private final String peerState;
   private final String rendezvousState;
@@ -47,6 +48,7 @@ public final class ChatAddresses {
     this.received = prefix + ".chat.received";
     this.sent = prefix + ".chat.sent";
     this.delivered = prefix + ".chat.delivered";
+    this.queued = prefix + ".chat.queued";
     this.failed = prefix + ".chat.failed";
     this.peerState = prefix + ".peer.state";
     this.rendezvousState = prefix + ".rendezvous.state";
@@ -88,6 +90,14 @@ public final class ChatAddresses {
   /** Public, published {@code {"id","peer"}}: that peer acknowledged the message. */
   public String delivered() {
     return delivered;
+  }
+
+  /**
+   * Public, published {@code {"id","peer"}}: that peer is offline and the message waits, sealed to it,
+   * in its mailbox at the rendezvous; {@link #delivered()} follows when the peer's receipt arrives.
+   */
+  public String queued() {
+    return queued;
   }
 
   /**
