@@ -28,6 +28,7 @@ const processes = [];
 const tmp = mkdtempSync(path.join(tmpdir(), 'p2pchat-e2e-'));
 let browser;
 const nodes = {}; // nick -> {proc, url, page, dialogs}
+let rendezvousPort;
 
 function freeUdpPort() {
   return new Promise((resolve, reject) => {
@@ -142,7 +143,7 @@ before(async () => {
   browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   mkdirSync(SHOTS, { recursive: true });
 
-  const rendezvousPort = await freeUdpPort();
+  rendezvousPort = await freeUdpPort();
   const rendezvous = startJava('rendezvous', 'io.p2pchat.rendezvous.RendezvousVerticle', {
     P2PCHAT_HOST: '127.0.0.1', P2PCHAT_PORT: String(rendezvousPort),
   });
@@ -254,6 +255,24 @@ test('the web UI drives a real chat between real nodes', async (t) => {
     await alice.waitForSelector('.conv.peer[data-nick="carol"][data-state="gone"]', { timeout: GONE_TIMEOUT_MS });
     await alice.locator('#conv-everyone').click();
     await alice.screenshot({ path: path.join(SHOTS, 'alice-carol-gone.png') });
+  });
+
+  const later = 'see you later, carol ✉';
+  await t.test('a message to a peer who quit is queued, and turns delivered when she is back', async () => {
+    await peerButton(alice, 'carol').click();
+    await type(alice, later);
+    const mark = alice.locator('.msg.out', { hasText: later }).locator('.status');
+    await alice.locator('.msg.out', { hasText: later }).locator('.status[data-state="queued"]').waitFor();
+    assert.match(await mark.textContent(), /Queued/);
+    await alice.screenshot({ path: path.join(SHOTS, 'alice-queued-for-carol.png') });
+    nodes.carol = await startNode('carol', rendezvousPort);
+    const carol = await openPage('carol');
+    await peerButton(carol, 'alice').click();
+    await incoming(carol, 'alice', later).waitFor({ timeout: START_TIMEOUT_MS });
+    await alice.locator('.msg.out', { hasText: later }).locator('.status[data-state="delivered"]')
+      .waitFor({ timeout: START_TIMEOUT_MS });
+    assert.equal(await carol.getByText(later).count(), 1, 'shown once');
+    await alice.locator('#conv-everyone').click();
   });
 
   await t.test('requests without the token, or from another origin, are refused', async () => {

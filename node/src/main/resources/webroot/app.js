@@ -57,7 +57,7 @@
     rendezvous: null,              // {state, address} or null when unknown
     peers: new Map(),              // nick -> {nick, state, address, rttMs?, fingerprint?}
     messages: new Map(),           // key (keyOf) -> {key, id, from, to?, text, ts, direction, conv}
-    delivery: new Map(),           // id -> {base?, delivered: Set, failed: Map(peer -> reason), error?}
+    delivery: new Map(),           // id -> {base?, delivered: Set, queued: Set, failed: Map(peer -> reason), error?}
     unsent: [],                    // local messages waiting for the node's id
     unread: new Map(),             // conv -> count
     active: EVERYONE,
@@ -206,6 +206,11 @@
         break;
       case 'chat.delivered':
         deliveryOf(body.id).delivered.add(String(body.peer));
+        deliveryOf(body.id).queued.delete(String(body.peer));
+        break;
+      case 'chat.queued':
+        // The peer is offline: the message waits, sealed, in its mailbox until its receipt comes.
+        deliveryOf(body.id).queued.add(String(body.peer));
         break;
       case 'chat.failed':
         // No peer: a room message that reached nobody (the reason says so); keyed '' then.
@@ -228,7 +233,7 @@
   function deliveryOf(id) {
     let d = state.delivery.get(id);
     if (!d) {
-      d = { delivered: new Set(), failed: new Map() };
+      d = { delivered: new Set(), queued: new Set(), failed: new Map() };
       state.delivery.set(id, d);
     }
     return d;
@@ -324,16 +329,22 @@
       .finally(renderAll);
   }
 
-  /** What a sent message's mark says: {state: sending|delivered|failed, label, title}. */
+  /** What a sent message's mark says: {state: sending|queued|delivered|failed, label, title}. */
   function deliveryStatus(msg) {
     const d = state.delivery.get(msg.id);
     if (d && d.error) return { state: 'failed', label: `Not sent: ${d.error}`, title: d.error };
     const delivered = d ? [...d.delivered] : [];
+    const queued = d ? [...d.queued].filter((p) => !d.failed.has(p)) : [];
     const failed = d ? [...d.failed.entries()] : [];
     if (delivered.length > 0) {
       let label = msg.to ? 'Delivered' : `Delivered to ${delivered.join(', ')}`;
+      if (queued.length > 0) label += ` · waiting for ${queued.join(', ')}`;
       if (failed.length > 0) label += ` · not to ${failed.map(([p]) => p).join(', ')}`;
       return { state: 'delivered', label, title: failed.map(([p, r]) => `${p}: ${r}`).join('\n') };
+    }
+    if (queued.length > 0) {
+      const label = msg.to ? 'Queued: delivered when they come online' : `Queued for ${queued.join(', ')}`;
+      return { state: 'queued', label, title: 'Offline: the message waits, end-to-end encrypted, at the rendezvous' };
     }
     if (failed.length > 0) {
       const reasons = failed.map(([p, r]) => (msg.to || !p ? r : `${p}: ${r}`));
@@ -341,6 +352,7 @@
     }
     if (d && d.base === 'delivered') return { state: 'delivered', label: 'Delivered', title: '' };
     if (d && d.base === 'failed') return { state: 'failed', label: 'Failed', title: '' };
+    if (d && d.base === 'queued') return { state: 'queued', label: 'Queued', title: 'Waiting at the rendezvous for the peer to come online' };
     return { state: 'sending', label: 'Sending…', title: '' };
   }
 
@@ -554,7 +566,7 @@
       const st = deliveryStatus(msg);
       const mark = el('span', `status ${st.state}`);
       mark.dataset.state = st.state;
-      mark.append(el('span', 'icon', st.state === 'delivered' ? '✓✓' : st.state === 'failed' ? '!' : '◷'));
+      mark.append(el('span', 'icon', st.state === 'delivered' ? '✓✓' : st.state === 'failed' ? '!' : st.state === 'queued' ? '✉' : '◷'));
       mark.append(el('span', 'label', st.label));
       if (st.title) mark.title = st.title;
       foot.append(mark);

@@ -30,6 +30,11 @@ public class ConsoleVerticle extends VerticleBase {
 
   /** Texts of sent messages remembered for their {@code ! not delivered} lines. */
   private static final int REMEMBERED_TEXTS = 1_000;
+  /**
+   * Why the "picked up" summary waits: receipts of a mailbox's messages arrive as the peer's pick-up goes;
+   * a second without one means the burst is over, so 100 receipts make one line, not 100.
+   */
+  static final long PICKED_UP_SUMMARY_MS = 1_000;
   /** Messages {@code /history} shows when given no number. */
   private static final int DEFAULT_HISTORY = 20;
 
@@ -45,6 +50,9 @@ public class ConsoleVerticle extends VerticleBase {
       return size() > REMEMBERED_TEXTS;
     }
   };
+  private final MailboxLines mailboxLines = new MailboxLines();
+  /** The timer of the next "picked up" summary, or -1 while none is due. */
+  private long pickedUpTimer = -1;
   private ChatAddresses addresses;
   private String rendezvousState;
   /** The last "up" was over the TLS fallback: the next one over UDP says "up over UDP". */
@@ -68,6 +76,8 @@ public class ConsoleVerticle extends VerticleBase {
     bus.<JsonObject>consumer(addresses.received(), m -> onReceived(m.body()));
     bus.<JsonObject>consumer(addresses.sent(), m -> onSent(m.body()));
     bus.<JsonObject>consumer(addresses.failed(), m -> onFailed(m.body()));
+    bus.<JsonObject>consumer(addresses.queued(), m -> onQueued(m.body()));
+    bus.<JsonObject>consumer(addresses.delivered(), m -> onDelivered(m.body()));
     bus.<JsonObject>consumer(addresses.peerState(), m -> onPeerState(m.body()));
     bus.<JsonObject>consumer(addresses.rendezvousState(), m -> onRendezvousState(m.body()));
     bus.<JsonObject>consumer(addresses.peerUntrusted(), m -> onUntrusted(m.body()));
@@ -311,7 +321,27 @@ public class ConsoleVerticle extends VerticleBase {
       msg.getString("text")));
   }
 
+  private void onQueued(JsonObject msg) {
+    String line = mailboxLines.onQueued(msg.getString("id"), ConsoleFormat.safe(msg.getString("peer")));
+    if (line != null) {
+      print(line);
+    }
+  }
+
+  private void onDelivered(JsonObject msg) {
+    if (mailboxLines.onDelivered(msg.getString("id"), ConsoleFormat.safe(msg.getString("peer")))) {
+      if (pickedUpTimer >= 0) {
+        vertx.cancelTimer(pickedUpTimer);
+      }
+      pickedUpTimer = vertx.setTimer(PICKED_UP_SUMMARY_MS, t -> {
+        pickedUpTimer = -1;
+        mailboxLines.summary().forEach(this::print);
+      });
+    }
+  }
+
   private void onFailed(JsonObject msg) {
+    mailboxLines.onFailed(msg.getString("id"));
     print(ConsoleFormat.notDelivered(msg.getString("peer"), sentTexts.get(msg.getString("id")), msg.getString("reason")));
   }
 
@@ -326,6 +356,7 @@ public class ConsoleVerticle extends VerticleBase {
         print("* " + nick + " left");
       }
     } else if (!state.equals("connecting") && announced.add(nick)) {
+      mailboxLines.onOnline(nick);
       print("* " + nick + " connected (" + where + ")");
     } else if (announced.contains(nick) && !where.equals(previous)) {
       print("* " + nick + " path " + where);

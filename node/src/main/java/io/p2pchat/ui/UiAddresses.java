@@ -15,7 +15,7 @@ public final class UiAddresses {
 
   /** Events pushed to the page (published by the node). */
   public static final List<String> EVENTS = List.of(
-      "chat.received", "chat.sent", "chat.delivered", "chat.failed", "peer.state", "rendezvous.state");
+      "chat.received", "chat.sent", "chat.delivered", "chat.queued", "chat.failed", "peer.state", "rendezvous.state");
 
   /** Local (in-process) address answering {@code {"url"}}, so a console or test can find the page. */
   public static final String URL_REQUEST = "ui.url";
