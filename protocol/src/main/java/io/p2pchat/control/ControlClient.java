@@ -66,6 +66,13 @@ public final class ControlClient {
     record Reset(String why) implements Event {
     }
 
+    /**
+     * A second answer to a step already taken: the COOKIE for a HELLO that was retransmitted before the
+     * first COOKIE came back (a slow first answer, or a duplicating network). Changes nothing; not a drop.
+     */
+    record Duplicate(String why) implements Event {
+    }
+
     /** The datagram was refused and changed nothing; count {@code drop}. */
     record Dropped(ControlDrop drop, String why) implements Event {
     }
@@ -82,6 +89,8 @@ public final class ControlClient {
 
   private State state = State.IDLE;
   private byte[] nonce;
+  /** The nonce of the last HELLO, so that a second COOKIE for it is known as a duplicate, not a stranger's. */
+  private byte[] helloNonce;
   private byte[] cookie;
   private long cookieNanos;
   private byte[] serverKey;
@@ -146,6 +155,7 @@ public final class ControlClient {
       return sendInitiation(nowNanos, "re-handshake under a fresh cookie");
     }
     nonce = randomBytes(ControlCodec.NONCE_SIZE);
+    helloNonce = nonce;
     transition(State.AWAIT_COOKIE, "hello sent");
     return sent(ControlCodec.hello(nonce), nowNanos);
   }
@@ -220,6 +230,10 @@ public final class ControlClient {
   }
 
   private Event onCookie(ControlMessage.CookieReply c, long nowNanos) throws ControlException {
+    if (state == State.AWAIT_RESPONSE && helloNonce != null && MessageDigest.isEqual(c.nonce(), helloNonce)
+        && cookie != null && MessageDigest.isEqual(c.serverKey(), serverKey)) {
+      return new Event.Duplicate("a second cookie for our retransmitted hello");
+    }
     if ((state != State.AWAIT_COOKIE && state != State.AWAIT_RESPONSE) || !MessageDigest.isEqual(c.nonce(), nonce)) {
       throw new ControlException(ControlDrop.UNEXPECTED, "a cookie for a nonce we did not send (state " + state + ")");
     }

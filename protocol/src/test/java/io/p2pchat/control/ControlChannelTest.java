@@ -388,6 +388,22 @@ class ControlChannelTest {
   }
 
   @Test
+  void aSecondCookieForARetransmittedHelloIsADuplicateNotADropNorASecondInitiation() {
+    Net net = new Net(CipherSuite.AES_GCM);
+    byte[] hello = net.client.start(net.nowNanos);
+    byte[] again = net.client.retransmit(net.nowNanos); // the first COOKIE was slow: the HELLO went twice
+    var first = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(hello));
+    var second = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(again));
+    byte[] initiation = assertInstanceOf(ControlClient.Event.Send.class, net.toClient(first.datagram())).datagram();
+    assertInstanceOf(ControlClient.Event.Duplicate.class, net.toClient(second.datagram()));
+    assertEquals(ControlClient.State.AWAIT_RESPONSE, net.client.state());
+    var accepted = assertInstanceOf(ControlServer.Event.Accepted.class, net.toServer(initiation));
+    assertInstanceOf(ControlClient.Event.Established.class, net.toClient(accepted.response()));
+    // Once established, the same cookie again is no longer an answer to anything we await.
+    assertEquals(ControlDrop.UNEXPECTED, dropOf(net.toClient(second.datagram())));
+  }
+
+  @Test
   void anOffPathCookieWithoutOurNonceIsIgnored() {
     Net net = new Net(CipherSuite.AES_GCM);
     net.client.start(net.nowNanos);
