@@ -152,6 +152,9 @@ final class MailboxCourier {
    * even if its session is back, so the peer gets them in the order they were sent.
    */
   boolean depositing(String nick) {
+    if (deposits.pending() == 0) {
+      return false; // the common case, on every direct message: no look-up, no key encoded
+    }
     return directory.peer(nick).map(p -> deposits.holds(b64(p.identityKey()))).orElse(false);
   }
 

@@ -1,7 +1,7 @@
 package io.p2pchat.punch;
 
 import io.p2pchat.chat.FailureCodes;
-
+import io.p2pchat.mailbox.PeerDirectory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,13 +46,14 @@ final class SendFanOut {
       targets = List.of(target);
     } else {
       targets = new ArrayList<>(peers.sessions());
-      List<io.p2pchat.mailbox.PeerDirectory.Peer> away = mailbox.awayMembers();
+      List<PeerDirectory.Peer> away = mailbox.awayMembers();
       if (targets.isEmpty()) {
-        events.add(new PunchEvent.Accepted(chat, away.size()));
-        mailbox.queueRoom(chat, away, now);
-        return;
+        events.add(new PunchEvent.Accepted(chat, away.size())); // before anything the deposits report
       }
       mailbox.queueRoom(chat, away, now);
+      if (targets.isEmpty()) {
+        return;
+      }
     }
     SendVerdict verdict = new SendVerdict(chat, targets.size());
     for (PeerSession session : targets) {

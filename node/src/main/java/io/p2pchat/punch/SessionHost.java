@@ -2,6 +2,7 @@ package io.p2pchat.punch;
 
 import io.p2pchat.common.NodeLog;
 import io.p2pchat.node.NodeOptions;
+import io.p2pchat.wire.ChatPayload;
 import io.p2pchat.wire.Endpoint;
 import io.vertx.core.buffer.Buffer;
 
@@ -123,7 +124,7 @@ final class SessionHost implements PeerSession.Host {
 
   @Override
   public void received(PeerSession session, byte[] message) {
-    if (message.length > 0 && message[0] == 0) { // a room message (ChatPayload kind 0): we talk in the room
+    if (ChatPayload.isRoom(message)) { // we talk with this peer in the room
       mailbox.talked(session.nick);
     }
     events.add(new PunchEvent.Received(session.nick, message));

@@ -25,6 +25,15 @@ public record ChatPayload(boolean direct, long ts, String id, String text) {
    * and an id is shown in logs: it is checked on the way in, not trusted.
    */
   public static final int MAX_ID = 64;
+  /** The first byte of a room message. */
+  static final byte KIND_ROOM = 0;
+  /** The first byte of a direct message (to one peer). */
+  static final byte KIND_DIRECT = 1;
+
+  /** True when {@code encoded} (a payload as {@link #encode} made it) is a room message; read without decoding it. */
+  public static boolean isRoom(byte[] encoded) {
+    return encoded.length > 0 && encoded[0] == KIND_ROOM;
+  }
 
   public byte[] encode() {
     return encode(direct, ts, id, text.getBytes(StandardCharsets.UTF_8));
@@ -37,7 +46,7 @@ public record ChatPayload(boolean direct, long ts, String id, String text) {
       throw new IllegalArgumentException("id longer than " + MAX_ID);
     }
     return ByteBuffer.allocate(1 + 8 + 1 + idBytes.length + utf8Text.length)
-      .put((byte) (direct ? 1 : 0))
+      .put(direct ? KIND_DIRECT : KIND_ROOM)
       .putLong(ts)
       .put((byte) idBytes.length)
       .put(idBytes)
@@ -51,7 +60,7 @@ public record ChatPayload(boolean direct, long ts, String id, String text) {
     }
     ByteBuffer in = ByteBuffer.wrap(bytes);
     int kind = in.get();
-    if (kind != 0 && kind != 1) {
+    if (kind != KIND_ROOM && kind != KIND_DIRECT) {
       throw new WireException(DropReason.MALFORMED, "chat kind " + kind);
     }
     long ts = in.getLong();
@@ -67,14 +76,14 @@ public record ChatPayload(boolean direct, long ts, String id, String text) {
     in.position(in.position() + idLen);
     if (isAscii(bytes, in.position())) {
       // Most chat text: ASCII is valid UTF-8, no decoder needed.
-      return new ChatPayload(kind == 1, ts, id, new String(bytes, in.position(), in.remaining(), StandardCharsets.US_ASCII));
+      return new ChatPayload(kind == KIND_DIRECT, ts, id, new String(bytes, in.position(), in.remaining(), StandardCharsets.US_ASCII));
     }
     try {
       String text = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT)
         .decode(in).toString();
-      return new ChatPayload(kind == 1, ts, id, text);
+      return new ChatPayload(kind == KIND_DIRECT, ts, id, text);
     } catch (CharacterCodingException e) {
       throw new WireException(DropReason.MALFORMED, "text is not UTF-8");
     }
