@@ -28,6 +28,7 @@ public final class ChatAddresses {
   private final String failed;
   private final String peerState;
   private final String rendezvousState;
+  private final String lanState;
   private final String peers;
   private final String history;
   private final String peerUntrusted;
@@ -53,6 +54,7 @@ public final class ChatAddresses {
     this.failed = prefix + ".chat.failed";
     this.peerState = prefix + ".peer.state";
     this.rendezvousState = prefix + ".rendezvous.state";
+    this.lanState = prefix + ".lan.state";
     this.peers = prefix + ".peers";
     this.history = prefix + ".history";
     this.peerUntrusted = prefix + ".peer.untrusted";
@@ -113,6 +115,14 @@ public final class ChatAddresses {
   /** Public, published {@code {"nick","state","address","rttMs"?,"fingerprint"?}}. */
   public String peerState() {
     return peerState;
+  }
+
+  /**
+   * Public, published {@code {"state":"lan-only"}} (no rendezvous answered: LAN discovery is the only
+   * way to meet) and {@code {"state":"none-found","afterSeconds"}} (no node answered mDNS in that time).
+   */
+  public String lanState() {
+    return lanState;
   }
 
   /** Public, published {@code {"state":"up"|"down","address"}}. */

@@ -80,6 +80,7 @@ public class ConsoleVerticle extends VerticleBase {
     bus.<JsonObject>consumer(addresses.delivered(), m -> onDelivered(m.body()));
     bus.<JsonObject>consumer(addresses.peerState(), m -> onPeerState(m.body()));
     bus.<JsonObject>consumer(addresses.rendezvousState(), m -> onRendezvousState(m.body()));
+    bus.<JsonObject>consumer(addresses.lanState(), m -> onLanState(m.body()));
     bus.<JsonObject>consumer(addresses.peerUntrusted(), m -> onUntrusted(m.body()));
     print("* " + options.nick() + " in room " + options.room() + ": type to chat, /help for commands");
     bus.<JsonObject>request(addresses.node(), new JsonObject()).onSuccess(reply -> {
@@ -360,6 +361,15 @@ public class ConsoleVerticle extends VerticleBase {
       print("* " + nick + " connected (" + where + ")");
     } else if (announced.contains(nick) && !where.equals(previous)) {
       print("* " + nick + " path " + where);
+    }
+  }
+
+  private void onLanState(JsonObject event) {
+    if ("lan-only".equals(event.getString("state"))) {
+      print("* no rendezvous: LAN only");
+    } else if ("none-found".equals(event.getString("state"))) {
+      print("* no LAN peer found" + (event.getLong("afterSeconds", 0L) > 0
+        ? " in " + event.getLong("afterSeconds") + " s (multicast may be blocked here)" : " (LAN discovery is off here)"));
     }
   }
 

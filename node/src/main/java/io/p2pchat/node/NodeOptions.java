@@ -110,6 +110,11 @@ public final class NodeOptions {
    * with it in that room within the last 30 days; older acquaintances are not room members any more.
    */
   public static final int DEFAULT_MAILBOX_ROOM_WINDOW_DAYS = 30;
+  /**
+   * {@code lan.discovery}: on, so that two nodes on one LAN chat with no rendezvous at all (issue 19);
+   * {@code false} announces nothing on the LAN (see docs/SECURITY.md for what an announcement shows).
+   */
+  public static final boolean DEFAULT_LAN_DISCOVERY = true;
   /** Longest {@code mailbox.roomWindowDays}: a year. */
   public static final int MAX_MAILBOX_ROOM_WINDOW_DAYS = 365;
 
@@ -152,6 +157,7 @@ public final class NodeOptions {
     KEYS.put("punchTimeoutSeconds", Type.INTEGER);
     KEYS.put("deliveryDeadlineSeconds", Type.INTEGER);
     KEYS.put("mailbox.enabled", Type.BOOLEAN);
+    KEYS.put("lan.discovery", Type.BOOLEAN);
     KEYS.put("mailbox.roomWindowDays", Type.INTEGER);
     KEYS.put("console", Type.BOOLEAN);
     KEYS.put("extensions", Type.LIST);
@@ -200,6 +206,8 @@ public final class NodeOptions {
   private final int deliveryDeadlineSeconds;
   /** {@code mailbox.enabled}: messages for a peer who is offline are deposited at the rendezvous. */
   private final boolean mailbox;
+  /** {@code lan.discovery}: announce this node and find others of its room on the LAN by mDNS. */
+  private final boolean lanDiscovery;
   private final int mailboxRoomWindowDays;
   private final boolean console;
   private final List<String> extensions;
@@ -291,6 +299,7 @@ public final class NodeOptions {
     mailbox = mailboxObject ? r.bool("mailbox.enabled", true) : (Boolean) mailboxValue;
     mailboxRoomWindowDays = mailboxObject ? r.integer("mailbox.roomWindowDays", DEFAULT_MAILBOX_ROOM_WINDOW_DAYS, 1,
       MAX_MAILBOX_ROOM_WINDOW_DAYS) : DEFAULT_MAILBOX_ROOM_WINDOW_DAYS;
+    lanDiscovery = r.bool("lan.discovery", DEFAULT_LAN_DISCOVERY);
     console = r.bool("console", false);
     extensions = r.strings("extensions");
     eventBusPrefix = r.requiredStringOr("eventBusPrefix", DEFAULT_EVENT_BUS_PREFIX, PREFIX_PATTERN, PREFIX_RULE);
@@ -469,6 +478,11 @@ public final class NodeOptions {
 
   public int deliveryDeadlineSeconds() {
     return deliveryDeadlineSeconds;
+  }
+
+  /** {@code lan.discovery}: announce and browse {@code _p2pchat._udp.local} by mDNS ({@link #DEFAULT_LAN_DISCOVERY}). */
+  public boolean lanDiscovery() {
+    return lanDiscovery;
   }
 
   /** {@code mailbox.enabled}: false gives the behaviour before issue 17 (a message to a peer who is away fails). */

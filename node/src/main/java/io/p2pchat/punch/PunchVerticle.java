@@ -122,6 +122,11 @@ public class PunchVerticle extends VerticleBase {
   private SessionHost sessions;
   private SendFanOut fanOut;
   private MailboxCourier mailbox;
+  /** LAN discovery (mDNS) and the introductions it leads to; null when {@code lan.discovery} is off. */
+  private io.p2pchat.lan.LanDiscovery lanDiscovery;
+  private LanIntroductions lan;
+  /** Timer: whether any rendezvous registered us by {@code rendezvous.downAfterSeconds}, else "LAN only" (-1: none). */
+  private long lanOnlyTimer = -1;
   /** Datagrams received and sent since start (all kinds): how well messages share packets. */
   private long datagramsIn;
   private long datagramsOut;
@@ -164,8 +169,9 @@ public class PunchVerticle extends VerticleBase {
             ownAddresses.add(new Endpoint(LOOPBACK6, socket.localAddress6().port()));
           }
           rendezvous.start(instance, roomId, locals, altServer());
-          return null;
-        }))
+          return locals;
+        })
+        .compose(this::startLan))
       // Started once every address is registered (on a clustered event bus: known cluster-wide).
       .compose(v -> Future.all(List.of(
         // Internal: ChatVerticle of this node only, never across a clustered event bus.
@@ -221,6 +227,38 @@ public class PunchVerticle extends VerticleBase {
       rendezvous::sendMailbox);
     sessions.mailbox(mailbox);
     fanOut = new SendFanOut(peers, timers, events, mailbox);
+    if (options.lanDiscovery()) {
+      lan = new LanIntroductions(log, options.nick(), instance,
+        new io.p2pchat.crypto.LanHello(identity, roomId.prologue()), sessions, new LanHost());
+    }
+  }
+
+  /**
+   * Starts LAN discovery (when on), announcing our first LAN IPv4 address with our port; a node bound to
+   * loopback only announces nothing and only browses. Says "LAN only" once no rendezvous registered us
+   * within {@code rendezvous.downAfterSeconds}.
+   */
+  private Future<Void> startLan(List<Endpoint> locals) {
+    if (lan == null) {
+      return Future.succeededFuture();
+    }
+    Endpoint lanAddress = locals.stream().filter(e -> !e.isIpv6() && !e.host().startsWith("127.")).findFirst()
+      .orElse(null);
+    String room = roomId.wireId();
+    io.p2pchat.lan.LanPeer self = lanAddress == null || room.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+      > io.p2pchat.lan.LanPeer.MAX_ROOM_BYTES ? null
+      : new io.p2pchat.lan.LanPeer("p2pchat-" + instance, PacketCodec.VERSION, room,
+        identity.fingerprint().replace(" ", ""), identity.staticPublicKey(), lanAddress);
+    lanDiscovery = new io.p2pchat.lan.LanDiscovery(vertx, log, self, lan);
+    lanOnlyTimer = vertx.setTimer(TimeUnit.SECONDS.toMillis(options.rendezvousDownAfterSeconds()), t -> {
+      lanOnlyTimer = -1;
+      if (!"registered".equals(rendezvous.linkState())) {
+        log.info("no rendezvous: LAN only (none answered in {} s; still trying {})", options.rendezvousDownAfterSeconds(),
+          rendezvous.server());
+        vertx.eventBus().publish(addresses.lanState(), new JsonObject().put("state", "lan-only"));
+      }
+    });
+    return lanDiscovery.start();
   }
 
   /**
@@ -240,6 +278,10 @@ public class PunchVerticle extends VerticleBase {
       }
     }
     int peerByes = byes.size();
+    vertx.cancelTimer(lanOnlyTimer);
+    if (lanDiscovery != null) {
+      byes.add(lanDiscovery.stop());
+    }
     Future<Void> rendezvousBye = rendezvous == null ? null : rendezvous.stop();
     if (rendezvousBye != null) {
       byes.add(rendezvousBye);
@@ -289,7 +331,9 @@ public class PunchVerticle extends VerticleBase {
       .put("tlsWriteDrops", rendezvous == null ? 0 : rendezvous.tlsWriteDrops())
       .put("probesPaced", probes == null ? new JsonObject() : probes.pacedStats())
       .put("rendezvous", rendezvous == null ? "starting" : rendezvous.linkState())
-      .put("mailbox", mailbox == null ? new JsonObject() : mailbox.stats());
+      .put("mailbox", mailbox == null ? new JsonObject() : mailbox.stats())
+      .put("lan", lanDiscovery == null ? new JsonObject().put("state", "off")
+        : lanDiscovery.stats().put("hellosIn", lan.hellosIn()).put("hellosOut", lan.hellosOut()));
   }
 
   /** The UDP port this node listens on. */
@@ -416,6 +460,12 @@ public class PunchVerticle extends VerticleBase {
       case DATA:
         onDataPacket(from, header, data, now);
         break;
+      case LAN_HELLO:
+        if (lan == null || relayed) {
+          throw new WireException(DropReason.UNKNOWN_TYPE, "LAN hello while LAN discovery is off, or relayed");
+        }
+        lan.onHello(from, data, now);
+        break;
       case RELAY:
         if (relayed || !rendezvous.isServer(from)) {
           throw new WireException(DropReason.UNAUTHENTICATED, "relay frame not from the rendezvous");
@@ -485,6 +535,21 @@ public class PunchVerticle extends VerticleBase {
   }
 
   // ---------------------------------------------------------------- wiring
+
+  /** What LAN introductions need of this verticle: its socket, and the console's "no LAN peer found". */
+  private final class LanHost implements LanIntroductions.Host {
+    @Override
+    public void send(Buffer datagram, Endpoint to) {
+      PunchVerticle.this.send(datagram, to);
+    }
+
+    @Override
+    public void noneFound(long afterMs) {
+      log.info("no LAN peer found{}", afterMs > 0 ? " in " + afterMs / 1000 + " s of mDNS" : ": mDNS is not usable here");
+      vertx.eventBus().publish(addresses.lanState(), new JsonObject().put("state", "none-found")
+        .put("afterSeconds", afterMs / 1000));
+    }
+  }
 
   /**
    * What the rendezvous client and the trust checks report, passed to whom it concerns. An inner

@@ -71,6 +71,30 @@ final class SessionHost implements PeerSession.Host {
     timers.reschedule(session);
   }
 
+  /**
+   * A peer found on the LAN (mDNS and a LAN hello), introduced as the rendezvous would: the same table
+   * by nick, so a peer the rendezvous introduces too gets one session, never two. Its relay id and the
+   * key the rendezvous introduced it with stay; a session already direct, or already punching this
+   * same LAN introduction, is left alone (a second hello must not restart its handshake).
+   */
+  void lanIntroduced(String nick, String instance, long introId, byte[] secret, Endpoint at, long now) {
+    PeerSession session = peers.byNick(nick);
+    if (session == null) {
+      session = peers.add(nick, factory);
+      peerEvents.state(session, PathState.CONNECTING, null);
+    } else if (session.introId == introId || session.path.state() == PathState.DIRECT_LAN
+      || session.path.state() == PathState.DIRECT) {
+      log.debug("{} found on the LAN again: its session is {} already", nick, session.path.state().label());
+      return;
+    }
+    peers.introduced(session, introId, session.relayId);
+    log.info("found {} on the LAN at {}, punching", nick, at);
+    boolean relay = session.relayId != 0 && rendezvous.relayAvailable();
+    session.introduce(introId, secret, instance, session.relayId, java.util.List.of(Candidate.host(at)), relay, false,
+      now);
+    timers.reschedule(session);
+  }
+
   /** The rendezvous says {@code nick} left: its session closes (and reports {@link PathState#GONE}). */
   void left(String nick) {
     PeerSession gone = peers.byNick(nick);

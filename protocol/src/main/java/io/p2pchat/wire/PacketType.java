@@ -11,7 +11,13 @@ public enum PacketType {
   /** Peer data: coalesced frames, encrypted as a whole. */
   DATA(0x04),
   /** A peer packet wrapped for the rendezvous to forward. */
-  RELAY(0x05);
+  RELAY(0x05),
+  /**
+   * A LAN hello ({@code io.p2pchat.crypto.LanHello}): a peer found by mDNS tells us its nick and
+   * process instance, sealed to our static key, so that both can make the introduction the rendezvous
+   * would have made.
+   */
+  LAN_HELLO(0x06);
 
   private static final PacketType[] BY_CODE = new PacketType[256];
 
