@@ -36,10 +36,7 @@ class LanDiscoveryIT extends NatLabScenario {
     ConsoleProcess frank = client("frank", "frank");
     erin.await(LAN_ONLY, DISCOVERY_TIMEOUT);
 
-    ConsoleProcess.Matched erinSeesFrank = expectPath(erin, "frank", DIRECT_LAN, "192.0.2.195:4000");
-    ConsoleProcess.Matched frankSeesErin = expectPath(frank, "erin", DIRECT_LAN, "192.0.2.194:4000");
-    reportPath(erin, "frank", erinSeesFrank, frank.startNanos());
-    reportPath(frank, "erin", frankSeesErin, frank.startNanos());
+    expectPaths(erin, frank, DIRECT_LAN, "192.0.2.195:4000", "192.0.2.194:4000");
     say(erin, "frank, no server today?", frank);
     say(frank, "none needed, erin", erin);
 

@@ -111,13 +111,18 @@ public final class LanDiscovery {
   private long answersOut;
   private long answersSuppressed;
 
+  /** The interface mDNS runs on: the one holding our announced address. */
+  private final String interfaceName;
+
   /**
-   * @param self how we announce ourselves; its endpoint's host must be our LAN IPv4 address (null: browse only)
+   * @param self          how we announce ourselves; its endpoint's host is our LAN IPv4 address
+   * @param interfaceName the network interface that address is on: where the group is joined and sent to
    */
-  public LanDiscovery(Vertx vertx, NodeLog log, LanPeer self, Listener listener) {
+  public LanDiscovery(Vertx vertx, NodeLog log, LanPeer self, String interfaceName, Listener listener) {
     this.vertx = vertx;
     this.log = log;
     this.self = self;
+    this.interfaceName = interfaceName;
     this.listener = listener;
   }
 
@@ -128,25 +133,18 @@ public final class LanDiscovery {
     }
     status = Status.STARTING;
     socket = vertx.createDatagramSocket(new DatagramSocketOptions().setIpV6(false).setReuseAddress(true)
-      .setReusePort(true).setMulticastTimeToLive(MULTICAST_TTL));
+      .setReusePort(true).setMulticastTimeToLive(MULTICAST_TTL).setMulticastNetworkInterface(interfaceName));
     socket.handler(this::onPacket);
     return socket.listen(PORT, "0.0.0.0")
-      .compose(s -> s.listenMulticastGroup(GROUP))
+      .compose(s -> s.listenMulticastGroup(GROUP, interfaceName, null))
       .map(s -> {
         status = Status.RUNNING;
-        if (self != null) {
-          announce();
-        }
+        announce();
         queryTimer = vertx.setTimer(QUERY_FIRST_MIN_MS + ThreadLocalRandom.current().nextLong(QUERY_FIRST_JITTER_MS),
           t -> query());
-        noPeerTimer = vertx.setTimer(NO_PEER_REPORT_MS, t -> {
-          noPeerTimer = -1;
-          if (!anyNodeSeen) {
-            listener.noneFound(NO_PEER_REPORT_MS);
-          }
-        });
-        log.info("LAN discovery: announcing {} on mDNS {}:{}", self == null ? "nothing (no LAN IPv4 address)"
-          : DnsSd.serviceName(self.instance()) + " at " + self.endpoint(), GROUP, PORT);
+        armNoPeerReport();
+        log.info("LAN discovery: announcing {} at {} on mDNS {}:{} ({})", DnsSd.serviceName(self.instance()),
+          self.endpoint(), GROUP, PORT, interfaceName);
         return (Void) null;
       })
       .recover(e -> {
@@ -156,9 +154,19 @@ public final class LanDiscovery {
         if (socket != null) {
           socket.close();
         }
-        listener.noneFound(0);
+        armNoPeerReport(); // the console says no peer was found, as on a network that drops multicast
         return Future.succeededFuture();
       });
+  }
+
+  /** Timer: after {@link #NO_PEER_REPORT_MS}, tells the listener when no node was heard (once). */
+  private void armNoPeerReport() {
+    noPeerTimer = vertx.setTimer(NO_PEER_REPORT_MS, t -> {
+      noPeerTimer = -1;
+      if (!anyNodeSeen) {
+        listener.noneFound(NO_PEER_REPORT_MS);
+      }
+    });
   }
 
   /** Says goodbye (our records with TTL 0, RFC 6762 section 10.1) and closes the socket. */
@@ -170,8 +178,7 @@ public final class LanDiscovery {
       return Future.succeededFuture();
     }
     status = Status.OFF;
-    Future<Void> bye = self == null ? Future.succeededFuture()
-      : socket.send(Buffer.buffer(DnsCodec.encode(DnsSd.announcement(self, 0, 0))), PORT, GROUP);
+    Future<Void> bye = socket.send(Buffer.buffer(DnsCodec.encode(DnsSd.announcement(self, 0, 0))), PORT, GROUP);
     return bye.otherwiseEmpty().compose(v -> socket.close());
   }
 
@@ -234,7 +241,7 @@ public final class LanDiscovery {
   }
 
   private void onQuery(DnsMessage query, Endpoint from, int size, long now) {
-    DnsSd.Asked asked = self == null ? DnsSd.Asked.NOTHING : DnsSd.asked(query, self.instance());
+    DnsSd.Asked asked = DnsSd.asked(query, self.instance());
     if (asked == DnsSd.Asked.NOTHING) {
       return;
     }
@@ -263,11 +270,11 @@ public final class LanDiscovery {
   private void onResponse(DnsMessage response, long now) {
     expire(now);
     for (LanPeer peer : DnsSd.peers(response)) {
-      if (self != null && peer.instance().equalsIgnoreCase(self.instance())) {
+      if (peer.instance().equalsIgnoreCase(self.instance())) {
         continue; // our own announcement, looped back
       }
       anyNodeSeen = true;
-      if (self == null || !peer.room().equals(self.room()) || peer.version() != self.version()) {
+      if (!peer.room().equals(self.room()) || peer.version() != self.version()) {
         continue;
       }
       Known before = peers.remove(peer.instance());

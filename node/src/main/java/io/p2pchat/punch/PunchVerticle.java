@@ -242,14 +242,6 @@ public class PunchVerticle extends VerticleBase {
     if (lan == null) {
       return Future.succeededFuture();
     }
-    Endpoint lanAddress = locals.stream().filter(e -> !e.isIpv6() && !e.host().startsWith("127.")).findFirst()
-      .orElse(null);
-    String room = roomId.wireId();
-    io.p2pchat.lan.LanPeer self = lanAddress == null || room.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-      > io.p2pchat.lan.LanPeer.MAX_ROOM_BYTES ? null
-      : new io.p2pchat.lan.LanPeer("p2pchat-" + instance, PacketCodec.VERSION, room,
-        identity.fingerprint().replace(" ", ""), identity.staticPublicKey(), lanAddress);
-    lanDiscovery = new io.p2pchat.lan.LanDiscovery(vertx, log, self, lan);
     lanOnlyTimer = vertx.setTimer(TimeUnit.SECONDS.toMillis(options.rendezvousDownAfterSeconds()), t -> {
       lanOnlyTimer = -1;
       if (!"registered".equals(rendezvous.linkState())) {
@@ -258,7 +250,24 @@ public class PunchVerticle extends VerticleBase {
         vertx.eventBus().publish(addresses.lanState(), new JsonObject().put("state", "lan-only"));
       }
     });
-    return lanDiscovery.start();
+    Endpoint lanAddress = locals.stream().filter(e -> !e.isIpv6() && !e.host().startsWith("127.")).findFirst()
+      .orElse(null);
+    String room = roomId.wireId();
+    if (lanAddress == null || room.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+      > io.p2pchat.lan.LanPeer.MAX_ROOM_BYTES) {
+      log.info("LAN discovery off: {}", lanAddress == null ? "no LAN IPv4 address (bound to " + options.bindHost() + ")"
+        : "the room id is longer than a TXT string can carry");
+      lan = null;
+      return Future.succeededFuture();
+    }
+    io.p2pchat.lan.LanPeer self = new io.p2pchat.lan.LanPeer("p2pchat-" + instance, PacketCodec.VERSION, room,
+      identity.fingerprint().replace(" ", ""), identity.staticPublicKey(), lanAddress);
+    // Blocking: an interface look-up.
+    return vertx.executeBlocking(() -> java.net.NetworkInterface.getByInetAddress(InetAddress.getByName(lanAddress.host())))
+      .compose(nif -> {
+        lanDiscovery = new io.p2pchat.lan.LanDiscovery(vertx, log, self, nif.getName(), lan);
+        return lanDiscovery.start();
+      });
   }
 
   /**
