@@ -57,7 +57,7 @@ class PacketCodecsTest {
       .appendBytes(new byte[PacketCodec.MAX_DATAGRAM - 15])));
     refused(DropReason.BAD_VERSION, () -> PacketCodec.decodeHeader(Buffer.buffer(HEX.parseHex("d7010200" + "00".repeat(12)))));
     refused(DropReason.UNKNOWN_TYPE, () -> PacketCodec.decodeHeader(Buffer.buffer(HEX.parseHex("d7000100" + "00".repeat(12)))));
-    refused(DropReason.UNKNOWN_TYPE, () -> PacketCodec.decodeHeader(Buffer.buffer(HEX.parseHex("d7060100" + "00".repeat(12)))));
+    refused(DropReason.UNKNOWN_TYPE, () -> PacketCodec.decodeHeader(Buffer.buffer(HEX.parseHex("d7070100" + "00".repeat(12)))));
     refused(DropReason.UNKNOWN_KIND, () -> PacketCodec.decodeHeader(Buffer.buffer(HEX.parseHex("d8010100" + "00".repeat(12)))));
   }
 
