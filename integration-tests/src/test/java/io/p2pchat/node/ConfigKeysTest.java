@@ -118,6 +118,7 @@ class ConfigKeysTest {
       node("lanRanges", new JsonArray().add("192.0.2.0/24"), o -> o.lanRanges().extra(), List.of("192.0.2.0/24")),
       node("deliveryDeadlineSeconds", 45, NodeOptions::deliveryDeadlineSeconds),
       node("mailbox.enabled", false, NodeOptions::mailbox),
+      node("lan.discovery", false, NodeOptions::lanDiscovery),
       node("mailbox.roomWindowDays", 10, NodeOptions::mailboxRoomWindowDays),
       node("console", true, NodeOptions::console),
       node("http.host", "::1", NodeOptions::httpHost),
