@@ -37,6 +37,7 @@ class LanDiscoveryIT extends NatLabScenario {
     erin.await(LAN_ONLY, DISCOVERY_TIMEOUT);
 
     expectPaths(erin, frank, DIRECT_LAN, "192.0.2.195:4000", "192.0.2.194:4000");
+    reportDiscoveryTime("frank", "erin");
     say(erin, "frank, no server today?", frank);
     say(frank, "none needed, erin", erin);
 
@@ -81,6 +82,26 @@ class LanDiscoveryIT extends NatLabScenario {
     erin.await(Pattern.compile("\\* frank\\s+.*"), MESSAGE_TIMEOUT);
     assertEquals(1, erin.matching(Pattern.compile("\\* frank\\s+.*")).size(), erin.transcript());
     assertEquals(1, erin.matching(Pattern.compile("\\* frank connected.*")).size(), erin.transcript());
+  }
+
+  /**
+   * The time to discover a LAN peer, from {@code nick}'s log: its first mDNS announcement to the LAN
+   * hello that introduced {@code peer}, and to the {@code direct-lan} path.
+   */
+  private void reportDiscoveryTime(String nick, String peer) throws IOException {
+    List<String> log = java.nio.file.Files.readAllLines(runDir.resolve("logs").resolve(nick).resolve(nick + ".log"));
+    java.time.Instant announced = at(log, "LAN discovery: announcing");
+    java.time.Instant found = at(log, "found " + peer + " on the LAN");
+    java.time.Instant direct = at(log, "path to " + peer + ": direct-lan");
+    report("time to discover a LAN peer (" + nick + "): announcement -> " + peer + "'s hello "
+      + Duration.between(announced, found).toMillis() + " ms, -> direct-lan " + Duration.between(announced, direct).toMillis()
+      + " ms");
+  }
+
+  private static java.time.Instant at(List<String> log, String text) {
+    return log.stream().filter(l -> l.contains(text)).findFirst()
+      .map(l -> java.time.Instant.parse(l.substring(0, l.indexOf(' '))))
+      .orElseThrow(() -> new AssertionError("no log line with '" + text + "'"));
   }
 
   /** {@code avahi-browse -rpt _p2pchat._udp} on {@code host}'s LAN by a fresh Avahi daemon there. */
