@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.TestInfo;
  * their LAN addresses, and a real mDNS stack (Debian's Avahi, in its own mount namespace with its own
  * D-Bus) lists both announcements with their TXT records; with the LAN's multicast dropped they start
  * and say no peer was found; with the rendezvous reachable too, they end with one session each, not two.
+ * Red with {@code P2PCHAT_LAN_DISCOVERY=false} on both: {@code erin: no line matching /* frank … direct-lan …/ within PT1M}.
  */
 class LanDiscoveryIT extends NatLabScenario {
 
@@ -34,9 +34,9 @@ class LanDiscoveryIT extends NatLabScenario {
     up("lan", info);
     ConsoleProcess erin = client("erin", "erin");
     ConsoleProcess frank = client("frank", "frank");
-    erin.await(LAN_ONLY, DISCOVERY_TIMEOUT);
 
     expectPaths(erin, frank, DIRECT_LAN, "192.0.2.195:4000", "192.0.2.194:4000");
+    erin.await(LAN_ONLY, DISCOVERY_TIMEOUT);
     reportDiscoveryTime("frank", "erin");
     say(erin, "frank, no server today?", frank);
     say(frank, "none needed, erin", erin);
