@@ -1,6 +1,10 @@
 package io.p2pchat.app;
 
 import io.p2pchat.common.ConfigException;
+import io.p2pchat.common.ConfigLoader;
+import io.p2pchat.common.ConfigReader;
+import io.p2pchat.metrics.MetricsOptions;
+import io.p2pchat.metrics.VertxMetrics;
 import io.p2pchat.common.ConfigLoader.Type;
 import io.p2pchat.common.ConfigOverrides;
 import io.p2pchat.node.HttpProxy;
@@ -9,6 +13,7 @@ import io.p2pchat.rendezvous.RendezvousOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Launcher;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 
@@ -51,6 +56,8 @@ public class P2pChatLauncher extends Launcher {
   private final boolean chatNode;
   /** The verticle of {@code run VERTICLE}, or null for another command. */
   private final String verticle;
+  /** The config sets {@code metrics.port}: Vert.x starts with its own meters in a Prometheus registry. */
+  private boolean metrics;
 
   P2pChatLauncher(boolean chatNode, String verticle) {
     this.chatNode = chatNode;
@@ -88,6 +95,7 @@ public class P2pChatLauncher extends Launcher {
       if (CHAT_NODE.equals(verticle)) {
         HttpProxy.applyEnvironment(applied, System.getenv()); // https_proxy, as curl reads it
       }
+      metrics = new MetricsOptions(new ConfigReader(ConfigLoader.normalize(applied, keys))).enabled();
       config.clear();
       config.mergeIn(applied);
     } catch (ConfigException e) {
@@ -97,8 +105,17 @@ public class P2pChatLauncher extends Launcher {
   }
 
   @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    VertxBuilder builder = super.createVertxBuilder(options);
+    return metrics ? VertxMetrics.withRegistry(builder) : builder;
+  }
+
+  @Override
   public void beforeStartingVertx(VertxOptions options) {
     preferNativeTransport(options);
+    if (metrics) {
+      VertxMetrics.enable(options);
+    }
     if (chatNode && options.getEventLoopPoolSize() == VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE
       && System.getProperty("vertx.options.eventLoopPoolSize") == null) {
       options.setEventLoopPoolSize(NODE_EVENT_LOOPS);
