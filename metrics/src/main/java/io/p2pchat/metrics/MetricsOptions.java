@@ -48,7 +48,7 @@ public final class MetricsOptions {
       throw new io.p2pchat.common.ConfigException(GROUP + ".host must not be empty");
     }
     host = h;
-    port = config.raw(GROUP + ".port") == null ? DEFAULT_PORT : config.port(GROUP + ".port", 0, true);
+    port = config.raw(GROUP + ".port") == null ? DEFAULT_PORT : Integer.valueOf(config.port(GROUP + ".port", 0, true));
   }
 
   /** True when {@code config} (nested) sets {@code metrics.port}: the launcher turns Vert.x's own meters on for it. */

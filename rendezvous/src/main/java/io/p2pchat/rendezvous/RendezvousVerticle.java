@@ -242,6 +242,12 @@ public class RendezvousVerticle extends VerticleBase {
           System.out.println("* rendezvous TLS on " + options.tls().host() + ":" + tlsPort + " (WebSocket "
             + WebSocketIngress.PATH + "); certificate " + origin + ", SHA-256 fingerprint " + certificate.fingerprint());
         }
+      })
+      // A failed start is not stopped: the metrics listener would outlive it.
+      .onFailure(e -> {
+        if (metricsServer != null) {
+          metricsServer.close();
+        }
       });
   }
 
