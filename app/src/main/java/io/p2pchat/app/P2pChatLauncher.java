@@ -64,7 +64,14 @@ public class P2pChatLauncher extends Launcher {
     this.verticle = verticle;
   }
 
+  /** The environment variable and system property that pick the log format: {@code plain} (default) or {@code json}. */
+  static final String LOG_FORMAT_ENV = "P2PCHAT_LOG_FORMAT";
+  static final String LOG_FORMAT_PROPERTY = "p2pchat.log.format";
+  /** The Logback configuration of {@code json}: the same events as logback.xml, one JSON object a line. */
+  static final String JSON_LOG_CONFIG = "logback-json.xml";
+
   public static void main(String[] args) {
+    chooseLogFormat();
     for (int i = 0; i < args.length - 1; i++) {
       if (args[i].equals("-conf") || args[i].equals("--conf")) {
         String conf = args[i + 1].trim();
@@ -77,6 +84,22 @@ public class P2pChatLauncher extends Launcher {
     int run = Arrays.asList(args).indexOf("run");
     String verticle = run >= 0 && run + 1 < args.length ? args[run + 1] : null;
     new P2pChatLauncher(!Arrays.asList(args).contains(RENDEZVOUS), verticle).dispatch(args);
+  }
+
+  /**
+   * Before the first logger: {@code json} points Logback at {@value #JSON_LOG_CONFIG} (unless
+   * {@code -Dlogback.configurationFile} names another); another value than plain or json stops start-up.
+   */
+  private static void chooseLogFormat() {
+    String format = System.getProperty(LOG_FORMAT_PROPERTY, System.getenv().getOrDefault(LOG_FORMAT_ENV, "plain"));
+    if (format.equals("json")) {
+      if (System.getProperty("logback.configurationFile") == null) {
+        System.setProperty("logback.configurationFile", JSON_LOG_CONFIG);
+      }
+    } else if (!format.equals("plain") && !format.isEmpty()) {
+      System.err.println("p2pchat: config error: " + LOG_FORMAT_ENV + " must be plain or json (got \"" + format + "\")");
+      System.exit(EXIT_START_FAILED);
+    }
   }
 
   /**
