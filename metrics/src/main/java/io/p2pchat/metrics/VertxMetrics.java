@@ -32,9 +32,14 @@ public final class VertxMetrics {
     return withoutNonconforming(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   }
 
-  /** Keeps the {@link #NONCONFORMING} meters out of {@code registry} from now on; returns it. */
+  /**
+   * Keeps the {@link #NONCONFORMING} meters out of {@code registry}: removes those registered already
+   * (Vert.x binds some JVM meters of its own as it starts) and denies them from now on; returns it.
+   */
   public static PrometheusMeterRegistry withoutNonconforming(PrometheusMeterRegistry registry) {
     registry.config().meterFilter(MeterFilter.deny(id -> NONCONFORMING.contains(id.getName())));
+    registry.getMeters().stream().filter(m -> NONCONFORMING.contains(m.getId().getName())).toList()
+      .forEach(registry::remove);
     return registry;
   }
 

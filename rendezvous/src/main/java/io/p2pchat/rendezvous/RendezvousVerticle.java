@@ -234,6 +234,10 @@ public class RendezvousVerticle extends VerticleBase {
           ? " (cluster member)" : "") + "; log " + Path.of(options.logDir(), LOG_FILE));
         System.out.println("* rendezvous key " + identity.publicKeyText() + " (fingerprint " + identity.fingerprint()
           + "): clients pin it on first use, or set it as rendezvous.key");
+        if (metricsServer != null) {
+          System.out.println("* rendezvous metrics on http://" + options.metrics().getHost() + ":"
+            + metricsServer.actualPort() + "/metrics (/health, /ready)");
+        }
         if (ingress != null) {
           String origin = certificate.created() ? "self-signed, created now" : options.tls().configuredCertificate()
             ? "configured" : "self-signed";
