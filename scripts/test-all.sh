@@ -23,18 +23,22 @@ run_suite() {
 . "$ROOT/bin/lib.sh"
 ensure_toolchain
 
-# Daemons the Java tests start themselves: tinyproxy, the real HTTP proxy of TlsProxyTest. Installed
-# from Debian's packages when missing and we are root (as CI is); without root the test skips, saying so.
-# The package's own service is not wanted (each test runs its proxy on a port of its own): disabled when
-# this script installed it on a machine that runs systemd.
-if ! command -v tinyproxy >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-  echo "* installing tinyproxy (TlsProxyTest)..." >&2
-  export DEBIAN_FRONTEND=noninteractive
-  { apt-get install -y -q --no-install-recommends tinyproxy >/dev/null 2>&1 \
-    || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends tinyproxy >/dev/null; }; } \
-    && { ! command -v systemctl >/dev/null 2>&1 || systemctl disable --now tinyproxy >/dev/null 2>&1 || true; } \
-    || echo "* cannot install tinyproxy: TlsProxyTest will fail" >&2
-fi
+# Daemons the Java tests start themselves, each on a port and with files of its own: tinyproxy (the real
+# HTTP proxy of TlsProxyTest) and prometheus with promtool (PrometheusScrapeTest). Installed from Debian's
+# packages when missing and we are root (as CI is); without root the test skips, saying so. The package's
+# own service is not wanted: disabled when this script installed it on a machine that runs systemd.
+install_test_daemon() { # PACKAGE TEST
+  if ! command -v "$1" >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "* installing $1 ($2)..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get install -y -q --no-install-recommends "$1" >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends "$1" >/dev/null; }; } \
+      && { ! command -v systemctl >/dev/null 2>&1 || systemctl disable --now "$1" >/dev/null 2>&1 || true; } \
+      || echo "* cannot install $1: $2 will fail" >&2
+  fi
+}
+install_test_daemon tinyproxy TlsProxyTest
+install_test_daemon prometheus PrometheusScrapeTest
 
 # Every module's unit tests and the integration tests on loopback; installs the library artifacts
 # (the example application and the suites below use them) and builds app/target/p2pchat.jar.

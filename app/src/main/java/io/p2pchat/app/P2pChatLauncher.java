@@ -1,6 +1,10 @@
 package io.p2pchat.app;
 
 import io.p2pchat.common.ConfigException;
+import io.p2pchat.common.ConfigLoader;
+import io.p2pchat.common.ConfigReader;
+import io.p2pchat.metrics.MetricsOptions;
+import io.p2pchat.metrics.VertxMetrics;
 import io.p2pchat.common.ConfigLoader.Type;
 import io.p2pchat.common.ConfigOverrides;
 import io.p2pchat.node.HttpProxy;
@@ -9,6 +13,7 @@ import io.p2pchat.rendezvous.RendezvousOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Launcher;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 
@@ -51,13 +56,22 @@ public class P2pChatLauncher extends Launcher {
   private final boolean chatNode;
   /** The verticle of {@code run VERTICLE}, or null for another command. */
   private final String verticle;
+  /** The config sets {@code metrics.port}: Vert.x starts with its own meters in a Prometheus registry. */
+  private boolean metrics;
 
   P2pChatLauncher(boolean chatNode, String verticle) {
     this.chatNode = chatNode;
     this.verticle = verticle;
   }
 
+  /** The environment variable and system property that pick the log format: {@code plain} (default) or {@code json}. */
+  static final String LOG_FORMAT_ENV = "P2PCHAT_LOG_FORMAT";
+  static final String LOG_FORMAT_PROPERTY = "p2pchat.log.format";
+  /** The Logback configuration of {@code json}: the same events as logback.xml, one JSON object a line. */
+  static final String JSON_LOG_CONFIG = "logback-json.xml";
+
   public static void main(String[] args) {
+    chooseLogFormat();
     for (int i = 0; i < args.length - 1; i++) {
       if (args[i].equals("-conf") || args[i].equals("--conf")) {
         String conf = args[i + 1].trim();
@@ -70,6 +84,22 @@ public class P2pChatLauncher extends Launcher {
     int run = Arrays.asList(args).indexOf("run");
     String verticle = run >= 0 && run + 1 < args.length ? args[run + 1] : null;
     new P2pChatLauncher(!Arrays.asList(args).contains(RENDEZVOUS), verticle).dispatch(args);
+  }
+
+  /**
+   * Before the first logger: {@code json} points Logback at {@value #JSON_LOG_CONFIG} (unless
+   * {@code -Dlogback.configurationFile} names another); another value than plain or json stops start-up.
+   */
+  private static void chooseLogFormat() {
+    String format = System.getProperty(LOG_FORMAT_PROPERTY, System.getenv().getOrDefault(LOG_FORMAT_ENV, "plain"));
+    if (format.equals("json")) {
+      if (System.getProperty("logback.configurationFile") == null) {
+        System.setProperty("logback.configurationFile", JSON_LOG_CONFIG);
+      }
+    } else if (!format.equals("plain") && !format.isEmpty()) {
+      System.err.println("p2pchat: config error: " + LOG_FORMAT_ENV + " must be plain or json (got \"" + format + "\")");
+      System.exit(EXIT_START_FAILED);
+    }
   }
 
   /**
@@ -88,6 +118,7 @@ public class P2pChatLauncher extends Launcher {
       if (CHAT_NODE.equals(verticle)) {
         HttpProxy.applyEnvironment(applied, System.getenv()); // https_proxy, as curl reads it
       }
+      metrics = new MetricsOptions(new ConfigReader(ConfigLoader.normalize(applied, keys))).enabled();
       config.clear();
       config.mergeIn(applied);
     } catch (ConfigException e) {
@@ -97,8 +128,17 @@ public class P2pChatLauncher extends Launcher {
   }
 
   @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    VertxBuilder builder = super.createVertxBuilder(options);
+    return metrics ? VertxMetrics.withRegistry(builder) : builder;
+  }
+
+  @Override
   public void beforeStartingVertx(VertxOptions options) {
     preferNativeTransport(options);
+    if (metrics) {
+      VertxMetrics.enable(options);
+    }
     if (chatNode && options.getEventLoopPoolSize() == VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE
       && System.getProperty("vertx.options.eventLoopPoolSize") == null) {
       options.setEventLoopPoolSize(NODE_EVENT_LOOPS);

@@ -98,6 +98,27 @@ class LauncherProcessTest {
     assertEquals(1, o.exit, o.toString());
   }
 
+  /** Issue 18: a misspelt metrics key stops a rendezvous's start-up with one line naming it. */
+  @Test
+  void unknownMetricsKey(@TempDir Path dir) throws Exception {
+    Outcome o = launch(dir, "run", "io.p2pchat.rendezvous.RendezvousVerticle", "-conf",
+      "{\"port\":0,\"metrics\":{\"prot\":9100}}");
+    assertEquals(List.of("p2pchat: cannot start io.p2pchat.rendezvous.RendezvousVerticle: config error: "
+      + "unknown key 'metrics.prot' (did you mean 'metrics.port'?)"), o.stderr, o.toString());
+    assertEquals(1, o.exit, o.toString());
+  }
+
+  /** Issue 18: a metrics.port of the wrong type stops a node's start-up with one line naming it. */
+  @Test
+  void badMetricsPort(@TempDir Path dir) throws Exception {
+    Outcome o = launch(dir, "run", ChatNodeVerticle.class.getName(), "-conf",
+      "{\"nick\":\"alice\",\"metrics\":{\"port\":\"ninety\"}}");
+    assertEquals(1, o.stderr.size(), "exactly one line on stderr: " + o);
+    assertTrue(o.stderr.get(0).startsWith("p2pchat: cannot start io.p2pchat.node.ChatNodeVerticle: config error: metrics.port"),
+      o.toString());
+    assertEquals(1, o.exit, o.toString());
+  }
+
   /**
    * Under the launcher an environment variable overrides the -conf file: {@code P2PCHAT_HTTP_PORT}
    * puts the web UI of a node whose file has no {@code http} on that port, and {@code P2PCHAT_NICK}

@@ -106,6 +106,8 @@ public class ChatNodeOptions {
   private Boolean console;
   private String httpHost;
   private Integer httpPort;
+  /** {@code metrics.*}: null when not set (off). */
+  private io.p2pchat.metrics.MetricsOptions metrics;
   private List<String> extensions;
   private JsonObject extensionConfig;
   private String eventBusPrefix;
@@ -185,6 +187,9 @@ public class ChatNodeOptions {
     Checks.onlyKnown(http, "http.", ADDRESS_KEYS);
     setHttpHost(Checks.string(http, "host", "http.host"));
     httpPort = port("http.port", Checks.integer(http, "port", "http.port"), ANY_PORT);
+    JsonObject metricsGroup = Checks.group(json, io.p2pchat.metrics.MetricsOptions.GROUP);
+    Checks.onlyKnown(metricsGroup, "metrics.", ADDRESS_KEYS);
+    metrics = metricsGroup == null || metricsGroup.isEmpty() ? null : new io.p2pchat.metrics.MetricsOptions(metricsGroup);
     setExtensions(Checks.stringList(json, "extensions", "extensions"));
     Object extra = json.getValue(NodeOptions.EXTENSION_CONFIG);
     if (extra != null && !(extra instanceof JsonObject)) {
@@ -260,6 +265,7 @@ public class ChatNodeOptions {
     Checks.putIfSet(http, "host", httpHost);
     Checks.putIfSet(http, "port", httpPort);
     Checks.putIfSet(json, "http", http.isEmpty() ? null : http);
+    Checks.putIfSet(json, io.p2pchat.metrics.MetricsOptions.GROUP, metrics == null ? null : metrics.toJson());
     Checks.putIfSet(json, "extensions", extensions);
     Checks.putIfSet(json, NodeOptions.EXTENSION_CONFIG, extensionConfig == null ? null : extensionConfig.copy());
     Checks.putIfSet(json, "eventBusPrefix", eventBusPrefix);
@@ -623,6 +629,17 @@ public class ChatNodeOptions {
   /** Sets {@code http.port} (0 to 65535; 0 = any free port), which turns the web UI on; null turns it off. */
   public ChatNodeOptions setHttpPort(Integer port) {
     this.httpPort = port == null ? null : Checks.range("http.port", port, ANY_PORT, MAX_PORT);
+    return this;
+  }
+
+  /** {@code metrics.*}: where {@code /metrics}, {@code /health} and {@code /ready} are served (a copy), or null when off (the default). */
+  public io.p2pchat.metrics.MetricsOptions getMetrics() {
+    return metrics == null ? null : new io.p2pchat.metrics.MetricsOptions(metrics);
+  }
+
+  /** Sets {@code metrics.*} (a copy is kept); options with a port turn the metrics listener on, null turns it off. */
+  public ChatNodeOptions setMetrics(io.p2pchat.metrics.MetricsOptions options) {
+    this.metrics = options == null ? null : new io.p2pchat.metrics.MetricsOptions(options);
     return this;
   }
 

@@ -27,6 +27,10 @@ public class ChatNodeVerticle extends VerticleBase {
   static final String UI_VERTICLE = "io.p2pchat.ui.UiVerticle";
 
   private PunchVerticle punch;
+  /** {@code /metrics}, {@code /health}, {@code /ready}; null unless {@code metrics.port} is set. */
+  private io.p2pchat.metrics.MetricsServer metricsServer;
+  /** What {@code /ready} asks: the node's verticles (its UDP socket among them) are up. */
+  private boolean started;
   /** This node's hold on its eventBusPrefix, from before its verticles start until it is undeployed. */
   private PrefixClaim claim;
 
@@ -42,6 +46,14 @@ public class ChatNodeVerticle extends VerticleBase {
         claim = held;
         return options;
       }))
+      .compose(options -> {
+        if (!options.metrics().enabled()) {
+          return Future.succeededFuture(options);
+        }
+        metricsServer = io.p2pchat.metrics.MetricsServer.create(vertx, options.metrics())
+          .readiness("node", () -> started);
+        return metricsServer.listen().map(server -> options);
+      })
       .compose(options -> {
         punch = new PunchVerticle(options);
         ChatVerticle chat = new ChatVerticle(options);
@@ -65,7 +77,13 @@ public class ChatNodeVerticle extends VerticleBase {
         }
         return deployed;
       })
-      .onFailure(e -> releasePrefix());
+      .onSuccess(v -> started = true)
+      .onFailure(e -> {
+        releasePrefix();
+        if (metricsServer != null) {
+          metricsServer.close();
+        }
+      });
   }
 
   /**
@@ -89,13 +107,18 @@ public class ChatNodeVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     releasePrefix();
-    return Future.succeededFuture();
+    return metricsServer == null ? Future.succeededFuture() : metricsServer.close();
   }
 
   private void releasePrefix() {
     if (claim != null) {
       claim.release();
     }
+  }
+
+  /** The port of {@code /metrics}, {@code /health} and {@code /ready}, or -1 when {@code metrics.port} is unset. */
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.actualPort();
   }
 
   /** The UDP port of this node's socket. */

@@ -176,6 +176,8 @@ public final class NodeOptions {
     KEYS.put("cipher", Type.STRING);
     KEYS.put("http.host", Type.STRING);
     KEYS.put("http.port", Type.INTEGER);
+    // /metrics, /health and /ready (issue 18): off unless metrics.port is set.
+    KEYS.putAll(new java.util.TreeMap<>(io.p2pchat.metrics.MetricsOptions.KEYS));
     KEYS.put(EXTENSION_CONFIG, Type.OBJECT);
   }
 
@@ -223,6 +225,7 @@ public final class NodeOptions {
   private final CipherSuite cipher;
   private final String httpHost;
   private final Integer httpPort;
+  private final io.p2pchat.metrics.MetricsOptions metrics;
   private final JsonObject extensionConfig;
 
   /**
@@ -312,6 +315,7 @@ public final class NodeOptions {
       : Path.of(System.getProperty("user.home"), ".p2pchat", nick);
     httpHost = nonBlank(r, "http.host", DEFAULT_HTTP_HOST);
     httpPort = r.raw("http.port") == null ? null : r.port("http.port", 0, true);
+    metrics = new io.p2pchat.metrics.MetricsOptions(r);
     Object extra = r.raw(EXTENSION_CONFIG);
     if (extra != null && !(extra instanceof JsonObject)) {
       throw new ConfigException(EXTENSION_CONFIG + " must be an object (got " + extra + ")");
@@ -570,6 +574,11 @@ public final class NodeOptions {
   }
 
   /** The web UI's port (0 = any free port), or -1 when {@code http.port} is unset (no UI). */
+  /** Where {@code /metrics}, {@code /health} and {@code /ready} are served (a copy); off unless {@code metrics.port} is set. */
+  public io.p2pchat.metrics.MetricsOptions metrics() {
+    return new io.p2pchat.metrics.MetricsOptions(metrics);
+  }
+
   public int httpPort() {
     return httpPort == null ? -1 : httpPort;
   }

@@ -42,6 +42,11 @@ final class DropReport {
     reported = now;
   }
 
+  /** Datagrams dropped for {@code reason} since start. */
+  long count(DropReason reason) {
+    return drops.get(reason);
+  }
+
   /** The counts since start, by reason, and their {@code total}. */
   JsonObject toJson() {
     return drops.toJson();

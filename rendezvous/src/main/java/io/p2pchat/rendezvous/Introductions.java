@@ -60,6 +60,8 @@ final class Introductions {
   private final Scheduler scheduler;
   private final SecureRandom random = new SecureRandom();
   private final PairPacing pacing = new PairPacing();
+  /** Introductions sent (pairs), for the metrics. */
+  private long introductionsSent;
   /** Client nick → peer nick → the introduction (without message id) it was last sent about that peer. */
   private final Map<String, Map<String, JsonObject>> introduced = new HashMap<>();
   /** Client nick → departed peer nick → the {@code gone} it was sent and has not acked, oldest first. */
@@ -129,6 +131,7 @@ final class Introductions {
     boolean relayFirst = StreamEndpoint.is(a.address) || StreamEndpoint.is(b.address);
     tell(ex, a, introduction(introId, secretText, b, relayFirst));
     tell(ex, b, introduction(introId, secretText, a, relayFirst));
+    introductionsSent++;
     log.info("introduced {} ({}) and {} ({})", a.nick, a.address, b.nick, b.address);
   }
 
@@ -286,6 +289,11 @@ final class Introductions {
       sendReliably(ex, client, gone.getKey(), gone.getValue());
     }
     return true;
+  }
+
+  /** Pairs introduced to each other since start (each pair once per introduction, both told). */
+  long introductionsSent() {
+    return introductionsSent;
   }
 
   /** The retransmission counters, for the rendezvous's stats. */

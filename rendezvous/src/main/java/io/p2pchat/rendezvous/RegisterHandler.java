@@ -49,9 +49,31 @@ final class RegisterHandler implements ControlHandler {
     this.relay = options.relay();
   }
 
+  /** What became of registrations: a bounded label set for the metrics. */
+  enum Outcome {
+    /** Asked to sign a fresh address cookie first (the stateless step before any state). */
+    CHALLENGED,
+    BAD_VERSION,
+    BAD_SIGNATURE,
+    /** Refused by the registry or the cluster (nick taken, full, too many from one host, busy). */
+    REFUSED,
+    NEW,
+    MOVED,
+    /** The same registration again (its answer crossed a retry). */
+    REFRESHED
+  }
+
+  private final EnumCounts<Outcome> outcomes = new EnumCounts<>(Outcome.class);
+
+  /** Registrations by outcome since start. */
+  EnumCounts<Outcome> outcomes() {
+    return outcomes;
+  }
+
   @Override
   public void handle(Exchange ex, JsonObject msg) throws WireException {
     if (Control.number(msg, Control.VERSION) != Control.PROTOCOL_VERSION) {
+      outcomes.count(Outcome.BAD_VERSION);
       outbox.answer(ex, Control.error("bad-version", "speaks protocol " + Control.PROTOCOL_VERSION));
       return;
     }
@@ -59,12 +81,14 @@ final class RegisterHandler implements ControlHandler {
     long nowMillis = System.currentTimeMillis();
     InetSocketAddress source = new InetSocketAddress(ex.from.host(), ex.from.port());
     if (!listed.signed() || !cookies.verify(listed.cookie(), source, nowMillis)) {
+      outcomes.count(Outcome.CHALLENGED);
       outbox.answer(ex, Control.of(ControlType.CHALLENGE).put(Control.COOKIE, Control.base64(cookies.issue(source, nowMillis))));
       return;
     }
     if (!listed.signatureValid()) {
       log.info("bad registration signature for {} from {} (key {})", listed.nick(), ex.from,
         NodeIdentity.keyIdOf(listed.key()));
+      outcomes.count(Outcome.BAD_SIGNATURE);
       outbox.answer(ex, Control.error("bad-signature", "signature does not verify"));
       return;
     }
@@ -79,6 +103,7 @@ final class RegisterHandler implements ControlHandler {
           from, request.local(), 0, directory.self()))
         .onSuccess(v -> admit(null, from, request))
         .onFailure(e -> {
+          outcomes.count(Outcome.REFUSED);
           log.info("refused registration of {} from {} (key {}): {}", request.nick(), from,
             NodeIdentity.keyIdOf(request.key()), e.toString());
           outbox.tell(null, from, e instanceof RendezvousDirectory.NickTakenException
@@ -95,11 +120,14 @@ final class RegisterHandler implements ControlHandler {
     try {
       outcome = registry.register(request, from, System.nanoTime());
     } catch (RegistryException e) {
+      outcomes.count(Outcome.REFUSED);
       log.info("refused registration of {} from {} (key {}): {}", request.nick(), from,
         NodeIdentity.keyIdOf(request.key()), e.getMessage());
       outbox.tell(ex, from, Control.error(e.code, e.getMessage()));
       return;
     }
+    outcomes.count(outcome == Registry.Outcome.NEW ? Outcome.NEW
+      : outcome == Registry.Outcome.REFRESHED ? Outcome.REFRESHED : Outcome.MOVED);
     Registration r = registry.byNick(request.nick());
     outbox.tell(ex, from, Control.of(ControlType.REGISTERED)
       .put(Control.NICK, r.nick)

@@ -3,6 +3,7 @@ package io.p2pchat.rendezvous;
 import io.p2pchat.common.NodeLog;
 import io.p2pchat.rendezvous.cluster.RendezvousDirectory;
 import io.p2pchat.wire.DropReason;
+import io.p2pchat.wire.StreamEndpoint;
 import io.p2pchat.wire.RelayCodec;
 import io.p2pchat.wire.WireException;
 import io.vertx.core.buffer.Buffer;
@@ -31,6 +32,22 @@ final class RelayForwarder implements DatagramHandler {
     this.log = log;
   }
 
+  /** How a relayed packet reached the rendezvous: a bounded label set for the metrics. */
+  enum Transport { UDP, TLS }
+
+  private final EnumCounts<Transport> packets = new EnumCounts<>(Transport.class);
+  private final EnumCounts<Transport> bytes = new EnumCounts<>(Transport.class);
+
+  /** Packets relayed since start, by the transport they came in on. */
+  EnumCounts<Transport> packets() {
+    return packets;
+  }
+
+  /** Their bytes, as received. */
+  EnumCounts<Transport> bytes() {
+    return bytes;
+  }
+
   @Override
   public void handle(Exchange ex, Buffer data) throws WireException {
     long targetId = RelayCodec.relayId(data);
@@ -53,6 +70,9 @@ final class RelayForwarder implements DatagramHandler {
       directory.relay(target.owner, target.relayId, RelayCodec.rewrite(data, source.relayId));
     }
     ex.handled();
+    Transport transport = StreamEndpoint.is(ex.from) ? Transport.TLS : Transport.UDP;
+    packets.count(transport);
+    bytes.add(transport, data.length());
     if (log.isDebugEnabled()) {
       log.debug("relay {} -> {} ({} bytes)", source.nick, target.nick, data.length());
     }

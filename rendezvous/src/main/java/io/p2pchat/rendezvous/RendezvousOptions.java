@@ -5,6 +5,7 @@ import io.p2pchat.common.ConfigLoader.Type;
 import io.p2pchat.common.ConfigException;
 import io.p2pchat.common.ConfigReader;
 import io.p2pchat.common.LanRanges;
+import io.p2pchat.metrics.MetricsOptions;
 import io.p2pchat.rendezvous.mailbox.MailboxOptions;
 import io.p2pchat.rendezvous.tls.TlsSettings;
 import io.vertx.core.json.JsonObject;
@@ -131,6 +132,8 @@ public final class RendezvousOptions {
     for (String key : new MailboxOptions().toJson().fieldNames()) {
       KEYS.put(MAILBOX + "." + key, key.equals("file") ? Type.STRING : Type.INTEGER);
     }
+    // /metrics, /health and /ready (issue 18): off unless metrics.port is set.
+    KEYS.putAll(new java.util.TreeMap<>(MetricsOptions.KEYS));
     // Tests only, not in the README's table: loss of the introduce and gone messages as they leave.
     KEYS.put("impair.lossPercent", Type.INTEGER);
     KEYS.put("impair.duplicatePercent", Type.INTEGER);
@@ -157,6 +160,7 @@ public final class RendezvousOptions {
   private final TlsSettings tls;
   /** The mailbox's bounds and file, or null when it is off. */
   private final MailboxOptions mailbox;
+  private final MetricsOptions metrics;
   private final int impairLossPercent;
   private final int impairDuplicatePercent;
   private final int impairSeed;
@@ -192,6 +196,7 @@ public final class RendezvousOptions {
       cert == null ? null : java.nio.file.Path.of(cert), key == null ? null : java.nio.file.Path.of(key),
       java.nio.file.Path.of(dataDir), r.integer("tls.maxConnections", DEFAULT_TLS_MAX_CONNECTIONS, 1, 10_000_000));
     mailbox = readMailbox(config.getValue(MAILBOX));
+    metrics = new MetricsOptions(r);
     impairLossPercent = r.integer("impair.lossPercent", 0, 0, 100);
     impairDuplicatePercent = r.integer("impair.duplicatePercent", 0, 0, 100);
     if (impairLossPercent + impairDuplicatePercent > 100) {
@@ -312,6 +317,11 @@ public final class RendezvousOptions {
   /** The mailbox's bounds and database file (a copy), or null when {@code mailbox} is false. */
   public MailboxOptions mailbox() {
     return mailbox == null ? null : new MailboxOptions(mailbox);
+  }
+
+  /** Where {@code /metrics}, {@code /health} and {@code /ready} are served (a copy); off unless {@code metrics.port} is set. */
+  public MetricsOptions metrics() {
+    return new MetricsOptions(metrics);
   }
 
   /**

@@ -7,6 +7,8 @@ import io.p2pchat.common.NodeLog;
 import io.p2pchat.control.ControlServer;
 import io.p2pchat.control.RendezvousIdentity;
 import io.p2pchat.crypto.SecureFiles;
+import io.p2pchat.metrics.Meters;
+import io.p2pchat.metrics.MetricsServer;
 import io.p2pchat.rendezvous.cluster.RendezvousDirectory;
 import io.p2pchat.rendezvous.mailbox.ClusteredMailbox;
 import io.p2pchat.rendezvous.mailbox.Mailbox;
@@ -105,6 +107,13 @@ public class RendezvousVerticle extends VerticleBase {
   private DepositHandler deposit;
   private MailboxAckHandler mailboxAck;
   private long mailboxExpiryTimer = -1;
+  /** {@code /metrics}, {@code /health}, {@code /ready}; null unless {@code metrics.port} is set. */
+  private MetricsServer metricsServer;
+  private RendezvousMetrics metrics;
+  /** What {@code /ready} asks: each step of start-up done. */
+  private boolean mailboxOpen;
+  private boolean clusterJoined;
+  private boolean socketBound;
   private long received;
   private long answered;
   private long handled;
@@ -127,8 +136,10 @@ public class RendezvousVerticle extends VerticleBase {
         registry = new Registry(opts.maxClients(), opts.maxClientsPerHost(), opts.relayBytesPerSecond());
         drops = new DropReport(log);
         socket = DualStackSocket.create(vertx, log);
-        return vertx.executeBlocking(() -> RendezvousIdentity.loadOrCreate(opts.keyFile()));
+        // First: /health answers, and /ready says not ready, while the rest starts.
+        return startMetrics();
       })
+      .compose(v -> vertx.executeBlocking(() -> RendezvousIdentity.loadOrCreate(options.keyFile())))
       .compose(id -> {
         identity = id;
         MailboxOptions mailboxOptions = options.mailbox();
@@ -140,6 +151,7 @@ public class RendezvousVerticle extends VerticleBase {
       })
       .compose(store -> {
         mailbox = store;
+        mailboxOpen = true;
         TlsSettings tls = options.tls();
         return tls.enabled()
           ? vertx.executeBlocking(() -> TlsCertificate.loadOrCreate(tls, commonName(tls.host())))
@@ -169,13 +181,18 @@ public class RendezvousVerticle extends VerticleBase {
       })
       .compose(d -> {
         directory = d;
+        clusterJoined = true;
         wire();
+        if (metrics != null) {
+          metrics.register(registry, mailbox, (RegisterHandler) register, channel, introductions, (RelayForwarder) relay, drops);
+        }
         socket.handler(this::onDatagram);
         return socket.listen(options.port(), options.host(), options.host6())
           .recover(e -> directory.close().transform(closed -> Future.<DualStackSocket>failedFuture(e)));
       })
       .compose(s -> {
         port = s.localAddress().port();
+        socketBound = true;
         // The UDP socket first: a WebSocket's datagrams go through the same demux and answers.
         return ingress == null ? Future.succeededFuture(RendezvousOptions.TLS_OFF) : ingress.listen()
           .recover(e -> directory.close().eventually(socket::close).transform(closed -> Future.<Integer>failedFuture(e)));
@@ -217,6 +234,10 @@ public class RendezvousVerticle extends VerticleBase {
           ? " (cluster member)" : "") + "; log " + Path.of(options.logDir(), LOG_FILE));
         System.out.println("* rendezvous key " + identity.publicKeyText() + " (fingerprint " + identity.fingerprint()
           + "): clients pin it on first use, or set it as rendezvous.key");
+        if (metricsServer != null) {
+          System.out.println("* rendezvous metrics on http://" + options.metrics().getHost() + ":"
+            + metricsServer.actualPort() + "/metrics (/health, /ready)");
+        }
         if (ingress != null) {
           String origin = certificate.created() ? "self-signed, created now" : options.tls().configuredCertificate()
             ? "configured" : "self-signed";
@@ -225,7 +246,37 @@ public class RendezvousVerticle extends VerticleBase {
           System.out.println("* rendezvous TLS on " + options.tls().host() + ":" + tlsPort + " (WebSocket "
             + WebSocketIngress.PATH + "); certificate " + origin + ", SHA-256 fingerprint " + certificate.fingerprint());
         }
+      })
+      // A failed start is not stopped: the metrics listener would outlive it.
+      .onFailure(e -> {
+        if (metricsServer != null) {
+          metricsServer.close();
+        }
       });
+  }
+
+  /**
+   * Starts the metrics listener when {@code metrics.port} is set; {@code /ready} holds once the mailbox
+   * store is open (when on), the cluster joined (when clustered) and the UDP socket bound.
+   */
+  private Future<Void> startMetrics() {
+    if (!options.metrics().enabled()) {
+      return Future.succeededFuture();
+    }
+    metricsServer = MetricsServer.create(vertx, options.metrics())
+      .readiness("udp-socket", () -> socketBound);
+    if (options.mailbox() != null) {
+      metricsServer.readiness("mailbox", () -> mailboxOpen);
+    }
+    if (vertx.isClustered()) {
+      metricsServer.readiness("cluster", () -> clusterJoined);
+    }
+    metrics = new RendezvousMetrics(vertx, new Meters(metricsServer.registry()));
+    return metricsServer.listen().map(server -> {
+      log.info("rendezvous metrics on http://{}:{}/metrics (/health, /ready)", options.metrics().getHost(),
+        server.actualPort());
+      return null;
+    });
   }
 
   /** A self-signed certificate names the configured host, or {@code p2pchat-rendezvous} for a wildcard address. */
@@ -293,11 +344,15 @@ public class RendezvousVerticle extends VerticleBase {
     vertx.cancelTimer(dropLogTimer);
     vertx.cancelTimer(retransmitTimer);
     vertx.cancelTimer(mailboxExpiryTimer);
+    if (metrics != null) {
+      metrics.close();
+    }
     if (log != null) {
       reportDrops();
       log.info("rendezvous shutting down ({} clients registered)", registry.size());
     }
-    return directory.close()
+    return (metricsServer == null ? Future.<Void>succeededFuture() : metricsServer.close())
+      .eventually(directory::close)
       .eventually(() -> ingress == null ? Future.succeededFuture() : ingress.close())
       .eventually(() -> socket == null ? Future.succeededFuture() : socket.close())
       // Last: the deposits accepted before the socket closed are committed, then the database closed.
@@ -337,6 +392,11 @@ public class RendezvousVerticle extends VerticleBase {
   /** The UDP port of the IPv6 socket: {@link #port()} where it was free; -1 when IPv6 is off. */
   public int port6() {
     return socket == null || socket.localAddress6() == null ? -1 : socket.localAddress6().port();
+  }
+
+  /** The port of {@code /metrics}, {@code /health} and {@code /ready}, or -1 when {@code metrics.port} is unset. */
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.actualPort();
   }
 
   /** The HTTPS (WebSocket) port, or -1 when TLS is off. */
@@ -455,8 +515,19 @@ public class RendezvousVerticle extends VerticleBase {
    */
   private void onControl(Exchange ex, Buffer data, boolean charged) throws WireException {
     // The one spot where a control datagram is opened and authenticated.
-    ControlChannel.Opened opened = channel.open(ex.from, data);
+    ControlChannel.Opened opened;
+    try {
+      opened = channel.open(ex.from, data);
+    } catch (WireException e) {
+      if (metrics != null) {
+        metrics.handshakes().count(RendezvousMetrics.Handshake.REJECTED);
+      }
+      throw e;
+    }
     if (opened.reply() != null) {
+      if (metrics != null) {
+        metrics.handshakeAnswered(opened.what());
+      }
       if (!charged) {
         limits.takeOpenedRequest(ex.from, System.nanoTime());
       }
