@@ -43,6 +43,11 @@ public final class Keys {
     return generate("X25519");
   }
 
+  /** An X25519 key pair whose private key is drawn from {@code random} (a seeded one gives the same pair again). */
+  public static KeyPair generateX25519(java.security.SecureRandom random) {
+    return generate("X25519", random);
+  }
+
   /** JDK public key of a raw 32-byte u-coordinate (little-endian, top bit masked per RFC 7748). */
   public static PublicKey x25519Public(byte[] raw) throws InvalidKeyException {
     checkLength(raw, "X25519 public key");
@@ -115,6 +120,11 @@ public final class Keys {
     return generate("Ed25519");
   }
 
+  /** An Ed25519 key pair whose seed is drawn from {@code random} (a seeded one gives the same pair again). */
+  public static KeyPair generateEd25519(java.security.SecureRandom random) {
+    return generate("Ed25519", random);
+  }
+
   /** JDK public key of a raw 32-byte Ed25519 point encoding (RFC 8032 section 5.1.2). */
   public static PublicKey ed25519Public(byte[] raw) throws InvalidKeyException {
     checkLength(raw, "Ed25519 public key");
@@ -160,6 +170,16 @@ public final class Keys {
   private static KeyPair generate(String algorithm) {
     try {
       return KeyPairGenerator.getInstance(algorithm).generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("JDK lacks " + algorithm, e);
+    }
+  }
+
+  private static KeyPair generate(String algorithm, java.security.SecureRandom random) {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
+      generator.initialize(new java.security.spec.NamedParameterSpec(algorithm), random);
+      return generator.generateKeyPair();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("JDK lacks " + algorithm, e);
     }
