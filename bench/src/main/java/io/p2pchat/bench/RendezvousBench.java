@@ -60,6 +60,8 @@ public final class RendezvousBench {
   static final long NODE_START_TIMEOUT_MS = 60_000;
   /** How often the generator forgets sessions a real client would have replaced: bounds its memory. */
   static final long SWEEP_EVERY_MS = 10_000;
+  /** Each worker checks every this many clients that no instance died (out of heap, say): then it stops. */
+  static final int STILL_ALIVE_EVERY = 1_000;
   /**
    * Registrations live as long as the run: a keep-alive round over a million clients on 2 shared cores
    * is measured, not required to fit the shipped 30 s TTL (the figure says how far off it is).
@@ -183,20 +185,28 @@ public final class RendezvousBench {
           settings.clients, sources.hosts(), loadAverage());
       long registerUntil = System.nanoTime() + (long) ((until - System.nanoTime()) * REGISTER_SHARE);
       long cpu0 = cpuMillis(instances);
+      long ownCpu0 = HeapSampler.processCpuNanos();
       AtomicLong registered = new AtomicLong();
       double regSeconds = Workers.timed(settings.threads, registerUntil, t -> {
         for (int i = t; i < settings.clients && System.nanoTime() < registerUntil; i += settings.threads) {
+          if (i % STILL_ALIVE_EVERY < settings.threads && !instances.stream().allMatch(RendezvousInstance::isAlive)) {
+            System.out.printf("* %d instance(s): an instance died (see %s/rdv%d-*.stderr): stop registering%n", n,
+                workDir, n);
+            return;
+          }
           if (clients.register(i, i % n)) {
             registered.incrementAndGet();
           }
         }
       });
       long regCpu = cpuMillis(instances) - cpu0;
+      long ownCpu = (HeapSampler.processCpuNanos() - ownCpu0) / 1_000_000;
       double regRate = registered.get() / regSeconds;
       figures.put(key + "registered", Long.toString(registered.get()));
       figures.put(key + "registrations_per_s", String.format("%.0f", regRate));
       figures.put(key + "registration_failures", Long.toString(clients.failures.get()));
       figures.put(key + "server_cpu_ms_per_registration", perEach(regCpu, registered.get()));
+      figures.put(key + "generator_cpu_ms_per_registration", perEach(ownCpu, registered.get()));
       figures.put(key + "load_average_after_registering", loadAverage());
       System.out.printf("* %d instance(s): %,d registered in %.1f s: %,.0f/s, server CPU %s ms each (load average %s)%n",
           n, registered.get(), regSeconds, regRate, perEach(regCpu, registered.get()), loadAverage());
@@ -212,6 +222,7 @@ public final class RendezvousBench {
       figures.put(key + "heap_bytes_per_registration", heapPerReg);
       figures.put(key + "rss_bytes_per_registration", rssPerReg);
       figures.put(key + "generator_sessions_held", Integer.toString(clients.sweep()));
+      figures.put(key + "generator_heap_after_gc_MiB", mib(new long[] {HeapAfterGc.usedKiB(ProcessHandle.current().pid())}));
       System.out.printf("* %d instance(s): heap after GC %s MiB (%s B per registration), RSS %s MiB (%s B per registration)%n",
           n, mib(heapAfter), heapPerReg, mib(rssAfter), rssPerReg);
 

@@ -106,6 +106,10 @@ final class RendezvousInstance implements AutoCloseable {
     return ProcStatus.of(process.pid());
   }
 
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
   long pid() {
     return process.pid();
   }
