@@ -289,7 +289,9 @@ public final class RendezvousBench {
         .put("requestsPerSecond", 1_000_000).put("requestBurst", 1_000_000)
         .put("requestsPerSecondPerHost", 1_000_000).put("requestBurstPerHost", 1_000_000)
         .put("maxTrackedSources", perInstance + LOOKUPS)
-        .put("ttlSeconds", RUN_TTL_SECONDS);
+        .put("ttlSeconds", RUN_TTL_SECONDS)
+        // No TLS listener: not what this measures, and instances on one machine would share its default port.
+        .put("tls", new JsonObject().put("port", io.p2pchat.rendezvous.RendezvousOptions.TLS_OFF));
   }
 
   /**

@@ -69,7 +69,9 @@ class SimulatedClientsTest {
     Workers.timed(THREADS, deadline, t -> {
       for (int i = t; i < CLIENTS; i += THREADS) {
         distinct.add(sources.of(i));
-        assertTrue(clients.register(i, 0), "client " + i + " registered");
+        if (!clients.register(i, 0)) {
+          throw new AssertionError("client " + i + " not registered; the rendezvous's stats: " + stats());
+        }
       }
     });
     assertEquals(CLIENTS, distinct.size(), "each client its own source ip:port");
