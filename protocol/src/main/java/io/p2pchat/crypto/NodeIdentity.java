@@ -6,11 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
-import java.security.KeyPair;
 import java.security.MessageDigest;
-import java.security.PrivateKey;
-import java.security.PublicKey;
-import java.security.Signature;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -19,7 +15,7 @@ import java.util.List;
 /**
  * The long-term keys of a node: an Ed25519 signing key (its identity, what users compare as a
  * fingerprint and what {@link KnownPeers} remembers) and an X25519 static key (its Noise static key).
- * The JDK cannot convert one into the other, so the X25519 key is bound to the identity by an Ed25519
+ * The two keys are independent (one is not derived from the other), so the X25519 key is bound to the identity by an Ed25519
  * signature over {@code "p2pchat-static-v1" || x25519Pub} ({@link #staticBinding()}), which peers check
  * in {@link HandshakePayload#verify(byte[])}.
  *
@@ -43,18 +39,17 @@ public final class NodeIdentity {
   /** Domain separation of {@link #deriveSecret}: its outputs are never keys of another use. */
   private static final byte[] DERIVE_CONTEXT = "p2pchat-derive-v1 ".getBytes(StandardCharsets.US_ASCII);
   private static final String DERIVE_MAC = "HmacSHA256";
-  private static final byte[] SELF_TEST = "p2pchat-identity-self-test".getBytes(StandardCharsets.US_ASCII);
 
-  private final PrivateKey signingPrivate;
+  private final byte[] signingPrivate;
   private final byte[] signingPublic;
-  private final PrivateKey staticPrivate;
+  private final byte[] staticPrivate;
   private final byte[] staticPublic;
   private final byte[] staticBinding;
 
-  private NodeIdentity(PrivateKey signingPrivate, byte[] signingPublic, PrivateKey staticPrivate, byte[] staticPublic) {
-    this.signingPrivate = signingPrivate;
+  private NodeIdentity(byte[] signingPrivate, byte[] signingPublic, byte[] staticPrivate, byte[] staticPublic) {
+    this.signingPrivate = signingPrivate.clone();
     this.signingPublic = signingPublic.clone();
-    this.staticPrivate = staticPrivate;
+    this.staticPrivate = staticPrivate.clone();
     this.staticPublic = staticPublic.clone();
     this.staticBinding = sign(bindingMessage(staticPublic));
   }
@@ -70,12 +65,19 @@ public final class NodeIdentity {
    * million clients keeping nothing but a seed each ({@code bench rendezvous}). Never for a real node.
    */
   public static NodeIdentity generate(java.security.SecureRandom random) {
-    return of(Keys.generateEd25519(random), Keys.generateX25519(random));
+    byte[] seed = new byte[Keys.KEY_LENGTH];
+    random.nextBytes(seed);
+    byte[] x = new byte[Keys.KEY_LENGTH];
+    random.nextBytes(x);
+    return of(seed, x);
   }
 
-  private static NodeIdentity of(KeyPair ed, KeyPair x) {
-    return new NodeIdentity(ed.getPrivate(), Keys.rawEd25519Public(ed.getPublic()), x.getPrivate(),
-        Keys.rawX25519Public(x.getPublic()));
+  private static NodeIdentity of(byte[] seed, byte[] x) {
+    try {
+      return new NodeIdentity(seed, Keys.ed25519PublicOf(seed), x, Keys.x25519PublicOf(x));
+    } catch (InvalidKeyException e) {
+      throw new IllegalStateException("BUG: a generated key has the wrong length", e);
+    }
   }
 
   /**
@@ -121,9 +123,9 @@ public final class NodeIdentity {
     Base64.Encoder b64 = Base64.getEncoder();
     String text = FILE_HEADER + "\n"
         + "# p2pchat node identity: private keys, keep this file secret and do not edit it\n"
-        + ED_SEED + " " + b64.encodeToString(Keys.rawEd25519Private(signingPrivate)) + "\n"
+        + ED_SEED + " " + b64.encodeToString(signingPrivate) + "\n"
         + ED_PUBLIC + " " + b64.encodeToString(signingPublic) + "\n"
-        + X_PRIVATE + " " + b64.encodeToString(Keys.rawX25519Private(staticPrivate)) + "\n";
+        + X_PRIVATE + " " + b64.encodeToString(staticPrivate) + "\n";
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -136,14 +138,10 @@ public final class NodeIdentity {
     byte[] seed = field(lines.get(1), ED_SEED);
     byte[] edPub = field(lines.get(2), ED_PUBLIC);
     byte[] xPriv = field(lines.get(3), X_PRIVATE);
-    PrivateKey signing = Keys.ed25519Private(seed);
-    PrivateKey stat = Keys.x25519Private(xPriv);
-    NodeIdentity id = new NodeIdentity(signing, edPub, stat, Keys.x25519PublicOf(stat));
-    // The JDK cannot derive an Ed25519 public key from its seed, so check the pair instead.
-    if (!verify(edPub, SELF_TEST, id.sign(SELF_TEST))) {
+    if (!Arrays.equals(edPub, Keys.ed25519PublicOf(seed))) {
       throw new IllegalArgumentException("Ed25519 public key does not match the seed");
     }
-    return id;
+    return new NodeIdentity(seed, edPub, xPriv, Keys.x25519PublicOf(xPriv));
   }
 
   private static byte[] field(String line, String name) {
@@ -173,8 +171,8 @@ public final class NodeIdentity {
     return staticBinding.clone();
   }
 
-  PrivateKey staticPrivateKey() {
-    return staticPrivate;
+  byte[] staticPrivateKey() {
+    return staticPrivate.clone();
   }
 
   /**
@@ -185,7 +183,7 @@ public final class NodeIdentity {
    * stateless reset tokens ({@code io.p2pchat.control.ResetTokens}).
    */
   public byte[] deriveSecret(String label) {
-    byte[] key = Keys.rawX25519Private(staticPrivate);
+    byte[] key = staticPrivate.clone();
     try {
       javax.crypto.Mac mac = javax.crypto.Mac.getInstance(DERIVE_MAC);
       mac.init(new javax.crypto.spec.SecretKeySpec(key, DERIVE_MAC));
@@ -200,30 +198,12 @@ public final class NodeIdentity {
 
   /** Ed25519 signature of {@code data} (64 bytes). */
   public byte[] sign(byte[] data) {
-    try {
-      Signature s = Signature.getInstance("Ed25519");
-      s.initSign(signingPrivate);
-      s.update(data);
-      return s.sign();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("BUG: Ed25519 signing failed", e);
-    }
+    return Keys.ed25519Sign(signingPrivate, signingPublic, data);
   }
 
   /** Checks an Ed25519 signature; false (never an exception) for a bad key, length or signature. */
   public static boolean verify(byte[] ed25519Pub, byte[] data, byte[] sig) {
-    if (sig == null || sig.length != Keys.SIGNATURE_LENGTH) {
-      return false;
-    }
-    try {
-      PublicKey key = Keys.ed25519Public(ed25519Pub);
-      Signature s = Signature.getInstance("Ed25519");
-      s.initVerify(key);
-      s.update(data);
-      return s.verify(sig);
-    } catch (GeneralSecurityException | RuntimeException e) {
-      return false;
-    }
+    return Keys.ed25519Verify(ed25519Pub, data, sig);
   }
 
   /**

@@ -1,8 +1,6 @@
 package io.p2pchat.crypto;
 
 import java.security.InvalidKeyException;
-import java.security.KeyPair;
-import java.security.PrivateKey;
 import java.util.Arrays;
 
 /**
@@ -82,18 +80,18 @@ public final class NoiseHandshake {
   private final Pattern pattern;
   private final Role role;
   private final CipherSuite suite;
-  private final PrivateKey staticPrivate;
+  private final byte[] staticPrivate;
   private final byte[] staticPublic;
   private final byte[] fixedEphemeral; // tests only (Noise test vectors); null = random
   private NoiseSymmetricState ss;
-  private PrivateKey ePrivate;
+  private byte[] ePrivate;
   private byte[] ePublic;
   private byte[] re;
   private byte[] rs;
   private int messageIndex; // messages processed so far, 0..pattern.messages()
   private State state;
 
-  private NoiseHandshake(Pattern pattern, Role role, PrivateKey staticPrivate, byte[] staticPublic,
+  private NoiseHandshake(Pattern pattern, Role role, byte[] staticPrivate, byte[] staticPublic,
       byte[] fixedEphemeral, byte[] remoteStatic, byte[] prologue, CipherSuite suite) {
     this.pattern = pattern;
     this.role = role;
@@ -119,7 +117,7 @@ public final class NoiseHandshake {
     this.state = role == Role.INITIATOR ? State.WRITE : State.READ;
   }
 
-  private NoiseHandshake(Role role, PrivateKey staticPrivate, byte[] staticPublic, byte[] fixedEphemeral,
+  private NoiseHandshake(Role role, byte[] staticPrivate, byte[] staticPublic, byte[] fixedEphemeral,
       byte[] prologue, CipherSuite suite) {
     this(Pattern.XX, role, staticPrivate, staticPublic, fixedEphemeral, null, prologue, suite);
   }
@@ -171,16 +169,14 @@ public final class NoiseHandshake {
   /** Test hook for any pattern: fixed keys, to replay published Noise test vectors. */
   static NoiseHandshake withFixedKeys(Pattern pattern, Role role, byte[] staticPrivate, byte[] ephemeralPrivate,
       byte[] remoteStatic, byte[] prologue, CipherSuite suite) throws InvalidKeyException {
-    PrivateKey s = Keys.x25519Private(staticPrivate);
-    return new NoiseHandshake(pattern, role, s, Keys.x25519PublicOf(s), ephemeralPrivate.clone(), remoteStatic,
+    return new NoiseHandshake(pattern, role, staticPrivate.clone(), Keys.x25519PublicOf(staticPrivate), ephemeralPrivate.clone(), remoteStatic,
         prologue, suite);
   }
 
   /** Test hook: fixed static and ephemeral private keys, to replay published Noise test vectors. */
   static NoiseHandshake withFixedKeys(Role role, byte[] staticPrivate, byte[] ephemeralPrivate, byte[] prologue,
       CipherSuite suite) throws InvalidKeyException {
-    PrivateKey s = Keys.x25519Private(staticPrivate);
-    return new NoiseHandshake(role, s, Keys.x25519PublicOf(s), ephemeralPrivate.clone(), prologue, suite);
+    return new NoiseHandshake(role, staticPrivate.clone(), Keys.x25519PublicOf(staticPrivate), ephemeralPrivate.clone(), prologue, suite);
   }
 
   public Role role() {
@@ -377,7 +373,10 @@ public final class NoiseHandshake {
     Arrays.fill(keys[1], (byte) 0);
     state = State.SPLIT;
     ss = null;
-    ePrivate = null;
+    if (ePrivate != null) { // an X recipient never had one
+      Arrays.fill(ePrivate, (byte) 0);
+      ePrivate = null;
+    }
     return role == Role.INITIATOR ? new SessionKeys(i2r, r2i, h) : new SessionKeys(r2i, i2r, h);
   }
 
@@ -390,14 +389,8 @@ public final class NoiseHandshake {
   }
 
   private byte[] writeEphemeral() throws InvalidKeyException {
-    if (fixedEphemeral != null) {
-      ePrivate = Keys.x25519Private(fixedEphemeral);
-      ePublic = Keys.x25519PublicOf(ePrivate);
-    } else {
-      KeyPair kp = Keys.generateX25519();
-      ePrivate = kp.getPrivate();
-      ePublic = Keys.rawX25519Public(kp.getPublic());
-    }
+    ePrivate = fixedEphemeral != null ? fixedEphemeral.clone() : Keys.generateX25519();
+    ePublic = Keys.x25519PublicOf(ePrivate);
     ss.mixHash(ePublic);
     return ePublic.clone();
   }

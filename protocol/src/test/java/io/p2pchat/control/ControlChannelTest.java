@@ -11,11 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.p2pchat.crypto.AddressCookie;
 import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.crypto.NodeIdentity;
+import io.p2pchat.crypto.PublicKeyOps;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -110,6 +113,39 @@ class ControlChannelTest {
     byte[] big = new byte[ControlCodec.MAX_PLAINTEXT];
     assertEquals(ControlCodec.MAX_DATAGRAM, serverSide.seal(big, net.nowNanos).length);
     assertThrows(IllegalArgumentException.class, () -> serverSide.seal(new byte[ControlCodec.MAX_PLAINTEXT + 1], 0));
+  }
+
+  /** Public-key operations of each kind that {@code step} performed (process-wide counters; tests run one at a time). */
+  private static Map<PublicKeyOps.Kind, Long> opsOf(Runnable step) {
+    Map<PublicKeyOps.Kind, Long> before = PublicKeyOps.snapshot();
+    step.run();
+    Map<PublicKeyOps.Kind, Long> delta = new EnumMap<>(PublicKeyOps.Kind.class);
+    PublicKeyOps.snapshot().forEach((k, n) -> {
+      if (n - before.get(k) != 0) {
+        delta.put(k, n - before.get(k));
+      }
+    });
+    return delta;
+  }
+
+  @Test
+  void theServersHandshakeCostsFourAgreementsOneKeyAndOneVerifyAndAKeepAliveNone() {
+    Net net = new Net(CipherSuite.AES_GCM);
+    byte[] hello = net.client.start(net.nowNanos);
+    var cookie = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(hello));
+    assertEquals(Map.of(), opsOf(() -> net.toServer(hello)), "a HELLO costs the server no public-key operation");
+    byte[] initiation = assertInstanceOf(ControlClient.Event.Send.class, net.toClient(cookie.datagram())).datagram();
+    ControlServer.Event[] accepted = new ControlServer.Event[1];
+    assertEquals(Map.of(PublicKeyOps.Kind.X25519_AGREE, 4L, PublicKeyOps.Kind.X25519_GENERATE, 1L,
+        PublicKeyOps.Kind.ED25519_VERIFY, 1L), opsOf(() -> accepted[0] = net.toServer(initiation)),
+        "IK responder: es, ss, ee, se, its ephemeral key, and the client's binding signature");
+    var response = assertInstanceOf(ControlServer.Event.Accepted.class, accepted[0]).response();
+    assertInstanceOf(ControlClient.Event.Established.class, net.toClient(response));
+    for (int i = 0; i < 10; i++) {
+      byte[] keepAlive = net.client.seal(bytes("{\"t\":\"keepalive\"}"), net.nowNanos);
+      assertEquals(Map.of(), opsOf(() -> assertInstanceOf(ControlServer.Event.Message.class, net.toServer(keepAlive))),
+          "a keep-alive (sealed message) costs the server no public-key operation");
+    }
   }
 
   @Test

@@ -176,7 +176,7 @@ class NoiseHandshakeTest {
     assertEquals(expected[0], HEX.formatHex(m1), "the only handshake message");
     assertEquals(PAYLOADS[0], HEX.formatHex(resp.readMessage(m1)));
     assertTrue(init.isComplete() && resp.isComplete(), "one message completes X");
-    assertArrayEquals(Keys.x25519PublicOf(Keys.x25519Private(HEX.parseHex(INIT_STATIC))), resp.remoteStaticKey(),
+    assertArrayEquals(Keys.x25519PublicOf(HEX.parseHex(INIT_STATIC)), resp.remoteStaticKey(),
         "the responder learns the sender's static key");
     assertEquals(chacha ? X_CHACHA_HASH : X_AESGCM_HASH, HEX.formatHex(init.handshakeHash()));
     assertEquals(chacha ? X_CHACHA_HASH : X_AESGCM_HASH, HEX.formatHex(resp.handshakeHash()));

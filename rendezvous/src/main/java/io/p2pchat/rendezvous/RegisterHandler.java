@@ -49,8 +49,21 @@ final class RegisterHandler implements ControlHandler {
     this.relay = options.relay();
   }
 
+  /** A {@code register} not known to come from a sealed session: its Ed25519 signature is checked. */
   @Override
   public void handle(Exchange ex, JsonObject msg) throws WireException {
+    handleSealed(ex, msg, null);
+  }
+
+  /**
+   * A {@code register} opened from the sealed control session of the identity key {@code sessionKey}
+   * (null: none). When that key is the one registered, the signature is not checked (its public-key
+   * verify was a third of a registration's cost): the session's AEAD already proves the sender holds
+   * the static key which the INITIATION's binding signature tied to that identity, and its replay
+   * window refuses a repeat. The address cookie is still checked (an HMAC: cheap). docs/PROTOCOL.md,
+   * "What a registration costs".
+   */
+  void handleSealed(Exchange ex, JsonObject msg, byte[] sessionKey) throws WireException {
     if (Control.number(msg, Control.VERSION) != Control.PROTOCOL_VERSION) {
       outbox.answer(ex, Control.error("bad-version", "speaks protocol " + Control.PROTOCOL_VERSION));
       return;
@@ -62,7 +75,8 @@ final class RegisterHandler implements ControlHandler {
       outbox.answer(ex, Control.of(ControlType.CHALLENGE).put(Control.COOKIE, Control.base64(cookies.issue(source, nowMillis))));
       return;
     }
-    if (!listed.signatureValid()) {
+    boolean provenBySession = sessionKey != null && Arrays.equals(sessionKey, listed.key());
+    if (!provenBySession && !listed.signatureValid()) {
       log.info("bad registration signature for {} from {} (key {})", listed.nick(), ex.from,
         NodeIdentity.keyIdOf(listed.key()));
       outbox.answer(ex, Control.error("bad-signature", "signature does not verify"));

@@ -85,7 +85,7 @@ public class RendezvousVerticle extends VerticleBase {
   private DropReport drops;
   private Introductions introductions;
   private HostCandidates hostCandidates;
-  private ControlHandler register;
+  private RegisterHandler register;
   private ControlHandler keepAlive;
   private ControlHandler list;
   private ControlHandler connect;
@@ -476,7 +476,7 @@ public class RendezvousVerticle extends VerticleBase {
     }
     switch (type) {
       case REGISTER:
-        register.handle(ex, msg);
+        register.handleSealed(ex, msg, opened.key());
         break;
       case KEEPALIVE:
         keepAlive.handle(ex, msg);
