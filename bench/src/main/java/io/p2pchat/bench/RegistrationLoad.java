@@ -1,7 +1,6 @@
 package io.p2pchat.bench;
 
 import io.p2pchat.control.ControlClient;
-import io.p2pchat.control.KnownServers;
 import io.p2pchat.crypto.AddressCookie;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.wire.Control;
@@ -16,85 +15,27 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Registers many clients exactly as a node does (the sealed control channel's cookie round and IK
- * handshake, then register, the server's cookie challenge, the register signed with Ed25519 over the
- * cookie, {@code registered}, all sealed), each from its own source
- * address: {@link #SOURCE_HOSTS} loopback hosts 127.0.0.2.. times a range of ports, so neither the
- * per-source nor the per-host limits are what is measured, and every registration keeps its own
- * address (the rendezvous holds one registration per address). A socket is closed once registered:
- * the registration lives on until its TTL. Clients are spread over the instances round robin.
+ * The steps of a registration exactly as a node takes them (the sealed control channel's cookie round
+ * and IK handshake, then register, the server's cookie challenge, the register signed with Ed25519 over
+ * the cookie, {@code registered}, all sealed), over a blocking socket the caller bound: shared by
+ * {@link SimulatedClients} and {@link MailboxBench}.
  */
 final class RegistrationLoad {
 
-  /** Loopback source hosts 127.0.0.2 .. 127.0.0.251 (the whole 127.0.0.0/8 is loopback on Linux). */
+  /** Source hosts of the plain look-ups ({@link LookupLoad}): 127.0.0.2 .. 127.0.0.251. */
   static final int SOURCE_HOSTS = 250;
-  /** First source port of each host; client i uses port BASE + i / SOURCE_HOSTS. */
-  static final int BASE_PORT = 20_000;
-  /** Clients per room: a small group, so each registration also costs a few introductions. */
+  /** Clients in the room the plain {@code peer N} look-ups read. */
   static final int ROOM_SIZE = 4;
-  /** Concurrent registrations: enough to keep 1-3 instances busy on 2 cores. */
-  static final int THREADS = 8;
+  /** A loopback answer takes well under a millisecond; on a saturated 2-core machine, allow seconds. */
   static final int ANSWER_TIMEOUT_MS = 2_000;
   static final int ATTEMPTS = 5;
 
-  private final List<InetSocketAddress> instances;
-  private final SecureRandom random = new SecureRandom();
-  private final String prefix;
-  final AtomicLong failed = new AtomicLong();
-  final AtomicLong registered = new AtomicLong();
-
-  RegistrationLoad(List<InetSocketAddress> instances, String prefix) {
-    this.instances = instances;
-    this.prefix = prefix;
-  }
-
-  /** Registers clients {@code 0 .. count-1}, or as many as fit until {@code deadlineNanos}; returns the seconds it took. */
-  double run(int count, long deadlineNanos) throws Exception {
-    return Workers.timed(THREADS, deadlineNanos, first -> {
-      for (int i = first; i < count && System.nanoTime() < deadlineNanos; i += THREADS) {
-        if (register(i)) {
-          registered.incrementAndGet();
-        } else {
-          failed.incrementAndGet();
-        }
-      }
-    });
-  }
-
-  static InetSocketAddress source(int i) throws IOException {
-    return new InetSocketAddress(InetAddress.getByName("127.0.0." + (2 + i % SOURCE_HOSTS)),
-        BASE_PORT + i / SOURCE_HOSTS);
-  }
-
-  /** Nick of client {@code i} (the plain {@code peer N} look-ups read room "lobby": clients 0..ROOM_SIZE-1). */
-  String nick(int i) {
-    return prefix + i;
-  }
-
-  private boolean register(int i) throws IOException {
-    // A key per client: the rendezvous keeps one control session per identity key, as for real nodes.
-    NodeIdentity key = NodeIdentity.generate();
-    String room = i < ROOM_SIZE ? "lobby" : prefix + "r" + (i / ROOM_SIZE);
-    JsonObject registration = registration(key, nick(i), room, "bench-" + i);
-    InetSocketAddress server = instances.get(i % instances.size());
-    try (DatagramSocket s = new DatagramSocket(null)) {
-      s.setReuseAddress(true);
-      s.bind(source(i));
-      s.setSoTimeout(ANSWER_TIMEOUT_MS);
-      ControlClient control = new ControlClient(key, server.getHostString() + ":" + server.getPort(),
-          KnownServers.empty(Path.of("unsaved-known-servers")), io.p2pchat.control.ControlCodec.SUITE, random,
-          System::currentTimeMillis);
-      return registerWith(s, server, control, key, registration);
-    }
+  private RegistrationLoad() {
   }
 
   /** The first, unsigned {@code register} of {@code key} as {@code nick} in {@code room}, without local candidates. */
@@ -143,7 +84,7 @@ final class RegistrationLoad {
   }
 
   /** One try of the control handshake (HELLO, COOKIE, INITIATION, RESPONSE): ends with a session, or at a timeout. */
-  private static void handshake(DatagramSocket s, InetSocketAddress to, ControlClient control) throws IOException {
+  static void handshake(DatagramSocket s, InetSocketAddress to, ControlClient control) throws IOException {
     byte[] out = control.start(System.nanoTime());
     while (control.session() == null) {
       s.send(new DatagramPacket(out, out.length, to));

@@ -28,8 +28,8 @@ final class RendezvousInstance implements AutoCloseable {
   /** A clustered JVM joins in a few seconds; on a loaded 2-core machine, allow much more. */
   private static final long START_TIMEOUT_MS = 90_000;
   private static final int PROBE_TIMEOUT_MS = 250;
-  /** 100,000 registrations of ~1 KiB each, the cluster's copies and the Hazelcast map: ample room. */
-  private static final String HEAP = "-Xmx1g";
+  /** The bound: 1,000,000 registrations within 1 GiB of heap ({@code bench rendezvous --heap}). */
+  static final String DEFAULT_HEAP = "1g";
 
   final String name;
   final int port;
@@ -44,15 +44,26 @@ final class RendezvousInstance implements AutoCloseable {
   /** Starts an instance on {@code port}; {@code clusterXml} null runs it alone. */
   static RendezvousInstance start(String name, int port, JsonObject config, Path clusterXml, Path workDir)
       throws IOException {
+    return start(name, port, config, clusterXml, workDir, DEFAULT_HEAP);
+  }
+
+  /**
+   * Starts an instance with a heap of {@code heap} (a -Xmx size such as {@code 1g}) and the JVM's default
+   * collector, as {@code bin/p2pchat rendezvous} runs it: the bench's own heap and collector flags are not
+   * passed on.
+   */
+  static RendezvousInstance start(String name, int port, JsonObject config, Path clusterXml, Path workDir,
+      String heap) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (!flag.startsWith("-agentlib") && !flag.startsWith("-javaagent") && !flag.startsWith("-Xmx")
+      if (!flag.startsWith("-agentlib") && !flag.startsWith("-javaagent") && !flag.startsWith("-Xm")
+          && !(flag.startsWith("-XX:+Use") && flag.endsWith("GC"))
           && !flag.startsWith("-XX:StartFlightRecording") && !flag.startsWith("-Dvertx.hazelcast.config")) {
         command.add(flag);
       }
     }
-    command.add(HEAP);
+    command.add("-Xmx" + heap);
     if (clusterXml != null) {
       command.add("-Dvertx.hazelcast.config=" + clusterXml);
     }
@@ -93,6 +104,14 @@ final class RendezvousInstance implements AutoCloseable {
 
   ProcStatus status() {
     return ProcStatus.of(process.pid());
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  long pid() {
+    return process.pid();
   }
 
   /** {@code kill -9}, as a crash. */

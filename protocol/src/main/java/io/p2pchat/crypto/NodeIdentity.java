@@ -56,8 +56,23 @@ public final class NodeIdentity {
 
   /** A fresh random identity, in memory only (tests, ephemeral nodes). */
   public static NodeIdentity generate() {
-    byte[] seed = Keys.generateEd25519();
-    byte[] x = Keys.generateX25519();
+    return of(Keys.generateEd25519(), Keys.generateX25519());
+  }
+
+  /**
+   * An identity whose private keys are drawn from {@code random}, in memory only: a deterministic
+   * {@code random} (a seeded DRBG) gives the same identity again, so a load generator can simulate a
+   * million clients keeping nothing but a seed each ({@code bench rendezvous}). Never for a real node.
+   */
+  public static NodeIdentity generate(java.security.SecureRandom random) {
+    byte[] seed = new byte[Keys.KEY_LENGTH];
+    random.nextBytes(seed);
+    byte[] x = new byte[Keys.KEY_LENGTH];
+    random.nextBytes(x);
+    return of(seed, x);
+  }
+
+  private static NodeIdentity of(byte[] seed, byte[] x) {
     try {
       return new NodeIdentity(seed, Keys.ed25519PublicOf(seed), x, Keys.x25519PublicOf(x));
     } catch (InvalidKeyException e) {
