@@ -196,7 +196,6 @@ final class SimulatedClients {
   private DatagramSocket bind(int i) throws IOException {
     DatagramSocket s = new DatagramSocket(null);
     try {
-      s.setReuseAddress(true);
       s.bind(sources.of(i));
       s.setSoTimeout(RegistrationLoad.ANSWER_TIMEOUT_MS);
       return s;

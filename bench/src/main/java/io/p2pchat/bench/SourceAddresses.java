@@ -11,15 +11,17 @@ import java.net.UnknownHostException;
  * rendezvous and to everything else on the machine) at port {@code basePort + i / hosts}.
  *
  * <p>No OS socket is held per client: a socket is bound to a client's address only while that client
- * has something to send and await (its handshake and register, a keep-alive, a re-registration), with
- * {@code SO_REUSEADDR}, and closed after, so the same address is bound again at its next turn. A
+ * has something to send and await (its handshake and register, a keep-alive, a re-registration), without
+ * {@code SO_REUSEADDR} (so two runs that met on one address would fail loudly, not steal answers), and closed after, so the same address is bound again at its next turn. A
  * million clients cost as many sockets as there are worker threads.
  *
- * @param hosts    distinct source ips (at most {@link #MAX_HOSTS})
+ * @param firstHost the first of the plan's hosts (0 is 127.1.0.0): a test picks a block of its own at random, so
+ *                 two runs on one machine never share a source address
+ * @param hosts    distinct source ips (at most {@link #MAX_HOSTS} - {@code firstHost})
  * @param basePort first source port of each host: below the ephemeral range (32768-60999), so no other
  *                 program on the machine is handed one of these by the kernel
  */
-record SourceAddresses(int hosts, int basePort) {
+record SourceAddresses(int firstHost, int hosts, int basePort) {
 
   /** 127.1.0.0 .. 127.254.255.255: far more than the 3,000,000 clients the bench goes to need. */
   static final int MAX_HOSTS = 254 * 65_536;
@@ -29,20 +31,20 @@ record SourceAddresses(int hosts, int basePort) {
   static final int CLIENTS_PER_HOST = 16;
 
   SourceAddresses {
-    if (hosts < 1 || hosts > MAX_HOSTS) {
-      throw new IllegalArgumentException("hosts must be 1.." + MAX_HOSTS + ": " + hosts);
+    if (firstHost < 0 || hosts < 1 || hosts > MAX_HOSTS - firstHost) {
+      throw new IllegalArgumentException("hosts must be 1.." + (MAX_HOSTS - firstHost) + ": " + hosts);
     }
   }
 
   /** The default plan for {@code clients}: {@link #CLIENTS_PER_HOST} each. */
   static SourceAddresses forClients(int clients) {
-    return new SourceAddresses(Math.max(1, Math.min(MAX_HOSTS, (clients + CLIENTS_PER_HOST - 1) / CLIENTS_PER_HOST)),
+    return new SourceAddresses(0, Math.max(1, Math.min(MAX_HOSTS, (clients + CLIENTS_PER_HOST - 1) / CLIENTS_PER_HOST)),
         BASE_PORT);
   }
 
   /** Source address of client {@code i}. */
   InetSocketAddress of(int i) {
-    int host = i % hosts;
+    int host = firstHost + i % hosts;
     int port = basePort + i / hosts;
     if (port > 65_535) {
       throw new IllegalArgumentException("client " + i + " needs port " + port + ": use more hosts");

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,7 +60,7 @@ class SimulatedClientsTest {
   @Test
   void twoThousandClientsFromTwentyAddressesRegisterKeepAliveAndAreLookedUp() throws Exception {
     InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), rendezvous.port());
-    SourceAddresses sources = new SourceAddresses(HOSTS, BASE_PORT);
+    SourceAddresses sources = new SourceAddresses(ThreadLocalRandom.current().nextInt(SourceAddresses.MAX_HOSTS - HOSTS), HOSTS, BASE_PORT);
     SimulatedClients clients = new SimulatedClients(CLIENTS, sources, new InetSocketAddress[] {server}, "t");
     assertArrayEquals(clients.identity(7).signingPublicKey(), clients.identity(7).signingPublicKey(),
         "a client's identity is derived again the same");
