@@ -150,10 +150,32 @@ public class P2pChatLauncher extends Launcher {
     return options;
   }
 
+  /**
+   * A failed start prints one line and exits. Not when the JVM is shutting down already (SIGTERM during
+   * start-up): its hook closes Vert.x, which fails the deploy under way; that is the stop asked for,
+   * not a failure to report. And never {@code System.exit} on the event loop: exit waits for the
+   * shutdown hooks, one of which (the launcher's) waits for Vert.x to close on that same event loop,
+   * so start-up hung until the hook gave up.
+   */
   @Override
   public void handleDeployFailed(Vertx vertx, String mainVerticle, DeploymentOptions deploymentOptions, Throwable cause) {
+    if (shuttingDown()) {
+      return;
+    }
     System.err.println(startFailure(mainVerticle, cause));
-    vertx.close().onComplete(ar -> System.exit(EXIT_START_FAILED));
+    vertx.close().onComplete(ar -> new Thread(() -> System.exit(EXIT_START_FAILED), "p2pchat-exit").start());
+  }
+
+  /** True once the JVM runs its shutdown hooks (a hook can no longer be added then). */
+  private static boolean shuttingDown() {
+    Thread probe = new Thread(() -> { }, "p2pchat-shutdown-probe");
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
+    }
   }
 
   private static String startFailure(String verticle, Throwable cause) {
