@@ -64,12 +64,6 @@ public class P2pChatLauncher extends Launcher {
     this.verticle = verticle;
   }
 
-  /** The environment variable and system property that pick the log format: {@code plain} (default) or {@code json}. */
-  static final String LOG_FORMAT_ENV = "P2PCHAT_LOG_FORMAT";
-  static final String LOG_FORMAT_PROPERTY = "p2pchat.log.format";
-  /** The Logback configuration of {@code json}: the same events as logback.xml, one JSON object a line. */
-  static final String JSON_LOG_CONFIG = "logback-json.xml";
-
   public static void main(String[] args) {
     chooseLogFormat();
     for (int i = 0; i < args.length - 1; i++) {
@@ -87,17 +81,14 @@ public class P2pChatLauncher extends Launcher {
   }
 
   /**
-   * Before the first logger: {@code json} points Logback at {@value #JSON_LOG_CONFIG} (unless
-   * {@code -Dlogback.configurationFile} names another); another value than plain or json stops start-up.
+   * Before the first logger: a {@code P2PCHAT_LOG_FORMAT} (or {@code -Dp2pchat.log.format}) other than
+   * plain or json stops start-up with one line; logback.xml's {@link LogFormatEncoder} writes the one chosen.
    */
   private static void chooseLogFormat() {
-    String format = System.getProperty(LOG_FORMAT_PROPERTY, System.getenv().getOrDefault(LOG_FORMAT_ENV, "plain"));
-    if (format.equals("json")) {
-      if (System.getProperty("logback.configurationFile") == null) {
-        System.setProperty("logback.configurationFile", JSON_LOG_CONFIG);
-      }
-    } else if (!format.equals("plain") && !format.isEmpty()) {
-      System.err.println("p2pchat: config error: " + LOG_FORMAT_ENV + " must be plain or json (got \"" + format + "\")");
+    String problem = LogFormatEncoder.problem(System.getProperty(LogFormatEncoder.PROPERTY,
+      System.getenv(LogFormatEncoder.ENV)));
+    if (problem != null) {
+      System.err.println("p2pchat: config error: " + problem);
       System.exit(EXIT_START_FAILED);
     }
   }
@@ -159,10 +150,32 @@ public class P2pChatLauncher extends Launcher {
     return options;
   }
 
+  /**
+   * A failed start prints one line and exits. Not when the JVM is shutting down already (SIGTERM during
+   * start-up): its hook closes Vert.x, which fails the deploy under way; that is the stop asked for,
+   * not a failure to report. And never {@code System.exit} on the event loop: exit waits for the
+   * shutdown hooks, one of which (the launcher's) waits for Vert.x to close on that same event loop,
+   * so start-up hung until the hook gave up.
+   */
   @Override
   public void handleDeployFailed(Vertx vertx, String mainVerticle, DeploymentOptions deploymentOptions, Throwable cause) {
+    if (shuttingDown()) {
+      return;
+    }
     System.err.println(startFailure(mainVerticle, cause));
-    vertx.close().onComplete(ar -> System.exit(EXIT_START_FAILED));
+    vertx.close().onComplete(ar -> new Thread(() -> System.exit(EXIT_START_FAILED), "p2pchat-exit").start());
+  }
+
+  /** True once the JVM runs its shutdown hooks (a hook can no longer be added then). */
+  private static boolean shuttingDown() {
+    Thread probe = new Thread(() -> { }, "p2pchat-shutdown-probe");
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
+    }
   }
 
   private static String startFailure(String verticle, Throwable cause) {

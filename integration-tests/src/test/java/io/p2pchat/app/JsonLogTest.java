@@ -1,5 +1,6 @@
 package io.p2pchat.app;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 18: a real rendezvous process started with {@code P2PCHAT_LOG_FORMAT=json} writes its log as
  * JSON lines: every line parses, and carries time, level, logger, node and message. A junk datagram
- * adds a WARN line (the drop), which goes to stderr as JSON too.
+ * adds a WARN line (the drop), which goes to stderr as JSON too. A format the launcher does not know
+ * stops start-up with one line.
  */
 @Timeout(90)
 class JsonLogTest {
@@ -50,7 +52,7 @@ class JsonLogTest {
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
       .redirectError(dir.resolve("stderr.txt").toFile());
     builder.environment().keySet().removeIf(k -> k.startsWith(ConfigOverrides.ENV_PREFIX));
-    builder.environment().put(P2pChatLauncher.LOG_FORMAT_ENV, "json");
+    builder.environment().put(LogFormatEncoder.ENV, "json");
     Process p = builder.start();
     try {
       int port = CompletableFuture.supplyAsync(() -> listeningPort(p)).get(PROCESS_SECONDS, TimeUnit.SECONDS);
@@ -88,6 +90,22 @@ class JsonLogTest {
     assertTrue(lines.stream().map(JsonObject::new).anyMatch(e -> e.getString("node").equals("rendezvous")
       && e.getString("message").startsWith("rendezvous listening on")), "the node's name is a field: " + lines);
     assertTrue(lines.stream().map(JsonObject::new).anyMatch(e -> e.getString("level").equals("WARN")), lines.toString());
+  }
+
+  /** A format that is neither plain nor json stops start-up with one line naming the variable. */
+  @Test
+  void anUnknownFormatStopsStartUp(@TempDir Path dir) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-cp", System.getProperty("java.class.path"), P2pChatLauncher.class.getName(),
+      "run", "io.p2pchat.rendezvous.RendezvousVerticle", "-conf", "{\"port\":0}")
+      .directory(dir.toFile()).redirectError(dir.resolve("stderr.txt").toFile());
+    builder.environment().keySet().removeIf(k -> k.startsWith(ConfigOverrides.ENV_PREFIX));
+    builder.environment().put(LogFormatEncoder.ENV, "xml");
+    Process p = builder.start();
+    assertTrue(p.waitFor(PROCESS_SECONDS, TimeUnit.SECONDS), "the launcher did not exit");
+    assertEquals(1, p.exitValue());
+    assertEquals(List.of("p2pchat: config error: P2PCHAT_LOG_FORMAT must be plain or json (got \"xml\")"),
+      Files.readAllLines(dir.resolve("stderr.txt"), StandardCharsets.UTF_8));
   }
 
   private static int listeningPort(Process p) {

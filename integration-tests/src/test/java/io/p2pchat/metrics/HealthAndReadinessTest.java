@@ -1,20 +1,25 @@
 package io.p2pchat.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.p2pchat.crypto.NodeIdentity;
+import io.p2pchat.rendezvous.RendezvousOptions;
 import io.p2pchat.rendezvous.RendezvousVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.json.JsonObject;
+import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
@@ -27,7 +32,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 18: {@code /ready} says not ready until the UDP socket is bound, and ready after;
+ * Issue 18: {@code /ready} says not ready until the UDP socket is bound, and ready after (of a
+ * MetricsServer alone, and of a real rendezvous whose start is held before its socket binds);
  * {@code /health} keeps answering while junk datagrams flood the rendezvous's UDP port.
  */
 @Timeout(90)
@@ -43,6 +49,8 @@ class HealthAndReadinessTest {
   private static final int PROBES = 20;
   private static final int OK = 200;
   private static final int UNAVAILABLE = 503;
+  /** How often the test looks for the metrics listener while the rendezvous starts. */
+  private static final long POLL_MS = 50;
 
   private Vertx vertx;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(WAIT_SECONDS)).build();
@@ -133,5 +141,61 @@ class HealthAndReadinessTest {
     String metrics = get(metricsPort, "/metrics").body();
     assertTrue(metrics.lines().anyMatch(l -> l.startsWith("p2pchat_rendezvous_drops_total{reason=\"unknown-kind\"}")
       && !l.endsWith(" 0.0")), "the junk is counted: " + metrics.lines().filter(l -> l.contains("unknown-kind")).toList());
+  }
+
+  /**
+   * A real rendezvous's /ready says 503, naming the UDP socket, while its start-up is held before the
+   * socket binds, and 200 once it bound; /health answers meanwhile. The start is held deterministically:
+   * its key file is a named pipe, and the rendezvous's blocking read of it (on a worker, after the
+   * metrics listener is up) waits until the test writes a key into it.
+   */
+  @Test
+  void notReadyWhileStartingReadyOnceTheSocketIsBound(@TempDir Path dir) throws Exception {
+    // A valid key file's bytes, made the way the rendezvous makes its own.
+    Path made = dir.resolve("made").resolve(RendezvousOptions.KEY_FILE);
+    Files.createDirectories(made.getParent());
+    NodeIdentity.loadOrCreate(made);
+    byte[] key = Files.readAllBytes(made);
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Path pipe = data.resolve(RendezvousOptions.KEY_FILE);
+    Process mkfifo = new ProcessBuilder("mkfifo", "-m", "600", pipe.toString()).inheritIO().start();
+    assertTrue(mkfifo.waitFor(WAIT_SECONDS, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo " + pipe);
+
+    JsonObject config = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("host6", "none")
+      .put("dataDir", data.toString()).put("logDir", dir.resolve("logs").toString())
+      .put("tls", new JsonObject().put("port", -1)).put("metrics", new JsonObject().put("port", 0));
+    RendezvousVerticle rendezvous = new RendezvousVerticle();
+    Future<String> deployed = vertx.deployVerticle(rendezvous, new DeploymentOptions().setConfig(config));
+    try {
+      probeWhileHeld(rendezvous, deployed);
+    } finally {
+      try (OutputStream out = Files.newOutputStream(pipe)) { // opens the pipe's other end: the read proceeds
+        out.write(key);
+      }
+    }
+    deployed.toCompletionStage().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertTrue(rendezvous.port() > 0, "the UDP socket is bound");
+    HttpResponse<String> after = get(rendezvous.metricsPort(), "/ready");
+    assertEquals(OK, after.statusCode(), after.body());
+    assertEquals("UP", new JsonObject(after.body()).getString("status"), after.body());
+  }
+
+  /** While the start waits for its key: /ready 503 naming the socket, /health 200. */
+  private void probeWhileHeld(RendezvousVerticle rendezvous, Future<String> deployed) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    while (rendezvous.metricsPort() <= 0) {
+      assertFalse(deployed.isComplete(), "the start finished without its key: " + deployed.cause());
+      assertTrue(System.nanoTime() < deadline, "the metrics listener never came up");
+      Thread.sleep(POLL_MS);
+    }
+    int port = rendezvous.metricsPort();
+
+    HttpResponse<String> before = get(port, "/ready");
+    assertEquals(UNAVAILABLE, before.statusCode(), before.body());
+    JsonObject body = new JsonObject(before.body());
+    assertTrue(body.getJsonArray("checks").stream().map(JsonObject.class::cast)
+      .anyMatch(c -> c.getString("id").equals("udp-socket") && c.getString("status").equals("DOWN")), body.encode());
+    assertEquals(OK, get(port, "/health").statusCode(), "live while starting");
+    assertFalse(deployed.isComplete(), "still starting while probed");
   }
 }

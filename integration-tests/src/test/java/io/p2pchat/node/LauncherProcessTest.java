@@ -39,6 +39,8 @@ class LauncherProcessTest {
   private static final long PROCESS_SECONDS = 45;
   /** The discard port: a rendezvous nobody answers, so the node starts and only retries. */
   private static final int UNANSWERED_PORT = 9;
+  /** A stop of a process still starting: well under Vert.x's own shutdown wait, generous on a loaded machine. */
+  private static final long STOP_SECONDS = 20;
   /** How often a test looks for a file the child writes asynchronously. */
   private static final long POLL_MS = 50;
 
@@ -152,6 +154,49 @@ class LauncherProcessTest {
       if (!p.waitFor(PROCESS_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
       }
+    }
+  }
+
+  /**
+   * Issue 18: SIGTERM while the rendezvous is still starting (its metrics listener answers first; the
+   * key, the mailbox store and the TLS certificate come after) ends the process promptly. The launcher's
+   * failed-start path called System.exit on the event loop while the shutdown hook waited for Vert.x to
+   * close on that loop: the process hung until the hook gave up.
+   */
+  @Test
+  void aSigtermDuringStartUpExitsPromptly(@TempDir Path dir) throws Exception {
+    int metricsPort;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      metricsPort = free.getLocalPort();
+    }
+    JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", 0)
+      .put("tls", new JsonObject().put("port", 0))
+      .put("metrics", new JsonObject().put("port", metricsPort))
+      .put("dataDir", dir.resolve("data").toString()).put("logDir", dir.resolve("logs").toString());
+    Process p = launcher(dir, Map.of(), "run", "io.p2pchat.rendezvous.RendezvousVerticle", "-conf", conf.encode())
+      .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile()).start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PROCESS_SECONDS);
+      while (!answers(metricsPort)) {
+        assertTrue(p.isAlive() && System.nanoTime() < deadline, "the metrics listener never answered: "
+          + Files.readString(dir.resolve("stderr.txt")));
+        Thread.sleep(POLL_MS);
+      }
+      p.destroy(); // SIGTERM
+      assertTrue(p.waitFor(STOP_SECONDS, TimeUnit.SECONDS), "still running " + STOP_SECONDS
+        + " s after SIGTERM during start-up; stdout: " + Files.readString(dir.resolve("stdout.txt")));
+      assertEquals(List.of(), Files.readAllLines(dir.resolve("stderr.txt")), "a stop asked for is not a failed start");
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  /** True when something accepts a TCP connection on loopback {@code port}. */
+  private static boolean answers(int port) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 

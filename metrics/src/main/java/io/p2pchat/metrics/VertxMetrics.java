@@ -1,5 +1,6 @@
 package io.p2pchat.metrics;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -32,15 +33,19 @@ public final class VertxMetrics {
     return withoutNonconforming(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   }
 
-  /**
-   * Keeps the {@link #NONCONFORMING} meters out of {@code registry}: removes those registered already
-   * (Vert.x binds some JVM meters of its own as it starts) and denies them from now on; returns it.
-   */
+  /** Denies the {@link #NONCONFORMING} meters in a registry that has no meters yet; returns it. */
   public static PrometheusMeterRegistry withoutNonconforming(PrometheusMeterRegistry registry) {
     registry.config().meterFilter(MeterFilter.deny(id -> NONCONFORMING.contains(id.getName())));
+    return registry;
+  }
+
+  /**
+   * Removes the {@link #NONCONFORMING} meters a registry holds already: Vert.x's own, when the application
+   * enabled its metrics without {@link #withRegistry} (a filter added after meters makes Micrometer warn).
+   */
+  public static void removeNonconforming(MeterRegistry registry) {
     registry.getMeters().stream().filter(m -> NONCONFORMING.contains(m.getId().getName())).toList()
       .forEach(registry::remove);
-    return registry;
   }
 
   /** Turns the meters on in {@code options} (a launcher's {@code beforeStartingVertx}); returns it. */

@@ -55,7 +55,14 @@ public final class MetricsServerImpl implements MetricsServer {
     // Vert.x's registry when the process enabled it (VertxMetrics), else one of our own: ours and the
     // JVM's meters still show in an application that built its Vertx without metrics.
     registry = ownRegistry ? VertxMetrics.newRegistry() : (PrometheusMeterRegistry) shared;
-    gc = bindJvm(registry);
+    if (ownRegistry) {
+      gc = bindJvm(registry);
+    } else {
+      // Vert.x bound the JVM's meters already (VertxMetrics.enable: jvmMetricsEnabled): binding them again
+      // registered each twice (Micrometer warned and ignored the second) and a filter added now comes after them.
+      gc = null;
+      VertxMetrics.removeNonconforming(registry);
+    }
     live = HealthChecks.create(vertx).register(LIVE_CHECK, p -> p.complete(Status.OK()));
     ready = HealthChecks.create(vertx);
   }
@@ -69,7 +76,6 @@ public final class MetricsServerImpl implements MetricsServer {
     if (!JVM_BOUND.add(target)) {
       return null;
     }
-    VertxMetrics.withoutNonconforming(target);
     new JvmMemoryMetrics().bindTo(target);
     new JvmThreadMetrics().bindTo(target);
     new ClassLoaderMetrics().bindTo(target);
