@@ -36,6 +36,19 @@ if ! command -v tinyproxy >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]] && command -v 
     || echo "* cannot install tinyproxy: TlsProxyTest will fail" >&2
 fi
 
+# The NAT lab's port-mapping router runs Debian's miniupnpd (nftables backend; its chains are loaded with nft),
+# and upnpc (miniupnpc) lists its mappings. The package's own service is not wanted: natlab.sh starts one per lab.
+if ! command -v miniupnpd >/dev/null 2>&1 || ! command -v upnpc >/dev/null 2>&1 || ! command -v nft >/dev/null 2>&1; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "* installing miniupnpd, miniupnpc, nftables (NAT lab port mapping)..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get install -y -q --no-install-recommends miniupnpd miniupnpc nftables >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends miniupnpd miniupnpc nftables >/dev/null; }; } \
+      && { ! command -v systemctl >/dev/null 2>&1 || systemctl disable --now miniupnpd >/dev/null 2>&1 || true; } \
+      || echo "* cannot install miniupnpd/miniupnpc/nftables: the port-mapping lab will fail" >&2
+  fi
+fi
+
 # Every module's unit tests and the integration tests on loopback; installs the library artifacts
 # (the example application and the suites below use them) and builds app/target/p2pchat.jar.
 run_suite "unit and integration tests (mvn install)" mvn -B -ntp -Dstyle.color=never install

@@ -13,7 +13,8 @@ die() { echo "natlab/run.sh: $*" >&2; exit 1; }
 [[ $(id -u) -eq 0 ]] || die "must run as root: the lab creates network namespaces and iptables rules"
 
 # tool -> Debian package that provides it
-declare -A PACKAGE_OF=([ip]=iproute2 [iptables]=iptables [conntrack]=conntrack [socat]=socat [ss]=iproute2)
+declare -A PACKAGE_OF=([ip]=iproute2 [iptables]=iptables [conntrack]=conntrack [socat]=socat [ss]=iproute2
+  [miniupnpd]=miniupnpd [upnpc]=miniupnpc [nft]=nftables)
 missing=()
 for tool in "${!PACKAGE_OF[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$tool]}")
