@@ -51,13 +51,8 @@ class PortMapIT extends NatLabScenario {
   @Test
   void withoutAMappingThePairIsRelayed(TestInfo info) {
     up("pmp", info);
-    rendezvous("rdv");
     // miniupnpd stopped: nothing answers pat's mapper, and rtM lets no punch in.
-    ConsoleProcess alice = client("alice", "alice");
-    ConsoleProcess pat = client("pat", "pat");
-    expectPaths(alice, pat, RELAYED, null, null);
-    say(alice, "pat, relayed without a gateway that maps", pat);
-    say(pat, "relayed, alice", alice);
+    expectRelayed(Map.of());
   }
 
   @Test
@@ -65,11 +60,17 @@ class PortMapIT extends NatLabScenario {
     // The mechanism off: the gateway speaks only UPnP, pat asks only NAT-PMP/PCP, so nothing is mapped.
     up("pmp", info);
     lab.upnpd("rtM", "upnp");
+    expectRelayed(Map.of("P2PCHAT_PORT_MAPPING_PROTOCOLS", "natpmp,pcp"));
+  }
+
+  /** alice and pat (with {@code patEnv}) must end up relayed, and chat there. */
+  private void expectRelayed(Map<String, String> patEnv) {
     rendezvous("rdv");
     ConsoleProcess alice = client("alice", "alice");
-    ConsoleProcess pat = client("pat", "pat", Map.of("P2PCHAT_PORT_MAPPING_PROTOCOLS", "natpmp,pcp"));
+    ConsoleProcess pat = client("pat", "pat", patEnv);
     expectPaths(alice, pat, RELAYED, null, null);
     say(alice, "pat, relayed", pat);
+    say(pat, "relayed, alice", alice);
   }
 
   /** pat asks with {@code protocols}; the pair must go direct through the port {@code mappedPort} reads at rtM. */
