@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -25,14 +24,12 @@ class PortMapIT extends NatLabScenario {
 
   /** rtM's WAN address: the only public host pat's mapping can be on. */
   static final String RTM_WAN = "11.0.0.24";
-  /** A DNAT rule of miniupnpd's nftables chain: {@code udp dport EXT dnat ip to 192.0.2.130:4000}. */
-  static final Pattern NFT_REDIRECT = Pattern.compile("udp dport (\\d+) .*dnat (?:ip )?to 192\\.0\\.2\\.130:" + CLIENT_PORT);
+  /** A DNAT rule of miniupnpd's nftables chain: {@code iif "wan0" @nh,72,8 0x11 th dport EXT dnat ip to 192.0.2.130:4000}. */
+  static final Pattern NFT_REDIRECT = Pattern.compile("th dport (\\d+) dnat (?:ip )?to 192\\.0\\.2\\.130:" + CLIENT_PORT);
   /** A line of {@code upnpc -l}: {@code  0 UDP  4000->192.0.2.130:4000  'p2pchat' '' 7200}. */
   static final Pattern UPNPC_ENTRY = Pattern.compile("UDP\\s+(\\d+)->192\\.0\\.2\\.130:" + CLIENT_PORT);
 
   @Test
-  @Disabled("issue 19 in progress: the mapping is made, taken by the rendezvous and introduced (alice punches 3"
-    + " candidates), yet no direct path forms within the punch window; see docs/NATLAB.md 'Port mapping'")
   void upnpOnlyGatewayGivesADirectPath(TestInfo info) {
     up("pmp", info);
     lab.upnpd("rtM", "upnp");
@@ -40,8 +37,6 @@ class PortMapIT extends NatLabScenario {
   }
 
   @Test
-  @Disabled("issue 19 in progress: the mapping is made, taken by the rendezvous and introduced (alice punches 3"
-    + " candidates), yet no direct path forms within the punch window; see docs/NATLAB.md 'Port mapping'")
   void natPmpPcpOnlyGatewayGivesADirectPath(TestInfo info) {
     up("pmp", info);
     lab.upnpd("rtM", "natpmp");
