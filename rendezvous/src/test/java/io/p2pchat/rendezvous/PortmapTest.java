@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlType;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.Test;
 class PortmapTest {
 
   private RendezvousHarness server;
-  private final List<AutoCloseable> closing = new ArrayList<>();
 
   @BeforeEach
   void start() {
@@ -29,17 +26,8 @@ class PortmapTest {
   }
 
   @AfterEach
-  void stop() throws Exception {
-    for (AutoCloseable c : closing) {
-      c.close();
-    }
+  void stop() {
     server.close();
-  }
-
-  private UdpClient registered(String nick) {
-    UdpClient c = UdpClient.registered(server.port(), nick, "lobby");
-    closing.add(c);
-    return c;
   }
 
   private static JsonObject portmap(String address) {
@@ -48,18 +36,27 @@ class PortmapTest {
 
   @Test
   void aMappedAddressOnTheRegisteredHostReachesPeers() {
-    UdpClient alice = registered("alice");
-    alice.sendControl(portmap("127.0.0.1:5555"));
-    assertEquals("127.0.0.1:5555", alice.receiveControl(ControlType.PORTMAP_OK).getString(Control.ADDRESS));
-    UdpClient bob = registered("bob");
-    JsonObject intro = bob.receiveControl(ControlType.INTRODUCE).getJsonObject(Control.PEER);
-    assertEquals("127.0.0.1:5555", intro.getString(Control.PORTMAP), intro.encode());
+    try (UdpClient alice = UdpClient.registered(server.port(), "alice", "lobby")) {
+      alice.sendControl(portmap("127.0.0.1:5555"));
+      assertEquals("127.0.0.1:5555", alice.receiveControl(ControlType.PORTMAP_OK).getString(Control.ADDRESS));
+      try (UdpClient bob = UdpClient.registered(server.port(), "bob", "lobby")) {
+        JsonObject intro = bob.receiveControl(ControlType.INTRODUCE).getJsonObject(Control.PEER);
+        assertEquals("127.0.0.1:5555", intro.getString(Control.PORTMAP), intro.encode());
+      }
+    }
     assertEquals(1, server.stats().getLong("portmapTaken"));
   }
 
   @Test
   void aMappedAddressOnAnotherHostIsNeverGivenToPeersAndIsCounted() {
-    UdpClient alice = registered("alice");
+    try (UdpClient alice = UdpClient.registered(server.port(), "alice", "lobby")) {
+      refusedAndCounted(alice);
+    }
+    assertEquals(0, server.stats().getLong("portmapTaken"));
+  }
+
+  /** alice names another host as her mapped address: no portmap-ok, counted, and a newcomer never hears of it. */
+  private void refusedAndCounted(UdpClient alice) {
     long before = server.drops("malformed");
     alice.sendControl(portmap("127.0.0.2:9"));
     // A keep-alive as a fence: its ack comes after whatever the portmap caused.
@@ -70,9 +67,9 @@ class PortmapTest {
       assertFalse("portmap-ok".equals(msg.getString(Control.TYPE)), "a third party's address was taken: " + msg.encode());
     } while (!"keepalive-ack".equals(msg.getString(Control.TYPE)));
     assertEquals(before + 1, server.drops("malformed"), server.stats().encode());
-    UdpClient bob = registered("bob");
-    JsonObject intro = bob.receiveControl(ControlType.INTRODUCE).getJsonObject(Control.PEER);
-    assertNull(intro.getValue(Control.PORTMAP), "peers never hear of it: " + intro.encode());
-    assertEquals(0, server.stats().getLong("portmapTaken"));
+    try (UdpClient bob = UdpClient.registered(server.port(), "bob", "lobby")) {
+      JsonObject intro = bob.receiveControl(ControlType.INTRODUCE).getJsonObject(Control.PEER);
+      assertNull(intro.getValue(Control.PORTMAP), "peers never hear of it: " + intro.encode());
+    }
   }
 }
