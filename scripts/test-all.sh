@@ -40,6 +40,10 @@ install_test_daemon() { # PACKAGE TEST
 install_test_daemon tinyproxy TlsProxyTest
 install_test_daemon prometheus PrometheusScrapeTest
 
+# The NAT lab's port-mapping router runs Debian's miniupnpd (PortMapIT): one per lab, started by natlab.sh, so
+# the package's own service is disabled here; scripts/natlab/run.sh installs it too, with miniupnpc and nftables.
+install_test_daemon miniupnpd PortMapIT
+
 # Every module's unit tests and the integration tests on loopback; installs the library artifacts
 # (the example application and the suites below use them) and builds app/target/p2pchat.jar.
 run_suite "unit and integration tests (mvn install)" mvn -B -ntp -Dstyle.color=never install

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # p2pchat NAT lab: a small internet of network namespaces with real Linux NAT routers.
 #
-#   natlab.sh up <home|lan|sym|full|six|v6|dual>
+#   natlab.sh up <home|lan|sym|full|six|v6|dual|pmp>
 #                                      build a lab, print its id (export NATLAB_ID=<id> to address it)
 #   natlab.sh down                     remove the lab NATLAB_ID (or the last one built)
 #   natlab.sh cleanup [--all]          remove leftovers of earlier runs whose creator died (--all: every lab)
@@ -20,6 +20,10 @@
 #                                      office firewall that lets only TCP 443 out does
 #   natlab.sh unblock-udp <router>     let UDP out again
 #   natlab.sh unsolicited6 <router>    packets the router's IPv6 firewall dropped as unsolicited inbound
+#   natlab.sh upnpd <router> <natpmp|upnp|both>
+#                                      run Debian's miniupnpd on a router (topology pmp: rtM), with NAT-PMP/PCP,
+#                                      UPnP-IGD or both switched on; its own config, lease and pid files
+#   natlab.sh upnpd-stop <router>      stop it and remove every mapping it left behind (chains, lease file)
 #   natlab.sh status                   namespaces, addresses, NAT mappings and impairment counters
 #   natlab.sh hosts                    "host namespace address" lines of the lab
 #   natlab.sh validate                 prove the topology without p2pchat: STUN + a hand-made punch
@@ -74,6 +78,10 @@ topology_routers() {
           echo "rtS symmetric 203.0.113.24 192.0.2.128 - - dave:130" ;;
     full) topology_routers home; topology_routers lan
           echo "rtS symmetric 203.0.113.24 192.0.2.128 - - dave:130" ;;
+    # port mapping: pat behind a per-destination NAT that can run miniupnpd ('upnpd'); its WAN is 11.0.0.24
+    # because miniupnpd refuses to map on every documentation or private range (docs/NATLAB.md)
+    pmp)  echo "rtA home 203.0.113.21 192.0.2.0 - - alice:2"
+          echo "rtM symmetric 11.0.0.24 192.0.2.128 - - pat:130" ;;
     # six clients, each behind its own home router: every pair needs the rendezvous to meet
     six)  echo "rtA home 203.0.113.21 192.0.2.0 - - alice:2"
           echo "rtB home 203.0.113.22 192.0.2.64 - - bob:66"
@@ -88,7 +96,7 @@ topology_routers() {
     dual) echo "rtA home 203.0.113.21 192.0.2.0 2001:db8::21 2001:db8:21 alice:2"
           echo "rtB home 203.0.113.22 192.0.2.64 2001:db8::22 2001:db8:22 bob:66"
           echo "rtS symmetric 203.0.113.24 192.0.2.128 2001:db8::24 2001:db8:24 dave:130" ;;
-    *) die "unknown topology '$1' (home|lan|sym|full|six|v6|dual)" ;;
+    *) die "unknown topology '$1' (home|lan|sym|full|six|v6|dual|pmp)" ;;
   esac
 }
 
@@ -256,7 +264,7 @@ router_ipv6() { # name wan6 lan6
 
 cmd_up() {
   local topo=${1:-}
-  [[ -n $topo ]] || die "usage: natlab.sh up <home|lan|sym|full|six|v6|dual>"
+  [[ -n $topo ]] || die "usage: natlab.sh up <home|lan|sym|full|six|v6|dual|pmp>"
   need_root_and_tools
   topology_routers "$topo" >/dev/null
   local id=${NATLAB_ID:-$NS_PREFIX$$}
@@ -344,6 +352,93 @@ cmd_cleanup() {
       log "removed leftover lab $id"
     fi
   done
+}
+
+# ---------------------------------------------------------------- port mapping (miniupnpd)
+# miniupnpd 2.3.1's nftables backend adds its rules to chains that must exist before it starts (Debian's
+# nft_init.sh is broken on this release): one inet table with the forward and NAT hooks jumping to them.
+readonly UPNPD_HTTP_PORT=5555
+upnpd_nft() {
+  cat <<'NFT'
+table inet filter {
+  chain forward { type filter hook forward priority 0; policy accept; jump miniupnpd; }
+  chain miniupnpd { }
+  chain prerouting { type nat hook prerouting priority -100; policy accept; jump prerouting_miniupnpd; }
+  chain prerouting_miniupnpd { }
+  chain postrouting { type nat hook postrouting priority 100; policy accept; jump postrouting_miniupnpd; }
+  chain postrouting_miniupnpd { }
+}
+NFT
+}
+
+cmd_upnpd() {
+  need_root_and_tools miniupnpd nft
+  local router=${1:-} mode=${2:-}
+  [[ -n $router && $mode =~ ^(natpmp|upnp|both)$ ]] || die "usage: natlab.sh upnpd <router> <natpmp|upnp|both>"
+  local line; line=$(awk -v r="$router" '$1 == r' "$(state_dir)/routers")
+  [[ -n $line ]] || die "no router '$router' in lab $(lab_id)"
+  local lan_gw; lan_gw=$(echo "$line" | awk '{print $4}')
+  local dir; dir=$(state_dir)
+  [[ -f $dir/upnpd-$router.pid ]] && die "miniupnpd already runs on $router (natlab.sh upnpd-stop $router)"
+  local natpmp=no upnp=no
+  [[ $mode == natpmp || $mode == both ]] && natpmp=yes
+  [[ $mode == upnp || $mode == both ]] && upnp=yes
+  in_ns "$router" nft list table inet filter >/dev/null 2>&1 || upnpd_nft | in_ns "$router" nft -f -
+  # A mapped port's packets are DNATed: accept them before the router's drop of unsolicited inbound.
+  in_ns "$router" iptables -C FORWARD -i wan0 -m conntrack --ctstate DNAT -j ACCEPT 2>/dev/null \
+    || in_ns "$router" iptables -I FORWARD 1 -i wan0 -m conntrack --ctstate DNAT -j ACCEPT
+  local base=${lan_gw%.*}
+  cat > "$dir/upnpd-$router.conf" <<CONF
+ext_ifname=wan0
+listening_ip=br0
+http_port=$UPNPD_HTTP_PORT
+enable_natpmp=$natpmp
+enable_upnp=$upnp
+secure_mode=yes
+system_uptime=yes
+ipv6_disable=yes
+lease_file=$dir/upnpd-$router.leases
+uuid=$(cat /proc/sys/kernel/random/uuid)
+upnp_table_name=filter
+upnp_nat_table_name=filter
+allow 1024-65535 $base.0/24 1024-65535
+deny 0-65535 0.0.0.0/0 0-65535
+CONF
+  : > "$dir/upnpd-$router.leases"
+  in_ns "$router" setsid miniupnpd -d -f "$dir/upnpd-$router.conf" -P "$dir/upnpd-$router.pid" \
+    > "$dir/upnpd-$router.log" 2>&1 < /dev/null &
+  local i
+  for i in $(seq 100); do
+    if in_ns "$router" ss -Hln "sport = :5351" | grep -q . || in_ns "$router" ss -Hltn "sport = :$UPNPD_HTTP_PORT" | grep -q .; then
+      if [[ $upnp == no ]] || in_ns "$router" ss -Hltn "sport = :$UPNPD_HTTP_PORT" | grep -q .; then
+        log "miniupnpd on $router ($mode) is up"; return 0
+      fi
+    fi
+    sleep 0.1
+  done
+  cat "$dir/upnpd-$router.log" >&2
+  die "miniupnpd on $router did not start"
+}
+
+cmd_upnpd_stop() {
+  need_root_and_tools nft
+  local router=${1:?usage: natlab.sh upnpd-stop <router>} dir; dir=$(state_dir)
+  if [[ -f $dir/upnpd-$router.pid ]]; then
+    local pid; pid=$(cat "$dir/upnpd-$router.pid")
+    kill "$pid" 2>/dev/null || true
+    local i
+    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$dir/upnpd-$router.pid"
+  fi
+  # SIGTERM leaves the DNAT rules and the lease behind: flush them, and forget flows they made.
+  local chain
+  for chain in miniupnpd prerouting_miniupnpd postrouting_miniupnpd; do
+    in_ns "$router" nft flush chain inet filter "$chain" 2>/dev/null || true
+  done
+  : > "$dir/upnpd-$router.leases" 2>/dev/null || true
+  in_ns "$router" conntrack -F >/dev/null 2>&1 || true
+  log "miniupnpd on $router stopped, its mappings removed"
 }
 
 # ---------------------------------------------------------------- impairments
@@ -720,11 +815,13 @@ main() {
     block-udp) cmd_block_udp "$@" ;;
     unblock-udp) cmd_unblock_udp "$@" ;;
     unsolicited6) cmd_unsolicited6 "$@" ;;
+    upnpd) cmd_upnpd "$@" ;;
+    upnpd-stop) cmd_upnpd_stop "$@" ;;
     status) cmd_status ;;
     hosts) cmd_hosts ;;
     validate) cmd_validate ;;
     validate6) cmd_validate6 ;;
-    *) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; [[ -z $cmd || $cmd == help || $cmd == -h ]] || exit 2 ;;
+    *) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; [[ -z $cmd || $cmd == help || $cmd == -h ]] || exit 2 ;;
   esac
 }
 

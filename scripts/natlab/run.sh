@@ -13,9 +13,11 @@ die() { echo "natlab/run.sh: $*" >&2; exit 1; }
 [[ $(id -u) -eq 0 ]] || die "must run as root: the lab creates network namespaces and iptables rules"
 
 # tool -> Debian package that provides it
-# (avahi-daemon, avahi-browse, dbus-daemon: LanDiscoveryIT runs a real mDNS stack on a lab LAN)
+# (avahi-daemon, avahi-browse, dbus-daemon: LanDiscoveryIT runs a real mDNS stack on a lab LAN;
+#  miniupnpd, upnpc, nft: PortMapIT runs a real UPnP-IGD/NAT-PMP/PCP gateway)
 declare -A PACKAGE_OF=([ip]=iproute2 [iptables]=iptables [conntrack]=conntrack [socat]=socat [ss]=iproute2
-  [avahi-daemon]=avahi-daemon [avahi-browse]=avahi-utils [dbus-daemon]=dbus [unshare]=util-linux)
+  [avahi-daemon]=avahi-daemon [avahi-browse]=avahi-utils [dbus-daemon]=dbus [unshare]=util-linux
+  [miniupnpd]=miniupnpd [upnpc]=miniupnpc [nft]=nftables)
 missing=()
 for tool in "${!PACKAGE_OF[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$tool]}")

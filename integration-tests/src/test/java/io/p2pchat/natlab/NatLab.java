@@ -140,6 +140,16 @@ final class NatLab implements AutoCloseable {
     return "c" + host;
   }
 
+  /** Runs Debian's miniupnpd on {@code router} with NAT-PMP/PCP ({@code natpmp}), UPnP-IGD ({@code upnp}) or both. */
+  void upnpd(String router, String mode) {
+    run("upnpd", router, mode);
+  }
+
+  /** Stops the router's miniupnpd and removes every mapping it left behind. */
+  void upnpdStop(String router) {
+    run("upnpd-stop", router);
+  }
+
   /** Output of {@code natlab.sh status}: printed when a scenario fails. */
   String status() {
     return String.join("\n", runLenient("status"));

@@ -120,6 +120,7 @@ class ConfigKeysTest {
       node("mailbox.enabled", false, NodeOptions::mailbox),
       node("lan.discovery", false, NodeOptions::lanDiscovery),
       node("mailbox.roomWindowDays", 10, NodeOptions::mailboxRoomWindowDays),
+      node("portMapping.protocols", new JsonArray().add("upnp"), o -> o.portMapping().protocols().toString(), "[UPNP]"),
       node("console", true, NodeOptions::console),
       node("http.host", "::1", NodeOptions::httpHost),
       node("http.port", 8080, NodeOptions::httpPort),
@@ -302,6 +303,18 @@ class ConfigKeysTest {
       .extensionConfig().getJsonObject("bot"));
   }
 
+  // ---------------------------------------------------------------- portMapping
+
+  @Test
+  void portMappingIsOnByDefaultOffWithFalseAndABadProtocolStopsStartUp() {
+    assertEquals(true, nodeOptions(new JsonObject().put("nick", "alice")).portMapping().enabled());
+    assertEquals(false, nodeOptions(new JsonObject().put("nick", "alice").put("portMapping", false))
+      .portMapping().enabled());
+    ConfigException e = assertThrows(ConfigException.class, () -> nodeOptions(new JsonObject().put("nick", "alice")
+      .put("portMapping", new JsonObject().put("protocols", new JsonArray().add("igd")))));
+    assertEquals("portMapping.protocols: unknown protocol igd (natpmp, pcp, upnp)", e.getMessage());
+  }
+
   // ---------------------------------------------------------------- both forms at once
 
   @Test
@@ -329,6 +342,7 @@ class ConfigKeysTest {
       Arguments.of("{\"bind\": {\"hots\": \"0.0.0.0\"}}", "bind.hots", "bind.host"),
       Arguments.of("{\"keepAliveSecond\": 15}", "keepAliveSecond", "keepAliveSeconds"),
       Arguments.of("{\"Nick\": \"bob\"}", "Nick", "nick"),
+      Arguments.of("{\"portMapping\": {\"protocol\": [\"upnp\"]}}", "portMapping.protocol", "portMapping.protocols"),
       Arguments.of("{\"rendezvous\": {\"server\": [\"rdv1:7000\"]}}", "rendezvous.server", "rendezvous.servers"));
   }
 

@@ -248,6 +248,12 @@ public class ConsoleVerticle extends VerticleBase {
           print("* netcheck: " + r.getJsonArray("sources").size() + " of " + r.getInteger("sourcesAsked")
             + " STUN sources answered; two are needed to tell how your NAT maps (set stunServers)");
       }
+      JsonObject portMap = r.getJsonObject("portMapping", new JsonObject());
+      JsonObject mapped = portMap.getJsonObject("mapping");
+      print("* netcheck: port mapping " + (mapped != null
+        ? mapped.getString("protocol") + " forwards " + mapped.getString("external") + " to you (peers told: "
+          + portMap.getString("reported") + ")"
+        : portMap.getString("state") + " (gateways answering: " + portMap.getValue("answered", "-") + ")"));
     });
   }
 

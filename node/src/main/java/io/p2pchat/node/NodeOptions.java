@@ -7,6 +7,7 @@ import io.p2pchat.common.ConfigReader;
 import io.p2pchat.common.LanRanges;
 import io.p2pchat.control.ServerKey;
 import io.p2pchat.crypto.CipherSuite;
+import io.p2pchat.portmap.PortMapperOptions;
 import io.p2pchat.wire.Control;
 import io.vertx.core.json.JsonObject;
 
@@ -159,6 +160,7 @@ public final class NodeOptions {
     KEYS.put("mailbox.enabled", Type.BOOLEAN);
     KEYS.put("lan.discovery", Type.BOOLEAN);
     KEYS.put("mailbox.roomWindowDays", Type.INTEGER);
+    KEYS.put("portMapping.protocols", Type.LIST);
     KEYS.put("console", Type.BOOLEAN);
     KEYS.put("extensions", Type.LIST);
     KEYS.put("eventBusPrefix", Type.STRING);
@@ -211,6 +213,8 @@ public final class NodeOptions {
   /** {@code lan.discovery}: announce this node and find others of its room on the LAN by mDNS. */
   private final boolean lanDiscovery;
   private final int mailboxRoomWindowDays;
+  /** {@code portMapping}: ask the gateway to forward a public port to our socket (NAT-PMP, PCP, UPnP-IGD). */
+  private final PortMapperOptions portMapping;
   private final boolean console;
   private final List<String> extensions;
   private final String eventBusPrefix;
@@ -303,6 +307,12 @@ public final class NodeOptions {
     mailboxRoomWindowDays = mailboxObject ? r.integer("mailbox.roomWindowDays", DEFAULT_MAILBOX_ROOM_WINDOW_DAYS, 1,
       MAX_MAILBOX_ROOM_WINDOW_DAYS) : DEFAULT_MAILBOX_ROOM_WINDOW_DAYS;
     lanDiscovery = r.bool("lan.discovery", DEFAULT_LAN_DISCOVERY);
+    // "portMapping": true (the default), false, or {"protocols": [...]}: PortMapperOptions checks the value.
+    try {
+      portMapping = PortMapperOptions.fromConfig(r.raw("portMapping"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
     console = r.bool("console", false);
     extensions = r.strings("extensions");
     eventBusPrefix = r.requiredStringOr("eventBusPrefix", DEFAULT_EVENT_BUS_PREFIX, PREFIX_PATTERN, PREFIX_RULE);
@@ -532,6 +542,11 @@ public final class NodeOptions {
    * Test only ({@code impair.dropIpv4}): every packet to a peer's IPv4 address is dropped as it leaves (the
    * relay is not touched), as a NAT that forces the relay on IPv4 would; false in any real deployment.
    */
+  /** {@code portMapping}: whether and by which protocols the gateway is asked for a port mapping. */
+  public PortMapperOptions portMapping() {
+    return portMapping;
+  }
+
   public boolean impairDropIpv4() {
     return impairDropIpv4;
   }

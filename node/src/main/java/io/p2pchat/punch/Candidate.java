@@ -15,6 +15,8 @@ record Candidate(Endpoint endpoint, Kind kind) {
     LAN,
     /** The address the rendezvous saw the peer at (server-reflexive). */
     PUBLIC,
+    /** The peer's address through its gateway's port mapping (NAT-PMP, PCP, UPnP-IGD): reached directly. */
+    PORTMAP,
     /** An address a verified probe of the peer came from that no candidate named. */
     PEER_REFLEXIVE,
     /** Through the rendezvous relay. */

@@ -390,7 +390,8 @@ final class PeerPath {
   private void probeAll(long now) {
     for (Candidate c : candidates) {
       // Peer-reflexive addresses get triggered checks only (onPunch): a round would multiply a forged one.
-      if (c.kind() == Candidate.Kind.LAN || c.kind() == Candidate.Kind.PUBLIC) {
+      // A port-mapped one is probed like the public one: the rendezvous took it only on the peer's public host.
+      if (c.kind() == Candidate.Kind.LAN || c.kind() == Candidate.Kind.PUBLIC || c.kind() == Candidate.Kind.PORTMAP) {
         actions.sendPunch(c.endpoint(), track(c.endpoint(), now));
       }
     }

@@ -11,6 +11,7 @@ import io.p2pchat.crypto.RoomId;
 import io.p2pchat.crypto.SecureChannel;
 import io.p2pchat.delivery.DeliveryOptions;
 import io.p2pchat.node.NodeOptions;
+import io.p2pchat.portmap.PortMapper;
 import io.p2pchat.wire.DatagramKind;
 import io.p2pchat.wire.DropCounters;
 import io.p2pchat.wire.DropReason;
@@ -116,6 +117,8 @@ public class PunchVerticle extends VerticleBase {
   private SessionTimers timers;
   private RendezvousClient rendezvous;
   private NetChecker netChecker;
+  /** Asks our gateway to forward a public port to the socket (null: {@code portMapping: false}). */
+  private PortMapper portMapper;
   private PeerEvents peerEvents;
   private PeerTrust trust;
   private Probes probes;
@@ -169,6 +172,7 @@ public class PunchVerticle extends VerticleBase {
             ownAddresses.add(new Endpoint(LOOPBACK6, socket.localAddress6().port()));
           }
           rendezvous.start(instance, roomId, locals, altServer());
+          startPortMapper();
           return locals;
         })
         .compose(this::startLan))
@@ -188,7 +192,8 @@ public class PunchVerticle extends VerticleBase {
         serve(addresses.node(), NO_FIELDS, msg -> msg.reply(nodeInfo())),
         serve(addresses.peerAccept(), ACCEPT, msg -> trust.onAccept(msg)),
         serve(addresses.netcheck(), NO_FIELDS, msg -> netChecker.run()
-          .map(check -> check.put("udp", rendezvous.overTls() ? "blocked" : "ok")).onSuccess(msg::reply)))))
+          .map(check -> check.put("udp", rendezvous.overTls() ? "blocked" : "ok").put("portMapping", portMapStatus()))
+          .onSuccess(msg::reply)))))
       .onSuccess(v -> {
         if (options.impairDropIpv4()) {
           log.warn("test impairment on: every packet to a peer's IPv4 address dropped");
@@ -200,6 +205,33 @@ public class PunchVerticle extends VerticleBase {
         log.info("{} listening on UDP {} (room {}{}, rendezvous {}, key {})", options.nick(), socket.describe(),
           options.room(), roomId.isSecret() ? ", private" : "", rendezvous.server(), identity.fingerprint());
       });
+  }
+
+  /**
+   * Starts the port mapper on our IPv4 socket's port (it runs beside registration: a mapping that comes
+   * later is told to the rendezvous then); each new mapping goes to the rendezvous as our {@code portmap}.
+   */
+  private void startPortMapper() {
+    if (!options.portMapping().enabled()) {
+      return;
+    }
+    portMapper = PortMapper.create(vertx, options.portMapping());
+    portMapper.mappingHandler(mapping -> {
+      if (mapping != null) {
+        log.info("port mapping: {} forwards {} to our UDP port {}", mapping.protocol().wireName(), mapping.external(),
+          mapping.internalPort());
+      }
+      rendezvous.portMapped(mapping == null ? null : new Endpoint(mapping.externalHost(), mapping.externalPort()));
+    });
+    portMapper.start(port());
+  }
+
+  /** The {@code portMapping} part of a netcheck: the mapper's status, and whether the rendezvous took it. */
+  private JsonObject portMapStatus() {
+    if (portMapper == null) {
+      return new JsonObject().put("state", "off");
+    }
+    return portMapper.status().put("reported", rendezvous.portmapReported());
   }
 
   /** Makes the collaborators, once the servers are resolved and the keys loaded. */
@@ -298,8 +330,10 @@ public class PunchVerticle extends VerticleBase {
     if (log != null) {
       log.info("{} leaving: said goodbye to {} peers", options.nick(), peerByes);
     }
+    // The mapping deleted at the gateway, beside the goodbyes (bounded by the mapper's own stop timeout).
+    Future<Void> unmapped = portMapper == null ? Future.succeededFuture() : portMapper.stop();
     if (socket == null) {
-      return Future.succeededFuture();
+      return unmapped;
     }
     return Future.join(byes).timeout(BYE_FLUSH_MS, TimeUnit.MILLISECONDS)
       .transform(sent -> {
@@ -311,7 +345,8 @@ public class PunchVerticle extends VerticleBase {
       // known_peers on disk before the undeploy completes: an application that stops a node and reads
       // or copies its data directory finds every key it trusted.
       .eventually(() -> trust == null ? Future.succeededFuture() : trust.saved())
-      .eventually(() -> mailbox == null ? Future.succeededFuture() : mailbox.stop());
+      .eventually(() -> mailbox == null ? Future.succeededFuture() : mailbox.stop())
+      .eventually(() -> unmapped);
   }
 
   /** Registers a public request address whose bodies {@code schema} checks before {@code handler} sees them. */

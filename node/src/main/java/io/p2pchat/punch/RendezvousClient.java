@@ -148,6 +148,8 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   private Endpoint altServer;
   /** Our address of the other family, proven to the rendezvous: docs/PROTOCOL.md, "Registering over both families". */
   private final AltAddress alt = new AltAddress(new AltActions());
+  /** Tells the rendezvous our port-mapped address, after every registration. */
+  private final PortmapReport portmapReport;
 
   /**
    * @param servers      the rendezvous servers in the order to try them (a cluster shares registrations)
@@ -166,6 +168,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     this.ownAddresses = ownAddresses;
     this.udp = sender;
     this.listener = listener;
+    this.portmapReport = new PortmapReport(vertx, this::control);
     this.tls = options.rendezvousTlsPort() == NodeOptions.NO_TLS_FALLBACK ? null
       : new RendezvousWebSocket(vertx, log, options, hostName(serverNames.get(0)));
     this.sender = (datagram, to) -> overTls && to.equals(server) ? tls.send(datagram) : udp.send(datagram, to);
@@ -296,6 +299,16 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     }
   }
 
+  /** Our gateway's port mapping forwards {@code address} to our socket (null: none any more): peers are told of it. */
+  void portMapped(Endpoint address) {
+    portmapReport.mapped(address);
+  }
+
+  /** Whether the rendezvous took our mapped address: idle, telling, told. */
+  String portmapReported() {
+    return portmapReport.state();
+  }
+
   /** The {@code rendezvous} part of the {@code node} answer: address, transport and up / down / registering. */
   JsonObject toJson() {
     return new JsonObject().put("address", relayAddress())
@@ -408,6 +421,9 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       case ALT_OK:
         alt.onOk(Control.endpoint(msg, Control.ADDRESS));
         break;
+      case PORTMAP_OK:
+        portmapReport.onOk(Control.endpoint(msg, Control.ADDRESS));
+        break;
       default:
         throw new WireException(DropReason.UNKNOWN_TYPE, "control " + type.wireName() + " at a client");
     }
@@ -459,6 +475,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     String message = msg.getString(Control.MESSAGE, "");
     if (code.equals("not-registered")) {
       alt.onNotRegistered();
+      portmapReport.onNotRegistered();
       link.onNotRegistered(now);
     } else if (code.equals("unknown-nick")) {
       if (msg.getValue(Control.NICK) instanceof String nick) {
@@ -498,6 +515,16 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
         throw new WireException(DropReason.MALFORMED, "alt " + other + " of the same family as public " + publicAddress);
       }
       candidates.add(new Candidate(other, Candidate.Kind.PUBLIC));
+    }
+    if (peer.getValue(Control.PORTMAP) != null) {
+      // The peer's gateway forwards this port to it; the rendezvous took it only on the peer's public host.
+      Endpoint mapped = Control.endpoint(peer, Control.PORTMAP);
+      if (!mapped.host().equals(publicAddress.host())) {
+        throw new WireException(DropReason.MALFORMED, "portmap " + mapped + " not on public host " + publicAddress);
+      }
+      if (!mapped.equals(publicAddress)) {
+        candidates.add(new Candidate(mapped, Candidate.Kind.PORTMAP));
+      }
     }
     if (nick.equals(options.nick())) {
       throw new WireException(DropReason.MALFORMED, "introduced to ourselves");
@@ -545,6 +572,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     log.info("rendezvous {}: {}; registering again", server, why);
     listener.down();
     alt.onNotRegistered();
+    portmapReport.onNotRegistered();
     link.onNotRegistered(System.nanoTime());
   }
 
@@ -560,6 +588,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
       event.put("proxy", tls.proxy());
     }
     vertx.eventBus().publish(addresses.rendezvousState(), event);
+    portmapReport.onRegistered();
     if (altServer != null && !overTls) {
       alt.onRegistered(System.nanoTime()); // and our other family's address too; the link's timer drives it
     }
@@ -653,6 +682,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
   /** The one transition of the transport: a new control session over it, and a registration at once. */
   private void switchTransport(boolean toTls, byte[] binding) {
     alt.onNotRegistered();
+    portmapReport.onNotRegistered();
     if (toTls) {
       overTls = true;
       channel.rebind(binding);
@@ -729,6 +759,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     Endpoint unanswered = server;
     listener.down();
     alt.onNotRegistered();
+    portmapReport.onNotRegistered();
     boolean udpBlocked = overTls;
     if (servers.size() > 1) {
       if (udpBlocked) {
@@ -760,6 +791,7 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     log.warn("rendezvous {} down: {}; registering again", server, why);
     listener.down();
     alt.onNotRegistered();
+    portmapReport.onNotRegistered();
     armTlsFallback(tlsRetryMs);
     channel.renew();
     publishDown(server);

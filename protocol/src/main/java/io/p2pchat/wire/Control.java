@@ -52,6 +52,11 @@ public final class Control {
    * families"): the reflexive address of the peer's second socket, validated by the rendezvous.
    */
   public static final String ALT = "alt";
+  /**
+   * An introduction's peer address through its gateway's port mapping (docs/PROTOCOL.md, "Candidates"): on the
+   * host the rendezvous registered the peer at, so it points nowhere a peer could not already send to.
+   */
+  public static final String PORTMAP = "portmap";
   /** Padding of an {@code alt} message: makes it at least {@link #ALT_MIN_DATAGRAM} bytes. */
   public static final String PAD = "pad";
   /**

@@ -27,6 +27,13 @@ public enum ControlType {
   ALT_CONFIRM("alt-confirm"),
   /** The rendezvous took the other family's address: peers are introduced with it from now on. */
   ALT_OK("alt-ok"),
+  /**
+   * Sent over the registered path: the public address a port mapping (NAT-PMP, PCP, UPnP-IGD) of the client's
+   * gateway forwards to its socket. Taken only on the client's registered public host; answered {@link #PORTMAP_OK}.
+   */
+  PORTMAP("portmap"),
+  /** The rendezvous took the mapped address: peers are introduced with it as {@code portmap} from now on. */
+  PORTMAP_OK("portmap-ok"),
   /*
    * The mailbox (issue 17): client to server deposit, mail-ack, notice-ack; server to client deposited,
    * refused, mail, expired. Fields, codec and meaning: MailboxControl.Type, of the same wire names.

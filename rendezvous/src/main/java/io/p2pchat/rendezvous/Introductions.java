@@ -317,6 +317,9 @@ final class Introductions {
     if (peer.alt != null) {
       about.put(Control.ALT, peer.alt.toString()); // validated: the peer received its cookie there
     }
+    if (peer.portmap != null) {
+      about.put(Control.PORTMAP, peer.portmap.toString()); // on the peer's registered host
+    }
     return intro
       .put(Control.INTRO_ID, introId)
       .put(Control.SECRET, secret)

@@ -20,6 +20,8 @@ final class Registration {
    * candidate peers are told of), or null.
    */
   Endpoint alt;
+  /** The address its gateway's port mapping forwards to it, on the host of {@link #address} ({@link PortmapHandler}), or null. */
+  Endpoint portmap;
   List<Endpoint> local;
   final long relayId;
   long lastSeenNanos;

@@ -74,6 +74,9 @@ final class Registry {
         || (existing.alt != null && existing.alt.isIpv6() == address.isIpv6())) {
         existing.alt = null; // a new process validates its own; an alt of the family it now registers over is moot
       }
+      if (moved) {
+        existing.portmap = null; // a mapping of the old address's gateway; the client tells its new one again
+      }
       existing.address = address;
       existing.instance = request.instance();
       existing.local = request.local();

@@ -94,6 +94,7 @@ public class RendezvousVerticle extends VerticleBase {
   private ControlHandler bye;
   private ControlHandler ack;
   private AltAddressHandler alt;
+  private PortmapHandler portmap;
   private DatagramHandler relay;
   private DatagramHandler stun;
   private DatagramHandler plain;
@@ -329,6 +330,7 @@ public class RendezvousVerticle extends VerticleBase {
     });
     ack = new AckHandler(registry, introductions, outbox);
     alt = new AltAddressHandler(registry, introductions, outbox, log);
+    portmap = new PortmapHandler(log, registry, outbox, introductions::introduceToRoom);
     list = new ListHandler(registry, outbox);
     connect = new ConnectHandler(registry, introductions, outbox);
     bye = new ByeHandler(registry, directory, introductions, log);
@@ -427,6 +429,7 @@ public class RendezvousVerticle extends VerticleBase {
       .put("drops", drops.toJson())
       .put("hostCandidatesDropped", hostCandidates.toJson())
       .put("altValidated", alt.validated())
+      .put("portmapTaken", portmap.taken())
       .put("trackedSources", limits.trackedSources())
       .put("trackedHosts", limits.trackedHosts())
       .put("tlsConnections", ingress == null ? 0 : ingress.connections())
@@ -569,6 +572,9 @@ public class RendezvousVerticle extends VerticleBase {
         break;
       case ALT_CONFIRM:
         alt.handle(ex, msg);
+        break;
+      case PORTMAP:
+        portmap.handle(ex, msg);
         break;
       case DEPOSIT:
         deposit.handle(ex, msg, opened.key());
