@@ -123,11 +123,23 @@ public class PunchVerticle extends VerticleBase {
   private SendFanOut fanOut;
   private MailboxCourier mailbox;
   /** Datagrams received and sent since start (all kinds): how well messages share packets. */
+  /** What the sessions did, for the meters. */
+  private final NodeCounts counts = new NodeCounts();
+  /** The node's meters; null unless {@code metrics.port} is set ({@link #metrics}). */
+  private NodeMetrics metrics;
+  /** Copies the figures the meters read every {@link NodeMetrics#REFRESH_MS}; -1 without meters. */
+  private long metricsTimer = -1;
   private long datagramsIn;
   private long datagramsOut;
 
   public PunchVerticle(NodeOptions options) {
     this.options = options;
+  }
+
+  /** Registers this node's meters in {@code meters} when it starts (before it is deployed). */
+  public PunchVerticle metrics(io.p2pchat.metrics.Meters meters) {
+    this.metrics = new NodeMetrics(meters);
+    return this;
   }
 
   @Override
@@ -170,7 +182,7 @@ public class PunchVerticle extends VerticleBase {
       .compose(v -> Future.all(List.of(
         // Internal: ChatVerticle of this node only, never across a clustered event bus.
         vertx.eventBus().<OutboundBatch>localConsumer(addresses.punchSend(),
-            msg -> msg.body().messages().forEach(fanOut::send))
+            msg -> msg.body().messages().forEach(this::send))
           .completion(),
         // Internal: ChatVerticle says which mailbox messages its journal holds: acknowledged, receipts sent.
         vertx.eventBus().<JsonObject>localConsumer(addresses.punchMailRecorded(),
@@ -220,7 +232,12 @@ public class PunchVerticle extends VerticleBase {
       peers, events,
       rendezvous::sendMailbox);
     sessions.mailbox(mailbox);
+    sessions.metrics(counts, metrics);
     fanOut = new SendFanOut(peers, timers, events, mailbox);
+    if (metrics != null) {
+      metricsTimer = vertx.setPeriodic(NodeMetrics.REFRESH_MS,
+        id -> metrics.refresh(counts, drops, peers, mailbox.queuedTotal()));
+    }
   }
 
   /**
@@ -231,6 +248,10 @@ public class PunchVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
+    if (metrics != null) {
+      vertx.cancelTimer(metricsTimer);
+      metrics.close();
+    }
     List<Future<Void>> byes = new ArrayList<>();
     for (PeerSession session : peers.sessions()) {
       timers.cancel(session);
@@ -290,6 +311,12 @@ public class PunchVerticle extends VerticleBase {
       .put("probesPaced", probes == null ? new JsonObject() : probes.pacedStats())
       .put("rendezvous", rendezvous == null ? "starting" : rendezvous.linkState())
       .put("mailbox", mailbox == null ? new JsonObject() : mailbox.stats());
+  }
+
+  /** A chat message from ChatVerticle: counted, then to its peer or the room. */
+  private void send(OutboundChat chat) {
+    counts.count(NodeCounts.Count.SENT);
+    fanOut.send(chat);
   }
 
   /** The UDP port this node listens on. */
