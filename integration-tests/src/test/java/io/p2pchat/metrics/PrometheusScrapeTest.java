@@ -204,8 +204,8 @@ class PrometheusScrapeTest {
             return value;
           }
         }
-      } catch (java.io.IOException notYet) {
-        last = notYet.toString(); // Prometheus still starting
+      } catch (java.io.IOException | io.vertx.core.json.DecodeException notYet) {
+        last = notYet.toString(); // Prometheus still starting (no listener yet, or "Service Unavailable")
       }
       Thread.sleep(POLL_MS);
     }
