@@ -56,6 +56,9 @@ public class ChatNodeVerticle extends VerticleBase {
       })
       .compose(options -> {
         punch = new PunchVerticle(options);
+        if (metricsServer != null) {
+          punch.metrics(new io.p2pchat.metrics.Meters(metricsServer.registry()));
+        }
         ChatVerticle chat = new ChatVerticle(options);
         DeploymentOptions withConfig = new DeploymentOptions().setConfig(options.json());
         // Chat first: it receives what PunchVerticle hands over from the socket's first datagram;

@@ -468,6 +468,11 @@ final class MailboxCourier {
   }
 
   /** The {@code mailbox} part of {@code punch.stats}. */
+  /** Messages queued at the rendezvous since start (monotonic). */
+  long queuedTotal() {
+    return queuedTotal;
+  }
+
   JsonObject stats() {
     JsonObject drops = new JsonObject();
     dropped.forEach(drops::put);

@@ -116,6 +116,8 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   long relayId;
   /** The identity key the rendezvous saw the peer register with (it signed over a cookie), or null. */
   byte[] introducedKey;
+  /** When the introduction that is still looking for a direct path arrived (System.nanoTime()), or -1. */
+  long introducedAtNanos = -1;
   /** The peer's index for us, learned from its probes; 0 until then (no DATA can be sent). */
   int remoteIndex;
 

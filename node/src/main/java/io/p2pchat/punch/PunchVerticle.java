@@ -131,11 +131,23 @@ public class PunchVerticle extends VerticleBase {
   /** Timer: whether any rendezvous registered us by {@code rendezvous.downAfterSeconds}, else "LAN only" (-1: none). */
   private long lanOnlyTimer = -1;
   /** Datagrams received and sent since start (all kinds): how well messages share packets. */
+  /** What the sessions did, for the meters. */
+  private final NodeCounts counts = new NodeCounts();
+  /** The node's meters; null unless {@code metrics.port} is set ({@link #metrics}). */
+  private NodeMetrics metrics;
+  /** Copies the figures the meters read every {@link NodeMetrics#REFRESH_MS}; -1 without meters. */
+  private long metricsTimer = -1;
   private long datagramsIn;
   private long datagramsOut;
 
   public PunchVerticle(NodeOptions options) {
     this.options = options;
+  }
+
+  /** Registers this node's meters in {@code meters} when it starts (before it is deployed). */
+  public PunchVerticle metrics(io.p2pchat.metrics.Meters meters) {
+    this.metrics = new NodeMetrics(meters);
+    return this;
   }
 
   @Override
@@ -180,7 +192,7 @@ public class PunchVerticle extends VerticleBase {
       .compose(v -> Future.all(List.of(
         // Internal: ChatVerticle of this node only, never across a clustered event bus.
         vertx.eventBus().<OutboundBatch>localConsumer(addresses.punchSend(),
-            msg -> msg.body().messages().forEach(fanOut::send))
+            msg -> msg.body().messages().forEach(this::send))
           .completion(),
         // Internal: ChatVerticle says which mailbox messages its journal holds: acknowledged, receipts sent.
         vertx.eventBus().<JsonObject>localConsumer(addresses.punchMailRecorded(),
@@ -258,7 +270,12 @@ public class PunchVerticle extends VerticleBase {
       peers, events,
       rendezvous::sendMailbox);
     sessions.mailbox(mailbox);
+    sessions.metrics(counts, metrics);
     fanOut = new SendFanOut(peers, timers, events, mailbox);
+    if (metrics != null) {
+      metricsTimer = vertx.setPeriodic(NodeMetrics.REFRESH_MS,
+        id -> metrics.refresh(counts, drops, peers, mailbox.queuedTotal()));
+    }
     if (options.lanDiscovery()) {
       lan = new LanIntroductions(log, options.nick(), instance,
         new io.p2pchat.crypto.LanHello(identity, roomId.prologue()), sessions, new LanHost());
@@ -310,6 +327,10 @@ public class PunchVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
+    if (metrics != null) {
+      vertx.cancelTimer(metricsTimer);
+      metrics.close();
+    }
     List<Future<Void>> byes = new ArrayList<>();
     for (PeerSession session : peers.sessions()) {
       timers.cancel(session);
@@ -378,6 +399,12 @@ public class PunchVerticle extends VerticleBase {
       .put("mailbox", mailbox == null ? new JsonObject() : mailbox.stats())
       .put("lan", lanDiscovery == null ? new JsonObject().put("state", "off")
         : lanDiscovery.stats().put("hellosIn", lan.hellosIn()).put("hellosOut", lan.hellosOut()));
+  }
+
+  /** A chat message from ChatVerticle: counted, then to its peer or the room. */
+  private void send(OutboundChat chat) {
+    counts.count(NodeCounts.Count.SENT);
+    fanOut.send(chat);
   }
 
   /** The UDP port this node listens on. */

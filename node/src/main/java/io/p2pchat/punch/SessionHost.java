@@ -31,6 +31,9 @@ final class SessionHost implements PeerSession.Host {
   private final NetChecker netChecker;
   /** The offline mailbox: learns each secured peer's keys, takes over what a session could not deliver. */
   private MailboxCourier mailbox;
+  private NodeCounts counts = new NodeCounts();
+  /** The node's meters, or null when it has none. */
+  private NodeMetrics metrics;
 
   /**
    * @param factory makes the session of a newly introduced peer (with this host as its host)
@@ -56,6 +59,12 @@ final class SessionHost implements PeerSession.Host {
     this.mailbox = courier;
   }
 
+  /** Where what the sessions do is counted, and the meters (null when off) that time paths. */
+  void metrics(NodeCounts counts, NodeMetrics metrics) {
+    this.counts = counts;
+    this.metrics = metrics;
+  }
+
   /** An introduction (first or again): the session is made if new, filed under its new ids, and punches. */
   void introduced(RendezvousClient.Introduction intro, long now) {
     PeerSession session = peers.byNick(intro.nick());
@@ -64,6 +73,9 @@ final class SessionHost implements PeerSession.Host {
       peerEvents.state(session, PathState.CONNECTING, null);
     }
     peers.introduced(session, intro.introId(), intro.relayId());
+    if (!session.path.state().isDirect()) {
+      session.introducedAtNanos = now;
+    }
     session.introducedKey = intro.key();
     log.info("introduced to {} ({} candidates), punching", intro.nick(), intro.candidates().size());
     session.introduce(intro.introId(), intro.secret(), intro.instance(), intro.relayId(), intro.candidates(),
@@ -124,6 +136,13 @@ final class SessionHost implements PeerSession.Host {
       log.info("path to {}: {} {} ({}{})", session.nick, state.label(), where, why,
         session.rttNanos() >= 0 ? ", rtt " + session.rttNanos() / NANOS_PER_MICRO + " us" : "");
     }
+    if (state.isDirect() && session.introducedAtNanos >= 0) {
+      counts.count(NodeCounts.Count.PUNCH_DIRECT);
+      if (metrics != null) {
+        metrics.direct(state, System.nanoTime() - session.introducedAtNanos, session.rttNanos());
+      }
+      session.introducedAtNanos = -1;
+    }
     peerEvents.state(session, state, address);
     if (state == PathState.GONE) {
       timers.cancel(session);
@@ -135,6 +154,7 @@ final class SessionHost implements PeerSession.Host {
 
   @Override
   public void punchFailed(PeerSession session, int candidates, boolean relay) {
+    counts.count(NodeCounts.Count.PUNCH_FAILED);
     log.info("punch to {} failed: no direct path answered within {} s on {} candidates; {}", session.nick,
       options.punchTimeoutSeconds(), candidates, relay ? "using the relay, retrying direct every 15 s"
         : "the relay is off, asking for a new introduction in 15 s");
@@ -148,6 +168,7 @@ final class SessionHost implements PeerSession.Host {
 
   @Override
   public void received(PeerSession session, byte[] message) {
+    counts.count(NodeCounts.Count.RECEIVED);
     if (ChatPayload.isRoom(message)) { // we talk with this peer in the room
       mailbox.talked(session.nick);
     }
@@ -156,6 +177,7 @@ final class SessionHost implements PeerSession.Host {
 
   @Override
   public void delivered(PeerSession session, OutboundChat chat) {
+    counts.count(NodeCounts.Count.DELIVERED);
     if (chat.to() == null) {
       mailbox.talked(session.nick);
     }
@@ -168,11 +190,13 @@ final class SessionHost implements PeerSession.Host {
       log.info("{} for {}: queued at the rendezvous instead", reason, session.nick);
       return;
     }
+    counts.count(NodeCounts.Count.FAILED);
     events.add(new PunchEvent.Failed(chat, session.nick, reason));
   }
 
   @Override
   public void secured(PeerSession session) {
+    counts.count(NodeCounts.Count.HANDSHAKE_SECURED);
     log.info("session with {} secured: key {} ({})", session.nick, session.fingerprint(), options.cipher());
     mailbox.learned(session.nick, session.peerKey(), session.peerStaticKey(), session.peerBinding());
     peerEvents.current(session);
@@ -181,6 +205,7 @@ final class SessionHost implements PeerSession.Host {
 
   @Override
   public void handshakeFailed(PeerSession session, String why) {
+    counts.count(NodeCounts.Count.HANDSHAKE_FAILED);
     log.warnRateLimited("handshake", "handshake with {} failed: {}", session.nick, why);
   }
 }
