@@ -116,7 +116,7 @@ class PrometheusScrapeTest {
       double dropped = awaitValue(promPort, "sum(p2pchat_rendezvous_drops_total)", v -> v >= JUNK_DATAGRAMS, dir);
       assertEquals(JUNK_DATAGRAMS, dropped, 0.0, "every junk datagram counted, as Prometheus stored it");
       assertTrue(awaitValue(promPort, "p2pchat_rendezvous_drops_total{reason=\"unknown-kind\"}", v -> v > 0, dir) > 0);
-      double udpRead = awaitValue(promPort, "vertx_datagram_bytes_read_count", v -> v >= JUNK_DATAGRAMS, dir);
+      double udpRead = awaitValue(promPort, "vertx_datagram_bytes_read_count{job=\"rendezvous\"}", v -> v >= JUNK_DATAGRAMS, dir);
       assertTrue(udpRead >= JUNK_DATAGRAMS, "Vert.x's own datagram meters: " + udpRead);
 
       // The nodes: each has one peer on a direct path, then alice's room messages count as sent there
