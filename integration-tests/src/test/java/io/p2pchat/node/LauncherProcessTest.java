@@ -95,9 +95,8 @@ class LauncherProcessTest {
   void unknownKey(@TempDir Path dir) throws Exception {
     Outcome o = launch(dir, "run", ChatNodeVerticle.class.getName(), "-conf",
       "{\"nick\":\"alice\",\"rendezvus\":{\"port\":7001}}");
-    assertEquals(List.of("p2pchat: cannot start io.p2pchat.node.ChatNodeVerticle: config error: "
-      + "unknown key 'rendezvus' (did you mean 'rendezvous'?)"), o.stderr, o.toString());
-    assertEquals(1, o.exit, o.toString());
+    assertRefusedWith(o, "p2pchat: cannot start io.p2pchat.node.ChatNodeVerticle: config error: "
+      + "unknown key 'rendezvus' (did you mean 'rendezvous'?)");
   }
 
   /** Issue 18: a misspelt metrics key stops a rendezvous's start-up with one line naming it. */
@@ -105,9 +104,8 @@ class LauncherProcessTest {
   void unknownMetricsKey(@TempDir Path dir) throws Exception {
     Outcome o = launch(dir, "run", "io.p2pchat.rendezvous.RendezvousVerticle", "-conf",
       "{\"port\":0,\"metrics\":{\"prot\":9100}}");
-    assertEquals(List.of("p2pchat: cannot start io.p2pchat.rendezvous.RendezvousVerticle: config error: "
-      + "unknown key 'metrics.prot' (did you mean 'metrics.port'?)"), o.stderr, o.toString());
-    assertEquals(1, o.exit, o.toString());
+    assertRefusedWith(o, "p2pchat: cannot start io.p2pchat.rendezvous.RendezvousVerticle: config error: "
+      + "unknown key 'metrics.prot' (did you mean 'metrics.port'?)");
   }
 
   /** Issue 18: a metrics.port of the wrong type stops a node's start-up with one line naming it. */
@@ -230,5 +228,11 @@ class LauncherProcessTest {
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(f -> f.getFileName().toString()).toList();
     }
+  }
+
+  /** Start-up was refused: exactly {@code line} on stderr, exit code 1. */
+  private static void assertRefusedWith(Outcome o, String line) {
+    assertEquals(List.of(line), o.stderr, o.toString());
+    assertEquals(1, o.exit, o.toString());
   }
 }

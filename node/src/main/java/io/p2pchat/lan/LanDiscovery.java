@@ -16,7 +16,11 @@ import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.json.JsonObject;
 
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -124,6 +128,27 @@ public final class LanDiscovery {
     this.self = self;
     this.interfaceName = interfaceName;
     this.listener = listener;
+  }
+
+  /**
+   * Discovery announcing {@code self} at our first LAN IPv4 address among {@code locals}, on the interface
+   * holding it (looked up on a worker: a blocking call); a succeeded null when there is nothing to announce
+   * (bound to loopback only, or a room id longer than a TXT string), saying why in the log.
+   *
+   * @param self our announcement without its address (null endpoint): the LAN address is chosen here
+   */
+  public static Future<LanDiscovery> forLocalAddresses(Vertx vertx, NodeLog log, LanPeer self, List<Endpoint> locals,
+                                                       Listener listener) {
+    Endpoint lanAddress = locals.stream().filter(e -> !e.isIpv6() && !e.host().startsWith("127.")).findFirst()
+      .orElse(null);
+    if (lanAddress == null || self.room().getBytes(StandardCharsets.UTF_8).length > LanPeer.MAX_ROOM_BYTES) {
+      log.info("LAN discovery off: {}", lanAddress == null ? "no LAN IPv4 address"
+        : "the room id is longer than a TXT string can carry");
+      return Future.succeededFuture();
+    }
+    LanPeer announced = self.at(lanAddress);
+    return vertx.executeBlocking(() -> NetworkInterface.getByInetAddress(InetAddress.getByName(lanAddress.host())))
+      .map(nif -> new LanDiscovery(vertx, log, announced, nif.getName(), listener));
   }
 
   /** Binds 5353 and joins the group; a failure is logged and leaves discovery off (the future still succeeds). */

@@ -18,4 +18,9 @@ public record LanPeer(String instance, int version, String room, String fingerpr
 
   /** Longest room id a TXT string can carry after {@code room=}: a TXT string is at most 255 bytes. */
   public static final int MAX_ROOM_BYTES = DnsSd.MAX_ROOM_BYTES;
+
+  /** The same node announced at {@code at}. */
+  public LanPeer at(Endpoint at) {
+    return new LanPeer(instance, version, room, fingerprint, staticKey, at);
+  }
 }

@@ -6,6 +6,10 @@ import io.p2pchat.common.DualStackSocket;
 import io.p2pchat.common.NodeLog;
 import io.p2pchat.common.RateLimiter;
 import io.p2pchat.crypto.KnownPeers;
+import io.p2pchat.crypto.LanHello;
+import io.p2pchat.lan.LanDiscovery;
+import io.p2pchat.lan.LanPeer;
+import io.p2pchat.metrics.Meters;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.crypto.RoomId;
 import io.p2pchat.crypto.SecureChannel;
@@ -126,7 +130,7 @@ public class PunchVerticle extends VerticleBase {
   private SendFanOut fanOut;
   private MailboxCourier mailbox;
   /** LAN discovery (mDNS) and the introductions it leads to; null when {@code lan.discovery} is off. */
-  private io.p2pchat.lan.LanDiscovery lanDiscovery;
+  private LanDiscovery lanDiscovery;
   private LanIntroductions lan;
   /** Timer: whether any rendezvous registered us by {@code rendezvous.downAfterSeconds}, else "LAN only" (-1: none). */
   private long lanOnlyTimer = -1;
@@ -145,7 +149,7 @@ public class PunchVerticle extends VerticleBase {
   }
 
   /** Registers this node's meters in {@code meters} when it starts (before it is deployed). */
-  public PunchVerticle metrics(io.p2pchat.metrics.Meters meters) {
+  public PunchVerticle metrics(Meters meters) {
     this.metrics = new NodeMetrics(meters);
     return this;
   }
@@ -278,7 +282,7 @@ public class PunchVerticle extends VerticleBase {
     }
     if (options.lanDiscovery()) {
       lan = new LanIntroductions(log, options.nick(), instance,
-        new io.p2pchat.crypto.LanHello(identity, roomId.prologue()), sessions, new LanHost());
+        new LanHello(identity, roomId.prologue()), sessions, new LanHost());
     }
   }
 
@@ -299,24 +303,16 @@ public class PunchVerticle extends VerticleBase {
         vertx.eventBus().publish(addresses.lanState(), new JsonObject().put("state", "lan-only"));
       }
     });
-    Endpoint lanAddress = locals.stream().filter(e -> !e.isIpv6() && !e.host().startsWith("127.")).findFirst()
-      .orElse(null);
-    String room = roomId.wireId();
-    if (lanAddress == null || room.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-      > io.p2pchat.lan.LanPeer.MAX_ROOM_BYTES) {
-      log.info("LAN discovery off: {}", lanAddress == null ? "no LAN IPv4 address (bound to " + options.bindHost() + ")"
-        : "the room id is longer than a TXT string can carry");
-      lan = null;
-      return Future.succeededFuture();
-    }
-    io.p2pchat.lan.LanPeer self = new io.p2pchat.lan.LanPeer("p2pchat-" + instance, PacketCodec.VERSION, room,
-      identity.fingerprint().replace(" ", ""), identity.staticPublicKey(), lanAddress);
-    // Blocking: an interface look-up.
-    return vertx.executeBlocking(() -> java.net.NetworkInterface.getByInetAddress(InetAddress.getByName(lanAddress.host())))
-      .compose(nif -> {
-        lanDiscovery = new io.p2pchat.lan.LanDiscovery(vertx, log, self, nif.getName(), lan);
-        return lanDiscovery.start();
-      });
+    LanPeer self = new LanPeer("p2pchat-" + instance, PacketCodec.VERSION, roomId.wireId(),
+      identity.fingerprint().replace(" ", ""), identity.staticPublicKey(), null);
+    return LanDiscovery.forLocalAddresses(vertx, log, self, locals, lan).compose(discovery -> {
+      lanDiscovery = discovery;
+      if (discovery == null) {
+        lan = null;
+        return Future.succeededFuture();
+      }
+      return discovery.start();
+    });
   }
 
   /**
