@@ -14,4 +14,18 @@ public interface DeliveryListener {
 
   /** An offer was refused for lack of window and the window now has room for it. */
   void windowOpened();
+
+  /**
+   * A fragment was sent again (declared lost by the packet threshold or the timeout), for a meter: called
+   * on the stream's hot path, so it must only count.
+   */
+  default void retransmitted() {
+  }
+
+  /**
+   * An unambiguous round-trip sample (Karn: of a fragment transmitted once), as the estimator took it: ACK
+   * delay not subtracted. Called on the stream's hot path, at most once per ACK, so it must only count.
+   */
+  default void rttSampled(long sampleNanos) {
+  }
 }

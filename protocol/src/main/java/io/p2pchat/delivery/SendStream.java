@@ -198,6 +198,7 @@ public final class SendStream {
       lostHead = (lostHead + 1) % lostQueue.length;
       lostSize--;
       retransmissions++;
+      listener.retransmitted();
       wrote = true;
     }
     while (nextNewSeq < nextSeq) {
@@ -270,6 +271,7 @@ public final class SendStream {
     }
     if (sampleSentAt >= 0) {
       rtt.onSample(nowNanos - sampleSentAt, ack.delayMicros() * NANOS_PER_MICRO);
+      listener.rttSampled(nowNanos - sampleSentAt);
     }
     detectLossByThreshold(nowNanos);
     if (forgetPending && cum >= forgetBelow) {

@@ -59,6 +59,8 @@ final class LinkSimulation {
     final List<Long> failed = new ArrayList<>();
     final List<Long> failedAt = new ArrayList<>();
     int windowOpened;
+    long retransmitted;
+    final List<Long> rttSamples = new ArrayList<>();
 
     Side(String name, DeliveryOptions options) {
       this.name = name;
@@ -80,6 +82,16 @@ final class LinkSimulation {
     @Override
     public void windowOpened() {
       windowOpened++;
+    }
+
+    @Override
+    public void retransmitted() {
+      retransmitted++;
+    }
+
+    @Override
+    public void rttSampled(long sampleNanos) {
+      rttSamples.add(sampleNanos);
     }
 
     @Override

@@ -99,6 +99,26 @@ class PeerDeliveryTest {
         sim.b.delivery.receive().duplicates(), sim.b.delivery.receive().dropped());
   }
 
+  /**
+   * What the node's meters count (README, "Monitoring"): every retransmission reaches the listener once, and
+   * every RTT sample, each no shorter than the link's one-way delays there and back.
+   */
+  @Test
+  void theListenerHearsEveryRetransmissionAndRttSample() {
+    long seed = 18_018L;
+    LinkSimulation sim = new LinkSimulation(seed, new DeliveryOptions(), 0.20, 0.0);
+    Feeder ab = new Feeder(sim.a, 500, 100);
+    runFed(sim, sim.now + 60 * SECOND, ab);
+    assertInOrderExactlyOnce("a->b", seed, sim.b.received, 500, 100);
+    SendStream s = sim.a.delivery.send();
+    assertTrue(s.retransmissions() > 0, "20% loss retransmits, seed " + seed);
+    assertEquals(s.retransmissions(), sim.a.retransmitted, "seed " + seed);
+    assertFalse(sim.a.rttSamples.isEmpty(), "seed " + seed);
+    for (long sample : sim.a.rttSamples) {
+      assertTrue(sample >= 2 * sim.baseDelay, "sample " + sample + " ns under two link delays, seed " + seed);
+    }
+  }
+
   @Test
   void manySeedsSmallRuns() {
     for (long seed = 1; seed <= 20; seed++) {
