@@ -20,17 +20,18 @@ interface ControlChannel {
    *
    * @param message the opened control message, or null
    * @param reply   the datagram to answer the sender with, or null
+   * @param outcome what the reply is, for the handshake meter (with {@code reply})
    * @param what    names the reply in logs and drop details
    * @param key     the Ed25519 key of the client whose session the message opened in (with {@code message})
    */
-  record Opened(JsonObject message, Buffer reply, String what, byte[] key) {
+  record Opened(JsonObject message, Buffer reply, RendezvousMetrics.Handshake outcome, String what, byte[] key) {
 
     static Opened message(JsonObject message, byte[] key) {
-      return new Opened(message, null, null, key);
+      return new Opened(message, null, null, null, key);
     }
 
-    static Opened reply(Buffer reply, String what) {
-      return new Opened(null, reply, what, null);
+    static Opened reply(Buffer reply, RendezvousMetrics.Handshake outcome, String what) {
+      return new Opened(null, reply, outcome, what, null);
     }
   }
 

@@ -50,15 +50,12 @@ final class RendezvousMetrics {
     this.meters = meters;
   }
 
-  /** The handshake counts the verticle keeps as it opens control datagrams. */
+  /**
+   * The handshake counts the verticle keeps as it opens control datagrams: a reply's
+   * {@link ControlChannel.Opened#outcome()}, or {@link Handshake#REJECTED}.
+   */
   EnumCounts<Handshake> handshakes() {
     return handshakes;
-  }
-
-  /** Counts a handshake answer by the name the control channel gave it ({@link ControlChannel.Opened#what()}). */
-  void handshakeAnswered(String what) {
-    handshakes.count(what.startsWith("control cookie") ? Handshake.COOKIE
-      : what.startsWith("control response") ? Handshake.COMPLETED : Handshake.RESET);
   }
 
   /** Registers every meter; the parts must exist (after the verticle wired its handlers). */

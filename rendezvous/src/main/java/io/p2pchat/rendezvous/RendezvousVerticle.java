@@ -529,7 +529,7 @@ public class RendezvousVerticle extends VerticleBase {
     }
     if (opened.reply() != null) {
       if (metrics != null) {
-        metrics.handshakeAnswered(opened.what());
+        metrics.handshakes().count(opened.outcome());
       }
       if (!charged) {
         limits.takeOpenedRequest(ex.from, System.nanoTime());

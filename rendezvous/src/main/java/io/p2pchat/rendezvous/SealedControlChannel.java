@@ -64,13 +64,14 @@ final class SealedControlChannel implements ControlChannel {
     ControlServer.Event event = server.onDatagram(datagram.getBytes(), src,
       StreamEndpoint.is(from) ? tlsBinding : null, System.currentTimeMillis(), System.nanoTime());
     if (event instanceof ControlServer.Event.Reply r) {
-      return Opened.reply(Buffer.buffer(r.datagram()), "control cookie");
+      return Opened.reply(Buffer.buffer(r.datagram()), RendezvousMetrics.Handshake.COOKIE, "control cookie");
     }
     if (event instanceof ControlServer.Event.Accepted a) {
-      return Opened.reply(Buffer.buffer(a.response()), "control response");
+      return Opened.reply(Buffer.buffer(a.response()), RendezvousMetrics.Handshake.COMPLETED, "control response");
     }
     if (event instanceof ControlServer.Event.Reset r) {
-      return Opened.reply(Buffer.buffer(r.reset()), "control reset (" + r.why() + ")");
+      return Opened.reply(Buffer.buffer(r.reset()), RendezvousMetrics.Handshake.RESET,
+        "control reset (" + r.why() + ")");
     }
     if (event instanceof ControlServer.Event.Dropped d) {
       throw new WireException(d.drop().dropReason(), "control " + d.drop().label() + ": " + d.why());
