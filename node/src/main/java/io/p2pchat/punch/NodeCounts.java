@@ -24,13 +24,22 @@ final class NodeCounts {
     /** Punches that found a direct path. */
     PUNCH_DIRECT,
     /** Punches whose window closed with no direct path. */
-    PUNCH_FAILED
+    PUNCH_FAILED,
+    /** DATA fragments the reliable-delivery layer sent again (lost by the packet threshold or the timeout). */
+    RETRANSMISSION
   }
 
   private final long[] counts = new long[Count.values().length];
+  /** Round trips by path kind, bucketed for the histogram. */
+  private final RttBuckets rtt = new RttBuckets();
 
   void count(Count what) {
     counts[what.ordinal()]++;
+  }
+
+  /** Where round trips are counted. */
+  RttBuckets rtt() {
+    return rtt;
   }
 
   /** A copy of every count, indexed by {@link Count#ordinal()}. */

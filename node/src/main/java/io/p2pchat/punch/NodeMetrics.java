@@ -2,6 +2,7 @@ package io.p2pchat.punch;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Tags;
+import io.p2pchat.metrics.BucketCounts;
 import io.p2pchat.metrics.Meters;
 import io.p2pchat.wire.DropCounters;
 import io.p2pchat.wire.DropReason;
@@ -13,8 +14,9 @@ import java.util.concurrent.TimeUnit;
  * the drop counters, the mailbox's queued total, the peer table). Every label comes from an enum:
  * never a nick, an address or a key. The parts live on PunchVerticle's event loop and the scrape runs
  * on another, so PunchVerticle copies the figures into {@link #published} every
- * {@link #REFRESH_MS} ({@link #refresh}); a scrape reads that copy. Histograms are recorded on path
- * changes, never per message.
+ * {@link #REFRESH_MS} ({@link #refresh}); a scrape reads that copy. The time to a direct path is recorded on
+ * path changes; the round trips are counted per sample, into {@link RttBuckets}' fixed buckets, and copied
+ * with the rest.
  */
 final class NodeMetrics {
 
@@ -24,8 +26,6 @@ final class NodeMetrics {
   private static final double NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
   /** Buckets of the time from an introduction to a direct path, s: a LAN punch to the 15 s punch window and past it. */
   private static final double[] PUNCH_BUCKETS = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60};
-  /** Buckets of a direct path's round trip, s: a LAN's 100 us to an intercontinental half second. */
-  private static final double[] RTT_BUCKETS = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
 
   /** What a scrape reads: the copies made by the last {@link #refresh}. */
   private static final class Figures {
@@ -33,20 +33,22 @@ final class NodeMetrics {
     final long[] drops;
     final int[] peersByState;
     final long queued;
+    /** By {@link RttBuckets#KINDS} index. */
+    final BucketCounts[] rtt;
 
-    Figures(long[] counts, long[] drops, int[] peersByState, long queued) {
+    Figures(long[] counts, long[] drops, int[] peersByState, long queued, BucketCounts[] rtt) {
       this.counts = counts;
       this.drops = drops;
       this.peersByState = peersByState;
       this.queued = queued;
+      this.rtt = rtt;
     }
   }
 
   private final Meters meters;
   private volatile Figures published = new Figures(new long[NodeCounts.Count.values().length],
-    new long[DropReason.values().length], new int[PathState.values().length], 0);
+    new long[DropReason.values().length], new int[PathState.values().length], 0, emptyRtt());
   private final DistributionSummary[] toDirect = new DistributionSummary[PathState.values().length];
-  private final DistributionSummary[] rtt = new DistributionSummary[PathState.values().length];
 
   NodeMetrics(Meters meters) {
     this.meters = meters;
@@ -57,10 +59,11 @@ final class NodeMetrics {
         toDirect[state.ordinal()] = meters.histogram(PREFIX + "direct.path.time",
           "Time from an introduction to a direct path, by path kind", "seconds", Tags.of("path", state.label()),
           PUNCH_BUCKETS);
-        rtt[state.ordinal()] = meters.histogram(PREFIX + "rtt", "Round trip of a direct path when it is confirmed",
-          "seconds", Tags.of("path", state.label()), RTT_BUCKETS);
       }
     }
+    meters.countedHistogram(PREFIX + "rtt", "Round trips measured on peer paths (delivery ACKs, a direct path's "
+        + "confirming probe), by path kind", "seconds", RttBuckets.BOUNDS_SECONDS, "path",
+      RttBuckets.KINDS.stream().map(PathState::label).toList(), kind -> published.rtt[kind]);
     counter("messages.sent", "Chat messages handed over to be sent", Tags.empty(), NodeCounts.Count.SENT);
     counter("messages.received", "Chat messages received from peers", Tags.empty(), NodeCounts.Count.RECEIVED);
     counter("messages.delivered", "Messages a peer acknowledged", Tags.empty(), NodeCounts.Count.DELIVERED);
@@ -73,6 +76,8 @@ final class NodeMetrics {
       NodeCounts.Count.HANDSHAKE_FAILED);
     counter("punches", "Punch attempts by outcome", Tags.of("outcome", "direct"), NodeCounts.Count.PUNCH_DIRECT);
     counter("punches", "Punch attempts by outcome", Tags.of("outcome", "failed"), NodeCounts.Count.PUNCH_FAILED);
+    counter("retransmissions", "DATA fragments the reliable-delivery layer sent again", Tags.empty(),
+      NodeCounts.Count.RETRANSMISSION);
     for (DropReason reason : DropReason.values()) {
       meters.counter(PREFIX + "drops", "Datagrams dropped, by reason", Tags.of("reason", reason.label()), this,
         m -> m.published.drops[reason.ordinal()]);
@@ -93,17 +98,22 @@ final class NodeMetrics {
     for (PeerSession session : peers.sessions()) {
       byState[session.path.state().ordinal()]++;
     }
-    published = new Figures(counts.copy(), dropCopy, byState, queued);
+    BucketCounts[] rtt = new BucketCounts[RttBuckets.KINDS.size()];
+    for (int kind = 0; kind < rtt.length; kind++) {
+      rtt[kind] = counts.rtt().copy(kind);
+    }
+    published = new Figures(counts.copy(), dropCopy, byState, queued, rtt);
   }
 
-  /** A path became direct: how long since the introduction, and its round trip (either may be unknown: -1). */
-  void direct(PathState state, long sinceIntroductionNanos, long rttNanos) {
-    if (sinceIntroductionNanos >= 0) {
-      toDirect[state.ordinal()].record(sinceIntroductionNanos / NANOS_PER_SECOND);
-    }
-    if (rttNanos >= 0) {
-      rtt[state.ordinal()].record(rttNanos / NANOS_PER_SECOND);
-    }
+  private static BucketCounts[] emptyRtt() {
+    BucketCounts[] none = new BucketCounts[RttBuckets.KINDS.size()];
+    java.util.Arrays.fill(none, BucketCounts.empty(RttBuckets.BOUNDS_SECONDS.length));
+    return none;
+  }
+
+  /** A path became direct: how long since the introduction. */
+  void direct(PathState state, long sinceIntroductionNanos) {
+    toDirect[state.ordinal()].record(sinceIntroductionNanos / NANOS_PER_SECOND);
   }
 
   void close() {

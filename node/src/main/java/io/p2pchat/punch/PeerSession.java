@@ -58,6 +58,12 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
 
     void failed(PeerSession session, OutboundChat chat, String reason);
 
+    /** The delivery layer sent a DATA fragment again: count it, nothing more (its hot path). */
+    void retransmitted(PeerSession session);
+
+    /** The delivery layer took a round-trip sample: count it, nothing more (its hot path). */
+    void rttSampled(PeerSession session, long sampleNanos);
+
     /** The end-to-end session is up: the peer proved its identity key. */
     void secured(PeerSession session);
 
@@ -501,6 +507,16 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     if (chat != null) {
       host.failed(this, chat, reason);
     }
+  }
+
+  @Override
+  public void retransmitted() {
+    host.retransmitted(this);
+  }
+
+  @Override
+  public void rttSampled(long sampleNanos) {
+    host.rttSampled(this, sampleNanos);
   }
 
   @Override

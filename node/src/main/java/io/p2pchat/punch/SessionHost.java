@@ -138,8 +138,9 @@ final class SessionHost implements PeerSession.Host {
     }
     if (state.isDirect() && session.introducedAtNanos >= 0) {
       counts.count(NodeCounts.Count.PUNCH_DIRECT);
+      counts.rtt().record(state, session.rttNanos());
       if (metrics != null) {
-        metrics.direct(state, System.nanoTime() - session.introducedAtNanos, session.rttNanos());
+        metrics.direct(state, System.nanoTime() - session.introducedAtNanos);
       }
       session.introducedAtNanos = -1;
     }
@@ -192,6 +193,16 @@ final class SessionHost implements PeerSession.Host {
     }
     counts.count(NodeCounts.Count.FAILED);
     events.add(new PunchEvent.Failed(chat, session.nick, reason));
+  }
+
+  @Override
+  public void retransmitted(PeerSession session) {
+    counts.count(NodeCounts.Count.RETRANSMISSION);
+  }
+
+  @Override
+  public void rttSampled(PeerSession session, long sampleNanos) {
+    counts.rtt().record(session.path.state(), sampleNanos);
   }
 
   @Override

@@ -39,6 +39,14 @@ abstract class SilentHost implements PeerSession.Host {
   }
 
   @Override
+  public void retransmitted(PeerSession session) {
+  }
+
+  @Override
+  public void rttSampled(PeerSession session, long sampleNanos) {
+  }
+
+  @Override
   public void secured(PeerSession session) {
   }
 
