@@ -4,22 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.p2pchat.crypto.NodeIdentity;
-import io.p2pchat.rendezvous.RendezvousOptions;
 import io.p2pchat.rendezvous.RendezvousVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.json.JsonObject;
-import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
@@ -151,15 +147,8 @@ class HealthAndReadinessTest {
    */
   @Test
   void notReadyWhileStartingReadyOnceTheSocketIsBound(@TempDir Path dir) throws Exception {
-    // A valid key file's bytes, made the way the rendezvous makes its own.
-    Path made = dir.resolve("made").resolve(RendezvousOptions.KEY_FILE);
-    Files.createDirectories(made.getParent());
-    NodeIdentity.loadOrCreate(made);
-    byte[] key = Files.readAllBytes(made);
-    Path data = Files.createDirectories(dir.resolve("data"));
-    Path pipe = data.resolve(RendezvousOptions.KEY_FILE);
-    Process mkfifo = new ProcessBuilder("mkfifo", "-m", "600", pipe.toString()).inheritIO().start();
-    assertTrue(mkfifo.waitFor(WAIT_SECONDS, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo " + pipe);
+    Path data = dir.resolve("data");
+    HeldKeyFile key = HeldKeyFile.in(data, dir.resolve("made"));
 
     JsonObject config = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("host6", "none")
       .put("dataDir", data.toString()).put("logDir", dir.resolve("logs").toString())
@@ -169,9 +158,7 @@ class HealthAndReadinessTest {
     try {
       probeWhileHeld(rendezvous, deployed);
     } finally {
-      try (OutputStream out = Files.newOutputStream(pipe)) { // opens the pipe's other end: the read proceeds
-        out.write(key);
-      }
+      key.release();
     }
     deployed.toCompletionStage().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
     assertTrue(rendezvous.port() > 0, "the UDP socket is bound");
@@ -193,8 +180,7 @@ class HealthAndReadinessTest {
     HttpResponse<String> before = get(port, "/ready");
     assertEquals(UNAVAILABLE, before.statusCode(), before.body());
     JsonObject body = new JsonObject(before.body());
-    assertTrue(body.getJsonArray("checks").stream().map(JsonObject.class::cast)
-      .anyMatch(c -> c.getString("id").equals("udp-socket") && c.getString("status").equals("DOWN")), body.encode());
+    assertTrue(HeldKeyFile.hasCheck(body, "udp-socket", "DOWN"), body.encode());
     assertEquals(OK, get(port, "/health").statusCode(), "live while starting");
     assertFalse(deployed.isComplete(), "still starting while probed");
   }

@@ -1,8 +1,10 @@
 package io.p2pchat.rendezvous.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.p2pchat.metrics.HeldKeyFile;
 import io.p2pchat.node.TestNet;
 import io.p2pchat.node.TestNet.Events;
 import io.p2pchat.node.TestNet.Node;
@@ -14,8 +16,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -25,14 +33,21 @@ import java.util.concurrent.TimeUnit;
  * Issue 8: three rendezvous processes in one real Hazelcast cluster (TCP-IP join on 127.0.0.1),
  * four clients spread over them. Every pair connects and chats; {@code list} on any instance shows
  * all four; the instance two clients use is killed with -9: they fail over, re-register and chat
- * on; restarted, it rejoins and lists everyone. Run: {@code mvn -Pcluster verify} or
- * {@code mvn test -Dtest=RendezvousClusterIT}.
+ * on; restarted, it rejoins and lists everyone. Issue 18: one instance's {@code /ready} says the cluster is not
+ * joined while its start-up is held before it loads the cluster's directory, and ready once it has. Run:
+ * {@code mvn -Pcluster verify} or {@code mvn test -Dtest=RendezvousClusterIT}.
  */
 class RendezvousClusterIT {
 
   private static final int INSTANCES = 3;
   private static final List<String> NICKS = List.of("ann", "bob", "cat", "dan");
   private static final Set<String> CONNECTED = Set.of("direct-lan", "direct", "relayed");
+  /** The instance whose readiness is watched: one never killed, so its held key file is read once. */
+  private static final int WATCHED = 2;
+  /** How often /ready is asked while the watched instance's JVM starts its metrics listener. */
+  private static final long POLL_MS = 200;
+  private static final int OK = 200;
+  private static final int UNAVAILABLE = 503;
 
   private final RendezvousProcess[] instances = new RendezvousProcess[INSTANCES];
   private Path dir;
@@ -50,13 +65,27 @@ class RendezvousClusterIT {
     dir = Files.createDirectories(Path.of("target", "cluster-it", Long.toString(System.currentTimeMillis())).toAbsolutePath());
     int hazelcastPort = TestCluster.freeTcpRange(INSTANCES);
     Path clusterXml = writeClusterXml(hazelcastPort);
+    int metricsPort = TestCluster.freeTcpRange(1);
+    HeldKeyFile key = HeldKeyFile.in(dir.resolve("rdv" + WATCHED + "-data"), dir.resolve("rdv" + WATCHED + "-made"));
     for (int i = 0; i < INSTANCES; i++) {
       instances[i] = new RendezvousProcess(dir, "rdv" + i, clusterXml);
+      if (i == WATCHED) {
+        instances[i].configure(new JsonObject().put("dataDir", dir.resolve("rdv" + i + "-data").toString())
+          .put("metrics", new JsonObject().put("port", metricsPort)));
+      }
       instances[i].start();
     }
+    HttpResponse<String> held = awaitReady(metricsPort);
+    JsonObject heldBody = new JsonObject(held.body());
+    assertEquals(UNAVAILABLE, held.statusCode(), held.body());
+    assertTrue(HeldKeyFile.hasCheck(heldBody, "cluster", "DOWN"), "not joined while held: " + held.body());
+    key.release();
     for (RendezvousProcess instance : instances) {
       instance.awaitAnswer();
     }
+    HttpResponse<String> joined = awaitReady(metricsPort);
+    assertEquals(OK, joined.statusCode(), joined.body());
+    assertTrue(HeldKeyFile.hasCheck(new JsonObject(joined.body()), "cluster", "UP"), joined.body());
 
     vertx = Vertx.vertx();
     TestNet net = new TestNet(vertx, dir);
@@ -137,6 +166,22 @@ class RendezvousClusterIT {
       }
     }
     throw new AssertionError("list on instance " + i + " shows " + answer + ", not all of " + nicks);
+  }
+
+  /** The watched instance's /ready answer, once its metrics listener (a JVM starting Hazelcast) accepts connections. */
+  private static HttpResponse<String> awaitReady(int port) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
+      .timeout(Duration.ofSeconds(TestNet.WAIT_SECONDS)).build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RendezvousProcess.PROCESS_SECONDS);
+    while (true) {
+      try {
+        return http.send(ready, HttpResponse.BodyHandlers.ofString());
+      } catch (ConnectException notYet) {
+        assertTrue(System.nanoTime() < deadline, "no metrics listener on " + port);
+        Thread.sleep(POLL_MS);
+      }
+    }
   }
 
   private Path writeClusterXml(int port) throws IOException {

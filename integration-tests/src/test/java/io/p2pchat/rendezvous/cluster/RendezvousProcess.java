@@ -28,6 +28,8 @@ final class RendezvousProcess {
   private final Path dir;
   private final String name;
   private final Path clusterXml;
+  /** Keys of its config besides the defaults below (a metrics port, a data directory). */
+  private final JsonObject extra = new JsonObject();
   private Process process;
 
   RendezvousProcess(Path dir, String name, Path clusterXml) throws IOException {
@@ -39,6 +41,12 @@ final class RendezvousProcess {
     }
   }
 
+  /** Merges {@code config} into the instance's config at its next {@link #start}; returns this. */
+  RendezvousProcess configure(JsonObject config) {
+    extra.mergeIn(config);
+    return this;
+  }
+
   String address() {
     return "127.0.0.1:" + port;
   }
@@ -48,7 +56,7 @@ final class RendezvousProcess {
     // Several instances on one host: each its own free TLS port (the default 7443 would be taken twice).
     JsonObject conf = new JsonObject().put("host", "127.0.0.1").put("port", port)
       .put("tls", new JsonObject().put("port", 0))
-      .put("logDir", dir.resolve(name).toString());
+      .put("logDir", dir.resolve(name).toString()).mergeIn(extra);
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(TestCluster.JAVA_FLAGS);
     command.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",
