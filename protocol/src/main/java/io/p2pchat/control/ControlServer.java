@@ -251,7 +251,7 @@ public final class ControlServer {
       return token;
     }
     byte[] ticket = ResumptionTicket.seal(keys,
-        new ResumptionTicket.Contents(nowMillis, clientStatic, signingKey, secret), random);
+        new ResumptionTicket.Contents(nowMillis, clientStatic, signingKey, secret), nowMillis, random);
     return ByteBuffer.allocate(token.length + ticket.length).put(token).put(ticket).array();
   }
 
@@ -285,7 +285,7 @@ public final class ControlServer {
     Resumption.Keys k = Resumption.sessionKeys(ticket.secret(), m.clientNonce(), serverNonce, m.senderIndex(), index,
         binding);
     byte[] fresh = ResumptionTicket.seal(keys, new ResumptionTicket.Contents(ticket.authenticatedAtMillis(),
-        ticket.clientStatic(), ticket.signingKey(), k.nextSecret()), random);
+        ticket.clientStatic(), ticket.signingKey(), k.nextSecret()), nowMillis, random);
     byte[] head = ControlCodec.resumedHead(m.senderIndex(), index, serverNonce);
     byte[] answer = ByteBuffer.allocate(ControlCodec.RESUMED_PLAIN).put(resetTokens.token(index)).put(fresh).array();
     byte[] resumed = ControlCodec.resumed(head, Resumption.seal(k.answerKey(), head, answer));

@@ -33,11 +33,11 @@ public final class ResumptionTicket {
   /** A ticket's bytes. */
   public static final int LENGTH = Integer.BYTES + NONCE_LENGTH + CONTENTS_LENGTH + io.p2pchat.crypto.CipherSuite.TAG_LENGTH;
   /**
-   * A ticket opens for two hours after its chain's full handshake: two rotations of {@link TicketKeys}
-   * (what the brief of the design asked: no longer than the key that sealed it may be kept), and 60 of
-   * the 120 s re-keys in a row without a public-key operation. Then a full IK starts a new chain.
+   * A ticket opens for two hours after its chain's full handshake: two rotations of {@link TicketKeys},
+   * no longer than a key is kept, and 60 of the 120 s re-keys in a row without a public-key operation.
+   * Then a full IK starts a new chain.
    */
-  public static final long LIFETIME_MILLIS = TicketKeys.KEPT * TicketKeys.ROTATION_MILLIS;
+  public static final long LIFETIME_MILLIS = TicketKeys.KEEP_MILLIS;
 
   /** What a ticket holds. */
   public record Contents(long authenticatedAtMillis, byte[] clientStatic, byte[] signingKey, byte[] secret) {
@@ -46,9 +46,9 @@ public final class ResumptionTicket {
   private ResumptionTicket() {
   }
 
-  /** Seals {@code contents} under the current key of {@code keys}. */
-  public static byte[] seal(TicketKeys keys, Contents contents, SecureRandom random) {
-    TicketKeys.Key key = keys.current();
+  /** Seals {@code contents} under the key of {@code keys} that seals at {@code nowMillis}. */
+  public static byte[] seal(TicketKeys keys, Contents contents, long nowMillis, SecureRandom random) {
+    TicketKeys.Key key = keys.current(nowMillis);
     byte[] nonce = new byte[NONCE_LENGTH];
     random.nextBytes(nonce);
     byte[] aad = ByteBuffer.allocate(Integer.BYTES + NONCE_LENGTH).putInt(key.id()).put(nonce).array();

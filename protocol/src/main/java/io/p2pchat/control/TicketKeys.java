@@ -8,20 +8,33 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The keys that seal and open {@link ResumptionTicket}s: the newest seals, every one held opens. They
- * rotate: {@link #rotated} adds a new key once the newest is {@link #ROTATION_MILLIS} old and keeps only
- * {@link #KEPT} keys, so a key opens tickets for two rotations after it began sealing and is then
- * forgotten, with every ticket it sealed (forward secrecy of resumed sessions is bounded by that: see
- * docs/SECURITY.md). A cluster shares one set (every instance opens every instance's tickets: failover
- * resumes), a single instance keeps its set in a file; both store {@link #encode()}. Immutable.
+ * The keys that seal and open {@link ResumptionTicket}s: the {@link #current} one seals, every one held
+ * opens. They rotate: {@link #rotated} publishes the next key {@link #PUBLISH_AHEAD_MILLIS} before it
+ * begins sealing, one {@link #ROTATION_MILLIS} after the one before it (so every instance of a cluster,
+ * re-reading the shared set every minute, opens a new key's tickets before any instance seals with it),
+ * and forgets a key {@link #KEEP_MILLIS} after it began sealing, with every ticket it sealed (forward
+ * secrecy of resumed sessions is bounded by that: see docs/SECURITY.md). A cluster shares one set (every
+ * instance opens every instance's tickets: failover resumes), a single instance keeps its set in a file;
+ * both store {@link #encode()}. Immutable.
  *
- * @param keys oldest first; the last seals
+ * @param keys by the time they begin sealing, oldest first
  */
 public record TicketKeys(List<Key> keys) {
   /** A new ticket key every hour: the window a stolen key set exposes is about two of them. */
   public static final long ROTATION_MILLIS = TimeUnit.HOURS.toMillis(1);
-  /** The newest key and the one before it: a ticket sealed just before a rotation still opens for an hour. */
-  public static final int KEPT = 2;
+  /**
+   * A key opens tickets for two rotations after it began sealing: one while it seals, one more so that a
+   * ticket sealed just before the rotation still opens for an hour (clients resume every 120 s, and get a
+   * ticket under the new key then). {@link ResumptionTicket#LIFETIME_MILLIS} is as long.
+   */
+  public static final long KEEP_MILLIS = 2 * ROTATION_MILLIS;
+  /**
+   * The next key is in the set this long before it seals: 5 min, five times the minute in which every
+   * instance re-reads the cluster's set, so no instance ever meets a ticket under a key it has not read.
+   */
+  public static final long PUBLISH_AHEAD_MILLIS = TimeUnit.MINUTES.toMillis(5);
+  /** At most the one before, the current one and the next one. */
+  public static final int KEPT = 3;
   /** Bytes of a ticket key: AES-256. */
   public static final int KEY_LENGTH = 32;
   /** Version byte of {@link #encode()}. */
@@ -53,8 +66,17 @@ public record TicketKeys(List<Key> keys) {
     return new TicketKeys(List.of(newKey(nowMillis, random, 0)));
   }
 
-  /** The key that seals now. */
-  public Key current() {
+  /** The key that seals at {@code nowMillis}: the newest that has begun (the oldest if none has: a clock set back). */
+  public Key current(long nowMillis) {
+    for (int i = keys.size() - 1; i > 0; i--) {
+      if (keys.get(i).createdMillis() <= nowMillis) {
+        return keys.get(i);
+      }
+    }
+    return keys.get(0);
+  }
+
+  private Key newest() {
     return keys.get(keys.size() - 1);
   }
 
@@ -68,18 +90,30 @@ public record TicketKeys(List<Key> keys) {
     return null;
   }
 
-  /** True once the current key has sealed for {@link #ROTATION_MILLIS}. */
+  /** True when a key is to be forgotten, or the next one published. */
   public boolean rotationDue(long nowMillis) {
-    return nowMillis - current().createdMillis() >= ROTATION_MILLIS;
+    return nowMillis >= newest().createdMillis() + ROTATION_MILLIS - PUBLISH_AHEAD_MILLIS
+        || (keys.size() > 1 && nowMillis >= keys.get(0).createdMillis() + KEEP_MILLIS);
   }
 
-  /** This set, or (rotation due) the current key and a new one; the oldest beyond {@link #KEPT} is dropped. */
+  /**
+   * This set at {@code nowMillis}: keys older than {@link #KEEP_MILLIS} forgotten (never the newest), and
+   * the next key published when it begins sealing within {@link #PUBLISH_AHEAD_MILLIS}.
+   */
   public TicketKeys rotated(long nowMillis, SecureRandom random) {
     if (!rotationDue(nowMillis)) {
       return this;
     }
-    List<Key> next = new ArrayList<>(keys);
-    next.add(newKey(nowMillis, random, current().id()));
+    List<Key> next = new ArrayList<>();
+    for (Key k : keys) {
+      if (k == newest() || nowMillis < k.createdMillis() + KEEP_MILLIS) {
+        next.add(k);
+      }
+    }
+    if (nowMillis >= newest().createdMillis() + ROTATION_MILLIS - PUBLISH_AHEAD_MILLIS) {
+      long begins = Math.max(newest().createdMillis() + ROTATION_MILLIS, nowMillis + PUBLISH_AHEAD_MILLIS);
+      next.add(newKey(begins, random, newest().id()));
+    }
     while (next.size() > KEPT) {
       next.remove(0);
     }
@@ -124,7 +158,7 @@ public record TicketKeys(List<Key> keys) {
     for (Key k : keys) {
       b.append(Integer.toHexString(k.id())).append(' ');
     }
-    return b.append("current ").append(Integer.toHexString(current().id())).append(']').toString(); // never the keys
+    return b.append(']').toString(); // never the keys
   }
 
   private static Key newKey(long nowMillis, SecureRandom random, int notId) {

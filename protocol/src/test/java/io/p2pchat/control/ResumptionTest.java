@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -261,7 +262,7 @@ class ResumptionTest {
     assertEquals(ControlDrop.BAD_TICKET, d.drop(), "two rotations later its key is gone");
 
     ResumptionTicket.Contents c = new ResumptionTicket.Contents(nowMillis, new byte[32], new byte[32], new byte[32]);
-    byte[] ticket = ResumptionTicket.seal(clusterKeys, c, random);
+    byte[] ticket = ResumptionTicket.seal(clusterKeys, c, nowMillis, random);
     assertEquals(nowMillis, assertDoesOpen(ticket, nowMillis + ResumptionTicket.LIFETIME_MILLIS - 1));
     ControlException e = org.junit.jupiter.api.Assertions.assertThrows(ControlException.class,
         () -> ResumptionTicket.open(clusterKeys, ticket, nowMillis + ResumptionTicket.LIFETIME_MILLIS));
@@ -292,9 +293,25 @@ class ResumptionTest {
     TicketKeys k = TicketKeys.create(T0_MILLIS, random).rotated(T0_MILLIS + TicketKeys.ROTATION_MILLIS, random);
     TicketKeys back = TicketKeys.decode(k.encode());
     assertEquals(2, back.keys().size());
-    assertEquals(k.current().id(), back.current().id());
-    assertArrayEquals(k.current().secret(), back.current().secret());
-    assertFalse(k.toString().contains(java.util.Base64.getEncoder().encodeToString(k.current().secret())));
+    assertEquals(k.current(T0_MILLIS).id(), back.current(T0_MILLIS).id());
+    assertArrayEquals(k.keys().get(1).secret(), back.keys().get(1).secret());
+    assertEquals(T0_MILLIS + TicketKeys.ROTATION_MILLIS + TicketKeys.PUBLISH_AHEAD_MILLIS, back.keys().get(1).createdMillis(),
+        "a late rotation publishes the next key ahead too");
+  }
+
+  @Test
+  void theNextKeyIsPublishedBeforeItSealsAndTheOldOneForgottenAfterTwoRotations() {
+    TicketKeys k = TicketKeys.create(T0_MILLIS, random);
+    long publish = T0_MILLIS + TicketKeys.ROTATION_MILLIS - TicketKeys.PUBLISH_AHEAD_MILLIS;
+    assertSame(k, k.rotated(publish - 1, random), "nothing due yet");
+    TicketKeys two = k.rotated(publish, random);
+    assertEquals(2, two.keys().size());
+    assertEquals(k.current(publish).id(), two.current(publish).id(), "the new key is known but does not seal yet");
+    assertEquals(two.keys().get(1).id(), two.current(T0_MILLIS + TicketKeys.ROTATION_MILLIS).id(), "then it seals");
+    TicketKeys three = two.rotated(publish + TicketKeys.ROTATION_MILLIS, random);
+    assertEquals(3, three.keys().size(), "the one before, the current one, the next one");
+    TicketKeys later = three.rotated(T0_MILLIS + TicketKeys.KEEP_MILLIS, random);
+    assertNull(later.find(k.current(T0_MILLIS).id()), "forgotten two rotations after it began sealing");
     assertEquals(ControlCodec.RESUME_SIZE, ControlCodec.RESUMED_SIZE, "RESUMED exactly as large as the RESUME it answers");
   }
 }

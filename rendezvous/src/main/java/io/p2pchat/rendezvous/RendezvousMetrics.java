@@ -31,6 +31,8 @@ final class RendezvousMetrics {
     COOKIE,
     /** Answered with the handshake's response: a session is established. */
     COMPLETED,
+    /** Answered a RESUME with a RESUMED: a session resumed from a ticket, without public-key work. */
+    RESUMED,
     /** Answered with a reset (an unknown or expired session). */
     RESET,
     /** Did not open (malformed, not authenticated, replayed): dropped and counted by reason too. */
@@ -58,7 +60,8 @@ final class RendezvousMetrics {
   /** Counts a handshake answer by the name the control channel gave it ({@link ControlChannel.Opened#what()}). */
   void handshakeAnswered(String what) {
     handshakes.count(what.startsWith("control cookie") ? Handshake.COOKIE
-      : what.startsWith("control response") ? Handshake.COMPLETED : Handshake.RESET);
+      : what.startsWith("control response") ? Handshake.COMPLETED
+      : what.startsWith("control resumed") ? Handshake.RESUMED : Handshake.RESET);
   }
 
   /** Registers every meter; the parts must exist (after the verticle wired its handlers). */
