@@ -118,6 +118,7 @@ public final class ControlClient {
   private TicketWallet.Held resuming;
   private byte[] resumeNonce;
   private int resumeAttempts;
+  private boolean sessionResumed;
 
   /**
    * @param server the rendezvous address as configured ({@code host:port}): the key of {@link KnownServers}
@@ -156,6 +157,11 @@ public final class ControlClient {
     return this;
   }
 
+  /** True when the current session was resumed from a ticket (no public-key work), false after a full handshake. */
+  public boolean resumed() {
+    return sessionResumed;
+  }
+
   /** The handshake's state. */
   public State state() {
     return state;
@@ -172,9 +178,14 @@ public final class ControlClient {
    */
   public byte[] start(long nowNanos) {
     retransmitInterval = ControlTiming.RETRANSMIT_INITIAL_NANOS;
-    resumeAttempts = 0;
+    if (state != State.AWAIT_RESUMED) {
+      resumeAttempts = 0; // a start while resuming (a caller with its own retry loop) counts as one more try
+    }
     if (wallet != null && wallet.usable(nowNanos) != null) {
-      return sendResume(nowNanos, "resume with our ticket");
+      if (resumeAttempts < MAX_RESUME_ATTEMPTS) {
+        return sendResume(nowNanos, "resume with our ticket");
+      }
+      wallet.forget();
     }
     return startHandshake(nowNanos);
   }
@@ -386,6 +397,7 @@ public final class ControlClient {
     previous = session;
     session = next;
     resetToken = token;
+    sessionResumed = resumed;
     retransmitAt = Long.MAX_VALUE;
     transition(State.IDLE, "session " + next + (resumed ? " resumed" : " established"));
     return new Event.Established(next, firstUse, fingerprint, resumed);
