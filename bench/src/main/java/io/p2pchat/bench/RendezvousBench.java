@@ -312,6 +312,7 @@ public final class RendezvousBench {
     long killed = System.nanoTime();
     instances.get(0).kill();
     AtomicLong moved = new AtomicLong();
+    long resumedBefore = clients.resumptions.get();
     int others = instances.size() - 1;
     long cpu0 = cpuMillis(instances.subList(1, instances.size()));
     double seconds = Workers.timed(settings.threads, killed + TimeUnit.MINUTES.toNanos(30), t -> {
@@ -326,13 +327,15 @@ public final class RendezvousBench {
     double nodesSeconds = awaitFailoverNodes(instances, nicks, killed);
     figures.put("rendezvous_failover_clients", Integer.toString(orphans.size()));
     figures.put("rendezvous_failover_reregistered", Long.toString(moved.get()));
+    figures.put("rendezvous_failover_resumed", Long.toString(clients.resumptions.get() - resumedBefore));
     figures.put("rendezvous_failover_s", String.format("%.1f", seconds));
     figures.put("rendezvous_failover_reregistrations_per_s", String.format("%.0f", moved.get() / seconds));
     figures.put("rendezvous_failover_server_cpu_ms_per_reregistration", perEach(cpu, moved.get()));
     figures.put("rendezvous_failover_chat_nodes_s", String.format("%.1f", nodesSeconds));
-    System.out.printf("* 3 instances: %,d of %,d clients registered elsewhere %.1f s after the kill;"
-        + " the 2 chat nodes after %.1f s (load average %s)%n", moved.get(), orphans.size(), seconds, nodesSeconds,
-        loadAverage());
+    System.out.printf("* 3 instances: %,d of %,d clients registered elsewhere %.1f s after the kill (%,d of them"
+        + " resumed with their ticket: no public-key work in their handshake);"
+        + " the 2 chat nodes after %.1f s (load average %s)%n", moved.get(), orphans.size(), seconds,
+        clients.resumptions.get() - resumedBefore, nodesSeconds, loadAverage());
     return String.format("%.1f s", seconds);
   }
 

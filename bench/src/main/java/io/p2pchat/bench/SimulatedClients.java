@@ -4,6 +4,7 @@ import io.p2pchat.control.ControlClient;
 import io.p2pchat.control.ControlException;
 import io.p2pchat.control.ControlSession;
 import io.p2pchat.control.KnownServers;
+import io.p2pchat.control.TicketWallet;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlCodec;
@@ -61,8 +62,16 @@ final class SimulatedClients {
   private final byte[] home;
   /** Each client's control session while it may still seal (younger than the re-handshake age), else null. */
   private final ControlSession[] sessions;
+  /**
+   * Each client's resumption ticket, as a real node keeps it (RendezvousChannel): its re-keys and its
+   * failover to another instance resume with it, no public-key work on either side. ~330 bytes a client
+   * (the wallet, the 137-byte ticket, its secret and the issuer's key), made at the client's first handshake.
+   */
+  private final TicketWallet[] tickets;
 
   final AtomicLong handshakes = new AtomicLong();
+  /** Handshakes that were resumptions from the client's ticket (a re-key, a failover), the rest full IK. */
+  final AtomicLong resumptions = new AtomicLong();
   final AtomicLong failures = new AtomicLong();
 
   SimulatedClients(int count, SourceAddresses sources, InetSocketAddress[] instances, String prefix) {
@@ -76,6 +85,7 @@ final class SimulatedClients {
     this.home = new byte[count];
     Arrays.fill(home, NOWHERE);
     this.sessions = new ControlSession[count];
+    this.tickets = new TicketWallet[count];
     random.nextBytes(runSeed);
   }
 
@@ -113,9 +123,12 @@ final class SimulatedClients {
     String room = i < LOBBY_SIZE ? "lobby" : prefix + "r" + i;
     JsonObject registration = RegistrationLoad.registration(key, nick(i), room, "sim-" + i);
     try (DatagramSocket s = bind(i)) {
-      ControlClient control = client(key, instance);
+      ControlClient control = client(i, key, instance);
       handshakes.incrementAndGet();
       if (RegistrationLoad.registerWith(s, instances[instance], control, key, registration)) {
+        if (control.resumed()) {
+          resumptions.incrementAndGet();
+        }
         sessions[i] = control.session();
         home[i] = (byte) instance;
         return true;
@@ -140,7 +153,7 @@ final class SimulatedClients {
       ControlSession session = sessions[i];
       long now = System.nanoTime();
       if (session == null || session.needsRehandshake(now) || !session.isUsable(now)) {
-        ControlClient control = client(identity(i), instance);
+        ControlClient control = client(i, identity(i), instance);
         handshakes.incrementAndGet();
         for (int attempt = 0; attempt < RegistrationLoad.ATTEMPTS && control.session() == null; attempt++) {
           RegistrationLoad.handshake(s, instances[instance], control);
@@ -185,11 +198,25 @@ final class SimulatedClients {
     sessions[i] = null;
   }
 
-  private ControlClient client(NodeIdentity key, int instance) {
+  private ControlClient client(int i, NodeIdentity key, int instance) {
     InetSocketAddress server = instances[instance];
+    if (tickets[i] == null) {
+      tickets[i] = new TicketWallet();
+    }
     return new ControlClient(key, server.getHostString() + ":" + server.getPort(),
         KnownServers.empty(Path.of("unsaved-known-servers")), io.p2pchat.control.ControlCodec.SUITE, random,
-        System::currentTimeMillis);
+        System::currentTimeMillis).useTickets(tickets[i]);
+  }
+
+  /** Clients holding a resumption ticket now. */
+  long ticketsHeld() {
+    long n = 0;
+    for (TicketWallet w : tickets) {
+      if (w != null && w.holdsTicket()) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** A socket at client {@code i}'s own address, for one turn of it. */

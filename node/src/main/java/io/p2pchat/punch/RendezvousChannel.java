@@ -5,6 +5,7 @@ import io.p2pchat.control.ControlClient;
 import io.p2pchat.control.ControlCodec;
 import io.p2pchat.control.ControlSession;
 import io.p2pchat.control.KnownServers;
+import io.p2pchat.control.TicketWallet;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.wire.Endpoint;
 import io.p2pchat.wire.WireException;
@@ -35,7 +36,8 @@ import java.util.Map;
  *        └──── failover ── REFUSED: nothing is sent to it again in this process; reported once, loudly
  * </pre>
  * A session older than {@code ControlTiming.REHANDSHAKE_AFTER_NANOS} is renewed with the next message
- * (the old one seals until the new one is ready). Lives on PunchVerticle's event loop only.
+ * (the old one seals until the new one is ready): resumed from the ticket the server gave us when we hold
+ * one (RESUME, RESUMED), else by a full handshake; a failover resumes at the next server the same way. Lives on PunchVerticle's event loop only.
  */
 final class RendezvousChannel {
 
@@ -65,6 +67,12 @@ final class RendezvousChannel {
   private final Listener listener;
   private final SecureRandom random = new SecureRandom();
   private final Map<Endpoint, ControlClient> clients = new HashMap<>();
+  /**
+   * The resumption ticket the last server gave us, shared by the clients of every server of the list: a
+   * failover to another instance of the cluster resumes with it (no public-key work on either side), and
+   * so does every 120 s re-key. In memory only: a restarted node runs one full handshake first.
+   */
+  private final TicketWallet tickets = new TicketWallet();
   private final Deque<JsonObject> queue = new ArrayDeque<>();
   private Endpoint server;
   private String serverName;
@@ -88,7 +96,8 @@ final class RendezvousChannel {
     this.server = server;
     this.serverName = name;
     clients.computeIfAbsent(server,
-      s -> new ControlClient(identity, name, known, ControlCodec.SUITE, random, System::currentTimeMillis));
+      s -> new ControlClient(identity, name, known, ControlCodec.SUITE, random, System::currentTimeMillis)
+        .useTickets(tickets));
   }
 
   /**
@@ -100,7 +109,7 @@ final class RendezvousChannel {
     vertx.cancelTimer(timer);
     timer = -1;
     clients.put(server, new ControlClient(identity, serverName, known, ControlCodec.SUITE, random,
-      System::currentTimeMillis, binding));
+      System::currentTimeMillis, binding).useTickets(tickets));
   }
 
   /**
@@ -215,7 +224,8 @@ final class RendezvousChannel {
         return null;
       }).onFailure(err -> log.error("cannot save {}: {}", known.file(), err.getMessage()));
     } else {
-      log.debug("control session with {} established ({})", serverName, e.session());
+      log.debug("control session with {} {} ({})", serverName, e.resumed() ? "resumed from a ticket" : "established",
+        e.session());
     }
     long now = System.nanoTime();
     while (!queue.isEmpty()) {

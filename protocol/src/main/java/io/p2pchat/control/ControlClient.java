@@ -36,7 +36,14 @@ public final class ControlClient {
   private static final Logger log = LoggerFactory.getLogger(ControlClient.class);
 
   /** The handshake's state; changed only by {@link #transition}. */
-  public enum State { IDLE, AWAIT_COOKIE, AWAIT_RESPONSE, REFUSED }
+  public enum State { IDLE, AWAIT_COOKIE, AWAIT_RESPONSE, AWAIT_RESUMED, REFUSED }
+
+  /**
+   * RESUMEs sent for one session before the ticket is given up and the full handshake runs: 3, so a
+   * RESUME or RESUMED lost twice in a row still resumes, while a ticket the server does not take (another
+   * cluster's, a key rotated out: dropped without an answer) costs 0.3 + 0.6 + 1.2 s of waiting.
+   */
+  public static final int MAX_RESUME_ATTEMPTS = 3;
 
   /** What a datagram or a call produced. */
   public sealed interface Event {
@@ -48,7 +55,7 @@ public final class ControlClient {
      * A new session is ready (sealing switches to it). {@code firstUse}: the server's key was new and is
      * now remembered in {@link KnownServers}: save it (blocking, on a worker) and tell the user its fingerprint.
      */
-    record Established(ControlSession session, boolean firstUse, String fingerprint) implements Event {
+    record Established(ControlSession session, boolean firstUse, String fingerprint, boolean resumed) implements Event {
     }
 
     /** A control message from the rendezvous, authenticated and seen for the first time. */
@@ -105,6 +112,13 @@ public final class ControlClient {
   private ControlSession previous;
   /** The current session's reset token (from the server's response), or null: an older server gives none. */
   private byte[] resetToken;
+  /** Where tickets are kept (shared by the clients of one server list), or null: no resumption. */
+  private TicketWallet wallet;
+  /** The RESUME awaiting its RESUMED: its ticket, nonce and index, and how many were sent for this session. */
+  private TicketWallet.Held resuming;
+  private byte[] resumeNonce;
+  private int resumeAttempts;
+  private boolean sessionResumed;
 
   /**
    * @param server the rendezvous address as configured ({@code host:port}): the key of {@link KnownServers}
@@ -134,6 +148,20 @@ public final class ControlClient {
     this.wallMillis = wallMillis;
   }
 
+  /**
+   * Resumes sessions with the tickets in {@code tickets} and keeps there the ones the server gives: share
+   * one wallet among the clients of every server of one list (a cluster opens any of its instances' tickets).
+   */
+  public ControlClient useTickets(TicketWallet tickets) {
+    this.wallet = tickets;
+    return this;
+  }
+
+  /** True when the current session was resumed from a ticket (no public-key work), false after a full handshake. */
+  public boolean resumed() {
+    return sessionResumed;
+  }
+
   /** The handshake's state. */
   public State state() {
     return state;
@@ -150,6 +178,20 @@ public final class ControlClient {
    */
   public byte[] start(long nowNanos) {
     retransmitInterval = ControlTiming.RETRANSMIT_INITIAL_NANOS;
+    if (state != State.AWAIT_RESUMED) {
+      resumeAttempts = 0; // a start while resuming (a caller with its own retry loop) counts as one more try
+    }
+    if (wallet != null && wallet.usable(nowNanos) != null) {
+      if (resumeAttempts < MAX_RESUME_ATTEMPTS) {
+        return sendResume(nowNanos, "resume with our ticket");
+      }
+      wallet.forget();
+    }
+    return startHandshake(nowNanos);
+  }
+
+  /** The full handshake: an initiation at once under a fresh cookie, else a HELLO. */
+  private byte[] startHandshake(long nowNanos) {
     if (cookie != null && serverKey != null && nowNanos - cookieNanos < ControlTiming.COOKIE_REUSE_NANOS
         && !known.check(server, serverKey).refused()) {
       return sendInitiation(nowNanos, "re-handshake under a fresh cookie");
@@ -174,6 +216,14 @@ public final class ControlClient {
     return switch (state) {
       case AWAIT_COOKIE -> sent(lastSent, nowNanos);
       case AWAIT_RESPONSE -> sendInitiation(nowNanos, "response overdue");
+      case AWAIT_RESUMED -> {
+        if (resumeAttempts < MAX_RESUME_ATTEMPTS && wallet.usable(nowNanos) != null) {
+          yield sendResume(nowNanos, "resumed overdue");
+        }
+        log.debug("rendezvous {} answered none of {} resumes: full handshake", server, resumeAttempts);
+        wallet.forget();
+        yield startHandshake(nowNanos);
+      }
       default -> null;
     };
   }
@@ -195,7 +245,8 @@ public final class ControlClient {
         case RESPONSE -> onResponse((ControlMessage.Response) m, nowNanos);
         case SEALED -> new Event.Message(sessionFor((ControlMessage.Sealed) m).open(datagram, nowNanos));
         case RESET -> onReset((ControlMessage.Reset) m);
-        case HELLO, INITIATION -> throw new ControlException(ControlDrop.UNKNOWN_TYPE, "a client takes no " + m.type());
+        case RESUMED -> onResumed((ControlMessage.Resumed) m, nowNanos);
+        case HELLO, INITIATION, RESUME -> throw new ControlException(ControlDrop.UNKNOWN_TYPE, "a client takes no " + m.type());
       };
     } catch (ControlException e) {
       return new Event.Dropped(e.drop(), e.getMessage());
@@ -272,6 +323,44 @@ public final class ControlClient {
     return sent(ControlCodec.initiation(nonce, cookie, pendingIndex, noise), nowNanos);
   }
 
+  /**
+   * A RESUME with the wallet's ticket: a fresh nonce, index and timestamp each time (the server refuses a
+   * timestamp not above the last, so a resent RESUME is made anew, like an initiation).
+   */
+  private byte[] sendResume(long nowNanos, String why) {
+    resuming = wallet.usable(nowNanos);
+    resumeAttempts++;
+    resumeNonce = randomBytes(Resumption.NONCE_SIZE);
+    pendingIndex = random.nextInt();
+    lastTimestamp = Math.max(wallMillis.getAsLong(), lastTimestamp + 1);
+    byte[] head = ControlCodec.resumeHead(resumeNonce, pendingIndex, resuming.ticket());
+    byte[] request = java.nio.ByteBuffer.allocate(ControlCodec.RESUME_PLAIN).putLong(lastTimestamp).array();
+    byte[] sealed = Resumption.seal(Resumption.requestKey(resuming.secret(), resumeNonce, binding), head, request);
+    transition(State.AWAIT_RESUMED, why);
+    return sent(ControlCodec.resume(head, sealed), nowNanos);
+  }
+
+  private Event onResumed(ControlMessage.Resumed r, long nowNanos) throws ControlException {
+    if (state != State.AWAIT_RESUMED || r.receiverIndex() != pendingIndex) {
+      throw new ControlException(ControlDrop.UNEXPECTED, "a resumed nobody awaits (state " + state + ")");
+    }
+    Resumption.Keys k = Resumption.sessionKeys(resuming.secret(), resumeNonce, r.serverNonce(), pendingIndex,
+        r.senderIndex(), binding);
+    byte[] answer;
+    try {
+      answer = Resumption.open(k.answerKey(), r.head(), r.sealedAnswer());
+    } catch (javax.crypto.AEADBadTagException e) {
+      throw new ControlException(ControlDrop.UNAUTHENTICATED, "resumed does not open under our ticket's secret");
+    }
+    ControlSession next = new ControlSession(ControlSession.Role.CLIENT, pendingIndex, r.senderIndex(),
+        k.sessionKeys(ControlSession.Role.CLIENT), resuming.issuerKey(), null, nowNanos);
+    wallet.keep(new TicketWallet.Held(java.util.Arrays.copyOfRange(answer, ResetTokens.LENGTH, answer.length),
+        k.nextSecret(), resuming.chainStartNanos(), resuming.issuerKey()));
+    byte[] token = java.util.Arrays.copyOf(answer, ResetTokens.LENGTH);
+    resuming = null;
+    return established(next, token, false, ServerKey.fingerprintOf(next.peerStaticKey()), true);
+  }
+
   private Event onResponse(ControlMessage.Response r, long nowNanos) throws ControlException {
     if (state != State.AWAIT_RESPONSE || r.receiverIndex() != pendingIndex) {
       throw new ControlException(ControlDrop.UNEXPECTED, "a response nobody awaits (state " + state + ")");
@@ -282,23 +371,36 @@ public final class ControlClient {
     } catch (HandshakeException e) {
       throw new ControlException(ControlDrop.UNAUTHENTICATED, "response: " + e.getMessage());
     }
+    byte[] secret = handshake.resumptionSecret();
     ControlSession next = new ControlSession(ControlSession.Role.CLIENT, pendingIndex, r.senderIndex(),
         handshake.split(), serverKey, null, nowNanos);
     handshake = null;
-    if (previous != null) {
-      previous.close("superseded twice");
+    if (wallet != null && payload.length == ResetTokens.LENGTH + ResumptionTicket.LENGTH) {
+      wallet.keep(new TicketWallet.Held(java.util.Arrays.copyOfRange(payload, ResetTokens.LENGTH, payload.length),
+          secret, nowNanos, serverKey));
     }
-    previous = session;
-    session = next;
-    resetToken = payload.length == ResetTokens.LENGTH ? payload : null;
     boolean firstUse = trust == KnownServers.Trust.NEW;
     if (firstUse) {
       known.remember(server, serverKey);
     }
     trust = null;
+    // An older server's payload is the token alone; one without tickets too.
+    byte[] token = payload.length >= ResetTokens.LENGTH ? java.util.Arrays.copyOf(payload, ResetTokens.LENGTH) : null;
+    return established(next, token, firstUse, ServerKey.fingerprintOf(serverKey), false);
+  }
+
+  /** {@code next} becomes the session to seal with; the one before opens stragglers until the next change. */
+  private Event established(ControlSession next, byte[] token, boolean firstUse, String fingerprint, boolean resumed) {
+    if (previous != null) {
+      previous.close("superseded twice");
+    }
+    previous = session;
+    session = next;
+    resetToken = token;
+    sessionResumed = resumed;
     retransmitAt = Long.MAX_VALUE;
-    transition(State.IDLE, "session " + next + " established");
-    return new Event.Established(next, firstUse, ServerKey.fingerprintOf(serverKey));
+    transition(State.IDLE, "session " + next + (resumed ? " resumed" : " established"));
+    return new Event.Established(next, firstUse, fingerprint, resumed);
   }
 
   private byte[] sent(byte[] datagram, long nowNanos) {

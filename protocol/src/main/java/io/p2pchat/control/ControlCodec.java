@@ -19,7 +19,14 @@ import java.nio.ByteBuffer;
  *   RESPONSE   (4) header | receiver index u32 | sender index u32 | Noise IK message 2           60
  *   SEALED     (5) header | receiver index u32 | counter u64 | AEAD(control message) + tag [16] >= 32
  *   RESET      (6) header | server index u32 | reset token [16]                                    24
+ *   RESUME     (7) header | client nonce [16] | sender index u32 | ticket [137]
+ *                  | AEAD(timestamp u64 | zeros [12]) + tag [16]                                  197
+ *   RESUMED    (8) header | receiver index u32 | sender index u32 | server nonce [16]
+ *                  | AEAD(reset token [16] | fresh ticket [137]) + tag [16]                       197
  * </pre>
+ * RESUME and RESUMED resume a session from a {@link ResumptionTicket} without public-key work
+ * ({@link Resumption}); the RESUME's 12 zero bytes make it exactly as large as the RESUMED that answers
+ * it, which goes to an unvalidated source.
  * A RESET answers a SEALED datagram (at least 32 bytes) for a session the server does not have: it is
  * smaller than what it answers ({@link ResetTokens}).
  * The sizes are chosen for the 3x rule: the server's only answer to a source it has not validated is a
@@ -55,6 +62,18 @@ public final class ControlCodec {
   public static final int SEALED_HEADER_SIZE = HEADER_SIZE + Integer.BYTES + Long.BYTES;
   /** RESET: header + server index + token. */
   public static final int RESET_SIZE = HEADER_SIZE + Integer.BYTES + ResetTokens.LENGTH;
+  /** RESUME's bytes before its AEAD part (its associated data). */
+  static final int RESUME_FIXED = HEADER_SIZE + Resumption.NONCE_SIZE + Integer.BYTES + ResumptionTicket.LENGTH;
+  /** RESUME's sealed timestamp and the zeros that pad the RESUME to its answer's size. */
+  static final int RESUME_PLAIN = Long.BYTES + 12;
+  /** A RESUME. */
+  public static final int RESUME_SIZE = RESUME_FIXED + RESUME_PLAIN + CipherSuite.TAG_LENGTH;
+  /** RESUMED's bytes before its AEAD part (its associated data). */
+  static final int RESUMED_FIXED = HEADER_SIZE + Integer.BYTES + Integer.BYTES + Resumption.NONCE_SIZE;
+  /** RESUMED's sealed payload: the new session's reset token and a fresh ticket. */
+  static final int RESUMED_PLAIN = ResetTokens.LENGTH + ResumptionTicket.LENGTH;
+  /** A RESUMED: never larger than the RESUME it answers. */
+  public static final int RESUMED_SIZE = RESUMED_FIXED + RESUMED_PLAIN + CipherSuite.TAG_LENGTH;
   /** The longest control message a SEALED datagram carries: 1200 - 16 - 16 = 1168 bytes. */
   public static final int MAX_PLAINTEXT = MAX_DATAGRAM - SEALED_HEADER_SIZE - CipherSuite.TAG_LENGTH;
 
@@ -73,7 +92,7 @@ public final class ControlCodec {
 
   /** Byte 1: the message type. */
   public enum Type {
-    HELLO(1), COOKIE(2), INITIATION(3), RESPONSE(4), SEALED(5), RESET(6);
+    HELLO(1), COOKIE(2), INITIATION(3), RESPONSE(4), SEALED(5), RESET(6), RESUME(7), RESUMED(8);
 
     private final int code;
 
@@ -130,6 +149,30 @@ public final class ControlCodec {
   /** A RESET for the server session {@code serverIndex}. */
   public static byte[] reset(int serverIndex, byte[] token) {
     return header(RESET_SIZE, Type.RESET).putInt(serverIndex).put(check(token, ResetTokens.LENGTH, "token")).array();
+  }
+
+  /** A RESUME's bytes before its sealed part: the associated data of {@code sealedRequest}. */
+  static byte[] resumeHead(byte[] clientNonce, int senderIndex, byte[] ticket) {
+    return header(RESUME_FIXED, Type.RESUME).put(check(clientNonce, Resumption.NONCE_SIZE, "nonce")).putInt(senderIndex)
+        .put(check(ticket, ResumptionTicket.LENGTH, "ticket")).array();
+  }
+
+  /** A RESUME: {@link #resumeHead} and the sealed request. */
+  static byte[] resume(byte[] head, byte[] sealedRequest) {
+    return ByteBuffer.allocate(RESUME_SIZE).put(check(head, RESUME_FIXED, "head"))
+        .put(check(sealedRequest, RESUME_PLAIN + CipherSuite.TAG_LENGTH, "request")).array();
+  }
+
+  /** A RESUMED's bytes before its sealed part: the associated data of {@code sealedAnswer}. */
+  static byte[] resumedHead(int receiverIndex, int senderIndex, byte[] serverNonce) {
+    return header(RESUMED_FIXED, Type.RESUMED).putInt(receiverIndex).putInt(senderIndex)
+        .put(check(serverNonce, Resumption.NONCE_SIZE, "nonce")).array();
+  }
+
+  /** A RESUMED: {@link #resumedHead} and the sealed answer. */
+  static byte[] resumed(byte[] head, byte[] sealedAnswer) {
+    return ByteBuffer.allocate(RESUMED_SIZE).put(check(head, RESUMED_FIXED, "head"))
+        .put(check(sealedAnswer, RESUMED_PLAIN + CipherSuite.TAG_LENGTH, "answer")).array();
   }
 
   /** A SEALED datagram's header, with room for {@code plaintextLength} + tag after it. */
@@ -194,6 +237,16 @@ public final class ControlCodec {
         need(length, RESET_SIZE, type);
         yield new ControlMessage.Reset(in.getInt(), take(in, ResetTokens.LENGTH));
       }
+      case RESUME -> {
+        exactly(length, RESUME_SIZE, type);
+        yield new ControlMessage.Resume(take(in, Resumption.NONCE_SIZE), in.getInt(), take(in, ResumptionTicket.LENGTH),
+            java.util.Arrays.copyOf(datagram, RESUME_FIXED), take(in, in.remaining()));
+      }
+      case RESUMED -> {
+        exactly(length, RESUMED_SIZE, type);
+        yield new ControlMessage.Resumed(in.getInt(), in.getInt(), take(in, Resumption.NONCE_SIZE),
+            java.util.Arrays.copyOf(datagram, RESUMED_FIXED), take(in, in.remaining()));
+      }
     };
   }
 
@@ -207,6 +260,13 @@ public final class ControlCodec {
   private static void need(int length, int min, Type type) throws ControlException {
     if (length < min) {
       throw new ControlException(ControlDrop.TRUNCATED, type + " of " + length + " bytes, needs " + min);
+    }
+  }
+
+  private static void exactly(int length, int size, Type type) throws ControlException {
+    need(length, size, type);
+    if (length != size) {
+      throw new ControlException(ControlDrop.MALFORMED, type + " of " + length + " bytes, not " + size);
     }
   }
 

@@ -34,6 +34,14 @@ public enum ControlDrop {
   KEY_CHANGED(DropReason.UNAUTHENTICATED),
   /** The answer would exceed 3 times the bytes an unvalidated source sent: nothing was sent. */
   AMPLIFICATION(DropReason.AMPLIFICATION),
+  /**
+   * A RESUME whose ticket does not open here: sealed under a key this cluster does not hold (another
+   * cluster's, or one rotated out), or changed in transit; or whose request part does not open under the
+   * ticket's secret. Nothing is answered: the client falls back to the full handshake.
+   */
+  BAD_TICKET(DropReason.UNAUTHENTICATED),
+  /** A RESUME whose ticket's chain began longer than {@code ResumptionTicket.LIFETIME_MILLIS} ago, or whose timestamp is far from our clock. */
+  TICKET_EXPIRED(DropReason.UNKNOWN_SESSION),
   /** The server keeps no more sessions (bounded memory); the client retries later. */
   FULL(DropReason.RATE_LIMITED);
 

@@ -1,7 +1,7 @@
 package io.p2pchat.control;
 
 /**
- * The five messages of the control channel, decoded ({@link ControlCodec} has the byte layout). Byte
+ * The messages of the control channel, decoded ({@link ControlCodec} has the byte layout). Byte
  * arrays are the decoder's own copies; the records do not copy them again on the per-datagram path.
  */
 public sealed interface ControlMessage {
@@ -57,6 +57,27 @@ public sealed interface ControlMessage {
     @Override
     public ControlCodec.Type type() {
       return ControlCodec.Type.RESET;
+    }
+  }
+
+  /**
+   * Client → server: resume a session from {@code ticket}; {@code senderIndex} names the client's new
+   * session; {@code head} is the datagram before {@code sealedRequest} (its associated data).
+   */
+  record Resume(byte[] clientNonce, int senderIndex, byte[] ticket, byte[] head, byte[] sealedRequest)
+      implements ControlMessage {
+    @Override
+    public ControlCodec.Type type() {
+      return ControlCodec.Type.RESUME;
+    }
+  }
+
+  /** Server → client: the resumed session for the client's {@code receiverIndex}; {@code senderIndex} is the server's. */
+  record Resumed(int receiverIndex, int senderIndex, byte[] serverNonce, byte[] head, byte[] sealedAnswer)
+      implements ControlMessage {
+    @Override
+    public ControlCodec.Type type() {
+      return ControlCodec.Type.RESUMED;
     }
   }
 }

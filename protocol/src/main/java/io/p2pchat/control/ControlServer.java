@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The rendezvous end of the control channel: answers HELLOs with cookies, runs the IK responder for
@@ -59,6 +60,14 @@ public final class ControlServer {
     }
 
     /**
+     * A RESUME whose ticket and request opened: send {@code resumed} (no larger than the RESUME) to the
+     * source. {@code session} is PENDING until the client's first sealed message, as after a handshake;
+     * no public-key operation was needed.
+     */
+    record Resumed(ControlSession session, byte[] resumed) implements Event {
+    }
+
+    /**
      * A control message from {@code session}'s client, authenticated and new; the source address of the
      * datagram is the client's current address (a session roams like DATA). {@code confirmed}: this
      * message made the session the client's current one (the previous one, if any, was closed).
@@ -94,6 +103,8 @@ public final class ControlServer {
   private final int maxSessions;
   private final Map<Integer, ControlSession> byIndex = new HashMap<>();
   private final Map<ByteBuffer, Client> clients = new HashMap<>();
+  /** The ticket keys of now (they rotate, and a cluster shares them); null: no tickets issued, RESUMEs dropped. */
+  private Supplier<TicketKeys> ticketKeys = () -> null;
 
   /** A server with {@link #DEFAULT_MAX_SESSIONS}. */
   public ControlServer(RendezvousIdentity identity, AddressCookie cookies, CipherSuite suite, SecureRandom random) {
@@ -112,6 +123,14 @@ public final class ControlServer {
     this.suite = suite;
     this.random = random;
     this.maxSessions = maxSessions;
+  }
+
+  /**
+   * Issues {@link ResumptionTicket}s under {@code keys} (asked at every handshake and RESUME: the
+   * caller rotates them, and shares them through its cluster) and resumes sessions from them.
+   */
+  public void useTicketKeys(Supplier<TicketKeys> keys) {
+    this.ticketKeys = keys;
   }
 
   /** Sessions held now, pending included. */
@@ -143,7 +162,8 @@ public final class ControlServer {
         case INITIATION -> onInitiation((ControlMessage.Initiation) m, src, binding, datagram.length, nowMillis,
             nowNanos);
         case SEALED -> onSealed((ControlMessage.Sealed) m, datagram, nowNanos);
-        case COOKIE, RESPONSE, RESET -> throw new ControlException(ControlDrop.UNKNOWN_TYPE, "a server takes no " + m.type());
+        case RESUME -> onResume((ControlMessage.Resume) m, binding, datagram.length, nowMillis, nowNanos);
+        case COOKIE, RESPONSE, RESET, RESUMED -> throw new ControlException(ControlDrop.UNKNOWN_TYPE, "a server takes no " + m.type());
       };
     } catch (ControlException e) {
       return new Event.Dropped(e.drop(), e.getMessage());
@@ -176,36 +196,106 @@ public final class ControlServer {
       throw new ControlException(ControlDrop.UNAUTHENTICATED, "the client's static key is not bound to its identity");
     }
     ByteBuffer clientKey = ByteBuffer.wrap(payload.signingKey());
-    Client client = clients.get(clientKey);
-    if (client != null && payload.timestampMillis() <= client.lastTimestamp) {
-      throw new ControlException(ControlDrop.REPLAYED, "initiation timestamp not newer than the last one");
-    }
-    boolean replacesPending = client != null && client.pending != null;
-    if (!replacesPending && byIndex.size() >= maxSessions) {
-      throw new ControlException(ControlDrop.FULL, "control sessions full (" + maxSessions + ")");
-    }
+    Client client = admit(clientKey, payload.timestampMillis(), "initiation");
     int index = freshIndex();
     byte[] noise;
     try {
-      // The response's payload is the session's reset token: only the client learns it, authenticated.
-      noise = hs.writeMessage(resetTokens.token(index));
+      // The response's payload is the session's reset token, then (with ticket keys) a resumption
+      // ticket: only the client learns them, authenticated.
+      noise = hs.writeMessage(secret -> responsePayload(index, secret, clientStatic, payload.signingKey(), nowMillis));
     } catch (HandshakeException e) {
       throw new ControlException(ControlDrop.UNAUTHENTICATED, "initiation: " + e.getMessage());
     }
     ControlSession session = new ControlSession(ControlSession.Role.SERVER, index, m.senderIndex(), hs.split(),
         clientStatic, payload.signingKey(), nowNanos);
+    pend(clientKey, client, session, payload.timestampMillis(), nowNanos);
+    return new Event.Accepted(session, ControlCodec.response(m.senderIndex(), index, noise));
+  }
+
+  /**
+   * The client named {@code clientKey} (null if new) when a handshake or RESUME with {@code timestamp}
+   * may make it a pending session: refused as a replay when not newer than its last, or when full.
+   */
+  private Client admit(ByteBuffer clientKey, long timestamp, String what) throws ControlException {
+    Client client = clients.get(clientKey);
+    if (client != null && timestamp <= client.lastTimestamp) {
+      throw new ControlException(ControlDrop.REPLAYED, what + " timestamp not newer than the last one");
+    }
+    boolean replacesPending = client != null && client.pending != null;
+    if (!replacesPending && byIndex.size() >= maxSessions) {
+      throw new ControlException(ControlDrop.FULL, "control sessions full (" + maxSessions + ")");
+    }
+    return client;
+  }
+
+  /** Makes {@code session} the client's pending one (a newer one replaces the older). */
+  private void pend(ByteBuffer clientKey, Client client, ControlSession session, long timestamp, long nowNanos) {
     if (client == null) {
       client = new Client();
       clients.put(clientKey, client);
     }
-    if (replacesPending) {
+    if (client.pending != null) {
       drop(client.pending, "replaced by a newer initiation");
     }
     client.pending = session;
-    client.lastTimestamp = payload.timestampMillis();
+    client.lastTimestamp = timestamp;
     client.lastInitiationNanos = nowNanos;
-    byIndex.put(index, session);
-    return new Event.Accepted(session, ControlCodec.response(m.senderIndex(), index, noise));
+    byIndex.put(session.localIndex(), session);
+  }
+
+  /** IK message 2's payload: the reset token of {@code index}, and a ticket when we have ticket keys. */
+  private byte[] responsePayload(int index, byte[] secret, byte[] clientStatic, byte[] signingKey, long nowMillis) {
+    byte[] token = resetTokens.token(index);
+    TicketKeys keys = ticketKeys.get();
+    if (keys == null || secret == null) {
+      return token;
+    }
+    byte[] ticket = ResumptionTicket.seal(keys,
+        new ResumptionTicket.Contents(nowMillis, clientStatic, signingKey, secret), nowMillis, random);
+    return ByteBuffer.allocate(token.length + ticket.length).put(token).put(ticket).array();
+  }
+
+  /**
+   * A RESUME: opens its ticket (one AES-GCM under the ticket key), then its request under the ticket's
+   * secret (proof the sender holds it), then admits it like an initiation (a timestamp not newer than
+   * the client's last is a replay). Zero public-key operations. Anything that does not open is dropped
+   * without an answer: silence makes the client fall back to the full handshake, and tells a prober nothing.
+   */
+  private Event onResume(ControlMessage.Resume m, byte[] binding, int received, long nowMillis, long nowNanos)
+      throws ControlException {
+    TicketKeys keys = ticketKeys.get();
+    ResumptionTicket.Contents ticket = ResumptionTicket.open(keys, m.ticket(), nowMillis);
+    byte[] request;
+    try {
+      request = Resumption.open(Resumption.requestKey(ticket.secret(), m.clientNonce(), binding), m.head(),
+          m.sealedRequest());
+    } catch (javax.crypto.AEADBadTagException e) {
+      throw new ControlException(ControlDrop.BAD_TICKET, "resume request does not open under its ticket's secret");
+    }
+    long timestamp = ByteBuffer.wrap(request).getLong();
+    if (!Resumption.fresh(timestamp, nowMillis)) {
+      throw new ControlException(ControlDrop.TICKET_EXPIRED, "resume timestamp " + (timestamp - nowMillis)
+          + " ms from our clock");
+    }
+    ByteBuffer clientKey = ByteBuffer.wrap(ticket.signingKey());
+    Client client = admit(clientKey, timestamp, "resume");
+    int index = freshIndex();
+    byte[] serverNonce = new byte[Resumption.NONCE_SIZE];
+    random.nextBytes(serverNonce);
+    Resumption.Keys k = Resumption.sessionKeys(ticket.secret(), m.clientNonce(), serverNonce, m.senderIndex(), index,
+        binding);
+    byte[] fresh = ResumptionTicket.seal(keys, new ResumptionTicket.Contents(ticket.authenticatedAtMillis(),
+        ticket.clientStatic(), ticket.signingKey(), k.nextSecret()), nowMillis, random);
+    byte[] head = ControlCodec.resumedHead(m.senderIndex(), index, serverNonce);
+    byte[] answer = ByteBuffer.allocate(ControlCodec.RESUMED_PLAIN).put(resetTokens.token(index)).put(fresh).array();
+    byte[] resumed = ControlCodec.resumed(head, Resumption.seal(k.answerKey(), head, answer));
+    if (resumed.length > received) {
+      throw new ControlException(ControlDrop.AMPLIFICATION, resumed.length + " bytes for " + received);
+    }
+    ControlSession session = new ControlSession(ControlSession.Role.SERVER, index, m.senderIndex(),
+        k.sessionKeys(ControlSession.Role.SERVER), ticket.clientStatic(), ticket.signingKey(), nowNanos);
+    pend(clientKey, client, session, timestamp, nowNanos);
+    return new Event.Resumed(session, resumed);
   }
 
   private Event onSealed(ControlMessage.Sealed m, byte[] datagram, long nowNanos) throws ControlException {

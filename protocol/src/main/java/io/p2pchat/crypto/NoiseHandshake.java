@@ -41,6 +41,8 @@ import java.util.Arrays;
 public final class NoiseHandshake {
   /** Noise section 3: no handshake message is longer than 65535 bytes. */
   public static final int MAX_MESSAGE_LENGTH = 65535;
+  /** HKDF info of {@link #resumptionSecret()}: its output is never a key of another use. */
+  static final byte[] RESUMPTION_LABEL = "p2pchat control resumption v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   /** DHLEN of X25519. */
   static final int DH_LENGTH = Keys.KEY_LENGTH;
   /** An encrypted static key: the key plus its tag. */
@@ -89,6 +91,8 @@ public final class NoiseHandshake {
   private byte[] re;
   private byte[] rs;
   private int messageIndex; // messages processed so far, 0..pattern.messages()
+  /** IK only: {@link #RESUMPTION_LABEL} exported from the final chaining key, once both sides mixed every DH. */
+  private byte[] resumptionSecret;
   private State state;
 
   private NoiseHandshake(Pattern pattern, Role role, byte[] staticPrivate, byte[] staticPublic,
@@ -220,11 +224,21 @@ public final class NoiseHandshake {
    * given responder static key) is a low-order point, which an honest peer never sends.
    */
   public byte[] writeMessage(byte[] payload) throws HandshakeException {
+    return writeMessage(secret -> payload);
+  }
+
+  /**
+   * The next handshake message, whose payload is made from this handshake's {@link #resumptionSecret()}
+   * (IK message 2: the secret is known once the message's DHs are mixed, before its payload is
+   * encrypted; the control channel's responder puts a resumption ticket holding it there). For every
+   * other message the function gets null.
+   */
+  public byte[] writeMessage(java.util.function.UnaryOperator<byte[]> payloadOfSecret) throws HandshakeException {
     if (state != State.WRITE) {
       throw new IllegalStateException("BUG: writeMessage in state " + state + " (" + role + ")");
     }
     try {
-      byte[] out = pattern.knowsResponderStatic() ? writeIk(payload) : writeXx(payload);
+      byte[] out = pattern.knowsResponderStatic() ? writeIk(payloadOfSecret) : writeXx(payloadOfSecret.apply(null));
       if (out.length > MAX_MESSAGE_LENGTH) {
         throw new IllegalArgumentException("payload too long for a Noise message");
       }
@@ -258,9 +272,10 @@ public final class NoiseHandshake {
   }
 
   /** IK's messages; X's only message is IK's message 1 (the same tokens after the same pre-message). */
-  private byte[] writeIk(byte[] payload) throws InvalidKeyException {
+  private byte[] writeIk(java.util.function.UnaryOperator<byte[]> payloadOfSecret) throws InvalidKeyException {
     switch (messageIndex) {
       case 0 -> {
+        byte[] payload = payloadOfSecret.apply(null);
         byte[] e = writeEphemeral();
         ss.mixKey(Keys.dh(ePrivate, rs)); // es (initiator side)
         byte[] s = ss.encryptAndHash(staticPublic);
@@ -271,7 +286,8 @@ public final class NoiseHandshake {
         byte[] e = writeEphemeral();
         ss.mixKey(Keys.dh(ePrivate, re)); // ee
         ss.mixKey(Keys.dh(ePrivate, rs)); // se (responder side)
-        return Bytes.concat(e, ss.encryptAndHash(payload));
+        resumptionSecret = ss.export(RESUMPTION_LABEL);
+        return Bytes.concat(e, ss.encryptAndHash(payloadOfSecret.apply(resumptionSecret.clone())));
       }
       default -> throw new IllegalStateException("BUG: IK message index " + messageIndex);
     }
@@ -345,7 +361,9 @@ public final class NoiseHandshake {
         re = readEphemeral(message);
         ss.mixKey(Keys.dh(ePrivate, re)); // ee
         ss.mixKey(Keys.dh(staticPrivate, re)); // se (initiator side)
-        return ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH, message.length));
+        byte[] payload = ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH, message.length));
+        resumptionSecret = ss.export(RESUMPTION_LABEL); // only once the message authenticated
+        return payload;
       }
       default -> throw new IllegalStateException("BUG: IK message index " + messageIndex);
     }
@@ -378,6 +396,16 @@ public final class NoiseHandshake {
       ePrivate = null;
     }
     return role == Role.INITIATOR ? new SessionKeys(i2r, r2i, h) : new SessionKeys(r2i, i2r, h);
+  }
+
+  /**
+   * IK, once message 2 is written or read: a 32-byte secret both sides derive from the final chaining
+   * key (never sent; unlike the handshake hash, which an observer can compute, it depends on every DH),
+   * for resuming the session later without public-key work (io.p2pchat.control.ResumptionTicket).
+   * Null before then and for other patterns.
+   */
+  public byte[] resumptionSecret() {
+    return resumptionSecret == null ? null : resumptionSecret.clone();
   }
 
   /** The handshake hash h so far (after completion: the channel-binding value). */

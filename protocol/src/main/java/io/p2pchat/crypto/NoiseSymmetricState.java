@@ -77,6 +77,11 @@ final class NoiseSymmetricState {
     return h.clone();
   }
 
+  /** A secret exported from the chaining key under {@code label} (HKDF(ck, label)'s first output): not a key of the handshake. */
+  byte[] export(byte[] label) {
+    return hkdf2(ck, label)[0];
+  }
+
   /** Split(): the initiator-to-responder key first, then the responder-to-initiator key. */
   byte[][] split() {
     return hkdf2(ck, new byte[0]);

@@ -116,7 +116,7 @@ class ControlChannelTest {
   }
 
   /** Public-key operations of each kind that {@code step} performed (process-wide counters; tests run one at a time). */
-  private static Map<PublicKeyOps.Kind, Long> opsOf(Runnable step) {
+  static Map<PublicKeyOps.Kind, Long> opsOf(Runnable step) {
     Map<PublicKeyOps.Kind, Long> before = PublicKeyOps.snapshot();
     step.run();
     Map<PublicKeyOps.Kind, Long> delta = new EnumMap<>(PublicKeyOps.Kind.class);

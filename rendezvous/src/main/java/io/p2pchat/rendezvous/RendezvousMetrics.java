@@ -31,6 +31,8 @@ final class RendezvousMetrics {
     COOKIE,
     /** Answered with the handshake's response: a session is established. */
     COMPLETED,
+    /** Answered a RESUME with a RESUMED: a session resumed from a ticket, without public-key work. */
+    RESUMED,
     /** Answered with a reset (an unknown or expired session). */
     RESET,
     /** Did not open (malformed, not authenticated, replayed): dropped and counted by reason too. */

@@ -5,6 +5,7 @@ import io.p2pchat.common.ConfigLoader;
 import io.p2pchat.common.DualStackSocket;
 import io.p2pchat.common.NodeLog;
 import io.p2pchat.control.ControlServer;
+import io.p2pchat.rendezvous.cluster.ClusterTicketKeys;
 import io.p2pchat.control.RendezvousIdentity;
 import io.p2pchat.crypto.SecureFiles;
 import io.p2pchat.metrics.Meters;
@@ -120,6 +121,8 @@ public class RendezvousVerticle extends VerticleBase {
   private long handled;
   private long bugs;
   private long expiryTimer;
+  /** The resumption ticket keys (a file's, or the cluster's), rotated; null before start. */
+  private TicketKeyRotation ticketKeys;
   private long dropLogTimer;
   /** The one retransmission timer ({@link Introductions}), armed at the earliest deadline; -1 when none. */
   private long retransmitTimer = -1;
@@ -141,6 +144,11 @@ public class RendezvousVerticle extends VerticleBase {
         return startMetrics();
       })
       .compose(v -> vertx.executeBlocking(() -> RendezvousIdentity.loadOrCreate(options.keyFile())))
+      .compose(id -> TicketKeyRotation.start(vertx, vertx.isClustered() ? new ClusterTicketKeys(vertx)
+        : new FileTicketKeys(vertx, Path.of(options.dataDir())), log).map(rotation -> {
+          ticketKeys = rotation;
+          return id;
+        }))
       .compose(id -> {
         identity = id;
         MailboxOptions mailboxOptions = options.mailbox();
@@ -171,7 +179,7 @@ public class RendezvousVerticle extends VerticleBase {
         // A session per client at most, pending ones included: as many as registrations, and a margin
         // for clients between a handshake and their registration (never fewer than the library's default).
         channel = new SealedControlChannel(id, Math.max(ControlServer.DEFAULT_MAX_SESSIONS, 2 * options.maxClients()),
-          cert == null ? null : cert.binding());
+          cert == null ? null : cert.binding(), ticketKeys);
         int[] impair = options.impairment();
         outbox = new Outbox(socket, streams, channel, limits, log, new ControlLoss(impair[0], impair[1], impair[2]));
         RendezvousOptions opts = options;
@@ -346,6 +354,9 @@ public class RendezvousVerticle extends VerticleBase {
     vertx.cancelTimer(dropLogTimer);
     vertx.cancelTimer(retransmitTimer);
     vertx.cancelTimer(mailboxExpiryTimer);
+    if (ticketKeys != null) {
+      ticketKeys.stop();
+    }
     if (metrics != null) {
       metrics.close();
     }

@@ -4,6 +4,7 @@ import io.p2pchat.control.ControlCodec;
 import io.p2pchat.control.ControlServer;
 import io.p2pchat.control.ControlSession;
 import io.p2pchat.control.RendezvousIdentity;
+import io.p2pchat.control.TicketKeys;
 import io.p2pchat.crypto.AddressCookie;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlType;
@@ -20,6 +21,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The authenticated control channel ({@link ControlServer}: cookie first, Noise IK, sealed sessions)
@@ -43,19 +45,22 @@ final class SealedControlChannel implements ControlChannel {
   private final Map<Endpoint, ByteBuffer> clientAt = new HashMap<>();
   private final Map<ByteBuffer, Endpoint> addressOf = new HashMap<>();
 
-  /** A channel keyed by {@code identity}, keeping at most {@code maxSessions} sessions. */
+  /** A channel keyed by {@code identity}, keeping at most {@code maxSessions} sessions, issuing no tickets. */
   SealedControlChannel(RendezvousIdentity identity, int maxSessions) {
-    this(identity, maxSessions, null);
+    this(identity, maxSessions, null, () -> null);
   }
 
   /**
    * A channel whose handshakes over a WebSocket ({@link StreamEndpoint}) are bound to the TLS certificate
-   * whose binding is {@code tlsBinding} (null: no TLS listener).
+   * whose binding is {@code tlsBinding} (null: no TLS listener), and which issues and resumes
+   * {@link io.p2pchat.control.ResumptionTicket}s under {@code ticketKeys} (null keys: none).
    */
-  SealedControlChannel(RendezvousIdentity identity, int maxSessions, byte[] tlsBinding) {
+  SealedControlChannel(RendezvousIdentity identity, int maxSessions, byte[] tlsBinding,
+                       Supplier<TicketKeys> ticketKeys) {
     this.tlsBinding = tlsBinding;
     SecureRandom random = new SecureRandom();
     this.server = new ControlServer(identity, new AddressCookie(random), ControlCodec.SUITE, random, maxSessions);
+    server.useTicketKeys(ticketKeys);
   }
 
   @Override
@@ -68,6 +73,9 @@ final class SealedControlChannel implements ControlChannel {
     }
     if (event instanceof ControlServer.Event.Accepted a) {
       return Opened.reply(Buffer.buffer(a.response()), RendezvousMetrics.Handshake.COMPLETED, "control response");
+    }
+    if (event instanceof ControlServer.Event.Resumed r) {
+      return Opened.reply(Buffer.buffer(r.resumed()), RendezvousMetrics.Handshake.RESUMED, "control resumed");
     }
     if (event instanceof ControlServer.Event.Reset r) {
       return Opened.reply(Buffer.buffer(r.reset()), RendezvousMetrics.Handshake.RESET,

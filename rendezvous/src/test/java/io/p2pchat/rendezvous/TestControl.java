@@ -3,6 +3,8 @@ package io.p2pchat.rendezvous;
 import io.p2pchat.control.ControlClient;
 import io.p2pchat.control.ControlCodec;
 import io.p2pchat.control.KnownServers;
+import io.p2pchat.control.ControlSession;
+import io.p2pchat.control.TicketWallet;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.wire.WireException;
 import io.vertx.core.buffer.Buffer;
@@ -32,10 +34,44 @@ final class TestControl {
    * handshake is bound to a TLS connection by {@code binding} (null: over UDP).
    */
   TestControl(NodeIdentity identity, String server, byte[] binding) {
+    this(identity, server, binding, null);
+  }
+
+  /** {@link #TestControl(NodeIdentity, String, byte[])} resuming with, and keeping, the tickets of {@code tickets} (null: none). */
+  TestControl(NodeIdentity identity, String server, byte[] binding, TicketWallet tickets) {
     this.identity = identity;
     client = new ControlClient(identity, server,
       KnownServers.empty(Path.of("target", "unsaved-known-servers")), ControlCodec.SUITE, new SecureRandom(),
-      System::currentTimeMillis, binding);
+      System::currentTimeMillis, binding).useTickets(tickets);
+  }
+
+  /**
+   * Runs the handshake, or the resumption when a ticket is held, to a new session, with the client's
+   * retransmissions: {@code receiveUntil} returns the next datagram or null at the deadline it is given
+   * ({@link System#nanoTime}); {@code lost} says which datagrams the network eats, out ({@code true})
+   * or in ({@code false}). Returns every control datagram type sent, in order.
+   */
+  java.util.List<ControlCodec.Type> establish(Consumer<byte[]> send, java.util.function.LongFunction<byte[]> receiveUntil,
+      java.util.function.BiPredicate<Boolean, byte[]> lost) {
+    java.util.List<ControlCodec.Type> sent = new java.util.ArrayList<>();
+    Consumer<byte[]> out = d -> {
+      sent.add(ControlCodec.Type.values()[d[1] - 1]);
+      if (!lost.test(true, d)) {
+        send.accept(d);
+      }
+    };
+    ControlSession before = client.session();
+    out.accept(client.start(System.nanoTime()));
+    while (client.session() == before) {
+      byte[] d = receiveUntil.apply(client.retransmitDeadline());
+      if (d == null) {
+        out.accept(client.retransmit(System.nanoTime()));
+      } else if (d.length > 0 && d[0] == ControlCodec.MAGIC && !lost.test(false, d)
+        && client.onDatagram(d, System.nanoTime()) instanceof ControlClient.Event.Send s) {
+        out.accept(s.datagram());
+      }
+    }
+    return sent;
   }
 
   /** The identity the handshake proves (a register must name its key). */

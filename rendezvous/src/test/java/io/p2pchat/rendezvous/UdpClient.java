@@ -1,5 +1,6 @@
 package io.p2pchat.rendezvous;
 
+import io.p2pchat.control.TicketWallet;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.wire.Control;
 import io.p2pchat.wire.ControlCodec;
@@ -51,6 +52,11 @@ public final class UdpClient implements AutoCloseable {
   }
 
   public UdpClient(int serverPort, String nick, String room, NodeIdentity identity) {
+    this(serverPort, nick, room, identity, null);
+  }
+
+  /** A client that resumes with the tickets of {@code tickets} and keeps the ones it is given (null: none). */
+  public UdpClient(int serverPort, String nick, String room, NodeIdentity identity, TicketWallet tickets) {
     this.identity = identity;
     this.nick = nick;
     this.room = room;
@@ -62,7 +68,7 @@ public final class UdpClient implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     server = new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort);
-    control = new TestControl(identity, serverPort);
+    control = new TestControl(identity, "127.0.0.1:" + serverPort, null, tickets);
   }
 
   /** A client of the rendezvous on loopback {@code serverPort}, registered in {@code room} (it fails the test if not). */
@@ -79,6 +85,34 @@ public final class UdpClient implements AutoCloseable {
   /** Runs the control handshake (HELLO, COOKIE, INITIATION, RESPONSE) unless a session is up. */
   public void handshake() {
     control.handshake(this::send, this::receive);
+  }
+
+  /**
+   * A new control session (resumed when a ticket is held) with retransmissions, the network losing what
+   * {@code lost} says (out: {@code true}); returns the control datagram types sent, in order.
+   */
+  public List<io.p2pchat.control.ControlCodec.Type> establish(java.util.function.BiPredicate<Boolean, byte[]> lost) {
+    return control.establish(this::send, this::receiveUntil, lost);
+  }
+
+  /** The next datagram before {@code deadlineNanos} ({@link System#nanoTime}), or null. */
+  private byte[] receiveUntil(long deadlineNanos) {
+    try {
+      long leftMs = Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000);
+      socket.setSoTimeout((int) Math.min(leftMs, RECEIVE_TIMEOUT_MS));
+      byte[] buf = new byte[2048];
+      DatagramPacket p = new DatagramPacket(buf, buf.length);
+      try {
+        socket.receive(p);
+        return Arrays.copyOf(buf, p.getLength());
+      } catch (SocketTimeoutException e) {
+        return null;
+      } finally {
+        socket.setSoTimeout(RECEIVE_TIMEOUT_MS);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public int port() {
