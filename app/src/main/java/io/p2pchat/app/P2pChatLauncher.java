@@ -121,7 +121,7 @@ public class P2pChatLauncher extends Launcher {
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     VertxBuilder builder = super.createVertxBuilder(options);
-    return metrics ? VertxMetrics.withRegistry(builder) : builder;
+    return metrics ? VertxMetrics.withRegistry(builder) : new NoMetricsBuilder(builder);
   }
 
   @Override

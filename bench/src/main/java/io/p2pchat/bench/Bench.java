@@ -49,6 +49,7 @@ public final class Bench {
   private static final int MIN_WINDOW = 16;
   private static final String SENDER_DRIVER = BenchSenderVerticle.class.getName();
   private static final String ECHO_DRIVER = BenchEchoVerticle.class.getName();
+  private static final String TYPED_APP = TypedAppVerticle.class.getName();
   /**
    * The echo node of a relayed run binds here, not on 127.0.0.1 where its NAT's public side is: a host
    * candidate on its public address would let the sender reach it directly.
@@ -129,6 +130,12 @@ public final class Bench {
       for (int size : options.sizes) {
         runs.add(runSize(size, SizeRun.DIRECT));
       }
+      for (int size : options.typedSizes) {
+        runs.add(runSize(size, SizeRun.TYPED_APP));
+      }
+      for (int size : options.batchedSizes) {
+        runs.add(runSize(size, SizeRun.BATCHED));
+      }
       for (int size : options.tlsSizes) {
         runs.add(runSize(size, SizeRun.RELAYED_OVER_TLS));
       }
@@ -148,15 +155,20 @@ public final class Bench {
     }
   }
 
-  /** A fresh pair of nodes, sender and echo, for one message size on {@code path} ({@link SizeRun#DIRECT} or TLS). */
+  /** A fresh pair of nodes, sender and echo, for one message size on {@code path} (a {@link SizeRun} kind). */
   private SizeRun runSize(int size, String path) throws Exception {
     boolean tls = path.equals(SizeRun.RELAYED_OVER_TLS);
     // Nicks and room per size and path: a previous pair that is still saying goodbye cannot interfere.
-    String tag = size + (tls ? "t" : "");
+    String tag = size + switch (path) {
+      case SizeRun.RELAYED_OVER_TLS -> "t";
+      case SizeRun.TYPED_APP -> "a";
+      case SizeRun.BATCHED -> "b";
+      default -> "";
+    };
     String room = "bench" + tag;
     String senderNick = "send" + tag;
     String echoNick = "echo" + tag;
-    String label = size + " B" + (tls ? " relayed over TLS" : "");
+    String label = size + " B" + (path.equals(SizeRun.DIRECT) ? "" : " " + path);
     int window = (int) Math.min(options.window, Math.max(MIN_WINDOW, REQUEST_WINDOW_BYTES / size));
     BenchPlan plan = new BenchPlan(echoNick, size, window, Math.min(options.batch, window), options.warmupMessages, options.warmupMillis,
       options.messages, TimeUnit.SECONDS.toMillis(options.seconds), options.rttRate, options.rttMillis,
@@ -164,6 +176,14 @@ public final class Bench {
     JsonObject echoConfig = node(echoNick, room, ECHO_DRIVER);
     JsonObject senderConfig = node(senderNick, room, SENDER_DRIVER)
       .put(NodeOptions.EXTENSION_CONFIG, new JsonObject().put(BenchPlan.KEY, plan.toJson()));
+    if (path.equals(SizeRun.TYPED_APP)) {
+      echoConfig.getJsonArray("extensions").add(TYPED_APP);
+      senderConfig.getJsonArray("extensions").add(TYPED_APP);
+    } else if (path.equals(SizeRun.BATCHED)) {
+      JsonObject batchedOnly = new JsonObject().put("perMessage", false);
+      echoConfig.put("events", batchedOnly);
+      senderConfig.put("events", batchedOnly.copy());
+    }
     List<LoopbackNat> nats = new ArrayList<>();
     if (tls) {
       LoopbackNat echoNat = get(LoopbackNat.open(vertx, rendezvousPort));

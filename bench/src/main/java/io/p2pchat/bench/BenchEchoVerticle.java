@@ -32,7 +32,7 @@ public class BenchEchoVerticle extends VerticleBase {
   public Future<?> start() {
     addresses = new ChatAddresses(config().getString("eventBusPrefix", "p2pchat"));
     heap.start(vertx);
-    vertx.eventBus().<JsonObject>consumer(addresses.received(), msg -> onReceived(msg.body()));
+    new DriverEvents(vertx, config()).consume(addresses.received(), addresses.receivedBatch(), this::onReceived);
     return Future.succeededFuture();
   }
 

@@ -58,6 +58,10 @@ final class BenchOptions {
    * rendezvous's per-client relay budget, not by the nodes, so one size tells what the path carries.
    */
   static final List<Integer> DEFAULT_TLS_SIZES = List.of(100);
+  /** The typed-API run: the 100-byte size, whose CPU per message the events weigh on most. */
+  static final List<Integer> DEFAULT_TYPED_SIZES = List.of(100);
+  /** The batched-events run: the 100-byte size, likewise. */
+  static final List<Integer> DEFAULT_BATCHED_SIZES = List.of(100);
   /** The rendezvous's relay budget per client in the bench: the shipped default, so the figure is what users get. */
   static final int DEFAULT_RELAY_BYTES_PER_SECOND = io.p2pchat.rendezvous.RendezvousOptions.DEFAULT_RELAY_BYTES_PER_SECOND;
   /** The rendezvous refuses a relay budget below one full datagram per second. */
@@ -79,6 +83,10 @@ final class BenchOptions {
   boolean quick;
   List<Integer> sizes = DEFAULT_SIZES;
   List<Integer> tlsSizes = DEFAULT_TLS_SIZES;
+  /** Sizes measured again with a typed-API application consuming every event in each node ({@code --typed-sizes}). */
+  List<Integer> typedSizes = DEFAULT_TYPED_SIZES;
+  /** Sizes measured again with the nodes' per-message events off and the drivers on the batched forms. */
+  List<Integer> batchedSizes = DEFAULT_BATCHED_SIZES;
   int relayBytesPerSecond = DEFAULT_RELAY_BYTES_PER_SECOND;
   long messages = DEFAULT_MESSAGES;
   long seconds = DEFAULT_SECONDS;
@@ -100,13 +108,17 @@ final class BenchOptions {
   static final String USAGE = String.join("\n",
     "usage: p2pchat bench [--quick] [--messages N] [--seconds S] [--warmup S] [--sizes 100,1024,16384]",
     "                     [--tls-sizes 100|none] [--relay-budget BYTES] [--window N] [--batch N] [--rtt-rate N]",
-    "                     [--jfr DIR] [--keep]",
+    "                     [--typed-sizes 100|none] [--batched-sizes 100|none] [--jfr DIR] [--keep]",
     "  --quick       short runs (a smoke test of the whole path)",
     "  --messages N  measured flood: at most N messages per size (default " + DEFAULT_MESSAGES + ")",
     "  --seconds S   measured flood: at most S seconds per size (default " + DEFAULT_SECONDS + ")",
     "  --warmup S    warm-up (flood and round trips until the JIT is quiet) at most S seconds (default " + DEFAULT_WARMUP_MILLIS / 1000 + ")",
     "  --sizes LIST  message sizes in bytes, direct (default 100,1024,16384)",
     "  --tls-sizes LIST  message sizes relayed over TLS, the sender's UDP blocked (default 100; none: no such run)",
+    "  --typed-sizes LIST  sizes flooded again with an application consuming every event through the typed API",
+    "                in each node (default 100; none: no such run)",
+    "  --batched-sizes LIST  sizes flooded again with events.perMessage false, the drivers on the batched events",
+    "                (default 100; none: no such run)",
     "  --relay-budget BYTES  the rendezvous's relay budget per client, bytes/s (default " + DEFAULT_RELAY_BYTES_PER_SECOND
       + ", the shipped one)",
     "  --window N    messages in send requests not yet replied to (default " + DEFAULT_WINDOW + ")",
@@ -136,9 +148,10 @@ final class BenchOptions {
         case "--jfr" -> o.jfrDir = Path.of(value(args, ++i)).toAbsolutePath();
         case "--sizes" -> o.sizes = sizes(arg, value(args, ++i));
         case "--tls-sizes" -> {
-          String list = value(args, ++i);
-          o.tlsSizes = list.equals("none") ? List.of() : sizes(arg, list);
+          o.tlsSizes = sizesOrNone(arg, value(args, ++i));
         }
+        case "--typed-sizes" -> o.typedSizes = sizesOrNone(arg, value(args, ++i));
+        case "--batched-sizes" -> o.batchedSizes = sizesOrNone(arg, value(args, ++i));
         case "--relay-budget" -> {
           long budget = positive(arg, value(args, ++i));
           if (budget < MIN_RELAY_BYTES_PER_SECOND || budget > Integer.MAX_VALUE) {
@@ -182,6 +195,11 @@ final class BenchOptions {
       // reported below
     }
     throw new IllegalArgumentException(option + " needs a positive integer, not \"" + text + "\"");
+  }
+
+  /** A list of sizes, or {@code none}: no run of that kind. */
+  private static List<Integer> sizesOrNone(String option, String text) {
+    return text.equals("none") ? List.of() : sizes(option, text);
   }
 
   private static List<Integer> sizes(String option, String text) {

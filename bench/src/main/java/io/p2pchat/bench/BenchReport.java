@@ -35,7 +35,7 @@ final class BenchReport {
       "raw", rawDatagramsPerSecond, RawUdpBaseline.WINDOW, RawUdpBaseline.ACK_EVERY);
     out.println("(/core = msgs/s at one core per node, from CPU time per message; RSS = resident at the end,");
     out.println(" peak = VmHWM, heap = peak heap in use; all MiB)");
-    if (runs.stream().anyMatch(r -> !r.path().equals(SizeRun.DIRECT))) {
+    if (runs.stream().anyMatch(r -> !r.direct())) {
       out.printf(Locale.ROOT, "(tls = the sender's UDP blocked: relayed over TLS through the rendezvous, whose relay budget is %,d bytes/s per client)%n",
         relayBytesPerSecond);
     }
@@ -65,7 +65,7 @@ final class BenchReport {
       line(out, "warmup_" + s + "_s", warmup.getDouble("seconds"), 0);
       line(out, "jit_" + s + "_ms_last_warmup_round", warmup.getLong("lastRoundJitMillis"), 0);
       line(out, "jit_sender_" + s + "_ms_during_flood", flood.getLong("jitMillis"), 0);
-      if (r.path().equals(SizeRun.DIRECT)) {
+      if (r.direct()) {
         // The node counts UDP datagrams; over TLS its packets are WebSocket messages, not counted there.
         line(out, "msgs_per_datagram_" + s, r.messagesPerDatagram(), 1);
         line(out, "acks_per_msg_" + s, r.datagramsInPerMessage(), 3);

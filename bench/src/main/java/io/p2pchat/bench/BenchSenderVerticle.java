@@ -72,9 +72,10 @@ public class BenchSenderVerticle extends VerticleBase {
       .getJsonObject(BenchPlan.KEY));
     addresses = new ChatAddresses(config().getString("eventBusPrefix", "p2pchat"));
     heap.start(vertx);
-    vertx.eventBus().<JsonObject>consumer(addresses.delivered(), msg -> {
+    DriverEvents events = new DriverEvents(vertx, config());
+    events.consume(addresses.delivered(), addresses.deliveredBatch(), delivered -> {
       if (flood != null) {
-        flood.onDelivered(msg.body().getString("id"));
+        flood.onDelivered(delivered.getString("id"));
       }
     });
     vertx.eventBus().<JsonObject>consumer(addresses.failed(), msg -> {
@@ -82,7 +83,7 @@ public class BenchSenderVerticle extends VerticleBase {
         flood.onFailed(msg.body().getString("id"));
       }
     });
-    vertx.eventBus().<JsonObject>consumer(addresses.received(), this::onReceived);
+    events.consume(addresses.received(), addresses.receivedBatch(), this::onReceived);
     vertx.setPeriodic(1000, id -> watchdog());
     // Not part of start(): the node's start must not wait for the whole bench.
     vertx.runOnContext(v -> runBench());
@@ -255,9 +256,9 @@ public class BenchSenderVerticle extends VerticleBase {
     });
   }
 
-  private void onReceived(Message<JsonObject> msg) {
+  private void onReceived(JsonObject received) {
     long now = System.nanoTime();
-    String text = msg.body().getString("text", "");
+    String text = received.getString("text", "");
     char kind = BenchText.kind(text);
     if (kind == BenchText.RTT && roundTrips != null) {
       roundTrips.onEcho(text, now);

@@ -14,17 +14,41 @@ record SizeRun(int size, String path, JsonObject sender, JsonObject receiver, Pr
   static final String DIRECT = "direct";
   /** The sender's UDP is blocked: it reaches the rendezvous over TLS, and the echo node through its relay. */
   static final String RELAYED_OVER_TLS = "relayed over TLS";
+  /**
+   * Direct, with an application in each node consuming every {@code chat.sent}, {@code chat.delivered} and
+   * {@code chat.received} through the typed API ({@link TypedAppVerticle}): what a bot or bridge pays.
+   */
+  static final String TYPED_APP = "typed app";
+  /**
+   * Direct, the nodes with {@code events.perMessage: false} and the drivers on the batched event addresses:
+   * the per-message events are not published, nobody being subscribed to them.
+   */
+  static final String BATCHED = "batched events";
 
   private static final double MIB = 1024.0 * 1024.0;
 
-  /** The row's name in the table: {@code 100 B}, or {@code 100 B tls} for a run relayed over TLS. */
+  /** The row's name in the table: {@code 100 B}, or {@code 100 B tls} / {@code typed} / {@code batched}. */
   String label() {
-    return size + (path.equals(DIRECT) ? " B" : " B tls");
+    return size + " B" + suffix(" ");
   }
 
-  /** The figure names' stem: {@code 100B}, or {@code 100B_tls}. */
+  /** The figure names' stem: {@code 100B}, or {@code 100B_tls} / {@code _typed} / {@code _batched}. */
   String key() {
-    return size + (path.equals(DIRECT) ? "B" : "B_tls");
+    return size + "B" + suffix("_");
+  }
+
+  private String suffix(String separator) {
+    return switch (path) {
+      case RELAYED_OVER_TLS -> separator + "tls";
+      case TYPED_APP -> separator + "typed";
+      case BATCHED -> separator + "batched";
+      default -> "";
+    };
+  }
+
+  /** True when the two nodes talk over a direct UDP path (every kind but {@link #RELAYED_OVER_TLS}). */
+  boolean direct() {
+    return !path.equals(RELAYED_OVER_TLS);
   }
 
   JsonObject flood() {

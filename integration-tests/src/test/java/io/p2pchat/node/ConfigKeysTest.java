@@ -121,6 +121,7 @@ class ConfigKeysTest {
       node("lan.discovery", false, NodeOptions::lanDiscovery),
       node("mailbox.roomWindowDays", 10, NodeOptions::mailboxRoomWindowDays),
       node("portMapping.protocols", new JsonArray().add("upnp"), o -> o.portMapping().protocols().toString(), "[UPNP]"),
+      node("events.perMessage", false, NodeOptions::eventsPerMessage),
       node("console", true, NodeOptions::console),
       node("http.host", "::1", NodeOptions::httpHost),
       node("http.port", 8080, NodeOptions::httpPort),

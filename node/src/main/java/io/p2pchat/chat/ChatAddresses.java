@@ -19,6 +19,14 @@ package io.p2pchat.chat;
  */
 public final class ChatAddresses {
 
+  /**
+   * Suffix of a per-message event's batched form: {@code p2pchat.chat.received.batch} publishes
+   * {@code {"events": [...]}}, every {@code chat.received} body of one event-loop turn, in order.
+   */
+  public static final String BATCH_SUFFIX = ".batch";
+  /** The batched form's one field: the per-message bodies, in order. */
+  public static final String BATCH_EVENTS = "events";
+
   private final String prefix;
   private final String send;
   private final String received;
@@ -26,6 +34,9 @@ public final class ChatAddresses {
   private final String delivered;
   private final String queued;
   private final String failed;
+  private final String receivedBatch;
+  private final String sentBatch;
+  private final String deliveredBatch;
   private final String peerState;
   private final String rendezvousState;
   private final String lanState;
@@ -52,6 +63,9 @@ public final class ChatAddresses {
     this.delivered = prefix + ".chat.delivered";
     this.queued = prefix + ".chat.queued";
     this.failed = prefix + ".chat.failed";
+    this.receivedBatch = received + BATCH_SUFFIX;
+    this.sentBatch = sent + BATCH_SUFFIX;
+    this.deliveredBatch = delivered + BATCH_SUFFIX;
     this.peerState = prefix + ".peer.state";
     this.rendezvousState = prefix + ".rendezvous.state";
     this.lanState = prefix + ".lan.state";
@@ -94,6 +108,21 @@ public final class ChatAddresses {
   /** Public, published {@code {"id","peer"}}: that peer acknowledged the message. */
   public String delivered() {
     return delivered;
+  }
+
+  /** Public, published {@code {"events": [...]}}: the {@link #received()} bodies of one event-loop turn, in order. */
+  public String receivedBatch() {
+    return receivedBatch;
+  }
+
+  /** Public, published {@code {"events": [...]}}: the {@link #sent()} bodies of one event-loop turn, in order. */
+  public String sentBatch() {
+    return sentBatch;
+  }
+
+  /** Public, published {@code {"events": [...]}}: the {@link #delivered()} bodies of one event-loop turn, in order. */
+  public String deliveredBatch() {
+    return deliveredBatch;
   }
 
   /**

@@ -72,6 +72,8 @@ public class ChatVerticle extends VerticleBase {
   private long nextId;
   /** Messages for PunchVerticle, one hand-off per event-loop turn. */
   private TurnBatch<OutboundChat> outbox;
+  /** chat.sent, chat.delivered, chat.received, each per message and batched per turn. */
+  private MessageEvents events;
   private final MessageLog messageLog = new MessageLog();
   /** How the log names the room: "room NAME". */
   private String roomLogName;
@@ -158,6 +160,10 @@ public class ChatVerticle extends VerticleBase {
     LocalCodec.register(vertx, OutboundBatch.class);
     LocalCodec.register(vertx, PunchEventBatch.class);
     outbox = new TurnBatch<>(context, vertx.eventBus(), addresses.punchSend(), OutboundBatch::new);
+    // The console and the web UI consume the per-message forms: a node serving either publishes them
+    // whatever events.perMessage says.
+    events = new MessageEvents(context, vertx.eventBus(), addresses,
+      options.eventsPerMessage() || options.console() || options.httpEnabled());
     // Opening the journal reads and checks it from disk: a worker's job. The addresses are served
     // only once it is open: a request before then finds no handler rather than a half-started node.
     // This verticle starts before PunchVerticle, so whatever a peer sends from the moment the socket
@@ -294,7 +300,7 @@ public class ChatVerticle extends VerticleBase {
       } else if (event instanceof PunchEvent.Delivered delivered) {
         OutboundChat chat = delivered.chat();
         history.updateState(chat.id(), chat.to(), HistoryEntry.State.DELIVERED);
-        vertx.eventBus().publish(addresses.delivered(), new JsonObject().put("id", chat.id()).put("peer", delivered.peer()), EVENT);
+        events.delivered(chat.id(), delivered.peer());
       } else if (event instanceof PunchEvent.Failed failed) {
         failed(failed.chat().id(), failed.chat().to(), failed.peer(), failed.reason());
       }
@@ -327,7 +333,7 @@ public class ChatVerticle extends VerticleBase {
         if (ours != null && ours.state() != HistoryEntry.State.DELIVERED
             && (ours.peer() == null ? !m.direct() : ours.peer().equals(mail.from()))) {
           history.updateState(id, conversation, HistoryEntry.State.DELIVERED);
-          vertx.eventBus().publish(addresses.delivered(), new JsonObject().put("id", id).put("peer", mail.from()), EVENT);
+          events.delivered(id, mail.from());
         }
       }
     } else if (!m.direct() && !m.room().equals(options.room())) {
@@ -370,11 +376,7 @@ public class ChatVerticle extends VerticleBase {
       to != null ? to : options.room(), send.text, send.ts,
       nobody ? HistoryEntry.State.FAILED : HistoryEntry.State.SENDING));
     messageLog.sent(id, to == null ? roomLogName : to, send.bytes);
-    JsonObject sent = new JsonObject().put("id", id).put("text", send.text).put("ts", send.ts);
-    if (to != null) {
-      sent.put("to", to);
-    }
-    vertx.eventBus().publish(addresses.sent(), sent, EVENT);
+    events.sent(id, to, send.text, send.ts);
     if (nobody) {
       messageLog.failed(id, roomLogName, nobodyInRoom);
       vertx.eventBus().publish(addresses.failed(), new JsonObject().put("id", id).put("reason", nobodyInRoom), EVENT);
@@ -395,18 +397,10 @@ public class ChatVerticle extends VerticleBase {
 
   /** A message from a peer (its session, or our mailbox): into the history, the log and {@code chat.received}. */
   private void show(String id, String from, boolean direct, String text, long ts) {
-    JsonObject received = new JsonObject()
-      .put("id", id)
-      .put("from", from)
-      .put("text", text)
-      .put("ts", ts);
-    if (direct) {
-      received.put("to", options.nick());
-    }
     history.append(new HistoryEntry(id, HistoryEntry.Direction.IN, direct ? from : null,
       from, direct ? options.nick() : options.room(), text, ts, HistoryEntry.State.DELIVERED));
     messageLog.received(id, from, direct, text.length());
-    vertx.eventBus().publish(addresses.received(), received, EVENT);
+    events.received(id, from, direct ? options.nick() : null, text, ts);
   }
 
 

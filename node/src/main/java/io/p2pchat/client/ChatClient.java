@@ -32,6 +32,12 @@ import java.util.List;
  * <b>Handlers</b> run on the Vert.x context that set them (a verticle's event loop when set from
  * one), each kind in the order the node published its events. Setting a handler replaces the one
  * before; {@code null} removes it. {@link #close()} removes them all.
+ * <p>
+ * <b>Per-message events</b> ({@code chat.received}, {@code chat.sent}, {@code chat.delivered}) reach
+ * this client through their batched forms ({@code <address>.batch}, one event-bus message per node
+ * event-loop turn carrying all of that turn's events, in order): the per-message handlers get them one
+ * by one, the batch handlers ({@link #receivedBatchHandler} …) as the list, which is the cheapest way
+ * to follow a flood. Both get every event whatever the node's {@code events.perMessage} says.
  */
 public interface ChatClient {
 
@@ -102,8 +108,17 @@ public interface ChatClient {
   /** Every message the node receives ({@code chat.received}); null removes the handler. */
   ChatClient receivedHandler(Handler<ReceivedMessage> handler);
 
+  /**
+   * Every message the node receives, as the lists of its batched form ({@code chat.received.batch}: what one
+   * turn of the node received, in order); null removes the handler.
+   */
+  ChatClient receivedBatchHandler(Handler<List<ReceivedMessage>> handler);
+
   /** Every message any front end of the node sent ({@code chat.sent}); null removes the handler. */
   ChatClient sentHandler(Handler<SentMessage> handler);
+
+  /** Every message any front end of the node sent, batched per turn ({@code chat.sent.batch}); null removes the handler. */
+  ChatClient sentBatchHandler(Handler<List<SentMessage>> handler);
 
   /**
    * Every message that waits in an offline peer's mailbox at the rendezvous ({@code chat.queued}); null removes
@@ -113,6 +128,9 @@ public interface ChatClient {
 
   /** Every acknowledgement by a peer ({@code chat.delivered}); null removes the handler. */
   ChatClient deliveredHandler(Handler<Delivery> handler);
+
+  /** Every acknowledgement by a peer, batched per turn ({@code chat.delivered.batch}); null removes the handler. */
+  ChatClient deliveredBatchHandler(Handler<List<Delivery>> handler);
 
   /** Every message that did not reach a peer ({@code chat.failed}); null removes the handler. */
   ChatClient failedHandler(Handler<DeliveryFailure> handler);

@@ -68,7 +68,7 @@ public class ChatNodeOptions {
   private static final int MIN_SECONDS = 1;
 
   private static final List<String> TOP_KEYS = List.of("nick", "room", "roomSecret", "rendezvous", "bind",
-    "keepAliveSeconds", "punchTimeoutSeconds", "stunServers", "deliveryDeadlineSeconds", "mailbox", "console", "http",
+    "keepAliveSeconds", "punchTimeoutSeconds", "stunServers", "deliveryDeadlineSeconds", "mailbox", "events", "console", "http",
     "extensions", NodeOptions.EXTENSION_CONFIG, "eventBusPrefix", "dataDir", "keyFile", "cipher", "logDir");
   private static final List<String> RENDEZVOUS_KEYS = List.of("host", "port", "host6", "port6", "key", "servers",
     "downAfterSeconds", "tls");
@@ -78,6 +78,8 @@ public class ChatNodeOptions {
   private static final List<String> BIND_KEYS = List.of("host", "host6", "port");
   /** The keys of {@code mailbox} as an object (it may also be just {@code false}). */
   private static final List<String> MAILBOX_KEYS = List.of("enabled", "roomWindowDays");
+  /** The keys of {@code events}. */
+  private static final List<String> EVENTS_KEYS = List.of("perMessage");
 
   private String nick;
   private String room;
@@ -104,6 +106,7 @@ public class ChatNodeOptions {
   private Boolean mailbox;
   private Integer mailboxRoomWindowDays;
   private Boolean console;
+  private Boolean eventsPerMessage;
   private String httpHost;
   private Integer httpPort;
   /** {@code metrics.*}: null when not set (off). */
@@ -182,6 +185,9 @@ public class ChatNodeOptions {
         setMailboxRoomWindowDays(Checks.range("mailbox.roomWindowDays", days, 1, NodeOptions.MAX_MAILBOX_ROOM_WINDOW_DAYS));
       }
     }
+    JsonObject eventsGroup = Checks.group(json, "events");
+    Checks.onlyKnown(eventsGroup, "events.", EVENTS_KEYS);
+    eventsPerMessage = Checks.bool(eventsGroup, "perMessage", "events.perMessage");
     console = Checks.bool(json, "console", "console");
     JsonObject http = Checks.group(json, "http");
     Checks.onlyKnown(http, "http.", ADDRESS_KEYS);
@@ -260,6 +266,7 @@ public class ChatNodeOptions {
     } else {
       Checks.putIfSet(json, "mailbox", mailbox);
     }
+    Checks.putIfSet(json, "events", eventsPerMessage == null ? null : new JsonObject().put("perMessage", eventsPerMessage));
     Checks.putIfSet(json, "console", console);
     JsonObject http = new JsonObject();
     Checks.putIfSet(http, "host", httpHost);
@@ -596,6 +603,24 @@ public class ChatNodeOptions {
   public ChatNodeOptions setMailboxRoomWindowDays(int days) {
     this.mailboxRoomWindowDays = Checks.range("mailbox.roomWindowDays", days, 1,
       NodeOptions.MAX_MAILBOX_ROOM_WINDOW_DAYS);
+    return this;
+  }
+
+  /**
+   * {@code events.perMessage}: publish {@code chat.sent}, {@code chat.delivered} and {@code chat.received} on
+   * their per-message addresses too (default {@value NodeOptions#DEFAULT_EVENTS_PER_MESSAGE}); their batched
+   * forms, which {@link ChatClient} consumes, are always published.
+   */
+  public boolean isEventsPerMessage() {
+    return eventsPerMessage != null ? eventsPerMessage : NodeOptions.DEFAULT_EVENTS_PER_MESSAGE;
+  }
+
+  /**
+   * Sets {@code events.perMessage}; {@code false} only when no application subscribes to the per-message
+   * addresses themselves (README, "Event-bus API").
+   */
+  public ChatNodeOptions setEventsPerMessage(boolean perMessage) {
+    this.eventsPerMessage = perMessage;
     return this;
   }
 

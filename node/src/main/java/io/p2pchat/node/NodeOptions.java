@@ -116,6 +116,12 @@ public final class NodeOptions {
    * {@code false} announces nothing on the LAN (see docs/SECURITY.md for what an announcement shows).
    */
   public static final boolean DEFAULT_LAN_DISCOVERY = true;
+  /**
+   * {@code events.perMessage}: on, so that an application subscribed to {@code chat.sent}, {@code chat.delivered}
+   * or {@code chat.received} itself gets every event: Vert.x cannot tell the node whether anyone consumes an
+   * address, so only whoever configures the node can say that nobody does ({@code false}).
+   */
+  public static final boolean DEFAULT_EVENTS_PER_MESSAGE = true;
   /** Longest {@code mailbox.roomWindowDays}: a year. */
   public static final int MAX_MAILBOX_ROOM_WINDOW_DAYS = 365;
 
@@ -161,6 +167,7 @@ public final class NodeOptions {
     KEYS.put("lan.discovery", Type.BOOLEAN);
     KEYS.put("mailbox.roomWindowDays", Type.INTEGER);
     KEYS.put("portMapping.protocols", Type.LIST);
+    KEYS.put("events.perMessage", Type.BOOLEAN);
     KEYS.put("console", Type.BOOLEAN);
     KEYS.put("extensions", Type.LIST);
     KEYS.put("eventBusPrefix", Type.STRING);
@@ -216,6 +223,8 @@ public final class NodeOptions {
   /** {@code portMapping}: ask the gateway to forward a public port to our socket (NAT-PMP, PCP, UPnP-IGD). */
   private final PortMapperOptions portMapping;
   private final boolean console;
+  /** {@code events.perMessage}: publish the per-message events on their own addresses, not only batched. */
+  private final boolean eventsPerMessage;
   private final List<String> extensions;
   private final String eventBusPrefix;
   private final String logDir;
@@ -314,6 +323,7 @@ public final class NodeOptions {
       throw new ConfigException(e.getMessage());
     }
     console = r.bool("console", false);
+    eventsPerMessage = r.bool("events.perMessage", DEFAULT_EVENTS_PER_MESSAGE);
     extensions = r.strings("extensions");
     eventBusPrefix = r.requiredStringOr("eventBusPrefix", DEFAULT_EVENT_BUS_PREFIX, PREFIX_PATTERN, PREFIX_RULE);
     logDir = nonBlank(r, "logDir", DEFAULT_LOG_DIR);
@@ -511,6 +521,11 @@ public final class NodeOptions {
 
   public boolean console() {
     return console;
+  }
+
+  /** {@code events.perMessage} ({@link #DEFAULT_EVENTS_PER_MESSAGE}). */
+  public boolean eventsPerMessage() {
+    return eventsPerMessage;
   }
 
   public List<String> extensions() {

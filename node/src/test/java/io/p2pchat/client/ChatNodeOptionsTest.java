@@ -44,6 +44,7 @@ class ChatNodeOptionsTest {
       .put("stunServers", new JsonArray().add("stun.example.org:3478"))
       .put("deliveryDeadlineSeconds", 60)
       .put("mailbox", new JsonObject().put("enabled", false).put("roomWindowDays", 10))
+      .put("events", new JsonObject().put("perMessage", false))
       .put("console", true)
       .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080))
       .put("extensions", new JsonArray().add("io.p2pchat.examples.EchoBotVerticle"))
@@ -127,6 +128,8 @@ class ChatNodeOptionsTest {
     assertEquals(new JsonObject().put("nick", "a").put("mailbox", false),
       new ChatNodeOptions().setNick("a").setMailbox(false).toJson());
     assertTrue(node.console());
+    assertFalse(node.eventsPerMessage());
+    assertTrue(new NodeOptions(new JsonObject().put("nick", "a")).eventsPerMessage(), "per-message events by default");
     assertTrue(node.httpEnabled());
     assertEquals(List.of("io.p2pchat.examples.EchoBotVerticle"), node.extensions());
     assertEquals(new JsonObject().put("echo", new JsonObject().put("prefix", "> ")), node.extensionConfig());
@@ -159,7 +162,7 @@ class ChatNodeOptionsTest {
       .setRendezvousTlsFallbackSeconds(8).setRendezvousTlsProxy("http://joe:s%40cret@proxy.example.org:3128")
       .setBindHost("127.0.0.1").setBindHost6("::1").setBindPort(4000)
       .setKeepAliveSeconds(20).setPunchTimeoutSeconds(7).setStunServers(List.of("stun.example.org:3478"))
-      .setDeliveryDeadlineSeconds(60).setMailbox(false).setMailboxRoomWindowDays(10)
+      .setDeliveryDeadlineSeconds(60).setMailbox(false).setMailboxRoomWindowDays(10).setEventsPerMessage(false)
       .setConsole(true).setHttpHost("0.0.0.0").setHttpPort(8080)
       .setExtensions(List.of("io.p2pchat.examples.EchoBotVerticle"))
       .setExtensionConfig(new JsonObject().put("echo", new JsonObject().put("prefix", "> "))).setEventBusPrefix("alice")
@@ -228,7 +231,7 @@ class ChatNodeOptionsTest {
     return Stream.of(
       Arguments.of(new JsonObject().put("rendezvus", new JsonObject()),
         "unknown key 'rendezvus' (known: [nick, room, roomSecret, rendezvous, bind, keepAliveSeconds, "
-          + "punchTimeoutSeconds, stunServers, deliveryDeadlineSeconds, mailbox, console, http, extensions, extensionConfig, "
+          + "punchTimeoutSeconds, stunServers, deliveryDeadlineSeconds, mailbox, events, console, http, extensions, extensionConfig, "
           + "eventBusPrefix, dataDir, keyFile, cipher, logDir])"),
       Arguments.of(new JsonObject().put("rendezvous", new JsonObject().put("prot", 1)),
         "unknown key 'rendezvous.prot' (known: [host, port, host6, port6, key, servers, downAfterSeconds, tls])"),

@@ -51,7 +51,14 @@ public final class ChatClientImpl implements ChatClient {
 
   private final Vertx vertx;
   private final ChatAddresses addresses;
-  /** The consumer behind each handler, by address; guarded by {@code this}. */
+  /**
+   * Keys of the handlers of one batched address: its per-message handler and its batch handler, each
+   * with a consumer of its own.
+   */
+  private static final String EACH = "#each";
+  private static final String LIST = "#list";
+
+  /** The consumer behind each handler, by address (a batched address: with {@link #EACH} or {@link #LIST}); guarded by {@code this}. */
   private final Map<String, MessageConsumer<JsonObject>> handlers = new HashMap<>();
   /** What {@link #ready()} and {@link #awaitPeer} still wait for; guarded by {@code this}. */
   private final Set<Waiter<?>> waiters = new HashSet<>();
@@ -132,17 +139,32 @@ public final class ChatClientImpl implements ChatClient {
 
   @Override
   public ChatClient receivedHandler(Handler<ReceivedMessage> handler) {
-    return handler(addresses.received(), handler, ReceivedMessage::new);
+    return eachHandler(addresses.receivedBatch(), handler, ReceivedMessage::new);
+  }
+
+  @Override
+  public ChatClient receivedBatchHandler(Handler<List<ReceivedMessage>> handler) {
+    return listHandler(addresses.receivedBatch(), handler, ReceivedMessage::new);
   }
 
   @Override
   public ChatClient sentHandler(Handler<SentMessage> handler) {
-    return handler(addresses.sent(), handler, SentMessage::new);
+    return eachHandler(addresses.sentBatch(), handler, SentMessage::new);
+  }
+
+  @Override
+  public ChatClient sentBatchHandler(Handler<List<SentMessage>> handler) {
+    return listHandler(addresses.sentBatch(), handler, SentMessage::new);
   }
 
   @Override
   public ChatClient deliveredHandler(Handler<Delivery> handler) {
-    return handler(addresses.delivered(), handler, Delivery::new);
+    return eachHandler(addresses.deliveredBatch(), handler, Delivery::new);
+  }
+
+  @Override
+  public ChatClient deliveredBatchHandler(Handler<List<Delivery>> handler) {
+    return listHandler(addresses.deliveredBatch(), handler, Delivery::new);
   }
 
   @Override
@@ -177,12 +199,32 @@ public final class ChatClientImpl implements ChatClient {
     return Future.all(unregistered).mapEmpty();
   }
 
-  private synchronized <T> ChatClient handler(String address, Handler<T> handler, Function<JsonObject, T> decode) {
+  private <T> ChatClient handler(String address, Handler<T> handler, Function<JsonObject, T> decode) {
+    return consume(address, address, handler == null ? null : body -> handler.handle(decode.apply(body)));
+  }
+
+  /** A per-message handler served by the batched address {@code batchAddress}: each event in turn, in order. */
+  private <T> ChatClient eachHandler(String batchAddress, Handler<T> handler, Function<JsonObject, T> decode) {
+    return consume(batchAddress + EACH, batchAddress, handler == null ? null : body -> {
+      for (Object event : body.getJsonArray(ChatAddresses.BATCH_EVENTS)) {
+        handler.handle(decode.apply((JsonObject) event));
+      }
+    });
+  }
+
+  /** A batch handler of {@code batchAddress}: one list per batched event. */
+  private <T> ChatClient listHandler(String batchAddress, Handler<List<T>> handler, Function<JsonObject, T> decode) {
+    return consume(batchAddress + LIST, batchAddress, handler == null ? null
+      : body -> handler.handle(list(body.getJsonArray(ChatAddresses.BATCH_EVENTS), event -> decode.apply((JsonObject) event))));
+  }
+
+  /** Replaces the consumer kept under {@code key} by one of {@code address} calling {@code onBody} (null: none). */
+  private synchronized ChatClient consume(String key, String address, Handler<JsonObject> onBody) {
     if (closed) {
       throw new IllegalStateException("client closed");
     }
-    MessageConsumer<JsonObject> before = handler == null ? handlers.remove(address)
-      : handlers.put(address, vertx.eventBus().consumer(address, msg -> handler.handle(decode.apply(msg.body()))));
+    MessageConsumer<JsonObject> before = onBody == null ? handlers.remove(key)
+      : handlers.put(key, vertx.eventBus().consumer(address, msg -> onBody.handle(msg.body())));
     if (before != null) {
       before.unregister();
     }

@@ -1,0 +1,122 @@
+package io.p2pchat.chat;
+
+import io.vertx.core.Context;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The three per-message events of a node ({@code chat.sent}, {@code chat.delivered}, {@code chat.received}),
+ * each in two forms: the per-message event on its own address, and the batched form on
+ * {@code <address>.batch}, {@code {"events": [...]}}, one event per event-loop turn carrying every
+ * event of that kind the turn produced, in order (README, "Event-bus API").
+ *
+ * <p>Each event's body is built once and shared: the object published on the per-message address is
+ * the very object the batch carries. Neither is changed once handed here (the event bus copies a
+ * {@code JsonObject} for each local consumer, and encodes it for a remote one).
+ *
+ * <p>The per-message form is published only when {@code perMessage} is true: the node's
+ * {@code events.perMessage} key (default true), or a front end of the node's own (console, web UI)
+ * that consumes it. Vert.x offers no public "has consumers" test for an address, so the node never
+ * guesses: an application subscribed to a per-message address gets every event unless whoever
+ * configured the node said that no one does. The batched form is always published (one message per
+ * turn and kind); the typed API ({@code ChatClient}) consumes it, so it gets every event either way.
+ *
+ * <p>Lives on its owner's context only.
+ */
+final class MessageEvents {
+
+  /**
+   * Options of every event: the defaults, never changed, so one instance serves all (Vert.x's
+   * {@code publish(address, body)} allocates a new one per call).
+   */
+  private static final DeliveryOptions EVENT = new DeliveryOptions();
+
+  /** One kind of per-message event: its address, its batched form's address and this turn's bodies. */
+  private static final class Kind {
+    private final String address;
+    private final String batchAddress;
+    private List<Object> turn = new ArrayList<>();
+
+    Kind(String address, String batchAddress) {
+      this.address = address;
+      this.batchAddress = batchAddress;
+    }
+  }
+
+  private final Context context;
+  private final EventBus eventBus;
+  private final boolean perMessage;
+  private final Kind sent;
+  private final Kind delivered;
+  private final Kind received;
+  /** True while a flush is scheduled for the end of this turn. */
+  private boolean flushScheduled;
+
+  /**
+   * @param perMessage publish each event on its per-message address too (see the class comment)
+   */
+  MessageEvents(Context context, EventBus eventBus, ChatAddresses addresses, boolean perMessage) {
+    this.context = context;
+    this.eventBus = eventBus;
+    this.perMessage = perMessage;
+    this.sent = new Kind(addresses.sent(), addresses.sentBatch());
+    this.delivered = new Kind(addresses.delivered(), addresses.deliveredBatch());
+    this.received = new Kind(addresses.received(), addresses.receivedBatch());
+  }
+
+  /** {@code chat.sent} {@code {"id", "to"?, "text", "ts"}}. */
+  void sent(String id, String to, String text, long ts) {
+    JsonObject body = new JsonObject().put("id", id).put("text", text).put("ts", ts);
+    if (to != null) {
+      body.put("to", to);
+    }
+    emit(sent, body);
+  }
+
+  /** {@code chat.delivered} {@code {"id", "peer"}}. */
+  void delivered(String id, String peer) {
+    emit(delivered, new JsonObject().put("id", id).put("peer", peer));
+  }
+
+  /** {@code chat.received} {@code {"id", "from", "to"?, "text", "ts"}} ({@code to}: ours, for a direct message). */
+  void received(String id, String from, String to, String text, long ts) {
+    JsonObject body = new JsonObject().put("id", id).put("from", from).put("text", text).put("ts", ts);
+    if (to != null) {
+      body.put("to", to);
+    }
+    emit(received, body);
+  }
+
+  private void emit(Kind kind, JsonObject body) {
+    if (perMessage) {
+      eventBus.publish(kind.address, body, EVENT);
+    }
+    kind.turn.add(body);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      context.runOnContext(v -> flush());
+    }
+  }
+
+  /** The end of the turn: one batched event per kind that had any. */
+  private void flush() {
+    flushScheduled = false;
+    publishBatch(sent);
+    publishBatch(delivered);
+    publishBatch(received);
+  }
+
+  private void publishBatch(Kind kind) {
+    if (kind.turn.isEmpty()) {
+      return;
+    }
+    List<Object> events = kind.turn;
+    kind.turn = new ArrayList<>(events.size());
+    eventBus.publish(kind.batchAddress, new JsonObject().put(ChatAddresses.BATCH_EVENTS, new JsonArray(events)), EVENT);
+  }
+}
