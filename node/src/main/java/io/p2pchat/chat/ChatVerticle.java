@@ -50,7 +50,8 @@ public class ChatVerticle extends VerticleBase {
   static final RequestSchema HISTORY = RequestSchema.optional(true,
     "peer", RequestSchema.Kind.NICK, "limit", RequestSchema.Kind.POSITIVE_INT);
   /**
-   * Options of every per-message event: the defaults, never changed, so one instance serves all
+   * Options of the events published here ({@code chat.queued}, {@code chat.failed}; {@link MessageEvents} has the
+   * per-message ones): the defaults, never changed, so one instance serves all
    * (Vert.x's {@code publish(address, body)} allocates a new one per call).
    */
   private static final DeliveryOptions EVENT = new DeliveryOptions();
