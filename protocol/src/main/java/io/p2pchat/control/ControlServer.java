@@ -2,8 +2,7 @@ package io.p2pchat.control;
 
 import io.p2pchat.crypto.AddressCookie;
 import io.p2pchat.crypto.CipherSuite;
-import io.p2pchat.crypto.HandshakeException;
-import io.p2pchat.crypto.NoiseHandshake;
+import io.p2pchat.crypto.ResponderCache;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
@@ -77,6 +76,13 @@ public final class ControlServer {
     /** Refused, nothing changed; count {@code drop}. */
     record Dropped(ControlDrop drop, String why) implements Event {
     }
+
+    /**
+     * Only from {@link #receive}: an initiation whose cookie verified. Run {@code work} on any thread (it is
+     * the handshake's public-key work), then hand it to {@link #complete} on the owner's thread; or drop it.
+     */
+    record Deferred(ResponderWork work) implements Event {
+    }
   }
 
   private static final class Client {
@@ -92,6 +98,8 @@ public final class ControlServer {
   private final CipherSuite suite;
   private final SecureRandom random;
   private final int maxSessions;
+  /** ss and verified bindings of clients seen before: a re-handshake skips them (thread-safe: workers use it). */
+  private final ResponderCache cache;
   private final Map<Integer, ControlSession> byIndex = new HashMap<>();
   private final Map<ByteBuffer, Client> clients = new HashMap<>();
 
@@ -103,6 +111,12 @@ public final class ControlServer {
   /** A server keeping at most {@code maxSessions} sessions. */
   public ControlServer(RendezvousIdentity identity, AddressCookie cookies, CipherSuite suite, SecureRandom random,
       int maxSessions) {
+    this(identity, cookies, suite, random, maxSessions, new ResponderCache());
+  }
+
+  /** A server keeping at most {@code maxSessions} sessions, remembering clients' static keys in {@code cache}. */
+  public ControlServer(RendezvousIdentity identity, AddressCookie cookies, CipherSuite suite, SecureRandom random,
+      int maxSessions, ResponderCache cache) {
     if (maxSessions < 1) {
       throw new IllegalArgumentException("maxSessions must be at least 1");
     }
@@ -112,6 +126,7 @@ public final class ControlServer {
     this.suite = suite;
     this.random = random;
     this.maxSessions = maxSessions;
+    this.cache = cache;
   }
 
   /** Sessions held now, pending included. */
@@ -136,12 +151,21 @@ public final class ControlServer {
    * fails as {@link ControlDrop#UNAUTHENTICATED}.
    */
   public Event onDatagram(byte[] datagram, InetSocketAddress src, byte[] binding, long nowMillis, long nowNanos) {
+    Event event = receive(datagram, src, binding, nowMillis, nowNanos);
+    return event instanceof Event.Deferred d ? complete(d.work().run(), nowNanos) : event;
+  }
+
+  /**
+   * {@link #onDatagram}, except that an initiation whose cookie verified comes back as {@link Event.Deferred}:
+   * the caller runs its public-key work where it likes (a worker thread) and calls {@link #complete} with it
+   * here on the owner's thread. Everything else is answered or refused at once, as by onDatagram.
+   */
+  public Event receive(byte[] datagram, InetSocketAddress src, byte[] binding, long nowMillis, long nowNanos) {
     try {
       ControlMessage m = ControlCodec.decode(datagram);
       return switch (m.type()) {
         case HELLO -> cookieReply(((ControlMessage.Hello) m).nonce(), src, datagram.length, nowMillis);
-        case INITIATION -> onInitiation((ControlMessage.Initiation) m, src, binding, datagram.length, nowMillis,
-            nowNanos);
+        case INITIATION -> onInitiation((ControlMessage.Initiation) m, src, binding, datagram.length, nowMillis);
         case SEALED -> onSealed((ControlMessage.Sealed) m, datagram, nowNanos);
         case COOKIE, RESPONSE, RESET -> throw new ControlException(ControlDrop.UNKNOWN_TYPE, "a server takes no " + m.type());
       };
@@ -160,40 +184,41 @@ public final class ControlServer {
   }
 
   private Event onInitiation(ControlMessage.Initiation m, InetSocketAddress src, byte[] binding, int received,
-      long nowMillis, long nowNanos) throws ControlException {
+      long nowMillis) throws ControlException {
     if (!cookies.verify(m.cookie(), src, nowMillis)) {
       return cookieReply(m.nonce(), src, received, nowMillis); // stale, missing or another address's cookie
     }
-    NoiseHandshake hs = NoiseHandshake.ikResponder(identity.nodeIdentity(), ChannelBinding.prologue(binding), suite);
-    InitiationPayload payload;
-    try {
-      payload = InitiationPayload.decode(hs.readMessage(m.noise()));
-    } catch (HandshakeException e) {
-      throw new ControlException(ControlDrop.UNAUTHENTICATED, "initiation: " + e.getMessage());
+    // The index is drawn now, on the owner's thread; complete() refuses the rare one taken meanwhile.
+    int index = freshIndex();
+    return new Event.Deferred(new ResponderWork(identity.nodeIdentity(), ChannelBinding.prologue(binding), suite,
+        cache, m, index, resetTokens.token(index)));
+  }
+
+  /**
+   * Applies a {@link Event.Deferred}'s work that ran: refuses a failed handshake, a replayed message 1 (its
+   * timestamp not newer than the client's last), a full server or an index taken meanwhile; else the session
+   * is the client's pending one and the response goes to the source. On the owner's thread.
+   */
+  public Event complete(ResponderWork work, long nowNanos) {
+    if (work.drop() != null) {
+      return new Event.Dropped(work.drop(), work.why());
     }
-    byte[] clientStatic = hs.remoteStaticKey();
-    if (!payload.binds(clientStatic)) {
-      throw new ControlException(ControlDrop.UNAUTHENTICATED, "the client's static key is not bound to its identity");
-    }
+    InitiationPayload payload = work.payload();
     ByteBuffer clientKey = ByteBuffer.wrap(payload.signingKey());
     Client client = clients.get(clientKey);
     if (client != null && payload.timestampMillis() <= client.lastTimestamp) {
-      throw new ControlException(ControlDrop.REPLAYED, "initiation timestamp not newer than the last one");
+      return new Event.Dropped(ControlDrop.REPLAYED, "initiation timestamp not newer than the last one");
     }
     boolean replacesPending = client != null && client.pending != null;
     if (!replacesPending && byIndex.size() >= maxSessions) {
-      throw new ControlException(ControlDrop.FULL, "control sessions full (" + maxSessions + ")");
+      return new Event.Dropped(ControlDrop.FULL, "control sessions full (" + maxSessions + ")");
     }
-    int index = freshIndex();
-    byte[] noise;
-    try {
-      // The response's payload is the session's reset token: only the client learns it, authenticated.
-      noise = hs.writeMessage(resetTokens.token(index));
-    } catch (HandshakeException e) {
-      throw new ControlException(ControlDrop.UNAUTHENTICATED, "initiation: " + e.getMessage());
+    int index = work.index();
+    if (byIndex.containsKey(index)) {
+      return new Event.Dropped(ControlDrop.FULL, "session index " + index + " taken while the handshake ran");
     }
-    ControlSession session = new ControlSession(ControlSession.Role.SERVER, index, m.senderIndex(), hs.split(),
-        clientStatic, payload.signingKey(), nowNanos);
+    ControlSession session = new ControlSession(ControlSession.Role.SERVER, index, work.senderIndex(), work.keys(),
+        work.clientStatic(), payload.signingKey(), nowNanos);
     if (client == null) {
       client = new Client();
       clients.put(clientKey, client);
@@ -205,7 +230,7 @@ public final class ControlServer {
     client.lastTimestamp = payload.timestampMillis();
     client.lastInitiationNanos = nowNanos;
     byIndex.put(index, session);
-    return new Event.Accepted(session, ControlCodec.response(m.senderIndex(), index, noise));
+    return new Event.Accepted(session, ControlCodec.response(work.senderIndex(), index, work.response()));
   }
 
   private Event onSealed(ControlMessage.Sealed m, byte[] datagram, long nowNanos) throws ControlException {
