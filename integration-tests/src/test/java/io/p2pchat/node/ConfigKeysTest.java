@@ -154,6 +154,8 @@ class ConfigKeysTest {
       rendezvous("requestBurstPerHost", 500, RendezvousOptions::requestBurstPerHost),
       rendezvous("maxClientsPerHost", 64, RendezvousOptions::maxClientsPerHost),
       rendezvous("maxTrackedSources", 1_000, RendezvousOptions::maxTrackedSources),
+      rendezvous("handshakeThreads", 3, RendezvousOptions::handshakeThreads),
+      rendezvous("handshakeQueue", 64, RendezvousOptions::handshakeQueue),
       new Key<>("lanRanges", new JsonArray().add("198.51.100.0/24"), o -> o.lanRanges().extra(), List.of("198.51.100.0/24")),
       rendezvous("logDir", "/tmp/p2pchat-logs", RendezvousOptions::logDir),
       rendezvous("dataDir", "/tmp/p2pchat-rendezvous", RendezvousOptions::dataDir),

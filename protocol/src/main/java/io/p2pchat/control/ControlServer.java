@@ -2,8 +2,7 @@ package io.p2pchat.control;
 
 import io.p2pchat.crypto.AddressCookie;
 import io.p2pchat.crypto.CipherSuite;
-import io.p2pchat.crypto.HandshakeException;
-import io.p2pchat.crypto.NoiseHandshake;
+import io.p2pchat.crypto.ResponderCache;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
@@ -86,6 +85,13 @@ public final class ControlServer {
     /** Refused, nothing changed; count {@code drop}. */
     record Dropped(ControlDrop drop, String why) implements Event {
     }
+
+    /**
+     * Only from {@link #receive}: an initiation whose cookie verified. Run {@code work} on any thread (it is
+     * the handshake's public-key work), then hand it to {@link #complete} on the owner's thread; or drop it.
+     */
+    record Deferred(ResponderWork work) implements Event {
+    }
   }
 
   private static final class Client {
@@ -101,6 +107,8 @@ public final class ControlServer {
   private final CipherSuite suite;
   private final SecureRandom random;
   private final int maxSessions;
+  /** ss and verified bindings of clients seen before: a re-handshake skips them (thread-safe: workers use it). */
+  private final ResponderCache cache;
   private final Map<Integer, ControlSession> byIndex = new HashMap<>();
   private final Map<ByteBuffer, Client> clients = new HashMap<>();
   /** The ticket keys of now (they rotate, and a cluster shares them); null: no tickets issued, RESUMEs dropped. */
@@ -114,6 +122,12 @@ public final class ControlServer {
   /** A server keeping at most {@code maxSessions} sessions. */
   public ControlServer(RendezvousIdentity identity, AddressCookie cookies, CipherSuite suite, SecureRandom random,
       int maxSessions) {
+    this(identity, cookies, suite, random, maxSessions, new ResponderCache());
+  }
+
+  /** A server keeping at most {@code maxSessions} sessions, remembering clients' static keys in {@code cache}. */
+  public ControlServer(RendezvousIdentity identity, AddressCookie cookies, CipherSuite suite, SecureRandom random,
+      int maxSessions, ResponderCache cache) {
     if (maxSessions < 1) {
       throw new IllegalArgumentException("maxSessions must be at least 1");
     }
@@ -123,6 +137,7 @@ public final class ControlServer {
     this.suite = suite;
     this.random = random;
     this.maxSessions = maxSessions;
+    this.cache = cache;
   }
 
   /**
@@ -155,12 +170,21 @@ public final class ControlServer {
    * fails as {@link ControlDrop#UNAUTHENTICATED}.
    */
   public Event onDatagram(byte[] datagram, InetSocketAddress src, byte[] binding, long nowMillis, long nowNanos) {
+    Event event = receive(datagram, src, binding, nowMillis, nowNanos);
+    return event instanceof Event.Deferred d ? complete(d.work().run(), nowNanos) : event;
+  }
+
+  /**
+   * {@link #onDatagram}, except that an initiation whose cookie verified comes back as {@link Event.Deferred}:
+   * the caller runs its public-key work where it likes (a worker thread) and calls {@link #complete} with it
+   * here on the owner's thread. Everything else is answered or refused at once, as by onDatagram.
+   */
+  public Event receive(byte[] datagram, InetSocketAddress src, byte[] binding, long nowMillis, long nowNanos) {
     try {
       ControlMessage m = ControlCodec.decode(datagram);
       return switch (m.type()) {
         case HELLO -> cookieReply(((ControlMessage.Hello) m).nonce(), src, datagram.length, nowMillis);
-        case INITIATION -> onInitiation((ControlMessage.Initiation) m, src, binding, datagram.length, nowMillis,
-            nowNanos);
+        case INITIATION -> onInitiation((ControlMessage.Initiation) m, src, binding, datagram.length, nowMillis);
         case SEALED -> onSealed((ControlMessage.Sealed) m, datagram, nowNanos);
         case RESUME -> onResume((ControlMessage.Resume) m, binding, datagram.length, nowMillis, nowNanos);
         case COOKIE, RESPONSE, RESET, RESUMED -> throw new ControlException(ControlDrop.UNKNOWN_TYPE, "a server takes no " + m.type());
@@ -180,36 +204,42 @@ public final class ControlServer {
   }
 
   private Event onInitiation(ControlMessage.Initiation m, InetSocketAddress src, byte[] binding, int received,
-      long nowMillis, long nowNanos) throws ControlException {
+      long nowMillis) throws ControlException {
     if (!cookies.verify(m.cookie(), src, nowMillis)) {
       return cookieReply(m.nonce(), src, received, nowMillis); // stale, missing or another address's cookie
     }
-    NoiseHandshake hs = NoiseHandshake.ikResponder(identity.nodeIdentity(), ChannelBinding.prologue(binding), suite);
-    InitiationPayload payload;
-    try {
-      payload = InitiationPayload.decode(hs.readMessage(m.noise()));
-    } catch (HandshakeException e) {
-      throw new ControlException(ControlDrop.UNAUTHENTICATED, "initiation: " + e.getMessage());
-    }
-    byte[] clientStatic = hs.remoteStaticKey();
-    if (!payload.binds(clientStatic)) {
-      throw new ControlException(ControlDrop.UNAUTHENTICATED, "the client's static key is not bound to its identity");
-    }
-    ByteBuffer clientKey = ByteBuffer.wrap(payload.signingKey());
-    Client client = admit(clientKey, payload.timestampMillis(), "initiation");
+    // The index is drawn now, on the owner's thread; complete() refuses the rare one taken meanwhile.
     int index = freshIndex();
-    byte[] noise;
-    try {
-      // The response's payload is the session's reset token, then (with ticket keys) a resumption
-      // ticket: only the client learns them, authenticated.
-      noise = hs.writeMessage(secret -> responsePayload(index, secret, clientStatic, payload.signingKey(), nowMillis));
-    } catch (HandshakeException e) {
-      throw new ControlException(ControlDrop.UNAUTHENTICATED, "initiation: " + e.getMessage());
+    // The ticket keys of now go with the work (they are immutable): message 2 carries the first ticket.
+    return new Event.Deferred(new ResponderWork(identity.nodeIdentity(), ChannelBinding.prologue(binding), suite,
+        cache, m, index, resetTokens.token(index), new ResponderWork.Tickets(ticketKeys.get(), random, nowMillis)));
+  }
+
+  /**
+   * Applies a {@link Event.Deferred}'s work that ran: refuses a failed handshake, a replayed message 1 (its
+   * timestamp not newer than the client's last), a full server or an index taken meanwhile; else the session
+   * is the client's pending one and the response goes to the source. On the owner's thread.
+   */
+  public Event complete(ResponderWork work, long nowNanos) {
+    if (work.drop() != null) {
+      return new Event.Dropped(work.drop(), work.why());
     }
-    ControlSession session = new ControlSession(ControlSession.Role.SERVER, index, m.senderIndex(), hs.split(),
-        clientStatic, payload.signingKey(), nowNanos);
+    InitiationPayload payload = work.payload();
+    ByteBuffer clientKey = ByteBuffer.wrap(payload.signingKey());
+    Client client;
+    try {
+      client = admit(clientKey, payload.timestampMillis(), "initiation");
+    } catch (ControlException e) {
+      return new Event.Dropped(e.drop(), e.getMessage());
+    }
+    int index = work.index();
+    if (byIndex.containsKey(index)) {
+      return new Event.Dropped(ControlDrop.FULL, "session index " + index + " taken while the handshake ran");
+    }
+    ControlSession session = new ControlSession(ControlSession.Role.SERVER, index, work.senderIndex(), work.keys(),
+        work.clientStatic(), payload.signingKey(), nowNanos);
     pend(clientKey, client, session, payload.timestampMillis(), nowNanos);
-    return new Event.Accepted(session, ControlCodec.response(m.senderIndex(), index, noise));
+    return new Event.Accepted(session, ControlCodec.response(work.senderIndex(), index, work.response()));
   }
 
   /**
@@ -241,18 +271,6 @@ public final class ControlServer {
     client.lastTimestamp = timestamp;
     client.lastInitiationNanos = nowNanos;
     byIndex.put(session.localIndex(), session);
-  }
-
-  /** IK message 2's payload: the reset token of {@code index}, and a ticket when we have ticket keys. */
-  private byte[] responsePayload(int index, byte[] secret, byte[] clientStatic, byte[] signingKey, long nowMillis) {
-    byte[] token = resetTokens.token(index);
-    TicketKeys keys = ticketKeys.get();
-    if (keys == null || secret == null) {
-      return token;
-    }
-    byte[] ticket = ResumptionTicket.seal(keys,
-        new ResumptionTicket.Contents(nowMillis, clientStatic, signingKey, secret), nowMillis, random);
-    return ByteBuffer.allocate(token.length + ticket.length).put(token).put(ticket).array();
   }
 
   /**

@@ -2,6 +2,7 @@ package io.p2pchat.control;
 
 import io.p2pchat.crypto.Keys;
 import io.p2pchat.crypto.NodeIdentity;
+import io.p2pchat.crypto.ResponderCache;
 import java.nio.ByteBuffer;
 
 /**
@@ -56,5 +57,10 @@ public record InitiationPayload(long timestampMillis, byte[] signingKey, byte[] 
   /** True if the identity key vouches for {@code clientStatic}, the X25519 key the IK handshake proved. */
   public boolean binds(byte[] clientStatic) {
     return NodeIdentity.verifyStaticBinding(signingKey, clientStatic, binding);
+  }
+
+  /** {@link #binds(byte[])}, without the verify when {@code cache} saw exactly this binding verified before. */
+  public boolean binds(byte[] clientStatic, ResponderCache cache) {
+    return cache.verifiedBinding(signingKey, clientStatic, binding);
   }
 }

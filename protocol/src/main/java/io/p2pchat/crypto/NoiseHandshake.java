@@ -85,6 +85,8 @@ public final class NoiseHandshake {
   private final byte[] staticPrivate;
   private final byte[] staticPublic;
   private final byte[] fixedEphemeral; // tests only (Noise test vectors); null = random
+  /** An IK responder's cache of ss per client static key; null: computed every time. */
+  private ResponderCache cache;
   private NoiseSymmetricState ss;
   private byte[] ePrivate;
   private byte[] ePublic;
@@ -168,6 +170,18 @@ public final class NoiseHandshake {
   public static NoiseHandshake ikResponder(NodeIdentity identity, byte[] prologue, CipherSuite suite) {
     return new NoiseHandshake(Pattern.IK, Role.RESPONDER, identity.staticPrivateKey(), identity.staticPublicKey(),
         null, null, prologue, suite);
+  }
+
+  /**
+   * IK responder that takes ss (DH of its static key and the initiator's) from {@code cache} when this
+   * initiator's static key was seen before ({@link ResponderCache}: the same bytes, one agreement fewer).
+   * {@code cache} must belong to this {@code identity}.
+   */
+  public static NoiseHandshake ikResponder(NodeIdentity identity, byte[] prologue, CipherSuite suite,
+      ResponderCache cache) {
+    NoiseHandshake hs = ikResponder(identity, prologue, suite);
+    hs.cache = cache;
+    return hs;
   }
 
   /** Test hook for any pattern: fixed keys, to replay published Noise test vectors. */
@@ -353,7 +367,7 @@ public final class NoiseHandshake {
         re = readEphemeral(message);
         ss.mixKey(Keys.dh(staticPrivate, re)); // es (responder side)
         rs = ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH, DH_LENGTH + ENCRYPTED_STATIC_LENGTH));
-        ss.mixKey(Keys.dh(staticPrivate, rs)); // ss
+        ss.mixKey(cache == null ? Keys.dh(staticPrivate, rs) : cache.staticAgreement(staticPrivate, rs)); // ss
         return ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH + ENCRYPTED_STATIC_LENGTH, message.length));
       }
       case 1 -> {

@@ -49,7 +49,12 @@ public enum DropReason {
    * An authenticated packet that breaks the delivery protocol (an ACK of a seq never sent, frames
    * that do not parse or cannot assemble): the peer's session was closed and its messages failed.
    */
-  PROTOCOL_VIOLATION;
+  PROTOCOL_VIOLATION,
+  /**
+   * A control-channel initiation (its cookie valid) the rendezvous had no room to run: its bounded queue of
+   * handshake public-key work was full. Nothing was answered; the client sends it again on its schedule.
+   */
+  BUSY;
 
   /** The name used in logs and counters: {@code bad-version}. */
   public String label() {

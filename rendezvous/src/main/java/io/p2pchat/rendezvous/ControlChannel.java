@@ -2,6 +2,7 @@ package io.p2pchat.rendezvous;
 
 import io.p2pchat.wire.Endpoint;
 import io.p2pchat.wire.WireException;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
@@ -23,15 +24,22 @@ interface ControlChannel {
    * @param outcome what the reply is, for the handshake meter (with {@code reply})
    * @param what    names the reply in logs and drop details
    * @param key     the Ed25519 key of the client whose session the message opened in (with {@code message})
+   * @param later   instead of all of these: a handshake whose public-key work runs on a worker; its reply
+   *                (or its failure, a {@link WireException} to drop and count) comes on the caller's context
    */
-  record Opened(JsonObject message, Buffer reply, RendezvousMetrics.Handshake outcome, String what, byte[] key) {
+  record Opened(JsonObject message, Buffer reply, RendezvousMetrics.Handshake outcome, String what, byte[] key,
+                Future<Opened> later) {
 
     static Opened message(JsonObject message, byte[] key) {
-      return new Opened(message, null, null, null, key);
+      return new Opened(message, null, null, null, key, null);
     }
 
     static Opened reply(Buffer reply, RendezvousMetrics.Handshake outcome, String what) {
-      return new Opened(null, reply, outcome, what, null);
+      return new Opened(null, reply, outcome, what, null, null);
+    }
+
+    static Opened later(Future<Opened> later) {
+      return new Opened(null, null, null, null, null, later);
     }
   }
 

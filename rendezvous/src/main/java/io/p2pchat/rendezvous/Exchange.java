@@ -12,7 +12,8 @@ final class Exchange {
   /** QUIC's factor: a useful answer (challenge, STUN, error) fits; an attack gains nothing. */
   static final int AMPLIFICATION_FACTOR = 3;
 
-  enum Outcome { PENDING, ANSWERED, HANDLED, DROPPED }
+  /** DEFERRED: its answer comes later (a handshake running on a worker), and it is counted then. */
+  enum Outcome { PENDING, DEFERRED, ANSWERED, HANDLED, DROPPED }
 
   final io.p2pchat.wire.Endpoint from;
   final int bytesIn;
@@ -40,14 +41,21 @@ final class Exchange {
   }
 
   void handled() {
-    if (outcome == Outcome.PENDING) {
+    if (outcome == Outcome.PENDING || outcome == Outcome.DEFERRED) {
       outcome = Outcome.HANDLED;
     }
   }
 
   void dropped() {
-    if (outcome == Outcome.PENDING) {
+    if (outcome == Outcome.PENDING || outcome == Outcome.DEFERRED) {
       outcome = Outcome.DROPPED;
+    }
+  }
+
+  /** Its outcome is decided later, off this call (answered or dropped when the deferred work is done). */
+  void deferred() {
+    if (outcome == Outcome.PENDING) {
+      outcome = Outcome.DEFERRED;
     }
   }
 

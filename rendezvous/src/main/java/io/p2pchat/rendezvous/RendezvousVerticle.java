@@ -29,6 +29,7 @@ import io.p2pchat.wire.PacketHeader;
 import io.p2pchat.wire.PacketType;
 import io.p2pchat.wire.StreamEndpoint;
 import io.p2pchat.wire.WireException;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -77,6 +78,8 @@ public class RendezvousVerticle extends VerticleBase {
   private RendezvousDirectory directory = RendezvousDirectory.local();
   private Limits limits;
   private ControlChannel channel;
+  /** The control channel's handshakes run here, off the event loop (bounded). */
+  private HandshakeWorkers handshakeWorkers;
   /** The long-term key clients pin: loaded from, or created in, {@code dataDir} at start. */
   private RendezvousIdentity identity;
   /** The HTTPS listener's certificate, or null when {@code tls.port} is -1. */
@@ -178,8 +181,9 @@ public class RendezvousVerticle extends VerticleBase {
         limits = new Limits(options, registry, streams::hostOf);
         // A session per client at most, pending ones included: as many as registrations, and a margin
         // for clients between a handshake and their registration (never fewer than the library's default).
+        handshakeWorkers = new HandshakeWorkers(vertx, options.handshakeThreads(), options.handshakeQueue());
         channel = new SealedControlChannel(id, Math.max(ControlServer.DEFAULT_MAX_SESSIONS, 2 * options.maxClients()),
-          cert == null ? null : cert.binding(), ticketKeys);
+          cert == null ? null : cert.binding(), ticketKeys, handshakeWorkers);
         int[] impair = options.impairment();
         outbox = new Outbox(socket, streams, channel, limits, log, new ControlLoss(impair[0], impair[1], impair[2]));
         RendezvousOptions opts = options;
@@ -368,6 +372,7 @@ public class RendezvousVerticle extends VerticleBase {
       .eventually(directory::close)
       .eventually(() -> ingress == null ? Future.succeededFuture() : ingress.close())
       .eventually(() -> socket == null ? Future.succeededFuture() : socket.close())
+      .eventually(() -> handshakeWorkers == null ? Future.succeededFuture() : handshakeWorkers.close())
       // Last: the deposits accepted before the socket closed are committed, then the database closed.
       .eventually(() -> mailbox == null ? Future.succeededFuture() : mailbox.close());
   }
@@ -436,6 +441,9 @@ public class RendezvousVerticle extends VerticleBase {
       .put("handled", handled)
       .put("bugs", bugs)
       .put("controlSessions", channel.sessions())
+      .put("handshakes", new JsonObject().put("inFlight", handshakeWorkers.inFlight())
+        .put("mostInFlight", handshakeWorkers.mostInFlight()).put("submitted", handshakeWorkers.submitted())
+        .put("refused", handshakeWorkers.refused()))
       .put("reliable", introductions.stats().mergeIn(outbox.impairment()))
       .put("drops", drops.toJson())
       .put("hostCandidatesDropped", hostCandidates.toJson())
@@ -492,7 +500,15 @@ public class RendezvousVerticle extends VerticleBase {
       drops.drop(ex, DropReason.MALFORMED, "BUG: " + e);
       log.error("BUG handling a datagram from {}", from, e);
     }
+    count(ex);
+  }
+
+  /** Counts what became of a datagram, once its outcome is known (a deferred one's when its handshake is done). */
+  private void count(Exchange ex) {
+    Endpoint from = ex.from;
     switch (ex.outcome()) {
+      case DEFERRED:
+        break; // counted when its handshake's work is done (answerLater)
       case ANSWERED:
         answered++;
         break;
@@ -538,14 +554,16 @@ public class RendezvousVerticle extends VerticleBase {
       }
       throw e;
     }
-    if (opened.reply() != null) {
-      if (metrics != null) {
-        metrics.handshakes().count(opened.outcome());
-      }
+    if (opened.later() != null) {
       if (!charged) {
         limits.takeOpenedRequest(ex.from, System.nanoTime());
       }
-      outbox.answer(ex, opened.reply(), opened.what());
+      ex.deferred();
+      opened.later().onComplete(done -> answerLater(ex, done));
+      return;
+    }
+    if (opened.reply() != null) {
+      answerHandshake(ex, opened, charged);
       return;
     }
     JsonObject msg = opened.message();
@@ -597,6 +615,43 @@ public class RendezvousVerticle extends VerticleBase {
       default:
         throw new WireException(DropReason.UNKNOWN_TYPE, "control type " + type.wireName() + " at the rendezvous");
     }
+  }
+
+  /** Answers a handshake datagram (a cookie, a response, a reset) with the channel's reply. */
+  private void answerHandshake(Exchange ex, ControlChannel.Opened opened, boolean charged) throws WireException {
+    if (metrics != null) {
+      metrics.handshakes().count(opened.outcome());
+    }
+    if (!charged) {
+      limits.takeOpenedRequest(ex.from, System.nanoTime());
+    }
+    outbox.answer(ex, opened.reply(), opened.what());
+  }
+
+  /**
+   * A handshake whose public-key work ran on a worker is done (back on this event loop): its response is
+   * answered, or it is dropped and counted (refused: a replay, a failed handshake); then the datagram counted.
+   */
+  private void answerLater(Exchange ex, AsyncResult<ControlChannel.Opened> done) {
+    try {
+      if (done.succeeded()) {
+        answerHandshake(ex, done.result(), true);
+      } else if (done.cause() instanceof WireException e) {
+        if (metrics != null) {
+          metrics.handshakes().count(RendezvousMetrics.Handshake.REJECTED);
+        }
+        drops.drop(ex, e.reason(), e.getMessage());
+      } else {
+        throw new IllegalStateException(done.cause());
+      }
+    } catch (WireException e) {
+      drops.drop(ex, e.reason(), e.getMessage());
+    } catch (RuntimeException e) {
+      bugs++;
+      drops.drop(ex, DropReason.MALFORMED, "BUG: " + e);
+      log.error("BUG answering a handshake of {}", ex.from, e);
+    }
+    count(ex);
   }
 
   private void reportDrops() {

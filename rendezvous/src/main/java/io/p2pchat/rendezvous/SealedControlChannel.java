@@ -4,6 +4,7 @@ import io.p2pchat.control.ControlCodec;
 import io.p2pchat.control.ControlServer;
 import io.p2pchat.control.ControlSession;
 import io.p2pchat.control.RendezvousIdentity;
+import io.p2pchat.control.ResponderWork;
 import io.p2pchat.control.TicketKeys;
 import io.p2pchat.crypto.AddressCookie;
 import io.p2pchat.wire.Control;
@@ -12,6 +13,7 @@ import io.p2pchat.wire.DropReason;
 import io.p2pchat.wire.Endpoint;
 import io.p2pchat.wire.StreamEndpoint;
 import io.p2pchat.wire.WireException;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
@@ -39,6 +41,8 @@ import java.util.function.Supplier;
 final class SealedControlChannel implements ControlChannel {
 
   private final ControlServer server;
+  /** Where initiations' public-key work runs; null: inline, on the caller's thread. */
+  private final HandshakeWorkers workers;
   /** The {@link io.p2pchat.control.ChannelBinding} of our TLS certificate, for datagrams of stream endpoints; null without TLS. */
   private final byte[] tlsBinding;
   /** Client (by Ed25519 key) at each address that sent it an authenticated message; one address per client. */
@@ -57,7 +61,17 @@ final class SealedControlChannel implements ControlChannel {
    */
   SealedControlChannel(RendezvousIdentity identity, int maxSessions, byte[] tlsBinding,
                        Supplier<TicketKeys> ticketKeys) {
+    this(identity, maxSessions, tlsBinding, ticketKeys, null);
+  }
+
+  /**
+   * A channel whose initiations' public-key work runs on {@code workers} ({@link Opened#later}; null:
+   * inline), the rest on the caller's event loop.
+   */
+  SealedControlChannel(RendezvousIdentity identity, int maxSessions, byte[] tlsBinding,
+                       Supplier<TicketKeys> ticketKeys, HandshakeWorkers workers) {
     this.tlsBinding = tlsBinding;
+    this.workers = workers;
     SecureRandom random = new SecureRandom();
     this.server = new ControlServer(identity, new AddressCookie(random), ControlCodec.SUITE, random, maxSessions);
     server.useTicketKeys(ticketKeys);
@@ -66,8 +80,31 @@ final class SealedControlChannel implements ControlChannel {
   @Override
   public Opened open(Endpoint from, Buffer datagram) throws WireException {
     InetSocketAddress src = new InetSocketAddress(from.host(), from.port());
-    ControlServer.Event event = server.onDatagram(datagram.getBytes(), src,
-      StreamEndpoint.is(from) ? tlsBinding : null, System.currentTimeMillis(), System.nanoTime());
+    byte[] binding = StreamEndpoint.is(from) ? tlsBinding : null;
+    if (workers == null) {
+      return opened(from, server.onDatagram(datagram.getBytes(), src, binding, System.currentTimeMillis(),
+        System.nanoTime()));
+    }
+    ControlServer.Event event = server.receive(datagram.getBytes(), src, binding, System.currentTimeMillis(),
+      System.nanoTime());
+    if (event instanceof ControlServer.Event.Deferred d) {
+      Future<ResponderWork> running = workers.submit(d.work());
+      if (running == null) {
+        throw new WireException(DropReason.BUSY, "control handshake queue full (" + workers.inFlight() + " running)");
+      }
+      // complete() on this event loop: the executeBlocking Future completes on the caller's context.
+      return Opened.later(running.compose(work -> {
+        try {
+          return Future.succeededFuture(opened(from, server.complete(work, System.nanoTime())));
+        } catch (WireException e) {
+          return Future.failedFuture(e);
+        }
+      }));
+    }
+    return opened(from, event);
+  }
+
+  private Opened opened(Endpoint from, ControlServer.Event event) throws WireException {
     if (event instanceof ControlServer.Event.Reply r) {
       return Opened.reply(Buffer.buffer(r.datagram()), RendezvousMetrics.Handshake.COOKIE, "control cookie");
     }
