@@ -33,6 +33,16 @@ import org.slf4j.LoggerFactory;
 public final class ControlSession {
   private static final Logger log = LoggerFactory.getLogger(ControlSession.class);
 
+  /**
+   * Blocks of the replay window: 4 x 64 bits, a window of 192 counters (64 bytes a session, against
+   * 288 for DATA's 2048 bits; a rendezvous holds a session per client). Control is low-rate: a client
+   * has a few requests and acks in flight, at most one mailbox envelope's 98 parts in a burst; DATA's
+   * 1984-packet window is sized for a fast path's reordering, which a control burst never reaches.
+   * A message reordered behind more than 192 later ones is dropped as too old, like a lost one, and
+   * sent again (with a new counter) by the client's retransmission.
+   */
+  static final int REPLAY_BLOCKS = 4;
+
   /** Which side this end is. */
   public enum Role { CLIENT, SERVER }
 
@@ -43,7 +53,7 @@ public final class ControlSession {
   private final int localIndex;
   private final int remoteIndex;
   private final SessionKeys keys;
-  private final ReplayWindow replay = new ReplayWindow();
+  private final ReplayWindow replay = new ReplayWindow(REPLAY_BLOCKS);
   private final byte[] peerStaticKey;
   private final byte[] peerSigningKey;
   private final long createdNanos;
