@@ -4,8 +4,8 @@ import io.p2pchat.crypto.AddressCookie;
 import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.crypto.HandshakeException;
 import io.p2pchat.crypto.NoiseHandshake;
+import io.netty.util.collection.IntObjectHashMap;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -92,8 +92,9 @@ public final class ControlServer {
   private final CipherSuite suite;
   private final SecureRandom random;
   private final int maxSessions;
-  private final Map<Integer, ControlSession> byIndex = new HashMap<>();
-  private final Map<ByteBuffer, Client> clients = new HashMap<>();
+  /** A primitive map (Netty's): no boxed Integer and no node per session. */
+  private final IntObjectHashMap<ControlSession> byIndex = new IntObjectHashMap<>();
+  private final Map<ClientKey, Client> clients = new HashMap<>();
 
   /** A server with {@link #DEFAULT_MAX_SESSIONS}. */
   public ControlServer(RendezvousIdentity identity, AddressCookie cookies, CipherSuite suite, SecureRandom random) {
@@ -175,7 +176,7 @@ public final class ControlServer {
     if (!payload.binds(clientStatic)) {
       throw new ControlException(ControlDrop.UNAUTHENTICATED, "the client's static key is not bound to its identity");
     }
-    ByteBuffer clientKey = ByteBuffer.wrap(payload.signingKey());
+    ClientKey clientKey = ClientKey.of(payload.signingKey());
     Client client = clients.get(clientKey);
     if (client != null && payload.timestampMillis() <= client.lastTimestamp) {
       throw new ControlException(ControlDrop.REPLAYED, "initiation timestamp not newer than the last one");
@@ -196,7 +197,7 @@ public final class ControlServer {
         clientStatic, payload.signingKey(), nowNanos);
     if (client == null) {
       client = new Client();
-      clients.put(clientKey, client);
+      clients.put(session.peerKey(), client); // the session's array: one copy of the key per client
     }
     if (replacesPending) {
       drop(client.pending, "replaced by a newer initiation");
@@ -221,7 +222,7 @@ public final class ControlServer {
     byte[] payload = session.open(datagram, nowNanos);
     boolean confirmed = wasPending && session.state() == ControlSession.State.ESTABLISHED;
     if (confirmed) {
-      Client client = clients.get(ByteBuffer.wrap(session.peerSigningKey()));
+      Client client = clients.get(session.peerKey());
       if (client.current != null) {
         drop(client.current, "superseded by " + session);
       }
@@ -233,13 +234,13 @@ public final class ControlServer {
 
   /** The client's confirmed session (by its Ed25519 key), or null. */
   public ControlSession sessionOf(byte[] clientSigningKey) {
-    Client client = clients.get(ByteBuffer.wrap(clientSigningKey));
+    Client client = clients.get(ClientKey.of(clientSigningKey));
     return client == null ? null : client.current;
   }
 
   /** Closes and forgets every session of a client (it left); its replay memory stays until {@link #sweep}. */
   public void close(byte[] clientSigningKey) {
-    Client client = clients.get(ByteBuffer.wrap(clientSigningKey));
+    Client client = clients.get(ClientKey.of(clientSigningKey));
     if (client != null) {
       drop(client.current, "closed by the server");
       drop(client.pending, "closed by the server");

@@ -56,6 +56,8 @@ public final class ControlSession {
   private final ReplayWindow replay = new ReplayWindow(REPLAY_BLOCKS);
   private final byte[] peerStaticKey;
   private final byte[] peerSigningKey;
+  /** {@link #peerSigningKey} as a map key around the same array (server side), or null. */
+  private final ClientKey peerKey;
   private final long createdNanos;
   private long nextCounter;
   private State state;
@@ -68,6 +70,7 @@ public final class ControlSession {
     this.keys = keys;
     this.peerStaticKey = peerStaticKey.clone();
     this.peerSigningKey = peerSigningKey == null ? null : peerSigningKey.clone();
+    this.peerKey = this.peerSigningKey == null ? null : ClientKey.of(this.peerSigningKey);
     this.createdNanos = createdNanos;
     this.state = role == Role.CLIENT ? State.ESTABLISHED : State.PENDING;
   }
@@ -103,6 +106,14 @@ public final class ControlSession {
    */
   public byte[] peerSigningKey() {
     return peerSigningKey == null ? null : peerSigningKey.clone();
+  }
+
+  /**
+   * Server side: {@link #peerSigningKey()} as a map key, without a copy of its bytes (a rendezvous keys
+   * its per-client maps by it, one array for all of them). Null on the client side.
+   */
+  public ClientKey peerKey() {
+    return peerKey;
   }
 
   /** The Noise handshake hash: a unique channel-binding value of this session. */
