@@ -3,6 +3,7 @@ package io.p2pchat.bench;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Where simulated client {@code i} speaks from: one {@code ip:port} of its own in 127.0.0.0/8 (all of it
@@ -36,10 +37,13 @@ record SourceAddresses(int firstHost, int hosts, int basePort) {
     }
   }
 
-  /** The default plan for {@code clients}: {@link #CLIENTS_PER_HOST} each. */
+  /**
+   * The default plan for {@code clients}: {@link #CLIENTS_PER_HOST} each, from a block of hosts picked at
+   * random, so two bench runs on one machine at once (helpers sharing it) do not meet on one address.
+   */
   static SourceAddresses forClients(int clients) {
-    return new SourceAddresses(0, Math.max(1, Math.min(MAX_HOSTS, (clients + CLIENTS_PER_HOST - 1) / CLIENTS_PER_HOST)),
-        BASE_PORT);
+    int hosts = Math.max(1, Math.min(MAX_HOSTS, (clients + CLIENTS_PER_HOST - 1) / CLIENTS_PER_HOST));
+    return new SourceAddresses(ThreadLocalRandom.current().nextInt(MAX_HOSTS - hosts + 1), hosts, BASE_PORT);
   }
 
   /** Source address of client {@code i}. */

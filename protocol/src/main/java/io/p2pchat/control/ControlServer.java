@@ -3,6 +3,7 @@ package io.p2pchat.control;
 import io.p2pchat.crypto.AddressCookie;
 import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.crypto.ResponderCache;
+import io.netty.util.collection.IntObjectHashMap;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
@@ -109,8 +110,9 @@ public final class ControlServer {
   private final int maxSessions;
   /** ss and verified bindings of clients seen before: a re-handshake skips them (thread-safe: workers use it). */
   private final ResponderCache cache;
-  private final Map<Integer, ControlSession> byIndex = new HashMap<>();
-  private final Map<ByteBuffer, Client> clients = new HashMap<>();
+  /** A primitive map (Netty's): no boxed Integer and no node per session. */
+  private final IntObjectHashMap<ControlSession> byIndex = new IntObjectHashMap<>();
+  private final Map<ClientKey, Client> clients = new HashMap<>();
   /** The ticket keys of now (they rotate, and a cluster shares them); null: no tickets issued, RESUMEs dropped. */
   private Supplier<TicketKeys> ticketKeys = () -> null;
 
@@ -225,7 +227,7 @@ public final class ControlServer {
       return new Event.Dropped(work.drop(), work.why());
     }
     InitiationPayload payload = work.payload();
-    ByteBuffer clientKey = ByteBuffer.wrap(payload.signingKey());
+    ClientKey clientKey = ClientKey.of(payload.signingKey());
     Client client;
     try {
       client = admit(clientKey, payload.timestampMillis(), "initiation");
@@ -238,7 +240,7 @@ public final class ControlServer {
     }
     ControlSession session = new ControlSession(ControlSession.Role.SERVER, index, work.senderIndex(), work.keys(),
         work.clientStatic(), payload.signingKey(), nowNanos);
-    pend(clientKey, client, session, payload.timestampMillis(), nowNanos);
+    pend(client, session, payload.timestampMillis(), nowNanos);
     return new Event.Accepted(session, ControlCodec.response(work.senderIndex(), index, work.response()));
   }
 
@@ -246,7 +248,7 @@ public final class ControlServer {
    * The client named {@code clientKey} (null if new) when a handshake or RESUME with {@code timestamp}
    * may make it a pending session: refused as a replay when not newer than its last, or when full.
    */
-  private Client admit(ByteBuffer clientKey, long timestamp, String what) throws ControlException {
+  private Client admit(ClientKey clientKey, long timestamp, String what) throws ControlException {
     Client client = clients.get(clientKey);
     if (client != null && timestamp <= client.lastTimestamp) {
       throw new ControlException(ControlDrop.REPLAYED, what + " timestamp not newer than the last one");
@@ -259,10 +261,10 @@ public final class ControlServer {
   }
 
   /** Makes {@code session} the client's pending one (a newer one replaces the older). */
-  private void pend(ByteBuffer clientKey, Client client, ControlSession session, long timestamp, long nowNanos) {
+  private void pend(Client client, ControlSession session, long timestamp, long nowNanos) {
     if (client == null) {
       client = new Client();
-      clients.put(clientKey, client);
+      clients.put(session.peerKey(), client); // the session's array: one copy of the key per client
     }
     if (client.pending != null) {
       drop(client.pending, "replaced by a newer initiation");
@@ -295,7 +297,7 @@ public final class ControlServer {
       throw new ControlException(ControlDrop.TICKET_EXPIRED, "resume timestamp " + (timestamp - nowMillis)
           + " ms from our clock");
     }
-    ByteBuffer clientKey = ByteBuffer.wrap(ticket.signingKey());
+    ClientKey clientKey = ClientKey.of(ticket.signingKey());
     Client client = admit(clientKey, timestamp, "resume");
     int index = freshIndex();
     byte[] serverNonce = new byte[Resumption.NONCE_SIZE];
@@ -312,7 +314,7 @@ public final class ControlServer {
     }
     ControlSession session = new ControlSession(ControlSession.Role.SERVER, index, m.senderIndex(),
         k.sessionKeys(ControlSession.Role.SERVER), ticket.clientStatic(), ticket.signingKey(), nowNanos);
-    pend(clientKey, client, session, timestamp, nowNanos);
+    pend(client, session, timestamp, nowNanos);
     return new Event.Resumed(session, resumed);
   }
 
@@ -329,7 +331,7 @@ public final class ControlServer {
     byte[] payload = session.open(datagram, nowNanos);
     boolean confirmed = wasPending && session.state() == ControlSession.State.ESTABLISHED;
     if (confirmed) {
-      Client client = clients.get(ByteBuffer.wrap(session.peerSigningKey()));
+      Client client = clients.get(session.peerKey());
       if (client.current != null) {
         drop(client.current, "superseded by " + session);
       }
@@ -341,13 +343,13 @@ public final class ControlServer {
 
   /** The client's confirmed session (by its Ed25519 key), or null. */
   public ControlSession sessionOf(byte[] clientSigningKey) {
-    Client client = clients.get(ByteBuffer.wrap(clientSigningKey));
+    Client client = clients.get(ClientKey.of(clientSigningKey));
     return client == null ? null : client.current;
   }
 
   /** Closes and forgets every session of a client (it left); its replay memory stays until {@link #sweep}. */
   public void close(byte[] clientSigningKey) {
-    Client client = clients.get(ByteBuffer.wrap(clientSigningKey));
+    Client client = clients.get(ClientKey.of(clientSigningKey));
     if (client != null) {
       drop(client.current, "closed by the server");
       drop(client.pending, "closed by the server");

@@ -33,6 +33,16 @@ import org.slf4j.LoggerFactory;
 public final class ControlSession {
   private static final Logger log = LoggerFactory.getLogger(ControlSession.class);
 
+  /**
+   * Blocks of the replay window: 4 x 64 bits, a window of 192 counters (64 bytes a session, against
+   * 288 for DATA's 2048 bits; a rendezvous holds a session per client). Control is low-rate: a client
+   * has a few requests and acks in flight, at most one mailbox envelope's 98 parts in a burst; DATA's
+   * 1984-packet window is sized for a fast path's reordering, which a control burst never reaches.
+   * A message reordered behind more than 192 later ones is dropped as too old, like a lost one, and
+   * sent again (with a new counter) by the client's retransmission.
+   */
+  static final int REPLAY_BLOCKS = 4;
+
   /** Which side this end is. */
   public enum Role { CLIENT, SERVER }
 
@@ -43,9 +53,11 @@ public final class ControlSession {
   private final int localIndex;
   private final int remoteIndex;
   private final SessionKeys keys;
-  private final ReplayWindow replay = new ReplayWindow();
+  private final ReplayWindow replay = new ReplayWindow(REPLAY_BLOCKS);
   private final byte[] peerStaticKey;
   private final byte[] peerSigningKey;
+  /** {@link #peerSigningKey} as a map key around the same array (server side), or null. */
+  private final ClientKey peerKey;
   private final long createdNanos;
   private long nextCounter;
   private State state;
@@ -58,6 +70,7 @@ public final class ControlSession {
     this.keys = keys;
     this.peerStaticKey = peerStaticKey.clone();
     this.peerSigningKey = peerSigningKey == null ? null : peerSigningKey.clone();
+    this.peerKey = this.peerSigningKey == null ? null : ClientKey.of(this.peerSigningKey);
     this.createdNanos = createdNanos;
     this.state = role == Role.CLIENT ? State.ESTABLISHED : State.PENDING;
   }
@@ -93,6 +106,14 @@ public final class ControlSession {
    */
   public byte[] peerSigningKey() {
     return peerSigningKey == null ? null : peerSigningKey.clone();
+  }
+
+  /**
+   * Server side: {@link #peerSigningKey()} as a map key, without a copy of its bytes (a rendezvous keys
+   * its per-client maps by it, one array for all of them). Null on the client side.
+   */
+  public ClientKey peerKey() {
+    return peerKey;
   }
 
   /** The Noise handshake hash: a unique channel-binding value of this session. */

@@ -19,8 +19,10 @@ import javax.crypto.spec.SecretKeySpec;
  * across a boundary still decrypt; it adopts a newer epoch only after a packet of it authenticated, so a
  * forged counter cannot move it. Old keys are forgotten: forward secrecy within a session.
  *
- * <p>One {@code javax.crypto.Cipher} per direction, re-initialised per packet. The send side refuses a
- * counter that is not larger than the last one: reusing a nonce would break both AEADs.
+ * <p>No {@code javax.crypto.Cipher} of its own: each packet borrows the thread's ({@link ThreadCiphers}),
+ * re-initialised with this direction's key, so a direction costs its key and a few counters (a rendezvous
+ * holds one session per client). The send side refuses a counter that is not larger than the last one:
+ * reusing a nonce would break both AEADs.
  * Not thread-safe: the session owner calls it from one thread.
  */
 public final class TransportCipher {
@@ -40,20 +42,15 @@ public final class TransportCipher {
   public static final int MAX_EPOCH_ADVANCE = 8;
 
   private final CipherSuite suite;
-  private final Cipher cipher;
-  private final byte[] nonce = new byte[CipherSuite.NONCE_LENGTH];
   private long epoch;
-  private byte[] key;
+  /** The current epoch's key (it holds its own copy of the bytes; Rekey() reads them from it). */
   private SecretKeySpec keySpec;
   private SecretKeySpec previousKeySpec; // receive side: epoch - 1, or null
   private long lastSent = -1;
-  private long lastOpened = -1; // counter of the last decrypt init, see open()
 
   TransportCipher(CipherSuite suite, byte[] key) {
     this.suite = suite;
-    this.cipher = suite.newCipher();
-    this.key = key.clone();
-    this.keySpec = suite.key(this.key);
+    this.keySpec = suite.key(key);
   }
 
   /** A cipher for one direction with a given epoch-0 key (tests, benchmarks). */
@@ -95,14 +92,11 @@ public final class TransportCipher {
       throw new IllegalArgumentException("counter jumps " + (e - epoch) + " epochs, max " + MAX_EPOCH_ADVANCE);
     }
     while (epoch < e) {
-      byte[] next = suite.rekey(key);
-      Arrays.fill(key, (byte) 0);
-      key = next;
-      keySpec = suite.key(key);
+      keySpec = rekey(keySpec);
       epoch++;
     }
     try {
-      cipher.init(Cipher.ENCRYPT_MODE, keySpec, suite.nonce(counter, nonce));
+      Cipher cipher = ThreadCiphers.current().encrypting(suite, keySpec, counter);
       cipher.updateAAD(ad, adOff, adLen);
       int n = cipher.doFinal(in, inOff, inLen, out, outOff);
       lastSent = counter;
@@ -143,36 +137,33 @@ public final class TransportCipher {
       throw new AEADBadTagException("packet epoch " + e + " outside [" + (epoch - 1) + ", " + (epoch + MAX_EPOCH_ADVANCE) + "]");
     }
     // A newer epoch: derive its key on the side and adopt it only if the packet authenticates.
-    byte[] prev = key;
-    byte[] cand = key;
+    SecretKeySpec prev = keySpec;
+    SecretKeySpec cand = keySpec;
     for (long i = epoch; i < e; i++) {
       prev = cand;
-      cand = suite.rekey(cand);
+      cand = rekey(cand);
     }
-    SecretKeySpec candSpec = suite.key(cand);
-    int n = open(candSpec, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
-    previousKeySpec = suite.key(prev);
-    if (prev != key) {
-      Arrays.fill(prev, (byte) 0);
-    }
-    Arrays.fill(key, (byte) 0);
-    key = cand;
-    keySpec = candSpec;
+    int n = open(cand, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
+    previousKeySpec = prev;
+    keySpec = cand;
     epoch = e;
     return n;
+  }
+
+  /** Noise Rekey() of {@code key}; the copy of its bytes read for it is wiped. */
+  private SecretKeySpec rekey(SecretKeySpec key) {
+    byte[] bytes = key.getEncoded();
+    byte[] next = suite.rekey(bytes);
+    Arrays.fill(bytes, (byte) 0);
+    SecretKeySpec spec = suite.key(next);
+    Arrays.fill(next, (byte) 0);
+    return spec;
   }
 
   private int open(SecretKeySpec k, long counter, byte[] ad, int adOff, int adLen, byte[] in, int inOff, int inLen, byte[] out, int outOff)
       throws AEADBadTagException {
     try {
-      if (counter == lastOpened) {
-        // The JDK's ChaCha20 refuses an init with the key and nonce of the previous init, even to
-        // decrypt (a replayed packet, or the genuine packet after a forgery with its counter).
-        // An init with another nonce in between resets that check; nothing is encrypted with it.
-        cipher.init(Cipher.DECRYPT_MODE, k, suite.nonce(counter ^ 1, nonce));
-      }
-      lastOpened = counter;
-      cipher.init(Cipher.DECRYPT_MODE, k, suite.nonce(counter, nonce));
+      Cipher cipher = ThreadCiphers.current().decrypting(suite, k, counter);
       cipher.updateAAD(ad, adOff, adLen);
       return cipher.doFinal(in, inOff, inLen, out, outOff);
     } catch (AEADBadTagException e) {

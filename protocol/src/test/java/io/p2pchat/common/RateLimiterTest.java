@@ -57,4 +57,30 @@ class RateLimiterTest {
       assertFalse(limiter.tryAcquire("busy", t), "still limited after " + i + " other sources");
     }
   }
+
+  /**
+   * A source whose bucket is full again is forgotten as traffic flows (a missing key starts full, so
+   * nothing changes for it), and one still booked is not: memory follows the sources active now.
+   */
+  @Test
+  void fullBucketsAreForgottenAndBookedOnesKept() {
+    RateLimiter limiter = new RateLimiter(20, 40, 100_000);
+    long t = 5 * SECOND;
+    assertEquals(40, countBurst(limiter, "busy", t), "busy spends its whole burst: booked for 2 s");
+    for (int i = 0; i < 10_000; i++) {
+      limiter.tryAcquire("client" + i, t); // one keep-alive each: full again 50 ms later
+    }
+    assertEquals(10_001, limiter.size());
+    long oneSecondLater = t + SECOND;
+    for (int i = 0; i < 100; i++) {
+      limiter.tryAcquire("next" + (i % 10), oneSecondLater);
+    }
+    assertEquals(20, countBurst(limiter, "busy", oneSecondLater), "busy's booking was kept: half its burst came back");
+    long threeSecondsLater = t + 3 * SECOND; // busy's bucket is full again too
+    for (int i = 0; i < 10_000; i++) {
+      limiter.tryAcquire("next" + (i % 10), threeSecondsLater + i);
+    }
+    assertEquals(10, limiter.size(), "only the 10 sources of now are tracked");
+    assertEquals(0, limiter.evicted(), "nothing was forgotten for the bound");
+  }
 }

@@ -74,7 +74,7 @@ final class ClusterMembers implements RendezvousDirectory.Listener {
       log.info("{} moved to instance {}", m.nick(), m.owner());
     }
     long now = System.nanoTime();
-    Registration remote = new Registration(m.nick(), m.room(), key, m.instance(), m.address(), m.local(), m.relayId(),
+    Registration remote = new Registration(m.nick(), registry.canonicalRoom(m.room()), key, m.instance(), m.address(), m.local(), m.relayId(),
       m.owner(), now, new RelayBudget(relayBytesPerSecond, now));
     registry.putRemote(remote);
     for (Registration peer : registry.room(m.room())) {

@@ -62,6 +62,11 @@ interface ControlChannel {
   /** Forgets expired sessions and the addresses of clients without one; returns the sessions removed. */
   int sweep(long nowNanos);
 
-  /** Sessions held now (pending ones included), for {@code stats()}. */
+  /** The instance of {@code from} this channel holds (equal to it), or {@code from}: one Endpoint per client address. */
+  default Endpoint canonical(Endpoint from) {
+    return from;
+  }
+
+    /** Sessions held now (pending ones included), for {@code stats()}. */
   int sessions();
 }

@@ -38,9 +38,11 @@ final class Registration {
   /** Spent where relay frames enter the cluster (used once a client of another instance moves here). */
   final RelayBudget relayBudget;
 
-  Registration(RegisterRequest request, Endpoint address, long relayId, long nowNanos, RelayBudget relayBudget) {
+  /** A client of ours; {@code room} is the request's, as the registry holds it ({@link Registry#canonicalRoom}). */
+  Registration(RegisterRequest request, String room, Endpoint address, long relayId, long nowNanos,
+               RelayBudget relayBudget) {
     this.nick = request.nick();
-    this.room = request.room();
+    this.room = room;
     this.key = request.key();
     this.instance = request.instance();
     this.address = address;

@@ -1,5 +1,6 @@
 package io.p2pchat.rendezvous;
 
+import io.netty.util.collection.LongObjectHashMap;
 import io.p2pchat.wire.Endpoint;
 import io.p2pchat.wire.StreamEndpoint;
 
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Who is registered: by nick, by address, by relay id and by room (sorted by nick, the order of
@@ -29,8 +29,9 @@ final class Registry {
 
   private final Map<String, Registration> byNick = new HashMap<>();
   private final Map<Endpoint, Registration> byAddress = new HashMap<>();
-  private final Map<Long, Registration> byRelayId = new HashMap<>();
-  private final Map<String, TreeMap<String, Registration>> byRoom = new HashMap<>();
+  /** A primitive map: no boxed Long and no node per registration (Netty's, already on the classpath). */
+  private final LongObjectHashMap<Registration> byRelayId = new LongObjectHashMap<>();
+  private final RoomIndex byRoom = new RoomIndex();
   /** Registrations per source ip (an IPv6 source's /64: {@link Endpoint#network}): a single host with 64k ports cannot fill the server. */
   private final Map<String, int[]> perHost = new HashMap<>();
   private final SecureRandom random = new SecureRandom();
@@ -50,7 +51,7 @@ final class Registry {
    */
   Outcome register(RegisterRequest request, Endpoint address, long nowNanos) throws RegistryException {
     String nick = request.nick();
-    String room = request.room();
+    String room = byRoom.canonical(request.room());
     Registration existing = byNick.get(nick);
     if (existing != null && !MessageDigest.isEqual(existing.key, request.key())) {
       throw new RegistryException("nick-taken", "nick " + nick + " is registered by another key");
@@ -97,11 +98,12 @@ final class Registry {
     do {
       relayId = random.nextLong();
     } while (relayId == 0 || byRelayId.containsKey(relayId));
-    Registration r = new Registration(request, address, relayId, nowNanos, new RelayBudget(relayBytesPerSecond, nowNanos));
+    Registration r = new Registration(request, room, address, relayId, nowNanos,
+      new RelayBudget(relayBytesPerSecond, nowNanos));
     byNick.put(nick, r);
     indexAddress(r);
     byRelayId.put(relayId, r);
-    byRoom.computeIfAbsent(room, k -> new TreeMap<>()).put(nick, r);
+    byRoom.add(r);
     return Outcome.NEW;
   }
 
@@ -121,7 +123,7 @@ final class Registry {
     }
     byNick.put(r.nick, r);
     byRelayId.put(r.relayId, r);
-    byRoom.computeIfAbsent(r.room, k -> new TreeMap<>()).put(r.nick, r);
+    byRoom.add(r);
   }
 
   /** The clients of another instance, by its cluster node id. */
@@ -160,8 +162,12 @@ final class Registry {
 
   /** The room's registrations sorted by nick. */
   List<Registration> room(String room) {
-    TreeMap<String, Registration> members = byRoom.get(room);
-    return members == null ? List.of() : new ArrayList<>(members.values());
+    return byRoom.members(room);
+  }
+
+  /** {@code room} as the registry already holds it (one String per room), else {@code room}. */
+  String canonicalRoom(String room) {
+    return byRoom.canonical(room);
   }
 
   int size() {
@@ -173,14 +179,10 @@ final class Registry {
       return;
     }
     unindexAddress(r);
-    byRelayId.remove(r.relayId, r);
-    TreeMap<String, Registration> members = byRoom.get(r.room);
-    if (members != null) {
-      members.remove(r.nick, r);
-      if (members.isEmpty()) {
-        byRoom.remove(r.room);
-      }
+    if (byRelayId.get(r.relayId) == r) {
+      byRelayId.remove(r.relayId);
     }
+    byRoom.remove(r);
   }
 
   /** Removes and returns every registration silent for longer than {@code ttlNanos}. */

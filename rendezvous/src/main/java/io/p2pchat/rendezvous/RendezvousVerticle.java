@@ -458,7 +458,8 @@ public class RendezvousVerticle extends VerticleBase {
   }
 
   private void onDatagram(DatagramPacket packet) {
-    onDatagram(Endpoint.of(packet.sender()), packet.data(), false);
+    // The channel's instance of a client's address: one Endpoint object per client in every map.
+    onDatagram(channel.canonical(Endpoint.of(packet.sender())), packet.data(), false);
   }
 
   /** A binary message of a WebSocket connection: a datagram from its synthetic endpoint. */

@@ -1,6 +1,7 @@
 package io.p2pchat.rendezvous;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,13 +41,20 @@ final class ResendWindow<T> {
     }
   }
 
-  /** By id, in the order sent (oldest first). */
-  private final LinkedHashMap<Long, Entry<T>> entries = new LinkedHashMap<>();
+  /**
+   * By id, in the order sent (oldest first); null while nothing is in flight, as for almost every client
+   * (an empty LinkedHashMap with its values view is ~90 bytes, and the rendezvous keeps two windows per
+   * registration).
+   */
+  private LinkedHashMap<Long, Entry<T>> entries;
   private long bytes;
   private long resent;
 
   /** Records {@code item}, of {@code bytes}, as sent for the first time at {@code now}. */
   void add(long id, T item, int bytes, long now) {
+    if (entries == null) {
+      entries = new LinkedHashMap<>();
+    }
     if (entries.put(id, new Entry<>(item, bytes, now + Retransmits.FIRST_RETRY_NANOS)) != null) {
       throw new IllegalStateException("BUG: id " + id + " sent twice in one window");
     }
@@ -55,22 +63,25 @@ final class ResendWindow<T> {
 
   /** The client acknowledged {@code id}: true when it was in flight (else a duplicate or a forgery). */
   boolean ack(long id) {
-    Entry<T> e = entries.remove(id);
+    Entry<T> e = entries == null ? null : entries.remove(id);
     if (e == null) {
       return false;
+    }
+    if (entries.isEmpty()) {
+      entries = null;
     }
     bytes -= e.bytes;
     return true;
   }
 
   boolean contains(long id) {
-    return entries.containsKey(id);
+    return entries != null && entries.containsKey(id);
   }
 
   /** The items due at {@code now}, each moved to its next deadline, or made dormant after its last try. */
   List<T> due(long now) {
     List<T> out = new ArrayList<>();
-    for (Entry<T> e : entries.values()) {
+    for (Entry<T> e : inFlight()) {
       if (e.dormant || now - e.nextAt < 0) {
         continue;
       }
@@ -90,7 +101,7 @@ final class ResendWindow<T> {
   /** The dormant items, woken at {@code now} (the client's keep-alive): sent again on a fresh schedule. */
   List<T> wake(long now) {
     List<T> out = new ArrayList<>();
-    for (Entry<T> e : entries.values()) {
+    for (Entry<T> e : inFlight()) {
       if (e.dormant) {
         e.dormant = false;
         e.tries = 1;
@@ -106,7 +117,7 @@ final class ResendWindow<T> {
   /** The earliest deadline of an item that is not dormant, or {@link Long#MAX_VALUE}. */
   long nextDeadline() {
     long next = Long.MAX_VALUE;
-    for (Iterator<Entry<T>> it = entries.values().iterator(); it.hasNext(); ) {
+    for (Iterator<Entry<T>> it = inFlight().iterator(); it.hasNext(); ) {
       Entry<T> e = it.next();
       if (!e.dormant && (next == Long.MAX_VALUE || e.nextAt - next < 0)) {
         next = e.nextAt;
@@ -116,7 +127,11 @@ final class ResendWindow<T> {
   }
 
   int size() {
-    return entries.size();
+    return entries == null ? 0 : entries.size();
+  }
+
+  private Collection<Entry<T>> inFlight() {
+    return entries == null ? List.of() : entries.values();
   }
 
   long bytes() {

@@ -1,5 +1,6 @@
 package io.p2pchat.rendezvous;
 
+import io.p2pchat.control.ClientKey;
 import io.p2pchat.control.ControlCodec;
 import io.p2pchat.control.ControlServer;
 import io.p2pchat.control.ControlSession;
@@ -18,7 +19,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -46,8 +46,8 @@ final class SealedControlChannel implements ControlChannel {
   /** The {@link io.p2pchat.control.ChannelBinding} of our TLS certificate, for datagrams of stream endpoints; null without TLS. */
   private final byte[] tlsBinding;
   /** Client (by Ed25519 key) at each address that sent it an authenticated message; one address per client. */
-  private final Map<Endpoint, ByteBuffer> clientAt = new HashMap<>();
-  private final Map<ByteBuffer, Endpoint> addressOf = new HashMap<>();
+  private final Map<Endpoint, ClientKey> clientAt = new HashMap<>();
+  private final Map<ClientKey, Endpoint> addressOf = new HashMap<>();
 
   /** A channel keyed by {@code identity}, keeping at most {@code maxSessions} sessions, issuing no tickets. */
   SealedControlChannel(RendezvousIdentity identity, int maxSessions) {
@@ -130,26 +130,41 @@ final class SealedControlChannel implements ControlChannel {
     }
     if (Control.type(msg) != ControlType.ALT) {
       // An alt comes from the client's other address family: it proves nothing yet and never moves the session.
-      bind(from, ByteBuffer.wrap(key));
+      bind(from, m.session().peerKey());
     }
     return Opened.message(msg, key);
   }
 
-  private void bind(Endpoint from, ByteBuffer key) {
+  private void bind(Endpoint from, ClientKey key) {
+    if (key.equals(clientAt.get(from))) {
+      return; // bound here already (the two maps agree): keep the one key and address objects both maps hold
+    }
     Endpoint before = addressOf.put(key, from);
     if (before != null && !before.equals(from)) {
       clientAt.remove(before);
     }
-    ByteBuffer other = clientAt.put(from, key);
+    ClientKey other = clientAt.put(from, key);
     if (other != null && !other.equals(key)) {
       addressOf.remove(other); // another client's session now speaks from this address: the old one moved on
     }
   }
 
+  /**
+   * The address object this channel holds for {@code from} (equal to it), or {@code from}: the verticle
+   * hands every datagram's handlers the one instance per client address, so the registry, the limiters
+   * and this channel keep one Endpoint per client, not one per datagram that first reached each.
+   */
+  @Override
+  public Endpoint canonical(Endpoint from) {
+    ClientKey key = clientAt.get(from);
+    Endpoint held = key == null ? null : addressOf.get(key);
+    return held != null ? held : from;
+  }
+
   @Override
   public Buffer seal(Endpoint to, JsonObject message) {
-    ByteBuffer key = clientAt.get(to);
-    return key == null ? null : sealFor(key.array(), message);
+    ClientKey key = clientAt.get(to);
+    return key == null ? null : sealFor(key.bytes(), message);
   }
 
   @Override
@@ -166,7 +181,7 @@ final class SealedControlChannel implements ControlChannel {
   public int sweep(long nowNanos) {
     int removed = server.sweep(nowNanos);
     addressOf.entrySet().removeIf(e -> {
-      if (server.sessionOf(e.getKey().array()) == null) {
+      if (server.sessionOf(e.getKey().bytes()) == null) {
         clientAt.remove(e.getValue());
         return true;
       }
