@@ -429,7 +429,9 @@ public class RendezvousVerticle extends VerticleBase {
 
   /**
    * Clients registered, and what became of every datagram received: {@code received} =
-   * {@code answered} + {@code handled} (acted on, no answer by design) + {@code drops.total}.
+   * {@code answered} + {@code handled} (acted on, no answer by design) + {@code drops.total} +
+   * {@code deferred} (handshakes whose public-key work is still running on a worker: answered or
+   * dropped when it is done).
    * {@code bugs} counts handler exceptions (always 0 unless we have a bug). Call on the verticle's
    * event loop, or ask {@code p2pchat.rendezvous.stats} on the event bus.
    */
@@ -439,6 +441,7 @@ public class RendezvousVerticle extends VerticleBase {
       .put("received", received)
       .put("answered", answered)
       .put("handled", handled)
+      .put("deferred", handshakeWorkers.inFlight())
       .put("bugs", bugs)
       .put("controlSessions", channel.sessions())
       .put("handshakes", new JsonObject().put("inFlight", handshakeWorkers.inFlight())

@@ -165,7 +165,8 @@ class TlsBoundsTest {
         + " frames relayed after the first drop were dropped: the rest was queued");
       assertEquals(1, stats.getInteger("tlsConnections"), "the slow reader stays connected");
       assertEquals(stats.getLong("received"), stats.getLong("answered") + stats.getLong("handled")
-        + stats.getJsonObject("drops").getLong("total"), "every datagram accounted for");
+        + stats.getInteger("deferred") + stats.getJsonObject("drops").getLong("total"),
+        "every datagram accounted for (a retransmitted initiation may still be on a worker): " + stats.encode());
     }
   }
 }
