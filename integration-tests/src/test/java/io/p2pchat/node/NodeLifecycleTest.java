@@ -95,9 +95,8 @@ class NodeLifecycleTest {
   @Test
   void aNodeBoundToLoopbackAsksNoGatewayForAPortMapping(Vertx vertx, @TempDir Path dir) throws Exception {
     TestNet net = new TestNet(vertx, dir);
-    RendezvousVerticle r = net.rendezvous(new JsonObject());
-    Node alice = net.node("alice", r.port());
-    alice.events.await(Events.RENDEZVOUS_STATE, e -> "up".equals(e.getString("state")));
+    Node alice = net.node("alice", net.rendezvous(new JsonObject()).port());
+    alice.awaitUp();
     JsonObject check = await(vertx.eventBus().<JsonObject>request(new ChatAddresses(alice.prefix).netcheck(), new JsonObject())).body();
     assertEquals(new JsonObject().put("state", "off"), check.getJsonObject("portMapping"), check.encode());
   }
