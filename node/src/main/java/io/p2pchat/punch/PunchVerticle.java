@@ -236,7 +236,8 @@ public class PunchVerticle extends VerticleBase {
       log.info("port mapping off: no LAN IPv4 address (bound to {})", options.bindHost());
       return;
     }
-    portMapper = PortMapper.create(vertx, options.portMapping());
+    portMapper = PortMapper.create(vertx, options.portMapping(),
+      NodeLog.of(PortMapper.class, options.nick(), options.logDir()));
     portMapper.mappingHandler(mapping -> {
       if (mapping != null) {
         log.info("port mapping: {} forwards {} to our UDP port {}", mapping.protocol().wireName(), mapping.external(),
