@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,6 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(VertxExtension.class)
 class NodeFilesTest {
+
+  /** A log line reaches its file within a second (the asynchronous appender); generous for a loaded machine. */
+  private static final long LOG_LINE_SECONDS = 20;
+  /** How often the test reads the log file again. */
+  private static final long POLL_MS = 50;
 
   @Test
   void aNodesFilesAreOwnerOnly(Vertx vertx, @TempDir Path dir) throws Exception {
@@ -60,6 +66,34 @@ class NodeFilesTest {
       new ChatNodeVerticle(), new DeploymentOptions().setConfig(net.nodeConfig("carol", rendezvous.port())))));
     assertEquals("config error: " + shared + " may be written by its group or others (rwxrwxr-x): chmod go-w " + shared,
       io.p2pchat.app.P2pChatLauncher.describe(refused.getCause()));
+  }
+
+  /**
+   * The port mapper's lines are the node's like every other: in {@code <logDir>/<nick>.log}, stamped with its
+   * nick. They went to the launcher's catch-all {@code logs/p2pchat.log} (readable by others) as {@code [main]},
+   * so with two nodes in a process nobody could tell whose gateway said what.
+   */
+  @Test
+  void thePortMappersLinesGoToTheNodesOwnLog(Vertx vertx, @TempDir Path dir) throws Exception {
+    TestNet net = new TestNet(vertx, dir);
+    RendezvousVerticle rendezvous = net.rendezvous(new JsonObject());
+    Path logs = dir.resolve("alice-logs");
+    // Bound to every interface, as a user's node is (one bound to loopback maps nothing); no mDNS from a test.
+    JsonObject config = net.nodeConfig("alice", rendezvous.port()).put("logDir", logs.toString())
+      .put("lan", new JsonObject().put("discovery", false));
+    config.getJsonObject("bind").put("host", "0.0.0.0");
+    Node alice = net.node(config);
+    Path log = logs.resolve("alice.log");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LOG_LINE_SECONDS);
+    while (!Files.readString(log).contains("port mapping: idle -> probing")) {
+      assertTrue(System.nanoTime() < deadline, "no port-mapping line in alice.log within " + LOG_LINE_SECONDS + " s: "
+        + Files.readString(log));
+      Thread.sleep(POLL_MS);
+    }
+    String line = Files.readAllLines(log).stream().filter(l -> l.contains("port mapping: idle -> probing")).findFirst()
+      .orElseThrow();
+    assertTrue(line.contains("[alice] port mapping"), line);
+    TestNet.await(alice.undeploy());
   }
 
   private static String permissions(Path path) throws Exception {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.p2pchat.chat.ChatAddresses;
 import io.p2pchat.common.ConfigException;
 import io.p2pchat.node.TestNet.Events;
 import io.p2pchat.node.TestNet.Node;
@@ -84,6 +85,20 @@ class NodeLifecycleTest {
     String winner = await(vertx.eventBus().<JsonObject>request("shared.node", null)).body().getString("nick");
     assertEquals("eventBusPrefix 'shared' is already used by node " + winner + " (in this Vert.x instance): "
       + "give this node its own eventBusPrefix", lost.cause().getMessage());
+  }
+
+  /**
+   * A node bound to loopback only asks no gateway for a port mapping (nothing a gateway forwarded could reach
+   * its socket): {@code /netcheck} says {@code off}. It probed the machine's default gateway, 0.4 to 2.5 s of
+   * NAT-PMP, PCP and SSDP for nothing, and {@code /netcheck} said {@code failed (gateways answering: [])}.
+   */
+  @Test
+  void aNodeBoundToLoopbackAsksNoGatewayForAPortMapping(Vertx vertx, @TempDir Path dir) throws Exception {
+    TestNet net = new TestNet(vertx, dir);
+    Node alice = net.node("alice", net.rendezvous(new JsonObject()).port());
+    alice.awaitUp();
+    JsonObject check = await(vertx.eventBus().<JsonObject>request(new ChatAddresses(alice.prefix).netcheck(), new JsonObject())).body();
+    assertEquals(new JsonObject().put("state", "off"), check.getJsonObject("portMapping"), check.encode());
   }
 
   @Test

@@ -248,13 +248,28 @@ public class ConsoleVerticle extends VerticleBase {
           print("* netcheck: " + r.getJsonArray("sources").size() + " of " + r.getInteger("sourcesAsked")
             + " STUN sources answered; two are needed to tell how your NAT maps (set stunServers)");
       }
-      JsonObject portMap = r.getJsonObject("portMapping", new JsonObject());
-      JsonObject mapped = portMap.getJsonObject("mapping");
-      print("* netcheck: port mapping " + (mapped != null
-        ? mapped.getString("protocol") + " forwards " + mapped.getString("external") + " to you (peers told: "
-          + portMap.getString("reported") + ")"
-        : portMap.getString("state") + " (gateways answering: " + portMap.getValue("answered", "-") + ")"));
+      print("* netcheck: port mapping " + portMapLine(r.getJsonObject("portMapping", new JsonObject())));
     });
+  }
+
+  /** The netcheck's {@code portMapping} in words: what is mapped, or why nothing is. */
+  static String portMapLine(JsonObject portMap) {
+    JsonObject mapped = portMap.getJsonObject("mapping");
+    if (mapped != null) {
+      return mapped.getString("protocol") + " forwards " + mapped.getString("external") + " to you (peers told: "
+        + portMap.getString("reported") + ")";
+    }
+    String state = String.valueOf(portMap.getString("state"));
+    if ("off".equals(state)) {
+      return "off (portMapping false, or no LAN address a gateway could forward to)";
+    }
+    JsonArray answered = portMap.getJsonArray("answered", new JsonArray());
+    String gateway = portMap.getString("gateway");
+    if (gateway == null) {
+      return state + " (no default gateway)";
+    }
+    return state + (answered.isEmpty() ? " (" + gateway + " answered none of NAT-PMP, PCP, UPnP)"
+      : " (" + gateway + " answered " + String.join(", ", answered.stream().map(String::valueOf).toList()) + ")");
   }
 
   /**

@@ -3,6 +3,7 @@ package io.p2pchat.node;
 import io.p2pchat.chat.ChatVerticle;
 import io.p2pchat.common.ConfigException;
 import io.p2pchat.common.ConfigLoader;
+import io.p2pchat.common.NodeLog;
 import io.p2pchat.console.ConsoleVerticle;
 import io.p2pchat.crypto.SecureFiles;
 import io.p2pchat.punch.PunchVerticle;
@@ -52,7 +53,10 @@ public class ChatNodeVerticle extends VerticleBase {
         }
         metricsServer = io.p2pchat.metrics.MetricsServer.create(vertx, options.metrics())
           .readiness("node", () -> started);
-        return metricsServer.listen().map(server -> options);
+        return metricsServer.listen().map(server -> {
+          announceMetrics(options, server.actualPort());
+          return options;
+        });
       })
       .compose(options -> {
         punch = new PunchVerticle(options);
@@ -104,6 +108,18 @@ public class ChatNodeVerticle extends VerticleBase {
     } catch (IOException e) {
       throw new ConfigException(e.getMessage());
     }
+  }
+
+  /**
+   * Says where {@code /metrics} listens, on stdout and in the node's log, as the rendezvous does: with
+   * {@code metrics.port} 0 an operator has no other way to learn the port.
+   */
+  private static void announceMetrics(NodeOptions options, int port) {
+    String url = "http://" + options.metrics().getHost() + ":" + port + "/metrics";
+    NodeLog.of(ChatNodeVerticle.class, options.nick(), options.logDir())
+      .info("metrics on {} (/health, /ready)", url);
+    System.out.println("* metrics on " + url + " (/health, /ready)");
+    System.out.flush();
   }
 
   /** Runs after the node's own verticles are undeployed: the prefix is free for another node. */

@@ -1,5 +1,6 @@
 package io.p2pchat.portmap;
 
+import io.p2pchat.common.NodeLog;
 import io.p2pchat.portmap.impl.PortMapperImpl;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -14,8 +15,14 @@ import io.vertx.core.json.JsonObject;
  */
 public interface PortMapper {
 
+  /** A mapper whose lines carry no node's stamp (an application's own use). */
   static PortMapper create(Vertx vertx, PortMapperOptions options) {
-    return new PortMapperImpl(vertx, options);
+    return create(vertx, options, NodeLog.unstamped(PortMapper.class));
+  }
+
+  /** A mapper whose lines go to {@code log}: a node's, so they land in its file with its nick. */
+  static PortMapper create(Vertx vertx, PortMapperOptions options, NodeLog log) {
+    return new PortMapperImpl(vertx, options, log);
   }
 
   /** Called with each new mapping, and with null when a mapping is lost (the gateway or our address changed). */

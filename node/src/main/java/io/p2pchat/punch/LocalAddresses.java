@@ -66,6 +66,14 @@ final class LocalAddresses {
     return out;
   }
 
+  /**
+   * The first IPv4 candidate a gateway could forward to (not loopback), or null: a node bound to loopback only
+   * has none, and neither a port mapping nor a LAN announcement can reach it.
+   */
+  static Endpoint lanIpv4(List<Endpoint> locals) {
+    return locals.stream().filter(e -> !e.isIpv6() && !e.host().startsWith("127.")).findFirst().orElse(null);
+  }
+
   /** The interfaces' global and unique-local IPv6 addresses, after the IPv4 ones, within the cap. */
   private static void addIpv6(List<Endpoint> out, int port6) throws SocketException {
     for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {

@@ -188,7 +188,7 @@ public class PunchVerticle extends VerticleBase {
             ownAddresses.add(new Endpoint(LOOPBACK6, socket.localAddress6().port()));
           }
           rendezvous.start(instance, roomId, locals, altServer());
-          startPortMapper();
+          startPortMapper(locals);
           return locals;
         })
         .compose(this::startLan))
@@ -226,12 +226,18 @@ public class PunchVerticle extends VerticleBase {
   /**
    * Starts the port mapper on our IPv4 socket's port (it runs beside registration: a mapping that comes
    * later is told to the rendezvous then); each new mapping goes to the rendezvous as our {@code portmap}.
+   * A node bound to loopback only asks no gateway: nothing it forwarded could reach the socket.
    */
-  private void startPortMapper() {
+  private void startPortMapper(List<Endpoint> locals) {
     if (!options.portMapping().enabled()) {
       return;
     }
-    portMapper = PortMapper.create(vertx, options.portMapping());
+    if (LocalAddresses.lanIpv4(locals) == null) {
+      log.info("port mapping off: no LAN IPv4 address (bound to {})", options.bindHost());
+      return;
+    }
+    portMapper = PortMapper.create(vertx, options.portMapping(),
+      NodeLog.of(PortMapper.class, options.nick(), options.logDir()));
     portMapper.mappingHandler(mapping -> {
       if (mapping != null) {
         log.info("port mapping: {} forwards {} to our UDP port {}", mapping.protocol().wireName(), mapping.external(),

@@ -36,6 +36,14 @@ public final class NodeLog {
     return new NodeLog(LoggerFactory.getLogger(owner), node, Path.of(logDir, node + ".log").toString());
   }
 
+  /**
+   * A logger for code used on its own, outside any node (e.g. a {@code PortMapper} an application creates):
+   * its lines carry no node stamp, and go where the logging configuration sends unstamped lines.
+   */
+  public static NodeLog unstamped(Class<?> owner) {
+    return new NodeLog(LoggerFactory.getLogger(owner), null, null);
+  }
+
   public boolean isDebugEnabled() {
     return logger.isDebugEnabled();
   }
@@ -94,6 +102,9 @@ public final class NodeLog {
    * {@code MDC.put} makes logback copy the thread's MDC map for the next event.
    */
   private Stamp stamp() {
+    if (node == null) {
+      return Stamp.UNCHANGED;
+    }
     String previousNode = MDC.get("node");
     String previousFile = MDC.get("logFile");
     if (!node.equals(previousNode)) {

@@ -39,4 +39,13 @@ class NodeLogTest {
     assertEquals("app", MDC.get("node"), "the application's own value is back");
     assertNull(MDC.get("logFile"));
   }
+
+  /** A logger outside any node (a port mapper an application made) stamps nothing: the caller's MDC decides. */
+  @Test
+  void anUnstampedLineKeepsTheCallersMdc() {
+    MDC.put("node", "app");
+    NodeLog.unstamped(NodeLogTest.class).info("a line of no node");
+    assertEquals("app", MDC.get("node"));
+    assertNull(MDC.get("logFile"), "no node's file put in");
+  }
 }

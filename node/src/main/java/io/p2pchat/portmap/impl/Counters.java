@@ -1,12 +1,15 @@
 package io.p2pchat.portmap.impl;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.p2pchat.common.NodeLog;
 
 /** Replies dropped as malformed or unsolicited, for {@code /netcheck}: one DEBUG line each, never more state. */
 final class Counters {
-  private static final Logger log = LoggerFactory.getLogger(Counters.class);
+  private final NodeLog log;
   private long dropped;
+
+  Counters(NodeLog log) {
+    this.log = log;
+  }
 
   void dropped(String why) {
     dropped++;

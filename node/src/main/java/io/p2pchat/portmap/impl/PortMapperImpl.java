@@ -1,5 +1,6 @@
 package io.p2pchat.portmap.impl;
 
+import io.p2pchat.common.NodeLog;
 import io.p2pchat.portmap.Mapping;
 import io.p2pchat.portmap.PortMapper;
 import io.p2pchat.portmap.PortMapperOptions;
@@ -9,8 +10,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.net.Inet4Address;
 import java.util.ArrayList;
@@ -35,8 +34,6 @@ import java.util.Set;
  */
 public final class PortMapperImpl implements PortMapper {
 
-  private static final Logger log = LoggerFactory.getLogger(PortMapperImpl.class);
-
   /** The states; their lower-case names are what {@code /netcheck} shows. */
   enum State { IDLE, PROBING, MAPPED, RENEWING, FAILED, STOPPED, DISABLED }
 
@@ -53,7 +50,8 @@ public final class PortMapperImpl implements PortMapper {
 
   private final Vertx vertx;
   private final PortMapperOptions options;
-  private final Counters counters = new Counters();
+  private final NodeLog log;
+  private final Counters counters;
   private final PmpPcpClient pmpPcp;
   private final UpnpClient upnp;
   private Handler<Mapping> mappingHandler = m -> { };
@@ -78,9 +76,11 @@ public final class PortMapperImpl implements PortMapper {
   private long networkTimer = -1;
   private long reprobeTimer = -1;
 
-  public PortMapperImpl(Vertx vertx, PortMapperOptions options) {
+  public PortMapperImpl(Vertx vertx, PortMapperOptions options, NodeLog log) {
     this.vertx = vertx;
     this.options = options;
+    this.log = Objects.requireNonNull(log);
+    this.counters = new Counters(log);
     this.pmpPcp = new PmpPcpClient(vertx, counters);
     this.upnp = new UpnpClient(vertx, counters);
   }
