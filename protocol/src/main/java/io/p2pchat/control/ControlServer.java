@@ -80,10 +80,16 @@ public final class ControlServer {
   }
 
   private static final class Client {
+    /** Its identity key: every session of the client shares this one array ({@link ClientKey#shared}). */
+    final ClientKey key;
     ControlSession current;
     ControlSession pending;
     long lastTimestamp = Long.MIN_VALUE;
     long lastInitiationNanos;
+
+    Client(ClientKey key) {
+      this.key = key;
+    }
   }
 
   private final RendezvousIdentity identity;
@@ -193,12 +199,12 @@ public final class ControlServer {
     } catch (HandshakeException e) {
       throw new ControlException(ControlDrop.UNAUTHENTICATED, "initiation: " + e.getMessage());
     }
-    ControlSession session = new ControlSession(ControlSession.Role.SERVER, index, m.senderIndex(), hs.split(),
-        clientStatic, payload.signingKey(), nowNanos);
     if (client == null) {
-      client = new Client();
-      clients.put(session.peerKey(), client); // the session's array: one copy of the key per client
+      client = new Client(clientKey); // the payload's own array: one copy of the key per client
+      clients.put(clientKey, client);
     }
+    ControlSession session = new ControlSession(ControlSession.Role.SERVER, index, m.senderIndex(), hs.split(),
+        clientStatic, client.key, nowNanos);
     if (replacesPending) {
       drop(client.pending, "replaced by a newer initiation");
     }

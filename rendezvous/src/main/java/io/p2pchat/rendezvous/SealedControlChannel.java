@@ -77,7 +77,8 @@ final class SealedControlChannel implements ControlChannel {
     }
     ControlServer.Event.Message m = (ControlServer.Event.Message) event;
     JsonObject msg = io.p2pchat.wire.ControlCodec.decodeBody(Buffer.buffer(m.payload()));
-    byte[] key = m.session().peerSigningKey();
+    // The session's own array (not a copy): a registration proven by this session keeps it, one per client.
+    byte[] key = m.session().peerKey().shared();
     if (Control.type(msg) == ControlType.REGISTER && msg.getValue(Control.KEY) instanceof String
       && !Arrays.equals(Control.bytes(msg, Control.KEY, key.length), key)) {
       throw new WireException(DropReason.UNAUTHENTICATED, "register names another key than its control session's");
@@ -113,6 +114,11 @@ final class SealedControlChannel implements ControlChannel {
     ClientKey key = clientAt.get(from);
     Endpoint held = key == null ? null : addressOf.get(key);
     return held != null ? held : from;
+  }
+
+  @Override
+  public Endpoint addressOf(byte[] key) {
+    return addressOf.get(ClientKey.of(key));
   }
 
   @Override
