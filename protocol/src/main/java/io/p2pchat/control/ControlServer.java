@@ -86,6 +86,8 @@ public final class ControlServer {
     ControlSession pending;
     long lastTimestamp = Long.MIN_VALUE;
     long lastInitiationNanos;
+    /** The owner's per-client value ({@link #attach}): a rendezvous keeps the client's address here, not in a map of its own. */
+    Object attachment;
 
     Client(ClientKey key) {
       this.key = key;
@@ -242,6 +244,28 @@ public final class ControlServer {
   public ControlSession sessionOf(byte[] clientSigningKey) {
     Client client = clients.get(ClientKey.of(clientSigningKey));
     return client == null ? null : client.current;
+  }
+
+  /**
+   * Attaches {@code value} (null: none) to the client holding {@code key}, as long as the server keeps that
+   * client (its sessions, then its replay memory: {@link #sweep}); returns the value attached before. A client
+   * the server does not know gets nothing (null returned). The owner's per-client state rides on the entry the
+   * server keeps anyway, instead of in a second map keyed by the same key (~40 bytes a client on a rendezvous).
+   */
+  public Object attach(ClientKey key, Object value) {
+    Client client = clients.get(key);
+    if (client == null) {
+      return null;
+    }
+    Object before = client.attachment;
+    client.attachment = value;
+    return before;
+  }
+
+  /** What is {@link #attach attached} to the client holding {@code key}, or null. */
+  public Object attachment(ClientKey key) {
+    Client client = clients.get(key);
+    return client == null ? null : client.attachment;
   }
 
   /** Closes and forgets every session of a client (it left); its replay memory stays until {@link #sweep}. */

@@ -388,6 +388,26 @@ class ControlChannelTest {
     assertEquals(ControlDrop.UNKNOWN_SESSION, dropOf(net.toClient(reset.reset())));
   }
 
+  /** An owner's per-client value rides on the server's entry of the client: kept while the client is, then gone. */
+  @Test
+  void anAttachmentLivesAsLongAsTheServersEntryOfItsClient() {
+    Net net = new Net(CipherSuite.AES_GCM);
+    ClientKey stranger = ClientKey.of(NodeIdentity.generate().signingPublicKey());
+    assertNull(net.server.attach(stranger, "x"), "nothing attaches to a client the server does not know");
+    assertNull(net.server.attachment(stranger));
+    ControlSession[] s = net.connect();
+    ClientKey key = s[1].peerKey();
+    assertNull(net.server.attach(key, "192.0.2.10:40000"));
+    assertEquals("192.0.2.10:40000", net.server.attach(ClientKey.of(net.clientId.signingPublicKey()), "192.0.2.10:40001"),
+        "found by an equal key, the previous value returned");
+    assertEquals("192.0.2.10:40001", net.server.attachment(key));
+    long expired = net.nowNanos + ControlTiming.REJECT_AFTER_NANOS;
+    net.server.sweep(expired);
+    assertEquals("192.0.2.10:40001", net.server.attachment(key), "kept with the client's replay memory");
+    net.server.sweep(expired + ControlServer.REPLAY_MEMORY_NANOS);
+    assertNull(net.server.attachment(key), "forgotten with the client");
+  }
+
   @Test
   void sessionsExpireAndTheServerForgetsThem() {
     Net net = new Net(CipherSuite.AES_GCM);
