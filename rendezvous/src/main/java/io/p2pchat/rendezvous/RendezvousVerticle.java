@@ -37,6 +37,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -311,7 +312,7 @@ public class RendezvousVerticle extends VerticleBase {
     byte[] raw = key.raw();
     Endpoint at = channel.addressOf(raw);
     Registration r = at == null ? null : registry.byAddress(at);
-    return r != null && r.isLocal() && java.util.Arrays.equals(r.key, raw) ? r : null;
+    return r != null && r.isLocal() && Arrays.equals(r.key, raw) ? r : null;
   }
 
   /** Gives each command its handler, once the directory is known. */
