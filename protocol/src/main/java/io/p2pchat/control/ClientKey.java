@@ -1,5 +1,6 @@
 package io.p2pchat.control;
 
+import io.p2pchat.crypto.NodeIdentity;
 import java.util.Arrays;
 
 /**
@@ -19,6 +20,19 @@ public final class ClientKey {
   /** The key of {@code raw}, which is kept, not copied: never change it afterwards. */
   public static ClientKey of(byte[] raw) {
     return new ClientKey(raw);
+  }
+
+  /**
+   * The key's bytes themselves, not a copy: for a holder that keeps the client's one array (the
+   * rendezvous's registration holds the array its control session was keyed by). Never change them.
+   */
+  public byte[] shared() {
+    return raw;
+  }
+
+  /** The short log id of the key ({@link NodeIdentity#keyIdOf}). */
+  public String keyId() {
+    return NodeIdentity.keyIdOf(raw);
   }
 
   /** The key's bytes (a copy). */

@@ -96,10 +96,18 @@ public final class ControlServer {
   }
 
   private static final class Client {
+    /** Its identity key: every session of the client shares this one array ({@link ClientKey#shared}). */
+    final ClientKey key;
     ControlSession current;
     ControlSession pending;
     long lastTimestamp = Long.MIN_VALUE;
     long lastInitiationNanos;
+    /** The owner's per-client value ({@link #attach}): a rendezvous keeps the client's address here, not in a map of its own. */
+    Object attachment;
+
+    Client(ClientKey key) {
+      this.key = key;
+    }
   }
 
   private final RendezvousIdentity identity;
@@ -238,8 +246,9 @@ public final class ControlServer {
     if (byIndex.containsKey(index)) {
       return new Event.Dropped(ControlDrop.FULL, "session index " + index + " taken while the handshake ran");
     }
+    client = entry(clientKey, client);
     ControlSession session = new ControlSession(ControlSession.Role.SERVER, index, work.senderIndex(), work.keys(),
-        work.clientStatic(), payload.signingKey(), nowNanos);
+        work.clientStatic(), client.key, nowNanos);
     pend(client, session, payload.timestampMillis(), nowNanos);
     return new Event.Accepted(session, ControlCodec.response(work.senderIndex(), index, work.response()));
   }
@@ -260,12 +269,17 @@ public final class ControlServer {
     return client;
   }
 
+  /** The server's entry of {@code clientKey}: {@code client}, or a new one (once a session is sure to be made). */
+  private Client entry(ClientKey clientKey, Client client) {
+    if (client == null) {
+      client = new Client(clientKey); // the payload's own array: one copy of the key per client
+      clients.put(clientKey, client);
+    }
+    return client;
+  }
+
   /** Makes {@code session} the client's pending one (a newer one replaces the older). */
   private void pend(Client client, ControlSession session, long timestamp, long nowNanos) {
-    if (client == null) {
-      client = new Client();
-      clients.put(session.peerKey(), client); // the session's array: one copy of the key per client
-    }
     if (client.pending != null) {
       drop(client.pending, "replaced by a newer initiation");
     }
@@ -312,8 +326,9 @@ public final class ControlServer {
     if (resumed.length > received) {
       throw new ControlException(ControlDrop.AMPLIFICATION, resumed.length + " bytes for " + received);
     }
+    client = entry(clientKey, client);
     ControlSession session = new ControlSession(ControlSession.Role.SERVER, index, m.senderIndex(),
-        k.sessionKeys(ControlSession.Role.SERVER), ticket.clientStatic(), ticket.signingKey(), nowNanos);
+        k.sessionKeys(ControlSession.Role.SERVER), ticket.clientStatic(), client.key, nowNanos);
     pend(client, session, timestamp, nowNanos);
     return new Event.Resumed(session, resumed);
   }
@@ -345,6 +360,28 @@ public final class ControlServer {
   public ControlSession sessionOf(byte[] clientSigningKey) {
     Client client = clients.get(ClientKey.of(clientSigningKey));
     return client == null ? null : client.current;
+  }
+
+  /**
+   * Attaches {@code value} (null: none) to the client holding {@code key}, as long as the server keeps that
+   * client (its sessions, then its replay memory: {@link #sweep}); returns the value attached before. A client
+   * the server does not know gets nothing (null returned). The owner's per-client state rides on the entry the
+   * server keeps anyway, instead of in a second map keyed by the same key (~40 bytes a client on a rendezvous).
+   */
+  public Object attach(ClientKey key, Object value) {
+    Client client = clients.get(key);
+    if (client == null) {
+      return null;
+    }
+    Object before = client.attachment;
+    client.attachment = value;
+    return before;
+  }
+
+  /** What is {@link #attach attached} to the client holding {@code key}, or null. */
+  public Object attachment(ClientKey key) {
+    Client client = clients.get(key);
+    return client == null ? null : client.attachment;
   }
 
   /** Closes and forgets every session of a client (it left); its replay memory stays until {@link #sweep}. */

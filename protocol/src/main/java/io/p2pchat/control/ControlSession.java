@@ -4,6 +4,7 @@ import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.crypto.ReplayWindow;
 import io.p2pchat.crypto.SessionKeys;
+import io.p2pchat.crypto.TransportCipher;
 import java.util.HexFormat;
 import javax.crypto.AEADBadTagException;
 import org.slf4j.Logger;
@@ -49,35 +50,50 @@ public final class ControlSession {
   /** The session's life; changed only by {@link #transition}. */
   public enum State { PENDING, ESTABLISHED, EXPIRED, CLOSED }
 
-  private final Role role;
   private final int localIndex;
   private final int remoteIndex;
-  private final SessionKeys keys;
+  /** The two directions' ciphers, not their {@link SessionKeys}: a server keeps nothing else of the handshake. */
+  private final TransportCipher send;
+  private final TransportCipher receive;
   private final ReplayWindow replay = new ReplayWindow(REPLAY_BLOCKS);
+  /**
+   * Client side: the server's X25519 static key and the handshake hash. Null on the server side: the
+   * handshake proved the client's static key and bound it to its identity once; a re-key is a new
+   * handshake and a resumption carries its own ticket, so keeping them would cost a rendezvous ~100 bytes
+   * per client for nothing.
+   */
   private final byte[] peerStaticKey;
-  private final byte[] peerSigningKey;
-  /** {@link #peerSigningKey} as a map key around the same array (server side), or null. */
+  private final byte[] handshakeHash;
+  /** Server side: the client's Ed25519 identity key, as a map key around the client's one array; null on a client. */
   private final ClientKey peerKey;
   private final long createdNanos;
   private long nextCounter;
   private State state;
 
+  /**
+   * @param peer server side: the client's identity key, shared with (not copied from) whoever holds it
+   *             already (the server's entry of a client seen before); null on the client side
+   */
   ControlSession(Role role, int localIndex, int remoteIndex, SessionKeys keys, byte[] peerStaticKey,
-      byte[] peerSigningKey, long createdNanos) {
-    this.role = role;
+      ClientKey peer, long createdNanos) {
+    if ((role == Role.SERVER) != (peer != null)) {
+      throw new IllegalArgumentException("a server session names its client's key, a client session none");
+    }
     this.localIndex = localIndex;
     this.remoteIndex = remoteIndex;
-    this.keys = keys;
-    this.peerStaticKey = peerStaticKey.clone();
-    this.peerSigningKey = peerSigningKey == null ? null : peerSigningKey.clone();
-    this.peerKey = this.peerSigningKey == null ? null : ClientKey.of(this.peerSigningKey);
+    this.send = keys.send();
+    this.receive = keys.receive();
+    boolean client = role == Role.CLIENT;
+    this.peerStaticKey = client ? peerStaticKey.clone() : null;
+    this.handshakeHash = client ? keys.handshakeHash() : null;
+    this.peerKey = peer;
     this.createdNanos = createdNanos;
-    this.state = role == Role.CLIENT ? State.ESTABLISHED : State.PENDING;
+    this.state = client ? State.ESTABLISHED : State.PENDING;
   }
 
   /** Which side this end is. */
   public Role role() {
-    return role;
+    return peerKey == null ? Role.CLIENT : Role.SERVER; // not a field: 8 bytes a session on a rendezvous
   }
 
   /** The session's state now (call {@link #isUsable} to also apply the age limit). */
@@ -95,9 +111,9 @@ public final class ControlSession {
     return remoteIndex;
   }
 
-  /** The other end's X25519 static key, proven by the handshake (the server's on a client, the client's on a server). */
+  /** Client side: the server's X25519 static key, proven by the handshake. Null on the server side (not kept). */
   public byte[] peerStaticKey() {
-    return peerStaticKey.clone();
+    return peerStaticKey == null ? null : peerStaticKey.clone();
   }
 
   /**
@@ -105,7 +121,7 @@ public final class ControlSession {
    * (compare it with the {@code key} of its {@code register}). Null on the client side.
    */
   public byte[] peerSigningKey() {
-    return peerSigningKey == null ? null : peerSigningKey.clone();
+    return peerKey == null ? null : peerKey.bytes();
   }
 
   /**
@@ -116,14 +132,14 @@ public final class ControlSession {
     return peerKey;
   }
 
-  /** The Noise handshake hash: a unique channel-binding value of this session. */
+  /** Client side: the Noise handshake hash, a unique channel-binding value of this session. Null on the server side. */
   public byte[] handshakeHash() {
-    return keys.handshakeHash();
+    return handshakeHash == null ? null : handshakeHash.clone();
   }
 
   /** The cipher suite of both directions. */
   public CipherSuite suite() {
-    return keys.send().suite();
+    return send.suite();
   }
 
   /** True when this session may seal now: ESTABLISHED and younger than {@link ControlTiming#REJECT_AFTER_NANOS}. */
@@ -148,7 +164,7 @@ public final class ControlSession {
     }
     long counter = nextCounter++;
     byte[] datagram = ControlCodec.sealedFrame(remoteIndex, counter, message.length);
-    keys.send().encrypt(counter, datagram, 0, ControlCodec.SEALED_HEADER_SIZE, message, 0, message.length, datagram,
+    send.encrypt(counter, datagram, 0, ControlCodec.SEALED_HEADER_SIZE, message, 0, message.length, datagram,
         ControlCodec.SEALED_HEADER_SIZE);
     return datagram;
   }
@@ -181,7 +197,7 @@ public final class ControlSession {
     int header = ControlCodec.SEALED_HEADER_SIZE;
     byte[] plain = new byte[datagram.length - header - CipherSuite.TAG_LENGTH];
     try {
-      keys.receive().decrypt(counter, datagram, 0, header, datagram, header, datagram.length - header, plain, 0);
+      receive.decrypt(counter, datagram, 0, header, datagram, header, datagram.length - header, plain, 0);
     } catch (AEADBadTagException e) {
       throw new ControlException(ControlDrop.UNAUTHENTICATED, "sealed message failed authentication: " + e.getMessage());
     }
@@ -228,8 +244,8 @@ public final class ControlSession {
 
   @Override
   public String toString() {
-    String peer = peerSigningKey != null ? NodeIdentity.keyIdOf(peerSigningKey)
+    String peer = peerKey != null ? peerKey.keyId()
         : HexFormat.of().formatHex(peerStaticKey, 0, NodeIdentity.KEY_ID_BYTES);
-    return role.name().toLowerCase() + "#" + Integer.toHexString(localIndex) + "[" + peer + "]";
+    return role().name().toLowerCase() + "#" + Integer.toHexString(localIndex) + "[" + peer + "]";
   }
 }

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,9 +98,10 @@ class ControlChannelTest {
     ControlSession clientSide = s[0];
     ControlSession serverSide = s[1];
     assertArrayEquals(net.serverId.publicKey(), clientSide.peerStaticKey(), "the client talks to the server's key");
-    assertArrayEquals(net.clientId.staticPublicKey(), serverSide.peerStaticKey());
     assertArrayEquals(net.clientId.signingPublicKey(), serverSide.peerSigningKey(), "the server knows the client's identity");
-    assertArrayEquals(clientSide.handshakeHash(), serverSide.handshakeHash());
+    assertNotNull(clientSide.handshakeHash());
+    assertNull(serverSide.peerStaticKey(), "the server keeps nothing of the handshake once it proved the client");
+    assertNull(serverSide.handshakeHash(), "the server keeps nothing of the handshake once it proved the client");
     assertEquals(ControlSession.State.ESTABLISHED, serverSide.state());
     assertEquals(serverSide, net.server.sessionOf(net.clientId.signingPublicKey()));
     for (int i = 0; i < 5; i++) {
@@ -344,6 +347,9 @@ class ControlChannelTest {
     assertTrue(m.confirmed());
     assertEquals(ControlSession.State.CLOSED, old[1].state());
     assertEquals(1, net.server.sessionCount());
+    assertSame(old[1].peerKey().shared(), m.session().peerKey().shared(),
+        "the client's sessions share its one key array: a rendezvous keeps one copy per client");
+    assertArrayEquals(net.clientId.signingPublicKey(), m.session().peerSigningKey());
   }
 
   /**
@@ -380,6 +386,26 @@ class ControlChannelTest {
     assertEquals(ControlSession.State.CLOSED, clientSide.state());
     // The same reset again finds no session.
     assertEquals(ControlDrop.UNKNOWN_SESSION, dropOf(net.toClient(reset.reset())));
+  }
+
+  /** An owner's per-client value rides on the server's entry of the client: kept while the client is, then gone. */
+  @Test
+  void anAttachmentLivesAsLongAsTheServersEntryOfItsClient() {
+    Net net = new Net(CipherSuite.AES_GCM);
+    ClientKey stranger = ClientKey.of(NodeIdentity.generate().signingPublicKey());
+    assertNull(net.server.attach(stranger, "x"), "nothing attaches to a client the server does not know");
+    assertNull(net.server.attachment(stranger));
+    ControlSession[] s = net.connect();
+    ClientKey key = s[1].peerKey();
+    assertNull(net.server.attach(key, "192.0.2.10:40000"));
+    assertEquals("192.0.2.10:40000", net.server.attach(ClientKey.of(net.clientId.signingPublicKey()), "192.0.2.10:40001"),
+        "found by an equal key, the previous value returned");
+    assertEquals("192.0.2.10:40001", net.server.attachment(key));
+    long expired = net.nowNanos + ControlTiming.REJECT_AFTER_NANOS;
+    net.server.sweep(expired);
+    assertEquals("192.0.2.10:40001", net.server.attachment(key), "kept with the client's replay memory");
+    net.server.sweep(expired + ControlServer.REPLAY_MEMORY_NANOS);
+    assertNull(net.server.attachment(key), "forgotten with the client");
   }
 
   @Test

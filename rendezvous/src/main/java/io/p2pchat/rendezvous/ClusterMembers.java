@@ -46,13 +46,11 @@ final class ClusterMembers implements RendezvousDirectory.Listener {
   private final Registry registry;
   private final Host host;
   private final NodeLog log;
-  private final long relayBytesPerSecond;
 
-  ClusterMembers(Registry registry, Host host, NodeLog log, long relayBytesPerSecond) {
+  ClusterMembers(Registry registry, Host host, NodeLog log) {
     this.registry = registry;
     this.host = host;
     this.log = log;
-    this.relayBytesPerSecond = relayBytesPerSecond;
   }
 
   /** Our client {@code r} as the other instances see it. */
@@ -75,7 +73,7 @@ final class ClusterMembers implements RendezvousDirectory.Listener {
     }
     long now = System.nanoTime();
     Registration remote = new Registration(m.nick(), registry.canonicalRoom(m.room()), key, m.instance(), m.address(), m.local(), m.relayId(),
-      m.owner(), now, new RelayBudget(relayBytesPerSecond, now));
+      m.owner(), now);
     registry.putRemote(remote);
     for (Registration peer : registry.room(m.room())) {
       if (peer.isLocal() && (missed || now - peer.sinceNanos < ARRIVAL_RACE_NANOS)) {

@@ -59,6 +59,11 @@ interface ControlChannel {
    */
   Buffer sealFor(byte[] key, JsonObject message);
 
+  /** The address the client holding {@code key} speaks from in its session (its latest authenticated message), or null. */
+  default Endpoint addressOf(byte[] key) {
+    return null;
+  }
+
   /** Forgets expired sessions and the addresses of clients without one; returns the sessions removed. */
   int sweep(long nowNanos);
 

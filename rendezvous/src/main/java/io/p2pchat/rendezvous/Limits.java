@@ -47,6 +47,7 @@ final class Limits {
   /** A registered client's mailbox messages, once opened: their own allowance, so a deposit never starves a keep-alive. */
   private final RateLimiter perClientMailbox;
   private final int requestsPerSecond;
+  private final RelayBudget relayBudget;
   /**
    * The ip a source's per-ip bucket is keyed by: a stream connection's real remote ip, else the source's own
    * ({@link Endpoint#network}: an IPv6 source's /64).
@@ -67,6 +68,7 @@ final class Limits {
       options.requestBurst() + ACK_BURST + MAILBOX_BURST, options.maxTrackedSources());
     this.perClientMailbox = new RateLimiter(MAILBOX_PER_SECOND, MAILBOX_BURST, options.maxTrackedSources());
     this.requestsPerSecond = options.requestsPerSecond();
+    this.relayBudget = new RelayBudget(options.relayBytesPerSecond());
   }
 
   /**
@@ -142,7 +144,7 @@ final class Limits {
    * @throws WireException {@link DropReason#RATE_LIMITED} when the budget is spent
    */
   void takeRelay(Registration source, int bytes, long nowNanos) throws WireException {
-    if (!source.relayBudget.tryTake(bytes, nowNanos)) {
+    if (!relayBudget.tryTake(source, bytes, nowNanos)) {
       throw new WireException(DropReason.RATE_LIMITED, "relay budget of " + source.nick + " spent");
     }
   }

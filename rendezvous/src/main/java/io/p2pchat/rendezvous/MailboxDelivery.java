@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The pick-up sender (docs/PROTOCOL.md, "Mailbox", Pick-up): for each client registered here, its mailbox
@@ -29,8 +30,12 @@ import java.util.Map;
  *     └──registration ended (bye, expiry, another instance of the client)──┘
  * </pre>
  *
- * Memory per client: the window's messages (at most {@link #WINDOW_BYTES} plus one envelope) and
- * {@link #NOTICE_WINDOW} notices. Runs on the verticle's event loop; the {@link Mailbox}'s Futures complete
+ * A state is held only while its client has mail or notices to send or in flight: a registration starts one
+ * (its first pick-up), which is retired once that finds the mailbox empty and nothing is in flight or being
+ * deleted; a deposit or notice for a client registered here starts it again ({@code registeredHere} finds the
+ * registration by key). A rendezvous whose clients mostly have no mail holds no pick-up state for them (the
+ * state with its windows and key was ~250 bytes per registration). Memory per client with mail: the
+ * window's messages (at most {@link #WINDOW_BYTES} plus one envelope) and {@link #NOTICE_WINDOW} notices. Runs on the verticle's event loop; the {@link Mailbox}'s Futures complete
  * there too. The verticle's one retransmission timer is armed through the {@link Introductions.Scheduler}.
  */
 final class MailboxDelivery {
@@ -96,6 +101,12 @@ final class MailboxDelivery {
       return registry.byNick(registration.nick) == registration && registration.isLocal()
         && registration.instance.equals(instance);
     }
+
+    /** Nothing to send, in flight, being read or being deleted: the state may go (a deposit starts it again). */
+    boolean idle() {
+      return exhausted && !noticesWaiting && !fetching && !fetchingNotices && mail.size() == 0
+        && notices.size() == 0 && !deleting && toDelete.isEmpty();
+    }
   }
 
   private final Mailbox mailbox;
@@ -104,12 +115,16 @@ final class MailboxDelivery {
   private final Introductions.Scheduler scheduler;
   private final MailboxCounters counters;
   private final NodeLog log;
+  /** Our registration holding a key (of this process, registered here), or null: whom a deposit starts a state for. */
+  private final Function<MailboxKey, Registration> registeredHere;
+  /** The states of clients with mail (see the class comment): most registered clients have none. */
   private final Map<MailboxKey, Recipient> byKey = new HashMap<>();
   /** Sends again counted for states already forgotten, so the total never goes backwards. */
   private long resentBefore;
 
   MailboxDelivery(Mailbox mailbox, Registry registry, Outbox outbox, Introductions.Scheduler scheduler,
-                  MailboxCounters counters, NodeLog log) {
+                  MailboxCounters counters, NodeLog log, Function<MailboxKey, Registration> registeredHere) {
+    this.registeredHere = registeredHere;
     this.mailbox = mailbox;
     this.registry = registry;
     this.outbox = outbox;
@@ -120,25 +135,43 @@ final class MailboxDelivery {
 
   /** {@code r} registered here (new, or moved: another address or process): its pick-up starts from the oldest. */
   void registered(Registration r) {
+    start(r);
+  }
+
+  /** A pick-up state for {@code r} (replacing any), its first page and notices asked for. */
+  private Recipient start(Registration r) {
     Recipient st = new Recipient(r);
     forget(byKey.put(st.key, st));
     fillMail(st);
     fillNotices(st);
+    return st;
+  }
+
+  /** {@code key}'s state, or a new one when it has none and is registered here (it has mail now), else null. */
+  private Recipient currentOrStarted(MailboxKey key) {
+    Recipient st = current(key);
+    if (st != null) {
+      return st;
+    }
+    Registration r = registeredHere.apply(key);
+    return r != null && r.isLocal() ? start(r) : null;
   }
 
   /** A deposit for {@code recipient} is on disk: sent at once when it is registered here and its window has room. */
   void deposited(MailboxKey recipient) {
     Recipient st = current(recipient);
-    if (st != null) {
-      st.deposits++;
-      st.exhausted = false;
-      fillMail(st);
+    if (st == null) {
+      currentOrStarted(recipient); // a new state reads the mailbox from the oldest: this deposit included
+      return;
     }
+    st.deposits++;
+    st.exhausted = false;
+    fillMail(st);
   }
 
   /** Expiry notices were made for {@code depositor}: sent when it is registered here. */
   void noticesFor(MailboxKey depositor) {
-    Recipient st = current(depositor);
+    Recipient st = currentOrStarted(depositor);
     if (st != null) {
       st.noticesWaiting = true;
       fillNotices(st);
@@ -193,6 +226,7 @@ final class MailboxDelivery {
         + "of {} failed: {}", acked.size(), st.key, e.toString()));
       fillNotices(st);
     }
+    retireIfIdle(st);
   }
 
   /** Sends again what is due at {@code now}, forgets the states of registrations that ended, re-arms the timer. */
@@ -210,11 +244,11 @@ final class MailboxDelivery {
     scheduler.wakeAt(nextDeadline());
   }
 
-  /** Forgets the states of registrations that ended (bye, expiry) even when nothing was in flight. */
+  /** Forgets the states of registrations that ended (bye, expiry) even when nothing was in flight, and idle ones. */
   void sweep() {
     for (Iterator<Recipient> it = byKey.values().iterator(); it.hasNext(); ) {
       Recipient st = it.next();
-      if (!st.current()) {
+      if (!st.current() || st.idle()) {
         it.remove();
         forget(st);
       }
@@ -243,6 +277,13 @@ final class MailboxDelivery {
     }
   }
 
+  /** Drops {@code st} once it is {@link Recipient#idle}: a client without mail holds no state here. */
+  private void retireIfIdle(Recipient st) {
+    if (st.idle() && byKey.remove(st.key, st)) {
+      forget(st);
+    }
+  }
+
   /**
    * Deletes what was acknowledged, the acks that came while a deletion ran together in the next (group commit
    * of deletions: a recipient acking each message costs one fsync per batch, not per message). Runs on even
@@ -262,6 +303,7 @@ final class MailboxDelivery {
           + "pick-up): {}", batch.size(), st.key, ar.cause().toString());
       }
       deleteNext(st);
+      retireIfIdle(st);
     });
   }
 
@@ -304,6 +346,7 @@ final class MailboxDelivery {
       if (!st.exhausted && sent == page.size()) {
         fillMail(st);
       }
+      retireIfIdle(st);
     });
   }
 
@@ -331,6 +374,7 @@ final class MailboxDelivery {
       counters.noticesSent(ar.result().size());
       st.noticesWaiting |= ar.result().size() == NOTICE_WINDOW;
       scheduler.wakeAt(st.nextDeadline());
+      retireIfIdle(st);
     });
   }
 

@@ -107,7 +107,9 @@ final class RegisterHandler implements ControlHandler {
       return;
     }
     // Only now, with the address and key proven, are the candidates checked: peers hear only these.
-    RegisterRequest request = listed.withLocal(hostCandidates.keep(listed.local(), ex.from));
+    RegisterRequest kept = listed.withLocal(hostCandidates.keep(listed.local(), ex.from));
+    // Proven by the session: its array, so the registration and the session hold one copy of the key, not two.
+    RegisterRequest request = provenBySession ? kept.withKey(sessionKey) : kept;
     Registration held = registry.byNick(request.nick());
     if (directory.clustered() && (held == null || !held.isLocal() || !Arrays.equals(held.key, request.key()))) {
       // The nick must be free cluster-wide (or ours already): ask the shared map, answer when it has.

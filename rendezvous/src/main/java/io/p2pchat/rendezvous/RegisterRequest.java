@@ -39,6 +39,14 @@ record RegisterRequest(String nick, String room, String instance, List<Endpoint>
     return new RegisterRequest(nick, room, instance, List.copyOf(kept), localText, key, cookie, sig);
   }
 
+  /**
+   * This request with {@code same} as its key: the same bytes (the caller checked), held in the array of
+   * the control session that proved them, so that the registration shares it instead of keeping its own.
+   */
+  RegisterRequest withKey(byte[] same) {
+    return new RegisterRequest(nick, room, instance, local, localText, same, cookie, sig);
+  }
+
   boolean signed() {
     return cookie != null;
   }

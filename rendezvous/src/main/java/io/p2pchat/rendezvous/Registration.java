@@ -35,12 +35,14 @@ final class Registration {
    * instance cannot hand it anything, and its address is the one it had there).
    */
   boolean orphaned;
-  /** Spent where relay frames enter the cluster (used once a client of another instance moves here). */
-  final RelayBudget relayBudget;
+  /**
+   * Its relay budget ({@link RelayBudget}, GCRA): when its bucket would be full again. Spent where relay
+   * frames enter the cluster (used once a client of another instance moves here).
+   */
+  long relayReadyNanos;
 
   /** A client of ours; {@code room} is the request's, as the registry holds it ({@link Registry#canonicalRoom}). */
-  Registration(RegisterRequest request, String room, Endpoint address, long relayId, long nowNanos,
-               RelayBudget relayBudget) {
+  Registration(RegisterRequest request, String room, Endpoint address, long relayId, long nowNanos) {
     this.nick = request.nick();
     this.room = room;
     this.key = request.key();
@@ -50,12 +52,12 @@ final class Registration {
     this.relayId = relayId;
     this.lastSeenNanos = nowNanos;
     this.sinceNanos = nowNanos;
-    this.relayBudget = relayBudget;
+    this.relayReadyNanos = nowNanos; // a full bucket
   }
 
   /** A client registered with another instance of the cluster, as announced by it. */
   Registration(String nick, String room, byte[] key, String instance, Endpoint address, List<Endpoint> local,
-               long relayId, String owner, long nowNanos, RelayBudget relayBudget) {
+               long relayId, String owner, long nowNanos) {
     this.nick = nick;
     this.room = room;
     this.key = key;
@@ -66,7 +68,7 @@ final class Registration {
     this.owner = owner;
     this.lastSeenNanos = nowNanos;
     this.sinceNanos = nowNanos;
-    this.relayBudget = relayBudget;
+    this.relayReadyNanos = nowNanos; // a full bucket
   }
 
   boolean isLocal() {

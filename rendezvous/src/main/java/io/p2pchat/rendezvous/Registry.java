@@ -37,12 +37,10 @@ final class Registry {
   private final SecureRandom random = new SecureRandom();
   private final int maxClients;
   private final int maxClientsPerHost;
-  private final long relayBytesPerSecond;
 
-  Registry(int maxClients, int maxClientsPerHost, long relayBytesPerSecond) {
+  Registry(int maxClients, int maxClientsPerHost) {
     this.maxClients = maxClients;
     this.maxClientsPerHost = maxClientsPerHost;
-    this.relayBytesPerSecond = relayBytesPerSecond;
   }
 
   /**
@@ -98,8 +96,7 @@ final class Registry {
     do {
       relayId = random.nextLong();
     } while (relayId == 0 || byRelayId.containsKey(relayId));
-    Registration r = new Registration(request, room, address, relayId, nowNanos,
-      new RelayBudget(relayBytesPerSecond, nowNanos));
+    Registration r = new Registration(request, room, address, relayId, nowNanos);
     byNick.put(nick, r);
     indexAddress(r);
     byRelayId.put(relayId, r);

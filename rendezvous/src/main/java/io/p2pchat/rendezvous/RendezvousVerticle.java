@@ -13,6 +13,7 @@ import io.p2pchat.metrics.MetricsServer;
 import io.p2pchat.rendezvous.cluster.RendezvousDirectory;
 import io.p2pchat.rendezvous.mailbox.ClusteredMailbox;
 import io.p2pchat.rendezvous.mailbox.Mailbox;
+import io.p2pchat.rendezvous.mailbox.MailboxKey;
 import io.p2pchat.rendezvous.mailbox.MailboxOptions;
 import io.p2pchat.rendezvous.mailbox.MailboxStore;
 import io.p2pchat.rendezvous.tls.StreamEndpoints;
@@ -38,6 +39,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -140,7 +142,7 @@ public class RendezvousVerticle extends VerticleBase {
       .compose(opts -> {
         options = opts;
         log = NodeLog.of(RendezvousVerticle.class, "rendezvous", opts.logDir());
-        registry = new Registry(opts.maxClients(), opts.maxClientsPerHost(), opts.relayBytesPerSecond());
+        registry = new Registry(opts.maxClients(), opts.maxClientsPerHost());
         drops = new DropReport(log);
         socket = DualStackSocket.create(vertx, log);
         // First: /health answers, and /ready says not ready, while the rest starts.
@@ -190,7 +192,7 @@ public class RendezvousVerticle extends VerticleBase {
         // The directory first: no datagram is served before the cluster's view is loaded and the
         // handlers are wired to it.
         return RendezvousDirectory.create(vertx, TimeUnit.SECONDS.toMillis(opts.ttlSeconds()),
-          new ClusterMembers(registry, clusterHost(), log, opts.relayBytesPerSecond()));
+          new ClusterMembers(registry, clusterHost(), log));
       })
       .compose(d -> {
         directory = d;
@@ -314,12 +316,24 @@ public class RendezvousVerticle extends VerticleBase {
     return options;
   }
 
+  /**
+   * Our client holding {@code key}, registered here: the registration at the address its control session
+   * speaks from (no index by key: the session already knows where the client is), or null.
+   */
+  private Registration registeredHere(MailboxKey key) {
+    byte[] raw = key.raw();
+    Endpoint at = channel.addressOf(raw);
+    Registration r = at == null ? null : registry.byAddress(at);
+    return r != null && r.isLocal() && Arrays.equals(r.key, raw) ? r : null;
+  }
+
   /** Gives each command its handler, once the directory is known. */
   private void wire() {
     introductions = new Introductions(registry, directory, outbox, new Retransmits(), this::retransmitAt, log);
     hostCandidates = new HostCandidates(options.lanRanges());
     if (mailbox != null) {
-      delivery = new MailboxDelivery(mailbox, registry, outbox, this::retransmitAt, mailboxCounters, log);
+      delivery = new MailboxDelivery(mailbox, registry, outbox, this::retransmitAt, mailboxCounters, log,
+        this::registeredHere);
       mailboxExpiry = new MailboxExpiry(mailbox, options.mailbox(), delivery, log);
       if (mailbox instanceof ClusteredMailbox clustered) {
         // Deposits and expiry notices made at other instances, for clients registered here.

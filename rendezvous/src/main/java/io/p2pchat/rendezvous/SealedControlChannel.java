@@ -45,9 +45,12 @@ final class SealedControlChannel implements ControlChannel {
   private final HandshakeWorkers workers;
   /** The {@link io.p2pchat.control.ChannelBinding} of our TLS certificate, for datagrams of stream endpoints; null without TLS. */
   private final byte[] tlsBinding;
-  /** Client (by Ed25519 key) at each address that sent it an authenticated message; one address per client. */
+  /**
+   * Client (by Ed25519 key) at each address that sent it an authenticated message; one address per client.
+   * The other way, each client's address, is attached to its entry in the {@link ControlServer}
+   * ({@link ControlServer#attach}): one map entry per client here, not two.
+   */
   private final Map<Endpoint, ClientKey> clientAt = new HashMap<>();
-  private final Map<ClientKey, Endpoint> addressOf = new HashMap<>();
 
   /** A channel keyed by {@code identity}, keeping at most {@code maxSessions} sessions, issuing no tickets. */
   SealedControlChannel(RendezvousIdentity identity, int maxSessions) {
@@ -123,7 +126,8 @@ final class SealedControlChannel implements ControlChannel {
     }
     ControlServer.Event.Message m = (ControlServer.Event.Message) event;
     JsonObject msg = io.p2pchat.wire.ControlCodec.decodeBody(Buffer.buffer(m.payload()));
-    byte[] key = m.session().peerSigningKey();
+    // The session's own array (not a copy): a registration proven by this session keeps it, one per client.
+    byte[] key = m.session().peerKey().shared();
     if (Control.type(msg) == ControlType.REGISTER && msg.getValue(Control.KEY) instanceof String
       && !Arrays.equals(Control.bytes(msg, Control.KEY, key.length), key)) {
       throw new WireException(DropReason.UNAUTHENTICATED, "register names another key than its control session's");
@@ -137,15 +141,15 @@ final class SealedControlChannel implements ControlChannel {
 
   private void bind(Endpoint from, ClientKey key) {
     if (key.equals(clientAt.get(from))) {
-      return; // bound here already (the two maps agree): keep the one key and address objects both maps hold
+      return; // bound here already (the map and the attachment agree): keep the one key and address objects
     }
-    Endpoint before = addressOf.put(key, from);
+    Endpoint before = (Endpoint) server.attach(key, from);
     if (before != null && !before.equals(from)) {
-      clientAt.remove(before);
+      clientAt.remove(before, key);
     }
     ClientKey other = clientAt.put(from, key);
     if (other != null && !other.equals(key)) {
-      addressOf.remove(other); // another client's session now speaks from this address: the old one moved on
+      server.attach(other, null); // another client's session now speaks from this address: the old one moved on
     }
   }
 
@@ -157,8 +161,13 @@ final class SealedControlChannel implements ControlChannel {
   @Override
   public Endpoint canonical(Endpoint from) {
     ClientKey key = clientAt.get(from);
-    Endpoint held = key == null ? null : addressOf.get(key);
+    Endpoint held = key == null ? null : (Endpoint) server.attachment(key);
     return held != null ? held : from;
+  }
+
+  @Override
+  public Endpoint addressOf(byte[] key) {
+    return (Endpoint) server.attachment(ClientKey.of(key));
   }
 
   @Override
@@ -180,9 +189,9 @@ final class SealedControlChannel implements ControlChannel {
   @Override
   public int sweep(long nowNanos) {
     int removed = server.sweep(nowNanos);
-    addressOf.entrySet().removeIf(e -> {
-      if (server.sessionOf(e.getKey().bytes()) == null) {
-        clientAt.remove(e.getValue());
+    clientAt.entrySet().removeIf(e -> {
+      if (server.sessionOf(e.getValue().shared()) == null) {
+        server.attach(e.getValue(), null); // kept a while for its replay memory: without its old address
         return true;
       }
       return false;

@@ -26,7 +26,7 @@ class ClusterMembersTest {
   private static final byte[] KEY = new byte[32];
   private static final long RELAY_ID = 42;
 
-  private final Registry registry = new Registry(100, 10, 1 << 20);
+  private final Registry registry = new Registry(100, 10);
   private final List<String> introduced = new ArrayList<>();
   private final ClusterMembers members;
 
@@ -49,7 +49,7 @@ class ClusterMembersTest {
 
       @Override
       public void recover(String nick) {}
-    }, log, 1 << 20);
+    }, log);
   }
 
   private static Member dave(String owner) {

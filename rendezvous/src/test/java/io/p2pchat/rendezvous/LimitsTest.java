@@ -26,7 +26,7 @@ class LimitsTest {
   private static final Endpoint CLIENT = new Endpoint("192.0.2.8", 5000);
   private static final Buffer PLAIN = Buffer.buffer("punch");
 
-  private final Registry registry = new Registry(10, 10, 1200);
+  private final Registry registry = new Registry(10, 10);
   private final Limits limits = new Limits(new RendezvousOptions(new JsonObject()
     .put("requestsPerSecond", 1).put("requestBurst", BURST)
     .put("requestsPerSecondPerHost", 1000).put("requestBurstPerHost", 1000)
@@ -71,7 +71,7 @@ class LimitsTest {
       "the next /64 is another host");
     assertEquals(2, tight.trackedHosts());
 
-    Registry capped = new Registry(10, 2, 1200);
+    Registry capped = new Registry(10, 2);
     RegisterRequest[] requests = new RegisterRequest[3];
     for (int i = 0; i < 3; i++) {
       requests[i] = new RegisterRequest("n" + i, "lobby", "i" + i, List.of(), List.of(), new byte[32], null, null);

@@ -94,6 +94,34 @@ class MailboxWireTest {
     assertTrue(mail.get(0).seq() < mail.get(1).seq(), "oldest first");
   }
 
+  /**
+   * A pick-up state (its windows, its key) is held per client with mail, not per registration: a client
+   * registered with an empty mailbox holds none once its first pick-up found nothing; a deposit for it
+   * starts one, which sends the mail at once and goes when the mail was acknowledged and deleted.
+   */
+  @Test
+  void aPickUpStateIsHeldOnlyWhileItsClientHasMail() {
+    start(new JsonObject());
+    NodeIdentity bobId = NodeIdentity.generate();
+    UdpClient bob = registered("bob", bobId);
+    UdpClient alice = registered("alice", NodeIdentity.generate());
+    RendezvousHarness.awaitTrue("no state for two registered clients without mail",
+      () -> MailboxWire.stats(server).getInteger("recipients") == 0);
+    byte[] env = envelope(353, 5);
+    assertEquals("deposited", MailboxWire.deposit(alice, "m-1", bobId.signingPublicKey(), env).getString("t"));
+    List<MailboxWire.Mail> held = new ArrayList<>();
+    List<MailboxWire.Mail> mail = MailboxWire.pickUp(bob, 1, ack -> {
+      held.add(null); // the state exists while the mail is in flight: checked before the ack goes
+      assertEquals(1, MailboxWire.stats(server).getInteger("recipients"), "bob's state while his mail is in flight");
+      bob.sendControl(ack);
+    });
+    assertArrayEquals(env, mail.get(0).envelope(), "sent at once to a registered client that had no state");
+    assertEquals(1, held.size());
+    RendezvousHarness.awaitTrue("the state went with the acknowledged mail",
+      () -> MailboxWire.stats(server).getInteger("recipients") == 0
+        && MailboxWire.stats(server).getJsonObject("store").getInteger("messages") == 0);
+  }
+
   @Test
   void aRendezvousWithoutMailboxRefusesNotEnabled() {
     start(new JsonObject().put("mailbox", false));

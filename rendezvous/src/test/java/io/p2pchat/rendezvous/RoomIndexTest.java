@@ -15,7 +15,7 @@ class RoomIndexTest {
 
   @Test
   void aRoomGrowsFromOneMemberAndShrinksBackSortedByNick() throws RegistryException {
-    Registry registry = new Registry(100, 100, 1200);
+    Registry registry = new Registry(100, 100);
     register(registry, "zoe", new String("lobby"), 1);
     assertEquals(List.of("zoe"), nicks(registry.room("lobby")));
     register(registry, "adam", new String("lobby"), 2);
@@ -37,7 +37,7 @@ class RoomIndexTest {
 
   @Test
   void aLoneMemberReRegisteringFromElsewhereStaysItsRoomsOnlyMember() throws RegistryException {
-    Registry registry = new Registry(100, 100, 1200);
+    Registry registry = new Registry(100, 100);
     register(registry, "ann", "attic", 1);
     register(registry, "ann", "attic", 2);
     assertEquals(List.of("ann"), nicks(registry.room("attic")));
