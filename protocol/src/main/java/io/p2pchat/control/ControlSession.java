@@ -4,6 +4,7 @@ import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.crypto.ReplayWindow;
 import io.p2pchat.crypto.SessionKeys;
+import io.p2pchat.wire.Endpoint;
 import java.util.HexFormat;
 import javax.crypto.AEADBadTagException;
 import org.slf4j.Logger;
@@ -49,6 +50,8 @@ public final class ControlSession {
   private final long createdNanos;
   private long nextCounter;
   private State state;
+  /** Where the server sent this session's RESPONSE or RESUMED (see {@link #answeredTo(Endpoint)}); null on a client. */
+  private Endpoint answeredTo;
 
   ControlSession(Role role, int localIndex, int remoteIndex, SessionKeys keys, byte[] peerStaticKey,
       byte[] peerSigningKey, long createdNanos) {
@@ -198,6 +201,22 @@ public final class ControlSession {
     }
     log.debug("control session {}: {} -> {} ({})", this, state, to, why);
     state = to;
+  }
+
+  /**
+   * The server notes the address its RESPONSE or RESUMED went to. Only a party that received that datagram
+   * can derive this session's keys (the responder's ephemeral key, the RESUMED's server nonce), so a
+   * message that opens in this session from that very address proves its sender holds the identity key
+   * and receives at the address, as an address cookie's echo would (docs/PROTOCOL.md, "Registering
+   * without a challenge").
+   */
+  public void answeredTo(Endpoint address) {
+    this.answeredTo = address;
+  }
+
+  /** The address noted by {@link #answeredTo(Endpoint)}, or null. */
+  public Endpoint answeredTo() {
+    return answeredTo;
   }
 
   /** Age of the session in nanoseconds at {@code nowNanos}. */
