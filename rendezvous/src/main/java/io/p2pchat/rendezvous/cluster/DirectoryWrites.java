@@ -27,10 +27,12 @@ import java.util.function.Supplier;
  *
  * <p>States (one batch in flight at a time, so writes of one nick are applied in the order they were asked):
  * <pre>
- * IDLE ──write or arrival──▶ WAITING (the flush timer runs) ──timer──▶ IN_FLIGHT ──answered──▶ WAITING or IDLE
+ * IDLE ──write──▶ WAITING (the flush timer runs) ──timer──▶ IN_FLIGHT ──answered──▶ WAITING or IDLE
  * </pre>
  * A second write of a nick already in the open batch starts the next batch, so each batch holds one write per
  * key. Lives on the directory's context; Hazelcast's answers come back to it.
+ *
+ * <p>Arrivals have their own timer (the same {@link #FLUSH_AFTER_MS}) and never wait for the map.
  *
  * <p>Bound: a registration at this instance reaches the other instances' views (their look-ups and
  * introductions) {@link #FLUSH_AFTER_MS} after it was admitted, plus one event-bus hop; the map, which joining
@@ -71,6 +73,7 @@ final class DirectoryWrites {
   private final List<Member> arrivals = new ArrayList<>();
   private State state = State.IDLE;
   private long flushTimer = -1;
+  private long arrivalTimer = -1;
 
   DirectoryWrites(Vertx vertx, Context context, IMap<String, String> map, Supplier<? extends Collection<String>> liveInstances,
                   long ttlMillis, ClusterBridge bridge) {
@@ -99,6 +102,16 @@ final class DirectoryWrites {
     open(member.nick()).writes.put(member.nick(), new NickWrites.Write(NickWrites.Kind.PUT, member.encode()));
     if (announce) {
       arrivals.add(member);
+      if (arrivalTimer == -1) {
+        // Timer "arrivals": publishes the arrivals of FLUSH_AFTER_MS in one message. Not tied to the map's
+        // batches: a slow map round trip must not hold back what the other instances' views need (a client that
+        // moved on meanwhile would be taken back by a late announcement of where it was).
+        arrivalTimer = vertx.setTimer(FLUSH_AFTER_MS, t -> {
+          arrivalTimer = -1;
+          bridge.arrivals(new ArrayList<>(arrivals));
+          arrivals.clear();
+        });
+      }
     }
   }
 
@@ -134,10 +147,6 @@ final class DirectoryWrites {
   }
 
   private void flush() {
-    if (!arrivals.isEmpty()) {
-      bridge.arrivals(new ArrayList<>(arrivals));
-      arrivals.clear();
-    }
     Batch batch = queued.pollFirst();
     if (batch == null) {
       state = State.IDLE;
@@ -167,7 +176,7 @@ final class DirectoryWrites {
           + " is registered by another key at instance " + ClusteredDirectory.shortId(by.owner())));
       }
     });
-    if (queued.isEmpty() && arrivals.isEmpty()) {
+    if (queued.isEmpty()) {
       state = State.IDLE;
     } else {
       arm();
@@ -178,6 +187,9 @@ final class DirectoryWrites {
   void close() {
     if (flushTimer != -1) {
       vertx.cancelTimer(flushTimer);
+    }
+    if (arrivalTimer != -1) {
+      vertx.cancelTimer(arrivalTimer);
     }
   }
 }
