@@ -80,7 +80,9 @@ class DirectoryBatchIT {
       for (String nick : nicks) {
         UdpClient c = new UdpClient(instances[B].port, nick, "lobby", ids.get(nick), wallets.get(nick));
         moved.add(c);
-        assertEquals(List.of(Type.RESUME), c.establish((out, d) -> false), nick + " resumes at B");
+        List<Type> sent = c.establish((out, d) -> false);
+        // A RESUME answered late on a loaded machine is sent again (each one new): still no full handshake.
+        assertTrue(!sent.isEmpty() && sent.stream().allMatch(Type.RESUME::equals), nick + " resumes at B: " + sent);
         c.sendControl(c.registration());
         JsonObject answer = c.receiveControl(null);
         assertEquals("registered", answer.getString(Control.TYPE), nick + ", unchallenged: " + answer.encode());
