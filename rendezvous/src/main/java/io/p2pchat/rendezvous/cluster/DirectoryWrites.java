@@ -54,6 +54,12 @@ final class DirectoryWrites {
    * keeps one invocation well inside Hazelcast's comfortable operation size.
    */
   static final int MAX_BATCH = 1000;
+  /**
+   * Batches queued at most behind the one in flight (100,000 writes, ~30 MB): bounds memory while Hazelcast
+   * stalls (a member lost mid-operation, a long pause). Beyond it a claim fails at once (the client is told
+   * {@code busy} and retries) and a put or removal is dropped (the owner's refresh writes it again).
+   */
+  static final int MAX_QUEUED_BATCHES = 100;
 
   enum State { IDLE, WAITING, IN_FLIGHT }
 
@@ -90,6 +96,9 @@ final class DirectoryWrites {
    * {@link RendezvousDirectory.NickTakenException} then.
    */
   Future<Void> claim(Member member) {
+    if (full()) {
+      return Future.failedFuture(new IllegalStateException("directory writes backed up"));
+    }
     Batch batch = open(member.nick());
     Promise<Void> claimed = Promise.promise();
     batch.writes.put(member.nick(), new NickWrites.Write(NickWrites.Kind.CLAIM, member.encode()));
@@ -99,7 +108,9 @@ final class DirectoryWrites {
 
   /** Writes {@code member} (its TTL starts again); {@code announce}: and tells the other instances it arrived. */
   void put(Member member, boolean announce) {
-    open(member.nick()).writes.put(member.nick(), new NickWrites.Write(NickWrites.Kind.PUT, member.encode()));
+    if (!full()) {
+      open(member.nick()).writes.put(member.nick(), new NickWrites.Write(NickWrites.Kind.PUT, member.encode()));
+    }
     if (announce) {
       arrivals.add(member);
       if (arrivalTimer == -1) {
@@ -117,7 +128,14 @@ final class DirectoryWrites {
 
   /** Removes {@code member}'s entry if it is still exactly this record. */
   void remove(Member member) {
+    if (full()) {
+      return;
+    }
     open(member.nick()).writes.put(member.nick(), new NickWrites.Write(NickWrites.Kind.REMOVE, member.encode()));
+  }
+
+  private boolean full() {
+    return queued.size() >= MAX_QUEUED_BATCHES && queued.peekLast().writes.size() >= MAX_BATCH;
   }
 
   State state() {
