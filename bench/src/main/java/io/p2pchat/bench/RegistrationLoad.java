@@ -67,6 +67,9 @@ final class RegistrationLoad {
         if (challenge == null) {
           continue;
         }
+        if (Control.type(challenge) == ControlType.REGISTERED) {
+          return true; // admitted without a challenge: the session's handshake proved the address
+        }
         byte[] cookie = Control.bytes(challenge, Control.COOKIE, AddressCookie.LENGTH);
         byte[] signed = ControlSigning.register(Control.PROTOCOL_VERSION, cookie, key.signingPublicKey(),
             registration.getString(Control.NICK), registration.getString(Control.ROOM),
@@ -111,7 +114,10 @@ final class RegistrationLoad {
     return java.util.Arrays.copyOf(p.getData(), p.getLength());
   }
 
-  /** Sends {@code msg} sealed and waits for an answer of type {@code wanted}; null on timeout or an error answer. */
+  /**
+   * Sends {@code msg} sealed and waits for an answer of type {@code wanted} (or {@code registered}, which a first
+   * register gets at once from a session answered at this address); null on timeout or an error answer.
+   */
   private static JsonObject ask(DatagramSocket s, InetSocketAddress to, ControlClient control, JsonObject msg,
       ControlType wanted) throws IOException, WireException {
     byte[] out = control.seal(msg.toBuffer().getBytes(), System.nanoTime());
@@ -126,7 +132,7 @@ final class RegistrationLoad {
       }
       JsonObject answer = ControlCodec.decodeBody(Buffer.buffer(m.payload()));
       ControlType type = Control.type(answer);
-      if (type == wanted) {
+      if (type == wanted || type == ControlType.REGISTERED) {
         return answer;
       }
       if (type == ControlType.ERROR) {

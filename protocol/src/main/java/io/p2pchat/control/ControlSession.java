@@ -5,6 +5,7 @@ import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.crypto.ReplayWindow;
 import io.p2pchat.crypto.SessionKeys;
 import io.p2pchat.crypto.TransportCipher;
+import io.p2pchat.wire.Endpoint;
 import java.util.HexFormat;
 import javax.crypto.AEADBadTagException;
 import org.slf4j.Logger;
@@ -69,6 +70,8 @@ public final class ControlSession {
   private final long createdNanos;
   private long nextCounter;
   private State state;
+  /** Where the server sent this session's RESPONSE or RESUMED (see {@link #answeredTo(Endpoint)}); null on a client. */
+  private Endpoint answeredTo;
 
   /**
    * @param peer server side: the client's identity key, shared with (not copied from) whoever holds it
@@ -235,6 +238,22 @@ public final class ControlSession {
     }
     log.debug("control session {}: {} -> {} ({})", this, state, to, why);
     state = to;
+  }
+
+  /**
+   * The server notes the address its RESPONSE or RESUMED went to. Only a party that received that datagram
+   * can derive this session's keys (the responder's ephemeral key, the RESUMED's server nonce), so a
+   * message that opens in this session from that very address proves its sender holds the identity key
+   * and receives at the address, as an address cookie's echo would (docs/PROTOCOL.md, "Registering
+   * without a challenge").
+   */
+  public void answeredTo(Endpoint address) {
+    this.answeredTo = address;
+  }
+
+  /** The address noted by {@link #answeredTo(Endpoint)}, or null. */
+  public Endpoint answeredTo() {
+    return answeredTo;
   }
 
   /** Age of the session in nanoseconds at {@code nowNanos}. */

@@ -64,6 +64,15 @@ interface ControlChannel {
     return null;
   }
 
+  /**
+   * True when the confirmed session of the client holding {@code key} was answered (its RESPONSE or RESUMED)
+   * at {@code from}: a message opened in it from there proves the sender receives at {@code from}, as an echoed
+   * address cookie does (docs/PROTOCOL.md, "Registering without a challenge"). False without sealed sessions.
+   */
+  default boolean answeredAt(byte[] key, Endpoint from) {
+    return false;
+  }
+
   /** Forgets expired sessions and the addresses of clients without one; returns the sessions removed. */
   int sweep(long nowNanos);
 

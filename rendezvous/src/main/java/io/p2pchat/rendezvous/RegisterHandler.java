@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.net.InetSocketAddress;
 import java.util.Arrays;
+import java.util.function.BiPredicate;
 
 /**
  * {@code register}: the first one (no cookie, or a stale one) is answered with a {@code challenge}
@@ -32,12 +33,18 @@ final class RegisterHandler implements ControlHandler {
   private final HostCandidates hostCandidates;
   private final int ttlSeconds;
   private final boolean relay;
+  /**
+   * True when the client holding the key (first argument) had its control session's handshake answered at the
+   * address (second): {@link ControlChannel#answeredAt}. Such a client's register needs no challenge.
+   */
+  private final BiPredicate<byte[], Endpoint> answeredAt;
   /** Told of each registration that is new or moved, after its {@code registered}: the mailbox's pick-up starts. */
   private final java.util.function.Consumer<Registration> onRegistered;
 
   RegisterHandler(RendezvousOptions options, Registry registry, RendezvousDirectory directory,
                   Introductions introductions, HostCandidates hostCandidates, Outbox outbox, NodeLog log,
-                  java.util.function.Consumer<Registration> onRegistered) {
+                  BiPredicate<byte[], Endpoint> answeredAt, java.util.function.Consumer<Registration> onRegistered) {
+    this.answeredAt = answeredAt;
     this.onRegistered = onRegistered;
     this.hostCandidates = hostCandidates;
     this.registry = registry;
@@ -60,7 +67,12 @@ final class RegisterHandler implements ControlHandler {
     NEW,
     MOVED,
     /** The same registration again (its answer crossed a retry). */
-    REFRESHED
+    REFRESHED,
+    /**
+     * Admitted (or passed on to the cluster's claim) without a challenge: it came in the sealed session of
+     * the key it names, from the address that session's handshake was answered at.
+     */
+    UNCHALLENGED
   }
 
   private final EnumCounts<Outcome> outcomes = new EnumCounts<>(Outcome.class);
@@ -82,7 +94,10 @@ final class RegisterHandler implements ControlHandler {
    * verify was a third of a registration's cost): the session's AEAD already proves the sender holds
    * the static key which the INITIATION's binding signature tied to that identity, and its replay
    * window refuses a repeat. The address cookie is still checked (an HMAC: cheap). docs/PROTOCOL.md,
-   * "What a registration costs".
+   * "What a registration costs". When, moreover, it comes from the address at which that session's
+   * handshake was answered, the address is proven too (only a receiver of the RESPONSE or RESUMED could key the
+   * session) and no challenge round trip is needed: the first, unsigned register is admitted at once. An
+   * old client's signed second register still works. docs/PROTOCOL.md, "Registering without a challenge".
    */
   void handleSealed(Exchange ex, JsonObject msg, byte[] sessionKey) throws WireException {
     if (Control.number(msg, Control.VERSION) != Control.PROTOCOL_VERSION) {
@@ -93,12 +108,15 @@ final class RegisterHandler implements ControlHandler {
     RegisterRequest listed = RegisterRequest.parse(msg);
     long nowMillis = System.currentTimeMillis();
     InetSocketAddress source = new InetSocketAddress(ex.from.host(), ex.from.port());
-    if (!listed.signed() || !cookies.verify(listed.cookie(), source, nowMillis)) {
+    boolean provenBySession = sessionKey != null && Arrays.equals(sessionKey, listed.key());
+    boolean addressProven = provenBySession && answeredAt.test(sessionKey, ex.from);
+    if (addressProven) {
+      outcomes.count(Outcome.UNCHALLENGED);
+    } else if (!listed.signed() || !cookies.verify(listed.cookie(), source, nowMillis)) {
       outcomes.count(Outcome.CHALLENGED);
       outbox.answer(ex, Control.of(ControlType.CHALLENGE).put(Control.COOKIE, Control.base64(cookies.issue(source, nowMillis))));
       return;
     }
-    boolean provenBySession = sessionKey != null && Arrays.equals(sessionKey, listed.key());
     if (!provenBySession && !listed.signatureValid()) {
       log.info("bad registration signature for {} from {} (key {})", listed.nick(), ex.from,
         NodeIdentity.keyIdOf(listed.key()));

@@ -344,6 +344,7 @@ public class RendezvousVerticle extends VerticleBase {
     deposit = new DepositHandler(registry, outbox, mailbox, options.mailbox(), pickUp, mailboxCounters);
     mailboxAck = new MailboxAckHandler(registry, outbox, pickUp);
     register = new RegisterHandler(options, registry, directory, introductions, hostCandidates, outbox, log,
+      (key, from) -> channel.answeredAt(key, from),
       r -> {
         if (pickUp != null) {
           pickUp.registered(r);

@@ -112,9 +112,11 @@ final class SealedControlChannel implements ControlChannel {
       return Opened.reply(Buffer.buffer(r.datagram()), RendezvousMetrics.Handshake.COOKIE, "control cookie");
     }
     if (event instanceof ControlServer.Event.Accepted a) {
+      a.session().answeredTo(from);
       return Opened.reply(Buffer.buffer(a.response()), RendezvousMetrics.Handshake.COMPLETED, "control response");
     }
     if (event instanceof ControlServer.Event.Resumed r) {
+      r.session().answeredTo(from);
       return Opened.reply(Buffer.buffer(r.resumed()), RendezvousMetrics.Handshake.RESUMED, "control resumed");
     }
     if (event instanceof ControlServer.Event.Reset r) {
@@ -184,6 +186,12 @@ final class SealedControlChannel implements ControlChannel {
       return null;
     }
     return Buffer.buffer(session.seal(message.toBuffer().getBytes(), now));
+  }
+
+  @Override
+  public boolean answeredAt(byte[] key, Endpoint from) {
+    ControlSession session = server.sessionOf(key);
+    return session != null && from.equals(session.answeredTo());
   }
 
   @Override

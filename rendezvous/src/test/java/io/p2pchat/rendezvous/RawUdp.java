@@ -106,16 +106,16 @@ public final class RawUdp implements AutoCloseable {
     throw new AssertionError("no text answer within " + RECEIVE_TIMEOUT_MS + " ms");
   }
 
-  /** The next CONTROL message of {@code type}, skipping everything else. */
-  public JsonObject receiveControl(ControlType type) throws IOException {
+  /** The next CONTROL message of one of {@code types}, skipping everything else. */
+  public JsonObject receiveControl(ControlType... types) throws IOException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RECEIVE_TIMEOUT_MS);
     while (System.nanoTime() < deadline) {
       JsonObject msg = control == null ? null : control.open(receive());
-      if (msg != null && type.wireName().equals(msg.getString(Control.TYPE))) {
+      if (msg != null && java.util.Arrays.asList(types).contains(Control.type(msg))) {
         return msg;
       }
     }
-    throw new AssertionError("no " + type.wireName() + " within " + RECEIVE_TIMEOUT_MS + " ms");
+    throw new AssertionError("no " + java.util.Arrays.toString(types) + " within " + RECEIVE_TIMEOUT_MS + " ms");
   }
 
   /**
@@ -127,7 +127,7 @@ public final class RawUdp implements AutoCloseable {
   }
 
   /**
-   * Registers {@code nick} from this socket as a node does (register, challenge, signed register
+   * Registers {@code nick} from this socket as a node does (register, and when challenged the signed register,
    * with a fresh identity) and waits for {@code registered}.
    */
   public JsonObject register(String nick, String room, int rendezvousPort) throws IOException {
@@ -138,7 +138,11 @@ public final class RawUdp implements AutoCloseable {
     NodeIdentity identity = control.identity();
     JsonObject registration = UdpClient.registration(identity, nick, room, "instance-of-" + nick, "127.0.0.1:" + port());
     sendControl(registration, rendezvousPort);
-    byte[] cookie = Base64.getDecoder().decode(receiveControl(ControlType.CHALLENGE).getString(Control.COOKIE));
+    JsonObject answer = receiveControl(ControlType.CHALLENGE, ControlType.REGISTERED);
+    if (Control.type(answer) != ControlType.CHALLENGE) {
+      return answer; // admitted at once: the session was answered at this socket's address
+    }
+    byte[] cookie = Base64.getDecoder().decode(answer.getString(Control.COOKIE));
     sendControl(UdpClient.signed(registration, identity, cookie), rendezvousPort);
     return receiveControl(ControlType.REGISTERED);
   }

@@ -41,7 +41,7 @@ public final class UdpClient implements AutoCloseable {
   public final String nick;
   public final String room;
   public final String instance;
-  private final DatagramSocket socket;
+  private DatagramSocket socket;
   private final InetSocketAddress server;
   private final TestControl control;
   private long fences;
@@ -61,14 +61,28 @@ public final class UdpClient implements AutoCloseable {
     this.nick = nick;
     this.room = room;
     this.instance = Long.toHexString(System.nanoTime());
+    socket = newSocket();
+    server = new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort);
+    control = new TestControl(identity, "127.0.0.1:" + serverPort, null, tickets);
+  }
+
+  private static DatagramSocket newSocket() {
     try {
-      socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      socket.setSoTimeout(RECEIVE_TIMEOUT_MS);
+      DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      s.setSoTimeout(RECEIVE_TIMEOUT_MS);
+      return s;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    server = new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort);
-    control = new TestControl(identity, "127.0.0.1:" + serverPort, null, tickets);
+  }
+
+  /**
+   * Moves to a new port, as a NAT rebinding does: the control session goes on (it roams), but it was not
+   * answered at the new address, so a register from there is challenged.
+   */
+  public void roam() {
+    socket.close();
+    socket = newSocket();
   }
 
   /** A client of the rendezvous on loopback {@code serverPort}, registered in {@code room} (it fails the test if not). */
@@ -149,7 +163,10 @@ public final class UdpClient implements AutoCloseable {
       .put(Control.SIG, Control.base64(identity.sign(signed)));
   }
 
-  /** register, challenge, signed register: returns the server's answer to the signed one. */
+  /**
+   * register, then (when challenged: the session was not answered at this address) the signed register:
+   * returns the server's answer to the last one.
+   */
   public JsonObject register() {
     return register(registration());
   }
@@ -157,9 +174,21 @@ public final class UdpClient implements AutoCloseable {
   /** {@link #register()} of {@code registration} (this client's, with other fields such as its {@code local} list). */
   public JsonObject register(JsonObject registration) {
     sendControl(registration);
-    JsonObject challenge = receiveControl(ControlType.CHALLENGE);
-    sendControl(signed(registration, identity, Base64.getDecoder().decode(challenge.getString(Control.COOKIE))));
+    JsonObject answer = receiveControl(null);
+    while (!answersRegister(answer)) {
+      answer = receiveControl(null); // an introduction or gone of an earlier registration
+    }
+    if (Control.type(answer) != ControlType.CHALLENGE) {
+      return answer;
+    }
+    sendControl(signed(registration, identity, Base64.getDecoder().decode(answer.getString(Control.COOKIE))));
     return receiveControl(null);
+  }
+
+  /** True for what answers a register: a challenge, {@code registered} or an error. */
+  static boolean answersRegister(JsonObject message) {
+    ControlType type = Control.type(message);
+    return type == ControlType.CHALLENGE || type == ControlType.REGISTERED || type == ControlType.ERROR;
   }
 
   public JsonObject signedBye() {

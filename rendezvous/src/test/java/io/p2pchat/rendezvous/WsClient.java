@@ -93,12 +93,18 @@ public final class WsClient implements AutoCloseable {
     return control.hasSession();
   }
 
-  /** register, challenge, signed register: returns the server's answer to the signed one. */
+  /** register (and, when challenged, the signed register): returns the server's answer to the last one. */
   public JsonObject register() {
     JsonObject first = UdpClient.registration(identity, nick, room, instance, "127.0.0.1:1");
     sendControl(first);
-    JsonObject challenge = receiveControl(ControlType.CHALLENGE);
-    sendControl(UdpClient.signed(first, identity, Base64.getDecoder().decode(challenge.getString(Control.COOKIE))));
+    JsonObject answer = receiveControl(null);
+    while (!UdpClient.answersRegister(answer)) {
+      answer = receiveControl(null); // an introduction or gone of an earlier registration
+    }
+    if (Control.type(answer) != ControlType.CHALLENGE) {
+      return answer; // the session was answered on this connection: no challenge needed
+    }
+    sendControl(UdpClient.signed(first, identity, Base64.getDecoder().decode(answer.getString(Control.COOKIE))));
     return receiveControl(null);
   }
 

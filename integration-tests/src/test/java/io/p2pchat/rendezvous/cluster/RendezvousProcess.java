@@ -81,6 +81,24 @@ final class RendezvousProcess {
     }
   }
 
+  /**
+   * Starts one clustered instance per slot of {@code instances} (in a new directory under {@code target/NAME}, with
+   * a generated cluster.xml on free ports) and waits until each answers; returns the directory (kept after the run).
+   */
+  static Path startCluster(String name, RendezvousProcess[] instances) throws Exception {
+    Path dir = Files.createDirectories(Path.of("target", name, Long.toString(System.currentTimeMillis())).toAbsolutePath());
+    Path clusterXml = dir.resolve("cluster.xml");
+    Files.writeString(clusterXml, TestCluster.hazelcastXml(TestCluster.freeTcpRange(instances.length), instances.length));
+    for (int i = 0; i < instances.length; i++) {
+      instances[i] = new RendezvousProcess(dir, "rdv" + i, clusterXml);
+      instances[i].start();
+    }
+    for (RendezvousProcess instance : instances) {
+      instance.awaitAnswer();
+    }
+    return dir;
+  }
+
   /** A test's tear-down: its nodes' Vert.x closed (when started), then every instance started killed. */
   static void tearDown(io.vertx.core.Vertx nodes, List<RendezvousProcess> instances) throws Exception {
     if (nodes != null) {

@@ -10,8 +10,6 @@ import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.rendezvous.UdpClient;
 import io.p2pchat.wire.Control;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -38,17 +36,7 @@ class TicketFailoverIT {
   @Test
   @Timeout(value = 170, unit = TimeUnit.SECONDS)
   void aClientOfAKilledInstanceResumesAtTheOtherWithItsTicket() throws Exception {
-    Path dir = Files.createDirectories(Path.of("target", "ticket-failover-it", Long.toString(System.currentTimeMillis()))
-      .toAbsolutePath());
-    Path clusterXml = dir.resolve("cluster.xml");
-    Files.writeString(clusterXml, TestCluster.hazelcastXml(TestCluster.freeTcpRange(INSTANCES), INSTANCES));
-    for (int i = 0; i < INSTANCES; i++) {
-      instances[i] = new RendezvousProcess(dir, "rdv" + i, clusterXml);
-      instances[i].start();
-    }
-    for (RendezvousProcess instance : instances) {
-      instance.awaitAnswer();
-    }
+    RendezvousProcess.startCluster("ticket-failover-it", instances);
     NodeIdentity id = NodeIdentity.generate();
     TicketWallet wallet = new TicketWallet();
     try (UdpClient first = new UdpClient(instances[0].port, "ann", "failover", id, wallet)) {

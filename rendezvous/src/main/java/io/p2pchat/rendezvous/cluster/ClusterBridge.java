@@ -33,6 +33,9 @@ final class ClusterBridge {
 
   private static final String EVENT = "e";
   private static final String ARRIVED = "arrived";
+  /** Several arrivals in one message ({@link DirectoryWrites}' batches); an instance built before them ignores it, and learns
+   * those clients from the next refresh instead. */
+  private static final String ARRIVALS = "arrivals";
   private static final String DEPARTED = "departed";
   private static final String REFRESH = "refresh";
 
@@ -67,6 +70,11 @@ final class ClusterBridge {
       case ARRIVED:
         listener.arrived(Member.fromJson(event.getJsonObject("member")), false);
         break;
+      case ARRIVALS:
+        for (Object m : event.getJsonArray("members", new JsonArray())) {
+          listener.arrived(Member.fromJson((JsonObject) m), false);
+        }
+        break;
       case DEPARTED:
         listener.departed(event.getString("nick"), owner);
         break;
@@ -82,6 +90,15 @@ final class ClusterBridge {
 
   void arrived(Member member) {
     bus.publish(MEMBERS_ADDRESS, event(ARRIVED).put("member", member.toJson()));
+  }
+
+  /** Several arrivals, one message ({@link #REFRESH_BATCH} members at most per message). */
+  void arrivals(List<Member> members) {
+    for (int i = 0; i < members.size(); i += REFRESH_BATCH) {
+      JsonArray batch = new JsonArray();
+      members.subList(i, Math.min(members.size(), i + REFRESH_BATCH)).forEach(m -> batch.add(m.toJson()));
+      bus.publish(MEMBERS_ADDRESS, event(ARRIVALS).put("members", batch));
+    }
   }
 
   void departed(String nick) {

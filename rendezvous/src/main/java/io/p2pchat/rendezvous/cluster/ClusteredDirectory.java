@@ -58,6 +58,8 @@ final class ClusteredDirectory implements RendezvousDirectory {
   /** When each of our clients' shared entries was last written (ms). */
   private final Map<String, Long> putAt = new HashMap<>();
   private UUID membershipRegistration;
+  /** The batched writes and arrivals (with Hazelcast); null: each write is its own map call. */
+  private DirectoryWrites writes;
 
   private ClusteredDirectory(Vertx vertx, long ttlMillis, Listener listener) {
     this.vertx = vertx;
@@ -76,6 +78,7 @@ final class ClusteredDirectory implements RendezvousDirectory {
       .compose(map -> {
         directory.nicks = map;
         directory.watchMembership();
+        directory.batchWrites();
         return map.values();
       })
       .map(values -> {
@@ -114,6 +117,13 @@ final class ClusteredDirectory implements RendezvousDirectory {
         context.runOnContext(v -> instanceLeft(node, oldest));
       }
     });
+  }
+
+  private void batchWrites() {
+    if (clusterManager instanceof HazelcastClusterManager hz) {
+      writes = new DirectoryWrites(vertx, context, hz.getHazelcastInstance().getMap(NICKS_MAP),
+        clusterManager::getNodes, mapTtl(), bridge);
+    }
   }
 
   private void instanceLeft(String node, boolean oldest) {
@@ -173,6 +183,9 @@ final class ClusteredDirectory implements RendezvousDirectory {
    */
   @Override
   public Future<Void> claim(Member member) {
+    if (writes != null) {
+      return writes.claim(member).onSuccess(v -> putAt.put(member.nick(), System.currentTimeMillis()));
+    }
     String value = member.encode();
     return nicks.get(member.nick()).compose(current -> {
       if (current == null) {
@@ -193,6 +206,10 @@ final class ClusteredDirectory implements RendezvousDirectory {
   @Override
   public void announce(Member member) {
     putAt.put(member.nick(), System.currentTimeMillis());
+    if (writes != null) {
+      writes.put(member, true);
+      return;
+    }
     nicks.put(member.nick(), member.encode(), mapTtl());
     bridge.arrived(member);
   }
@@ -200,7 +217,11 @@ final class ClusteredDirectory implements RendezvousDirectory {
   @Override
   public void depart(Member member) {
     putAt.remove(member.nick());
-    nicks.removeIfPresent(member.nick(), member.encode());
+    if (writes != null) {
+      writes.remove(member);
+    } else {
+      nicks.removeIfPresent(member.nick(), member.encode());
+    }
     bridge.departed(member.nick());
   }
 
@@ -223,7 +244,11 @@ final class ClusteredDirectory implements RendezvousDirectory {
       Long at = putAt.get(member.nick());
       if (at == null || now - at >= ttlMillis) {
         putAt.put(member.nick(), now);
-        nicks.put(member.nick(), member.encode(), mapTtl());
+        if (writes != null) {
+          writes.put(member, false);
+        } else {
+          nicks.put(member.nick(), member.encode(), mapTtl());
+        }
       }
     }
     putAt.keySet().retainAll(new java.util.HashSet<>(names));
@@ -242,6 +267,9 @@ final class ClusteredDirectory implements RendezvousDirectory {
 
   @Override
   public Future<Void> close() {
+    if (writes != null) {
+      writes.close();
+    }
     if (membershipRegistration != null) {
       ((HazelcastClusterManager) clusterManager).getHazelcastInstance().getCluster()
         .removeMembershipListener(membershipRegistration);
