@@ -5,14 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.p2pchat.chat.ChatAddresses;
+import io.p2pchat.chat.LocalEventBatch;
 import io.p2pchat.node.TestNet;
 import io.p2pchat.rendezvous.RendezvousVerticle;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -126,6 +130,22 @@ class EventFloodTest {
     await(vertx.eventBus().<JsonObject>consumer(bob.received(),
       m -> rawReceived.add(m.body().getString("id"), m.body().getString("text"))).completion());
 
+    // The typed clients ride the in-process batches (the node's own Vert.x instance is not clustered): a spy on
+    // bob's, and on his public batch, both on one context, so a turn's in-process batch reaches it before the
+    // public batch of that turn (the node publishes them in that order).
+    Seen localReceived = new Seen("in-process chat.received.batch.local");
+    Seen publicBatches = new Seen("public chat.received.batch events");
+    Context spies = vertx.getOrCreateContext();
+    CompletableFuture<Void> spying = new CompletableFuture<>();
+    spies.runOnContext(v -> Future.all(
+        vertx.eventBus().<LocalEventBatch>localConsumer(bob.receivedLocal(), m -> m.body().events()
+          .forEach(e -> localReceived.add(((JsonObject) e).getString("id"), ((JsonObject) e).getString("text"))))
+          .completion(),
+        vertx.eventBus().<JsonObject>consumer(bob.receivedBatch(), m -> m.body().getJsonArray(ChatAddresses.BATCH_EVENTS)
+          .forEach(e -> publicBatches.add(((JsonObject) e).getString("id"), null))).completion())
+      .onComplete(done -> spying.complete(null)));
+    spying.get(TestNet.WAIT_SECONDS, TimeUnit.SECONDS);
+
     await(aliceNode.client().awaitPeer("bob"));
     await(bobNode.client().awaitPeer("alice"));
 
@@ -154,6 +174,17 @@ class EventFloodTest {
       seen.awaitCount(MESSAGES + 1);
       assertEquals(MESSAGES + 1, seen.count(), seen.what);
     }
+    localReceived.awaitCount(MESSAGES + 1);
+    assertEquals(rawReceived.orderHash(), localReceived.orderHash(), "the in-process batches carried every chat.received");
+
+    // With no typed client left listening, the node publishes no in-process batch: the next turn's public batch
+    // comes, and the in-process one did not come before it.
+    await(aliceApp.close());
+    await(bobApp.close());
+    publicBatches.awaitCount(MESSAGES + 1);
+    assertEquals(1, await(aliceNode.client().send("bob", List.of("f" + (MESSAGES + 1)))).size());
+    publicBatches.awaitCount(MESSAGES + 2);
+    assertEquals(MESSAGES + 1, localReceived.count(), "an in-process batch with no typed client listening");
   }
 
   /**

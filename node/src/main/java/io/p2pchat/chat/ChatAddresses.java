@@ -12,7 +12,8 @@ package io.p2pchat.chat;
  *   whose bodies are checked by a {@link RequestSchema} (failures: {@link FailureCodes}); events
  *   are published as JSON objects.</li>
  *   <li>Internal ({@link #punchSend()}, {@link #punchEvents()}): hand-offs between this node's
- *   ChatVerticle and PunchVerticle, registered with {@code localConsumer} and sent with local-only
+ *   ChatVerticle and PunchVerticle, and the in-process forms of the batched events for {@code ChatClient}
+ *   ({@link #receivedLocal()} …), registered with {@code localConsumer} and sent with local-only
  *   delivery, so they never cross a clustered event bus (their bodies are passed by reference).
  *   Nothing else may consume or send on them.</li>
  * </ul>
@@ -26,6 +27,11 @@ public final class ChatAddresses {
   public static final String BATCH_SUFFIX = ".batch";
   /** The batched form's one field: the per-message bodies, in order. */
   public static final String BATCH_EVENTS = "events";
+  /**
+   * Suffix of a batched event's in-process form ({@link LocalEventBatch}): {@code p2pchat.chat.received.batch.local}
+   * is internal, for {@code ChatClient} in the node's own Vert.x instance.
+   */
+  public static final String LOCAL_SUFFIX = ".local";
 
   private final String prefix;
   private final String send;
@@ -37,6 +43,9 @@ public final class ChatAddresses {
   private final String receivedBatch;
   private final String sentBatch;
   private final String deliveredBatch;
+  private final String receivedLocal;
+  private final String sentLocal;
+  private final String deliveredLocal;
   private final String peerState;
   private final String rendezvousState;
   private final String lanState;
@@ -66,6 +75,9 @@ public final class ChatAddresses {
     this.receivedBatch = received + BATCH_SUFFIX;
     this.sentBatch = sent + BATCH_SUFFIX;
     this.deliveredBatch = delivered + BATCH_SUFFIX;
+    this.receivedLocal = receivedBatch + LOCAL_SUFFIX;
+    this.sentLocal = sentBatch + LOCAL_SUFFIX;
+    this.deliveredLocal = deliveredBatch + LOCAL_SUFFIX;
     this.peerState = prefix + ".peer.state";
     this.rendezvousState = prefix + ".rendezvous.state";
     this.lanState = prefix + ".lan.state";
@@ -123,6 +135,24 @@ public final class ChatAddresses {
   /** Public, published {@code {"events": [...]}}: the {@link #delivered()} bodies of one event-loop turn, in order. */
   public String deliveredBatch() {
     return deliveredBatch;
+  }
+
+  /**
+   * Internal (local only): {@link #receivedBatch()}'s events as a {@link LocalEventBatch}, for {@code ChatClient}
+   * in this Vert.x instance; published only while one listens ({@link LocalEventListeners}).
+   */
+  public String receivedLocal() {
+    return receivedLocal;
+  }
+
+  /** Internal (local only): {@link #sentBatch()}'s events as a {@link LocalEventBatch} (see {@link #receivedLocal()}). */
+  public String sentLocal() {
+    return sentLocal;
+  }
+
+  /** Internal (local only): {@link #deliveredBatch()}'s events as a {@link LocalEventBatch} (see {@link #receivedLocal()}). */
+  public String deliveredLocal() {
+    return deliveredLocal;
   }
 
   /**

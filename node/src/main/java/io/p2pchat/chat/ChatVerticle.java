@@ -160,11 +160,12 @@ public class ChatVerticle extends VerticleBase {
     log = NodeLog.of(ChatVerticle.class, options.nick(), options.logDir());
     LocalCodec.register(vertx, OutboundBatch.class);
     LocalCodec.register(vertx, PunchEventBatch.class);
+    LocalCodec.register(vertx, LocalEventBatch.class);
     outbox = new TurnBatch<>(context, vertx.eventBus(), addresses.punchSend(), OutboundBatch::new);
     // The console and the web UI consume the per-message forms: a node serving either publishes them
     // whatever events.perMessage says.
     events = new MessageEvents(context, vertx.eventBus(), addresses,
-      options.eventsPerMessage() || options.console() || options.httpEnabled());
+      options.eventsPerMessage() || options.console() || options.httpEnabled(), LocalEventListeners.of(vertx));
     // Opening the journal reads and checks it from disk: a worker's job. The addresses are served
     // only once it is open: a request before then finds no handler rather than a half-started node.
     // This verticle starts before PunchVerticle, so whatever a peer sends from the moment the socket

@@ -24,7 +24,10 @@ import java.util.List;
  * that consumes it. Vert.x offers no public "has consumers" test for an address, so the node never
  * guesses: an application subscribed to a per-message address gets every event unless whoever
  * configured the node said that no one does. The batched form is always published (one message per
- * turn and kind); the typed API ({@code ChatClient}) consumes it, so it gets every event either way.
+ * turn and kind). The typed API ({@code ChatClient}) gets every event either way: in the node's own Vert.x
+ * instance from the batch's in-process form ({@link LocalEventBatch}: the same list, not copied for each
+ * consumer), published only while such a client listens ({@link LocalEventListeners}); on another member of a
+ * clustered event bus from the public batch.
  *
  * <p>Lives on its owner's context only.
  */
@@ -35,22 +38,30 @@ final class MessageEvents {
    * {@code publish(address, body)} allocates a new one per call).
    */
   private static final DeliveryOptions EVENT = new DeliveryOptions();
+  /** Options of the in-process batches ({@link LocalEventBatch}): never beyond this Vert.x instance. */
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
-  /** One kind of per-message event: its address, its batched form's address and this turn's bodies. */
+  /**
+   * One kind of per-message event: its address, its batched form's address, the batch's in-process form's
+   * address and this turn's bodies.
+   */
   private static final class Kind {
     private final String address;
     private final String batchAddress;
+    private final String localAddress;
     private List<Object> turn = new ArrayList<>();
 
-    Kind(String address, String batchAddress) {
+    Kind(String address, String batchAddress, String localAddress) {
       this.address = address;
       this.batchAddress = batchAddress;
+      this.localAddress = localAddress;
     }
   }
 
   private final Context context;
   private final EventBus eventBus;
   private final boolean perMessage;
+  private final LocalEventListeners localListeners;
   private final Kind sent;
   private final Kind delivered;
   private final Kind received;
@@ -60,13 +71,15 @@ final class MessageEvents {
   /**
    * @param perMessage publish each event on its per-message address too (see the class comment)
    */
-  MessageEvents(Context context, EventBus eventBus, ChatAddresses addresses, boolean perMessage) {
+  MessageEvents(Context context, EventBus eventBus, ChatAddresses addresses, boolean perMessage,
+                LocalEventListeners localListeners) {
     this.context = context;
     this.eventBus = eventBus;
     this.perMessage = perMessage;
-    this.sent = new Kind(addresses.sent(), addresses.sentBatch());
-    this.delivered = new Kind(addresses.delivered(), addresses.deliveredBatch());
-    this.received = new Kind(addresses.received(), addresses.receivedBatch());
+    this.localListeners = localListeners;
+    this.sent = new Kind(addresses.sent(), addresses.sentBatch(), addresses.sentLocal());
+    this.delivered = new Kind(addresses.delivered(), addresses.deliveredBatch(), addresses.deliveredLocal());
+    this.received = new Kind(addresses.received(), addresses.receivedBatch(), addresses.receivedLocal());
   }
 
   /** {@code chat.sent} {@code {"id", "to"?, "text", "ts"}}. */
@@ -117,6 +130,10 @@ final class MessageEvents {
     }
     List<Object> events = kind.turn;
     kind.turn = new ArrayList<>(events.size());
+    // The same list in both forms: neither changes it (Vert.x copies the public one for each consumer).
+    if (localListeners.any(kind.localAddress)) {
+      eventBus.publish(kind.localAddress, new LocalEventBatch(events), LOCAL);
+    }
     eventBus.publish(kind.batchAddress, new JsonObject().put(ChatAddresses.BATCH_EVENTS, new JsonArray(events)), EVENT);
   }
 }

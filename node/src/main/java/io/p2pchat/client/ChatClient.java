@@ -37,7 +37,10 @@ import java.util.List;
  * this client through their batched forms ({@code <address>.batch}, one event-bus message per node
  * event-loop turn carrying all of that turn's events, in order): the per-message handlers get them one
  * by one, the batch handlers ({@link #receivedBatchHandler} …) as the list, which is the cheapest way
- * to follow a flood. Both get every event whatever the node's {@code events.perMessage} says.
+ * to follow a flood. Both get every event whatever the node's {@code events.perMessage} says. In a Vert.x
+ * instance that is not clustered (the node is then in it) the batches come by reference on internal addresses,
+ * uncopied, published only while a client listens; on a clustered event bus (the node may be in another member)
+ * the public batches serve, which Vert.x copies for each handler.
  */
 public interface ChatClient {
 

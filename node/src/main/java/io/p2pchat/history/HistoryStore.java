@@ -559,7 +559,7 @@ public final class HistoryStore implements AutoCloseable {
         LOG.error("history journal {}: a record is above maxRecordBytes ({}); not saved", file, options.getMaxRecordBytes());
       }
     }
-    ByteBuffer buf = ByteBuffer.wrap(bytes.array(), 0, bytes.size());
+    ByteBuffer buf = bytes.contents();
     while (buf.hasRemaining()) {
       channel.write(buf);
     }

@@ -1,7 +1,7 @@
 package io.p2pchat.history;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -17,7 +17,8 @@ import java.util.zip.CRC32C;
  * </pre>
  * The writer thread encodes every record a node sends or receives: as JSON, the keys and quoting
  * made a 100-byte chat line a 250-byte record, and copying the journal into the page cache was
- * half of the writer's time; this is ~150 bytes. Writer thread only.
+ * half of the writer's time; this is ~150 bytes. Each record is encoded where it is written from: in
+ * the batch's direct buffer ({@link Bytes}). Writer thread only.
  */
 final class JournalEncoder {
 
@@ -33,10 +34,9 @@ final class JournalEncoder {
   static final int DELIVERED = 1;
   static final int FAILED = 2;
   static final int QUEUED = 3;
-  /** First size of the record buffer: a short chat line and its fields fit. */
-  private static final int RECORD_GUESS_BYTES = 256;
+  /** Bytes of a record's frame header: length u32 and crc32c u32. */
+  static final int HEADER_BYTES = 8;
 
-  private final Bytes record = new Bytes(RECORD_GUESS_BYTES);
   private final CRC32C crc = new CRC32C();
   private final int maxRecordBytes;
 
@@ -46,27 +46,27 @@ final class JournalEncoder {
 
   /** Appends an "add" record of {@code e} to {@code out}; false when it is over maxRecordBytes (nothing appended). */
   boolean add(HistoryEntry e, Bytes out) {
-    record.reset();
-    record.write(ADD);
-    record.write(stateCode(e.state()) | (e.direction() == HistoryEntry.Direction.OUT ? DIRECTION_OUT : 0)
+    int start = out.beginRecord();
+    out.write(ADD);
+    out.write(stateCode(e.state()) | (e.direction() == HistoryEntry.Direction.OUT ? DIRECTION_OUT : 0)
       | present(e.peer(), PEER) | present(e.from(), FROM) | present(e.to(), TO) | present(e.text(), TEXT));
-    record.writeLong(e.ts());
-    record.writeString(e.id());
-    record.writeString(e.peer());
-    record.writeString(e.from());
-    record.writeString(e.to());
-    record.writeString(e.text());
-    return frame(out);
+    out.writeLong(e.ts());
+    out.writeString(e.id());
+    out.writeString(e.peer());
+    out.writeString(e.from());
+    out.writeString(e.to());
+    out.writeString(e.text());
+    return frame(out, start);
   }
 
-  /** Appends a "state" record to {@code out}; false when it is over maxRecordBytes. */
+  /** Appends a "state" record to {@code out}; false when it is over maxRecordBytes (nothing appended). */
   boolean state(String id, String peer, HistoryEntry.State state, Bytes out) {
-    record.reset();
-    record.write(STATE);
-    record.write(stateCode(state) | present(peer, PEER));
-    record.writeString(id);
-    record.writeString(peer);
-    return frame(out);
+    int start = out.beginRecord();
+    out.write(STATE);
+    out.write(stateCode(state) | present(peer, PEER));
+    out.writeString(id);
+    out.writeString(peer);
+    return frame(out, start);
   }
 
   static int stateCode(HistoryEntry.State state) {
@@ -82,54 +82,73 @@ final class JournalEncoder {
     return field == null ? 0 : flag;
   }
 
-  private boolean frame(Bytes out) {
-    int length = record.size();
+  /**
+   * Ends the record begun at {@code start}: fills in its header (length, CRC of the body as it lies in
+   * {@code out}), or takes it back when it is over maxRecordBytes.
+   */
+  private boolean frame(Bytes out, int start) {
+    int length = out.size() - start - HEADER_BYTES;
     if (length > maxRecordBytes) {
+      out.truncate(start);
       return false;
     }
     crc.reset();
-    crc.update(record.array(), 0, length);
-    out.writeInt(length);
-    out.writeInt((int) crc.getValue());
-    out.write(record.array(), 0, length);
+    crc.update(out.range(start + HEADER_BYTES, length));
+    out.putInt(start, length);
+    out.putInt(start + 4, (int) crc.getValue());
     return true;
   }
 
-  /** A growable byte array whose contents are read in place: no copy per record or batch. */
+  /**
+   * A growable buffer of records, off the heap: each record is encoded in place after a header it fills in
+   * when done, and the whole batch goes to the file from here. Before, each record was encoded into a
+   * record buffer and copied into the batch, and the batch, a heap array, was copied again by the JDK into a
+   * temporary direct buffer for the write.
+   */
   static final class Bytes {
-    private byte[] buf;
+    private ByteBuffer buf;
     private int count;
+    /** A second view of {@code buf} for {@link #range} and {@link #contents}: no object per record. */
+    private ByteBuffer view;
 
     Bytes(int size) {
-      buf = new byte[size];
+      buf = ByteBuffer.allocateDirect(size);
+      view = buf.duplicate();
+    }
+
+    /** Reserves a record's header; returns where the record starts. */
+    int beginRecord() {
+      int start = count;
+      ensure(HEADER_BYTES);
+      count += HEADER_BYTES;
+      return start;
     }
 
     void write(int b) {
       ensure(1);
-      buf[count++] = (byte) b;
+      buf.put(count++, (byte) b);
     }
 
     void write(byte[] b) {
-      write(b, 0, b.length);
+      ensure(b.length);
+      buf.put(count, b);
+      count += b.length;
     }
 
-    void write(byte[] b, int off, int len) {
-      ensure(len);
-      System.arraycopy(b, off, buf, count, len);
-      count += len;
+    void putInt(int at, int value) {
+      buf.putInt(at, value); // big-endian, the buffer's default
     }
 
     void writeInt(int value) {
       ensure(4);
-      buf[count++] = (byte) (value >>> 24);
-      buf[count++] = (byte) (value >>> 16);
-      buf[count++] = (byte) (value >>> 8);
-      buf[count++] = (byte) value;
+      buf.putInt(count, value);
+      count += 4;
     }
 
     void writeLong(long value) {
-      writeInt((int) (value >>> 32));
-      writeInt((int) value);
+      ensure(8);
+      buf.putLong(count, value);
+      count += 8;
     }
 
     /** {@code s} as varint length and UTF-8 (nothing for null: the flags say it is absent); ASCII copied as is. */
@@ -151,7 +170,7 @@ final class JournalEncoder {
       writeVarint(n);
       ensure(n);
       for (int i = 0; i < n; i++) {
-        buf[count++] = (byte) s.charAt(i);
+        buf.put(count++, (byte) s.charAt(i));
       }
     }
 
@@ -159,16 +178,33 @@ final class JournalEncoder {
     private void writeVarint(int value) {
       ensure(5);
       while ((value & ~0x7F) != 0) {
-        buf[count++] = (byte) ((value & 0x7F) | 0x80);
+        buf.put(count++, (byte) ((value & 0x7F) | 0x80));
         value >>>= 7;
       }
-      buf[count++] = (byte) value;
+      buf.put(count++, (byte) value);
     }
 
     private void ensure(int more) {
-      if (count + more > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+      if (count + more > buf.capacity()) {
+        ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(buf.capacity() * 2, count + more));
+        bigger.put(0, buf, 0, count);
+        buf = bigger;
+        view = buf.duplicate();
       }
+    }
+
+    /** {@code length} bytes from {@code from}, as a view valid until the next write. */
+    ByteBuffer range(int from, int length) {
+      return view.limit(from + length).position(from);
+    }
+
+    /** Everything written, as a view valid until the next write. */
+    ByteBuffer contents() {
+      return range(0, count);
+    }
+
+    void truncate(int size) {
+      count = size;
     }
 
     void reset() {
@@ -179,12 +215,8 @@ final class JournalEncoder {
       return count;
     }
 
-    byte[] array() {
-      return buf;
-    }
-
     int capacity() {
-      return buf.length;
+      return buf.capacity();
     }
   }
 }

@@ -39,50 +39,77 @@ public record ChatPayload(boolean direct, long ts, String id, String text) {
     return encode(direct, ts, id, text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The same bytes as {@link #encode()}, for a caller that already has the text in UTF-8. */
+  /** Bytes before the id: kind u8, ts i64, idLen u8. */
+  private static final int HEADER_BYTES = 1 + 8 + 1;
+
+  /**
+   * The same bytes as {@link #encode()}, for a caller that already has the text in UTF-8. Written straight into
+   * the one array returned (every message sent goes through here: no id array, no {@code ByteBuffer}).
+   */
   public static byte[] encode(boolean direct, long ts, String id, byte[] utf8Text) {
-    byte[] idBytes = id.getBytes(StandardCharsets.US_ASCII);
-    if (idBytes.length > MAX_ID) {
-      throw new IllegalArgumentException("id longer than " + MAX_ID);
+    int idLen = id.length();
+    if (idLen > MAX_ID || !isAscii(id)) {
+      byte[] idBytes = id.getBytes(StandardCharsets.US_ASCII);
+      if (idBytes.length > MAX_ID) {
+        throw new IllegalArgumentException("id longer than " + MAX_ID);
+      }
+      id = new String(idBytes, StandardCharsets.US_ASCII); // what the encoder makes of it: '?' for the rest
+      idLen = id.length();
     }
-    return ByteBuffer.allocate(1 + 8 + 1 + idBytes.length + utf8Text.length)
-      .put(direct ? KIND_DIRECT : KIND_ROOM)
-      .putLong(ts)
-      .put((byte) idBytes.length)
-      .put(idBytes)
-      .put(utf8Text)
-      .array();
+    byte[] out = new byte[HEADER_BYTES + idLen + utf8Text.length];
+    out[0] = direct ? KIND_DIRECT : KIND_ROOM;
+    for (int i = 0; i < 8; i++) {
+      out[1 + i] = (byte) (ts >>> (56 - 8 * i)); // big-endian
+    }
+    out[9] = (byte) idLen;
+    for (int i = 0; i < idLen; i++) {
+      out[HEADER_BYTES + i] = (byte) id.charAt(i);
+    }
+    System.arraycopy(utf8Text, 0, out, HEADER_BYTES + idLen, utf8Text.length);
+    return out;
   }
 
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Read by index: every message received goes through here, and an ASCII one makes only its strings. */
   public static ChatPayload decode(byte[] bytes) throws WireException {
-    if (bytes.length < 10) {
+    if (bytes.length < HEADER_BYTES) {
       throw new WireException(DropReason.TRUNCATED, "chat payload of " + bytes.length + " bytes");
     }
-    ByteBuffer in = ByteBuffer.wrap(bytes);
-    int kind = in.get();
+    int kind = bytes[0];
     if (kind != KIND_ROOM && kind != KIND_DIRECT) {
       throw new WireException(DropReason.MALFORMED, "chat kind " + kind);
     }
-    long ts = in.getLong();
-    int idLen = in.get() & 0xFF;
-    if (in.remaining() < idLen) {
+    long ts = 0;
+    for (int i = 1; i <= 8; i++) {
+      ts = (ts << 8) | (bytes[i] & 0xFF); // big-endian
+    }
+    int idLen = bytes[9] & 0xFF;
+    if (bytes.length - HEADER_BYTES < idLen) {
       throw new WireException(DropReason.TRUNCATED, "chat id of " + idLen + " bytes");
     }
-    if (idLen == 0 || idLen > MAX_ID || !isIdChars(bytes, in.position(), idLen)) {
+    if (idLen == 0 || idLen > MAX_ID || !isIdChars(bytes, HEADER_BYTES, idLen)) {
       throw new WireException(DropReason.MALFORMED, "chat id of " + idLen + " bytes: 1 to " + MAX_ID
         + " letters, digits, '-', '_' or '.'");
     }
-    String id = new String(bytes, in.position(), idLen, StandardCharsets.US_ASCII);
-    in.position(in.position() + idLen);
-    if (isAscii(bytes, in.position())) {
+    String id = new String(bytes, HEADER_BYTES, idLen, StandardCharsets.US_ASCII);
+    int textAt = HEADER_BYTES + idLen;
+    if (isAscii(bytes, textAt)) {
       // Most chat text: ASCII is valid UTF-8, no decoder needed.
-      return new ChatPayload(kind == KIND_DIRECT, ts, id, new String(bytes, in.position(), in.remaining(), StandardCharsets.US_ASCII));
+      return new ChatPayload(kind == KIND_DIRECT, ts, id, new String(bytes, textAt, bytes.length - textAt, StandardCharsets.US_ASCII));
     }
     try {
       String text = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT)
-        .decode(in).toString();
+        .decode(ByteBuffer.wrap(bytes, textAt, bytes.length - textAt)).toString();
       return new ChatPayload(kind == KIND_DIRECT, ts, id, text);
     } catch (CharacterCodingException e) {
       throw new WireException(DropReason.MALFORMED, "text is not UTF-8");

@@ -64,6 +64,10 @@ class TextCodecsTest {
     assertEquals(room, ChatPayload.decode(room.encode()));
     ChatPayload direct = new ChatPayload(true, 1_700_000_000_000L, "x", "");
     assertEquals(direct, ChatPayload.decode(direct.encode()));
+    // Every bit of ts, high bytes with their sign bit set: written and read big-endian, unsigned byte by byte.
+    ChatPayload late = new ChatPayload(true, 0xF1E2D3C4B5A69788L, "id", "x");
+    assertEquals("01" + "f1e2d3c4b5a69788" + "02" + "6964" + "78", HEX.formatHex(late.encode()));
+    assertEquals(late, ChatPayload.decode(late.encode()));
     ChatPayload big = new ChatPayload(false, 1, "id", "😀".repeat(ChatPayload.MAX_TEXT_BYTES / 4));
     assertEquals(big, ChatPayload.decode(big.encode()));
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.hazelcast.config.InMemoryXmlConfig;
 import io.p2pchat.chat.ChatAddresses;
+import io.p2pchat.client.ChatClient;
 import io.p2pchat.common.ConfigException;
 import io.p2pchat.node.TestNet;
 import io.p2pchat.node.TestNet.Events;
@@ -72,7 +73,18 @@ class NodeClusterContractIT {
     AtomicInteger spied = new AtomicInteger();
     await(Future.all(
       two.eventBus().consumer(aliceAddresses.punchSend(), msg -> spied.incrementAndGet()).completion(),
-      two.eventBus().consumer(aliceAddresses.punchEvents(), msg -> spied.incrementAndGet()).completion()));
+      two.eventBus().consumer(aliceAddresses.punchEvents(), msg -> spied.incrementAndGet()).completion(),
+      two.eventBus().consumer(aliceAddresses.receivedLocal(), msg -> spied.incrementAndGet()).completion(),
+      two.eventBus().consumer(aliceAddresses.sentLocal(), msg -> spied.incrementAndGet()).completion(),
+      two.eventBus().consumer(aliceAddresses.deliveredLocal(), msg -> spied.incrementAndGet()).completion()));
+    // A typed client of alice in instance two: on a clustered event bus it follows the public batches.
+    ChatClient aliceFromTwo = ChatClient.create(two, "alice");
+    CompletableFuture<String> typedInTwo = new CompletableFuture<>();
+    aliceFromTwo.receivedHandler(m -> {
+      if (m.text().equals("heard in two")) {
+        typedInTwo.complete(m.text());
+      }
+    });
 
     Node alice = netOne.node("alice", r.port());
     Node bob = netTwo.node("bob", r.port());
@@ -106,6 +118,9 @@ class NodeClusterContractIT {
       .completion());
     bob.sendTo("alice", "heard in two");
     assertEquals("heard in two", heardInTwo.get(TestNet.WAIT_SECONDS, TimeUnit.SECONDS));
+    assertEquals("heard in two", typedInTwo.get(TestNet.WAIT_SECONDS, TimeUnit.SECONDS), "the typed client in instance two");
+    assertEquals(0, spied.get(), "alice's in-process event batches reached another instance");
+    await(aliceFromTwo.close());
 
     // Undeployed, alice releases the prefix cluster-wide: the other instance may now take it.
     await(alice.undeploy());

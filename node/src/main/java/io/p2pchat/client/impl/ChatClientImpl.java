@@ -1,6 +1,8 @@
 package io.p2pchat.client.impl;
 
 import io.p2pchat.chat.ChatAddresses;
+import io.p2pchat.chat.LocalEventBatch;
+import io.p2pchat.chat.LocalEventListeners;
 import io.p2pchat.client.ChatClient;
 import io.p2pchat.client.Delivery;
 import io.p2pchat.client.DeliveryFailure;
@@ -58,8 +60,10 @@ public final class ChatClientImpl implements ChatClient {
   private static final String EACH = "#each";
   private static final String LIST = "#list";
 
-  /** The consumer behind each handler, by address (a batched address: with {@link #EACH} or {@link #LIST}); guarded by {@code this}. */
-  private final Map<String, MessageConsumer<JsonObject>> handlers = new HashMap<>();
+  /** The subscription behind each handler, by address (a batched address: with {@link #EACH} or {@link #LIST}); guarded by {@code this}. */
+  private final Map<String, Subscription> handlers = new HashMap<>();
+  /** Who listens to the nodes' in-process batches in this Vert.x instance (this client counts itself there). */
+  private final LocalEventListeners localListeners;
   /** What {@link #ready()} and {@link #awaitPeer} still wait for; guarded by {@code this}. */
   private final Set<Waiter<?>> waiters = new HashSet<>();
   private boolean closed;
@@ -68,6 +72,7 @@ public final class ChatClientImpl implements ChatClient {
   public ChatClientImpl(Vertx vertx, String eventBusPrefix) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.addresses = new ChatAddresses(Objects.requireNonNull(eventBusPrefix, "eventBusPrefix"));
+    this.localListeners = LocalEventListeners.of(vertx);
   }
 
   @Override
@@ -139,32 +144,32 @@ public final class ChatClientImpl implements ChatClient {
 
   @Override
   public ChatClient receivedHandler(Handler<ReceivedMessage> handler) {
-    return eachHandler(addresses.receivedBatch(), handler, ReceivedMessage::new);
+    return eachHandler(addresses.receivedBatch(), addresses.receivedLocal(), handler, ReceivedMessage::new);
   }
 
   @Override
   public ChatClient receivedBatchHandler(Handler<List<ReceivedMessage>> handler) {
-    return listHandler(addresses.receivedBatch(), handler, ReceivedMessage::new);
+    return listHandler(addresses.receivedBatch(), addresses.receivedLocal(), handler, ReceivedMessage::new);
   }
 
   @Override
   public ChatClient sentHandler(Handler<SentMessage> handler) {
-    return eachHandler(addresses.sentBatch(), handler, SentMessage::new);
+    return eachHandler(addresses.sentBatch(), addresses.sentLocal(), handler, SentMessage::new);
   }
 
   @Override
   public ChatClient sentBatchHandler(Handler<List<SentMessage>> handler) {
-    return listHandler(addresses.sentBatch(), handler, SentMessage::new);
+    return listHandler(addresses.sentBatch(), addresses.sentLocal(), handler, SentMessage::new);
   }
 
   @Override
   public ChatClient deliveredHandler(Handler<Delivery> handler) {
-    return eachHandler(addresses.deliveredBatch(), handler, Delivery::new);
+    return eachHandler(addresses.deliveredBatch(), addresses.deliveredLocal(), handler, Delivery::new);
   }
 
   @Override
   public ChatClient deliveredBatchHandler(Handler<List<Delivery>> handler) {
-    return listHandler(addresses.deliveredBatch(), handler, Delivery::new);
+    return listHandler(addresses.deliveredBatch(), addresses.deliveredLocal(), handler, Delivery::new);
   }
 
   @Override
@@ -191,7 +196,7 @@ public final class ChatClientImpl implements ChatClient {
         return Future.succeededFuture();
       }
       closed = true;
-      handlers.values().forEach(consumer -> unregistered.add(consumer.unregister()));
+      handlers.values().forEach(subscription -> unregistered.add(subscription.cancel()));
       handlers.clear();
       pending = new ArrayList<>(waiters);
     }
@@ -200,35 +205,93 @@ public final class ChatClientImpl implements ChatClient {
   }
 
   private <T> ChatClient handler(String address, Handler<T> handler, Function<JsonObject, T> decode) {
-    return consume(address, address, handler == null ? null : body -> handler.handle(decode.apply(body)));
+    return subscribe(address, handler == null ? null
+      : Subscription.of(vertx.eventBus().<JsonObject>consumer(address, msg -> handler.handle(decode.apply(msg.body())))));
   }
 
-  /** A per-message handler served by the batched address {@code batchAddress}: each event in turn, in order. */
-  private <T> ChatClient eachHandler(String batchAddress, Handler<T> handler, Function<JsonObject, T> decode) {
-    return consume(batchAddress + EACH, batchAddress, handler == null ? null : body -> {
-      for (Object event : body.getJsonArray(ChatAddresses.BATCH_EVENTS)) {
+  /** A per-message handler served by a batched event ({@link #batches}): each event in turn, in order. */
+  private <T> ChatClient eachHandler(String batchAddress, String localAddress, Handler<T> handler,
+                                     Function<JsonObject, T> decode) {
+    return batches(batchAddress + EACH, batchAddress, localAddress, handler == null ? null : events -> {
+      for (Object event : events) {
         handler.handle(decode.apply((JsonObject) event));
       }
     });
   }
 
-  /** A batch handler of {@code batchAddress}: one list per batched event. */
-  private <T> ChatClient listHandler(String batchAddress, Handler<List<T>> handler, Function<JsonObject, T> decode) {
-    return consume(batchAddress + LIST, batchAddress, handler == null ? null
-      : body -> handler.handle(list(body.getJsonArray(ChatAddresses.BATCH_EVENTS), event -> decode.apply((JsonObject) event))));
+  /** A batch handler of a batched event ({@link #batches}): one list per batch. */
+  private <T> ChatClient listHandler(String batchAddress, String localAddress, Handler<List<T>> handler,
+                                     Function<JsonObject, T> decode) {
+    return batches(batchAddress + LIST, batchAddress, localAddress, handler == null ? null
+      : events -> handler.handle(list(events, event -> decode.apply((JsonObject) event))));
   }
 
-  /** Replaces the consumer kept under {@code key} by one of {@code address} calling {@code onBody} (null: none). */
-  private synchronized ChatClient consume(String key, String address, Handler<JsonObject> onBody) {
+  /**
+   * Subscribes {@code onEvents} (null: unsubscribes) to one batched event. In a Vert.x instance that is not
+   * clustered the node is in this instance: the batches come by reference on the internal {@code localAddress}
+   * ({@link LocalEventBatch}, published while this client counts itself a listener), not copied as the public
+   * {@code batchAddress}'s JSON is for every consumer. On a clustered event bus the node may be in another
+   * member, so the public batches serve.
+   */
+  private ChatClient batches(String key, String batchAddress, String localAddress, Handler<JsonArray> onEvents) {
+    if (onEvents == null) {
+      return subscribe(key, null);
+    }
+    if (vertx.isClustered()) {
+      return subscribe(key, Subscription.of(vertx.eventBus().<JsonObject>consumer(batchAddress,
+        msg -> onEvents.handle(msg.body().getJsonArray(ChatAddresses.BATCH_EVENTS)))));
+    }
+    MessageConsumer<LocalEventBatch> consumer = vertx.eventBus().localConsumer(localAddress,
+      msg -> onEvents.handle(new JsonArray(msg.body().events())));
+    return subscribe(key, Subscription.listening(consumer, localListeners, localAddress));
+  }
+
+  /** Replaces the subscription kept under {@code key} by {@code subscription} (null: none). */
+  private synchronized ChatClient subscribe(String key, Subscription subscription) {
     if (closed) {
+      if (subscription != null) {
+        subscription.cancel();
+      }
       throw new IllegalStateException("client closed");
     }
-    MessageConsumer<JsonObject> before = onBody == null ? handlers.remove(key)
-      : handlers.put(key, vertx.eventBus().consumer(address, msg -> onBody.handle(msg.body())));
+    Subscription before = subscription == null ? handlers.remove(key) : handlers.put(key, subscription);
     if (before != null) {
-      before.unregister();
+      before.cancel();
     }
     return this;
+  }
+
+  /**
+   * One handler's consumer; for an in-process batch also the address it counts itself a listener of
+   * ({@link LocalEventListeners}), from just after its consumer registered to its {@link #cancel()}.
+   */
+  private static final class Subscription {
+    private final MessageConsumer<?> consumer;
+    private final LocalEventListeners listeners;
+    private final String listened;
+
+    private Subscription(MessageConsumer<?> consumer, LocalEventListeners listeners, String listened) {
+      this.consumer = consumer;
+      this.listeners = listeners;
+      this.listened = listened;
+    }
+
+    static Subscription of(MessageConsumer<?> consumer) {
+      return new Subscription(consumer, null, null);
+    }
+
+    /** {@code consumer} (registered) of {@code address}, counted as its listener from now on. */
+    static Subscription listening(MessageConsumer<?> consumer, LocalEventListeners listeners, String address) {
+      listeners.add(address);
+      return new Subscription(consumer, listeners, address);
+    }
+
+    Future<Void> cancel() {
+      if (listened != null) {
+        listeners.remove(listened);
+      }
+      return consumer.unregister();
+    }
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {
@@ -241,6 +304,7 @@ public final class ChatClientImpl implements ChatClient {
   }
 
   private static <T> List<T> list(JsonArray array, Function<Object, T> each) {
+    // Iterating a JsonArray hands over JsonObjects (it wraps the maps of a body decoded from the wire).
     List<T> out = new ArrayList<>(array.size());
     for (Object item : array) {
       out.add(each.apply(item));
