@@ -181,7 +181,7 @@ final class RendezvousChannel {
     ControlClient client = current();
     ControlClient.Event event = client.onDatagram(datagram.getBytes(), now);
     if (event instanceof ControlClient.Event.Dropped d) {
-      throw new WireException(d.drop().dropReason(), "control " + d.drop().label() + ": " + d.why());
+      throw new WireException(d.drop().dropReason(), "control " + d.drop().label() + ": " + d.why(), d.drop().expected());
     }
     if (event instanceof ControlClient.Event.Message m) {
       return io.p2pchat.wire.ControlCodec.decodeBody(Buffer.buffer(m.payload()));

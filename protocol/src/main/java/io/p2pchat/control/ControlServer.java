@@ -29,9 +29,12 @@ import java.util.function.Supplier;
  * index alone; the client learned the token in the IK response, so it believes no one else's RESET.
  *
  * <p><b>Per client</b> (known by its Ed25519 key, which the IK handshake and its binding signature
- * prove): the confirmed session, at most one pending one (a newer initiation replaces it), and the
- * timestamp of its last accepted initiation (a replayed message 1 is refused). A pending session becomes
- * the client's session with its first authenticated message; the older one is closed then, not before.
+ * prove): the confirmed session, at most {@link #MAX_PENDING_PER_CLIENT} pending ones (a newer initiation
+ * replaces the oldest), and the timestamp of its last accepted initiation (a replayed message 1 is
+ * refused). A pending session becomes the client's session with its first authenticated message; the
+ * older one and the other pending ones are closed then, not before. Several are kept because a slow
+ * answer crosses the client's re-sent initiation: the client completes with whichever answer reaches it
+ * first, so that one must still be here when its first sealed message comes.
  * Not thread-safe: the socket owner calls it from its event loop.
  */
 public final class ControlServer {
@@ -39,6 +42,11 @@ public final class ControlServer {
   public static final int AMPLIFICATION_LIMIT = 3;
   /** Sessions kept at most (pending and confirmed): bounds memory like the rendezvous's maxClients. */
   public static final int DEFAULT_MAX_SESSIONS = 200_000;
+  /**
+   * Pending sessions kept per client: 3, as many as the client keeps initiations of one attempt
+   * ({@link ControlClient#REMEMBERED_INITIATIONS}), so the answer it takes is always one we still hold.
+   */
+  public static final int MAX_PENDING_PER_CLIENT = ControlClient.REMEMBERED_INITIATIONS;
   /**
    * How long a client's last initiation timestamp is kept after its sessions are gone: 240 s, the
    * longest a cookie verifies (2 x AddressCookie.BUCKET_MILLIS). A message 1 replayed later fails the
@@ -90,7 +98,8 @@ public final class ControlServer {
 
   private static final class Client {
     ControlSession current;
-    ControlSession pending;
+    /** Oldest first, at most {@link #MAX_PENDING_PER_CLIENT}. */
+    final java.util.ArrayDeque<ControlSession> pending = new java.util.ArrayDeque<>(MAX_PENDING_PER_CLIENT);
     long lastTimestamp = Long.MIN_VALUE;
     long lastInitiationNanos;
   }
@@ -221,23 +230,23 @@ public final class ControlServer {
     if (client != null && timestamp <= client.lastTimestamp) {
       throw new ControlException(ControlDrop.REPLAYED, what + " timestamp not newer than the last one");
     }
-    boolean replacesPending = client != null && client.pending != null;
+    boolean replacesPending = client != null && client.pending.size() >= MAX_PENDING_PER_CLIENT;
     if (!replacesPending && byIndex.size() >= maxSessions) {
       throw new ControlException(ControlDrop.FULL, "control sessions full (" + maxSessions + ")");
     }
     return client;
   }
 
-  /** Makes {@code session} the client's pending one (a newer one replaces the older). */
+  /** Adds {@code session} to the client's pending ones (when they are full, it replaces the oldest). */
   private void pend(ByteBuffer clientKey, Client client, ControlSession session, long timestamp, long nowNanos) {
     if (client == null) {
       client = new Client();
       clients.put(clientKey, client);
     }
-    if (client.pending != null) {
-      drop(client.pending, "replaced by a newer initiation");
+    if (client.pending.size() >= MAX_PENDING_PER_CLIENT) {
+      drop(client.pending.removeFirst(), "replaced by a newer initiation");
     }
-    client.pending = session;
+    client.pending.addLast(session);
     client.lastTimestamp = timestamp;
     client.lastInitiationNanos = nowNanos;
     byIndex.put(session.localIndex(), session);
@@ -316,7 +325,8 @@ public final class ControlServer {
         drop(client.current, "superseded by " + session);
       }
       client.current = session;
-      client.pending = null;
+      client.pending.remove(session);
+      dropPending(client, "another answer of the same handshake attempt was taken");
     }
     return new Event.Message(session, payload, confirmed);
   }
@@ -332,9 +342,8 @@ public final class ControlServer {
     Client client = clients.get(ByteBuffer.wrap(clientSigningKey));
     if (client != null) {
       drop(client.current, "closed by the server");
-      drop(client.pending, "closed by the server");
+      dropPending(client, "closed by the server");
       client.current = null;
-      client.pending = null;
     }
   }
 
@@ -351,16 +360,21 @@ public final class ControlServer {
         c.current = null;
         removed++;
       }
-      if (c.pending != null && c.pending.ageNanos(nowNanos) >= ControlTiming.REJECT_AFTER_NANOS) {
-        drop(c.pending, "never confirmed");
-        c.pending = null;
+      while (!c.pending.isEmpty() && c.pending.peekFirst().ageNanos(nowNanos) >= ControlTiming.REJECT_AFTER_NANOS) {
+        drop(c.pending.removeFirst(), "never confirmed");
         removed++;
       }
-      if (c.current == null && c.pending == null && nowNanos - c.lastInitiationNanos >= REPLAY_MEMORY_NANOS) {
+      if (c.current == null && c.pending.isEmpty() && nowNanos - c.lastInitiationNanos >= REPLAY_MEMORY_NANOS) {
         it.remove();
       }
     }
     return removed;
+  }
+
+  private void dropPending(Client client, String why) {
+    while (!client.pending.isEmpty()) {
+      drop(client.pending.removeFirst(), why);
+    }
   }
 
   private void drop(ControlSession session, String why) {
