@@ -182,7 +182,7 @@ final class RendezvousLink {
     }
     if (state == State.REGISTERING) {
       challengeAnswered = false;
-      if (++unansweredRegisters > Timing.SERVER_MISSES_BEFORE_DOWN) {
+      if (++unansweredRegisters > Timing.SERVER_MISSES_BEFORE_DOWN && !actions.handshakeRunning(now)) {
         unansweredRegisters = 1;
         actions.unreachable();
       }

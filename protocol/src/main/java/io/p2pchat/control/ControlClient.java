@@ -54,6 +54,9 @@ public final class ControlClient {
    */
   public static final int REMEMBERED_INITIATIONS = 3;
 
+  /** {@link #unansweredSince} when no handshake datagram awaits an answer. */
+  private static final long NOT_AWAITING = Long.MIN_VALUE;
+
   /** An initiation sent in the current attempt: its sender index and the handshake state its answer needs. */
   private record Initiation(int index, NoiseHandshake handshake) {
   }
@@ -123,6 +126,8 @@ public final class ControlClient {
   private int pendingIndex;
   private byte[] lastSent;
   private long retransmitAt = Long.MAX_VALUE;
+  /** When the first handshake datagram the server has not answered yet left, or {@link #NOT_AWAITING}. */
+  private long unansweredSince = NOT_AWAITING;
   private long retransmitInterval = ControlTiming.RETRANSMIT_INITIAL_NANOS;
   private long lastTimestamp;
   private ControlSession session;
@@ -220,6 +225,15 @@ public final class ControlClient {
     return sent(ControlCodec.hello(nonce), nowNanos);
   }
 
+  /**
+   * How long the handshake has waited for the server: since the first HELLO, INITIATION or RESUME that no
+   * answer followed (a COOKIE answers the HELLO), 0 when nothing awaits an answer. The owner tells
+   * "slow" from "unreachable" by it, not by its own messages queued behind the handshake.
+   */
+  public long unansweredNanos(long nowNanos) {
+    return unansweredSince == NOT_AWAITING ? 0 : nowNanos - unansweredSince;
+  }
+
   /** When {@link #retransmit} should run next, or {@link Long#MAX_VALUE} when no answer is awaited. */
   public long retransmitDeadline() {
     return retransmitAt;
@@ -313,8 +327,10 @@ public final class ControlClient {
           t == KnownServers.Trust.CHANGED ? "remembered" : "configured");
       transition(State.REFUSED, "server key refused: " + t);
       retransmitAt = Long.MAX_VALUE;
+      unansweredSince = NOT_AWAITING;
       return new Event.KeyRefused(t, fp);
     }
+    unansweredSince = NOT_AWAITING; // the server answered: the initiation's wait starts now
     cookie = c.cookie();
     cookieNanos = nowNanos;
     serverKey = c.serverKey();
@@ -440,6 +456,7 @@ public final class ControlClient {
     resetToken = token;
     sessionResumed = resumed;
     retransmitAt = Long.MAX_VALUE;
+    unansweredSince = NOT_AWAITING;
     transition(State.IDLE, "session " + next + (resumed ? " resumed" : " established"));
     return new Event.Established(next, firstUse, fingerprint, resumed);
   }
@@ -447,6 +464,9 @@ public final class ControlClient {
   private byte[] sent(byte[] datagram, long nowNanos) {
     lastSent = datagram;
     retransmitAt = nowNanos + retransmitInterval;
+    if (unansweredSince == NOT_AWAITING) {
+      unansweredSince = nowNanos;
+    }
     return datagram;
   }
 

@@ -475,6 +475,26 @@ class ControlChannelTest {
   }
 
   @Test
+  void unansweredTimeCountsFromTheFirstUnansweredSendAndAnAnswerResetsIt() {
+    Net net = new Net(CipherSuite.AES_GCM);
+    assertEquals(0, net.client.unansweredNanos(net.nowNanos), "nothing sent, nothing awaited");
+    long start = net.nowNanos;
+    byte[] hello = net.client.start(net.nowNanos);
+    net.nowNanos += 1_000_000_000L;
+    net.client.retransmit(net.nowNanos); // a re-send does not restart the wait
+    assertEquals(1_000_000_000L, net.client.unansweredNanos(net.nowNanos));
+    var cookie = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(hello));
+    net.nowNanos += 5;
+    byte[] initiation = assertInstanceOf(ControlClient.Event.Send.class, net.toClient(cookie.datagram())).datagram();
+    assertEquals(0, net.client.unansweredNanos(net.nowNanos), "the cookie answered: the initiation's wait starts");
+    net.nowNanos += 7;
+    assertEquals(7, net.client.unansweredNanos(net.nowNanos));
+    var accepted = assertInstanceOf(ControlServer.Event.Accepted.class, net.toServer(initiation));
+    assertInstanceOf(ControlClient.Event.Established.class, net.toClient(accepted.response()));
+    assertEquals(0, net.client.unansweredNanos(net.nowNanos + start));
+  }
+
+  @Test
   void onlyTheLastFewInitiationsOfAnAttemptAreRemembered() {
     Net net = new Net(CipherSuite.AES_GCM);
     var cookie = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(net.client.start(net.nowNanos)));
