@@ -143,7 +143,7 @@ final class PeerPath {
       // A node never takes its own address for a peer's (two homes often share a private range), nor
       // a rendezvous's synthetic address of a TLS client (100::/64, RFC 6666: discarded, never routed).
       if (!ownAddresses.contains(c.endpoint()) && !StreamEndpoint.is(c.endpoint()) && !usable.contains(c)) {
-        usable.add(c);
+        usable.add(sameAddressKeepsItsKind(c));
       }
     }
     if (current != null && current.kind() == Candidate.Kind.PEER_REFLEXIVE && !usable.contains(current)) {
@@ -156,6 +156,18 @@ final class PeerPath {
     if (relay && relayFirst && current == null) {
       actions.sendPunch(Candidate.VIA_RELAY, track(Candidate.VIA_RELAY, now));
     }
+  }
+
+  /**
+   * {@code fresh}, or the candidate already known at its address when that one is of a better kind: one
+   * address is one path, and its kind never goes down. LAN discovery introduces a peer by its host
+   * address ({@code direct-lan}); the rendezvous may introduce the same address as a public one (an
+   * address outside the default LAN ranges, 192.0.2.0/24 in the user trial), and taking that would turn a
+   * working {@code direct-lan} path into {@code direct} on one side only.
+   */
+  private Candidate sameAddressKeepsItsKind(Candidate fresh) {
+    Candidate known = candidateAt(fresh.endpoint());
+    return known != null && known.pathState().preference() > fresh.pathState().preference() ? known : fresh;
   }
 
   /**

@@ -76,6 +76,15 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   /** First handshake retransmission: a few RTTs of a slow path; doubled up to the cap. */
   static final long HANDSHAKE_FIRST_RETRY_NANOS = 300_000_000L;
   static final long HANDSHAKE_MAX_RETRY_NANOS = 2_000_000_000L;
+  /**
+   * A handshake that sent or took a message this recently is still running: two of its longest retry
+   * intervals. A second introduction of the same peer instance meanwhile (LAN discovery and the
+   * rendezvous both introduce it) joins it instead of restarting it: a restart here while the peer's
+   * answer is in flight makes that answer fail authentication, a WARN and a wasted round.
+   */
+  static final long HANDSHAKE_RUNNING_NANOS = 2 * HANDSHAKE_MAX_RETRY_NANOS;
+  /** {@link #handshakeActiveAt} before any handshake message. */
+  private static final long NO_HANDSHAKE = Long.MIN_VALUE;
   /** Frames of one DATA packet: the peer-packet budget less the header and the tag. */
   static final int FRAME_BUDGET = PacketCodec.MAX_PEER_PACKET - PacketCodec.HEADER_SIZE - AEAD_TAG_BYTES;
   /**
@@ -106,6 +115,10 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   private long handshakeRetryAt = Long.MAX_VALUE;
   private long handshakeRetryInterval = HANDSHAKE_FIRST_RETRY_NANOS;
   private long handshakeCounter;
+  /** When the current channel last sent or took a handshake message, or {@link #NO_HANDSHAKE}. */
+  private long handshakeActiveAt = NO_HANDSHAKE;
+  /** The current channel's handshake failed: a new introduction starts it over. */
+  private boolean handshakeBroken;
   /** A PONG owed to the peer (its ping id), or -1. */
   private long pongOwed = -1;
   private boolean pingWanted;
@@ -154,8 +167,9 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
       delivery = new PeerDelivery(deliveryOptions, this, this);
       remoteIndex = 0;
       resetChannel();
-    } else if (!channel.isConfirmed()) {
-      // A handshake that never completed (lost, or refused until the user accepted a new key) starts over.
+    } else if (!channel.isConfirmed() && !handshakeRunning(now)) {
+      // A handshake that never completed (lost, or refused until the user accepted a new key) starts over;
+      // one still running (the other introduction of this peer started it) is joined.
       resetChannel();
     }
     this.instance = instance;
@@ -165,6 +179,11 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     this.secret = secret;
     this.relayId = relayId;
     path.introduce(candidates, relay, relayFirst, now);
+  }
+
+  /** True while the current channel's handshake is under way and not failed: see {@link #HANDSHAKE_RUNNING_NANOS}. */
+  private boolean handshakeRunning(long now) {
+    return !handshakeBroken && handshakeActiveAt != NO_HANDSHAKE && now - handshakeActiveAt < HANDSHAKE_RUNNING_NANOS;
   }
 
   /** The probe secret of the current or the previous introduction, or null. */
@@ -251,9 +270,11 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     try {
       reply = channel.onHandshake(message.number(), message.noise(), now);
     } catch (HandshakeException e) {
+      handshakeBroken = true;
       host.handshakeFailed(this, e.getMessage());
       throw new WireException(DropReason.UNAUTHENTICATED, "handshake: " + e.getMessage());
     }
+    handshakeActiveAt = now;
     if (channel.handshakesCompleted() != completedBefore && message.senderIndex() != 0) {
       remoteIndex = message.senderIndex();
     }
@@ -409,10 +430,12 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   private void startHandshake(Endpoint to, long now) {
     try {
       handshakeStarted = true;
+      handshakeActiveAt = now;
       sendHandshake(channel.start(), to);
       handshakeRetryAt = now + HANDSHAKE_FIRST_RETRY_NANOS;
       handshakeRetryInterval = HANDSHAKE_FIRST_RETRY_NANOS;
     } catch (HandshakeException e) {
+      handshakeBroken = true;
       host.handshakeFailed(this, e.getMessage());
     }
   }
@@ -429,6 +452,8 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   private void resetChannel() {
     channel = channels.get();
     handshakeStarted = false;
+    handshakeActiveAt = NO_HANDSHAKE;
+    handshakeBroken = false;
     handshakeRetryAt = Long.MAX_VALUE;
   }
 

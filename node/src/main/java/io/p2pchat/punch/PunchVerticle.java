@@ -497,7 +497,12 @@ public class PunchVerticle extends VerticleBase {
           throw new WireException(DropReason.UNKNOWN_KIND, "not a p2pchat packet");
       }
     } catch (WireException e) {
-      drop(from, e.reason(), e.getMessage(), data.length());
+      if (e.expected()) {
+        drops.count(e.reason());
+        log.debug("dropped {} bytes from {}: {} ({})", data.length(), from, e.reason().label(), e.getMessage());
+      } else {
+        drop(from, e.reason(), e.getMessage(), data.length());
+      }
     } catch (FrameException e) {
       drop(from, DropReason.MALFORMED, e.getMessage(), data.length());
     } catch (RuntimeException e) {

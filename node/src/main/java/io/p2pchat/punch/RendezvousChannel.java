@@ -57,6 +57,10 @@ final class RendezvousChannel {
      * same key): our registration is gone with it. The next message starts a new handshake.
      */
     void sessionReset(String why);
+
+    /** A control session is ready (the server answered the handshake); queued messages are leaving now. */
+    default void sessionEstablished() {
+    }
   }
 
   private final Vertx vertx;
@@ -181,7 +185,7 @@ final class RendezvousChannel {
     ControlClient client = current();
     ControlClient.Event event = client.onDatagram(datagram.getBytes(), now);
     if (event instanceof ControlClient.Event.Dropped d) {
-      throw new WireException(d.drop().dropReason(), "control " + d.drop().label() + ": " + d.why());
+      throw new WireException(d.drop().dropReason(), "control " + d.drop().label() + ": " + d.why(), d.drop().expected());
     }
     if (event instanceof ControlClient.Event.Message m) {
       return io.p2pchat.wire.ControlCodec.decodeBody(Buffer.buffer(m.payload()));
@@ -211,6 +215,18 @@ final class RendezvousChannel {
     }
   }
 
+  /**
+   * True while a handshake with the current server runs and has not yet waited
+   * {@link Timing#CONTROL_HANDSHAKE_PATIENCE_NANOS} for an answer: messages queued behind it are not
+   * unanswered yet.
+   */
+  boolean handshakeRunning(long now) {
+    ControlClient client = current();
+    ControlClient.State state = client.state();
+    return state != ControlClient.State.IDLE && state != ControlClient.State.REFUSED
+      && client.unansweredNanos(now) < Timing.CONTROL_HANDSHAKE_PATIENCE_NANOS;
+  }
+
   /** Cancels the retransmission timer. */
   void stop() {
     vertx.cancelTimer(timer);
@@ -231,6 +247,7 @@ final class RendezvousChannel {
     while (!queue.isEmpty()) {
       sender.send(Buffer.buffer(e.session().seal(queue.removeFirst().toBuffer().getBytes(), now)), server);
     }
+    listener.sessionEstablished();
   }
 
   private void handshake(ControlClient client, long now) {

@@ -466,6 +466,11 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
   /** The digest of the room as we know it, for keep-alives: the rendezvous repairs a difference. */
   @Override
+  public boolean handshakeRunning(long now) {
+    return channel != null && channel.handshakeRunning(now);
+  }
+
+  @Override
   public String view() {
     return view.digest();
   }
@@ -565,6 +570,13 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     vertx.eventBus().publish(addresses.rendezvousState(), new JsonObject()
       .put("state", "down").put("address", server.toString())
       .put("reason", "key changed").put("error", why));
+  }
+
+  @Override
+  public void sessionEstablished() {
+    if (link != null) {
+      link.onAnswer(System.nanoTime()); // the handshake's answer is the server's: registers queued behind it were not lost
+    }
   }
 
   @Override

@@ -41,6 +41,14 @@ final class RendezvousLink {
     default void unreachable() {
     }
 
+    /**
+     * True while the control channel's handshake runs within its patience: registrations sent meanwhile
+     * wait for its session, so their going unanswered says nothing about the server yet.
+     */
+    default boolean handshakeRunning(long now) {
+      return false;
+    }
+
     /** The digest of the room as we know it, carried by each keep-alive (null: none). */
     default String view() {
       return null;
@@ -182,7 +190,7 @@ final class RendezvousLink {
     }
     if (state == State.REGISTERING) {
       challengeAnswered = false;
-      if (++unansweredRegisters > Timing.SERVER_MISSES_BEFORE_DOWN) {
+      if (++unansweredRegisters > Timing.SERVER_MISSES_BEFORE_DOWN && !actions.handshakeRunning(now)) {
         unansweredRegisters = 1;
         actions.unreachable();
       }

@@ -65,6 +65,13 @@ final class Timing {
    */
   static final int SERVER_MISSES_BEFORE_DOWN = 3;
   /**
+   * While the control handshake runs, registrations wait in its queue: they are not unanswered, the
+   * handshake is. It counts as given up (the server unreachable) once it went unanswered this long: 6 s,
+   * its five sends (0, 0.3, 0.9, 2.1, 4.1 s) and 2 s for the last one's answer. A loaded rendezvous
+   * (the user trial: an IK response after about 3 s) is slow, not gone, and is not reported as down.
+   */
+  static final long CONTROL_HANDSHAKE_PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(6);
+  /**
    * Default bound on how long a dead rendezvous goes unnoticed (NodeOptions
    * {@code rendezvous.downAfterSeconds}): keep-alives every 4.5 s, misses counted every 1.5 s.
    */

@@ -134,6 +134,29 @@ class PeerPathTest {
     path.onPunched(actions.lastTo(to).txId(), to, at);
   }
 
+  /**
+   * The user trial: LAN discovery introduced the peer at its host address (direct-lan); the rendezvous then
+   * introduced the same address as a public candidate (an address outside the default LAN ranges). The
+   * same address is the same path: it stays direct-lan, also when it is found again after a silence.
+   */
+  @Test
+  void aReintroductionOfTheSameAddressAsAWorseKindDoesNotDowngradeThePath() {
+    Endpoint testNet = new Endpoint("192.0.2.10", 4000);
+    introduce(false, new Candidate(testNet, Candidate.Kind.LAN));
+    answer(testNet, MS);
+    assertEquals(PathState.DIRECT_LAN, path.state());
+    introduce(false, new Candidate(testNet, Candidate.Kind.PUBLIC), new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    // A loaded host goes silent long enough to lose the path; the rendezvous introduces the peer again and
+    // punching finds the same address.
+    runAnswering(TimeUnit.SECONDS.toNanos(60), to -> null);
+    assertEquals(PathState.CONNECTING, path.state(), "silence lost the path: " + actions.changes);
+    introduce(false, new Candidate(testNet, Candidate.Kind.PUBLIC), new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    runAnswering(TimeUnit.SECONDS.toNanos(90), to -> to.equals(testNet) ? MS : null);
+    assertEquals(PathState.DIRECT_LAN, path.state(), "the kind does not go down: " + actions.changes);
+    assertEquals(testNet, path.address());
+    assertTrue(actions.changes.stream().noneMatch(c -> c.state() == PathState.DIRECT), "never direct: " + actions.changes);
+  }
+
   @Test
   void punchCompletesDirect() {
     introduce(false, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));

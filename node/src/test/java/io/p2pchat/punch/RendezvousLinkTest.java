@@ -21,6 +21,8 @@ class RendezvousLinkTest {
   private final List<String> log = new ArrayList<>();
   private final List<Long> registerTimes = new ArrayList<>();
   private long now;
+  /** Until when the fake control handshake runs (registers wait in its queue); 0: no handshake. */
+  private long handshakeUntil;
   private final RendezvousLink link = new RendezvousLink(new RendezvousLink.Actions() {
     @Override
     public void sendControl(JsonObject message) {
@@ -43,6 +45,11 @@ class RendezvousLinkTest {
     @Override
     public void unreachable() {
       log.add("next server");
+    }
+
+    @Override
+    public boolean handshakeRunning(long at) {
+      return at < handshakeUntil;
     }
   }, REGISTER, KEEP_ALIVE, io.p2pchat.crypto.NodeIdentity.generate());
 
@@ -111,6 +118,23 @@ class RendezvousLinkTest {
     link.onAnswer(now);
     runUntil(TimeUnit.MILLISECONDS.toNanos(1750 + 2000 + 4000));
     assertEquals(List.of("register", "register", "register", "next server", "register", "register", "register"), log);
+  }
+
+  /**
+   * The user trial: under load the control handshake took seconds, and the registrations queued behind it
+   * were counted as unanswered, so the console said "unreachable" while the handshake was still retrying.
+   * While it runs within its patience, the server is slow, not gone; once it gives up, the next server.
+   */
+  @Test
+  void registrationsQueuedBehindARunningHandshakeDoNotMakeTheServerUnreachableUntilItGivesUp() {
+    handshakeUntil = Timing.CONTROL_HANDSHAKE_PATIENCE_NANOS;
+    link.start(0);
+    runUntil(handshakeUntil - 1);
+    assertEquals(List.of("register", "register", "register", "register", "register"), log,
+      "registers at 0, 0.25, 0.75, 1.75, 3.75 s: no next server while the handshake retries");
+    runUntil(TimeUnit.MILLISECONDS.toNanos(7750));
+    assertEquals("next server", log.get(log.size() - 2), "the handshake gave up: the next register moves on");
+    assertEquals(1, log.stream().filter("next server"::equals).count());
   }
 
   /**

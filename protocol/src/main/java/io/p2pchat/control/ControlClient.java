@@ -45,6 +45,22 @@ public final class ControlClient {
    */
   public static final int MAX_RESUME_ATTEMPTS = 3;
 
+  /**
+   * Initiations of one handshake attempt whose handshake states are kept: 3, the last three re-sends
+   * (0.3 + 0.6 + 1.2 s apart at first). Under load the answer to an earlier one often comes after we
+   * re-sent it; it is just as valid, so whichever answer comes first completes the handshake, and one
+   * to a re-send already answered is a {@link ControlDrop#LATE_RESPONSE}, not a stranger's. The server
+   * keeps as many pending sessions per client ({@link ControlServer#MAX_PENDING_PER_CLIENT}).
+   */
+  public static final int REMEMBERED_INITIATIONS = 3;
+
+  /** {@link #unansweredSince} when no handshake datagram awaits an answer. */
+  private static final long NOT_AWAITING = Long.MIN_VALUE;
+
+  /** An initiation sent in the current attempt: its sender index and the handshake state its answer needs. */
+  private record Initiation(int index, NoiseHandshake handshake) {
+  }
+
   /** What a datagram or a call produced. */
   public sealed interface Event {
     /** Send these bytes to the rendezvous. */
@@ -102,10 +118,16 @@ public final class ControlClient {
   private long cookieNanos;
   private byte[] serverKey;
   private KnownServers.Trust trust;
-  private NoiseHandshake handshake;
+  /** The initiations of the current attempt, oldest first, at most {@link #REMEMBERED_INITIATIONS}. */
+  private final java.util.ArrayDeque<Initiation> initiations = new java.util.ArrayDeque<>(REMEMBERED_INITIATIONS);
+  /** The other initiations of the attempt that last completed: an answer to one is late, not forged. */
+  private int[] answeredAttempt = new int[0];
+  /** The sender index of the RESUME awaiting its RESUMED. */
   private int pendingIndex;
   private byte[] lastSent;
   private long retransmitAt = Long.MAX_VALUE;
+  /** When the first handshake datagram the server has not answered yet left, or {@link #NOT_AWAITING}. */
+  private long unansweredSince = NOT_AWAITING;
   private long retransmitInterval = ControlTiming.RETRANSMIT_INITIAL_NANOS;
   private long lastTimestamp;
   private ControlSession session;
@@ -192,6 +214,7 @@ public final class ControlClient {
 
   /** The full handshake: an initiation at once under a fresh cookie, else a HELLO. */
   private byte[] startHandshake(long nowNanos) {
+    initiations.clear(); // a new attempt: answers to an earlier one's initiations are no longer awaited
     if (cookie != null && serverKey != null && nowNanos - cookieNanos < ControlTiming.COOKIE_REUSE_NANOS
         && !known.check(server, serverKey).refused()) {
       return sendInitiation(nowNanos, "re-handshake under a fresh cookie");
@@ -200,6 +223,15 @@ public final class ControlClient {
     helloNonce = nonce;
     transition(State.AWAIT_COOKIE, "hello sent");
     return sent(ControlCodec.hello(nonce), nowNanos);
+  }
+
+  /**
+   * How long the handshake has waited for the server: since the first HELLO, INITIATION or RESUME that no
+   * answer followed (a COOKIE answers the HELLO), 0 when nothing awaits an answer. The owner tells
+   * "slow" from "unreachable" by it, not by its own messages queued behind the handshake.
+   */
+  public long unansweredNanos(long nowNanos) {
+    return unansweredSince == NOT_AWAITING ? 0 : nowNanos - unansweredSince;
   }
 
   /** When {@link #retransmit} should run next, or {@link Long#MAX_VALUE} when no answer is awaited. */
@@ -295,8 +327,10 @@ public final class ControlClient {
           t == KnownServers.Trust.CHANGED ? "remembered" : "configured");
       transition(State.REFUSED, "server key refused: " + t);
       retransmitAt = Long.MAX_VALUE;
+      unansweredSince = NOT_AWAITING;
       return new Event.KeyRefused(t, fp);
     }
+    unansweredSince = NOT_AWAITING; // the server answered: the initiation's wait starts now
     cookie = c.cookie();
     cookieNanos = nowNanos;
     serverKey = c.serverKey();
@@ -306,8 +340,8 @@ public final class ControlClient {
 
   private byte[] sendInitiation(long nowNanos, String why) {
     nonce = randomBytes(ControlCodec.NONCE_SIZE);
-    handshake = NoiseHandshake.ikInitiator(identity, serverKey, ChannelBinding.prologue(binding), suite);
-    pendingIndex = random.nextInt();
+    NoiseHandshake handshake = NoiseHandshake.ikInitiator(identity, serverKey, ChannelBinding.prologue(binding), suite);
+    int index = random.nextInt();
     lastTimestamp = Math.max(wallMillis.getAsLong(), lastTimestamp + 1);
     byte[] noise;
     try {
@@ -319,8 +353,12 @@ public final class ControlClient {
     if (trust == null) {
       trust = known.check(server, serverKey);
     }
+    if (initiations.size() >= REMEMBERED_INITIATIONS) {
+      initiations.removeFirst();
+    }
+    initiations.addLast(new Initiation(index, handshake));
     transition(State.AWAIT_RESPONSE, why);
-    return sent(ControlCodec.initiation(nonce, cookie, pendingIndex, noise), nowNanos);
+    return sent(ControlCodec.initiation(nonce, cookie, index, noise), nowNanos);
   }
 
   /**
@@ -362,9 +400,17 @@ public final class ControlClient {
   }
 
   private Event onResponse(ControlMessage.Response r, long nowNanos) throws ControlException {
-    if (state != State.AWAIT_RESPONSE || r.receiverIndex() != pendingIndex) {
+    Initiation sent = state == State.AWAIT_RESPONSE ? initiation(r.receiverIndex()) : null;
+    if (sent == null) {
+      for (int index : answeredAttempt) {
+        if (index == r.receiverIndex()) {
+          throw new ControlException(ControlDrop.LATE_RESPONSE,
+              "a late response to an initiation we re-sent; the handshake completed with another");
+        }
+      }
       throw new ControlException(ControlDrop.UNEXPECTED, "a response nobody awaits (state " + state + ")");
     }
+    NoiseHandshake handshake = sent.handshake();
     byte[] payload;
     try {
       payload = handshake.readMessage(r.noise()); // on failure the handshake is untouched: the genuine one may follow
@@ -372,9 +418,10 @@ public final class ControlClient {
       throw new ControlException(ControlDrop.UNAUTHENTICATED, "response: " + e.getMessage());
     }
     byte[] secret = handshake.resumptionSecret();
-    ControlSession next = new ControlSession(ControlSession.Role.CLIENT, pendingIndex, r.senderIndex(),
+    ControlSession next = new ControlSession(ControlSession.Role.CLIENT, sent.index(), r.senderIndex(),
         handshake.split(), serverKey, null, nowNanos);
-    handshake = null;
+    answeredAttempt = initiations.stream().mapToInt(Initiation::index).filter(i -> i != sent.index()).toArray();
+    initiations.clear();
     if (wallet != null && payload.length == ResetTokens.LENGTH + ResumptionTicket.LENGTH) {
       wallet.keep(new TicketWallet.Held(java.util.Arrays.copyOfRange(payload, ResetTokens.LENGTH, payload.length),
           secret, nowNanos, serverKey));
@@ -389,6 +436,16 @@ public final class ControlClient {
     return established(next, token, firstUse, ServerKey.fingerprintOf(serverKey), false);
   }
 
+  /** The initiation of the current attempt with sender index {@code index}, or null. */
+  private Initiation initiation(int index) {
+    for (Initiation i : initiations) {
+      if (i.index() == index) {
+        return i;
+      }
+    }
+    return null;
+  }
+
   /** {@code next} becomes the session to seal with; the one before opens stragglers until the next change. */
   private Event established(ControlSession next, byte[] token, boolean firstUse, String fingerprint, boolean resumed) {
     if (previous != null) {
@@ -399,6 +456,7 @@ public final class ControlClient {
     resetToken = token;
     sessionResumed = resumed;
     retransmitAt = Long.MAX_VALUE;
+    unansweredSince = NOT_AWAITING;
     transition(State.IDLE, "session " + next + (resumed ? " resumed" : " established"));
     return new Event.Established(next, firstUse, fingerprint, resumed);
   }
@@ -406,6 +464,9 @@ public final class ControlClient {
   private byte[] sent(byte[] datagram, long nowNanos) {
     lastSent = datagram;
     retransmitAt = nowNanos + retransmitInterval;
+    if (unansweredSince == NOT_AWAITING) {
+      unansweredSince = nowNanos;
+    }
     return datagram;
   }
 

@@ -25,6 +25,12 @@ public enum ControlDrop {
   REPLAYED(DropReason.REPLAYED),
   /** Not expected now: a cookie or response nobody asked for (e.g. a nonce the client never sent). */
   UNEXPECTED(DropReason.UNKNOWN_SESSION),
+  /**
+   * A response to an initiation we re-sent, after the handshake completed with the answer to another
+   * initiation of the same attempt: a slow server, not an attacker. Counted like {@link #UNEXPECTED} but
+   * logged at DEBUG only ({@link #expected()}).
+   */
+  LATE_RESPONSE(DropReason.UNKNOWN_SESSION),
   /** The session is too old to be used (see {@link ControlTiming#REJECT_AFTER_NANOS}): re-handshake. */
   EXPIRED(DropReason.UNKNOWN_SESSION),
   /**
@@ -54,6 +60,11 @@ public enum ControlDrop {
   /** The socket owner's counter this refusal is counted under ({@code io.p2pchat.wire.DropCounters}). */
   public DropReason dropReason() {
     return dropReason;
+  }
+
+  /** True for a refusal that normal operation produces (a slow answer): log it quietly, still count it. */
+  public boolean expected() {
+    return this == LATE_RESPONSE;
   }
 
   /** The name used in logs and counters: {@code key-changed}. */

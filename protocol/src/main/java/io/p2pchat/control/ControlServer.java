@@ -29,9 +29,12 @@ import java.util.function.Supplier;
  * index alone; the client learned the token in the IK response, so it believes no one else's RESET.
  *
  * <p><b>Per client</b> (known by its Ed25519 key, which the IK handshake and its binding signature
- * prove): the confirmed session, at most one pending one (a newer initiation replaces it), and the
- * timestamp of its last accepted initiation (a replayed message 1 is refused). A pending session becomes
- * the client's session with its first authenticated message; the older one is closed then, not before.
+ * prove): the confirmed session, at most {@link #MAX_PENDING_PER_CLIENT} pending ones (a newer initiation
+ * replaces the oldest), and the timestamp of its last accepted initiation (a replayed message 1 is
+ * refused). A pending session becomes the client's session with its first authenticated message; the
+ * older one and the other pending ones are closed then, not before. Several are kept because a slow
+ * answer crosses the client's re-sent initiation: the client completes with whichever answer reaches it
+ * first, so that one must still be here when its first sealed message comes.
  * Not thread-safe: the socket owner calls it from its event loop.
  */
 public final class ControlServer {
@@ -39,6 +42,11 @@ public final class ControlServer {
   public static final int AMPLIFICATION_LIMIT = 3;
   /** Sessions kept at most (pending and confirmed): bounds memory like the rendezvous's maxClients. */
   public static final int DEFAULT_MAX_SESSIONS = 200_000;
+  /**
+   * Pending sessions kept per client: 3, as many as the client keeps initiations of one attempt
+   * ({@link ControlClient#REMEMBERED_INITIATIONS}), so the answer it takes is always one we still hold.
+   */
+  public static final int MAX_PENDING_PER_CLIENT = ControlClient.REMEMBERED_INITIATIONS;
   /**
    * How long a client's last initiation timestamp is kept after its sessions are gone: 240 s, the
    * longest a cookie verifies (2 x AddressCookie.BUCKET_MILLIS). A message 1 replayed later fails the
@@ -99,7 +107,11 @@ public final class ControlServer {
     /** Its identity key: every session of the client shares this one array ({@link ClientKey#shared}). */
     final ClientKey key;
     ControlSession current;
-    ControlSession pending;
+    /**
+     * Oldest first, at most {@link #MAX_PENDING_PER_CLIENT}; null while there is none, as for almost every
+     * client almost always (an empty deque is ~50 bytes a registration).
+     */
+    private java.util.ArrayDeque<ControlSession> pending;
     long lastTimestamp = Long.MIN_VALUE;
     long lastInitiationNanos;
     /** The owner's per-client value ({@link #attach}): a rendezvous keeps the client's address here, not in a map of its own. */
@@ -107,6 +119,37 @@ public final class ControlServer {
 
     Client(ClientKey key) {
       this.key = key;
+    }
+
+    int pendingCount() {
+      return pending == null ? 0 : pending.size();
+    }
+
+    void addPending(ControlSession session) {
+      if (pending == null) {
+        pending = new java.util.ArrayDeque<>(MAX_PENDING_PER_CLIENT);
+      }
+      pending.addLast(session);
+    }
+
+    /** The oldest pending session, or null. */
+    ControlSession oldestPending() {
+      return pending == null ? null : pending.peekFirst();
+    }
+
+    /** Removes and returns the oldest pending session (there is one). */
+    ControlSession removeOldestPending() {
+      ControlSession oldest = pending.removeFirst();
+      if (pending.isEmpty()) {
+        pending = null;
+      }
+      return oldest;
+    }
+
+    void removePending(ControlSession session) {
+      if (pending != null && pending.remove(session) && pending.isEmpty()) {
+        pending = null;
+      }
     }
   }
 
@@ -262,7 +305,7 @@ public final class ControlServer {
     if (client != null && timestamp <= client.lastTimestamp) {
       throw new ControlException(ControlDrop.REPLAYED, what + " timestamp not newer than the last one");
     }
-    boolean replacesPending = client != null && client.pending != null;
+    boolean replacesPending = client != null && client.pendingCount() >= MAX_PENDING_PER_CLIENT;
     if (!replacesPending && byIndex.size() >= maxSessions) {
       throw new ControlException(ControlDrop.FULL, "control sessions full (" + maxSessions + ")");
     }
@@ -278,12 +321,12 @@ public final class ControlServer {
     return client;
   }
 
-  /** Makes {@code session} the client's pending one (a newer one replaces the older). */
+  /** Adds {@code session} to the client's pending ones (when they are full, it replaces the oldest). */
   private void pend(Client client, ControlSession session, long timestamp, long nowNanos) {
-    if (client.pending != null) {
-      drop(client.pending, "replaced by a newer initiation");
+    if (client.pendingCount() >= MAX_PENDING_PER_CLIENT) {
+      drop(client.removeOldestPending(), "replaced by a newer initiation");
     }
-    client.pending = session;
+    client.addPending(session);
     client.lastTimestamp = timestamp;
     client.lastInitiationNanos = nowNanos;
     byIndex.put(session.localIndex(), session);
@@ -351,7 +394,8 @@ public final class ControlServer {
         drop(client.current, "superseded by " + session);
       }
       client.current = session;
-      client.pending = null;
+      client.removePending(session);
+      dropPending(client, "another answer of the same handshake attempt was taken");
     }
     return new Event.Message(session, payload, confirmed);
   }
@@ -389,9 +433,8 @@ public final class ControlServer {
     Client client = clients.get(ClientKey.of(clientSigningKey));
     if (client != null) {
       drop(client.current, "closed by the server");
-      drop(client.pending, "closed by the server");
+      dropPending(client, "closed by the server");
       client.current = null;
-      client.pending = null;
     }
   }
 
@@ -408,16 +451,21 @@ public final class ControlServer {
         c.current = null;
         removed++;
       }
-      if (c.pending != null && c.pending.ageNanos(nowNanos) >= ControlTiming.REJECT_AFTER_NANOS) {
-        drop(c.pending, "never confirmed");
-        c.pending = null;
+      while (c.oldestPending() != null && c.oldestPending().ageNanos(nowNanos) >= ControlTiming.REJECT_AFTER_NANOS) {
+        drop(c.removeOldestPending(), "never confirmed");
         removed++;
       }
-      if (c.current == null && c.pending == null && nowNanos - c.lastInitiationNanos >= REPLAY_MEMORY_NANOS) {
+      if (c.current == null && c.pendingCount() == 0 && nowNanos - c.lastInitiationNanos >= REPLAY_MEMORY_NANOS) {
         it.remove();
       }
     }
     return removed;
+  }
+
+  private void dropPending(Client client, String why) {
+    while (client.pendingCount() > 0) {
+      drop(client.removeOldestPending(), why);
+    }
   }
 
   private void drop(ControlSession session, String why) {

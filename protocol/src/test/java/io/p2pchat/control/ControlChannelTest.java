@@ -466,6 +466,78 @@ class ControlChannelTest {
   }
 
   @Test
+  void aSlowResponseThatCrossedOurReSentInitiationCompletesTheHandshakeAndTheOtherIsALateDrop() {
+    Net net = new Net(CipherSuite.AES_GCM);
+    var cookie = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(net.client.start(net.nowNanos)));
+    byte[] first = assertInstanceOf(ControlClient.Event.Send.class, net.toClient(cookie.datagram())).datagram();
+    net.nowMillis++;
+    byte[] resent = net.client.retransmit(net.nowNanos); // the response was overdue: a fresh initiation
+    // A loaded server answers both, in order; the answer to the first reaches the client after the re-send.
+    var answerToFirst = assertInstanceOf(ControlServer.Event.Accepted.class, net.toServer(first));
+    var answerToResent = assertInstanceOf(ControlServer.Event.Accepted.class, net.toServer(resent));
+    var est = assertInstanceOf(ControlClient.Event.Established.class, net.toClient(answerToFirst.response()),
+        "the first answer to come completes the handshake: it answers an initiation we sent");
+    assertEquals(assertInstanceOf(ControlMessage.Initiation.class, decode(first)).senderIndex(),
+        est.session().localIndex());
+    assertEquals(ControlClient.State.IDLE, net.client.state());
+    var register = assertInstanceOf(ControlServer.Event.Message.class,
+        net.toServer(net.client.seal(bytes("{\"t\":\"register\"}"), net.nowNanos)),
+        "the server still holds the session the client took, though a newer initiation came after it");
+    assertTrue(register.confirmed());
+    assertEquals(answerToFirst.session(), net.server.sessionOf(net.clientId.signingPublicKey()));
+    assertEquals(ControlSession.State.CLOSED, answerToResent.session().state(), "the other answer's session is gone");
+    assertEquals(1, net.server.sessionCount());
+    // The answer to the re-send arrives last: a known late answer, dropped quietly; the session stands.
+    ControlDrop late = dropOf(net.toClient(answerToResent.response()));
+    assertEquals(ControlDrop.LATE_RESPONSE, late);
+    assertTrue(late.expected(), "logged at DEBUG, not as a warning");
+    assertEquals(est.session(), net.client.session());
+    // A response to an index we never sent is still a stranger's.
+    byte[] noise = new byte[ControlCodec.MIN_NOISE_2];
+    random.nextBytes(noise);
+    int other = est.session().localIndex() + 7;
+    assertEquals(ControlDrop.UNEXPECTED, dropOf(net.toClient(ControlCodec.response(other, 1, noise))));
+    assertFalse(ControlDrop.UNEXPECTED.expected());
+  }
+
+  @Test
+  void unansweredTimeCountsFromTheFirstUnansweredSendAndAnAnswerResetsIt() {
+    Net net = new Net(CipherSuite.AES_GCM);
+    assertEquals(0, net.client.unansweredNanos(net.nowNanos), "nothing sent, nothing awaited");
+    long start = net.nowNanos;
+    byte[] hello = net.client.start(net.nowNanos);
+    net.nowNanos += 1_000_000_000L;
+    net.client.retransmit(net.nowNanos); // a re-send does not restart the wait
+    assertEquals(1_000_000_000L, net.client.unansweredNanos(net.nowNanos));
+    var cookie = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(hello));
+    net.nowNanos += 5;
+    byte[] initiation = assertInstanceOf(ControlClient.Event.Send.class, net.toClient(cookie.datagram())).datagram();
+    assertEquals(0, net.client.unansweredNanos(net.nowNanos), "the cookie answered: the initiation's wait starts");
+    net.nowNanos += 7;
+    assertEquals(7, net.client.unansweredNanos(net.nowNanos));
+    var accepted = assertInstanceOf(ControlServer.Event.Accepted.class, net.toServer(initiation));
+    assertInstanceOf(ControlClient.Event.Established.class, net.toClient(accepted.response()));
+    assertEquals(0, net.client.unansweredNanos(net.nowNanos + start));
+  }
+
+  @Test
+  void onlyTheLastFewInitiationsOfAnAttemptAreRemembered() {
+    Net net = new Net(CipherSuite.AES_GCM);
+    var cookie = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(net.client.start(net.nowNanos)));
+    byte[] oldest = assertInstanceOf(ControlClient.Event.Send.class, net.toClient(cookie.datagram())).datagram();
+    var answerToOldest = assertInstanceOf(ControlServer.Event.Accepted.class, net.toServer(oldest));
+    byte[] last = null;
+    for (int i = 0; i < ControlClient.REMEMBERED_INITIATIONS; i++) {
+      net.nowMillis++;
+      last = net.client.retransmit(net.nowNanos);
+    }
+    assertEquals(ControlDrop.UNEXPECTED, dropOf(net.toClient(answerToOldest.response())),
+        "bounded: the handshake state of an initiation re-sent " + ControlClient.REMEMBERED_INITIATIONS + " times over is gone");
+    var accepted = assertInstanceOf(ControlServer.Event.Accepted.class, net.toServer(last));
+    assertInstanceOf(ControlClient.Event.Established.class, net.toClient(accepted.response()));
+  }
+
+  @Test
   void anOffPathCookieWithoutOurNonceIsIgnored() {
     Net net = new Net(CipherSuite.AES_GCM);
     net.client.start(net.nowNanos);
