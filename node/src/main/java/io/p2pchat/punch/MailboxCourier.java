@@ -360,8 +360,8 @@ final class MailboxCourier {
     long late = order.outOfOrder();
     show(order.add(mail.from(), mail, event, now));
     if (order.outOfOrder() != late) {
-      log.warnRateLimited("mail-order", "mail {} from {} arrived after later ones of {} were shown: shown out of its order",
-        part.seq(), mail.from(), mail.from());
+      log.warnRateLimited("mail-order", "mail {} from {} arrived after later ones of {} were shown: "
+        + "shown out of its order", part.seq(), mail.from(), mail.from());
     }
     armOrderTimer();
   }
