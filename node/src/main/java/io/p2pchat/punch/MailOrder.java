@@ -24,10 +24,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>the oldest held has waited {@link #MAX_HOLD_NANOS} (a steady stream is not held forever).
  * </ul>
  * A message that still arrives after a later one of its sender was shown (lost past the bounds) is shown at once
- * and counted ({@link #outOfOrder}) so the log can say so. Across paths: a message from a sender's live session is
- * held too while mail is held or a pick-up may still bring some ({@link #pickUpStarted}: for {@link #SETTLE_NANOS}
- * after each registration), and shown after that sender's mailbox messages, which are older (deposited while we
- * were away); a live message is never held longer than mail is. A pure state machine: time is passed in, the caller
+ * and counted ({@link #outOfOrder}) so the log can say so. A message from the sender's live session releases that
+ * sender's held mail first ({@link #releaseSender}), so direct and stored messages are not swapped either. A pure state machine: time is passed in, the caller
  * arms one timer at {@link #nextDueNanos}. State: {@code IDLE} (nothing held) or {@code HOLDING}.
  *
  * @param <T> what is held with each message (the courier's record of it)
@@ -48,7 +46,7 @@ final class MailOrder<T> {
   static final int MAX_SENDERS = 1_024;
 
   /** One message held: its sender, counter and the caller's record. */
-  record Held<T>(String sender, long counter, boolean live, T value) {
+  record Held<T>(String sender, long counter, T value) {
   }
 
   private final List<Held<T>> held = new ArrayList<>();
@@ -59,9 +57,6 @@ final class MailOrder<T> {
       return size() > MAX_SENDERS;
     }
   };
-  /** Live messages are held until then at least: a pick-up may still bring older mail of their senders. */
-  private long pickUpUntil;
-  private boolean pickUpPending;
   private long firstHeldAt;
   private long lastHeldAt;
   private long outOfOrder;
@@ -71,7 +66,7 @@ final class MailOrder<T> {
    * already had a later one shown is not held: it is shown at once, and counted.
    */
   List<Held<T>> add(String sender, MailPlaintext mail, T value, long now) {
-    Held<T> h = new Held<>(sender, mail.counter(), false, value);
+    Held<T> h = new Held<>(sender, mail.counter(), value);
     Long shown = shownUpTo.get(sender);
     if (shown != null && mail.counter() < shown) {
       outOfOrder++;
@@ -97,34 +92,20 @@ final class MailOrder<T> {
       return -1;
     }
     long settled = lastHeldAt + SETTLE_NANOS;
-    if (pickUpPending && pickUpUntil - settled > 0) {
-      settled = pickUpUntil;
-    }
     long tooLong = firstHeldAt + MAX_HOLD_NANOS;
     return settled - tooLong < 0 ? settled : tooLong;
   }
 
-  /** Registered (again): the rendezvous sends our mailbox now; live messages wait {@link #SETTLE_NANOS} for it. */
-  void pickUpStarted(long now) {
-    pickUpUntil = now + SETTLE_NANOS;
-    pickUpPending = true;
-  }
-
   /**
-   * A message of {@code sender}'s live session: returned to be shown now, or held (empty) behind the mail a
-   * pick-up brings, released with it after that sender's mailbox messages.
+   * {@code sender}'s held messages, by counter, at once: a message of its live session is about to be shown, and
+   * must not overtake what the mailbox already brought of it.
    */
-  List<Held<T>> addLive(String sender, T value, long now) {
-    Held<T> h = new Held<>(sender, Long.MAX_VALUE, true, value);
-    if (held.isEmpty() && !(pickUpPending && now - pickUpUntil < 0)) {
-      return List.of(h);
-    }
-    if (held.isEmpty()) {
-      firstHeldAt = now;
-      lastHeldAt = pickUpUntil - SETTLE_NANOS; // a live message does not extend the quiet time: only new mail does
-    }
-    held.add(h);
-    return List.of();
+  List<Held<T>> releaseSender(String sender) {
+    List<Held<T>> out = new ArrayList<>();
+    held.removeIf(h -> h.sender().equals(sender) && out.add(h));
+    out.sort(Comparator.comparingLong(Held::counter));
+    out.forEach(h -> shownUpTo.merge(h.sender(), h.counter(), Math::max));
+    return out;
   }
 
   /** Messages held now. */
@@ -143,7 +124,6 @@ final class MailOrder<T> {
     for (Held<T> h : held) {
       bySender.computeIfAbsent(h.sender(), k -> new ArrayList<>()).add(h);
     }
-    // Mail by counter, then live messages in their order (stable sort; MAX_VALUE sorts them last).
     bySender.values().forEach(l -> l.sort(Comparator.comparingLong(Held::counter)));
     Map<String, Integer> next = new HashMap<>();
     List<Held<T>> out = new ArrayList<>(held.size());
@@ -151,12 +131,9 @@ final class MailOrder<T> {
       int i = next.merge(slot.sender(), 1, Integer::sum) - 1;
       Held<T> h = bySender.get(slot.sender()).get(i);
       out.add(h);
-      if (!h.live()) {
-        shownUpTo.merge(h.sender(), h.counter(), Math::max);
-      }
+      shownUpTo.merge(h.sender(), h.counter(), Math::max);
     }
     held.clear();
-    pickUpPending = false;
     return out;
   }
 }

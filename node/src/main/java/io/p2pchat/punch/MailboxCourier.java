@@ -104,7 +104,7 @@ final class MailboxCourier {
   /** Mail dropped, by reason: forged, unauthenticated, untrusted, malformed. */
   private final Map<String, Long> dropped = new TreeMap<>();
   /** Opened chat mail held until each sender's messages can be shown in its order. */
-  private final MailOrder<PunchEvent> order = new MailOrder<>();
+  private final MailOrder<Unrecorded> order = new MailOrder<>();
   private long counter = System.currentTimeMillis() * COUNTER_PER_MS;
   /** The rendezvous answered {@code not-enabled}: nothing more is deposited until it registers us again. */
   private boolean notEnabled;
@@ -257,9 +257,6 @@ final class MailboxCourier {
   /** Registered (again): what waits is deposited, and the rendezvous sends our mailbox. */
   void up(long now) {
     notEnabled = false;
-    if (options.mailbox()) {
-      order.pickUpStarted(now);
-    }
     deposits.resume(now);
     sendDue(now);
   }
@@ -352,13 +349,12 @@ final class MailboxCourier {
     pickedUp++;
     Unrecorded u = new Unrecorded(part.seq(), mail.from(), opened.senderSigningKey(), opened.senderStaticKey(), mail);
     unrecorded.put(part.seq(), u);
-    PunchEvent event = new PunchEvent.Mail(u.nick(), u.seq(), u.mail());
     if (mail.kind() != MailPlaintext.Kind.CHAT) {
-      events.add(event); // a receipt shows nothing: no order to keep
+      show(u); // a receipt shows nothing: no order to keep
       return;
     }
     long late = order.outOfOrder();
-    show(order.add(mail.from(), mail, event, now));
+    show(order.add(mail.from(), mail, u, now));
     if (order.outOfOrder() != late) {
       log.warnRateLimited("mail-order", "mail {} from {} arrived after later ones of {} were shown: "
         + "shown out of its order", part.seq(), mail.from(), mail.from());
@@ -366,19 +362,24 @@ final class MailboxCourier {
     armOrderTimer();
   }
 
-  private void show(List<MailOrder.Held<PunchEvent>> released) {
-    for (MailOrder.Held<PunchEvent> h : released) {
-      events.add(h.value());
+  private void show(List<MailOrder.Held<Unrecorded>> released) {
+    for (MailOrder.Held<Unrecorded> h : released) {
+      show(h.value());
     }
   }
 
+  private void show(Unrecorded u) {
+    events.add(new PunchEvent.Mail(u.nick(), u.seq(), u.mail()));
+  }
+
   /**
-   * A message from {@code nick}'s live session: shown now, or, while a pick-up is under way, held and shown after
-   * what the mailbox brings of {@code nick} (older: deposited while we were away).
+   * A message from {@code nick}'s live session is about to be shown: what the mailbox brought of {@code nick} and
+   * still holds is shown first, in its order (the mailbox's are older: they were deposited while it was away).
    */
-  void live(PunchEvent.Received received, long now) {
-    show(order.addLive(received.from(), received, now));
-    armOrderTimer();
+  void beforeLive(String nick) {
+    if (order.held() > 0) {
+      show(order.releaseSender(nick));
+    }
   }
 
   /** One timer at the held mail's release: settled, or held for the longest allowed. */

@@ -173,8 +173,8 @@ final class SessionHost implements PeerSession.Host {
     if (ChatPayload.isRoom(message)) { // we talk with this peer in the room
       mailbox.talked(session.nick);
     }
-    // Not before what a pick-up under way brings of this peer: that is older.
-    mailbox.live(new PunchEvent.Received(session.nick, message), System.nanoTime());
+    mailbox.beforeLive(session.nick); // what its mailbox brought, and holds, is older: shown first
+    events.add(new PunchEvent.Received(session.nick, message));
   }
 
   @Override

@@ -43,27 +43,15 @@ class MailOrderTest {
   }
 
   @Test
-  void aLiveMessageWaitsForThePickUpAndComesAfterItsSendersMail() {
+  void aLiveMessageReleasesItsSendersHeldMailFirstAndOnlyThat() {
     MailOrder<String> order = new MailOrder<>();
-    assertEquals(List.of("live 0"), texts(order.addLive("alice", "live 0", T0)), "no pick-up: shown at once");
-    order.pickUpStarted(T0);
-    assertTrue(order.addLive("alice", "live 1", T0 + 1).isEmpty(), "held: the pick-up may bring older ones");
-    add(order, "alice", 2, T0 + 2);
-    assertTrue(order.addLive("alice", "live 2", T0 + 3).isEmpty());
-    add(order, "alice", 1, T0 + 4);
-    assertEquals(List.of("alice 1", "alice 2", "live 1", "live 2"), texts(order.due(order.nextDueNanos())));
-    assertEquals(List.of("live 3"), texts(order.addLive("alice", "live 3", T0 + 5)), "the pick-up is over");
-    assertEquals(0, order.outOfOrder());
-  }
-
-  @Test
-  void anEmptyMailboxHoldsLiveMessagesOneSettleTimeAtMost() {
-    MailOrder<String> order = new MailOrder<>();
-    order.pickUpStarted(T0);
-    assertTrue(order.addLive("bob", "live 1", T0 + 1).isEmpty());
-    assertEquals(T0 + MailOrder.SETTLE_NANOS, order.nextDueNanos());
-    assertEquals(List.of("live 1"), texts(order.due(T0 + MailOrder.SETTLE_NANOS)));
-    assertEquals(List.of("live 2"), texts(order.addLive("bob", "live 2", T0 + 2)), "not held after that");
+    add(order, "alice", 3, T0);
+    add(order, "bob", 1, T0);
+    add(order, "alice", 2, T0);
+    assertEquals(List.of("alice 2", "alice 3"), texts(order.releaseSender("alice")));
+    assertEquals(1, order.held(), "bob's still held");
+    assertEquals(List.of("alice 1"), texts(add(order, "alice", 1, T0 + 1)), "a later copy is not held: counted");
+    assertEquals(1, order.outOfOrder());
   }
 
   @Test
