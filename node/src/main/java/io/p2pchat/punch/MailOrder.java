@@ -24,8 +24,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>the oldest held has waited {@link #MAX_HOLD_NANOS} (a steady stream is not held forever).
  * </ul>
  * A message that still arrives after a later one of its sender was shown (lost past the bounds) is shown at once
- * and counted ({@link #outOfOrder}) so the log can say so. A message from the sender's live session releases that
- * sender's held mail first ({@link #releaseSender}), so direct and stored messages are not swapped either. A pure state machine: time is passed in, the caller
+ * and counted ({@link #outOfOrder}) so the log can say so. A pure state machine: time is passed in, the caller
  * arms one timer at {@link #nextDueNanos}. State: {@code IDLE} (nothing held) or {@code HOLDING}.
  *
  * @param <T> what is held with each message (the courier's record of it)
@@ -94,18 +93,6 @@ final class MailOrder<T> {
     long settled = lastHeldAt + SETTLE_NANOS;
     long tooLong = firstHeldAt + MAX_HOLD_NANOS;
     return settled - tooLong < 0 ? settled : tooLong;
-  }
-
-  /**
-   * {@code sender}'s held messages, by counter, at once: a message of its live session is about to be shown, and
-   * must not overtake what the mailbox already brought of it.
-   */
-  List<Held<T>> releaseSender(String sender) {
-    List<Held<T>> out = new ArrayList<>();
-    held.removeIf(h -> h.sender().equals(sender) && out.add(h));
-    out.sort(Comparator.comparingLong(Held::counter));
-    out.forEach(h -> shownUpTo.merge(h.sender(), h.counter(), Math::max));
-    return out;
   }
 
   /** Messages held now. */

@@ -372,16 +372,6 @@ final class MailboxCourier {
     events.add(new PunchEvent.Mail(u.nick(), u.seq(), u.mail()));
   }
 
-  /**
-   * A message from {@code nick}'s live session is about to be shown: what the mailbox brought of {@code nick} and
-   * still holds is shown first, in its order (the mailbox's are older: they were deposited while it was away).
-   */
-  void beforeLive(String nick) {
-    if (order.held() > 0) {
-      show(order.releaseSender(nick));
-    }
-  }
-
   /** One timer at the held mail's release: settled, or held for the longest allowed. */
   private void armOrderTimer() {
     vertx.cancelTimer(orderTimer);

@@ -173,7 +173,6 @@ final class SessionHost implements PeerSession.Host {
     if (ChatPayload.isRoom(message)) { // we talk with this peer in the room
       mailbox.talked(session.nick);
     }
-    mailbox.beforeLive(session.nick); // what its mailbox brought, and holds, is older: shown first
     events.add(new PunchEvent.Received(session.nick, message));
   }
 

@@ -43,18 +43,6 @@ class MailOrderTest {
   }
 
   @Test
-  void aLiveMessageReleasesItsSendersHeldMailFirstAndOnlyThat() {
-    MailOrder<String> order = new MailOrder<>();
-    add(order, "alice", 3, T0);
-    add(order, "bob", 1, T0);
-    add(order, "alice", 2, T0);
-    assertEquals(List.of("alice 2", "alice 3"), texts(order.releaseSender("alice")));
-    assertEquals(1, order.held(), "bob's still held");
-    assertEquals(List.of("alice 1"), texts(add(order, "alice", 1, T0 + 1)), "a later copy is not held: counted");
-    assertEquals(1, order.outOfOrder());
-  }
-
-  @Test
   void aWholePickUpWindowIsShownAtOnce() {
     MailOrder<String> order = new MailOrder<>();
     List<String> expected = new ArrayList<>();
