@@ -31,7 +31,8 @@ import java.util.List;
  * @param id      the sender's message id (for a receipt: the receipt's own)
  * @param room    the room's name for a room message, "" for a direct one
  * @param ts      the sender's clock, ms since the epoch
- * @param counter the sender's counter for this recipient: the recipient shows one sender's messages in its order
+ * @param counter the sender's counter, increasing with every envelope it seals (so also per recipient): the recipient
+ *                shows one sender's messages in its order ({@code punch.MailOrder})
  * @param text    the text of a chat line, "" for a receipt
  * @param ids     the message ids a receipt confirms, empty for a chat line
  */

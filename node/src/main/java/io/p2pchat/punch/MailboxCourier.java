@@ -103,10 +103,13 @@ final class MailboxCourier {
   private final LinkedHashMap<Long, Unrecorded> unrecorded = new LinkedHashMap<>();
   /** Mail dropped, by reason: forged, unauthenticated, untrusted, malformed. */
   private final Map<String, Long> dropped = new TreeMap<>();
+  /** Opened chat mail held until each sender's messages can be shown in its order. */
+  private final MailOrder<Unrecorded> order = new MailOrder<>();
   private long counter = System.currentTimeMillis() * COUNTER_PER_MS;
   /** The rendezvous answered {@code not-enabled}: nothing more is deposited until it registers us again. */
   private boolean notEnabled;
   private long timer = -1;
+  private long orderTimer = -1;
   private long saveTimer = -1;
   private Future<Void> lastSave = Future.succeededFuture();
   private long queuedTotal;
@@ -307,12 +310,12 @@ final class MailboxCourier {
     long nowMillis = System.currentTimeMillis();
     switch (assembler.accept(part.seq(), part.part(), part.parts(), part.data(), nowMillis)) {
       case REFUSED -> drop(part.seq(), "malformed", "a part that contradicts the others");
-      case COMPLETE -> open(part, assembler.complete());
+      case COMPLETE -> open(part, assembler.complete(), now);
       default -> { } // more parts to come, or a copy
     }
   }
 
-  private void open(MailboxControl.MailPart part, byte[] envelope) {
+  private void open(MailboxControl.MailPart part, byte[] envelope, long now) {
     MailboxSeal.Opened opened;
     try {
       opened = MailboxSeal.open(identity, envelope);
@@ -344,8 +347,44 @@ final class MailboxCourier {
       return; // ChatVerticle is behind: the rendezvous sends it again
     }
     pickedUp++;
-    unrecorded.put(part.seq(), new Unrecorded(part.seq(), mail.from(), opened.senderSigningKey(), opened.senderStaticKey(), mail));
-    events.add(new PunchEvent.Mail(mail.from(), part.seq(), mail));
+    Unrecorded u = new Unrecorded(part.seq(), mail.from(), opened.senderSigningKey(), opened.senderStaticKey(), mail);
+    unrecorded.put(part.seq(), u);
+    if (mail.kind() != MailPlaintext.Kind.CHAT) {
+      show(u); // a receipt shows nothing: no order to keep
+      return;
+    }
+    long late = order.outOfOrder();
+    show(order.add(mail.from(), mail, u, now));
+    if (order.outOfOrder() != late) {
+      log.warnRateLimited("mail-order", "mail {} from {} arrived after later ones of {} were shown: "
+        + "shown out of its order", part.seq(), mail.from(), mail.from());
+    }
+    armOrderTimer();
+  }
+
+  private void show(List<MailOrder.Held<Unrecorded>> released) {
+    for (MailOrder.Held<Unrecorded> h : released) {
+      show(h.value());
+    }
+  }
+
+  private void show(Unrecorded u) {
+    events.add(new PunchEvent.Mail(u.nick(), u.seq(), u.mail()));
+  }
+
+  /** One timer at the held mail's release: settled, or held for the longest allowed. */
+  private void armOrderTimer() {
+    vertx.cancelTimer(orderTimer);
+    orderTimer = -1;
+    long next = order.nextDueNanos();
+    if (next != -1) {
+      // Named reason: held mailbox messages are shown in their senders' order once the pick-up settles.
+      orderTimer = vertx.setTimer(Timing.timerDelayMs(next, System.nanoTime()), t -> {
+        orderTimer = -1;
+        show(order.due(System.nanoTime()));
+        armOrderTimer();
+      });
+    }
   }
 
   /** Mail that is not shown is acknowledged all the same (the rendezvous would send it forever), and counted. */
@@ -462,6 +501,7 @@ final class MailboxCourier {
   /** Cancels the timers and writes what the directory learned since the last save; completes once it is on disk. */
   Future<Void> stop() {
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(orderTimer);
     vertx.cancelTimer(saveTimer);
     save();
     return lastSave.otherwiseEmpty();
@@ -477,7 +517,8 @@ final class MailboxCourier {
     JsonObject drops = new JsonObject();
     dropped.forEach(drops::put);
     return new JsonObject().put("enabled", enabled()).put("waiting", deposits.pending()).put("queued", queuedTotal)
-      .put("pickedUp", pickedUp).put("incomplete", assembler.incomplete()).put("dropped", drops)
+      .put("pickedUp", pickedUp).put("held", order.held()).put("outOfOrder", order.outOfOrder())
+      .put("incomplete", assembler.incomplete()).put("dropped", drops)
       .put("peers", directory.size());
   }
 

@@ -29,7 +29,7 @@ final class Outbox {
   private final StreamEndpoints streams;
 
   Outbox(DualStackSocket socket, ControlChannel channel, Limits limits, NodeLog log) {
-    this(socket, StreamEndpoints.none(), channel, limits, log, new ControlLoss(0, 0, 0));
+    this(socket, StreamEndpoints.none(), channel, limits, log, new ControlLoss(0, 0, 0, 0));
   }
 
   /** {@code loss}: the test-only impairment of reliable control messages. */
@@ -104,7 +104,7 @@ final class Outbox {
     } else if (ex != null) {
       ex.handled();
     }
-    ControlLoss.Verdict verdict = impaired ? loss.next() : ControlLoss.Verdict.SEND;
+    ControlLoss.Verdict verdict = impaired ? loss.next(msg.getString(Control.TYPE)) : ControlLoss.Verdict.SEND;
     Buffer sealed = channel.seal(to, msg);
     if (sealed == null) {
       // The client's session expired or it moved on: it re-handshakes and registers again, and

@@ -152,6 +152,7 @@ public final class RendezvousOptions {
     KEYS.put("impair.lossPercent", Type.INTEGER);
     KEYS.put("impair.duplicatePercent", Type.INTEGER);
     KEYS.put("impair.seed", Type.INTEGER);
+    KEYS.put("impair.dropFirstMail", Type.INTEGER);
   }
 
   private final String host;
@@ -180,6 +181,7 @@ public final class RendezvousOptions {
   private final int impairLossPercent;
   private final int impairDuplicatePercent;
   private final int impairSeed;
+  private final int impairDropFirstMail;
 
   /** Reads and validates; a bad value throws {@link io.p2pchat.common.ConfigException}. */
   public RendezvousOptions(JsonObject config) {
@@ -221,6 +223,7 @@ public final class RendezvousOptions {
       throw new io.p2pchat.common.ConfigException("impair.lossPercent + duplicatePercent must not exceed 100");
     }
     impairSeed = r.integer("impair.seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    impairDropFirstMail = r.integer("impair.dropFirstMail", 0, 0, Integer.MAX_VALUE);
   }
 
   /** {@code mailbox}: false (off), true or absent (defaults), or an object of MailboxOptions keys and {@code enabled}. */
@@ -360,5 +363,13 @@ public final class RendezvousOptions {
    */
   public int[] impairment() {
     return new int[] {impairLossPercent, impairDuplicatePercent, impairSeed};
+  }
+
+  /**
+   * Tests only: how many of the first {@code mail} messages this rendezvous sends are dropped
+   * ({@code impair.dropFirstMail}, default 0): a pick-up whose oldest message comes again after the later ones.
+   */
+  public int impairDropFirstMail() {
+    return impairDropFirstMail;
   }
 }

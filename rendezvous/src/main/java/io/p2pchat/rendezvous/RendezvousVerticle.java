@@ -187,7 +187,8 @@ public class RendezvousVerticle extends VerticleBase {
         channel = new SealedControlChannel(id, Math.max(ControlServer.DEFAULT_MAX_SESSIONS, 2 * options.maxClients()),
           cert == null ? null : cert.binding(), ticketKeys, handshakeWorkers);
         int[] impair = options.impairment();
-        outbox = new Outbox(socket, streams, channel, limits, log, new ControlLoss(impair[0], impair[1], impair[2]));
+        outbox = new Outbox(socket, streams, channel, limits, log, new ControlLoss(impair[0], impair[1], impair[2],
+          options.impairDropFirstMail()));
         RendezvousOptions opts = options;
         // The directory first: no datagram is served before the cluster's view is loaded and the
         // handlers are wired to it.
