@@ -19,6 +19,8 @@ final class Exchange {
   final int bytesIn;
   private int bytesOut;
   private Outcome outcome = Outcome.PENDING;
+  /** Set once its outcome was deferred: the deferred work's completion counts it, whatever it became. */
+  private boolean wasDeferred;
 
   Exchange(io.p2pchat.wire.Endpoint from, int bytesIn) {
     this.from = from;
@@ -56,7 +58,12 @@ final class Exchange {
   void deferred() {
     if (outcome == Outcome.PENDING) {
       outcome = Outcome.DEFERRED;
+      wasDeferred = true;
     }
+  }
+
+  boolean wasDeferred() {
+    return wasDeferred;
   }
 
   Outcome outcome() {
