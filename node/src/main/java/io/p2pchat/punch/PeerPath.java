@@ -96,6 +96,15 @@ final class PeerPath {
   private long punchUntil;
   private long nextProbeAt;
   private long probeInterval;
+  /**
+   * True while the relay is probed for want of any path: after a punch window found none, after the path
+   * went silent, or at once when the introduction said so. A lost probe or a lost answer (two legs each
+   * way through the rendezvous) must not leave the pair without a path until the next introduction, so
+   * probing goes on, backing off, until some path is confirmed.
+   */
+  private boolean relayProbing;
+  private long nextRelayProbeAt;
+  private long relayProbeInterval;
   private long nextUpgradeAt = Long.MAX_VALUE;
   private long nextKeepAliveAt = Long.MAX_VALUE;
   /** The path challenge in flight, or null. */
@@ -153,9 +162,42 @@ final class PeerPath {
     rtts.retain(usable.stream().map(Candidate::endpoint).toList());
     relayAvailable = relay;
     startPunch(now);
-    if (relay && relayFirst && current == null) {
-      actions.sendPunch(Candidate.VIA_RELAY, track(Candidate.VIA_RELAY, now));
+    if (relayFirst && current == null) {
+      startRelayProbes(now);
     }
+  }
+
+  /**
+   * The rendezvous (again) offers a relay, after this peer's introduction: the node registered, perhaps
+   * with another instance after a failover. A session without a path probes the relay from now on,
+   * without waiting for a new introduction; one already probing it tries again at once, through the
+   * server just reached.
+   */
+  void relayOffered(long now) {
+    relayAvailable = true;
+    if (current == null && state != PathState.GONE && (relayProbing || !punching)) {
+      startRelayProbes(now);
+    }
+  }
+
+  /** Probes the relay now and again, backing off, until a path is confirmed ({@link #relayProbing}). */
+  private void startRelayProbes(long now) {
+    if (!relayAvailable) {
+      return;
+    }
+    relayProbing = true;
+    relayProbeInterval = Timing.RELAY_PROBE_FIRST_INTERVAL_NANOS;
+    probeRelay(now);
+  }
+
+  private void probeRelay(long now) {
+    if (!relayAvailable) { // a newer introduction says the rendezvous relays no more
+      relayProbing = false;
+      return;
+    }
+    actions.sendPunch(Candidate.VIA_RELAY, track(Candidate.VIA_RELAY, now));
+    nextRelayProbeAt = now + relayProbeInterval;
+    relayProbeInterval = Math.min(relayProbeInterval * 2, Timing.RELAY_PROBE_MAX_INTERVAL_NANOS);
   }
 
   /**
@@ -323,6 +365,7 @@ final class PeerPath {
       return;
     }
     punching = false;
+    relayProbing = false;
     pending.clear();
     challenge = null;
     nextUpgradeAt = Long.MAX_VALUE;
@@ -345,6 +388,9 @@ final class PeerPath {
     if (challenge != null) {
       d = Math.min(d, challenge.sentNanos() + Timing.PATH_CHALLENGE_TIMEOUT_NANOS);
     }
+    if (relayProbing) {
+      d = Math.min(d, nextRelayProbeAt);
+    }
     return d;
   }
 
@@ -365,9 +411,9 @@ final class PeerPath {
         // Said once per lost path: the upgrade rounds of a relayed path fail quietly every 15 s.
         actions.punchFailed(candidates.size(), relayAvailable);
       }
-      if (current == null && relayAvailable) {
+      if (current == null && !relayProbing) {
         // No direct path in the punch window: probe the relay; its punched makes the path RELAYED.
-        actions.sendPunch(Candidate.VIA_RELAY, track(Candidate.VIA_RELAY, now));
+        startRelayProbes(now);
       }
     } else if (punching && now >= nextProbeAt) {
       probeAll(now);
@@ -381,6 +427,9 @@ final class PeerPath {
       } else {
         startPunch(now);
       }
+    }
+    if (relayProbing && now >= nextRelayProbeAt) {
+      probeRelay(now);
     }
     if (current != null && now >= nextKeepAliveAt) {
       nextKeepAliveAt = now + keepAliveNanos;
@@ -436,6 +485,7 @@ final class PeerPath {
   private void choose(Candidate confirmed, long now, String why) {
     PathState to = confirmed.pathState();
     awaitingSince = 0; // it just answered: an answer the old path owed is not this one's
+    relayProbing = false;
     nextKeepAliveAt = now + keepAliveNanos;
     if (to.isDirect()) {
       punching = false;
@@ -454,10 +504,8 @@ final class PeerPath {
     transition(PathState.CONNECTING, "no answer for " + Timing.SILENCE_LIMIT_NANOS / 1_000_000_000L + " s");
     actions.pathLost();
     startPunch(now);
-    if (relayAvailable) {
-      // Messages keep flowing through the relay while a direct path is looked for again.
-      actions.sendPunch(Candidate.VIA_RELAY, track(Candidate.VIA_RELAY, now));
-    }
+    // Messages keep flowing through the relay while a direct path is looked for again.
+    startRelayProbes(now);
   }
 
   /**

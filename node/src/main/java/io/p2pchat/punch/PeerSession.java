@@ -181,6 +181,13 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     path.introduce(candidates, relay, relayFirst, now);
   }
 
+  /** The rendezvous offers its relay again (the node registered): a session without a path probes it. */
+  void relayOffered(long now) {
+    if (relayId != 0) {
+      path.relayOffered(now);
+    }
+  }
+
   /** True while the current channel's handshake is under way and not failed: see {@link #HANDSHAKE_RUNNING_NANOS}. */
   private boolean handshakeRunning(long now) {
     return !handshakeBroken && handshakeActiveAt != NO_HANDSHAKE && now - handshakeActiveAt < HANDSHAKE_RUNNING_NANOS;

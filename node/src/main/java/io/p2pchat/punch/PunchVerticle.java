@@ -638,7 +638,9 @@ public class PunchVerticle extends VerticleBase {
     @Override
     public void up() {
       netChecker.runIfUnknown();
-      mailbox.up(System.nanoTime());
+      long now = System.nanoTime();
+      sessions.registered(now);
+      mailbox.up(now);
     }
 
     @Override

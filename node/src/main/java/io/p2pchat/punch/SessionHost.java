@@ -107,6 +107,20 @@ final class SessionHost implements PeerSession.Host {
     timers.reschedule(session);
   }
 
+  /**
+   * Registered with the rendezvous (again, perhaps with another instance after a failover): if it relays,
+   * every session still without a path probes the relay through it now, rather than at its next introduction.
+   */
+  void registered(long now) {
+    if (!rendezvous.relayAvailable()) {
+      return;
+    }
+    for (PeerSession session : peers.sessions()) {
+      session.relayOffered(now);
+      timers.reschedule(session);
+    }
+  }
+
   /** The rendezvous says {@code nick} left: its session closes (and reports {@link PathState#GONE}). */
   void left(String nick) {
     PeerSession gone = peers.byNick(nick);

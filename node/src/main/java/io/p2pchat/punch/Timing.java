@@ -29,6 +29,16 @@ final class Timing {
    * that caused it.
    */
   static final long PATH_CHALLENGE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /**
+   * First retry of a relay probe while a pair has no path: a relayed probe crosses the rendezvous twice each
+   * way, so one in two is lost at 20% loss per packet; half a second keeps the gap short without a burst.
+   */
+  static final long RELAY_PROBE_FIRST_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /**
+   * Relay probes back off to this, like punch probes: one 100-byte datagram a second per pathless peer
+   * (the relay answers only a registered pair), until a path is confirmed or the peer leaves.
+   */
+  static final long RELAY_PROBE_MAX_INTERVAL_NANOS = PROBE_MAX_INTERVAL_NANOS;
   /** While relayed (or unreachable), how often to try again for a direct path. */
   static final long UPGRADE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(15);
   /** Probes awaiting a {@code punched}: enough for every candidate over a few rounds, bounded. */

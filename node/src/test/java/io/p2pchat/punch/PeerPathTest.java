@@ -207,6 +207,58 @@ class PeerPathTest {
     assertEquals(Candidate.VIA_RELAY, path.address());
   }
 
+  /**
+   * A relayed probe crosses the rendezvous twice each way: at 20% loss per packet one in two never comes
+   * back. Without a path the relay is probed again, backing off to once a second, until it answers; then
+   * the probing stops (keep-alives take over).
+   */
+  @Test
+  void aLostRelayProbeIsRetriedWithBackOffUntilTheRelayAnswers() {
+    introduce(true, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    long end = PUNCH_WINDOW + TimeUnit.SECONDS.toNanos(10);
+    runUntil(end);
+    List<Long> relayed = actions.punches.stream().filter(p -> p.to().equals(Candidate.VIA_RELAY)).map(p -> p.at()).toList();
+    assertEquals(PUNCH_WINDOW, relayed.get(0), "the first relay probe ends the punch window");
+    assertTrue(relayed.size() >= 10, "retried, not sent once: " + relayed);
+    for (int i = 1; i < relayed.size(); i++) {
+      long gap = relayed.get(i) - relayed.get(i - 1);
+      assertTrue(gap >= Timing.RELAY_PROBE_FIRST_INTERVAL_NANOS && gap <= Timing.RELAY_PROBE_MAX_INTERVAL_NANOS,
+          "backed off between 0.5 and 1 s: " + relayed);
+    }
+    answer(Candidate.VIA_RELAY, end + 20 * MS);
+    assertEquals(PathState.RELAYED, path.state());
+    long probes = actions.count(Candidate.VIA_RELAY);
+    runUntil(end + KEEP_ALIVE - MS);
+    assertEquals(probes, actions.count(Candidate.VIA_RELAY), "a confirmed relay is probed by keep-alives only");
+  }
+
+  /**
+   * The rendezvous offered no relay when the peer was introduced (or the node registered again, with
+   * another instance after a failover): once it does, a session without a path probes the relay at once,
+   * without waiting for a new introduction. One with a path, or still punching, is left alone.
+   */
+  @Test
+  void aRelayOfferedAfterTheIntroductionIsProbedAtOnceBySessionsWithoutAPath() {
+    introduce(false, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    path.relayOffered(actions.now);
+    assertEquals(0, actions.count(Candidate.VIA_RELAY), "still punching: the window's end probes the relay");
+    runUntil(PUNCH_WINDOW + 100 * MS);
+    assertEquals(1, actions.count(Candidate.VIA_RELAY), "relay offered in the window: probed when it ended");
+    answer(Candidate.VIA_RELAY, actions.now + MS);
+    assertEquals(PathState.RELAYED, path.state());
+
+    PeerPath other = new PeerPath(actions, PUNCH_WINDOW, KEEP_ALIVE, Set.of(OWN));
+    long before = actions.count(Candidate.VIA_RELAY);
+    other.introduce(List.of(new Candidate(OTHER, Candidate.Kind.PUBLIC)), false, false, actions.now);
+    long after = actions.now + PUNCH_WINDOW + MS;
+    actions.now = after;
+    other.onTimer(after);
+    assertEquals(before, actions.count(Candidate.VIA_RELAY), "no relay offered: none probed");
+    other.relayOffered(after + MS);
+    assertEquals(before + 1, actions.count(Candidate.VIA_RELAY), "offered later: probed at once");
+    assertTrue(other.nextDeadline() <= after + MS + Timing.RELAY_PROBE_FIRST_INTERVAL_NANOS, "and again if unanswered");
+  }
+
   @Test
   void noAnswerAndNoRelayProbesNoMoreAndAsksForANewIntroduction() {
     introduce(false, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));

@@ -169,6 +169,7 @@ class ControlChannelTest {
     byte[] up = net.client.seal(bytes("keepalive"), net.nowNanos);
     assertInstanceOf(ControlServer.Event.Message.class, net.toServer(up));
     assertEquals(ControlDrop.REPLAYED, assertInstanceOf(ControlServer.Event.Dropped.class, net.toServer(up)).drop());
+    assertTrue(ControlDrop.REPLAYED.expected(), "a network that duplicates makes replays: counted, logged at DEBUG");
   }
 
   @Test
