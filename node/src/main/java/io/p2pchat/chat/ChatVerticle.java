@@ -1,5 +1,6 @@
 package io.p2pchat.chat;
 
+import io.p2pchat.common.Plural;
 import io.p2pchat.history.HistoryEntry;
 import io.p2pchat.history.HistoryOptions;
 import io.p2pchat.history.HistoryStore;
@@ -176,8 +177,8 @@ public class ChatVerticle extends VerticleBase {
       .compose(store -> {
         history = store;
         if (store.truncatedBytes() > 0) {
-          log.warn("history: cut {} bytes of a torn last record (a crash mid-write); {} records kept",
-            store.truncatedBytes(), store.recoveredRecords());
+          log.warn("history: cut {} of a torn last record (a crash mid-write); {} kept",
+            Plural.of(store.truncatedBytes(), "byte"), Plural.of(store.recoveredRecords(), "record"));
         }
         return Future.all(
           // Internal: PunchVerticle of this node only, never across a clustered event bus.
@@ -266,7 +267,7 @@ public class ChatVerticle extends VerticleBase {
       }
     }
     if (resent > 0) {
-      log.info("history: sending again {} messages an earlier run accepted and did not deliver", resent);
+      log.info("history: sending again {} an earlier run accepted and did not deliver", Plural.of(resent, "message"));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.p2pchat.history;
 
+import io.p2pchat.common.Plural;
 import io.p2pchat.crypto.SecureFiles;
 
 import java.io.IOException;
@@ -435,8 +436,8 @@ public final class HistoryStore implements AutoCloseable {
     }
     if (pos < size) {
       truncatedBytes = size - pos;
-      LOG.warn("history journal {}: cut {} bytes of torn or corrupt tail after {} records", file, truncatedBytes,
-          recoveredRecords);
+      LOG.warn("history journal {}: cut {} of torn or corrupt tail after {}", file, Plural.of(truncatedBytes, "byte"),
+          Plural.of(recoveredRecords, "record"));
       channel.truncate(pos);
       channel.force(true);
     }

@@ -4,6 +4,7 @@ import io.p2pchat.common.ConfigException;
 import io.p2pchat.common.ConfigLoader;
 import io.p2pchat.common.DualStackSocket;
 import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.Plural;
 import io.p2pchat.control.ControlServer;
 import io.p2pchat.rendezvous.cluster.ClusterTicketKeys;
 import io.p2pchat.control.RendezvousIdentity;
@@ -382,7 +383,7 @@ public class RendezvousVerticle extends VerticleBase {
     }
     if (log != null) {
       reportDrops();
-      log.info("rendezvous shutting down ({} clients registered)", registry.size());
+      log.info("rendezvous shutting down ({} registered)", Plural.of(registry.size(), "client"));
     }
     return (metricsServer == null ? Future.<Void>succeededFuture() : metricsServer.close())
       .eventually(directory::close)

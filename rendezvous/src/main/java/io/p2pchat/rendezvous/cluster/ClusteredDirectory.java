@@ -1,6 +1,8 @@
 package io.p2pchat.rendezvous.cluster;
 
 
+import io.p2pchat.common.Plural;
+
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
@@ -90,8 +92,9 @@ final class ClusteredDirectory implements RendezvousDirectory {
             loaded++;
           }
         }
-        LOG.info("rendezvous cluster: joined as {} ({} instances, {} clients registered elsewhere)",
-          shortId(directory.self), directory.clusterManager.getNodes().size(), loaded);
+        LOG.info("rendezvous cluster: joined as {} ({}, {} registered elsewhere)",
+          shortId(directory.self), Plural.of(directory.clusterManager.getNodes().size(), "instance"),
+          Plural.of(loaded, "client"));
         return directory;
       });
   }
@@ -106,8 +109,8 @@ final class ClusteredDirectory implements RendezvousDirectory {
     membershipRegistration = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        context.runOnContext(v -> LOG.info("rendezvous cluster: instance {} joined ({} instances)",
-          shortId(event.getMember().getAttribute(NODE_ID_ATTRIBUTE)), event.getMembers().size()));
+        context.runOnContext(v -> LOG.info("rendezvous cluster: instance {} joined ({})",
+          shortId(event.getMember().getAttribute(NODE_ID_ATTRIBUTE)), Plural.of(event.getMembers().size(), "instance")));
       }
 
       @Override

@@ -1,5 +1,7 @@
 package io.p2pchat.rendezvous.mailbox;
 
+import io.p2pchat.common.Plural;
+
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.flakeidgen.FlakeIdGenerator;
 import com.hazelcast.map.IMap;
@@ -155,8 +157,8 @@ public final class ClusteredMailbox implements Mailbox {
       .compose(v -> new MailboxReload(this).run())
       .map(count -> {
         reloaded = count;
-        LOG.info("mailbox cluster: joined as origin {} ({} instances; {} held here offered to the cluster)",
-            origin, hazelcast.getCluster().getMembers().size(), count);
+        LOG.info("mailbox cluster: joined as origin {} ({}; {} held here offered to the cluster)",
+            origin, Plural.of(hazelcast.getCluster().getMembers().size(), "instance"), count);
         return this;
       });
   }

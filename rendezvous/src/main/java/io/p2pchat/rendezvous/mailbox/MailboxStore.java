@@ -1,5 +1,7 @@
 package io.p2pchat.rendezvous.mailbox;
 
+import io.p2pchat.common.Plural;
+
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -171,7 +173,7 @@ public final class MailboxStore implements Mailbox {
       if (ar.succeeded()) {
         committed(batch, ar.result());
       } else {
-        LOG.error("mailbox: a commit of {} deposits failed: {}", batch.size(), ar.cause().toString());
+        LOG.error("mailbox: a commit of {} failed: {}", Plural.of(batch.size(), "deposit"), ar.cause().toString());
         for (Pending p : batch) {
           uncount(p.deposit());
           p.promise().fail(new MailboxRefusedException(Refusal.UNAVAILABLE, "the mailbox could not store it: "
