@@ -101,6 +101,8 @@ final class SessionHost implements PeerSession.Host {
       return;
     }
     peers.introduced(session, introId, session.relayId);
+    // Not direct (checked above): the path's time runs from this introduction, as from the rendezvous's.
+    session.introducedAtNanos = now;
     log.info("found {} on the LAN at {}, punching", nick, at);
     boolean relay = session.relayId != 0 && rendezvous.relayAvailable();
     session.introduce(introId, secret, instance, session.relayId, java.util.List.of(Candidate.host(at)), relay, false,
