@@ -173,13 +173,11 @@ public class ChatVerticle extends VerticleBase {
     // is up finds the punch.events consumer here (a message acknowledged to its sender is never
     // dropped for want of a receiver); chat.send is served from openSends(), once PunchVerticle is
     // there to take what it accepts.
-    return vertx.executeBlocking(() -> HistoryStore.open(options.dataDir(), new HistoryOptions()))
+    return vertx.executeBlocking(() -> HistoryStore.open(options.dataDir(), new HistoryOptions(),
+        NodeLog.of(HistoryStore.class, options.nick(), options.logDir())))
       .compose(store -> {
+        // A torn tail cut at opening is logged by the store (once, with the journal's path).
         history = store;
-        if (store.truncatedBytes() > 0) {
-          log.warn("history: cut {} of a torn last record (a crash mid-write); {} kept",
-            Plural.of(store.truncatedBytes(), "byte"), Plural.of(store.recoveredRecords(), "record"));
-        }
         return Future.all(
           // Internal: PunchVerticle of this node only, never across a clustered event bus.
           vertx.eventBus().<PunchEventBatch>localConsumer(addresses.punchEvents(), msg -> onPunchEvents(msg.body()))
