@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A node process started as shipped (the launcher's {@code logback.xml}, its logs in the default
  * {@code logs} below its working directory) whose history journal ends in a torn record: the history
  * store's warning about it is a line of the node's own log, stamped with the node's name, and every
- * log file the process creates is owner-only (0600) in an owner-only directory (0700). Red before:
- * the store logged unstamped, into {@code logs/p2pchat.log}, created rw-r--r--.
+ * log file the process creates is owner-only (0600) in an owner-only directory (0700); at DEBUG, no
+ * line of ours is unstamped (the control client's included). Red before: the store logged unstamped,
+ * into {@code logs/p2pchat.log}, created rw-r--r--; the control client's lines were unstamped too.
  */
 @Timeout(120)
 class LogFilesTest {
@@ -57,13 +58,16 @@ class LogFilesTest {
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
       .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile());
     builder.environment().keySet().removeIf(k -> k.startsWith(ConfigOverrides.ENV_PREFIX));
+    // DEBUG: the control client's lines too (its state changes as it says HELLO to the silent rendezvous).
+    builder.environment().put("P2PCHAT_LOG_LEVEL", "DEBUG");
     Path logs = dir.resolve("logs");
     Path aliceLog = logs.resolve("alice.log");
     Process p = builder.start();
     Optional<String> line;
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PROCESS_SECONDS);
-      while ((line = historyLine(aliceLog)).isEmpty() && p.isAlive() && System.nanoTime() < deadline) {
+      while (((line = historyLine(aliceLog)).isEmpty() || !controlLine(aliceLog)) && p.isAlive()
+        && System.nanoTime() < deadline) {
         Thread.sleep(POLL_MS);
       }
     } finally {
@@ -75,6 +79,11 @@ class LogFilesTest {
     assertTrue(line.isPresent(), "no HistoryStore line in alice.log; the logs: " + everyLogLine(logs)
       + "\nstderr: " + Files.readString(dir.resolve("stderr.txt")));
     assertTrue(line.get().contains(" [alice] history journal ") && line.get().contains("torn"), line.get());
+    // Every line of ours names its node: the control client's (a library class logging through the node's logger) too.
+    assertTrue(controlLine(aliceLog), "a control client line in alice.log");
+    for (String l : everyLogLine(logs).split("\n")) {
+      assertTrue(!l.contains(" io.p2pchat.") || !l.contains(" [main] "), "an unstamped line: " + l);
+    }
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(logs)), "the logs directory");
     try (Stream<Path> files = Files.list(logs)) {
       for (Path file : files.toList()) {
@@ -90,6 +99,12 @@ class LogFilesTest {
     }
     return Files.readAllLines(log, StandardCharsets.UTF_8).stream()
       .filter(l -> l.contains("io.p2pchat.history.HistoryStore")).findFirst();
+  }
+
+  /** The control client's first state change (it says HELLO to the silent rendezvous), as the node logs it. */
+  private static boolean controlLine(Path log) throws IOException {
+    return Files.exists(log) && Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+      .anyMatch(l -> l.contains(" [alice] control client to "));
   }
 
   private static String everyLogLine(Path logs) throws IOException {
