@@ -182,6 +182,16 @@ test('the web UI drives a real chat between real nodes', async (t) => {
     assert.match(label, /direct|relayed/);
   });
 
+  await t.test('a loopback round trip is shown to 0.1 ms, not rounded to "0 ms"', async () => {
+    // The first sample may be a slow one (a JVM warming up); the next keep-alive's pong, at most one
+    // keep-alive (15 s) later, moves the shown value to the fraction of a millisecond loopback takes.
+    const under10ms = await alice.waitForFunction((n) => {
+      const r = document.querySelector(`.conv.peer[data-nick="${n}"] .rtt`);
+      return r && !/^\d{2,} ms$/.test(r.textContent) && r.textContent;
+    }, 'bob', { timeout: STEP_TIMEOUT_MS });
+    assert.match(await under10ms.jsonValue(), /^(<0\.1|\d\.\d) ms$/);
+  });
+
   const hello = 'Hello from alice 👋 你好 مرحبا';
   await t.test('a broadcast typed in one page appears in the others with the right sender', async () => {
     await type(alice, hello);

@@ -111,6 +111,15 @@
     return clean.slice(0, 16).replace(/(.{4})(?=.)/g, '$1 ');
   }
 
+  // A round trip as a person reads it: a LAN's 0.3 ms is not "0 ms". Tenths of a millisecond under 10 ms
+  // (rttMs carries microseconds), whole milliseconds above.
+  function formatRtt(rttMs) {
+    const ms = Number(rttMs);
+    if (ms < 0.1) return '<0.1 ms';
+    if (ms < 9.95) return `${ms.toFixed(1)} ms`;
+    return `${Math.round(ms)} ms`;
+  }
+
   function conversationOf(msg) {
     if (msg.direction === 'out') return msg.to ? msg.to : EVERYONE;
     return msg.to ? msg.from : EVERYONE;
@@ -452,7 +461,7 @@
       const sub = el('span', 'conv-sub');
       sub.append(el('span', 'state-pill', pathLabel(peer, pstate)));
       if (peer.rttMs !== undefined && peer.rttMs !== null && pstate !== 'gone') {
-        sub.append(el('span', 'rtt', `${Math.round(Number(peer.rttMs))} ms`));
+        sub.append(el('span', 'rtt', formatRtt(peer.rttMs)));
       }
       main.append(name, sub);
       if (peer.fingerprint) {
@@ -486,7 +495,7 @@
     fillAvatar(els.chatAvatar, nick);
     els.chatTitle.textContent = nick;
     const parts = [pathLabel(peer, peer.state)];
-    if (peer.rttMs !== undefined && peer.rttMs !== null && peer.state !== 'gone') parts.push(`${Math.round(Number(peer.rttMs))} ms`);
+    if (peer.rttMs !== undefined && peer.rttMs !== null && peer.state !== 'gone') parts.push(formatRtt(peer.rttMs));
     if (peer.address) parts.push(pathAddress(peer, peer.state));
     if (peer.fingerprint) parts.push(`key ${shortFingerprint(peer.fingerprint)}`);
     els.chatSub.textContent = parts.join(' · ');

@@ -199,6 +199,12 @@ class ConsoleVerticleTest {
     keyboard.type("/history 3");
     int history = screen.await(l -> l.equals("* last 3 messages:"), "/history");
     screen.await(history + 3, l -> true, "three history lines");
+    keyboard.type("/history 1");
+    // A count of one reads in the singular.
+    int last = screen.await(l -> l.equals("* last 1 message:"), "/history 1");
+    screen.await(last + 1, l -> true, "one history line");
+    assertTrue(screen.lines().get(last + 1).matches(CLOCK + "alice \\(private to bob\\): just us"),
+      "the last message: " + screen.lines().get(last + 1));
 
     // The peer quits: it says goodbye, so the console says so at once (long before any expiry).
     long quitAt = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.p2pchat.chat;
 
+import io.p2pchat.common.Plural;
 import io.p2pchat.history.HistoryEntry;
 import io.p2pchat.history.HistoryOptions;
 import io.p2pchat.history.HistoryStore;
@@ -172,13 +173,11 @@ public class ChatVerticle extends VerticleBase {
     // is up finds the punch.events consumer here (a message acknowledged to its sender is never
     // dropped for want of a receiver); chat.send is served from openSends(), once PunchVerticle is
     // there to take what it accepts.
-    return vertx.executeBlocking(() -> HistoryStore.open(options.dataDir(), new HistoryOptions()))
+    return vertx.executeBlocking(() -> HistoryStore.open(options.dataDir(), new HistoryOptions(),
+        NodeLog.of(HistoryStore.class, options.nick(), options.logDir())))
       .compose(store -> {
+        // A torn tail cut at opening is logged by the store (once, with the journal's path).
         history = store;
-        if (store.truncatedBytes() > 0) {
-          log.warn("history: cut {} bytes of a torn last record (a crash mid-write); {} records kept",
-            store.truncatedBytes(), store.recoveredRecords());
-        }
         return Future.all(
           // Internal: PunchVerticle of this node only, never across a clustered event bus.
           vertx.eventBus().<PunchEventBatch>localConsumer(addresses.punchEvents(), msg -> onPunchEvents(msg.body()))
@@ -266,7 +265,7 @@ public class ChatVerticle extends VerticleBase {
       }
     }
     if (resent > 0) {
-      log.info("history: sending again {} messages an earlier run accepted and did not deliver", resent);
+      log.info("history: sending again {} an earlier run accepted and did not deliver", Plural.of(resent, "message"));
     }
   }
 

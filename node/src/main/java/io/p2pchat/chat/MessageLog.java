@@ -1,6 +1,7 @@
 package io.p2pchat.chat;
 
 import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.Plural;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,7 +53,7 @@ final class MessageLog {
       Key key = e.getKey();
       Group g = e.getValue();
       boolean one = g.ids.size() == 1;
-      String ids = one ? g.ids.get(0) : g.ids.size() + " messages";
+      String ids = one ? g.ids.get(0) : Plural.of(g.ids.size(), "message");
       switch (key.kind) {
         case SENT -> {
           if (one) {

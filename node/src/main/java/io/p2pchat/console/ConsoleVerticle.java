@@ -1,6 +1,7 @@
 package io.p2pchat.console;
 
 import io.p2pchat.chat.ChatAddresses;
+import io.p2pchat.common.Plural;
 import io.p2pchat.node.NodeOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -245,8 +246,8 @@ public class ConsoleVerticle extends VerticleBase {
           print("* netcheck: your NAT keeps one public address for every destination: direct paths can be punched");
           break;
         default:
-          print("* netcheck: " + r.getJsonArray("sources").size() + " of " + r.getInteger("sourcesAsked")
-            + " STUN sources answered; two are needed to tell how your NAT maps (set stunServers)");
+          print("* netcheck: " + r.getJsonArray("sources").size() + " of "
+            + Plural.of(r.getInteger("sourcesAsked"), "STUN source") + " answered; two are needed to tell how your NAT maps (set stunServers)");
       }
       print("* netcheck: port mapping " + portMapLine(r.getJsonObject("portMapping", new JsonObject())));
     });
@@ -307,7 +308,7 @@ public class ConsoleVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>request(addresses.history(), new JsonObject().put("limit", Math.max(1, limit)))
       .onSuccess(reply -> {
         JsonArray messages = reply.body().getJsonArray("messages");
-        print("* last " + messages.size() + " messages:");
+        print("* last " + Plural.of(messages.size(), "message") + ":");
         for (Object m : messages) {
           JsonObject msg = (JsonObject) m;
           String qualifier = msg.getString("to") == null ? null

@@ -1,5 +1,7 @@
 package io.p2pchat.console;
 
+import io.p2pchat.common.Plural;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -68,7 +70,7 @@ final class MailboxLines {
   /** The summary lines of the receipts counted since the last call, one per peer. */
   Iterable<String> summary() {
     var lines = new ArrayList<String>(pickedUp.size());
-    pickedUp.forEach((peer, n) -> lines.add("* " + peer + " picked up " + n + " queued message" + (n == 1 ? "" : "s")));
+    pickedUp.forEach((peer, n) -> lines.add("* " + peer + " picked up " + Plural.of(n, "queued message")));
     pickedUp.clear();
     return lines;
   }

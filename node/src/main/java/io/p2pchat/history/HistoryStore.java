@@ -1,5 +1,7 @@
 package io.p2pchat.history;
 
+import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.Plural;
 import io.p2pchat.crypto.SecureFiles;
 
 import java.io.IOException;
@@ -18,8 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.zip.CRC32C;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Durable chat history of one node: an append-only journal in the node's dataDir plus the last N
@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HistoryStore implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(HistoryStore.class);
+  /** The node's logger: every line carries its name (MDC), so it lands in that node's log file. */
+  private final NodeLog log;
   private static final int RECORD_HEADER_BYTES = 8;
   /** Map key of the room conversation (peer nicks are never empty). */
   private static final String ROOM = "";
@@ -131,8 +132,9 @@ public final class HistoryStore implements AutoCloseable {
   /** The writer's batch, reused: records are framed into it and it is written with one call. */
   private JournalEncoder.Bytes batchBytes = new JournalEncoder.Bytes(BATCH_GUESS_BYTES);
 
-  private HistoryStore(Path dataDir, HistoryOptions options) throws IOException {
+  private HistoryStore(Path dataDir, HistoryOptions options, NodeLog log) throws IOException {
     this.options = options;
+    this.log = log;
     SecureFiles.ownerOnlyDirectory(dataDir);
     this.file = dataDir.resolve(options.getFileName());
     this.recent = new LinkedHashMap<>(16, 0.75f, true) {
@@ -154,9 +156,14 @@ public final class HistoryStore implements AutoCloseable {
     writer.start();
   }
 
-  /** Opens (creating if needed) the history journal in {@code dataDir} and replays it. Blocking. */
+  /** Opens (creating if needed) the history journal in {@code dataDir} and replays it, logging to {@code log}. Blocking. */
+  public static HistoryStore open(Path dataDir, HistoryOptions options, NodeLog log) throws IOException {
+    return new HistoryStore(dataDir, options, log);
+  }
+
+  /** {@link #open(Path, HistoryOptions, NodeLog)} for a store used outside any node: its lines carry no node name. */
   public static HistoryStore open(Path dataDir, HistoryOptions options) throws IOException {
-    return new HistoryStore(dataDir, options);
+    return open(dataDir, options, NodeLog.unstamped(HistoryStore.class));
   }
 
   // ---------------------------------------------------------------- API
@@ -435,8 +442,8 @@ public final class HistoryStore implements AutoCloseable {
     }
     if (pos < size) {
       truncatedBytes = size - pos;
-      LOG.warn("history journal {}: cut {} bytes of torn or corrupt tail after {} records", file, truncatedBytes,
-          recoveredRecords);
+      log.warn("history journal {}: cut {} of a torn or corrupt tail (a crash mid-write); {} kept", file,
+          Plural.of(truncatedBytes, "byte"), Plural.of(recoveredRecords, "record"));
       channel.truncate(pos);
       channel.force(true);
     }
@@ -508,7 +515,7 @@ public final class HistoryStore implements AutoCloseable {
         }
       } catch (IOException e) {
         writeFailure = e;
-        LOG.error("history journal {}: write failed, history is no longer saved", file, e);
+        log.error("history journal {}: write failed, history is no longer saved", file, e);
         settle(written);
         settle(waiters);
         settle(awaitingSync);
@@ -556,7 +563,7 @@ public final class HistoryStore implements AutoCloseable {
         : encoder.add((HistoryEntry) record, bytes);
       if (!fits) {
         // A 64 KiB text makes a record of ~64 KiB: only a misconfigured limit gets here.
-        LOG.error("history journal {}: a record is above maxRecordBytes ({}); not saved", file, options.getMaxRecordBytes());
+        log.error("history journal {}: a record is above maxRecordBytes ({}); not saved", file, options.getMaxRecordBytes());
       }
     }
     ByteBuffer buf = bytes.contents();

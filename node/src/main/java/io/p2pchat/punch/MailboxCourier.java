@@ -1,6 +1,7 @@
 package io.p2pchat.punch;
 
 import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.Plural;
 import io.p2pchat.crypto.DepositIds;
 import io.p2pchat.crypto.MailboxSeal;
 import io.p2pchat.crypto.NodeIdentity;
@@ -401,7 +402,7 @@ final class MailboxCourier {
       String peer = directory.byIdentity(notice.to()).map(PeerDirectory.Peer::nick).orElse(keyId(notice.to()));
       long days = Math.max(1, Math.round((notice.expiredAt() - notice.at()) / (double) TimeUnit.DAYS.toMillis(1)));
       events.add(new PunchEvent.MailFailed(tag.substring(1), peer, kind.equals(DID_DIRECT),
-        "expired in the mailbox after " + days + (days == 1 ? " day" : " days")));
+        "expired in the mailbox after " + Plural.of(days, "day")));
     } else if (kind.equals(DID_RECEIPT)) {
       log.info("a receipt expired in the mailbox of {}", keyId(notice.to()));
     } else {

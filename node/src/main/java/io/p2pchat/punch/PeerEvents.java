@@ -16,8 +16,16 @@ import java.util.function.Supplier;
  */
 final class PeerEvents {
 
-  /** A round trip that moved by more than 1/4 of the one shown is published again. */
+  /** A round trip that moved by more than 1/4 of the one shown is published again at once. */
   private static final long RTT_CHANGE_DENOMINATOR = 4;
+  /**
+   * A smaller move is published once the shown one is this old: a round trip drifting 0.8 -> 0.95 ms
+   * never moves a quarter at a time, yet the page must follow it. Two default keep-alives (15 s each),
+   * so a peer adds at most one {@code peer.state} per 30 s to the event bus.
+   */
+  static final long RTT_REFRESH_NANOS = 30_000_000_000L;
+  /** Moves under this are not worth a refresh: the page shows a round trip to 0.1 ms. */
+  static final long RTT_SHOWN_PRECISION_NANOS = 100_000L;
   /** {@code rttMs} is shown to the microsecond: nanoseconds to whole microseconds, then to milliseconds. */
   private static final double NANOS_PER_MICRO = 1_000.0;
   private static final double MICROS_PER_MILLI = 1_000.0;
@@ -43,6 +51,7 @@ final class PeerEvents {
   /** Publishes {@code peer.state}: the session is at {@code state} over {@code address} (null: none). */
   void state(PeerSession session, PathState state, Endpoint address) {
     session.publishedRttNanos = session.rttNanos();
+    session.publishedRttAtNanos = System.nanoTime();
     eventBus.publish(addresses.peerState(), peerJson(session, state, address));
   }
 
@@ -51,14 +60,29 @@ final class PeerEvents {
     state(session, session.path.state(), session.path.address());
   }
 
-  /** A keep-alive measured a round trip a quarter away from the one front ends show: tell them. */
-  void stateIfRttMoved(PeerSession session) {
-    long rtt = session.rttNanos();
-    long shown = session.publishedRttNanos;
-    if (rtt >= 0 && session.path.state() != PathState.CONNECTING
-      && (shown < 0 || Math.abs(rtt - shown) * RTT_CHANGE_DENOMINATOR > shown)) {
+  /** A keep-alive measured a round trip front ends should see ({@link #rttWorthPublishing}): tell them. */
+  void stateIfRttMoved(PeerSession session, long now) {
+    if (session.path.state() != PathState.CONNECTING
+      && rttWorthPublishing(session.rttNanos(), session.publishedRttNanos, now - session.publishedRttAtNanos)) {
       current(session);
     }
+  }
+
+  /**
+   * Whether round trip {@code rtt} is published again, {@code shown} (-1: none yet) having been published
+   * {@code shownAgeNanos} ago: at once when it moved by more than a quarter, else once the shown one is
+   * {@link #RTT_REFRESH_NANOS} old and off by at least what the page shows ({@link #RTT_SHOWN_PRECISION_NANOS}).
+   */
+  static boolean rttWorthPublishing(long rtt, long shown, long shownAgeNanos) {
+    if (rtt < 0) {
+      return false;
+    }
+    if (shown < 0) {
+      return true;
+    }
+    long moved = Math.abs(rtt - shown);
+    return moved * RTT_CHANGE_DENOMINATOR > shown
+      || (shownAgeNanos >= RTT_REFRESH_NANOS && moved >= RTT_SHOWN_PRECISION_NANOS);
   }
 
   /** Publishes {@code peer.untrusted}: {@code nick} offered a key that is not the one known for it. */

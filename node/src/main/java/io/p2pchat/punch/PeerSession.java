@@ -227,6 +227,8 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
 
   /** The RTT last published in a {@code peer.state} event, to publish again only on a real change. */
   long publishedRttNanos = -1;
+  /** When {@link #publishedRttNanos} was published (System.nanoTime()). */
+  long publishedRttAtNanos;
 
   /** Messages accepted for this peer and not yet acknowledged (held while no path exists). */
   long heldMessages() {

@@ -63,7 +63,7 @@ final class Probes {
       session.path.onPunch(from, now);
     } else {
       session.path.onPunched(probe.txId(), from, now);
-      events.stateIfRttMoved(session);
+      events.stateIfRttMoved(session, now);
     }
     timers.touched(session);
   }

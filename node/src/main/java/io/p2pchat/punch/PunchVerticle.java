@@ -4,6 +4,7 @@ import io.p2pchat.chat.ChatAddresses;
 import io.p2pchat.chat.RequestSchema;
 import io.p2pchat.common.DualStackSocket;
 import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.Plural;
 import io.p2pchat.common.RateLimiter;
 import io.p2pchat.crypto.KnownPeers;
 import io.p2pchat.crypto.LanHello;
@@ -273,8 +274,8 @@ public class PunchVerticle extends VerticleBase {
     sessions = new SessionHost(log, options, peers, this::newSession, timers, peerEvents, events, this::sendPacket,
       probes, rendezvous, netChecker);
     if (loaded.directory().skipped() > 0) {
-      log.warn("peer directory: skipped {} lines that do not check (edited, or a binding that does not vouch for"
-        + " its key)", loaded.directory().skipped());
+      log.warn("peer directory: skipped {} that do not check (edited, or a binding that does not vouch for"
+        + " its key)", Plural.of(loaded.directory().skipped(), "line"));
     }
     mailbox = new MailboxCourier(vertx, log, options, identity, loaded.directory(), loaded.depositIds(), trust,
       peers, events,
@@ -351,7 +352,7 @@ public class PunchVerticle extends VerticleBase {
       byes.add(rendezvousBye);
     }
     if (log != null) {
-      log.info("{} leaving: said goodbye to {} peers", options.nick(), peerByes);
+      log.info("{} leaving: said goodbye to {}", options.nick(), Plural.of(peerByes, "peer"));
     }
     // The mapping deleted at the gateway, beside the goodbyes (bounded by the mapper's own stop timeout).
     Future<Void> unmapped = portMapper == null ? Future.succeededFuture() : portMapper.stop();

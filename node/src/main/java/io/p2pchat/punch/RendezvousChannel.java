@@ -101,7 +101,7 @@ final class RendezvousChannel {
     this.serverName = name;
     clients.computeIfAbsent(server,
       s -> new ControlClient(identity, name, known, ControlCodec.SUITE, random, System::currentTimeMillis)
-        .useTickets(tickets));
+        .useTickets(tickets).logTo(log));
   }
 
   /**
@@ -113,7 +113,7 @@ final class RendezvousChannel {
     vertx.cancelTimer(timer);
     timer = -1;
     clients.put(server, new ControlClient(identity, serverName, known, ControlCodec.SUITE, random,
-      System::currentTimeMillis, binding).useTickets(tickets));
+      System::currentTimeMillis, binding).useTickets(tickets).logTo(log));
   }
 
   /**
@@ -121,7 +121,8 @@ final class RendezvousChannel {
    * answers it are used, to learn whether UDP reaches the server while the channel runs over TLS.
    */
   ControlClient newUdpClient() {
-    return new ControlClient(identity, serverName, known, ControlCodec.SUITE, random, System::currentTimeMillis);
+    return new ControlClient(identity, serverName, known, ControlCodec.SUITE, random, System::currentTimeMillis)
+      .logTo(log);
   }
 
   /** True once the current server presented a refused key. */

@@ -1,6 +1,7 @@
 package io.p2pchat.punch;
 
 import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.Plural;
 import io.p2pchat.node.NodeOptions;
 import io.p2pchat.wire.ChatPayload;
 import io.p2pchat.wire.Endpoint;
@@ -77,7 +78,7 @@ final class SessionHost implements PeerSession.Host {
       session.introducedAtNanos = now;
     }
     session.introducedKey = intro.key();
-    log.info("introduced to {} ({} candidates), punching", intro.nick(), intro.candidates().size());
+    log.info("introduced to {} ({}), punching", intro.nick(), Plural.of(intro.candidates().size(), "candidate"));
     session.introduce(intro.introId(), intro.secret(), intro.instance(), intro.relayId(), intro.candidates(),
       rendezvous.relayAvailable(), netChecker.perDestination() || intro.relayFirst(), now);
     timers.reschedule(session);
@@ -100,6 +101,8 @@ final class SessionHost implements PeerSession.Host {
       return;
     }
     peers.introduced(session, introId, session.relayId);
+    // Not direct (checked above): the path's time runs from this introduction, as from the rendezvous's.
+    session.introducedAtNanos = now;
     log.info("found {} on the LAN at {}, punching", nick, at);
     boolean relay = session.relayId != 0 && rendezvous.relayAvailable();
     session.introduce(introId, secret, instance, session.relayId, java.util.List.of(Candidate.host(at)), relay, false,
@@ -144,8 +147,8 @@ final class SessionHost implements PeerSession.Host {
     String where = address == null ? "-"
       : address.equals(Candidate.VIA_RELAY) ? "via " + rendezvous.server() : address.toString();
     if (state == PathState.CONNECTING) {
-      log.warn("path to {} lost ({}): looking again; {} messages held until a path is back (deadline {} s)",
-        session.nick, why, session.heldMessages(), options.deliveryDeadlineSeconds());
+      log.warn("path to {} lost ({}): looking again; {} held until a path is back (deadline {} s)",
+        session.nick, why, Plural.of(session.heldMessages(), "message"), options.deliveryDeadlineSeconds());
     } else {
       log.info("path to {}: {} {} ({}{})", session.nick, state.label(), where, why,
         session.rttNanos() >= 0 ? ", rtt " + session.rttNanos() / NANOS_PER_MICRO + " us" : "");
@@ -170,8 +173,8 @@ final class SessionHost implements PeerSession.Host {
   @Override
   public void punchFailed(PeerSession session, int candidates, boolean relay) {
     counts.count(NodeCounts.Count.PUNCH_FAILED);
-    log.info("punch to {} failed: no direct path answered within {} s on {} candidates; {}", session.nick,
-      options.punchTimeoutSeconds(), candidates, relay ? "using the relay, retrying direct every 15 s"
+    log.info("punch to {} failed: no direct path answered within {} s on {}; {}", session.nick,
+      options.punchTimeoutSeconds(), Plural.of(candidates, "candidate"), relay ? "using the relay, retrying direct every 15 s"
         : "the relay is off, asking for a new introduction in 15 s");
   }
 

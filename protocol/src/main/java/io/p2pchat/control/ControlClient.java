@@ -1,5 +1,6 @@
 package io.p2pchat.control;
 
+import io.p2pchat.common.NodeLog;
 import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.crypto.HandshakeException;
 import io.p2pchat.crypto.NodeIdentity;
@@ -7,8 +8,6 @@ import io.p2pchat.crypto.NoiseHandshake;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The client end of the control channel to one rendezvous: runs the handshake and holds the session.
@@ -33,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * ({@link #retransmitDeadline()}). Not thread-safe.
  */
 public final class ControlClient {
-  private static final Logger log = LoggerFactory.getLogger(ControlClient.class);
+  /** Where its lines go: unstamped until {@link #logTo} names the node's logger. */
+  private NodeLog log = NodeLog.unstamped(ControlClient.class);
 
   /** The handshake's state; changed only by {@link #transition}. */
   public enum State { IDLE, AWAIT_COOKIE, AWAIT_RESPONSE, AWAIT_RESUMED, REFUSED }
@@ -176,6 +176,12 @@ public final class ControlClient {
    */
   public ControlClient useTickets(TicketWallet tickets) {
     this.wallet = tickets;
+    return this;
+  }
+
+  /** Logs this client's lines, and its sessions', to {@code log}: its node's, so each line carries the node's name. */
+  public ControlClient logTo(NodeLog log) {
+    this.log = java.util.Objects.requireNonNull(log, "log");
     return this;
   }
 
@@ -391,7 +397,7 @@ public final class ControlClient {
       throw new ControlException(ControlDrop.UNAUTHENTICATED, "resumed does not open under our ticket's secret");
     }
     ControlSession next = new ControlSession(ControlSession.Role.CLIENT, pendingIndex, r.senderIndex(),
-        k.sessionKeys(ControlSession.Role.CLIENT), resuming.issuerKey(), null, nowNanos);
+        k.sessionKeys(ControlSession.Role.CLIENT), resuming.issuerKey(), null, nowNanos, log);
     wallet.keep(new TicketWallet.Held(java.util.Arrays.copyOfRange(answer, ResetTokens.LENGTH, answer.length),
         k.nextSecret(), resuming.chainStartNanos(), resuming.issuerKey()));
     byte[] token = java.util.Arrays.copyOf(answer, ResetTokens.LENGTH);
@@ -419,7 +425,7 @@ public final class ControlClient {
     }
     byte[] secret = handshake.resumptionSecret();
     ControlSession next = new ControlSession(ControlSession.Role.CLIENT, sent.index(), r.senderIndex(),
-        handshake.split(), serverKey, null, nowNanos);
+        handshake.split(), serverKey, null, nowNanos, log);
     answeredAttempt = initiations.stream().mapToInt(Initiation::index).filter(i -> i != sent.index()).toArray();
     initiations.clear();
     if (wallet != null && payload.length == ResetTokens.LENGTH + ResumptionTicket.LENGTH) {

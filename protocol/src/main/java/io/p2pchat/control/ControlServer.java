@@ -1,5 +1,6 @@
 package io.p2pchat.control;
 
+import io.p2pchat.common.NodeLog;
 import io.p2pchat.crypto.AddressCookie;
 import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.crypto.ResponderCache;
@@ -166,6 +167,8 @@ public final class ControlServer {
   private final Map<ClientKey, Client> clients = new HashMap<>();
   /** The ticket keys of now (they rotate, and a cluster shares them); null: no tickets issued, RESUMEs dropped. */
   private Supplier<TicketKeys> ticketKeys = () -> null;
+  /** Where its sessions' lines go: unstamped until {@link #logTo} names the rendezvous's logger. */
+  private NodeLog log = NodeLog.unstamped(ControlSession.class);
 
   /** A server with {@link #DEFAULT_MAX_SESSIONS}. */
   public ControlServer(RendezvousIdentity identity, AddressCookie cookies, CipherSuite suite, SecureRandom random) {
@@ -199,6 +202,11 @@ public final class ControlServer {
    */
   public void useTicketKeys(Supplier<TicketKeys> keys) {
     this.ticketKeys = keys;
+  }
+
+  /** Logs its sessions' lines to {@code log}: the rendezvous's, so each line carries its name. */
+  public void logTo(NodeLog log) {
+    this.log = java.util.Objects.requireNonNull(log, "log");
   }
 
   /** Sessions held now, pending included. */
@@ -291,7 +299,7 @@ public final class ControlServer {
     }
     client = entry(clientKey, client);
     ControlSession session = new ControlSession(ControlSession.Role.SERVER, index, work.senderIndex(), work.keys(),
-        work.clientStatic(), client.key, nowNanos);
+        work.clientStatic(), client.key, nowNanos, log);
     pend(client, session, payload.timestampMillis(), nowNanos);
     return new Event.Accepted(session, ControlCodec.response(work.senderIndex(), index, work.response()));
   }
@@ -371,7 +379,7 @@ public final class ControlServer {
     }
     client = entry(clientKey, client);
     ControlSession session = new ControlSession(ControlSession.Role.SERVER, index, m.senderIndex(),
-        k.sessionKeys(ControlSession.Role.SERVER), ticket.clientStatic(), client.key, nowNanos);
+        k.sessionKeys(ControlSession.Role.SERVER), ticket.clientStatic(), client.key, nowNanos, log);
     pend(client, session, timestamp, nowNanos);
     return new Event.Resumed(session, resumed);
   }

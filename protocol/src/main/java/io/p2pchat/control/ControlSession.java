@@ -1,5 +1,6 @@
 package io.p2pchat.control;
 
+import io.p2pchat.common.NodeLog;
 import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.crypto.ReplayWindow;
@@ -8,8 +9,6 @@ import io.p2pchat.crypto.TransportCipher;
 import io.p2pchat.wire.Endpoint;
 import java.util.HexFormat;
 import javax.crypto.AEADBadTagException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One end of an established control channel: seals the control messages it sends and opens the ones
@@ -33,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * thread-safe: its owner calls it from one thread.
  */
 public final class ControlSession {
-  private static final Logger log = LoggerFactory.getLogger(ControlSession.class);
+  /** Its owner's logger (the node's or the rendezvous's, stamped with its name). */
+  private final NodeLog log;
 
   /**
    * Blocks of the replay window: 4 x 64 bits, a window of 192 counters (64 bytes a session, against
@@ -76,9 +76,11 @@ public final class ControlSession {
   /**
    * @param peer server side: the client's identity key, shared with (not copied from) whoever holds it
    *             already (the server's entry of a client seen before); null on the client side
+   * @param log  its owner's logger
    */
   ControlSession(Role role, int localIndex, int remoteIndex, SessionKeys keys, byte[] peerStaticKey,
-      ClientKey peer, long createdNanos) {
+      ClientKey peer, long createdNanos, NodeLog log) {
+    this.log = log;
     if ((role == Role.SERVER) != (peer != null)) {
       throw new IllegalArgumentException("a server session names its client's key, a client session none");
     }

@@ -1,6 +1,7 @@
 package io.p2pchat.rendezvous;
 
 import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.Plural;
 import io.p2pchat.rendezvous.cluster.Member;
 import io.p2pchat.rendezvous.cluster.RendezvousDirectory;
 import io.p2pchat.wire.Control;
@@ -113,8 +114,8 @@ final class ClusterMembers implements RendezvousDirectory.Listener {
     // over with the same key (peers with a direct path never notice); the rest expire by the TTL.
     // Meanwhile nobody is introduced or relayed to them: it could only reach the dead instance.
     orphans.forEach(r -> r.orphaned = true);
-    log.info("cluster: instance {} left; its {} clients have until their TTL to re-register elsewhere",
-      owner, orphans.size());
+    log.info("cluster: instance {} left; its {} until their TTL to re-register elsewhere",
+      owner, Plural.of(orphans.size(), "client has", "clients have"));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.p2pchat.rendezvous;
 
 import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.Plural;
 import io.p2pchat.wire.DropCounters;
 import io.p2pchat.wire.DropReason;
 import io.vertx.core.json.JsonObject;
@@ -37,8 +38,8 @@ final class DropReport {
     }
     JsonObject delta = new JsonObject();
     now.forEach(e -> delta.put(e.getKey(), ((Number) e.getValue()).longValue() - reported.getLong(e.getKey(), 0L)));
-    log.info("dropped since the last report: {} (limiter tracks {} sources, {} hosts)", delta.encode(),
-      trackedSources, trackedHosts);
+    log.info("dropped since the last report: {} (limiter tracks {}, {})", delta.encode(),
+      Plural.of(trackedSources, "source"), Plural.of(trackedHosts, "host"));
     reported = now;
   }
 

@@ -1,6 +1,7 @@
 package io.p2pchat.rendezvous;
 
 import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.Plural;
 import io.p2pchat.rendezvous.mailbox.ExpiryNotice;
 import io.p2pchat.rendezvous.mailbox.Mailbox;
 import io.p2pchat.rendezvous.mailbox.MailboxKey;
@@ -222,8 +223,8 @@ final class MailboxDelivery {
       fillMail(st);
     } else {
       counters.noticesAcked(acked.size());
-      mailbox.acknowledgeNotices(st.key, acked).onFailure(e -> log.warn("mailbox: an acknowledgement of {} notices "
-        + "of {} failed: {}", acked.size(), st.key, e.toString()));
+      mailbox.acknowledgeNotices(st.key, acked).onFailure(e -> log.warn("mailbox: an acknowledgement of {} "
+        + "of {} failed: {}", Plural.of(acked.size(), "notice"), st.key, e.toString()));
       fillNotices(st);
     }
     retireIfIdle(st);
@@ -299,8 +300,8 @@ final class MailboxDelivery {
     mailbox.acknowledge(st.key, batch).onComplete(ar -> {
       st.deleting = false;
       if (ar.failed()) {
-        log.warn("mailbox: an acknowledgement of {} messages of {} failed (they will be sent again at its next "
-          + "pick-up): {}", batch.size(), st.key, ar.cause().toString());
+        log.warn("mailbox: an acknowledgement of {} of {} failed (they will be sent again at its next "
+          + "pick-up): {}", Plural.of(batch.size(), "message"), st.key, ar.cause().toString());
       }
       deleteNext(st);
       retireIfIdle(st);

@@ -1,6 +1,7 @@
 package io.p2pchat.rendezvous;
 
 import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.Plural;
 import io.p2pchat.rendezvous.mailbox.ExpiryNotice;
 import io.p2pchat.rendezvous.mailbox.Mailbox;
 import io.p2pchat.rendezvous.mailbox.MailboxKey;
@@ -64,7 +65,8 @@ final class MailboxExpiry {
         depositors.add(n.depositor());
       }
       if (!ar.result().isEmpty()) {
-        log.info("mailbox: {} messages expired unread, {} depositors to tell", ar.result().size(), depositors.size());
+        log.info("mailbox: {} expired unread, {} to tell", Plural.of(ar.result().size(), "message"),
+          Plural.of(depositors.size(), "depositor"));
       }
       depositors.forEach(delivery::noticesFor);
       if (ar.result().size() >= maxBatch) {

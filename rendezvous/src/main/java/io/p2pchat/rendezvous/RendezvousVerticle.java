@@ -4,6 +4,7 @@ import io.p2pchat.common.ConfigException;
 import io.p2pchat.common.ConfigLoader;
 import io.p2pchat.common.DualStackSocket;
 import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.Plural;
 import io.p2pchat.control.ControlServer;
 import io.p2pchat.rendezvous.cluster.ClusterTicketKeys;
 import io.p2pchat.control.RendezvousIdentity;
@@ -160,8 +161,8 @@ public class RendezvousVerticle extends VerticleBase {
         // The store before any datagram: a deposit is only ever answered by an open store. Clustered: held
         // by two instances before it is acknowledged (ClusteredMailbox).
         return mailboxOptions == null ? Future.<Mailbox>succeededFuture(null)
-          : vertx.isClustered() ? ClusteredMailbox.open(vertx, Path.of(options.dataDir()), mailboxOptions).<Mailbox>map(m -> m)
-          : MailboxStore.open(vertx, Path.of(options.dataDir()), mailboxOptions).<Mailbox>map(m -> m);
+          : vertx.isClustered() ? ClusteredMailbox.open(vertx, Path.of(options.dataDir()), mailboxOptions, log).<Mailbox>map(m -> m)
+          : MailboxStore.open(vertx, Path.of(options.dataDir()), mailboxOptions, log).<Mailbox>map(m -> m);
       })
       .compose(store -> {
         mailbox = store;
@@ -184,8 +185,11 @@ public class RendezvousVerticle extends VerticleBase {
         // A session per client at most, pending ones included: as many as registrations, and a margin
         // for clients between a handshake and their registration (never fewer than the library's default).
         handshakeWorkers = new HandshakeWorkers(vertx, options.handshakeThreads(), options.handshakeQueue());
-        channel = new SealedControlChannel(id, Math.max(ControlServer.DEFAULT_MAX_SESSIONS, 2 * options.maxClients()),
+        SealedControlChannel sealed = new SealedControlChannel(id,
+          Math.max(ControlServer.DEFAULT_MAX_SESSIONS, 2 * options.maxClients()),
           cert == null ? null : cert.binding(), ticketKeys, handshakeWorkers);
+        sealed.logTo(log);
+        channel = sealed;
         int[] impair = options.impairment();
         outbox = new Outbox(socket, streams, channel, limits, log, new ControlLoss(impair[0], impair[1], impair[2],
           options.impairDropFirstMail()));
@@ -193,7 +197,7 @@ public class RendezvousVerticle extends VerticleBase {
         // The directory first: no datagram is served before the cluster's view is loaded and the
         // handlers are wired to it.
         return RendezvousDirectory.create(vertx, TimeUnit.SECONDS.toMillis(opts.ttlSeconds()),
-          new ClusterMembers(registry, clusterHost(), log));
+          new ClusterMembers(registry, clusterHost(), log), log);
       })
       .compose(d -> {
         directory = d;
@@ -382,7 +386,7 @@ public class RendezvousVerticle extends VerticleBase {
     }
     if (log != null) {
       reportDrops();
-      log.info("rendezvous shutting down ({} clients registered)", registry.size());
+      log.info("rendezvous shutting down ({} registered)", Plural.of(registry.size(), "client"));
     }
     return (metricsServer == null ? Future.<Void>succeededFuture() : metricsServer.close())
       .eventually(directory::close)

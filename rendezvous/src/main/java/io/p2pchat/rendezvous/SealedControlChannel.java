@@ -1,5 +1,6 @@
 package io.p2pchat.rendezvous;
 
+import io.p2pchat.common.NodeLog;
 import io.p2pchat.control.ClientKey;
 import io.p2pchat.control.ControlCodec;
 import io.p2pchat.control.ControlServer;
@@ -78,6 +79,11 @@ final class SealedControlChannel implements ControlChannel {
     SecureRandom random = new SecureRandom();
     this.server = new ControlServer(identity, new AddressCookie(random), ControlCodec.SUITE, random, maxSessions);
     server.useTicketKeys(ticketKeys);
+  }
+
+  /** Logs the control sessions' lines to {@code log}: the rendezvous's, stamped with its name. */
+  void logTo(NodeLog log) {
+    server.logTo(log);
   }
 
   @Override

@@ -1,6 +1,9 @@
 package io.p2pchat.rendezvous.cluster;
 
 
+import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.Plural;
+
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
@@ -13,8 +16,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,7 +34,8 @@ import java.util.UUID;
  */
 final class ClusteredDirectory implements RendezvousDirectory {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ClusteredDirectory.class);
+  /** The rendezvous's logger: every line carries its name (MDC), so it lands in its log file. */
+  private final NodeLog log;
 
   static final String NICKS_MAP = "p2pchat.rendezvous.nicks";
   /** The member attribute in which vertx-hazelcast keeps the Vert.x node id. */
@@ -61,7 +63,8 @@ final class ClusteredDirectory implements RendezvousDirectory {
   /** The batched writes and arrivals (with Hazelcast); null: each write is its own map call. */
   private DirectoryWrites writes;
 
-  private ClusteredDirectory(Vertx vertx, long ttlMillis, Listener listener) {
+  private ClusteredDirectory(Vertx vertx, long ttlMillis, Listener listener, NodeLog log) {
+    this.log = log;
     this.vertx = vertx;
     this.clusterManager = ((VertxInternal) vertx).clusterManager();
     this.self = clusterManager.getNodeId();
@@ -71,8 +74,8 @@ final class ClusteredDirectory implements RendezvousDirectory {
     this.context = vertx.getOrCreateContext();
   }
 
-  static Future<RendezvousDirectory> start(Vertx vertx, long ttlMillis, Listener listener) {
-    ClusteredDirectory directory = new ClusteredDirectory(vertx, ttlMillis, listener);
+  static Future<RendezvousDirectory> start(Vertx vertx, long ttlMillis, Listener listener, NodeLog log) {
+    ClusteredDirectory directory = new ClusteredDirectory(vertx, ttlMillis, listener, log);
     return directory.bridge.listen(listener)
       .compose(v -> vertx.sharedData().<String, String>getAsyncMap(NICKS_MAP))
       .compose(map -> {
@@ -90,15 +93,16 @@ final class ClusteredDirectory implements RendezvousDirectory {
             loaded++;
           }
         }
-        LOG.info("rendezvous cluster: joined as {} ({} instances, {} clients registered elsewhere)",
-          shortId(directory.self), directory.clusterManager.getNodes().size(), loaded);
+        log.info("rendezvous cluster: joined as {} ({}, {} registered elsewhere)",
+          shortId(directory.self), Plural.of(directory.clusterManager.getNodes().size(), "instance"),
+          Plural.of(loaded, "client"));
         return directory;
       });
   }
 
   private void watchMembership() {
     if (!(clusterManager instanceof HazelcastClusterManager)) {
-      LOG.warn("cluster manager {} is not Hazelcast: departed instances are noticed by the TTL only",
+      log.warn("cluster manager {} is not Hazelcast: departed instances are noticed by the TTL only",
         clusterManager.getClass().getSimpleName());
       return;
     }
@@ -106,8 +110,8 @@ final class ClusteredDirectory implements RendezvousDirectory {
     membershipRegistration = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        context.runOnContext(v -> LOG.info("rendezvous cluster: instance {} joined ({} instances)",
-          shortId(event.getMember().getAttribute(NODE_ID_ATTRIBUTE)), event.getMembers().size()));
+        context.runOnContext(v -> log.info("rendezvous cluster: instance {} joined ({})",
+          shortId(event.getMember().getAttribute(NODE_ID_ATTRIBUTE)), Plural.of(event.getMembers().size(), "instance")));
       }
 
       @Override
@@ -122,7 +126,7 @@ final class ClusteredDirectory implements RendezvousDirectory {
   private void batchWrites() {
     if (clusterManager instanceof HazelcastClusterManager hz) {
       writes = new DirectoryWrites(vertx, context, hz.getHazelcastInstance().getMap(NICKS_MAP),
-        clusterManager::getNodes, mapTtl(), bridge);
+        clusterManager::getNodes, mapTtl(), bridge, log);
     }
   }
 
@@ -130,7 +134,7 @@ final class ClusteredDirectory implements RendezvousDirectory {
     if (node == null) {
       return;
     }
-    LOG.info("rendezvous cluster: instance {} left", shortId(node));
+    log.info("rendezvous cluster: instance {} left", shortId(node));
     listener.instanceLeft(node);
     if (oldest) {
       // One survivor frees the departed instance's nicks now rather than at their TTL. The map holds
@@ -143,7 +147,7 @@ final class ClusteredDirectory implements RendezvousDirectory {
   }
 
   /** The entries of {@code node}'s clients (called off the event loop: it parses the whole map). */
-  private static Map<String, String> ownedBy(Map<String, String> entries, String node) {
+  private Map<String, String> ownedBy(Map<String, String> entries, String node) {
     Map<String, String> owned = new HashMap<>();
     entries.forEach((nick, value) -> {
       Member member = parse(value);
@@ -285,11 +289,11 @@ final class ClusteredDirectory implements RendezvousDirectory {
     return ttlMillis * MAP_TTL_FACTOR;
   }
 
-  private static Member parse(String value) {
+  private Member parse(String value) {
     try {
       return io.p2pchat.rendezvous.cluster.Member.decode(value);
     } catch (IllegalArgumentException e) {
-      LOG.warn("ignoring a bad entry in {}: {}", NICKS_MAP, e.getMessage());
+      log.warn("ignoring a bad entry in {}: {}", NICKS_MAP, e.getMessage());
       return null;
     }
   }

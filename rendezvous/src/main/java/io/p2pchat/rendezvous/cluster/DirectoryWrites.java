@@ -1,12 +1,13 @@
 package io.p2pchat.rendezvous.cluster;
 
+import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.Plural;
+
 import com.hazelcast.map.IMap;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -40,7 +41,8 @@ import java.util.function.Supplier;
  */
 final class DirectoryWrites {
 
-  private static final Logger LOG = LoggerFactory.getLogger(DirectoryWrites.class);
+  /** The rendezvous's logger: every line carries its name (MDC), so it lands in its log file. */
+  private final NodeLog log;
 
   /**
    * How long writes collect before they go out. A registration's answer waits this long for its claim, and a
@@ -82,7 +84,8 @@ final class DirectoryWrites {
   private long arrivalTimer = -1;
 
   DirectoryWrites(Vertx vertx, Context context, IMap<String, String> map, Supplier<? extends Collection<String>> liveInstances,
-                  long ttlMillis, ClusterBridge bridge) {
+                  long ttlMillis, ClusterBridge bridge, NodeLog log) {
+    this.log = log;
     this.vertx = vertx;
     this.context = context;
     this.map = map;
@@ -178,7 +181,8 @@ final class DirectoryWrites {
 
   private void answered(Batch batch, Map<String, String> held, Throwable failure) {
     if (failure != null) {
-      LOG.warn("rendezvous cluster: a batch of {} directory writes failed: {}", batch.writes.size(), failure.toString());
+      log.warn("rendezvous cluster: a batch of {} failed: {}", Plural.of(batch.writes.size(), "directory write"),
+        failure.toString());
     }
     batch.claims.forEach((nick, claimed) -> {
       if (failure != null) {

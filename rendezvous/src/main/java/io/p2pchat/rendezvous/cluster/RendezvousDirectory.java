@@ -1,5 +1,7 @@
 package io.p2pchat.rendezvous.cluster;
 
+import io.p2pchat.common.NodeLog;
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -54,10 +56,10 @@ public interface RendezvousDirectory {
 
   /**
    * Clustered when {@code vertx} is (the launcher's {@code -cluster}), else {@link #local()}.
-   * {@code ttlMillis} is the registration TTL: the backstop for shared entries.
+   * {@code ttlMillis} is the registration TTL: the backstop for shared entries; {@code log}: the rendezvous's.
    */
-  static Future<RendezvousDirectory> create(Vertx vertx, long ttlMillis, Listener listener) {
-    return vertx.isClustered() ? ClusteredDirectory.start(vertx, ttlMillis, listener)
+  static Future<RendezvousDirectory> create(Vertx vertx, long ttlMillis, Listener listener, NodeLog log) {
+    return vertx.isClustered() ? ClusteredDirectory.start(vertx, ttlMillis, listener, log)
       : Future.succeededFuture(local());
   }
 

@@ -1,5 +1,8 @@
 package io.p2pchat.rendezvous.mailbox;
 
+import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.Plural;
+
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.flakeidgen.FlakeIdGenerator;
 import com.hazelcast.map.IMap;
@@ -25,8 +28,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The mailbox of a clustered rendezvous (docs/PROTOCOL.md "Mailbox", "In a cluster"): every deposit is
@@ -47,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * Future completes on the context {@link #open} was called on.
  */
 public final class ClusteredMailbox implements Mailbox {
-  private static final Logger LOG = LoggerFactory.getLogger(ClusteredMailbox.class);
+  /** The rendezvous's logger: every line carries its name (MDC), so it lands in its log file. */
+  private final NodeLog log;
 
   /** The deposits held by the cluster (conf/cluster.xml gives it its backup). */
   public static final String MESSAGES_MAP = "p2pchat.rendezvous.mailbox";
@@ -102,7 +104,8 @@ public final class ClusteredMailbox implements Mailbox {
   private long reloaded;
 
   private ClusteredMailbox(Vertx vertx, Context context, MailboxStore local, MailboxOptions options, String origin,
-      HazelcastInstance hazelcast) {
+      HazelcastInstance hazelcast, NodeLog log) {
+    this.log = log;
     this.vertx = vertx;
     this.context = context;
     this.local = local;
@@ -121,14 +124,19 @@ public final class ClusteredMailbox implements Mailbox {
    * {@code vertx} must be clustered over Hazelcast.
    */
   public static Future<ClusteredMailbox> open(Vertx vertx, Path dataDir, MailboxOptions options) {
+    return open(vertx, dataDir, options, NodeLog.unstamped(ClusteredMailbox.class));
+  }
+
+  /** {@link #open(Vertx, Path, MailboxOptions)}, logging to {@code log} (the rendezvous's, stamped with its name). */
+  public static Future<ClusteredMailbox> open(Vertx vertx, Path dataDir, MailboxOptions options, NodeLog log) {
     if (!(((VertxInternal) vertx).clusterManager() instanceof HazelcastClusterManager manager)) {
       return Future.failedFuture(new IllegalStateException("a clustered mailbox needs Vert.x clustered over Hazelcast"));
     }
     Context context = vertx.getOrCreateContext();
     // On a worker: the origin file, and the maps' proxies (made cluster-wide, with their indexes, on first use).
-    return MailboxStore.open(vertx, dataDir, options).compose(local -> context.executeBlocking(
+    return MailboxStore.open(vertx, dataDir, options, log).compose(local -> context.executeBlocking(
         () -> new ClusteredMailbox(vertx, context, local, options,
-            originOf(dataDir.resolve(options.getFile() + ORIGIN_SUFFIX)), manager.getHazelcastInstance()), false)
+            originOf(dataDir.resolve(options.getFile() + ORIGIN_SUFFIX)), manager.getHazelcastInstance(), log), false)
       .compose(ClusteredMailbox::start)
       .recover(e -> local.close().transform(v -> Future.failedFuture(e))));
   }
@@ -155,8 +163,8 @@ public final class ClusteredMailbox implements Mailbox {
       .compose(v -> new MailboxReload(this).run())
       .map(count -> {
         reloaded = count;
-        LOG.info("mailbox cluster: joined as origin {} ({} instances; {} held here offered to the cluster)",
-            origin, hazelcast.getCluster().getMembers().size(), count);
+        log.info("mailbox cluster: joined as origin {} ({}; {} held here offered to the cluster)",
+            origin, Plural.of(hazelcast.getCluster().getMembers().size(), "instance"), count);
         return this;
       });
   }
@@ -444,7 +452,8 @@ public final class ClusteredMailbox implements Mailbox {
       }
       return n;
     })).onSuccess(n -> forgotten += n)
-      .onFailure(e -> LOG.warn("mailbox cluster: could not delete {} delivered entries here: {}", keys.size(), e.toString()));
+      .onFailure(e -> log.warn("mailbox cluster: could not delete {} here: {}", Plural.of(keys.size(), "delivered entry", "delivered entries"),
+        e.toString()));
   }
 
   private <K, V extends ClusterEntry> void dropTombstone(IMap<K, V> map, K key) {

@@ -1,5 +1,8 @@
 package io.p2pchat.rendezvous.mailbox;
 
+import io.p2pchat.common.NodeLog;
+import io.p2pchat.common.Plural;
+
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -14,8 +17,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The rendezvous's mailboxes (issue 17): sealed envelopes kept per recipient, in deposit order, within
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * touches the database, one call at a time, so reads see every commit before them. Never blocks an event loop.
  */
 public final class MailboxStore implements Mailbox {
-  private static final Logger LOG = LoggerFactory.getLogger(MailboxStore.class);
+  /** The rendezvous's logger: every line carries its name (MDC), so it lands in its log file. */
+  private final NodeLog log;
   /** One thread: SQLite serialises writers anyway, and one thread keeps the calls in the order they were made. */
   private static final int WORKER_THREADS = 1;
   /** Milliseconds per second, for the time-to-live arithmetic. */
@@ -65,7 +67,8 @@ public final class MailboxStore implements Mailbox {
   private final Map<Refusal, Long> refused = new EnumMap<>(Refusal.class);
 
   private MailboxStore(Context context, WorkerExecutor worker, MailboxDatabase db, MailboxOptions options,
-      List<MailboxDatabase.Usage> usage) {
+      List<MailboxDatabase.Usage> usage, NodeLog log) {
+    this.log = log;
     this.context = context;
     this.worker = worker;
     this.db = db;
@@ -81,13 +84,18 @@ public final class MailboxStore implements Mailbox {
    * counts what it holds. The store's context is the caller's (a verticle's), or a new one.
    */
   public static Future<MailboxStore> open(Vertx vertx, Path dataDir, MailboxOptions options) {
+    return open(vertx, dataDir, options, NodeLog.unstamped(MailboxStore.class));
+  }
+
+  /** {@link #open(Vertx, Path, MailboxOptions)}, logging to {@code log} (the rendezvous's, stamped with its name). */
+  public static Future<MailboxStore> open(Vertx vertx, Path dataDir, MailboxOptions options, NodeLog log) {
     Context context = vertx.getOrCreateContext();
     WorkerExecutor worker = vertx.createSharedWorkerExecutor("p2pchat-mailbox-" + UUID.randomUUID(), WORKER_THREADS);
     Promise<MailboxStore> opened = Promise.promise();
     context.runOnContext(v -> worker.executeBlocking(() -> {
       MailboxDatabase db = MailboxDatabase.open(dataDir, options);
       try {
-        return new MailboxStore(context, worker, db, options, db.usage());
+        return new MailboxStore(context, worker, db, options, db.usage(), log);
       } catch (RuntimeException | java.sql.SQLException e) {
         db.close();
         throw e;
@@ -171,7 +179,7 @@ public final class MailboxStore implements Mailbox {
       if (ar.succeeded()) {
         committed(batch, ar.result());
       } else {
-        LOG.error("mailbox: a commit of {} deposits failed: {}", batch.size(), ar.cause().toString());
+        log.error("mailbox: a commit of {} failed: {}", Plural.of(batch.size(), "deposit"), ar.cause().toString());
         for (Pending p : batch) {
           uncount(p.deposit());
           p.promise().fail(new MailboxRefusedException(Refusal.UNAVAILABLE, "the mailbox could not store it: "
