@@ -2,16 +2,12 @@ package io.p2pchat.control;
 
 import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.crypto.SessionKeys;
+import io.p2pchat.crypto.ThreadJce;
 import io.p2pchat.crypto.TransportCipher;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.Mac;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The symmetric crypto of session resumption (docs/PROTOCOL.md, "Resumption"): every key a RESUME and
@@ -82,11 +78,7 @@ final class Resumption {
 
   /** AES-256-GCM of {@code plain} under {@code key} and a 12-byte {@code nonce}. */
   static byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plain) {
-    try {
-      return gcm(Cipher.ENCRYPT_MODE, key, nonce, aad).doFinal(plain);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JDK lacks AES-GCM", e);
-    }
+    return ThreadJce.aesGcmSeal(key, nonce, aad, plain);
   }
 
   /** Opens what {@link #seal(byte[], byte[], byte[])} sealed; throws {@link AEADBadTagException} on any change. */
@@ -96,20 +88,7 @@ final class Resumption {
 
   /** Opens what {@link #seal(byte[], byte[], byte[], byte[])} sealed. */
   static byte[] open(byte[] key, byte[] nonce, byte[] aad, byte[] sealed) throws AEADBadTagException {
-    try {
-      return gcm(Cipher.DECRYPT_MODE, key, nonce, aad).doFinal(sealed);
-    } catch (AEADBadTagException e) {
-      throw e;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JDK lacks AES-GCM", e);
-    }
-  }
-
-  private static Cipher gcm(int mode, byte[] key, byte[] nonce, byte[] aad) throws GeneralSecurityException {
-    Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-    c.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(CipherSuite.TAG_LENGTH * 8, nonce));
-    c.updateAAD(aad);
-    return c;
+    return ThreadJce.aesGcmOpen(key, nonce, aad, sealed);
   }
 
   /** True if {@code timestampMillis} lies within the window around the server's {@code nowMillis}. */
@@ -122,17 +101,9 @@ final class Resumption {
   }
 
   static byte[] hmac(byte[] key, byte[]... parts) {
-    try {
-      Mac mac = Mac.getInstance(MAC);
-      mac.init(new SecretKeySpec(key, MAC));
-      for (byte[] p : parts) {
-        mac.update(p);
-      }
-      return mac.doFinal();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JDK lacks " + MAC, e);
-    }
+    return ThreadJce.hmacSha256(key, parts);
   }
+
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);

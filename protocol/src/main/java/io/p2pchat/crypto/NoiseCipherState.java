@@ -7,18 +7,17 @@ import javax.crypto.Cipher;
 /**
  * Noise CipherState (spec rev 34, section 5.1) used during the handshake: a key (or none) and a
  * 64-bit nonce that increments per message. Transport packets use {@link TransportCipher} instead,
- * whose nonce is the explicit packet counter.
+ * whose nonce is the explicit packet counter. No {@code Cipher} of its own: each message borrows the thread's
+ * ({@link ThreadCiphers}), as a transport packet does; a handshake's two states (one saved while a message is
+ * read) made two {@code Cipher.getInstance} per handshake.
  */
 final class NoiseCipherState {
   private final CipherSuite suite;
-  private final Cipher cipher;
-  private final byte[] nonce = new byte[CipherSuite.NONCE_LENGTH];
   private byte[] key; // null until MixKey
   private long n;
 
   NoiseCipherState(CipherSuite suite) {
     this.suite = suite;
-    this.cipher = suite.newCipher();
   }
 
   NoiseCipherState copy() {
@@ -42,7 +41,7 @@ final class NoiseCipherState {
       return plaintext.clone();
     }
     try {
-      cipher.init(Cipher.ENCRYPT_MODE, suite.key(key), suite.nonce(n, nonce));
+      Cipher cipher = ThreadCiphers.current().encrypting(suite, suite.key(key), n);
       cipher.updateAAD(ad);
       byte[] out = cipher.doFinal(plaintext);
       n++;
@@ -60,7 +59,7 @@ final class NoiseCipherState {
       throw new HandshakeException("handshake ciphertext shorter than its tag");
     }
     try {
-      cipher.init(Cipher.DECRYPT_MODE, suite.key(key), suite.nonce(n, nonce));
+      Cipher cipher = ThreadCiphers.current().decrypting(suite, suite.key(key), n);
       cipher.updateAAD(ad);
       byte[] out = cipher.doFinal(ciphertext);
       n++;

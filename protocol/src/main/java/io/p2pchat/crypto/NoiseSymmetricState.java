@@ -1,11 +1,7 @@
 package io.p2pchat.crypto;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.Arrays;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /** Noise SymmetricState (spec rev 34, section 5.2) with SHA-256 and HKDF over HMAC-SHA256. */
 final class NoiseSymmetricState {
@@ -47,15 +43,9 @@ final class NoiseSymmetricState {
   }
 
   void mixHash(byte[] data) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(h);
-      md.update(data);
-      h = md.digest();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JDK lacks SHA-256", e);
-    }
+    h = ThreadJce.sha256(h, data);
   }
+
 
   byte[] encryptAndHash(byte[] plaintext) {
     byte[] ct = cs.encryptWithAd(h, plaintext);
@@ -98,14 +88,9 @@ final class NoiseSymmetricState {
   }
 
   static byte[] hmac(byte[] key, byte[] data) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return mac.doFinal(data);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JDK lacks HmacSHA256", e);
-    }
+    return ThreadJce.hmacSha256(key, data);
   }
+
 
   static byte[] sha256(byte[] data) {
     return NodeIdentity.sha256(data);

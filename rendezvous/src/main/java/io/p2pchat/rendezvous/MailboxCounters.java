@@ -17,6 +17,8 @@ final class MailboxCounters {
   private long mailAcked;
   private long noticesSent;
   private long noticesAcked;
+  /** Registrations whose pick-up needed no read: the mailbox knew it held nothing for them. */
+  private long pickUpsSkipped;
   /** Refusals answered on the wire, by their code (the store's reasons and {@code not-enabled}). */
   private final Map<String, Long> refused = new TreeMap<>();
   /** Mailbox messages dropped without an answer, by a named reason. */
@@ -54,6 +56,10 @@ final class MailboxCounters {
     noticesAcked += n;
   }
 
+  void pickUpSkipped() {
+    pickUpsSkipped++;
+  }
+
   /** The counters, with {@code resent} (mail and notices sent again) and {@code inFlight} from the sender. */
   JsonObject toJson(long resent, int inFlight, int recipients) {
     JsonObject byReason = new JsonObject();
@@ -62,7 +68,8 @@ final class MailboxCounters {
     dropped.forEach(drops::put);
     return new JsonObject().put("deposited", deposited).put("partsAccepted", partsAccepted)
       .put("refused", byReason).put("dropped", drops).put("mailSent", mailSent).put("mailAcked", mailAcked)
-      .put("noticesSent", noticesSent).put("noticesAcked", noticesAcked).put("resent", resent)
+      .put("noticesSent", noticesSent).put("noticesAcked", noticesAcked).put("pickUpsSkipped", pickUpsSkipped)
+      .put("resent", resent)
       .put("inFlight", inFlight).put("recipients", recipients);
   }
 }

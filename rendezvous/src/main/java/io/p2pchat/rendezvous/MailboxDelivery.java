@@ -134,8 +134,21 @@ final class MailboxDelivery {
     this.log = log;
   }
 
-  /** {@code r} registered here (new, or moved: another address or process): its pick-up starts from the oldest. */
+  /**
+   * {@code r} registered here (new, or moved: another address or process): its pick-up starts from the oldest,
+   * unless the mailbox knows without a read that it holds nothing for {@code r} ({@link Mailbox#mayHoldFor}: a
+   * single instance counts what it holds in memory; a cluster always reads). Then no state and no read (two
+   * store reads were ~8% of the server's CPU per registration, docs/BENCH.md): a deposit or expiry notice for
+   * {@code r} made afterwards starts its state as for any client registered here ({@link #deposited},
+   * {@link #noticesFor}).
+   */
   void registered(Registration r) {
+    MailboxKey key = MailboxKey.of(r.key);
+    if (!mailbox.mayHoldFor(key)) {
+      forget(byKey.remove(key)); // a state of its previous registration: nothing in flight, or it would hold some
+      counters.pickUpSkipped();
+      return;
+    }
     start(r);
   }
 

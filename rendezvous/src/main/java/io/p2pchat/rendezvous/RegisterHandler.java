@@ -76,10 +76,32 @@ final class RegisterHandler implements ControlHandler {
   }
 
   private final EnumCounts<Outcome> outcomes = new EnumCounts<>(Outcome.class);
+  /** {@link #outcomes} at the last {@link #report}. */
+  private final long[] reported = new long[Outcome.values().length];
 
   /** Registrations by outcome since start. */
   EnumCounts<Outcome> outcomes() {
     return outcomes;
+  }
+
+  /**
+   * Logs one INFO line with the registrations since the last call, by outcome, and how many clients are
+   * registered, when there were any: the operator's view of registrations (each one is a DEBUG line). Called
+   * every {@link DropReport#INTERVAL_MS} and at shutdown.
+   */
+  void report(int registered) {
+    StringBuilder since = new StringBuilder();
+    for (Outcome o : Outcome.values()) {
+      long n = outcomes.get(o) - reported[o.ordinal()];
+      reported[o.ordinal()] = outcomes.get(o);
+      if (n != 0) {
+        since.append(since.length() == 0 ? "" : ", ").append(o.name().toLowerCase(java.util.Locale.ROOT)).append(' ')
+          .append(n);
+      }
+    }
+    if (since.length() > 0) {
+      log.info("registrations since the last report: {} ({} registered)", since, registered);
+    }
   }
 
   /** A {@code register} not known to come from a sealed session: its Ed25519 signature is checked. */
@@ -174,8 +196,11 @@ final class RegisterHandler implements ControlHandler {
       // A repeated registration (its answer crossed a retry): the introductions already went out.
       return;
     }
-    log.info("{} {} in room {} from {} (key {}, local {})", r.nick, outcome == Registry.Outcome.NEW ? "registered" : "moved",
-      r.shortRoom(), from, NodeIdentity.keyIdOf(r.key), r.local);
+    if (log.isDebugEnabled()) {
+      // DEBUG: one line per client was 3% of a registration's CPU at scale; INFO has the summary (report).
+      log.debug("{} {} in room {} from {} (key {}, local {})", r.nick, outcome == Registry.Outcome.NEW ? "registered"
+        : "moved", r.shortRoom(), from, NodeIdentity.keyIdOf(r.key), r.local);
+    }
     directory.announce(ClusterMembers.toMember(r, directory.self()));
     introductions.registeredAnew(r);
     introductions.introduceToRoom(ex, r);

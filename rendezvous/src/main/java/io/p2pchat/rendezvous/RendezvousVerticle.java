@@ -129,7 +129,7 @@ public class RendezvousVerticle extends VerticleBase {
   private long expiryTimer;
   /** The resumption ticket keys (a file's, or the cluster's), rotated; null before start. */
   private TicketKeyRotation ticketKeys;
-  private long dropLogTimer;
+  private long reportTimer;
   /** The one retransmission timer ({@link Introductions}), armed at the earliest deadline; -1 when none. */
   private long retransmitTimer = -1;
   private long retransmitAt = Long.MAX_VALUE;
@@ -230,7 +230,7 @@ public class RendezvousVerticle extends VerticleBase {
             ingress.sweep(now);
           }
         });
-        dropLogTimer = vertx.setPeriodic(DropReport.INTERVAL_MS, id -> reportDrops());
+        reportTimer = vertx.setPeriodic(DropReport.INTERVAL_MS, id -> report());
         if (mailboxExpiry != null) {
           mailboxExpiry.run();
           mailboxExpiryTimer = vertx.setPeriodic(mailboxExpiry.intervalMillis(), id -> mailboxExpiry.run());
@@ -375,7 +375,7 @@ public class RendezvousVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(expiryTimer);
-    vertx.cancelTimer(dropLogTimer);
+    vertx.cancelTimer(reportTimer);
     vertx.cancelTimer(retransmitTimer);
     vertx.cancelTimer(mailboxExpiryTimer);
     if (ticketKeys != null) {
@@ -385,7 +385,7 @@ public class RendezvousVerticle extends VerticleBase {
       metrics.close();
     }
     if (log != null) {
-      reportDrops();
+      report();
       log.info("rendezvous shutting down ({} registered)", Plural.of(registry.size(), "client"));
     }
     return (metricsServer == null ? Future.<Void>succeededFuture() : metricsServer.close())
@@ -683,8 +683,12 @@ public class RendezvousVerticle extends VerticleBase {
     count(ex);
   }
 
-  private void reportDrops() {
+  /** The periodic INFO summaries: datagrams dropped, and registrations (one line each, when there were any). */
+  private void report() {
     drops.report(limits.trackedSources(), limits.trackedHosts());
+    if (register != null) {
+      register.report(registry.size());
+    }
   }
 
   /**

@@ -384,6 +384,12 @@ public final class ClusteredMailbox implements Mailbox {
     return Future.all(done).mapEmpty();
   }
 
+  /** Always true: this instance's counts do not see what the other instances hold for {@code key}. */
+  @Override
+  public boolean mayHoldFor(MailboxKey key) {
+    return true;
+  }
+
   @Override
   public Future<List<ExpiryNotice>> notices(MailboxKey depositor, int limit) {
     if (limit < 1) {

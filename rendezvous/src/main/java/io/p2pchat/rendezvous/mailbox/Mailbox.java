@@ -47,6 +47,17 @@ public interface Mailbox {
   /** What is held now and what happened since open, as a JSON object (see the implementation for the keys). */
   Future<JsonObject> stats();
 
+  /**
+   * False only when this mailbox knows, without reading its store, that {@code key} has no message waiting (as a
+   * recipient) and no expiry notice (as a depositor): a registration's pick-up then reads nothing. True when it
+   * may hold some or cannot tell: the default, and always in a cluster, where another instance may hold them. A
+   * deposit or notice made after a false answer is announced as usual. Answers on the mailbox's context (true
+   * from any other thread).
+   */
+  default boolean mayHoldFor(MailboxKey key) {
+    return true;
+  }
+
   /** Refuses new deposits, lets the accepted ones become durable, then releases what the mailbox holds open. */
   Future<Void> close();
 }

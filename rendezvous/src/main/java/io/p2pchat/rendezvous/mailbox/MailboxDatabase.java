@@ -9,8 +9,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.sqlite.SQLiteConfig;
 
@@ -122,6 +124,19 @@ final class MailboxDatabase implements AutoCloseable {
       }
       s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
     }
+  }
+
+  /** The expiry notices stored, per depositor. */
+  Map<MailboxKey, Integer> noticeUsage() throws SQLException {
+    Map<MailboxKey, Integer> out = new HashMap<>();
+    try (Statement s = db.createStatement();
+         ResultSet rs = s.executeQuery("SELECT depositor, count(*) FROM notice GROUP BY depositor")) {
+      while (rs.next()) {
+        out.put(MailboxKey.of(rs.getBytes(1)), rs.getInt(2));
+      }
+    }
+    db.commit();
+    return out;
   }
 
   /** What is stored, per (recipient, depositor). */

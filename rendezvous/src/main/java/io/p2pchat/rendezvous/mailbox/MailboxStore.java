@@ -51,6 +51,7 @@ public final class MailboxStore implements Mailbox {
   private final MailboxDatabase db;
   private final MailboxOptions options;
   private final MailboxQuota quota;
+  private final NoticeBound noticeBound = new NoticeBound();
   private List<Pending> queue = new ArrayList<>();
   private boolean committing;
   /** No new deposits (close() was called). */
@@ -67,7 +68,7 @@ public final class MailboxStore implements Mailbox {
   private final Map<Refusal, Long> refused = new EnumMap<>(Refusal.class);
 
   private MailboxStore(Context context, WorkerExecutor worker, MailboxDatabase db, MailboxOptions options,
-      List<MailboxDatabase.Usage> usage, NodeLog log) {
+      List<MailboxDatabase.Usage> usage, Map<MailboxKey, Integer> notices, NodeLog log) {
     this.log = log;
     this.context = context;
     this.worker = worker;
@@ -77,6 +78,7 @@ public final class MailboxStore implements Mailbox {
     for (MailboxDatabase.Usage u : usage) {
       quota.add(u.recipient(), u.depositor(), u.count(), u.bytes());
     }
+    notices.forEach(noticeBound::add);
   }
 
   /**
@@ -95,7 +97,7 @@ public final class MailboxStore implements Mailbox {
     context.runOnContext(v -> worker.executeBlocking(() -> {
       MailboxDatabase db = MailboxDatabase.open(dataDir, options);
       try {
-        return new MailboxStore(context, worker, db, options, db.usage(), log);
+        return new MailboxStore(context, worker, db, options, db.usage(), db.noticeUsage(), log);
       } catch (RuntimeException | java.sql.SQLException e) {
         db.close();
         throw e;
@@ -269,6 +271,7 @@ public final class MailboxStore implements Mailbox {
         options.getMaxBatch())).map(notices -> {
           for (ExpiryNotice n : notices) {
             quota.remove(n.recipient(), n.depositor(), n.bytes());
+            noticeBound.add(n.depositor(), 1);
           }
           expired += notices.size();
           return notices;
@@ -281,17 +284,34 @@ public final class MailboxStore implements Mailbox {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1 (got " + limit + ")");
     }
-    return onWorker(() -> db.notices(depositor, limit));
+    return onWorker(() -> db.notices(depositor, limit)).map(found -> {
+      noticeBound.read(depositor, found.size(), limit);
+      return found;
+    });
   }
 
   /** Forgets the notices {@code noticeSeqs} of {@code depositor}, which it acknowledged. */
   @Override
   public Future<Integer> acknowledgeNotices(MailboxKey depositor, List<Long> noticeSeqs) {
     List<Long> copy = List.copyOf(noticeSeqs);
-    return onWorker(() -> db.deleteNotices(depositor, copy));
+    return onWorker(() -> db.deleteNotices(depositor, copy)).map(deleted -> {
+      noticeBound.add(depositor, -deleted);
+      return deleted;
+    });
   }
 
   // ---------------------------------------------------------------- state
+
+  /**
+   * False when {@code key} has no message waiting and no expiry notice here, from the counts this store keeps
+   * in memory (a deposit counts from its acceptance, before its commit; a notice from its expiry run, see
+   * {@link NoticeBound}): no read needed. True from a thread other than the store's context, whose counts it
+   * cannot read.
+   */
+  @Override
+  public boolean mayHoldFor(MailboxKey key) {
+    return Vertx.currentContext() != context || quota.recipientCount(key) > 0 || noticeBound.mayHold(key);
+  }
 
   /**
    * {@code {messages, bytes, recipients, depositors, deposited, duplicates, commits, largestBatch,

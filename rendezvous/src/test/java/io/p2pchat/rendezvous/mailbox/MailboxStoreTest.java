@@ -1,11 +1,13 @@
 package io.p2pchat.rendezvous.mailbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.crypto.MailboxSeal;
 import io.p2pchat.crypto.NodeIdentity;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -247,6 +249,64 @@ class MailboxStoreTest {
     assertEquals(List.of("new"), second.stream().map(ExpiryNotice::depositId).toList());
     get(store.expire(T0 + ttl * 1000L + 1000 + 3600 * 1000L));
     assertEquals(List.of(), get(store.notices(CAROL, 10)), "an unacknowledged notice is forgotten after its own TTL");
+  }
+
+  /** Opens the store from {@code context}, which becomes its context: {@link MailboxStore#mayHoldFor} answers there. */
+  private MailboxStore openOn(Context context, MailboxOptions options) throws Exception {
+    if (store != null) {
+      get(store.close());
+    }
+    store = get(Future.<MailboxStore>future(p -> context.runOnContext(v -> MailboxStore.open(vertx, dir, options)
+        .onComplete(p))));
+    return store;
+  }
+
+  private boolean mayHold(Context context, MailboxKey key) throws Exception {
+    return get(Future.<Boolean>future(p -> context.runOnContext(v -> p.complete(store.mayHoldFor(key)))));
+  }
+
+  /**
+   * What lets a registration skip its pick-up's reads: "nothing held" is answered from memory only when nothing
+   * is held, messages for a recipient and expiry notices for a depositor, also after a restart; a notice the
+   * database forgot by itself keeps the answer "may hold" until the depositor's next read.
+   */
+  @Test
+  void aKeyWithNothingHeldIsKnownWithoutAReadAndAKeyWithMailNeverIs() throws Exception {
+    int ttl = 7 * 24 * 3600;
+    MailboxOptions options = new MailboxOptions().setTtlSeconds(ttl).setNoticeTtlSeconds(3600);
+    Context context = vertx.getOrCreateContext();
+    openOn(context, options);
+    assertFalse(mayHold(context, BOB), "an empty store holds nothing");
+    Future<Long> pending = store.deposit(deposit(ALICE, BOB, "m", 400), T0);
+    assertTrue(mayHold(context, BOB), "a deposit counts from its acceptance");
+    long seq = get(pending);
+    assertTrue(mayHold(context, BOB), "a message waits for bob");
+    assertFalse(mayHold(context, ALICE), "its depositor has no notice");
+    assertTrue(store.mayHoldFor(CAROL), "off the store's context it cannot tell");
+    openOn(context, options);
+    assertTrue(mayHold(context, BOB), "counted again from the disk after a restart");
+    get(store.pickUp(BOB, 0, 10));
+    assertTrue(mayHold(context, BOB), "picked up, not acknowledged: still held");
+    get(store.acknowledge(BOB, List.of(seq)));
+    assertFalse(mayHold(context, BOB), "acknowledged: nothing held");
+
+    get(store.deposit(deposit(ALICE, BOB, "old", 400), T0));
+    assertEquals(1, get(store.expire(T0 + ttl * 1000L)).size());
+    assertFalse(mayHold(context, BOB), "the expired message is gone");
+    assertTrue(mayHold(context, ALICE), "a notice waits for its depositor");
+    openOn(context, options);
+    assertTrue(mayHold(context, ALICE), "the notice counted again from the disk after a restart");
+    List<ExpiryNotice> notices = get(store.notices(ALICE, 10));
+    assertTrue(mayHold(context, ALICE), "read, not acknowledged: still held");
+    assertEquals(1, get(store.acknowledgeNotices(ALICE, List.of(notices.get(0).noticeSeq()))));
+    assertFalse(mayHold(context, ALICE), "acknowledged: nothing held");
+
+    get(store.deposit(deposit(CAROL, BOB, "late", 400), T0 + 1000));
+    get(store.expire(T0 + ttl * 1000L + 1000));
+    get(store.expire(T0 + ttl * 1000L + 1000 + 3600 * 1000L));
+    assertTrue(mayHold(context, CAROL), "the database forgot carol's notice unseen: still counted");
+    assertEquals(List.of(), get(store.notices(CAROL, 10)));
+    assertFalse(mayHold(context, CAROL), "a read found none: nothing held");
   }
 
   @Test
