@@ -25,6 +25,8 @@ public class BenchEchoVerticle extends VerticleBase {
   private long expectedSeq;
   private long outOfOrder;
   private long cpuAtMark = -1;
+  /** This JVM's allocation and GC counters at the flood's mark, then at its end (the round trips follow). */
+  private JvmCounters phaseStart;
   /** Texts to echo at the end of this turn, by sender. */
   private final Map<String, JsonArray> echoes = new LinkedHashMap<>();
 
@@ -57,13 +59,20 @@ public class BenchEchoVerticle extends VerticleBase {
         break;
       case BenchText.MARK:
         cpuAtMark = HeapSampler.processCpuNanos();
+        phaseStart = JvmCounters.now();
         break;
       case BenchText.END:
         long cpuMicros = cpuAtMark < 0 ? -1 : (HeapSampler.processCpuNanos() - cpuAtMark) / 1000;
-        reply(from, BenchText.END_ACK + Long.toString(floodCount) + " " + outOfOrder + " " + cpuMicros);
+        JsonObject flood = phaseStart == null ? new JsonObject() : phaseStart.since();
+        phaseStart = JvmCounters.now();
+        reply(from, BenchText.END_ACK + Long.toString(floodCount) + " " + outOfOrder + " " + cpuMicros
+          + " " + flood.getLong("allocatedBytes", -1L) + " " + flood.getLong("gcCount", -1L)
+          + " " + flood.getLong("gcMillis", -1L) + " " + flood.getLong("gcMaxMillis", -1L));
         break;
       case BenchText.DONE:
-        JsonObject figures = heap.figures().put("count", floodCount).put("outOfOrder", outOfOrder);
+        // The round trips ran between the flood's END and this: their allocation and GC, as "rttJvm".
+        JsonObject figures = heap.figures().put("count", floodCount).put("outOfOrder", outOfOrder)
+          .put("rttJvm", phaseStart == null ? null : phaseStart.since());
         vertx.eventBus().<JsonObject>request(addresses.stats(), null)
           .onComplete(stats -> System.out.println(RECEIVER + " "
             + figures.put("nodeStats", stats.succeeded() ? stats.result().body() : null).encode()));

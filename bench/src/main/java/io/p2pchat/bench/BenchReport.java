@@ -9,6 +9,9 @@ import java.util.Locale;
 /** The bench's output: a table for people, then one {@code name=value} line per figure for scripts. */
 final class BenchReport {
 
+  private static final String FLOOD = SizeRun.FLOOD;
+  private static final String RTT = SizeRun.RTT;
+
   private final double rawDatagramsPerSecond;
   private final List<SizeRun> runs;
   private final int relayBytesPerSecond;
@@ -31,6 +34,16 @@ final class BenchReport {
         rtt.getLong("p99Us"), rtt.getLong("p999Us"), r.senderMemory().rssMiB(), r.senderMemory().peakMiB(),
         heap(r.sender()), r.echoMemory().rssMiB(), r.echoMemory().peakMiB(), check(r));
     }
+    out.println();
+    out.printf(Locale.ROOT, "%-11s %9s %9s %-22s %-22s %-22s %-22s%n", "size", "snd B/msg", "echo B/msg",
+      "flood snd GC n/ms/max", "flood echo GC n/ms/max", "rtt snd GC n/ms/max", "rtt echo GC n/ms/max");
+    for (SizeRun r : runs) {
+      out.printf(Locale.ROOT, "%-11s %,9.0f %,9.0f %-22s %-22s %-22s %-22s%n", r.label(),
+        r.allocatedBytesPerMessage(true), r.allocatedBytesPerMessage(false), gc(r.jvm(true, FLOOD)),
+        gc(r.jvm(false, FLOOD)), gc(r.jvm(true, RTT)), gc(r.jvm(false, RTT)));
+    }
+    out.println("(B/msg = bytes allocated per message of the measured flood, all threads of each JVM; GC n/ms/max =");
+    out.println(" collections, their total and their longest pause in ms, during the flood and during the round trips)");
     out.printf(Locale.ROOT, "%-11s %,12.0f datagrams/s (raw UDP, 2 threads, window %d, ack every %d)%n",
       "raw", rawDatagramsPerSecond, RawUdpBaseline.WINDOW, RawUdpBaseline.ACK_EVERY);
     out.println("(/core = msgs/s at one core per node, from CPU time per message; RSS = resident at the end,");
@@ -90,6 +103,17 @@ final class BenchReport {
       line(out, "heap_peak_sender_" + s + "_MiB", heap(r.sender()), 1);
       line(out, "gc_sender_" + s + "_count", r.sender().getJsonObject("memory").getLong("gcCount"), 0);
       line(out, "gc_sender_" + s + "_ms", r.sender().getJsonObject("memory").getLong("gcMillis"), 0);
+      for (boolean ofSender : new boolean[] {true, false}) {
+        String who = ofSender ? "sender" : "receiver";
+        line(out, "alloc_" + who + "_" + s + "_bytes_per_msg", r.allocatedBytesPerMessage(ofSender), 0);
+        line(out, "alloc_" + who + "_" + s + "_bytes_per_rtt", r.allocatedBytesPerRoundTrip(ofSender), 0);
+        for (String phase : new String[] {FLOOD, RTT}) {
+          JsonObject jvm = r.jvm(ofSender, phase);
+          line(out, "gc_" + who + "_" + s + "_" + phase + "_count", jvm.getLong("gcCount", -1L), 0);
+          line(out, "gc_" + who + "_" + s + "_" + phase + "_ms", jvm.getLong("gcMillis", -1L), 0);
+          line(out, "gc_" + who + "_" + s + "_" + phase + "_max_ms", jvm.getLong("gcMaxMillis", -1L), 0);
+        }
+      }
       line(out, "rss_receiver_" + s + "_MiB", r.echoMemory().rssMiB(), 1);
       line(out, "rss_peak_receiver_" + s + "_MiB", r.echoMemory().peakMiB(), 1);
       line(out, "heap_peak_receiver_" + s + "_MiB", r.receiver().getDouble("heapPeakMiB"), 1);
@@ -110,6 +134,11 @@ final class BenchReport {
 
   private static double heap(JsonObject sender) {
     return sender.getJsonObject("memory").getDouble("heapPeakMiB");
+  }
+
+  /** {@code collections/total ms/longest ms} of one phase's {@link JvmCounters}. */
+  private static String gc(JsonObject jvm) {
+    return jvm.getLong("gcCount", -1L) + "/" + jvm.getLong("gcMillis", -1L) + "/" + jvm.getLong("gcMaxMillis", -1L);
   }
 
   private static String check(SizeRun r) {

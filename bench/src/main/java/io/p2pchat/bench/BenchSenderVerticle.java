@@ -55,6 +55,8 @@ public class BenchSenderVerticle extends VerticleBase {
   private int rttRate;
   private long floodCpuStart;
   private long floodJitStart;
+  /** This JVM's allocation and GC counters when the measured flood (then the round trips) started. */
+  private JvmCounters phaseStart;
   /** The node's counters when the measured flood started. */
   private JsonObject floodStats;
   private ChatAddresses addresses;
@@ -109,6 +111,7 @@ public class BenchSenderVerticle extends VerticleBase {
           new JsonObject().put("text", BenchText.make(BenchText.MARK, 0, 1)).put("to", plan.peer()));
         floodCpuStart = HeapSampler.processCpuNanos();
         floodJitStart = HeapSampler.compileMillis();
+        phaseStart = JvmCounters.now();
         flood = new Flood(vertx, addresses, plan.peer(), plan.size(), plan.window(), plan.batch(), warmup.getLong("nextSeq"),
           plan.messages(), TimeUnit.MILLISECONDS.toNanos(plan.millis()));
         return flood.run();
@@ -119,23 +122,27 @@ public class BenchSenderVerticle extends VerticleBase {
       .compose(measured -> {
         flood = null;
         result.put("flood", measured.put("cpuMicros", (HeapSampler.processCpuNanos() - floodCpuStart) / 1000)
-          .put("jitMillis", HeapSampler.compileMillis() - floodJitStart));
+          .put("jitMillis", HeapSampler.compileMillis() - floodJitStart).put("jvm", phaseStart.since()));
         rttRate = rttRateAfter(measured);
         return askEcho(BenchText.END, measured.getLong("nextSeq"), BenchText.END_ACK);
       })
       .compose(answer -> {
-        // "e<count> <outOfOrder> <cpuMicros>"
+        // "e<count> <outOfOrder> <cpuMicros> <allocatedBytes> <gcCount> <gcMillis> <gcMaxMillis>"
         String[] parts = answer.substring(1).split(" ");
         result.put("receiver", new JsonObject()
           .put("count", Long.parseLong(parts[0])).put("outOfOrder", Long.parseLong(parts[1]))
-          .put("cpuMicros", Long.parseLong(parts[2])));
+          .put("cpuMicros", Long.parseLong(parts[2]))
+          .put("jvm", new JsonObject().put("allocatedBytes", Long.parseLong(parts[3]))
+            .put("gcCount", Long.parseLong(parts[4])).put("gcMillis", Long.parseLong(parts[5]))
+            .put("gcMaxMillis", Long.parseLong(parts[6]))));
         roundTrips = new RoundTrips(vertx, addresses, plan.peer(), plan.size(), rttRate, plan.rttMillis(),
           plan.rttWarmupMillis(), result.getJsonObject("warmup").getLong("nextRttSeq"));
+        phaseStart = JvmCounters.now();
         return roundTrips.run();
       })
       .compose(rtt -> {
         roundTrips = null;
-        result.put("rtt", rtt).put("memory", heap.figures());
+        result.put("rtt", rtt.put("jvm", phaseStart.since())).put("memory", heap.figures());
         return nodeStats();
       })
       .compose(stats -> {

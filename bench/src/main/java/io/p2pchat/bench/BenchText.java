@@ -18,7 +18,10 @@ final class BenchText {
   static final char MARK = 'M';
   /** Sender → echo after a flood: "how many did you get?"; answered with {@link #END_ACK}. */
   static final char END = 'E';
-  /** Echo → sender: {@code e<count> <outOfOrder> <cpuMicrosSinceMark>}. */
+  /**
+   * Echo → sender: {@code e<count> <outOfOrder> <cpuMicrosSinceMark> <allocatedBytes> <gcCount> <gcMillis>
+   * <gcMaxMillis>}, the last four since the mark ({@link JvmCounters}).
+   */
   static final char END_ACK = 'e';
   /** Sender → echo, echoed back unchanged: one round-trip sample. */
   static final char RTT = 'R';

@@ -25,6 +25,10 @@ record SizeRun(int size, String path, JsonObject sender, JsonObject receiver, Pr
    */
   static final String BATCHED = "batched events";
 
+  /** The phases {@link #jvm} tells apart: the measured flood, the round trips. */
+  static final String FLOOD = "flood";
+  static final String RTT = "rtt";
+
   private static final double MIB = 1024.0 * 1024.0;
 
   /** The row's name in the table: {@code 100 B}, or {@code 100 B tls} / {@code typed} / {@code batched}. */
@@ -97,6 +101,27 @@ record SizeRun(int size, String path, JsonObject sender, JsonObject receiver, Pr
    */
   double perCoreThroughput() {
     return 1e6 / Math.max(senderCpuMicrosPerMessage(), receiverCpuMicrosPerMessage());
+  }
+
+  /**
+   * Allocation and GC of one process in one phase ({@link JvmCounters#since}): {@code flood} or {@code rtt} of
+   * the {@code sender} or, when false, the echo node; an empty object where the driver did not report it.
+   */
+  JsonObject jvm(boolean ofSender, String phase) {
+    JsonObject figures = phase.equals(FLOOD)
+      ? (ofSender ? flood() : sender.getJsonObject("receiver")).getJsonObject("jvm")
+      : ofSender ? rtt().getJsonObject("jvm") : receiver.getJsonObject("rttJvm");
+    return figures == null ? new JsonObject() : figures;
+  }
+
+  /** Bytes a process allocated per message of the measured flood (each side: its whole JVM). */
+  double allocatedBytesPerMessage(boolean ofSender) {
+    return jvm(ofSender, FLOOD).getLong("allocatedBytes", -1L) / (double) Math.max(1, flood().getLong("delivered"));
+  }
+
+  /** Bytes a process allocated per round trip sent (both of its messages, the timer ticks, the warm-up's share). */
+  double allocatedBytesPerRoundTrip(boolean ofSender) {
+    return jvm(ofSender, RTT).getLong("allocatedBytes", -1L) / (double) Math.max(1, rtt().getInteger("sent"));
   }
 
   /** True when every flood message was acknowledged, and received once and in order. */

@@ -225,17 +225,24 @@ public class ChatVerticle extends VerticleBase {
       return;
     }
     List<?> texts = batch != null ? ((JsonArray) batch).getList() : Collections.singletonList(text);
-    // Every text is checked before any is sent: a refused request sends nothing.
+    // Every text is checked before any is sent: a refused request sends nothing. An ASCII text (most chat) is its
+    // own UTF-8, one byte a char: it is measured and later encoded from its chars, with no UTF-8 array in between.
     byte[][] utf8 = new byte[texts.size()][];
+    int[] utf8Lengths = new int[utf8.length];
     for (int i = 0; i < utf8.length; i++) {
       String one = (String) texts.get(i);
       if (one.isBlank()) {
         msg.fail(FailureCodes.BAD_REQUEST, where(batch, i) + "empty text: nothing to send");
         return;
       }
-      utf8[i] = one.getBytes(StandardCharsets.UTF_8);
-      if (utf8[i].length > ChatPayload.MAX_TEXT_BYTES) {
-        msg.fail(FailureCodes.TOO_LARGE, where(batch, i) + "text of " + utf8[i].length + " bytes is longer than "
+      if (ChatPayload.isAscii(one)) {
+        utf8Lengths[i] = one.length();
+      } else {
+        utf8[i] = one.getBytes(StandardCharsets.UTF_8);
+        utf8Lengths[i] = utf8[i].length;
+      }
+      if (utf8Lengths[i] > ChatPayload.MAX_TEXT_BYTES) {
+        msg.fail(FailureCodes.TOO_LARGE, where(batch, i) + "text of " + utf8Lengths[i] + " bytes is longer than "
           + ChatPayload.MAX_TEXT_BYTES);
         return;
       }
@@ -245,9 +252,11 @@ public class ChatVerticle extends VerticleBase {
     long ts = System.currentTimeMillis();
     for (int i = 0; i < utf8.length; i++) {
       String id = idPrefix + "-" + (++nextId);
+      String one = (String) texts.get(i);
       request.add(id);
-      outbox.add(new OutboundChat(id, to, ChatPayload.encode(to != null, ts, id, utf8[i]),
-        new PendingSend(request, (String) texts.get(i), ts, utf8[i].length)));
+      byte[] payload = utf8[i] == null ? ChatPayload.encodeAscii(to != null, ts, id, one)
+        : ChatPayload.encode(to != null, ts, id, utf8[i]);
+      outbox.add(new OutboundChat(id, to, payload, new PendingSend(request, one, ts, utf8Lengths[i])));
     }
   }
 
@@ -259,8 +268,8 @@ public class ChatVerticle extends VerticleBase {
     int resent = 0;
     for (HistoryEntry e : history.unfinished(MAX_RESUMED)) {
       if (e.state() == HistoryEntry.State.SENDING) {
-        outbox.add(new OutboundChat(e.id(), e.peer(), ChatPayload.encode(e.peer() != null, e.ts(), e.id(),
-          e.text().getBytes(StandardCharsets.UTF_8)), RESUMED));
+        outbox.add(new OutboundChat(e.id(), e.peer(),
+          new ChatPayload(e.peer() != null, e.ts(), e.id(), e.text()).encode(), RESUMED));
         resent++;
       }
     }

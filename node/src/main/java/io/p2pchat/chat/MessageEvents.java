@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
@@ -40,6 +41,8 @@ final class MessageEvents {
   private static final DeliveryOptions EVENT = new DeliveryOptions();
   /** Options of the in-process batches ({@link LocalEventBatch}): never beyond this Vert.x instance. */
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  /** {@code HashMap}'s default load factor: a table holds this fraction of its slots before it doubles. */
+  private static final float LOAD_FACTOR = 0.75f;
 
   /**
    * One kind of per-message event: its address, its batched form's address, the batch's in-process form's
@@ -84,7 +87,7 @@ final class MessageEvents {
 
   /** {@code chat.sent} {@code {"id", "to"?, "text", "ts"}}. */
   void sent(String id, String to, String text, long ts) {
-    JsonObject body = new JsonObject().put("id", id).put("text", text).put("ts", ts);
+    JsonObject body = body(to == null ? 3 : 4).put("id", id).put("text", text).put("ts", ts);
     if (to != null) {
       body.put("to", to);
     }
@@ -93,16 +96,25 @@ final class MessageEvents {
 
   /** {@code chat.delivered} {@code {"id", "peer"}}. */
   void delivered(String id, String peer) {
-    emit(delivered, new JsonObject().put("id", id).put("peer", peer));
+    emit(delivered, body(2).put("id", id).put("peer", peer));
   }
 
   /** {@code chat.received} {@code {"id", "from", "to"?, "text", "ts"}} ({@code to}: ours, for a direct message). */
   void received(String id, String from, String to, String text, long ts) {
-    JsonObject body = new JsonObject().put("id", id).put("from", from).put("text", text).put("ts", ts);
+    JsonObject body = body(to == null ? 4 : 5).put("id", id).put("from", from).put("text", text).put("ts", ts);
     if (to != null) {
       body.put("to", to);
     }
     emit(received, body);
+  }
+
+  /**
+   * An empty body for {@code fields} fields, its map's table allocated once at the size they need (a table of
+   * 4 or 8 slots, where a {@code new JsonObject()}'s grows to 16 at its first field: ~32-48 B less per event,
+   * two or three events per message). The same {@code LinkedHashMap} as the default: fields keep their order.
+   */
+  private static JsonObject body(int fields) {
+    return new JsonObject(new LinkedHashMap<>((int) Math.ceil(fields / LOAD_FACTOR)));
   }
 
   private void emit(Kind kind, JsonObject body) {

@@ -25,7 +25,10 @@ import io.p2pchat.wire.frame.PongFrame;
 
 import javax.crypto.AEADBadTagException;
 import java.util.function.Supplier;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -125,6 +128,18 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   private long pingRttNanos = -1;
   private final Map<Long, OutboundChat> chatsByHandle = new HashMap<>();
   private final ArrayDeque<Waiting> backlog = new ArrayDeque<>();
+  /**
+   * The frames of the DATA packet {@link #flush} is building, one buffer for every packet: it is sealed into the
+   * packet's own array before the next is built. A fresh {@link #FRAME_BUDGET} buffer per packet was ~1.2 KB of
+   * garbage per datagram sent, ~150 B per message of a flood (8 to a datagram).
+   */
+  private final ByteBuf frameBytes = Unpooled.buffer(FRAME_BUDGET);
+  private final Buffer frameBuffer = BufferInternal.buffer(frameBytes);
+  /**
+   * The plaintext of the DATA packet {@link #onData} is reading, reused likewise (the frame decoder copies what it
+   * keeps); null while in use, so a call within that one (none today) takes a fresh array instead.
+   */
+  private byte[] plainScratch = new byte[FRAME_BUDGET];
 
   String instance;
   long introId;
@@ -322,7 +337,22 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
         + " is not above the highest accepted: an old packet from a new address does not move the path");
     }
     HeapBytes sealed = HeapBytes.of(packet);
-    byte[] plain = new byte[Math.max(0, sealed.length() - PacketCodec.HEADER_SIZE - AEAD_TAG_BYTES)];
+    int plainLength = Math.max(0, sealed.length() - PacketCodec.HEADER_SIZE - AEAD_TAG_BYTES);
+    byte[] scratch = plainScratch;
+    plainScratch = null;
+    try {
+      open(counter, sealed, scratch != null && scratch.length >= plainLength ? scratch : new byte[plainLength], from,
+        newest, now);
+    } finally {
+      if (scratch != null) {
+        plainScratch = scratch;
+      }
+    }
+  }
+
+  /** {@link #onData} once the packet may be opened: decrypted into {@code plain}, then its frames applied. */
+  private void open(long counter, HeapBytes sealed, byte[] plain, Endpoint from, boolean newest, long now)
+      throws Exception {
     int length;
     try {
       length = channel.open(counter, sealed.array(), sealed.offset(), PacketCodec.HEADER_SIZE, sealed.length(), plain);
@@ -390,7 +420,8 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     channel.rekeyIfDue(now);
     boolean control = pingWanted || pongOwed >= 0;
     while (control || delivery.wantsToSend(now)) {
-      io.vertx.core.buffer.Buffer frames = io.vertx.core.buffer.Buffer.buffer(FRAME_BUDGET);
+      frameBytes.clear();
+      Buffer frames = frameBuffer;
       if (pongOwed >= 0) {
         FrameCodec.encode(frames, new PongFrame(pongOwed));
         pongOwed = -1;

@@ -36,7 +36,7 @@ public record ChatPayload(boolean direct, long ts, String id, String text) {
   }
 
   public byte[] encode() {
-    return encode(direct, ts, id, text.getBytes(StandardCharsets.UTF_8));
+    return isAscii(text) ? encodeAscii(direct, ts, id, text) : encode(direct, ts, id, text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Bytes before the id: kind u8, ts i64, idLen u8. */
@@ -47,35 +47,69 @@ public record ChatPayload(boolean direct, long ts, String id, String text) {
    * the one array returned (every message sent goes through here: no id array, no {@code ByteBuffer}).
    */
   public static byte[] encode(boolean direct, long ts, String id, byte[] utf8Text) {
-    int idLen = id.length();
-    if (idLen > MAX_ID || !isAscii(id)) {
-      byte[] idBytes = id.getBytes(StandardCharsets.US_ASCII);
-      if (idBytes.length > MAX_ID) {
-        throw new IllegalArgumentException("id longer than " + MAX_ID);
-      }
-      id = new String(idBytes, StandardCharsets.US_ASCII); // what the encoder makes of it: '?' for the rest
-      idLen = id.length();
-    }
-    byte[] out = new byte[HEADER_BYTES + idLen + utf8Text.length];
-    out[0] = direct ? KIND_DIRECT : KIND_ROOM;
-    for (int i = 0; i < 8; i++) {
-      out[1 + i] = (byte) (ts >>> (56 - 8 * i)); // big-endian
-    }
-    out[9] = (byte) idLen;
-    for (int i = 0; i < idLen; i++) {
-      out[HEADER_BYTES + i] = (byte) id.charAt(i);
-    }
-    System.arraycopy(utf8Text, 0, out, HEADER_BYTES + idLen, utf8Text.length);
+    String wireId = wireId(id);
+    byte[] out = new byte[HEADER_BYTES + wireId.length() + utf8Text.length];
+    int textAt = writeHeader(out, direct, ts, wireId);
+    System.arraycopy(utf8Text, 0, out, textAt, utf8Text.length);
     return out;
   }
 
-  private static boolean isAscii(String s) {
+  /**
+   * The same bytes as {@link #encode()} for a text that is all ASCII ({@link #isAscii(String)}: its UTF-8 is its
+   * chars, one byte each), written from the text itself: no UTF-8 array in between, ~120 B less garbage per
+   * 100-byte message sent.
+   *
+   * @throws IllegalArgumentException when {@code asciiText} has a char above 0x7F
+   */
+  public static byte[] encodeAscii(boolean direct, long ts, String id, String asciiText) {
+    String wireId = wireId(id);
+    int length = asciiText.length();
+    byte[] out = new byte[HEADER_BYTES + wireId.length() + length];
+    int textAt = writeHeader(out, direct, ts, wireId);
+    for (int i = 0; i < length; i++) {
+      char c = asciiText.charAt(i);
+      if (c >= 0x80) {
+        throw new IllegalArgumentException("BUG: text not ASCII at " + i);
+      }
+      out[textAt + i] = (byte) c;
+    }
+    return out;
+  }
+
+  /** True when every char of {@code s} is ASCII: its UTF-8 is one byte a char, {@code s.length()} bytes. */
+  public static boolean isAscii(String s) {
     for (int i = 0; i < s.length(); i++) {
       if (s.charAt(i) >= 0x80) {
         return false;
       }
     }
     return true;
+  }
+
+  /** The id as it goes on the wire: ASCII ('?' for any other char), at most {@link #MAX_ID} long. */
+  private static String wireId(String id) {
+    if (id.length() <= MAX_ID && isAscii(id)) {
+      return id;
+    }
+    byte[] idBytes = id.getBytes(StandardCharsets.US_ASCII);
+    if (idBytes.length > MAX_ID) {
+      throw new IllegalArgumentException("id longer than " + MAX_ID);
+    }
+    return new String(idBytes, StandardCharsets.US_ASCII); // what the encoder makes of it: '?' for the rest
+  }
+
+  /** Kind, ts, idLen and the id into {@code out}; returns where the text starts. */
+  private static int writeHeader(byte[] out, boolean direct, long ts, String wireId) {
+    int idLen = wireId.length();
+    out[0] = direct ? KIND_DIRECT : KIND_ROOM;
+    for (int i = 0; i < 8; i++) {
+      out[1 + i] = (byte) (ts >>> (56 - 8 * i)); // big-endian
+    }
+    out[9] = (byte) idLen;
+    for (int i = 0; i < idLen; i++) {
+      out[HEADER_BYTES + i] = (byte) wireId.charAt(i);
+    }
+    return HEADER_BYTES + idLen;
   }
 
   /** Read by index: every message received goes through here, and an ASCII one makes only its strings. */

@@ -72,6 +72,24 @@ class TextCodecsTest {
     assertEquals(big, ChatPayload.decode(big.encode()));
   }
 
+  /** The ASCII path writes the very bytes the UTF-8 path does, and refuses a text that is not ASCII. */
+  @Test
+  void chatPayloadAsciiEncodesAsUtf8Does() {
+    String[] texts = {"", "x", "T12 " + "x".repeat(96), "\u0000\u007f~", "x".repeat(ChatPayload.MAX_TEXT_BYTES)};
+    for (String text : texts) {
+      assertTrue(ChatPayload.isAscii(text));
+      for (String id : new String[] {"ab-1", "h\u00e9", "i".repeat(ChatPayload.MAX_ID)}) {
+        assertEquals(HEX.formatHex(ChatPayload.encode(true, -2, id, text.getBytes(java.nio.charset.StandardCharsets.UTF_8))),
+          HEX.formatHex(ChatPayload.encodeAscii(true, -2, id, text)), "text of " + text.length() + ", id " + id);
+      }
+    }
+    assertEquals("00" + "0102030405060708" + "04" + "61622d31" + "6869",
+      HEX.formatHex(new ChatPayload(false, 0x0102030405060708L, "ab-1", "hi").encode()));
+    assertTrue(!ChatPayload.isAscii("h\u00e9") && !ChatPayload.isAscii("\u0080"));
+    assertThrows(IllegalArgumentException.class, () -> ChatPayload.encodeAscii(false, 1, "id", "h\u00e9"));
+    assertThrows(IllegalArgumentException.class, () -> ChatPayload.encodeAscii(false, 1, "i".repeat(ChatPayload.MAX_ID + 1), "x"));
+  }
+
   /**
    * A peer's message id is checked on the way in (front ends key messages by sender and id, logs
    * show it): empty, longer than ours can be, or with characters ours never have is refused.
