@@ -98,7 +98,7 @@ public final class NodeOptions {
   public static final Pattern PREFIX_PATTERN = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   /** What {@link #PREFIX_PATTERN} allows, as an error message says it. */
   public static final String PREFIX_RULE = "1 to 64 letters, digits, '_', '.' or '-'";
-  /** Shortest {@code rendezvous.downAfterSeconds}: keep-alives every 1.5 s; less would give up on one late answer. */
+  /** Shortest {@code rendezvous.downAfterSeconds}: keep-alives every 1.5 s, six in the 1.5 s after one goes unanswered; less would give up on one late answer. */
   public static final int MIN_RENDEZVOUS_DOWN_AFTER_SECONDS = 3;
   /** Longest timing a key takes in seconds (an hour): beyond it a node would look dead to everyone. */
   public static final int MAX_TIMING_SECONDS = 3600;

@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The client's registration with the rendezvous, as a state machine driven by the time the
- * caller passes: register with back-off until answered, then keep-alives; three unanswered
+ * caller passes: register with back-off until answered, then keep-alives; six unanswered
  * keep-alives (or a {@code not-registered} error after a server restart) mean it is down, and
  * registration starts again by itself. Each {@code register} is answered by a {@code challenge}
  * (the server's cookie for our address), which the link answers at once with the same
@@ -20,7 +20,7 @@ import io.vertx.core.json.JsonObject;
  * a silent server earned.
  *
  * <pre>
- * REGISTERING ──registered──▶ REGISTERED ──3 keep-alives unanswered / not-registered──▶ REGISTERING
+ * REGISTERING ──registered──▶ REGISTERED ──6 keep-alives unanswered / not-registered──▶ REGISTERING
  * </pre>
  */
 final class RendezvousLink {
@@ -87,7 +87,7 @@ final class RendezvousLink {
     this.identity = identity;
     this.registration = registration.copy().put(Control.KEY, Control.base64(identity.signingPublicKey()));
     this.keepAliveNanos = Math.min(Math.min(keepAliveNanos, Timing.SERVER_KEEPALIVE_MAX_NANOS), downAfterNanos / 2);
-    this.replyTimeoutNanos = downAfterNanos / 2 / Timing.SERVER_MISSES_BEFORE_DOWN;
+    this.replyTimeoutNanos = downAfterNanos / 2 / Timing.SERVER_KEEPALIVES_BEFORE_DOWN;
   }
 
   State state() {
@@ -199,11 +199,11 @@ final class RendezvousLink {
       retryInterval = Math.min(retryInterval * 2, Timing.REGISTER_MAX_RETRY_NANOS);
       return;
     }
-    if (awaitingSince != 0 && ++misses >= Timing.SERVER_MISSES_BEFORE_DOWN) {
+    if (awaitingSince != 0 && ++misses >= Timing.SERVER_KEEPALIVES_BEFORE_DOWN) {
       state = State.REGISTERING;
       awaitingSince = 0;
       misses = 0;
-      actions.down("no answer to " + Timing.SERVER_MISSES_BEFORE_DOWN + " keep-alives");
+      actions.down("no answer to " + Timing.SERVER_KEEPALIVES_BEFORE_DOWN + " keep-alives");
       actions.unreachable();
       nextSendAt = now;
       onTimer(now);
