@@ -67,10 +67,20 @@ public enum CipherSuite {
   }
 
   SecretKeySpec key(byte[] key) {
+    return new SecretKeySpec(checkedKey(key), keyAlgorithm);
+  }
+
+  /** {@code key}, once it is known to have this suite's length. */
+  byte[] checkedKey(byte[] key) {
     if (key.length != KEY_LENGTH) {
       throw new IllegalArgumentException("key must be " + KEY_LENGTH + " bytes");
     }
-    return new SecretKeySpec(key, keyAlgorithm);
+    return key;
+  }
+
+  /** The JCE algorithm name of this suite's keys ("AES", "ChaCha20"). */
+  String keyAlgorithm() {
+    return keyAlgorithm;
   }
 
   /** Writes the nonce of {@code counter} into the 12-byte {@code nonce} and wraps it in a spec. */

@@ -41,7 +41,7 @@ final class NoiseCipherState {
       return plaintext.clone();
     }
     try {
-      Cipher cipher = ThreadCiphers.current().encrypting(suite, suite.key(key), n);
+      Cipher cipher = ThreadCiphers.current().encrypting(suite, key, n);
       cipher.updateAAD(ad);
       byte[] out = cipher.doFinal(plaintext);
       n++;
@@ -59,7 +59,7 @@ final class NoiseCipherState {
       throw new HandshakeException("handshake ciphertext shorter than its tag");
     }
     try {
-      Cipher cipher = ThreadCiphers.current().decrypting(suite, suite.key(key), n);
+      Cipher cipher = ThreadCiphers.current().decrypting(suite, key, n);
       cipher.updateAAD(ad);
       byte[] out = cipher.doFinal(ciphertext);
       n++;

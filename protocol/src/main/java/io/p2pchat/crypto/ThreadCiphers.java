@@ -2,8 +2,9 @@ package io.p2pchat.crypto;
 
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
+import java.security.spec.AlgorithmParameterSpec;
 import javax.crypto.Cipher;
-import javax.crypto.spec.SecretKeySpec;
+import javax.crypto.SecretKey;
 
 /**
  * The JCE cipher objects of one thread, one per suite and direction, that every {@link TransportCipher}
@@ -16,6 +17,11 @@ import javax.crypto.spec.SecretKeySpec;
  * packets in a row cost what they cost with a cipher of their own. Encryption and decryption use
  * distinct objects, so a decrypt never follows the same thread's encrypt with its key and nonce (the
  * JDK's ChaCha20 refuses an init that repeats the previous one's key and nonce, see {@link #decrypting}).
+ *
+ * <p>The callers hand over key bytes, not key objects: a session direction keeps a 32-byte array, and
+ * the init gets it through the thread's one {@link BorrowedKey}, so neither a session nor a packet holds
+ * or allocates a {@code SecretKeySpec}. The init copies the bytes out of it ({@code getEncoded}, as from a
+ * {@code SecretKeySpec}); the key object holds them only for the duration of that call.
  * Never shared between threads: a ThreadLocal, and nothing here is handed out beyond one call.
  */
 final class ThreadCiphers {
@@ -25,8 +31,9 @@ final class ThreadCiphers {
   private final Cipher[] encrypt = new Cipher[CipherSuite.values().length];
   private final Cipher[] decrypt = new Cipher[CipherSuite.values().length];
   private final byte[] nonce = new byte[CipherSuite.NONCE_LENGTH];
-  /** Key and counter of the last decrypt init (of any suite: distinct suites never share a key object). */
-  private SecretKeySpec lastOpenedKey;
+  private final BorrowedKey borrowed = new BorrowedKey();
+  /** Key array and counter of the last decrypt init (of any suite: distinct suites never share a key array). */
+  private byte[] lastOpenedKey;
   private long lastOpenedCounter;
 
   private ThreadCiphers() {
@@ -38,12 +45,12 @@ final class ThreadCiphers {
   }
 
   /** This thread's encrypting cipher of {@code suite}, initialised with {@code key} and the nonce of {@code counter}. */
-  Cipher encrypting(CipherSuite suite, SecretKeySpec key, long counter) throws GeneralSecurityException {
+  Cipher encrypting(CipherSuite suite, byte[] key, long counter) throws GeneralSecurityException {
     Cipher c = encrypt[suite.ordinal()];
     if (c == null) {
       c = encrypt[suite.ordinal()] = suite.newCipher();
     }
-    c.init(Cipher.ENCRYPT_MODE, key, suite.nonce(counter, nonce));
+    init(c, Cipher.ENCRYPT_MODE, suite, key, counter);
     return c;
   }
 
@@ -53,23 +60,67 @@ final class ThreadCiphers {
    * to decrypt (a replayed packet, or the genuine packet after a forgery with its counter): an init with
    * another nonce in between resets that check; nothing is decrypted with it.
    */
-  Cipher decrypting(CipherSuite suite, SecretKeySpec key, long counter) throws GeneralSecurityException {
+  Cipher decrypting(CipherSuite suite, byte[] key, long counter) throws GeneralSecurityException {
     Cipher c = decrypt[suite.ordinal()];
     if (c == null) {
       c = decrypt[suite.ordinal()] = suite.newCipher();
     }
     if (key == lastOpenedKey && counter == lastOpenedCounter) {
-      c.init(Cipher.DECRYPT_MODE, key, suite.nonce(counter ^ 1, nonce));
+      init(c, Cipher.DECRYPT_MODE, suite, key, counter ^ 1);
     }
     lastOpenedKey = key;
     lastOpenedCounter = counter;
     try {
-      c.init(Cipher.DECRYPT_MODE, key, suite.nonce(counter, nonce));
+      init(c, Cipher.DECRYPT_MODE, suite, key, counter);
     } catch (InvalidKeyException sameAsBefore) {
-      // Another key object with the same bytes (two ends of a test in one thread): the same reset.
-      c.init(Cipher.DECRYPT_MODE, key, suite.nonce(counter ^ 1, nonce));
-      c.init(Cipher.DECRYPT_MODE, key, suite.nonce(counter, nonce));
+      // Another key array with the same bytes (two ends of a test in one thread): the same reset.
+      init(c, Cipher.DECRYPT_MODE, suite, key, counter ^ 1);
+      init(c, Cipher.DECRYPT_MODE, suite, key, counter);
     }
     return c;
+  }
+
+  /** {@code c.init} with {@code key}'s bytes in the thread's key object, which lets go of them afterwards. */
+  private void init(Cipher c, int mode, CipherSuite suite, byte[] key, long counter) throws GeneralSecurityException {
+    AlgorithmParameterSpec iv = suite.nonce(counter, nonce);
+    borrowed.lend(suite.keyAlgorithm(), key);
+    try {
+      c.init(mode, borrowed, iv);
+    } finally {
+      borrowed.lend(null, null);
+    }
+  }
+
+  /**
+   * The thread's key object: the bytes of the init at hand, as a RAW secret key of the suite's algorithm
+   * (what the JDK's AES-GCM and ChaCha20-Poly1305 accept, as they accept a {@code SecretKeySpec}). Every
+   * {@link #getEncoded} is a fresh copy, as {@code SecretKeySpec}'s is: the JDK keeps the copy it gets and
+   * wipes it later, so handing out the session's own array would wipe the session's key. Not serialisable
+   * in any useful sense (its fields are transient): it never leaves this class.
+   */
+  private static final class BorrowedKey implements SecretKey {
+    private static final long serialVersionUID = 1L;
+    private transient String algorithm;
+    private transient byte[] bytes;
+
+    void lend(String algorithm, byte[] bytes) {
+      this.algorithm = algorithm;
+      this.bytes = bytes;
+    }
+
+    @Override
+    public String getAlgorithm() {
+      return algorithm;
+    }
+
+    @Override
+    public String getFormat() {
+      return "RAW";
+    }
+
+    @Override
+    public byte[] getEncoded() {
+      return bytes == null ? null : bytes.clone();
+    }
   }
 }

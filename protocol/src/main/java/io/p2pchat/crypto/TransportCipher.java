@@ -5,7 +5,6 @@ import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.ShortBufferException;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The AEAD of one direction of a session, for DATA packets. The nonce is the packet counter of the
@@ -20,8 +19,9 @@ import javax.crypto.spec.SecretKeySpec;
  * forged counter cannot move it. Old keys are forgotten: forward secrecy within a session.
  *
  * <p>No {@code javax.crypto.Cipher} of its own: each packet borrows the thread's ({@link ThreadCiphers}),
- * re-initialised with this direction's key, so a direction costs its key and a few counters (a rendezvous
- * holds one session per client). The send side refuses a counter that is not larger than the last one:
+ * re-initialised with this direction's key, so a direction costs its key bytes and a few counters (a
+ * rendezvous holds one session per client): no {@code SecretKeySpec} either, the thread's reusable key
+ * object carries the bytes into the init. The send side refuses a counter that is not larger than the last one:
  * reusing a nonce would break both AEADs.
  * Not thread-safe: the session owner calls it from one thread.
  */
@@ -43,14 +43,14 @@ public final class TransportCipher {
 
   private final CipherSuite suite;
   private long epoch;
-  /** The current epoch's key (it holds its own copy of the bytes; Rekey() reads them from it). */
-  private SecretKeySpec keySpec;
-  private SecretKeySpec previousKeySpec; // receive side: epoch - 1, or null
+  /** The current epoch's key: this cipher's own copy, wiped once the epoch is left behind. */
+  private byte[] key;
+  private byte[] previousKey; // receive side: epoch - 1, or null
   private long lastSent = -1;
 
   TransportCipher(CipherSuite suite, byte[] key) {
     this.suite = suite;
-    this.keySpec = suite.key(key);
+    this.key = suite.checkedKey(key).clone();
   }
 
   /** A cipher for one direction with a given epoch-0 key (tests, benchmarks). */
@@ -92,11 +92,13 @@ public final class TransportCipher {
       throw new IllegalArgumentException("counter jumps " + (e - epoch) + " epochs, max " + MAX_EPOCH_ADVANCE);
     }
     while (epoch < e) {
-      keySpec = rekey(keySpec);
+      byte[] next = suite.rekey(key);
+      wipe(key);
+      key = next;
       epoch++;
     }
     try {
-      Cipher cipher = ThreadCiphers.current().encrypting(suite, keySpec, counter);
+      Cipher cipher = ThreadCiphers.current().encrypting(suite, key, counter);
       cipher.updateAAD(ad, adOff, adLen);
       int n = cipher.doFinal(in, inOff, inLen, out, outOff);
       lastSent = counter;
@@ -128,39 +130,53 @@ public final class TransportCipher {
     }
     long e = epochOf(counter);
     if (e == epoch) {
-      return open(keySpec, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
+      return open(key, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
     }
-    if (e == epoch - 1 && previousKeySpec != null) {
-      return open(previousKeySpec, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
+    if (e == epoch - 1 && previousKey != null) {
+      return open(previousKey, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
     }
     if (e < epoch || e - epoch > MAX_EPOCH_ADVANCE) {
       throw new AEADBadTagException("packet epoch " + e + " outside [" + (epoch - 1) + ", " + (epoch + MAX_EPOCH_ADVANCE) + "]");
     }
-    // A newer epoch: derive its key on the side and adopt it only if the packet authenticates.
-    SecretKeySpec prev = keySpec;
-    SecretKeySpec cand = keySpec;
+    // A newer epoch: derive its key on the side and adopt it only if the packet authenticates. The keys
+    // derived on the way and not kept (those between, or all of them if it fails) are wiped.
+    byte[] prev = null;
+    byte[] cand = key;
     for (long i = epoch; i < e; i++) {
+      byte[] next = suite.rekey(cand);
+      if (prev != null && prev != key) {
+        wipe(prev);
+      }
       prev = cand;
-      cand = rekey(cand);
+      cand = next;
     }
-    int n = open(cand, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
-    previousKeySpec = prev;
-    keySpec = cand;
+    int n;
+    try {
+      n = open(cand, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
+    } catch (AEADBadTagException | RuntimeException failed) {
+      if (prev != key) {
+        wipe(prev);
+      }
+      wipe(cand);
+      throw failed;
+    }
+    if (previousKey != null) {
+      wipe(previousKey);
+    }
+    if (prev != key) {
+      wipe(key);
+    }
+    previousKey = prev;
+    key = cand;
     epoch = e;
     return n;
   }
 
-  /** Noise Rekey() of {@code key}; the copy of its bytes read for it is wiped. */
-  private SecretKeySpec rekey(SecretKeySpec key) {
-    byte[] bytes = key.getEncoded();
-    byte[] next = suite.rekey(bytes);
-    Arrays.fill(bytes, (byte) 0);
-    SecretKeySpec spec = suite.key(next);
-    Arrays.fill(next, (byte) 0);
-    return spec;
+  private static void wipe(byte[] k) {
+    Arrays.fill(k, (byte) 0);
   }
 
-  private int open(SecretKeySpec k, long counter, byte[] ad, int adOff, int adLen, byte[] in, int inOff, int inLen, byte[] out, int outOff)
+  private int open(byte[] k, long counter, byte[] ad, int adOff, int adLen, byte[] in, int inOff, int inLen, byte[] out, int outOff)
       throws AEADBadTagException {
     try {
       Cipher cipher = ThreadCiphers.current().decrypting(suite, k, counter);

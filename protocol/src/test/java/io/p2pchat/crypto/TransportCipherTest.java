@@ -2,8 +2,12 @@ package io.p2pchat.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.security.Key;
 import java.util.Arrays;
 import java.util.Random;
 import javax.crypto.AEADBadTagException;
@@ -149,5 +153,57 @@ class TransportCipherTest {
     assertArrayEquals(new byte[] {9}, open(c[1], 3, new byte[0], ct));
     assertThrows(IllegalArgumentException.class,
         () -> seal(c[0], (TransportCipher.MAX_EPOCH_ADVANCE + 1) * EPOCH, new byte[0], new byte[1]));
+  }
+
+  @org.junit.jupiter.api.Test
+  void aDirectionHoldsKeyBytesNoKeyObject() {
+    for (Field f : TransportCipher.class.getDeclaredFields()) {
+      if (!Modifier.isStatic(f.getModifiers())) {
+        assertFalse(Key.class.isAssignableFrom(f.getType()), f + ": a key object per direction is ~24 bytes a session");
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(CipherSuite.class)
+  void theCallersKeyIsCopiedAndLeftAloneAcrossRotations(CipherSuite suite) throws Exception {
+    byte[] key = new byte[32];
+    new Random(SEED).nextBytes(key);
+    byte[] original = key.clone();
+    TransportCipher send = TransportCipher.of(suite, key);
+    TransportCipher recv = TransportCipher.of(suite, key);
+    byte[] ad = {7};
+    for (long counter : new long[] {0, EPOCH - 1, EPOCH, 3 * EPOCH + 5}) {
+      assertArrayEquals(new byte[] {1, 2}, roundTrip(send, recv, counter, ad, new byte[] {1, 2}));
+    }
+    assertEquals(3, recv.currentEpoch());
+    assertArrayEquals(original, key, "the cipher rotates and wipes its own copies, not the caller's array");
+  }
+
+  /**
+   * Two sessions of distinct keys on one thread, their packets interleaved and each across an epoch
+   * boundary (the receiver holding the previous epoch's key too): each packet inits the thread's cipher
+   * with its own key, and nothing of the last init (key, nonce) leaks into the next.
+   */
+  @ParameterizedTest
+  @EnumSource(CipherSuite.class)
+  void sessionsSharingTheThreadsCipherStayApartAcrossEpochs(CipherSuite suite) throws Exception {
+    Random rnd = new Random(SEED);
+    TransportCipher[] a = pair(suite, rnd);
+    TransportCipher[] b = pair(suite, rnd);
+    byte[] ad = {1, 2, 3, 4};
+    byte[] msgA = {10, 11};
+    byte[] msgB = {20, 21, 22};
+    byte[] aOld = seal(a[0], EPOCH - 1, ad, msgA);
+    byte[] bOld = seal(b[0], EPOCH - 1, ad, msgB);
+    byte[] aNew = seal(a[0], EPOCH, ad, msgA);
+    byte[] bNew = seal(b[0], EPOCH + 1, ad, msgB);
+    assertArrayEquals(msgA, open(a[1], EPOCH, ad, aNew));
+    assertArrayEquals(msgB, open(b[1], EPOCH + 1, ad, bNew));
+    assertArrayEquals(msgA, open(a[1], EPOCH - 1, ad, aOld), "a's previous epoch");
+    assertArrayEquals(msgB, open(b[1], EPOCH - 1, ad, bOld), "b's previous epoch");
+    assertThrows(AEADBadTagException.class, () -> open(b[1], EPOCH, ad, aNew), "a's packet under b's key");
+    assertThrows(AEADBadTagException.class, () -> open(a[1], EPOCH - 1, ad, bOld), "b's packet under a's key");
+    assertArrayEquals(msgA, open(a[1], EPOCH, ad, aNew), "the same packet again, after another key's init");
   }
 }
