@@ -3,7 +3,6 @@ package io.p2pchat.control;
 import io.p2pchat.common.NodeLog;
 import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.crypto.NodeIdentity;
-import io.p2pchat.crypto.ReplayWindow;
 import io.p2pchat.crypto.SessionKeys;
 import io.p2pchat.crypto.TransportCipher;
 import io.p2pchat.wire.Endpoint;
@@ -14,7 +13,8 @@ import javax.crypto.AEADBadTagException;
  * One end of an established control channel: seals the control messages it sends and opens the ones
  * it receives (byte payloads: what they mean, JSON today, is the caller's business). The same discipline
  * as peer DATA: nonce = an explicit 64-bit counter in the cleartext header, the 16-byte header as
- * associated data, {@link ReplayWindow} after authentication, key epochs every 2^20 messages by the
+ * associated data, a replay window after authentication (its own, smaller than DATA's
+ * {@link io.p2pchat.crypto.ReplayWindow}: see {@link #REPLAY_WINDOW}), key epochs every 2^20 messages by the
  * transport cipher, and a fresh handshake every {@link ControlTiming#REHANDSHAKE_AFTER_NANOS} driven by
  * the client. One per client on the server, one on the client; pure: time is passed in, no socket.
  *
@@ -36,14 +36,16 @@ public final class ControlSession {
   private final NodeLog log;
 
   /**
-   * Blocks of the replay window: 4 x 64 bits, a window of 192 counters (64 bytes a session, against
-   * 288 for DATA's 2048 bits; a rendezvous holds a session per client). Control is low-rate: a client
-   * has a few requests and acks in flight, at most one mailbox envelope's 98 parts in a burst; DATA's
-   * 1984-packet window is sized for a fast path's reordering, which a control burst never reaches.
-   * A message reordered behind more than 192 later ones is dropped as too old, like a lost one, and
-   * sent again (with a new counter) by the client's retransmission.
+   * Counters of the replay window: the highest accepted one and the 127 below it are each accepted once.
+   * Control is low-rate: a client has a few requests and acks in flight, at most one mailbox envelope's
+   * 98 parts in a burst, so a whole burst reordered still fits; DATA's 1984-packet window is sized for a
+   * fast path's reordering, which a control burst never reaches. A message reordered behind more than
+   * 127 later ones is dropped as too old, like a lost one, and sent again (with a new counter) by the
+   * client's retransmission. Held as three long fields of the session ({@link #replayTop},
+   * {@link #replaySeen}, {@link #replaySeenOlder}: 24 bytes), not a {@code ReplayWindow} and its array
+   * (80 bytes): a rendezvous holds a session per client.
    */
-  static final int REPLAY_BLOCKS = 4;
+  static final int REPLAY_WINDOW = 2 * Long.SIZE;
 
   /** Which side this end is. */
   public enum Role { CLIENT, SERVER }
@@ -56,7 +58,12 @@ public final class ControlSession {
   /** The two directions' ciphers, not their {@link SessionKeys}: a server keeps nothing else of the handshake. */
   private final TransportCipher send;
   private final TransportCipher receive;
-  private final ReplayWindow replay = new ReplayWindow(REPLAY_BLOCKS);
+  /** The highest counter accepted, or -1: the top of the replay window. */
+  private long replayTop = -1;
+  /** Bit i: counter {@code replayTop - i} was accepted (i in [0, 64)). */
+  private long replaySeen;
+  /** Bit i: counter {@code replayTop - 64 - i} was accepted (i in [0, 64)). */
+  private long replaySeenOlder;
   /**
    * Client side: the server's X25519 static key and the handshake hash. Null on the server side: the
    * handshake proved the client's static key and bound it to its identity once; a re-key is a new
@@ -196,7 +203,7 @@ public final class ControlSession {
       // u64 counters at or above 2^63 are never sent (a sender would need 2^63 messages): a forgery.
       throw new ControlException(ControlDrop.UNAUTHENTICATED, "counter above 2^63");
     }
-    if (!replay.check(counter)) {
+    if (!replayFresh(counter)) {
       throw new ControlException(ControlDrop.REPLAYED, "counter " + counter + " already seen or too old");
     }
     int header = ControlCodec.SEALED_HEADER_SIZE;
@@ -206,11 +213,48 @@ public final class ControlSession {
     } catch (AEADBadTagException e) {
       throw new ControlException(ControlDrop.UNAUTHENTICATED, "sealed message failed authentication: " + e.getMessage());
     }
-    replay.accept(counter); // cannot fail: checked above, and nothing ran in between
+    replayAccept(counter); // checked above, and nothing ran in between
     if (state == State.PENDING) {
       transition(State.ESTABLISHED, "the client's first sealed message authenticated");
     }
     return plain;
+  }
+
+  /** True if {@code counter} (not negative) was not accepted before and is within the window below the top. */
+  private boolean replayFresh(long counter) {
+    long below = replayTop - counter;
+    if (below < 0) {
+      return true;
+    }
+    if (below >= REPLAY_WINDOW) {
+      return false;
+    }
+    long bits = below < Long.SIZE ? replaySeen : replaySeenOlder;
+    return (bits & (1L << below)) == 0; // the shift takes below mod 64
+  }
+
+  /** Records {@code counter}, which {@link #replayFresh} accepted: a new top slides the window up. */
+  private void replayAccept(long counter) {
+    if (counter > replayTop) {
+      long above = counter - replayTop; // overflows (negative) only from the empty window's -1 to 2^63-1
+      if (above >= REPLAY_WINDOW || above < 0) {
+        replaySeenOlder = 0;
+        replaySeen = 0;
+      } else if (above >= Long.SIZE) {
+        replaySeenOlder = replaySeen << (above - Long.SIZE);
+        replaySeen = 0;
+      } else {
+        replaySeenOlder = (replaySeenOlder << above) | (replaySeen >>> (Long.SIZE - above));
+        replaySeen <<= above;
+      }
+      replayTop = counter;
+    }
+    long below = replayTop - counter;
+    if (below < Long.SIZE) {
+      replaySeen |= 1L << below;
+    } else {
+      replaySeenOlder |= 1L << below;
+    }
   }
 
   /** Closes the session: it seals and opens nothing more (replaced by a newer one, or the client left). */

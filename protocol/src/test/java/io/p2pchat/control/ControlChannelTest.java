@@ -172,6 +172,61 @@ class ControlChannelTest {
     assertTrue(ControlDrop.REPLAYED.expected(), "a network that duplicates makes replays: counted, logged at DEBUG");
   }
 
+  /**
+   * The control channel's own window ({@link ControlSession#REPLAY_WINDOW}: the top and the 127 counters
+   * below it): each counter is accepted once, the ones further below are refused, across the seam of its
+   * two 64-bit words and after slides of every size. Checked against a model (a set of the accepted
+   * counters) over seeded random deliveries: reordered, duplicated, some never delivered.
+   */
+  @Test
+  void theControlReplayWindowAcceptsEachCounterOnceAndRefusesOnesBelowIt() throws Exception {
+    Net net = new Net(CipherSuite.AES_GCM);
+    ControlSession serverSide = net.connect()[1];
+    int w = ControlSession.REPLAY_WINDOW;
+    assertEquals(128, w);
+    byte[][] sent = new byte[4000][];
+    for (int i = 0; i < sent.length; i++) {
+      sent[i] = serverSide.seal(bytes("m" + i), net.nowNanos);
+    }
+    // the seam of the two words and the window's floor, with the top at 300
+    assertInstanceOf(ControlClient.Event.Message.class, net.toClient(sent[300]));
+    for (int c : new int[] {300 - 63, 300 - 64, 300 - 65, 300 - (w - 1)}) {
+      assertInstanceOf(ControlClient.Event.Message.class, net.toClient(sent[c]), "counter " + c);
+      assertEquals(ControlDrop.REPLAYED, dropOf(net.toClient(sent[c])), "counter " + c + " again");
+    }
+    assertEquals(ControlDrop.REPLAYED, dropOf(net.toClient(sent[300 - w])), "one below the window");
+    assertEquals(ControlDrop.REPLAYED, dropOf(net.toClient(sent[0])), "far below the window");
+
+    java.util.Random rnd = new java.util.Random(0x7e91a);
+    java.util.BitSet accepted = new java.util.BitSet();
+    for (int c : new int[] {300, 300 - 63, 300 - 64, 300 - 65, 300 - (w - 1)}) {
+      accepted.set(c);
+    }
+    int top = 300;
+    int next = 301;
+    for (int step = 0; step < 3000 && next < sent.length; step++) {
+      int c;
+      int pick = rnd.nextInt(20);
+      if (pick < 6) {
+        c = Math.min(sent.length - 1, next + rnd.nextInt(pick == 0 ? 140 : 3)); // ahead: slides of every size
+        next = c + 1;
+      } else {
+        c = Math.max(0, top - rnd.nextInt(w + 8)); // reordered, a duplicate, or just below the window
+      }
+      boolean expected = c > top || (top - c < w && !accepted.get(c));
+      ControlClient.Event e = net.toClient(sent[c]);
+      if (expected) {
+        var m = assertInstanceOf(ControlClient.Event.Message.class, e, "counter " + c + ", top " + top);
+        assertArrayEquals(bytes("m" + c), m.payload());
+        accepted.set(c);
+        top = Math.max(top, c);
+      } else {
+        assertEquals(ControlDrop.REPLAYED, dropOf(e), "counter " + c + ", top " + top);
+      }
+    }
+    assertTrue(top > 3000, "the window slid across the whole run: top " + top);
+  }
+
   @Test
   void forgedSealedDatagramsAreRefusedWithTheirReasonAndTheSessionStillWorks() throws Exception {
     Net net = new Net(CipherSuite.CHACHA20_POLY1305);
