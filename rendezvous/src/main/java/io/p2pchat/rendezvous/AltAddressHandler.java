@@ -72,10 +72,10 @@ final class AltAddressHandler extends ClientCommandHandler {
         + ": the cookie was not issued to that address");
     }
     outbox.answer(ex, Control.of(ControlType.ALT_OK).put(Control.ADDRESS, alt.toString()));
-    if (alt.equals(client.alt)) {
+    if (alt.equals(client.alt())) {
       return; // confirmed again (its alt-ok was lost): the room knows it already
     }
-    client.alt = alt;
+    client.alt(alt);
     validated++;
     log.info("{} also at {} (validated; registered at {})", client.nick, alt, client.address);
     introductions.introduceToRoom(ex, client);

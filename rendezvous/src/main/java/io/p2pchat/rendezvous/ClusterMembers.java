@@ -86,7 +86,7 @@ final class ClusterMembers implements RendezvousDirectory.Listener {
   @Override
   public void departed(String nick, String owner) {
     Registration r = registry.byNick(nick);
-    if (r != null && owner.equals(r.owner)) {
+    if (r != null && owner.equals(r.owner())) {
       registry.remove(r);
       host.announceGone(r);
     }
@@ -97,10 +97,10 @@ final class ClusterMembers implements RendezvousDirectory.Listener {
     long now = System.nanoTime();
     for (String nick : nicks) {
       Registration r = registry.byNick(nick);
-      if (r != null && owner.equals(r.owner)) {
+      if (r != null && owner.equals(r.owner())) {
         r.lastSeenNanos = now;
         // Its instance refreshes it, so it is alive after all (evicted by a long pause, then back).
-        r.orphaned = false;
+        r.orphaned(false);
       } else if (r == null) {
         host.recover(nick);
       }
@@ -113,7 +113,7 @@ final class ClusterMembers implements RendezvousDirectory.Listener {
     // Not forgotten at once: their clients fail over within seconds and take their registrations
     // over with the same key (peers with a direct path never notice); the rest expire by the TTL.
     // Meanwhile nobody is introduced or relayed to them: it could only reach the dead instance.
-    orphans.forEach(r -> r.orphaned = true);
+    orphans.forEach(r -> r.orphaned(true));
     log.info("cluster: instance {} left; its {} until their TTL to re-register elsewhere",
       owner, Plural.of(orphans.size(), "client has", "clients have"));
   }

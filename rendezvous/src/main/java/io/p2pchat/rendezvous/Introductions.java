@@ -104,10 +104,10 @@ final class Introductions {
    * behalf of {@code ex} (null for the cluster's news).
    */
   void introduce(Exchange ex, Registration a, Registration b) {
-    if (a.orphaned || b.orphaned) {
+    if (a.orphaned() || b.orphaned()) {
       // One of them is a client of a departed instance: it hears nothing until it registers again
       // (with another instance), and then both are introduced anew.
-      log.info("not introducing {} and {}: {}'s instance left the cluster", a.nick, b.nick, a.orphaned ? a.nick : b.nick);
+      log.info("not introducing {} and {}: {}'s instance left the cluster", a.nick, b.nick, a.orphaned() ? a.nick : b.nick);
       if (ex != null) {
         ex.handled();
       }
@@ -158,7 +158,7 @@ final class Introductions {
     if (to.isLocal()) {
       tellLocal(ex, to, msg);
     } else {
-      directory.deliver(to.owner, to.nick, msg);
+      directory.deliver(to.owner(), to.nick, msg);
     }
   }
 
@@ -314,11 +314,11 @@ final class Introductions {
       .put(Control.RELAY_ID, peer.relayId)
       .put(Control.PUBLIC, peer.address.toString())
       .put(Control.LOCAL, Control.toJson(peer.local));
-    if (peer.alt != null) {
-      about.put(Control.ALT, peer.alt.toString()); // validated: the peer received its cookie there
+    if (peer.alt() != null) {
+      about.put(Control.ALT, peer.alt().toString()); // validated: the peer received its cookie there
     }
-    if (peer.portmap != null) {
-      about.put(Control.PORTMAP, peer.portmap.toString()); // on the peer's registered host
+    if (peer.portmap() != null) {
+      about.put(Control.PORTMAP, peer.portmap().toString()); // on the peer's registered host
     }
     return intro
       .put(Control.INTRO_ID, introId)

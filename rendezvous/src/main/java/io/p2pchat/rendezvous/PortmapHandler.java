@@ -41,9 +41,9 @@ final class PortmapHandler extends ClientCommandHandler {
         + " is not on its registered host " + client.address);
     }
     // Told again (its portmap-ok was lost), or the address peers have already: only answered.
-    boolean news = !mapped.equals(client.portmap) && !mapped.equals(client.address);
+    boolean news = !mapped.equals(client.portmap()) && !mapped.equals(client.address);
     if (news) {
-      client.portmap = mapped;
+      client.portmap(mapped);
       taken++;
       log.info("{} mapped at {} by its gateway (registered at {})", client.nick, mapped, client.address);
     }

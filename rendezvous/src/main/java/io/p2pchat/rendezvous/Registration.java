@@ -15,26 +15,18 @@ final class Registration {
   /** Random per client process: a new one means the client restarted and its sessions are new. */
   String instance;
   Endpoint address;
-  /**
-   * Its address of the other family, validated by {@link AltAddressHandler} (an additional reflexive
-   * candidate peers are told of), or null.
-   */
-  Endpoint alt;
-  /** The address its gateway's port mapping forwards to it, on the host of {@link #address} ({@link PortmapHandler}), or null. */
-  Endpoint portmap;
   List<Endpoint> local;
   final long relayId;
   long lastSeenNanos;
   /** When it registered with us (or was announced to us): the cluster's arrival race is judged by it. */
   final long sinceNanos;
-  /** Null for a client of this instance; else the cluster node id of the instance it is registered with. */
-  String owner;
   /**
-   * Its instance left the cluster: kept until its TTL, so that the client can move to another
-   * instance with the same key and relay id, but neither introduced nor relayed to meanwhile (its
-   * instance cannot hand it anything, and its address is the one it had there).
+   * What most registrations do not have, in one field ({@link #owner()}, {@link #alt()}, {@link #portmap()},
+   * {@link #orphaned()}): null for a client of ours with none of it (the common case), the owner's node id
+   * (a {@code String}, shared by its instance's clients) for a client of another instance with nothing
+   * else, a {@link Rare} otherwise. Four fields of their own cost every registration 16 bytes.
    */
-  boolean orphaned;
+  private Object rare;
   /**
    * Its relay budget ({@link RelayBudget}, GCRA): when its bucket would be full again. Spent where relay
    * frames enter the cluster (used once a client of another instance moves here).
@@ -65,14 +57,86 @@ final class Registration {
     this.address = address;
     this.local = local;
     this.relayId = relayId;
-    this.owner = owner;
+    this.rare = owner;
     this.lastSeenNanos = nowNanos;
     this.sinceNanos = nowNanos;
     this.relayReadyNanos = nowNanos; // a full bucket
   }
 
   boolean isLocal() {
-    return owner == null;
+    return owner() == null;
+  }
+
+  /** Null for a client of this instance; else the cluster node id of the instance it is registered with. */
+  String owner() {
+    return rare instanceof Rare r ? r.owner : (String) rare;
+  }
+
+  void owner(String owner) {
+    if (rare instanceof Rare r) {
+      r.owner = owner;
+    } else {
+      rare = owner;
+    }
+  }
+
+  /**
+   * Its address of the other family, validated by {@link AltAddressHandler} (an additional reflexive
+   * candidate peers are told of), or null.
+   */
+  Endpoint alt() {
+    return rare instanceof Rare r ? r.alt : null;
+  }
+
+  /** The address its gateway's port mapping forwards to it, on the host of {@link #address} ({@link PortmapHandler}), or null. */
+  Endpoint portmap() {
+    return rare instanceof Rare r ? r.portmap : null;
+  }
+
+  /**
+   * Its instance left the cluster: kept until its TTL, so that the client can move to another
+   * instance with the same key and relay id, but neither introduced nor relayed to meanwhile (its
+   * instance cannot hand it anything, and its address is the one it had there).
+   */
+  boolean orphaned() {
+    return rare instanceof Rare r && r.orphaned;
+  }
+
+  void alt(Endpoint alt) {
+    setRare(alt, portmap(), orphaned());
+  }
+
+  void portmap(Endpoint portmap) {
+    setRare(alt(), portmap, orphaned());
+  }
+
+  void orphaned(boolean orphaned) {
+    setRare(alt(), portmap(), orphaned);
+  }
+
+  /** A holder while any of them is set; the owner alone (or null) once none is. */
+  private void setRare(Endpoint alt, Endpoint portmap, boolean orphaned) {
+    if (alt == null && portmap == null && !orphaned) {
+      rare = owner();
+      return;
+    }
+    Rare r = rare instanceof Rare held ? held : new Rare(owner());
+    r.alt = alt;
+    r.portmap = portmap;
+    r.orphaned = orphaned;
+    rare = r;
+  }
+
+  /** The rare fields of a registration that has more of them than its owner. */
+  private static final class Rare {
+    String owner;
+    Endpoint alt;
+    Endpoint portmap;
+    boolean orphaned;
+
+    Rare(String owner) {
+      this.owner = owner;
+    }
   }
 
   /** The room as log lines show it: a secret room's id is 64 hex digits, and its first 8 tell rooms apart. */

@@ -63,18 +63,18 @@ final class Registry {
       // Held for another instance of the cluster by this same key: the client moved here (failover).
       boolean moved = !existing.isLocal() || !existing.address.equals(address)
         || !existing.instance.equals(request.instance());
-      existing.owner = null;
-      existing.orphaned = false;
+      existing.owner(null);
+      existing.orphaned(false);
       if (!hostKey(existing.address).equals(hostKey(address)) && hostCount(hostKey(address)) >= maxClientsPerHost) {
         throw hostFull(address);
       }
       unindexAddress(existing);
       if (!existing.instance.equals(request.instance())
-        || (existing.alt != null && existing.alt.isIpv6() == address.isIpv6())) {
-        existing.alt = null; // a new process validates its own; an alt of the family it now registers over is moot
+        || (existing.alt() != null && existing.alt().isIpv6() == address.isIpv6())) {
+        existing.alt(null); // a new process validates its own; an alt of the family it now registers over is moot
       }
       if (moved) {
-        existing.portmap = null; // a mapping of the old address's gateway; the client tells its new one again
+        existing.portmap(null); // a mapping of the old address's gateway; the client tells its new one again
       }
       existing.address = address;
       existing.instance = request.instance();
@@ -127,7 +127,7 @@ final class Registry {
   List<Registration> ownedBy(String owner) {
     List<Registration> out = new ArrayList<>();
     for (Registration r : byNick.values()) {
-      if (owner.equals(r.owner)) {
+      if (owner.equals(r.owner())) {
         out.add(r);
       }
     }

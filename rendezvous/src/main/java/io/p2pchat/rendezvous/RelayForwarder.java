@@ -59,7 +59,7 @@ final class RelayForwarder implements DatagramHandler {
     if (source == null || target == null || !source.room.equals(target.room)) {
       throw new WireException(DropReason.RELAY_REFUSED, "relay between unregistered or unrelated clients");
     }
-    if (target.orphaned) {
+    if (target.orphaned()) {
       throw new WireException(DropReason.RELAY_REFUSED, "relay to " + target.nick + ", whose instance left the cluster");
     }
     limits.takeRelay(source, data.length(), System.nanoTime());
@@ -67,7 +67,7 @@ final class RelayForwarder implements DatagramHandler {
     if (target.isLocal()) {
       outbox.forward(target.address, RelayCodec.rewrite(data, source.relayId));
     } else {
-      directory.relay(target.owner, target.relayId, RelayCodec.rewrite(data, source.relayId));
+      directory.relay(target.owner(), target.relayId, RelayCodec.rewrite(data, source.relayId));
     }
     ex.handled();
     Transport transport = StreamEndpoint.is(ex.from) ? Transport.TLS : Transport.UDP;

@@ -62,14 +62,14 @@ class ClusterMembersTest {
     members.arrived(dave("rdv"), false);
     members.instanceLeft("rdv");
     Registration orphan = registry.byNick("dave");
-    assertTrue(orphan.orphaned, "dave's instance left: orphaned");
+    assertTrue(orphan.orphaned(), "dave's instance left: orphaned");
     assertEquals(RELAY_ID, registry.byRelayId(RELAY_ID).relayId, "still listed, with its relay id, until its TTL");
 
     // dave fails over to us with the same key: a local registration again, no longer orphaned.
     RegisterRequest again = new RegisterRequest("dave", "lobby", "i1", List.of(), List.of(), KEY, null, null);
     assertEquals(Registry.Outcome.MOVED, registry.register(again, new Endpoint("203.0.113.24", 8637), 1L));
     assertTrue(registry.byNick("dave").isLocal());
-    assertFalse(registry.byNick("dave").orphaned);
+    assertFalse(registry.byNick("dave").orphaned());
   }
 
   @Test
@@ -77,11 +77,11 @@ class ClusterMembersTest {
     members.arrived(dave("rdv"), false);
     members.instanceLeft("rdv");
     members.arrived(dave("rdv3"), true);
-    assertFalse(registry.byNick("dave").orphaned, "announced by rdv3: a live client again");
+    assertFalse(registry.byNick("dave").orphaned(), "announced by rdv3: a live client again");
     members.instanceLeft("rdv3");
     members.refreshed("rdv3", List.of("dave"));
-    assertFalse(registry.byNick("dave").orphaned, "refreshed by its instance: alive after all");
+    assertFalse(registry.byNick("dave").orphaned(), "refreshed by its instance: alive after all");
     members.instanceLeft("someone-else");
-    assertFalse(registry.byNick("dave").orphaned, "only the departed instance's clients are orphaned");
+    assertFalse(registry.byNick("dave").orphaned(), "only the departed instance's clients are orphaned");
   }
 }
