@@ -142,12 +142,19 @@ final class SealedControlChannel implements ControlChannel {
     }
     if (Control.type(msg) != ControlType.ALT) {
       // An alt comes from the client's other address family: it proves nothing yet and never moves the session.
-      bind(from, m.session().peerKey());
+      bind(from, m.session());
     }
     return Opened.message(msg, key);
   }
 
-  private void bind(Endpoint from, ClientKey key) {
+  private void bind(Endpoint from, ControlSession session) {
+    ClientKey key = session.peerKey();
+    Endpoint answered = session.answeredTo();
+    if (answered != from && from.equals(answered)) {
+      // The same address as the handshake's datagram, another object (a new client's first datagrams are
+      // not canonical yet): keep the one the registry and this channel keep, not a second with its host.
+      session.answeredTo(from);
+    }
     if (key.equals(clientAt.get(from))) {
       return; // bound here already (the map and the attachment agree): keep the one key and address objects
     }

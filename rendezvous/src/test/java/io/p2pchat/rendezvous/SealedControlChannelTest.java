@@ -75,6 +75,24 @@ class SealedControlChannelTest {
     assertTrue(alice.opens(channel.seal(roamed, hello())));
   }
 
+  /**
+   * A new client's handshake datagram and its first sealed one come with two Endpoint objects of one
+   * address: the session's answered-to address becomes the one the channel keeps, so a client costs one
+   * Endpoint and one host string, not two.
+   */
+  @Test
+  void theAddressAHandshakeWasAnsweredAtIsTheOneObjectKeptForTheClient() throws Exception {
+    Client alice = new Client(new Endpoint("192.0.2.20", 40000));
+    Endpoint first = new Endpoint("192.0.2.20", 40000);
+    alice.keepAliveFrom(first);
+    java.lang.reflect.Field f = SealedControlChannel.class.getDeclaredField("server");
+    f.setAccessible(true);
+    io.p2pchat.control.ControlServer server = (io.p2pchat.control.ControlServer) f.get(channel);
+    assertSame(first, server.sessionOf(alice.id.signingPublicKey()).answeredTo());
+    assertSame(first, channel.canonical(new Endpoint("192.0.2.20", 40000)));
+    org.junit.jupiter.api.Assertions.assertTrue(channel.answeredAt(alice.id.signingPublicKey(), first));
+  }
+
   @Test
   void anotherClientSpeakingFromTheAddressTakesIt() {
     Endpoint shared = new Endpoint("198.51.100.7", 5000);
