@@ -23,8 +23,8 @@ final class Registration {
   /**
    * What most registrations do not have, in one field ({@link #owner()}, {@link #alt()}, {@link #portmap()},
    * {@link #orphaned()}): null for a client of ours with none of it (the common case), the owner's node id
-   * (a {@code String}, shared by its instance's clients) for a client of another instance with nothing
-   * else, a {@link Rare} otherwise. Four fields of their own cost every registration 16 bytes.
+   * (the {@code String} it always was) for a client of another instance with nothing else, a {@link Rare}
+   * otherwise. Four fields of their own cost every registration 16 bytes, a client of ours or not.
    */
   private Object rare;
   /**
