@@ -5,21 +5,42 @@ JAR="$ROOT/app/target/p2pchat.jar"
 BENCH_JAR="$ROOT/bench/target/p2pchat-bench.jar"
 # Memory of a chat node: it keeps little (send windows of 1 MiB per peer, the recent history, the
 # event-bus queues), but the JVM's default sizes the heap from the machine (1/4 of RAM, initial
-# 1/64) and G1 then grows a busy node to 300-650 MiB resident. 112 MiB of heap (a flooding node
-# keeps ~20 MiB live) and the serial collector, whose bookkeeping is a few hundred KiB where G1's
-# took 40 MiB (NMT, bench node), keep a busy node near 200-220 MiB resident, under the 256 MiB
-# target (docs/BENCH.md, "Memory"); one event loop does a node's work, so a single-threaded
-# collector costs it little. Half of it is the young generation: a node at 20,000 messages/s makes
-# ~65 MB/s of short-lived garbage, and young collections (2-4 ms here) every ~0.8 s rather than
-# ~0.4 s halve the round trips a pause delays (bench: p99 3.3 -> 2.4 ms at 10,000/s). A rendezvous
-# keeps the JVM's defaults: it holds up to maxClients registrations (and Hazelcast when
-# clustered). Set P2PCHAT_JAVA_HEAP (e.g. -Xmx512m for a node in a large busy room) or JVM flags in
-# JAVA_FLAGS, which come later and win.
+# 1/64) and G1 then grows a busy node to 300-650 MiB resident. At most 112 MiB of heap (a flooding
+# node keeps ~20 MiB live) and the serial collector, whose bookkeeping is a few hundred KiB where
+# G1's took 40 MiB (NMT, bench node); one event loop does a node's work, so a single-threaded
+# collector costs it little. Most nodes sit idle (a chat window left open), so the heap starts at
+# 24 MiB and grows only when a node is busy; NewRatio=1 lets the young generation grow with it to
+# half the heap (a node at 20,000 messages/s makes ~65 MB/s of short-lived garbage). The JVM's own
+# native allocations (the JIT's arenas after start-up's compiling) are given back to the OS every
+# 10 s. bench (docs/BENCH.md, "Issue 20, step 4"): idle node 146-148 -> 94-101 MiB resident,
+# flooding sender 272-303 -> 165-182 MiB, at the price of twice the young collections in a flood
+# (round trips at 10,000/s: p99 430-580 -> 590-970 us). A bot or bridge that floods and cares for
+# that tail: P2PCHAT_JAVA_HEAP="-Xmx112m -Xmn56m -XX:+UseSerialGC". A rendezvous keeps the JVM's
+# defaults: it holds up to maxClients registrations (and Hazelcast when clustered). Set
+# P2PCHAT_JAVA_HEAP (e.g. -Xmx512m for a node in a large busy room) or JVM flags in JAVA_FLAGS,
+# which come later and win.
 heap_flags() {
   case " $* " in
     *RendezvousVerticle*) echo "${P2PCHAT_JAVA_HEAP:-}" ;;
-    *) echo "${P2PCHAT_JAVA_HEAP:--Xmx112m -Xmn56m -XX:+UseSerialGC}" ;;
+    *) echo "${P2PCHAT_JAVA_HEAP:--Xms24m -Xmx112m -XX:NewRatio=1 -XX:+UseSerialGC} $(trim_flag)" ;;
   esac
+}
+# -XX:TrimNativeHeapInterval (JDK 17.0.9 and later; an older JVM would refuse to start with it):
+# asked once, then remembered next to the jar. 10 s: a trim costs the JVM's trimmer thread a
+# millisecond or so, and a node's native heap only grows in bursts (start-up, the JIT).
+TRIM_INTERVAL_MS=10000
+trim_flag() {
+  local cache="$ROOT/target/trim-flag" java_bin
+  java_bin=$(command -v java) || return 0
+  if [[ ! -f "$cache" || "$cache" -ot "$java_bin" ]]; then
+    mkdir -p "$ROOT/target"
+    if java -XX:TrimNativeHeapInterval=$TRIM_INTERVAL_MS -version >/dev/null 2>&1; then
+      echo "-XX:TrimNativeHeapInterval=$TRIM_INTERVAL_MS" > "$cache"
+    else
+      : > "$cache"
+    fi
+  fi
+  cat "$cache"
 }
 # Hazelcast (clustering) asks for these on Java 17; harmless without it.
 JAVA_FLAGS="${JAVA_FLAGS:-} --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \

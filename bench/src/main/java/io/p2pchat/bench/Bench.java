@@ -127,19 +127,20 @@ public final class Bench {
       rendezvousPort = rendezvous.port();
       rendezvousTlsPort = rendezvous.tlsPort();
       List<SizeRun> runs = new ArrayList<>();
+      // Only the first pair idles: what an idle node costs does not depend on the message size.
       for (int size : options.sizes) {
-        runs.add(runSize(size, SizeRun.DIRECT));
+        runs.add(runSize(size, SizeRun.DIRECT, runs.isEmpty() ? options.idleMillis : 0));
       }
       for (int size : options.typedSizes) {
-        runs.add(runSize(size, SizeRun.TYPED_APP));
+        runs.add(runSize(size, SizeRun.TYPED_APP, 0));
       }
       for (int size : options.batchedSizes) {
-        runs.add(runSize(size, SizeRun.BATCHED));
+        runs.add(runSize(size, SizeRun.BATCHED, 0));
       }
       for (int size : options.tlsSizes) {
-        runs.add(runSize(size, SizeRun.RELAYED_OVER_TLS));
+        runs.add(runSize(size, SizeRun.RELAYED_OVER_TLS, 0));
       }
-      new BenchReport(raw, runs, options.relayBytesPerSecond).print(System.out);
+      new BenchReport(raw, runs, options.relayBytesPerSecond, options.idleMillis).print(System.out);
       ok = runs.stream().allMatch(SizeRun::complete);
       if (!ok) {
         throw new BenchException("some messages were not delivered, or not received once and in order (see above)");
@@ -156,7 +157,7 @@ public final class Bench {
   }
 
   /** A fresh pair of nodes, sender and echo, for one message size on {@code path} (a {@link SizeRun} kind). */
-  private SizeRun runSize(int size, String path) throws Exception {
+  private SizeRun runSize(int size, String path, long idleMillis) throws Exception {
     boolean tls = path.equals(SizeRun.RELAYED_OVER_TLS);
     // Nicks and room per size and path: a previous pair that is still saying goodbye cannot interfere.
     String tag = size + switch (path) {
@@ -172,7 +173,8 @@ public final class Bench {
     int window = (int) Math.min(options.window, Math.max(MIN_WINDOW, REQUEST_WINDOW_BYTES / size));
     BenchPlan plan = new BenchPlan(echoNick, size, window, Math.min(options.batch, window), options.warmupMessages, options.warmupMillis,
       options.messages, TimeUnit.SECONDS.toMillis(options.seconds), options.rttRate, options.rttMillis,
-      options.rttWarmupMillis, options.connectMillis, tls ? BenchPlan.RELAYED : BenchPlan.DIRECT);
+      options.rttWarmupMillis, options.connectMillis, tls ? BenchPlan.RELAYED : BenchPlan.DIRECT,
+      idleMillis);
     JsonObject echoConfig = node(echoNick, room, ECHO_DRIVER);
     JsonObject senderConfig = node(senderNick, room, SENDER_DRIVER)
       .put(NodeOptions.EXTENSION_CONFIG, new JsonObject().put(BenchPlan.KEY, plan.toJson()));
@@ -200,13 +202,19 @@ public final class Bench {
          NodeProcess sender = start(senderNick, senderConfig)) {
       sender.await(BenchSenderVerticle.READY, options.connectMillis + START_SLACK_MS, TimeUnit.MILLISECONDS,
         plan.path() + " path to " + echoNick + " (connect)");
+      ProcStatus[] idle = null;
+      if (idleMillis > 0) {
+        System.out.printf("* %s: connected; idle for %d s...%n", label, TimeUnit.MILLISECONDS.toSeconds(idleMillis));
+        sender.await(BenchSenderVerticle.IDLE, idleMillis + START_SLACK_MS, TimeUnit.MILLISECONDS, "the idle part's end");
+        idle = new ProcStatus[] {sender.memory(), echo.memory()};
+      }
       System.out.printf("* %s: connected; flooding, then round trips...%n", label);
       long runMillis = options.warmupMillis + TimeUnit.SECONDS.toMillis(options.seconds) + options.rttMillis + RUN_SLACK_MS;
       JsonObject result = new JsonObject(sender.await(BenchSenderVerticle.RESULT, runMillis, TimeUnit.MILLISECONDS,
         "result"));
       JsonObject received = new JsonObject(echo.await(BenchEchoVerticle.RECEIVER, RECEIVER_WAIT_SECONDS,
         TimeUnit.SECONDS, "receiver figures"));
-      SizeRun run = new SizeRun(size, path, result, received, sender.memory(), echo.memory());
+      SizeRun run = new SizeRun(size, path, result, received, sender.memory(), echo.memory(), idle);
       System.out.printf("* %s: node drop counters: sender %s, echo %s%n", label,
         result.getValue("nodeStats"), received.getValue("nodeStats"));
       System.out.printf("* %s: %,.0f msgs/s, rtt p50 %d us, p99 %d us%n", label, run.throughput(),

@@ -49,6 +49,12 @@ final class BenchOptions {
   static final long DEFAULT_RTT_WARMUP_MILLIS = 1_000;
   /** The bound for two nodes on one machine to find each other. */
   static final long DEFAULT_CONNECT_MILLIS = 30_000;
+  /**
+   * The first direct pair stays idle this long once connected, then both nodes' resident memory is read: what
+   * a chat client left open costs. 30 s: past the start-up's JIT bursts, three trims of the native heap
+   * (bin/lib.sh) and six rounds of keep-alives.
+   */
+  static final long DEFAULT_IDLE_MILLIS = 30_000;
   /** Raw UDP baseline: 2M datagrams after 200k of warm-up, a few seconds on loopback. */
   static final long DEFAULT_RAW_DATAGRAMS = 2_000_000;
   static final long DEFAULT_RAW_WARMUP = 200_000;
@@ -78,6 +84,7 @@ final class BenchOptions {
   static final long QUICK_RTT_MILLIS = 1_500;
   static final long QUICK_RTT_WARMUP_MILLIS = 500;
   static final long QUICK_RAW_DATAGRAMS = 200_000;
+  static final long QUICK_IDLE_MILLIS = 2_000;
   static final long QUICK_RAW_WARMUP = 50_000;
 
   boolean quick;
@@ -98,6 +105,8 @@ final class BenchOptions {
   long rttMillis = DEFAULT_RTT_MILLIS;
   long rttWarmupMillis = DEFAULT_RTT_WARMUP_MILLIS;
   long connectMillis = DEFAULT_CONNECT_MILLIS;
+  /** The idle part of the first direct pair ({@code --idle}); 0: none. */
+  long idleMillis = DEFAULT_IDLE_MILLIS;
   long rawDatagrams = DEFAULT_RAW_DATAGRAMS;
   long rawWarmup = DEFAULT_RAW_WARMUP;
   /** Where JFR recordings of both nodes go, or null for none. */
@@ -108,7 +117,7 @@ final class BenchOptions {
   static final String USAGE = String.join("\n",
     "usage: p2pchat bench [--quick] [--messages N] [--seconds S] [--warmup S] [--sizes 100,1024,16384]",
     "                     [--tls-sizes 100|none] [--relay-budget BYTES] [--window N] [--batch N] [--rtt-rate N]",
-    "                     [--typed-sizes 100|none] [--batched-sizes 100|none] [--jfr DIR] [--keep]",
+    "                     [--typed-sizes 100|none] [--batched-sizes 100|none] [--idle S] [--jfr DIR] [--keep]",
     "  --quick       short runs (a smoke test of the whole path)",
     "  --messages N  measured flood: at most N messages per size (default " + DEFAULT_MESSAGES + ")",
     "  --seconds S   measured flood: at most S seconds per size (default " + DEFAULT_SECONDS + ")",
@@ -124,6 +133,8 @@ final class BenchOptions {
     "  --window N    messages in send requests not yet replied to (default " + DEFAULT_WINDOW + ")",
     "  --batch N     texts per send request (default " + DEFAULT_BATCH + "; 1: one text per request)",
     "  --rtt-rate N  round trips per second (default " + DEFAULT_RTT_RATE + "; at most half the flood rate)",
+    "  --idle S      the first pair stays idle S seconds once connected, then both nodes' RSS is read (default "
+      + DEFAULT_IDLE_MILLIS / 1000 + "; 0: no idle part)",
     "  --jfr DIR     record both nodes with Java Flight Recorder into DIR",
     "  --keep        keep the work directory (node logs) and print where it is");
 
@@ -145,6 +156,7 @@ final class BenchOptions {
         case "--window" -> o.window = (int) Math.min(Integer.MAX_VALUE, positive(arg, value(args, ++i)));
         case "--batch" -> o.batch = (int) Math.min(MAX_BATCH, positive(arg, value(args, ++i)));
         case "--rtt-rate" -> o.rttRate = (int) Math.min(1_000_000, positive(arg, value(args, ++i)));
+        case "--idle" -> o.idleMillis = TimeUnit.SECONDS.toMillis(nonNegative(arg, value(args, ++i)));
         case "--jfr" -> o.jfrDir = Path.of(value(args, ++i)).toAbsolutePath();
         case "--sizes" -> o.sizes = sizes(arg, value(args, ++i));
         case "--tls-sizes" -> {
@@ -176,6 +188,7 @@ final class BenchOptions {
     rttWarmupMillis = QUICK_RTT_WARMUP_MILLIS;
     rawDatagrams = QUICK_RAW_DATAGRAMS;
     rawWarmup = QUICK_RAW_WARMUP;
+    idleMillis = QUICK_IDLE_MILLIS;
   }
 
   private static String value(String[] args, int i) {
@@ -195,6 +208,10 @@ final class BenchOptions {
       // reported below
     }
     throw new IllegalArgumentException(option + " needs a positive integer, not \"" + text + "\"");
+  }
+
+  private static long nonNegative(String option, String text) {
+    return text.trim().equals("0") ? 0 : positive(option, text);
   }
 
   /** A list of sizes, or {@code none}: no run of that kind. */

@@ -21,9 +21,12 @@ import io.vertx.core.json.JsonObject;
  * @param connectMillis   how long the peer may take to be reachable on {@code path}
  * @param path            the path state the run waits for before it floods: {@code "direct"} (either direct
  *                        state) or {@code "relayed"}
+ * @param idleMillis      once connected, the nodes stay idle this long before the warm-up, and the sender prints
+ *                        {@link BenchSenderVerticle#IDLE} for the bench to read both nodes' memory (0: no idle part)
  */
 record BenchPlan(String peer, int size, int window, int batch, long warmupMessages, long warmupMillis, long messages,
-                 long millis, int rttRate, long rttMillis, long rttWarmupMillis, long connectMillis, String path) {
+                 long millis, int rttRate, long rttMillis, long rttWarmupMillis, long connectMillis, String path,
+                 long idleMillis) {
 
   /** The config key the plan travels under. */
   static final String KEY = "bench";
@@ -38,7 +41,7 @@ record BenchPlan(String peer, int size, int window, int batch, long warmupMessag
       .put("warmupMessages", warmupMessages).put("warmupMillis", warmupMillis)
       .put("messages", messages).put("millis", millis)
       .put("rttRate", rttRate).put("rttMillis", rttMillis).put("rttWarmupMillis", rttWarmupMillis)
-      .put("connectMillis", connectMillis).put("path", path);
+      .put("connectMillis", connectMillis).put("path", path).put("idleMillis", idleMillis);
   }
 
   static BenchPlan fromJson(JsonObject json) {
@@ -48,6 +51,7 @@ record BenchPlan(String peer, int size, int window, int batch, long warmupMessag
     return new BenchPlan(json.getString("peer"), json.getInteger("size"), json.getInteger("window"), json.getInteger("batch"),
       json.getLong("warmupMessages"), json.getLong("warmupMillis"), json.getLong("messages"),
       json.getLong("millis"), json.getInteger("rttRate"), json.getLong("rttMillis"),
-      json.getLong("rttWarmupMillis"), json.getLong("connectMillis"), json.getString("path", DIRECT));
+      json.getLong("rttWarmupMillis"), json.getLong("connectMillis"), json.getString("path", DIRECT),
+      json.getLong("idleMillis", 0L));
   }
 }

@@ -15,11 +15,13 @@ final class BenchReport {
   private final double rawDatagramsPerSecond;
   private final List<SizeRun> runs;
   private final int relayBytesPerSecond;
+  private final long idleMillis;
 
-  BenchReport(double rawDatagramsPerSecond, List<SizeRun> runs, int relayBytesPerSecond) {
+  BenchReport(double rawDatagramsPerSecond, List<SizeRun> runs, int relayBytesPerSecond, long idleMillis) {
     this.rawDatagramsPerSecond = rawDatagramsPerSecond;
     this.runs = runs;
     this.relayBytesPerSecond = relayBytesPerSecond;
+    this.idleMillis = idleMillis;
   }
 
   void print(PrintStream out) {
@@ -46,6 +48,12 @@ final class BenchReport {
     out.println(" collections, their total and their longest pause in ms, during the flood and during the round trips)");
     out.printf(Locale.ROOT, "%-11s %,12.0f datagrams/s (raw UDP, 2 threads, window %d, ack every %d)%n",
       "raw", rawDatagramsPerSecond, RawUdpBaseline.WINDOW, RawUdpBaseline.ACK_EVERY);
+    for (SizeRun r : runs) {
+      if (r.idleMemory() != null) {
+        out.printf(Locale.ROOT, "idle        sender RSS %.0f MiB, echo RSS %.0f MiB (%s pair connected, nothing sent for %d s)%n",
+          r.idleMemory()[0].rssMiB(), r.idleMemory()[1].rssMiB(), r.label(), idleMillis / 1000);
+      }
+    }
     out.println("(/core = msgs/s at one core per node, from CPU time per message; RSS = resident at the end,");
     out.println(" peak = VmHWM, heap = peak heap in use; all MiB)");
     if (runs.stream().anyMatch(r -> !r.direct())) {
@@ -119,6 +127,12 @@ final class BenchReport {
       line(out, "heap_peak_receiver_" + s + "_MiB", r.receiver().getDouble("heapPeakMiB"), 1);
       maxSenderPeak = Math.max(maxSenderPeak, r.senderMemory().peakMiB());
       maxEchoPeak = Math.max(maxEchoPeak, r.echoMemory().peakMiB());
+    }
+    for (SizeRun r : runs) {
+      if (r.idleMemory() != null) {
+        line(out, "rss_idle_sender_MiB", r.idleMemory()[0].rssMiB(), 1);
+        line(out, "rss_idle_receiver_MiB", r.idleMemory()[1].rssMiB(), 1);
+      }
     }
     line(out, "rss_sender_MiB", maxSenderPeak, 1);
     line(out, "rss_receiver_MiB", maxEchoPeak, 1);

@@ -23,6 +23,13 @@ public class BenchSenderVerticle extends VerticleBase {
   static final String READY = "BENCH_READY";
   static final String RESULT = "BENCH_RESULT";
   static final String ERROR = "BENCH_ERROR";
+  /** Printed at the end of the idle part: both nodes connected and silent for the plan's idle time. */
+  static final String IDLE = "BENCH_IDLE";
+  /**
+   * After {@link #IDLE} the driver stays silent this long more, for the bench to read both processes' resident
+   * memory (a read of /proc takes microseconds; a second is ample on a loaded machine).
+   */
+  private static final long IDLE_SAMPLE_GRACE_MS = 1_000;
 
   /** How often the path state is polled while connecting. */
   private static final long POLL_MS = 200;
@@ -97,9 +104,10 @@ public class BenchSenderVerticle extends VerticleBase {
     connect()
       .compose(v -> {
         System.out.println(READY);
-        return warmUp(new JsonObject().put("messages", 0L).put("delivered", 0L).put("failed", 0L)
-          .put("rounds", 0).put("nextSeq", 0L).put("nextRttSeq", 0L), System.nanoTime());
+        return idle();
       })
+      .compose(v -> warmUp(new JsonObject().put("messages", 0L).put("delivered", 0L).put("failed", 0L)
+          .put("rounds", 0).put("nextSeq", 0L).put("nextRttSeq", 0L), System.nanoTime()))
       .compose(warmup -> nodeStats().map(stats -> {
         floodStats = stats;
         return warmup;
@@ -173,6 +181,22 @@ public class BenchSenderVerticle extends VerticleBase {
         return quiet || elapsedNanos >= TimeUnit.MILLISECONDS.toNanos(plan.warmupMillis())
           ? Future.succeededFuture(totals) : warmUp(totals, startNanos);
       });
+  }
+
+  /**
+   * The idle part: nothing sent for the plan's idle time, then {@link #IDLE}, then the grace for the bench's
+   * reading. What an idle node costs (a chat client left open) is read here, before any flood grew its heap.
+   */
+  private Future<Void> idle() {
+    if (plan.idleMillis() <= 0) {
+      return Future.succeededFuture();
+    }
+    return vertx.timer(plan.idleMillis())
+      .compose(v -> {
+        System.out.println(IDLE);
+        return vertx.timer(IDLE_SAMPLE_GRACE_MS);
+      })
+      .mapEmpty();
   }
 
   /** One warm-up round, a flood then round trips at the rate the flood allows; adds to {@code totals}. */

@@ -4,11 +4,13 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The figures of one message size on one path: what the sender driver and the echo driver reported,
- * and the resident memory of both processes at the end of the run.
+ * and the resident memory of both processes at the end of the run (and after the idle part, if it had one).
  *
  * @param path {@link #DIRECT} or {@link #RELAYED_OVER_TLS}
+ * @param idleMemory both processes' memory at the end of the idle part (sender, echo), or null
  */
-record SizeRun(int size, String path, JsonObject sender, JsonObject receiver, ProcStatus senderMemory, ProcStatus echoMemory) {
+record SizeRun(int size, String path, JsonObject sender, JsonObject receiver, ProcStatus senderMemory, ProcStatus echoMemory,
+               ProcStatus[] idleMemory) {
 
   /** A direct UDP path between the two nodes. */
   static final String DIRECT = "direct";
