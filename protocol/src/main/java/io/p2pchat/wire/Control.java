@@ -32,6 +32,12 @@ public final class Control {
    */
   public static final String RELAY_FIRST = "relayFirst";
   public static final String TTL = "ttl";
+  /**
+   * In {@code registered}: how many mailbox messages wait for the client (0: none), so that only a node with mail
+   * holds its peers' live messages behind them (docs/PROTOCOL.md, "Mailbox", Pick-up). Absent: unknown (a cluster,
+   * a rendezvous without a mailbox, or one from before the field).
+   */
+  public static final String MAIL_WAITING = "mail";
   public static final String INTRO_ID = "introId";
   public static final String SECRET = "secret";
   public static final String PEER = "peer";

@@ -40,11 +40,15 @@ final class RegisterHandler implements ControlHandler {
   private final BiPredicate<byte[], Endpoint> answeredAt;
   /** Told of each registration that is new or moved, after its {@code registered}: the mailbox's pick-up starts. */
   private final java.util.function.Consumer<Registration> onRegistered;
+  /** How many mailbox messages wait for a key, -1 when unknown without a read: {@code registered}'s {@code mail}. */
+  private final java.util.function.ToIntFunction<byte[]> mailWaiting;
 
   RegisterHandler(RendezvousOptions options, Registry registry, RendezvousDirectory directory,
                   Introductions introductions, HostCandidates hostCandidates, Outbox outbox, NodeLog log,
-                  BiPredicate<byte[], Endpoint> answeredAt, java.util.function.Consumer<Registration> onRegistered) {
+                  BiPredicate<byte[], Endpoint> answeredAt, java.util.function.Consumer<Registration> onRegistered,
+                  java.util.function.ToIntFunction<byte[]> mailWaiting) {
     this.answeredAt = answeredAt;
+    this.mailWaiting = mailWaiting;
     this.onRegistered = onRegistered;
     this.hostCandidates = hostCandidates;
     this.registry = registry;
@@ -185,13 +189,19 @@ final class RegisterHandler implements ControlHandler {
     outcomes.count(outcome == Registry.Outcome.NEW ? Outcome.NEW
       : outcome == Registry.Outcome.REFRESHED ? Outcome.REFRESHED : Outcome.MOVED);
     Registration r = registry.byNick(request.nick());
-    outbox.tell(ex, from, Control.of(ControlType.REGISTERED)
+    JsonObject registered = Control.of(ControlType.REGISTERED)
       .put(Control.NICK, r.nick)
       .put(Control.ROOM, r.room)
       .put(Control.PUBLIC, from.toString())
       .put(Control.RELAY_ID, r.relayId)
       .put(Control.TTL, ttlSeconds)
-      .put("relay", relay));
+      .put("relay", relay);
+    int mail = mailWaiting.applyAsInt(r.key);
+    if (mail >= 0) {
+      // What the pick-up about to start brings: the node holds its peers' live messages behind it only then.
+      registered.put(Control.MAIL_WAITING, mail);
+    }
+    outbox.tell(ex, from, registered);
     if (outcome == Registry.Outcome.REFRESHED) {
       // A repeated registration (its answer crossed a retry): the introductions already went out.
       return;

@@ -354,7 +354,8 @@ public class RendezvousVerticle extends VerticleBase {
         if (pickUp != null) {
           pickUp.registered(r);
         }
-      });
+      },
+      key -> mailbox == null ? -1 : mailbox.waitingFor(MailboxKey.of(key)));
     keepAlive = new KeepAliveHandler(registry, introductions, outbox, r -> {
       if (pickUp != null) {
         pickUp.keepAlive(r);

@@ -44,7 +44,9 @@ class MailboxPickUpTest {
 
     RendezvousHarness first = new RendezvousHarness(config);
     try (UdpClient alice = new UdpClient(first.port(), "alice", "lobby", NodeIdentity.generate())) {
-      assertEquals("registered", alice.register().getString("t"));
+      JsonObject registered = alice.register();
+      assertEquals("registered", registered.getString("t"));
+      assertEquals(0, registered.getInteger("mail"), "registered says nothing waits");
       assertEquals(1, skipped(first), "nothing waits for alice: her registration read nothing");
       assertEquals("deposited", MailboxWire.deposit(alice, "to-bob", bobId.signingPublicKey(), forBob).getString("t"));
     } finally {
@@ -54,7 +56,9 @@ class MailboxPickUpTest {
     RendezvousHarness server = new RendezvousHarness(config);
     try (UdpClient bob = new UdpClient(server.port(), "bob", "lobby", bobId);
          UdpClient carol = new UdpClient(server.port(), "carol", "lobby", carolId)) {
-      assertEquals("registered", bob.register().getString("t"));
+      JsonObject registered = bob.register();
+      assertEquals("registered", registered.getString("t"));
+      assertEquals(1, registered.getInteger("mail"), "counted again from the disk after the restart");
       List<MailboxWire.Mail> bobs = MailboxWire.pickUp(bob, 1, () -> true);
       assertArrayEquals(forBob, bobs.get(0).envelope(), "deposited before a restart, delivered at registration");
       assertEquals(0, skipped(server), "bob's registration read his mailbox");
@@ -66,6 +70,30 @@ class MailboxPickUpTest {
       assertArrayEquals(forCarol, carols.get(0).envelope(), "deposited after a registration without a read, delivered");
       RendezvousHarness.awaitTrue("both acknowledged and deleted",
         () -> MailboxWire.stats(server).getJsonObject("store").getInteger("messages") == 0);
+    } finally {
+      server.close();
+    }
+  }
+
+  /** {@code registered} says how many messages wait ({@code mail}), so that only a node with mail holds anything. */
+  @Test
+  void registeredSaysHowManyMessagesWait() {
+    JsonObject config = new JsonObject().put("dataDir", dataDir.toString()).put("ttlSeconds", 600);
+    NodeIdentity bobId = NodeIdentity.generate();
+    int n = 5;
+    RendezvousHarness server = new RendezvousHarness(config);
+    try (UdpClient alice = new UdpClient(server.port(), "alice", "lobby", NodeIdentity.generate())) {
+      assertEquals(0, alice.register().getInteger("mail"));
+      for (int i = 0; i < n; i++) {
+        assertEquals("deposited", MailboxWire.deposit(alice, "to-bob-" + i, bobId.signingPublicKey(), envelope())
+          .getString("t"));
+      }
+      try (UdpClient bob = new UdpClient(server.port(), "bob", "lobby", bobId)) {
+        JsonObject registered = bob.register();
+        assertEquals("registered", registered.getString("t"));
+        assertEquals(n, registered.getInteger("mail"), "every deposit waiting for bob");
+        assertEquals(n, MailboxWire.pickUp(bob, n, () -> true).size());
+      }
     } finally {
       server.close();
     }

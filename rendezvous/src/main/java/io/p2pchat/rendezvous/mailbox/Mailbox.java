@@ -58,6 +58,16 @@ public interface Mailbox {
     return true;
   }
 
+  /**
+   * How many messages wait for the recipient {@code key}, when this mailbox knows without reading its store (a
+   * single instance counts what it holds in memory, a deposit from its acceptance); -1 when it cannot tell: the
+   * default, and always in a cluster, where another instance holds them too. What {@code registered}'s {@code mail}
+   * says (docs/PROTOCOL.md, "Mailbox", Pick-up). Answers on the mailbox's context (-1 from any other thread).
+   */
+  default int waitingFor(MailboxKey key) {
+    return -1;
+  }
+
   /** Refuses new deposits, lets the accepted ones become durable, then releases what the mailbox holds open. */
   Future<Void> close();
 }

@@ -313,6 +313,12 @@ public final class MailboxStore implements Mailbox {
     return Vertx.currentContext() != context || quota.recipientCount(key) > 0 || noticeBound.mayHold(key);
   }
 
+  /** The messages waiting for {@code key} from the counts kept in memory; -1 from a thread other than the store's context. */
+  @Override
+  public int waitingFor(MailboxKey key) {
+    return Vertx.currentContext() != context ? -1 : quota.recipientCount(key);
+  }
+
   /**
    * {@code {messages, bytes, recipients, depositors, deposited, duplicates, commits, largestBatch,
    * acknowledged, expired, refused: {reason: n}}}: what is held now and what happened since open.
