@@ -77,6 +77,11 @@ public class ChatVerticle extends VerticleBase {
   /** chat.sent, chat.delivered, chat.received, each per message and batched per turn. */
   private MessageEvents events;
   private final MessageLog messageLog = new MessageLog();
+  /**
+   * Live messages recorded but not yet published, by their {@link PunchEvent.Received#held} number, until their
+   * {@link PunchEvent.Shown}: as many as PunchVerticle's MailOrder holds (at most 256, 256 KiB).
+   */
+  private final java.util.Map<Long, Runnable> unpublished = new java.util.HashMap<>();
   /** How the log names the room: "room NAME". */
   private String roomLogName;
   /** Why a room message sent while no member is known reached nobody: "nobody else in room NAME". */
@@ -307,6 +312,11 @@ public class ChatVerticle extends VerticleBase {
         failed(failed.id(), failed.direct() ? failed.peer() : null, failed.peer(), failed.reason());
       } else if (event instanceof PunchEvent.Received received) {
         onReceived(received);
+      } else if (event instanceof PunchEvent.Shown shown) {
+        Runnable publish = unpublished.remove(shown.held());
+        if (publish != null) {
+          publish.run();
+        }
       } else if (event instanceof PunchEvent.Delivered delivered) {
         OutboundChat chat = delivered.chat();
         history.updateState(chat.id(), chat.to(), HistoryEntry.State.DELIVERED);
@@ -402,15 +412,31 @@ public class ChatVerticle extends VerticleBase {
       log.warnRateLimited("bad-payload", "dropped a message from {}: {}", inbound.from(), e.getMessage());
       return;
     }
+    if (inbound.held() != 0) {
+      // Recorded now, as any message its session acknowledged; published after the pick-up's older mail.
+      record(payload.id(), inbound.from(), payload.direct(), payload.text(), payload.ts());
+      String id = payload.id();
+      String from = inbound.from();
+      String to = payload.direct() ? options.nick() : null;
+      String text = payload.text();
+      long ts = payload.ts();
+      unpublished.put(inbound.held(), () -> events.received(id, from, to, text, ts));
+      return;
+    }
     show(payload.id(), inbound.from(), payload.direct(), payload.text(), payload.ts());
   }
 
   /** A message from a peer (its session, or our mailbox): into the history, the log and {@code chat.received}. */
   private void show(String id, String from, boolean direct, String text, long ts) {
+    record(id, from, direct, text, ts);
+    events.received(id, from, direct ? options.nick() : null, text, ts);
+  }
+
+  /** Into the history and the log. */
+  private void record(String id, String from, boolean direct, String text, long ts) {
     history.append(new HistoryEntry(id, HistoryEntry.Direction.IN, direct ? from : null,
       from, direct ? options.nick() : options.room(), text, ts, HistoryEntry.State.DELIVERED));
     messageLog.received(id, from, direct, text.length());
-    events.received(id, from, direct ? options.nick() : null, text, ts);
   }
 
 

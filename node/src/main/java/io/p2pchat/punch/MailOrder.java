@@ -6,6 +6,7 @@ import io.p2pchat.wire.MailboxControl;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,17 @@ import java.util.concurrent.TimeUnit;
  *   <li>the oldest held has waited {@link #MAX_HOLD_NANOS} (a steady stream is not held forever).
  * </ul>
  * A message that still arrives after a later one of its sender was shown (lost past the bounds) is shown at once
- * and counted ({@link #outOfOrder}) so the log can say so. A pure state machine: time is passed in, the caller
- * arms one timer at {@link #nextDueNanos}. State: {@code IDLE} (nothing held) or {@code HOLDING}.
+ * and counted ({@link #outOfOrder}) so the log can say so.
+ *
+ * <p>Across paths: {@code registered} says how many mailbox entries wait ({@link #pickUpStarted}). While a pick-up
+ * of some is under way (fewer of them arrived, and a new one came within {@link #SETTLE_NANOS}), a message of a
+ * sender's live session is held too ({@link #addLive}), and shown after the mail, so after that sender's mailbox
+ * messages (older: deposited while we were away). It is released when every announced entry arrived, when the
+ * pick-up settles, or when it waited {@link #MAX_HOLD_NANOS}, which also ends the pick-up's hold (later live
+ * messages are shown at once); past {@link #MAX_LIVE} messages or {@link #MAX_LIVE_BYTES} held, everything held is
+ * shown at once and counted. A node told 0 (or nothing: an older or clustered rendezvous) holds no live message,
+ * unless mail of that sender is held right now. A pure state machine: time is passed in, the caller arms one timer
+ * at {@link #nextDueNanos}. State: {@code IDLE} (nothing held) or {@code HOLDING}; {@code PICKING_UP} besides.
  *
  * @param <T> what is held with each message (the courier's record of it)
  */
@@ -43,12 +53,28 @@ final class MailOrder<T> {
   static final long MAX_HOLD_NANOS = 4 * SETTLE_NANOS;
   /** Senders whose last shown counter is remembered (to notice a late one): one per peer, bounded. */
   static final int MAX_SENDERS = 1_024;
+  /** Live messages held at most at once: then everything held is shown (a peer cannot grow this without bound). */
+  static final int MAX_LIVE = 256;
+  /** Payload bytes of the live messages held at most at once. */
+  static final long MAX_LIVE_BYTES = 256 * 1024;
+  /** Announced entries counted at most (the seqs seen are remembered until then): a larger pick-up settles. */
+  static final int MAX_ANNOUNCED = 4_096;
 
-  /** One message held: its sender, counter and the caller's record. */
+  /** One message held: its sender, counter (-1 for a live message) and the caller's record. */
   record Held<T>(String sender, long counter, T value) {
   }
 
   private final List<Held<T>> held = new ArrayList<>();
+  /** Live messages held, in arrival order, shown after {@link #held}. */
+  private final List<Held<T>> live = new ArrayList<>();
+  private long liveBytes;
+  private long liveFirstAt;
+  /** Entries {@code registered} announced that have not arrived yet; 0: no pick-up to wait for. */
+  private int announced;
+  /** The seqs of the announced entries that arrived (a copy resent is counted once). */
+  private final HashSet<Long> arrived = new HashSet<>();
+  /** The registration, or the last announced entry that arrived: the pick-up settles {@link #SETTLE_NANOS} later. */
+  private long pickUpQuietSince;
   /** The highest counter shown per sender, least recently shown evicted past {@link #MAX_SENDERS}. */
   private final LinkedHashMap<String, Long> shownUpTo = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -76,23 +102,138 @@ final class MailOrder<T> {
     }
     lastHeldAt = now;
     held.add(h);
-    return held.size() >= PICKUP_WINDOW ? release() : List.of();
+    if (held.size() < PICKUP_WINDOW) {
+      return List.of();
+    }
+    return pickingUp(now) ? releaseMail() : release(); // live messages wait for the rest of the pick-up
+  }
+
+  /**
+   * Registered: {@code mail} entries wait in our mailbox (-1: unknown, from a rendezvous that does not say); the
+   * pick-up starts now. Returns what is to be shown now (nothing is held for a pick-up of none).
+   */
+  List<Held<T>> pickUpStarted(int mail, long now) {
+    arrived.clear();
+    announced = Math.min(Math.max(mail, 0), MAX_ANNOUNCED);
+    pickUpQuietSince = now;
+    return announced == 0 && held.isEmpty() ? release() : List.of();
+  }
+
+  /**
+   * The entry {@code seq} of the pick-up arrived (shown, held, or dropped, after {@link #add} for chat mail):
+   * returns what is to be shown now, everything held once the last announced entry is in.
+   */
+  List<Held<T>> arrived(long seq, long now) {
+    if (announced == 0 || !arrived.add(seq)) {
+      return List.of();
+    }
+    pickUpQuietSince = now;
+    if (arrived.size() < announced) {
+      return List.of();
+    }
+    endPickUp();
+    return release(); // every announced entry is in: nothing older can be missing
+  }
+
+  /** True while live messages wait for the pick-up: entries announced still missing, and it has not settled. */
+  boolean pickingUp(long now) {
+    return announced > 0 && now - (pickUpQuietSince + SETTLE_NANOS) < 0;
+  }
+
+  /**
+   * A message of {@code sender}'s live session ({@code bytes} long): returned to be shown now, or held (empty)
+   * behind the mail the pick-up brings, and released after it. Past {@link #MAX_LIVE} or {@link #MAX_LIVE_BYTES}
+   * held, everything held is shown at once (with this one) and counted in {@link #outOfOrder}.
+   */
+  List<Held<T>> addLive(String sender, T value, int bytes, long now) {
+    Held<T> h = new Held<>(sender, -1, value);
+    if (!holdsLive(sender, now)) {
+      return List.of(h);
+    }
+    if (live.size() >= MAX_LIVE || liveBytes + bytes > MAX_LIVE_BYTES) {
+      outOfOrder++;
+      endPickUp();
+      List<Held<T>> out = release();
+      out.add(h);
+      return out;
+    }
+    if (live.isEmpty()) {
+      liveFirstAt = now;
+    }
+    live.add(h);
+    liveBytes += bytes;
+    return List.of();
+  }
+
+  /**
+   * True when a live message of {@code sender} arriving now is held ({@link #addLive}): a pick-up is under way,
+   * live messages are held already (their order kept), or mail of {@code sender} is held.
+   */
+  boolean holdsLive(String sender, long now) {
+    return pickingUp(now) || !live.isEmpty() || (!held.isEmpty() && holdsMailOf(sender));
+  }
+
+  private boolean holdsMailOf(String sender) {
+    for (Held<T> h : held) {
+      if (h.sender().equals(sender)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void endPickUp() {
+    announced = 0;
+    arrived.clear();
   }
 
   /** What is due at {@code now} (settled or held too long), in order; empty if nothing is. */
   List<Held<T>> due(long now) {
-    long next = nextDueNanos();
-    return next != -1 && now - next >= 0 ? release() : List.of();
+    if (!live.isEmpty() && now - liveDueNanos() >= 0) {
+      endPickUp(); // settled, or a live message waited the longest allowed: later ones are not held
+      return release();
+    }
+    if (!held.isEmpty() && now - mailDueNanos() >= 0) {
+      return pickingUp(now) ? releaseMail() : release();
+    }
+    return List.of();
   }
 
   /** When {@link #due} next has something, or -1 when nothing is held. */
   long nextDueNanos() {
-    if (held.isEmpty()) {
+    if (held.isEmpty() && live.isEmpty()) {
       return -1;
     }
+    if (held.isEmpty()) {
+      return liveDueNanos();
+    }
+    if (live.isEmpty()) {
+      return mailDueNanos();
+    }
+    long m = mailDueNanos();
+    long l = liveDueNanos();
+    return m - l < 0 ? m : l;
+  }
+
+  private long mailDueNanos() {
     long settled = lastHeldAt + SETTLE_NANOS;
     long tooLong = firstHeldAt + MAX_HOLD_NANOS;
     return settled - tooLong < 0 ? settled : tooLong;
+  }
+
+  /** Live messages go when the pick-up settles (or is over) or the oldest waited {@link #MAX_HOLD_NANOS}. */
+  private long liveDueNanos() {
+    long tooLong = liveFirstAt + MAX_HOLD_NANOS;
+    if (announced == 0) {
+      return held.isEmpty() ? liveFirstAt : mailDueNanos(); // held behind its sender's mail: shown with it
+    }
+    long settled = pickUpQuietSince + SETTLE_NANOS;
+    return settled - tooLong < 0 ? settled : tooLong;
+  }
+
+  /** Live messages held now. */
+  int heldLive() {
+    return live.size();
   }
 
   /** Messages held now. */
@@ -105,8 +246,17 @@ final class MailOrder<T> {
     return outOfOrder;
   }
 
-  /** Everything held: each sender's messages by counter, in the slots its messages arrived in. */
+  /** Everything held: the mail (see {@link #releaseMail}), then the live messages in their order. */
   private List<Held<T>> release() {
+    List<Held<T>> out = releaseMail();
+    out.addAll(live);
+    live.clear();
+    liveBytes = 0;
+    return out;
+  }
+
+  /** The mail held: each sender's messages by counter, in the slots its messages arrived in. */
+  private List<Held<T>> releaseMail() {
     Map<String, List<Held<T>>> bySender = new HashMap<>();
     for (Held<T> h : held) {
       bySender.computeIfAbsent(h.sender(), k -> new ArrayList<>()).add(h);

@@ -104,8 +104,13 @@ final class MailboxCourier {
   private final LinkedHashMap<Long, Unrecorded> unrecorded = new LinkedHashMap<>();
   /** Mail dropped, by reason: forged, unauthenticated, untrusted, malformed. */
   private final Map<String, Long> dropped = new TreeMap<>();
-  /** Opened chat mail held until each sender's messages can be shown in its order. */
-  private final MailOrder<Unrecorded> order = new MailOrder<>();
+  /**
+   * Opened chat mail held until each sender's messages can be shown in its order, and, while a pick-up announced
+   * by {@code registered} is under way, the publication of live messages ({@link PunchEvent.Shown}) behind it.
+   */
+  private final MailOrder<PunchEvent> order = new MailOrder<>();
+  /** The last live message whose publication was held: {@link PunchEvent.Received#held}. */
+  private long liveHeld;
   private long counter = System.currentTimeMillis() * COUNTER_PER_MS;
   /** The rendezvous answered {@code not-enabled}: nothing more is deposited until it registers us again. */
   private boolean notEnabled;
@@ -255,9 +260,14 @@ final class MailboxCourier {
 
   // ---------------------------------------------------------------- the rendezvous link
 
-  /** Registered (again): what waits is deposited, and the rendezvous sends our mailbox. */
-  void up(long now) {
+  /**
+   * Registered (again): what waits is deposited, and the rendezvous sends our mailbox, {@code mail} entries
+   * ({@code registered}'s count; -1: it did not say). Live messages are held behind them only when there are some.
+   */
+  void up(int mail, long now) {
     notEnabled = false;
+    show(order.pickUpStarted(options.mailbox() ? mail : -1, now));
+    armOrderTimer();
     deposits.resume(now);
     sendDue(now);
   }
@@ -311,66 +321,91 @@ final class MailboxCourier {
     long nowMillis = System.currentTimeMillis();
     switch (assembler.accept(part.seq(), part.part(), part.parts(), part.data(), nowMillis)) {
       case REFUSED -> drop(part.seq(), "malformed", "a part that contradicts the others");
-      case COMPLETE -> open(part, assembler.complete(), now);
-      default -> { } // more parts to come, or a copy
+      case COMPLETE -> {
+        if (!open(part, assembler.complete(), now)) {
+          return; // not taken: it comes again
+        }
+      }
+      default -> {
+        return; // more parts to come, or a copy
+      }
     }
+    // One more of the entries registered announced is in (shown, held or dropped).
+    show(order.arrived(part.seq(), now));
+    armOrderTimer();
   }
 
-  private void open(MailboxControl.MailPart part, byte[] envelope, long now) {
+  /** False when the mail was not taken (ChatVerticle is behind): the rendezvous sends it again. */
+  private boolean open(MailboxControl.MailPart part, byte[] envelope, long now) {
     MailboxSeal.Opened opened;
     try {
       opened = MailboxSeal.open(identity, envelope);
     } catch (MailboxSeal.SealException e) {
       drop(part.seq(), e.refusal().code(), e.getMessage());
-      return;
+      return true;
     }
     if (!Arrays.equals(opened.senderSigningKey(), part.from())) {
       drop(part.seq(), "forged", "sealed by " + NodeIdentity.fingerprintOf(opened.senderSigningKey())
         + ", deposited by " + NodeIdentity.fingerprintOf(part.from()));
-      return;
+      return true;
     }
     MailPlaintext mail;
     try {
       mail = MailPlaintext.decode(opened.plaintext());
     } catch (WireException e) {
       drop(part.seq(), "malformed", e.getMessage());
-      return;
+      return true;
     }
     if (!Control.NICK_PATTERN.matcher(mail.from()).matches() || mail.from().equals(options.nick())) {
       drop(part.seq(), "malformed", "sender nick " + mail.from());
-      return;
+      return true;
     }
     if (!trust.trustKey(mail.from(), opened.senderSigningKey())) {
       drop(part.seq(), "untrusted", "not the key known for " + mail.from());
-      return;
+      return true;
     }
     if (unrecorded.size() >= MAX_UNRECORDED) {
-      return; // ChatVerticle is behind: the rendezvous sends it again
+      return false; // ChatVerticle is behind: the rendezvous sends it again
     }
     pickedUp++;
     Unrecorded u = new Unrecorded(part.seq(), mail.from(), opened.senderSigningKey(), opened.senderStaticKey(), mail);
     unrecorded.put(part.seq(), u);
+    PunchEvent.Mail event = new PunchEvent.Mail(u.nick(), u.seq(), u.mail());
     if (mail.kind() != MailPlaintext.Kind.CHAT) {
-      show(u); // a receipt shows nothing: no order to keep
-      return;
+      events.add(event); // a receipt shows nothing: no order to keep
+      return true;
     }
     long late = order.outOfOrder();
-    show(order.add(mail.from(), mail, u, now));
+    show(order.add(mail.from(), mail, event, now));
     if (order.outOfOrder() != late) {
       log.warnRateLimited("mail-order", "mail {} from {} arrived after later ones of {} were shown: "
         + "shown out of its order", part.seq(), mail.from(), mail.from());
     }
     armOrderTimer();
+    return true;
   }
 
-  private void show(List<MailOrder.Held<Unrecorded>> released) {
-    for (MailOrder.Held<Unrecorded> h : released) {
-      show(h.value());
+  private void show(List<MailOrder.Held<PunchEvent>> released) {
+    for (MailOrder.Held<PunchEvent> h : released) {
+      events.add(h.value());
     }
   }
 
-  private void show(Unrecorded u) {
-    events.add(new PunchEvent.Mail(u.nick(), u.seq(), u.mail()));
+  /**
+   * A message of {@code nick}'s live session: passed on now, to be recorded and shown. While the pick-up that
+   * {@code registered} announced is under way (or mail of {@code nick} is held), it is passed on held: ChatVerticle
+   * records it in the history at once (as any live message: what its session acknowledged is journaled as soon)
+   * and publishes it when its {@link PunchEvent.Shown} follows, after what the mailbox brings (older).
+   */
+  void live(String nick, byte[] payload, long now) {
+    if (!order.holdsLive(nick, now)) {
+      events.add(new PunchEvent.Received(nick, payload)); // the common case: shown as it comes
+      return;
+    }
+    long token = ++liveHeld;
+    events.add(new PunchEvent.Received(nick, payload, token)); // recorded now, published at its Shown
+    show(order.addLive(nick, new PunchEvent.Shown(token), payload.length, now)); // empty, or past the bound all
+    armOrderTimer();
   }
 
   /** One timer at the held mail's release: settled, or held for the longest allowed. */
@@ -518,7 +553,7 @@ final class MailboxCourier {
     JsonObject drops = new JsonObject();
     dropped.forEach(drops::put);
     return new JsonObject().put("enabled", enabled()).put("waiting", deposits.pending()).put("queued", queuedTotal)
-      .put("pickedUp", pickedUp).put("held", order.held()).put("outOfOrder", order.outOfOrder())
+      .put("pickedUp", pickedUp).put("held", order.held()).put("heldLive", order.heldLive()).put("outOfOrder", order.outOfOrder())
       .put("incomplete", assembler.incomplete()).put("dropped", drops)
       .put("peers", directory.size());
   }

@@ -29,8 +29,18 @@ public sealed interface PunchEvent {
    * A whole chat message from a peer, in that peer's order.
    *
    * @param payload the encoded {@link io.p2pchat.wire.ChatPayload}
+   * @param held 0: recorded and shown now; else recorded now (the history journals it as any message) and shown
+   *             (published as {@code chat.received}) when the {@link Shown} of this number follows: it waits behind
+   *             the mailbox's pick-up, whose mail of that peer is older (docs/PROTOCOL.md, "Mailbox", Pick-up)
    */
-  record Received(String from, byte[] payload) implements PunchEvent {
+  record Received(String from, byte[] payload, long held) implements PunchEvent {
+    public Received(String from, byte[] payload) {
+      this(from, payload, 0);
+    }
+  }
+
+  /** The live message received with {@code held} is shown now: after the mail of its peer the pick-up brought. */
+  record Shown(long held) implements PunchEvent {
   }
 
   /** The peer is offline: the message is stored in its mailbox at the rendezvous (docs/PROTOCOL.md, "Mailbox"). */

@@ -637,11 +637,11 @@ public class PunchVerticle extends VerticleBase {
   private final class Wiring implements RendezvousClient.Listener, PeerTrust.Host {
 
     @Override
-    public void up() {
+    public void up(int mail) {
       netChecker.runIfUnknown();
       long now = System.nanoTime();
       sessions.registered(now);
-      mailbox.up(now);
+      mailbox.up(mail, now);
     }
 
     @Override

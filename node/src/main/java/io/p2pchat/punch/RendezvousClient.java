@@ -46,8 +46,11 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
   /** What the rendezvous tells the rest of the node. */
   interface Listener {
-    /** Registered (for the first time, or again after the rendezvous was down or lost us). */
-    void up();
+    /**
+     * Registered (for the first time, or again after the rendezvous was down or lost us); {@code mail} entries
+     * wait in our mailbox ({@code registered}'s count; -1: it did not say).
+     */
+    void up(int mail);
 
     /** The rendezvous introduced a peer: punch it. */
     void introduced(Introduction introduction, long now) throws WireException;
@@ -590,7 +593,8 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
 
   @Override
   public void up(JsonObject registered) {
-    listener.up();
+    Object mail = registered.getValue(Control.MAIL_WAITING);
+    listener.up(mail instanceof Number n && n.longValue() >= 0 ? (int) Math.min(n.longValue(), Integer.MAX_VALUE) : -1);
     log.info("registered with rendezvous {} as {} in room {} (seen as {}{})", server, options.nick(),
       options.room(), registered.getString(Control.PUBLIC), overTls ? ", over TLS " + tls.address() : "");
     rendezvousDown = false;

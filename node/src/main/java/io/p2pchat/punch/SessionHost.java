@@ -190,7 +190,8 @@ final class SessionHost implements PeerSession.Host {
     if (ChatPayload.isRoom(message)) { // we talk with this peer in the room
       mailbox.talked(session.nick);
     }
-    events.add(new PunchEvent.Received(session.nick, message));
+    // Shown after what a pick-up under way brings of this peer (older), when registered said mail waits.
+    mailbox.live(session.nick, message, System.nanoTime());
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.p2pchat.punch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.p2pchat.mailbox.MailPlaintext;
@@ -77,5 +78,103 @@ class MailOrderTest {
     assertEquals(List.of("alice 1"), texts(add(order, "alice", 1, T0 + MailOrder.MAX_HOLD_NANOS)), "not held again");
     assertEquals(1, order.outOfOrder());
     assertTrue(add(order, "bob", 1, T0 + MailOrder.MAX_HOLD_NANOS).isEmpty(), "another sender: held as usual");
+  }
+
+  private static List<MailOrder.Held<String>> live(MailOrder<String> order, String from, String text, long now) {
+    return order.addLive(from, text, text.length(), now);
+  }
+
+  @Test
+  void nothingIsHeldWhenRegisteredSaysNoMailWaitsOrDoesNotSay() {
+    for (int mail : new int[] {0, -1}) {
+      MailOrder<String> order = new MailOrder<>();
+      assertTrue(order.pickUpStarted(mail, T0).isEmpty());
+      assertFalse(order.holdsLive("alice", T0 + 1));
+      assertEquals(List.of("live 1"), texts(live(order, "alice", "live 1", T0 + 1)), "shown at once");
+      assertEquals(-1, order.nextDueNanos(), "nothing held, no timer");
+    }
+  }
+
+  @Test
+  void aLiveMessageIsHeldWhileAnnouncedMailIsMissingAndShownAfterItsSendersMailOnceAllArrived() {
+    MailOrder<String> order = new MailOrder<>();
+    order.pickUpStarted(3, T0);
+    assertTrue(order.holdsLive("alice", T0 + 1));
+    assertTrue(live(order, "alice", "live 1", T0 + 1).isEmpty(), "held: older mail of alice may be on its way");
+    assertTrue(add(order, "alice", 2, T0 + 2).isEmpty());
+    assertTrue(order.arrived(102, T0 + 2).isEmpty());
+    assertTrue(order.arrived(102, T0 + 3).isEmpty(), "a copy sent again counts once");
+    assertTrue(live(order, "bob", "live b", T0 + 3).isEmpty(), "every sender's: whose mail waits is not known");
+    assertTrue(add(order, "bob", 1, T0 + 4).isEmpty());
+    assertTrue(order.arrived(201, T0 + 4).isEmpty());
+    assertTrue(add(order, "alice", 1, T0 + 5).isEmpty());
+    assertEquals(List.of("alice 1", "bob 1", "alice 2", "live 1", "live b"), texts(order.arrived(101, T0 + 5)),
+      "all three in: the mail in each sender's order, then the live messages in theirs");
+    assertEquals(-1, order.nextDueNanos());
+    assertEquals(List.of("live 2"), texts(live(order, "alice", "live 2", T0 + 6)), "the pick-up is over");
+    assertEquals(0, order.outOfOrder());
+  }
+
+  @Test
+  void aLiveMessageIsHeldNoLongerThanTheBoundWhileThePickUpGoesOn() {
+    MailOrder<String> order = new MailOrder<>();
+    order.pickUpStarted(1_000, T0);
+    assertTrue(live(order, "alice", "live 1", T0).isEmpty());
+    long step = MailOrder.SETTLE_NANOS / 2;
+    long now = T0;
+    for (int seq = 1; now + step - T0 < MailOrder.MAX_HOLD_NANOS; seq++) { // a receipt now and then: not settled
+      now += step;
+      assertTrue(order.arrived(seq, now).isEmpty());
+      assertTrue(order.due(now).isEmpty());
+    }
+    assertEquals(T0 + MailOrder.MAX_HOLD_NANOS, order.nextDueNanos());
+    assertEquals(List.of("live 1"), texts(order.due(T0 + MailOrder.MAX_HOLD_NANOS)));
+    assertFalse(order.holdsLive("alice", T0 + MailOrder.MAX_HOLD_NANOS), "the hold is over for this pick-up");
+  }
+
+  @Test
+  void aPickUpThatBringsNothingReleasesLiveMessagesWhenItSettles() {
+    MailOrder<String> order = new MailOrder<>();
+    order.pickUpStarted(5, T0);
+    assertTrue(live(order, "alice", "live 1", T0 + 1).isEmpty());
+    assertEquals(T0 + MailOrder.SETTLE_NANOS, order.nextDueNanos(), "quiet since the registration");
+    assertTrue(order.due(T0 + MailOrder.SETTLE_NANOS - 1).isEmpty());
+    assertEquals(List.of("live 1"), texts(order.due(T0 + MailOrder.SETTLE_NANOS)));
+    assertEquals(List.of("live 2"), texts(live(order, "alice", "live 2", T0 + MailOrder.SETTLE_NANOS)));
+  }
+
+  @Test
+  void aFullWindowOfMailIsShownWhileLiveMessagesWaitForTheRest() {
+    MailOrder<String> order = new MailOrder<>();
+    order.pickUpStarted(MailOrder.PICKUP_WINDOW + 1, T0);
+    assertTrue(live(order, "alice", "live 1", T0).isEmpty());
+    for (int i = 1; i < MailOrder.PICKUP_WINDOW; i++) {
+      assertTrue(add(order, "alice", i, T0).isEmpty());
+      assertTrue(order.arrived(i, T0).isEmpty());
+    }
+    assertEquals(MailOrder.PICKUP_WINDOW, texts(add(order, "alice", MailOrder.PICKUP_WINDOW, T0)).size(),
+      "the window's mail");
+    assertTrue(order.arrived(MailOrder.PICKUP_WINDOW, T0).isEmpty());
+    assertEquals(1, order.heldLive(), "live 1 waits for the last one");
+    assertTrue(add(order, "alice", MailOrder.PICKUP_WINDOW + 1, T0 + 1).isEmpty());
+    assertEquals(List.of("alice " + (MailOrder.PICKUP_WINDOW + 1), "live 1"),
+      texts(order.arrived(MailOrder.PICKUP_WINDOW + 1, T0 + 1)));
+  }
+
+  @Test
+  void pastTheBoundEverythingHeldIsShownAtOnceInOrderAndCounted() {
+    MailOrder<String> order = new MailOrder<>();
+    order.pickUpStarted(5, T0);
+    add(order, "alice", 1, T0);
+    List<String> expected = new ArrayList<>(List.of("alice 1"));
+    for (int i = 0; i < MailOrder.MAX_LIVE; i++) {
+      assertTrue(live(order, "bob", "live " + i, T0).isEmpty());
+      expected.add("live " + i);
+    }
+    expected.add("one more");
+    assertEquals(expected, texts(live(order, "bob", "one more", T0 + 1)));
+    assertEquals(1, order.outOfOrder());
+    assertEquals(0, order.held() + order.heldLive());
+    assertFalse(order.holdsLive("bob", T0 + 2), "the hold is over for this pick-up");
   }
 }

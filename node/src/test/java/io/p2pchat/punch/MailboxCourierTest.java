@@ -156,7 +156,7 @@ class MailboxCourierTest {
 
   @Test
   void aGenuineMessageIsHandedOnItsReceiptDepositedAndOnlyThenItIsAcknowledged() throws Exception {
-    onContext(() -> courier.up(System.nanoTime()));
+    onContext(() -> courier.up(-1, System.nanoTime()));
     receive(mail(alice, sealed(alice, bob, "alice", "a-1", "hello bob")));
     List<PunchEvent> got = await(() -> events, e -> !e.isEmpty());
     PunchEvent.Mail mail = (PunchEvent.Mail) got.get(0);
@@ -215,7 +215,7 @@ class MailboxCourierTest {
       assertTrue(courier.depositing("alice"), "a later message for alice follows these, even if she is back");
     });
     assertTrue(sent.isEmpty(), "nothing before the node is registered");
-    onContext(() -> courier.up(System.nanoTime()));
+    onContext(() -> courier.up(-1, System.nanoTime()));
     List<JsonObject> deposits = sentOfType("deposit");
     assertEquals(1, deposits.size(), "one deposit in flight per recipient: " + deposits);
     MailboxControl.DepositPart part = MailboxControl.decodeDeposit(deposits.get(0));
@@ -243,7 +243,7 @@ class MailboxCourierTest {
     OutboundChat chat = new OutboundChat("b-7", "alice", ChatPayload.encode(true, 5, "b-7",
       "x".getBytes(StandardCharsets.UTF_8)), null);
     onContext(() -> {
-      courier.up(System.nanoTime());
+      courier.up(-1, System.nanoTime());
       courier.queueDirect(chat, System.nanoTime());
     });
     String did = MailboxControl.decodeDeposit(sentOfType("deposit").get(0)).did();
@@ -266,7 +266,7 @@ class MailboxCourierTest {
     OutboundChat chat = new OutboundChat("b-1", "alice", ChatPayload.encode(true, 5, "b-1",
       "x".getBytes(StandardCharsets.UTF_8)), null);
     onContext(() -> {
-      courier.up(System.nanoTime());
+      courier.up(-1, System.nanoTime());
       courier.queueDirect(chat, System.nanoTime());
     });
     String did = MailboxControl.decodeDeposit(sentOfType("deposit").get(0)).did();
