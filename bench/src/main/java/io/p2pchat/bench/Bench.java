@@ -202,11 +202,13 @@ public final class Bench {
          NodeProcess sender = start(senderNick, senderConfig)) {
       sender.await(BenchSenderVerticle.READY, options.connectMillis + START_SLACK_MS, TimeUnit.MILLISECONDS,
         plan.path() + " path to " + echoNick + " (connect)");
-      ProcStatus[] idle = null;
+      ProcStatus idleSender = null;
+      ProcStatus idleEcho = null;
       if (idleMillis > 0) {
         System.out.printf("* %s: connected; idle for %d s...%n", label, TimeUnit.MILLISECONDS.toSeconds(idleMillis));
         sender.await(BenchSenderVerticle.IDLE, idleMillis + START_SLACK_MS, TimeUnit.MILLISECONDS, "the idle part's end");
-        idle = new ProcStatus[] {sender.memory(), echo.memory()};
+        idleSender = sender.memory();
+        idleEcho = echo.memory();
       }
       System.out.printf("* %s: connected; flooding, then round trips...%n", label);
       long runMillis = options.warmupMillis + TimeUnit.SECONDS.toMillis(options.seconds) + options.rttMillis + RUN_SLACK_MS;
@@ -214,7 +216,7 @@ public final class Bench {
         "result"));
       JsonObject received = new JsonObject(echo.await(BenchEchoVerticle.RECEIVER, RECEIVER_WAIT_SECONDS,
         TimeUnit.SECONDS, "receiver figures"));
-      SizeRun run = new SizeRun(size, path, result, received, sender.memory(), echo.memory(), idle);
+      SizeRun run = new SizeRun(size, path, result, received, sender.memory(), echo.memory(), idleSender, idleEcho);
       System.out.printf("* %s: node drop counters: sender %s, echo %s%n", label,
         result.getValue("nodeStats"), received.getValue("nodeStats"));
       System.out.printf("* %s: %,.0f msgs/s, rtt p50 %d us, p99 %d us%n", label, run.throughput(),

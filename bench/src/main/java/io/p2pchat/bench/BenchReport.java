@@ -49,9 +49,9 @@ final class BenchReport {
     out.printf(Locale.ROOT, "%-11s %,12.0f datagrams/s (raw UDP, 2 threads, window %d, ack every %d)%n",
       "raw", rawDatagramsPerSecond, RawUdpBaseline.WINDOW, RawUdpBaseline.ACK_EVERY);
     for (SizeRun r : runs) {
-      if (r.idleMemory() != null) {
+      if (r.idleSender() != null) {
         out.printf(Locale.ROOT, "idle        sender RSS %.0f MiB, echo RSS %.0f MiB (%s pair connected, nothing sent for %d s)%n",
-          r.idleMemory()[0].rssMiB(), r.idleMemory()[1].rssMiB(), r.label(), idleMillis / 1000);
+          r.idleSender().rssMiB(), r.idleEcho().rssMiB(), r.label(), idleMillis / 1000);
       }
     }
     out.println("(/core = msgs/s at one core per node, from CPU time per message; RSS = resident at the end,");
@@ -129,9 +129,9 @@ final class BenchReport {
       maxEchoPeak = Math.max(maxEchoPeak, r.echoMemory().peakMiB());
     }
     for (SizeRun r : runs) {
-      if (r.idleMemory() != null) {
-        line(out, "rss_idle_sender_MiB", r.idleMemory()[0].rssMiB(), 1);
-        line(out, "rss_idle_receiver_MiB", r.idleMemory()[1].rssMiB(), 1);
+      if (r.idleSender() != null) {
+        line(out, "rss_idle_sender_MiB", r.idleSender().rssMiB(), 1);
+        line(out, "rss_idle_receiver_MiB", r.idleEcho().rssMiB(), 1);
       }
     }
     line(out, "rss_sender_MiB", maxSenderPeak, 1);

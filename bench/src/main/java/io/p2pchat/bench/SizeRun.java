@@ -7,10 +7,11 @@ import io.vertx.core.json.JsonObject;
  * and the resident memory of both processes at the end of the run (and after the idle part, if it had one).
  *
  * @param path {@link #DIRECT} or {@link #RELAYED_OVER_TLS}
- * @param idleMemory both processes' memory at the end of the idle part (sender, echo), or null
+ * @param idleSender the sender's memory at the end of the idle part, or null (no idle part)
+ * @param idleEcho   the echo node's, likewise
  */
 record SizeRun(int size, String path, JsonObject sender, JsonObject receiver, ProcStatus senderMemory, ProcStatus echoMemory,
-               ProcStatus[] idleMemory) {
+               ProcStatus idleSender, ProcStatus idleEcho) {
 
   /** A direct UDP path between the two nodes. */
   static final String DIRECT = "direct";
