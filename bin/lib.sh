@@ -26,21 +26,29 @@ heap_flags() {
   esac
 }
 # -XX:TrimNativeHeapInterval (JDK 17.0.9 and later; an older JVM would refuse to start with it):
-# asked once, then remembered next to the jar. 10 s: a trim costs the JVM's trimmer thread a
-# millisecond or so, and a node's native heap only grows in bursts (start-up, the JIT).
+# asked once per java binary, then remembered next to the jar (the binary's path on the first line,
+# the flag or nothing on the second). Only a JVM that names the option unrecognized is remembered
+# without it; one that failed to start for another reason is asked again next time. A read-only
+# checkout asks every time, quietly. 10 s: a trim costs the JVM's trimmer thread a millisecond or
+# so, and a node's native heap only grows in bursts (start-up, the JIT).
 TRIM_INTERVAL_MS=10000
 trim_flag() {
-  local cache="$ROOT/target/trim-flag" java_bin
-  java_bin=$(command -v java) || return 0
-  if [[ ! -f "$cache" || "$cache" -ot "$java_bin" ]]; then
-    mkdir -p "$ROOT/target"
-    if java -XX:TrimNativeHeapInterval=$TRIM_INTERVAL_MS -version >/dev/null 2>&1; then
-      echo "-XX:TrimNativeHeapInterval=$TRIM_INTERVAL_MS" > "$cache"
-    else
-      : > "$cache"
-    fi
+  local cache="$ROOT/target/trim-flag" java_bin key flag out
+  java_bin=$(readlink -f "$(command -v java)" 2>/dev/null) || return 0
+  if [[ -r "$cache" ]] && { read -r key && read -r flag; } < "$cache" && [[ "$key" == "$java_bin" ]]; then
+    echo "$flag"
+    return 0
   fi
-  cat "$cache"
+  if out=$(java -XX:TrimNativeHeapInterval=$TRIM_INTERVAL_MS -version 2>&1); then
+    flag="-XX:TrimNativeHeapInterval=$TRIM_INTERVAL_MS"
+  elif [[ "$out" == *"Unrecognized VM option"* ]]; then
+    flag=""
+  else
+    return 0
+  fi
+  { mkdir -p "$ROOT/target" && printf '%s\n%s\n' "$java_bin" "$flag" > "$cache.$$" && mv -f "$cache.$$" "$cache"; } 2>/dev/null \
+    || rm -f "$cache.$$" 2>/dev/null
+  echo "$flag"
 }
 # Hazelcast (clustering) asks for these on Java 17; harmless without it.
 JAVA_FLAGS="${JAVA_FLAGS:-} --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \

@@ -3,7 +3,6 @@ package io.p2pchat.bench;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 
@@ -50,16 +49,11 @@ final class HeapSampler {
   /** {@code heapPeakMiB}, {@code heapCommittedMiB}, {@code gcCount}, {@code gcMillis} of this JVM so far. */
   JsonObject figures() {
     sample();
-    long count = 0;
-    long millis = 0;
-    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      count += Math.max(0, gc.getCollectionCount());
-      millis += Math.max(0, gc.getCollectionTime());
-    }
+    JvmCounters gc = JvmCounters.snapshot();
     return new JsonObject()
       .put("heapPeakMiB", Math.round(peakUsed / MIB * 10) / 10.0)
       .put("heapCommittedMiB", Math.round(memory.getHeapMemoryUsage().getCommitted() / MIB * 10) / 10.0)
-      .put("gcCount", count)
-      .put("gcMillis", millis);
+      .put("gcCount", gc.gcCount())
+      .put("gcMillis", gc.gcMillis());
   }
 }

@@ -36,7 +36,7 @@ record JvmCounters(long allocatedBytes, long gcCount, long gcMillis) {
     return snapshot();
   }
 
-  private static JvmCounters snapshot() {
+  static JvmCounters snapshot() {
     long count = 0;
     long millis = 0;
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {

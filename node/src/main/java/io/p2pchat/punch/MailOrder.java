@@ -124,6 +124,11 @@ final class MailOrder<T> {
    * returns what is to be shown now, everything held once the last announced entry is in.
    */
   List<Held<T>> arrived(long seq, long now) {
+    if (announced > 0 && !pickingUp(now)) {
+      // It settled with entries still missing (deposits not yet durable, or picked up elsewhere): it is over, and
+      // mail arriving later must not start holding live messages again.
+      endPickUp();
+    }
     if (announced == 0 || !arrived.add(seq)) {
       return List.of();
     }

@@ -143,6 +143,18 @@ class MailOrderTest {
     assertEquals(List.of("live 2"), texts(live(order, "alice", "live 2", T0 + MailOrder.SETTLE_NANOS)));
   }
 
+  /** Review: a pick-up that settled short of its count was still "announced", so later mail held live messages again. */
+  @Test
+  void aPickUpThatSettledShortOfItsCountIsOverAndLaterMailHoldsNothingLive() {
+    MailOrder<String> order = new MailOrder<>();
+    order.pickUpStarted(3, T0);
+    order.arrived(1, T0 + 1); // one of three announced comes; the other two never do
+    long later = T0 + 10 * MailOrder.SETTLE_NANOS;
+    assertTrue(order.arrived(2, later).isEmpty());
+    assertEquals(List.of("live 1"), texts(live(order, "alice", "live 1", later + 1)),
+      "shown at once: the pick-up settled long ago");
+  }
+
   @Test
   void aFullWindowOfMailIsShownWhileLiveMessagesWaitForTheRest() {
     MailOrder<String> order = new MailOrder<>();

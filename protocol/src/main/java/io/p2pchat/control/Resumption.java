@@ -41,7 +41,6 @@ final class Resumption {
 
   private static final int GCM_NONCE = 12;
   private static final byte[] ZERO_NONCE = new byte[GCM_NONCE];
-  private static final String MAC = "HmacSHA256";
 
   /** The keys of one resumed session, as the client and the server both derive them. */
   record Keys(byte[] clientToServer, byte[] serverToClient, byte[] answerKey, byte[] nextSecret, byte[] sessionHash) {
@@ -103,7 +102,6 @@ final class Resumption {
   static byte[] hmac(byte[] key, byte[]... parts) {
     return ThreadJce.hmacSha256(key, parts);
   }
-
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);

@@ -104,8 +104,8 @@ public enum CipherSuite {
       Cipher cipher = newCipher();
       cipher.init(Cipher.ENCRYPT_MODE, key(key), nonce(REKEY_NONCE, new byte[NONCE_LENGTH]));
       byte[] out = cipher.doFinal(new byte[KEY_LENGTH]);
-      byte[] next = new byte[KEY_LENGTH];
-      System.arraycopy(out, 0, next, 0, KEY_LENGTH);
+      byte[] next = java.util.Arrays.copyOf(out, KEY_LENGTH);
+      java.util.Arrays.fill(out, (byte) 0); // the next key's bytes, and the tag: nothing of them stays behind
       return next;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("BUG: rekey failed", e);

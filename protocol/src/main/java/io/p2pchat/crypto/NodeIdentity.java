@@ -256,7 +256,6 @@ public final class NodeIdentity {
     return ThreadJce.sha256(data);
   }
 
-
   @Override
   public String toString() {
     return "NodeIdentity[" + keyId() + "]"; // never the keys

@@ -46,7 +46,6 @@ final class NoiseSymmetricState {
     h = ThreadJce.sha256(h, data);
   }
 
-
   byte[] encryptAndHash(byte[] plaintext) {
     byte[] ct = cs.encryptWithAd(h, plaintext);
     mixHash(ct);
@@ -91,8 +90,7 @@ final class NoiseSymmetricState {
     return ThreadJce.hmacSha256(key, data);
   }
 
-
   static byte[] sha256(byte[] data) {
-    return NodeIdentity.sha256(data);
+    return ThreadJce.sha256(data);
   }
 }

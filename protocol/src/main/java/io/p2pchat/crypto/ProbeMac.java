@@ -4,31 +4,21 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * HMAC-SHA256 truncated to 16 bytes: the MAC of PROBE packets under an introduction secret. 128 bits
  * is the usual truncation floor for HMAC tags (NIST SP 800-107) and saves 16 bytes per probe.
- * Thread-safe (one Mac per thread).
+ * Thread-safe (the thread's HMAC of {@link ThreadJce}).
  */
 public final class ProbeMac {
   /** Bytes of the truncated tag. */
   public static final int LENGTH = 16;
-  private static final String ALGORITHM = "HmacSHA256";
-  private static final ThreadLocal<Mac> MAC = ThreadLocal.withInitial(() -> newMac(ALGORITHM));
 
   private ProbeMac() {}
 
   /** HMAC-SHA256(key, data[off, off+len)) truncated to {@link #LENGTH} bytes. */
   public static byte[] compute(byte[] key, byte[] data, int off, int len) {
-    Mac mac = MAC.get();
-    try {
-      mac.init(new SecretKeySpec(key, ALGORITHM));
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("bad probe MAC key", e);
-    }
-    mac.update(data, off, len);
-    return Arrays.copyOf(mac.doFinal(), LENGTH);
+    return Arrays.copyOf(ThreadJce.hmacSha256(key, data, off, len), LENGTH);
   }
 
   /** Constant-time check of a 16-byte tag at {@code tag[tagOff]} against the data. */

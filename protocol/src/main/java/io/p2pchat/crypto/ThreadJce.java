@@ -12,7 +12,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The JCE objects of one thread for the one-shot hashes, MACs and AES-GCM seals a handshake makes: SHA-256
- * (Noise's MixHash, ~8 an IK handshake), HMAC-SHA256 (its HKDF, 3 per MixKey: ~15) and the AES-GCM of a
+ * (Noise's MixHash, ~8 an IK handshake), HMAC-SHA256 (its HKDF, 3 per MixKey: ~15; a PROBE's tag) and the AES-GCM of a
  * resumption ticket or RESUMED. A {@code getInstance} per call looks the provider's service up and builds a new
  * object each time (an AES-GCM {@code Cipher} is ~1.5 KiB); a rendezvous makes ~25 of them per registration,
  * so each thread keeps one of each and pays only the {@code init}. Like {@link ThreadCiphers}: a ThreadLocal,
@@ -45,16 +45,29 @@ public final class ThreadJce {
 
   /** HMAC-SHA256 under {@code key} of the concatenation of {@code parts}. */
   public static byte[] hmacSha256(byte[] key, byte[]... parts) {
+    Mac mac = keyed(key);
+    for (byte[] p : parts) {
+      mac.update(p);
+    }
+    return mac.doFinal(); // doFinal() resets it for the next call
+  }
+
+  /** HMAC-SHA256 under {@code key} of {@code data[off, off+len)}. */
+  public static byte[] hmacSha256(byte[] key, byte[] data, int off, int len) {
+    Mac mac = keyed(key);
+    mac.update(data, off, len);
+    return mac.doFinal();
+  }
+
+  /** This thread's HMAC-SHA256, initialised with {@code key}. */
+  private static Mac keyed(byte[] key) {
     Mac mac = CURRENT.get().hmac;
     try {
       mac.init(new SecretKeySpec(key, HMAC));
     } catch (InvalidKeyException e) {
       throw new IllegalArgumentException("bad HMAC key", e);
     }
-    for (byte[] p : parts) {
-      mac.update(p);
-    }
-    return mac.doFinal(); // doFinal() resets it for the next call
+    return mac;
   }
 
   /** AES-GCM of {@code plain} under {@code key} (16 or 32 bytes) and the 12-byte {@code nonce}, {@code aad} authenticated. */

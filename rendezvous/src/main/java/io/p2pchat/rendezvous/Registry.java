@@ -63,11 +63,11 @@ final class Registry {
       // Held for another instance of the cluster by this same key: the client moved here (failover).
       boolean moved = !existing.isLocal() || !existing.address.equals(address)
         || !existing.instance.equals(request.instance());
+      if (!hostKey(existing.address).equals(hostKey(address)) && hostCount(hostKey(address)) >= maxClientsPerHost) {
+        throw hostFull(address); // before anything changes: a refused move leaves the registration as it was
+      }
       existing.owner(null);
       existing.orphaned(false);
-      if (!hostKey(existing.address).equals(hostKey(address)) && hostCount(hostKey(address)) >= maxClientsPerHost) {
-        throw hostFull(address);
-      }
       unindexAddress(existing);
       if (!existing.instance.equals(request.instance())
         || (existing.alt() != null && existing.alt().isIpv6() == address.isIpv6())) {
