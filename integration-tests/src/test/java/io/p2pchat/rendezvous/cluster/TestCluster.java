@@ -37,16 +37,20 @@ final class TestCluster {
       .replace("<member>127.0.0.1</member>", list);
   }
 
-  /** The first of {@code n} consecutive free TCP ports (Hazelcast's member ports). */
+  /**
+   * Below the kernel's ephemeral range (Linux's default starts at 32768): a port handed out by
+   * {@code ServerSocket(0)} is in that range, and so are the source ports of every outgoing connection on the
+   * machine, the members' own among them. A member restarted on its port then found it taken by someone's
+   * connection (CI: "Cannot bind to a given address ... 45451-45453"). No connection is ever given a port here.
+   */
+  private static final int RANGE_LOW = 20_000;
+  private static final int RANGE_HIGH = 32_000;
+
+  /** The first of {@code n} consecutive free TCP ports (Hazelcast's member ports), outside the ephemeral range. */
   static int freeTcpRange(int n) throws IOException {
+    java.util.Random random = new java.util.Random();
     while (true) {
-      int first;
-      try (ServerSocket s = new ServerSocket(0)) {
-        first = s.getLocalPort();
-      }
-      if (first + n > 65535) {
-        continue;
-      }
+      int first = RANGE_LOW + random.nextInt(RANGE_HIGH - RANGE_LOW - n);
       boolean free = true;
       for (int p = first; p < first + n && free; p++) {
         try (ServerSocket s = new ServerSocket(p)) {
