@@ -60,8 +60,7 @@ class NodeFilesTest {
   void aDataDirectoryOthersMayWriteStopsStartUp(Vertx vertx, @TempDir Path dir) throws Exception {
     TestNet net = new TestNet(vertx, dir);
     RendezvousVerticle rendezvous = net.rendezvous(new JsonObject());
-    Path shared = Files.createDirectory(dir.resolve("data-carol"));
-    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxr-x"));
+    Path shared = dataDirectory(dir, "carol", "rwxrwxr-x");
     ExecutionException refused = assertThrows(ExecutionException.class, () -> TestNet.await(vertx.deployVerticle(
       new ChatNodeVerticle(), new DeploymentOptions().setConfig(net.nodeConfig("carol", rendezvous.port())))));
     assertEquals("config error: " + shared + " may be written by its group or others (rwxrwxr-x): chmod go-w " + shared,
@@ -83,17 +82,47 @@ class NodeFilesTest {
       .put("lan", new JsonObject().put("discovery", false));
     config.getJsonObject("bind").put("host", "0.0.0.0");
     Node alice = net.node(config);
-    Path log = logs.resolve("alice.log");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LOG_LINE_SECONDS);
-    while (!Files.readString(log).contains("port mapping: idle -> probing")) {
-      assertTrue(System.nanoTime() < deadline, "no port-mapping line in alice.log within " + LOG_LINE_SECONDS + " s: "
-        + Files.readString(log));
-      Thread.sleep(POLL_MS);
-    }
-    String line = Files.readAllLines(log).stream().filter(l -> l.contains("port mapping: idle -> probing")).findFirst()
-      .orElseThrow();
+    String line = awaitLine(logs.resolve("alice.log"), "port mapping: idle -> probing");
     assertTrue(line.contains("[alice] port mapping"), line);
     TestNet.await(alice.undeploy());
+  }
+
+  /**
+   * A data directory an earlier version made 0755 (or an operator opened on purpose) keeps working, as
+   * before, and the node now says so at start, with the command that closes it, in its log (and so on
+   * stderr, where the launcher shows WARN lines): its history and keys were readable by anyone on the machine.
+   */
+  @Test
+  void aDataDirectoryOthersMayReadStartsWithAWarningSayingHowToCloseIt(Vertx vertx, @TempDir Path dir) throws Exception {
+    TestNet net = new TestNet(vertx, dir);
+    RendezvousVerticle rendezvous = net.rendezvous(new JsonObject());
+    Path earlier = dataDirectory(dir, "dave", "rwxr-xr-x");
+    Path logs = dir.resolve("dave-logs");
+    Node dave = net.node(net.nodeConfig("dave", rendezvous.port()).put("logDir", logs.toString()));
+    String line = awaitLine(logs.resolve("dave.log"), "may be read");
+    assertTrue(line.contains("WARN") && line.endsWith("[dave] " + earlier + " may be read by its group or others"
+      + " (rwxr-xr-x): chmod go-rwx " + earlier + " to keep it private"), line);
+    assertEquals("rwxr-xr-x", permissions(earlier), "kept as the operator left it");
+    assertEquals(1, Files.readAllLines(logs.resolve("dave.log")).stream().filter(l -> l.contains("may be read")).count(),
+      "only the data directory: the log directory and file the node made are owner-only");
+    TestNet.await(dave.undeploy());
+  }
+
+  /** The data directory TestNet gives {@code nick}, made beforehand with {@code permissions}. */
+  private static Path dataDirectory(Path dir, String nick, String permissions) throws Exception {
+    Path data = Files.createDirectory(dir.resolve("data-" + nick));
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString(permissions));
+    return data;
+  }
+
+  /** The first line of {@code log} containing {@code part}, once the asynchronous appender wrote it. */
+  private static String awaitLine(Path log, String part) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LOG_LINE_SECONDS);
+    while (!Files.exists(log) || !Files.readString(log).contains(part)) {
+      assertTrue(System.nanoTime() < deadline, "no '" + part + "' line in " + log + " within " + LOG_LINE_SECONDS + " s");
+      Thread.sleep(POLL_MS);
+    }
+    return Files.readAllLines(log).stream().filter(l -> l.contains(part)).findFirst().orElseThrow();
   }
 
   private static String permissions(Path path) throws Exception {

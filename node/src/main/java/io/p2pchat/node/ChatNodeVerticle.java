@@ -13,6 +13,7 @@ import io.vertx.core.VerticleBase;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One client node: loads and checks its configuration, then deploys {@link ChatVerticle} (chat
@@ -97,17 +98,19 @@ public class ChatNodeVerticle extends VerticleBase {
    * BLOCKING (a worker runs it). The node's data directory and log directory owner-only (0700), its
    * log file owner-only (0600) before the logging library first writes it: what people said, whom
    * they trust and the node's keys are nobody else's to read or change. One that others may write
-   * stops start-up with one line saying how to fix it.
+   * stops start-up with one line saying how to fix it; one that others may only read (made by an
+   * earlier version, or opened on purpose) is kept, with a WARN line saying how to close it.
    */
   private static void prepareFiles(NodeOptions options) {
     Path logFile = Path.of(options.logDir(), options.nick() + ".log");
+    List<String> warnings;
     try {
-      SecureFiles.ownerOnlyDirectory(options.dataDir());
-      SecureFiles.ownerOnlyDirectory(Path.of(options.logDir()));
-      SecureFiles.ownerOnlyFile(logFile);
+      warnings = SecureFiles.prepareOwnerOnly(options.dataDir(), Path.of(options.logDir()), logFile);
     } catch (IOException e) {
       throw new ConfigException(e.getMessage());
     }
+    NodeLog log = NodeLog.of(ChatNodeVerticle.class, options.nick(), options.logDir());
+    warnings.forEach(warning -> log.warn("{}", warning));
   }
 
   /**

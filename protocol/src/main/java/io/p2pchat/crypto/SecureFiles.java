@@ -14,7 +14,9 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -67,6 +69,41 @@ public final class SecureFiles {
     Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
     boolean open = perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE);
     return open ? PosixFilePermissions.toString(perms) : null;
+  }
+
+  /**
+   * What to tell the owner of {@code path} when its group or others may read or enter it though only
+   * the owner may write it (a directory an earlier version made 0755, a log file made 0644): kept
+   * working, since an operator may have opened it on purpose (a log shipper's group), but said at start,
+   * with the fix, because what it holds is private. Null when it is owner-only, missing or not POSIX.
+   */
+  public static String readableByOthersWarning(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return null;
+    }
+    String open = tooOpen(path);
+    return open == null ? null
+      : path + " may be read by its group or others (" + open + "): chmod go-rwx " + path + " to keep it private";
+  }
+
+  /**
+   * A node's or rendezvous's files before its first log line: {@code dataDir} and {@code logDir} owner-only
+   * (0700) and {@code logFile} owner-only (0600) when missing; one that others may write refused (the
+   * exception names it, its permissions and the fix). Returns what to warn of, in that order: each of the
+   * three that others may read ({@link #readableByOthersWarning}), empty when all are private.
+   */
+  public static List<String> prepareOwnerOnly(Path dataDir, Path logDir, Path logFile) throws IOException {
+    ownerOnlyDirectory(dataDir);
+    ownerOnlyDirectory(logDir);
+    ownerOnlyFile(logFile);
+    List<String> warnings = new ArrayList<>();
+    for (Path path : List.of(dataDir, logDir, logFile)) {
+      String warning = readableByOthersWarning(path.toAbsolutePath());
+      if (warning != null) {
+        warnings.add(warning);
+      }
+    }
+    return warnings;
   }
 
   /** rwx------ : a node's data and log directories. */

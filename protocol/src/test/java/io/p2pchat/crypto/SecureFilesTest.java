@@ -63,4 +63,23 @@ class SecureFilesTest {
     SecureFiles.ownerOnlyDirectory(earlier);
     assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(earlier)));
   }
+
+  @Test
+  void whatOthersMayReadIsSaidWithTheFixAndOwnerOnlyIsNot() throws IOException {
+    Path earlier = Files.createDirectory(dir.resolve("earlier"));
+    Files.setPosixFilePermissions(earlier, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path log = Files.createFile(earlier.resolve("alice.log"));
+    Files.setPosixFilePermissions(log, PosixFilePermissions.fromString("rw-r--r--"));
+    assertEquals(earlier + " may be read by its group or others (rwxr-xr-x): chmod go-rwx " + earlier
+      + " to keep it private", SecureFiles.readableByOthersWarning(earlier));
+    assertEquals(log + " may be read by its group or others (rw-r--r--): chmod go-rwx " + log
+      + " to keep it private", SecureFiles.readableByOthersWarning(log));
+
+    Path made = dir.resolve("made");
+    SecureFiles.ownerOnlyDirectory(made);
+    SecureFiles.ownerOnlyFile(made.resolve("bob.log"));
+    assertEquals(null, SecureFiles.readableByOthersWarning(made));
+    assertEquals(null, SecureFiles.readableByOthersWarning(made.resolve("bob.log")));
+    assertEquals(null, SecureFiles.readableByOthersWarning(dir.resolve("missing")));
+  }
 }

@@ -41,6 +41,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -308,16 +309,19 @@ public class RendezvousVerticle extends VerticleBase {
    * BLOCKING (a worker runs it). The data and log directories owner-only (0700) and the log file
    * owner-only (0600) before the logging library first writes it, as a node's: the log names every
    * client's addresses and nick, and the data directory holds the private key and TLS key. One that
-   * others may write stops start-up with one line saying how to fix it.
+   * others may write stops start-up with one line saying how to fix it; one they may only read is kept,
+   * with a WARN line saying how to close it.
    */
   private static RendezvousOptions prepareFiles(RendezvousOptions options) {
+    List<String> warnings;
     try {
-      SecureFiles.ownerOnlyDirectory(Path.of(options.dataDir()));
-      SecureFiles.ownerOnlyDirectory(Path.of(options.logDir()));
-      SecureFiles.ownerOnlyFile(Path.of(options.logDir(), LOG_FILE));
+      warnings = SecureFiles.prepareOwnerOnly(Path.of(options.dataDir()), Path.of(options.logDir()),
+        Path.of(options.logDir(), LOG_FILE));
     } catch (IOException e) {
       throw new ConfigException(e.getMessage());
     }
+    NodeLog startLog = NodeLog.of(RendezvousVerticle.class, "rendezvous", options.logDir());
+    warnings.forEach(warning -> startLog.warn("{}", warning));
     return options;
   }
 
