@@ -217,11 +217,7 @@ class ClusterFailoverIT extends NatLabScenario {
   }
 
   private Path dir(String kind, String name) {
-    try {
-      return Files.createDirectories(runDir.resolve(kind).resolve(name));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return ownerOnlyDir(runDir.resolve(kind).resolve(name));
   }
 
   private static long ms(long nanos) {

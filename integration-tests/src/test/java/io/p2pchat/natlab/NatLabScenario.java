@@ -264,9 +264,21 @@ abstract class NatLabScenario {
   }
 
   private Path dir(String kind, String name) {
-    Path d = runDir.resolve(kind).resolve(name);
+    return ownerOnlyDir(runDir.resolve(kind).resolve(name));
+  }
+
+  /**
+   * {@code d} made owner-only (0700), as a node makes its own: one the umask left 0755 is kept by a node
+   * with a WARN line on stderr saying others may read it, which every lab process would print.
+   */
+  static Path ownerOnlyDir(Path d) {
     try {
-      return Files.createDirectories(d);
+      Files.createDirectories(d.getParent());
+      if (!Files.isDirectory(d)) {
+        Files.createDirectory(d, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+      }
+      return d;
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

@@ -47,6 +47,23 @@ public final class ConsoleFormat {
   }
 
   /**
+   * How {@code /history} qualifies a message of {@code p2pchat.history}'s reply: {@code private} for one
+   * received privately, {@code private to NICK} for one we sent privately, and for one of ours not delivered
+   * yet its state beside (or alone, for the room): {@code sending}, {@code queued} (in the peer's mailbox at
+   * the rendezvous) or {@code failed}; null for a delivered room message or one received in the room.
+   */
+  public static String historyQualifier(io.vertx.core.json.JsonObject msg) {
+    boolean ours = "out".equals(msg.getString("direction"));
+    String to = msg.getString("to");
+    String kind = to == null ? null : ours ? "private to " + safe(to) : "private";
+    String state = msg.getString("state");
+    if (!ours || state == null || "delivered".equals(state)) {
+      return kind;
+    }
+    return kind == null ? state : kind + ", " + state;
+  }
+
+  /**
    * {@code ! not delivered to NICK: TEXT… (REASON)}, the text cut to a preview; without a peer (a
    * room message that reached nobody) {@code ! not delivered: REASON: TEXT…}.
    */

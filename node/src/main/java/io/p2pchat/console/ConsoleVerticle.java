@@ -311,9 +311,8 @@ public class ConsoleVerticle extends VerticleBase {
         print("* last " + Plural.of(messages.size(), "message") + ":");
         for (Object m : messages) {
           JsonObject msg = (JsonObject) m;
-          String qualifier = msg.getString("to") == null ? null
-            : "out".equals(msg.getString("direction")) ? "private to " + msg.getString("to") : "private";
-          print(ConsoleFormat.message(msg.getLong("ts"), msg.getString("from"), qualifier, msg.getString("text")));
+          print(ConsoleFormat.message(msg.getLong("ts"), msg.getString("from"), ConsoleFormat.historyQualifier(msg),
+            msg.getString("text")));
         }
       });
   }

@@ -96,4 +96,18 @@ class ConsoleFormatTest {
       ConsoleFormat.notDelivered(null, "hello", "nobody else in room lobby"));
     assertEquals("! not delivered: nobody else in room lobby", ConsoleFormat.notDelivered(null, null, "nobody else in room lobby"));
   }
+
+  /** {@code /history} says which of our messages are not delivered yet, and how far they got. */
+  @Test
+  void historySaysWhatIsPrivateAndWhichOfOursAreNotDeliveredYet() {
+    JsonObject in = new JsonObject().put("direction", "in").put("state", "delivered");
+    JsonObject out = new JsonObject().put("direction", "out");
+    assertEquals(null, ConsoleFormat.historyQualifier(in.copy()));
+    assertEquals("private", ConsoleFormat.historyQualifier(in.copy().put("to", "alice")));
+    assertEquals(null, ConsoleFormat.historyQualifier(out.copy().put("state", "delivered")));
+    assertEquals("private to bob", ConsoleFormat.historyQualifier(out.copy().put("to", "bob").put("state", "delivered")));
+    assertEquals("private to bob, queued", ConsoleFormat.historyQualifier(out.copy().put("to", "bob").put("state", "queued")));
+    assertEquals("sending", ConsoleFormat.historyQualifier(out.copy().put("state", "sending")));
+    assertEquals("private to bob, failed", ConsoleFormat.historyQualifier(out.copy().put("to", "bob").put("state", "failed")));
+  }
 }
