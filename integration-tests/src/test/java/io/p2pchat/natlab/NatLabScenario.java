@@ -49,6 +49,8 @@ abstract class NatLabScenario {
   protected NatLab lab;
   protected Path runDir;
   private final List<ConsoleProcess> processes = new ArrayList<>();
+  /** Each process's name in the run directory ({@link #fileName}). */
+  private final java.util.Map<ConsoleProcess, String> files = new java.util.HashMap<>();
   private String scenario = "?";
 
   @RegisterExtension
@@ -85,6 +87,7 @@ abstract class NatLabScenario {
       writeTranscript(p);
     }
     processes.clear();
+    files.clear();
     if (lab != null) {
       lab.close();
     }
@@ -258,8 +261,10 @@ abstract class NatLabScenario {
     cmd.add(LabConfig.java().toString());
     cmd.addAll(JVM_OPTIONS);
     cmd.addAll(List.of("-jar", LabConfig.jar().toString(), "run", mainClass));
-    ConsoleProcess p = ConsoleProcess.start(name, lab.inHost(host, cmd), env, runDir.resolve(name + ".stderr"));
+    String file = fileName(name);
+    ConsoleProcess p = ConsoleProcess.start(name, lab.inHost(host, cmd), env, runDir.resolve(file + ".stderr"));
     processes.add(p);
+    files.put(p, file);
     return p;
   }
 
@@ -284,9 +289,18 @@ abstract class NatLabScenario {
     }
   }
 
+  /**
+   * The name of a process's files in the run directory: its name, then {@code name.2}, {@code name.3} for a client
+   * started again under the same nick, so each run of it keeps its own stderr and transcript.
+   */
+  private String fileName(String name) {
+    long earlier = processes.stream().filter(q -> q.name().equals(name)).count();
+    return earlier == 0 ? name : name + "." + (earlier + 1);
+  }
+
   private void writeTranscript(ConsoleProcess p) {
     try {
-      Files.writeString(runDir.resolve(p.name() + ".transcript"), p.transcript(), StandardCharsets.UTF_8);
+      Files.writeString(runDir.resolve(files.get(p) + ".transcript"), p.transcript(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       System.out.println("(cannot write transcript of " + p.name() + ": " + e + ")");
     }
