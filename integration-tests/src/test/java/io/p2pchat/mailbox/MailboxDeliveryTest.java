@@ -105,6 +105,11 @@ class MailboxDeliveryTest {
     roomMessagesInEachSendersOrder(new TestNet(vertx, dir), new JsonObject(), dir, false);
   }
 
+  /** Every first send of the pick-up lost: the mail is held while alice's session comes back. */
+  private static JsonObject firstMailLost() {
+    return new JsonObject().put("impair", new JsonObject().put("dropFirstMail", 2 * ROOM_MESSAGES));
+  }
+
   /**
    * Across paths: alice's room message sent in the session once carol is back is shown after the ten the mailbox
    * brought, not before them: carol's {@code registered} said 20 entries wait, so carol holds alice's live message
@@ -114,9 +119,18 @@ class MailboxDeliveryTest {
   @Test
   void aRoomMessageSentLiveOnceTheMemberIsBackIsShownAfterTheSendersMailboxOnes(Vertx vertx, @TempDir Path dir)
       throws Exception {
-    // Every first send of the pick-up lost: the mail is held while alice's session comes back.
-    roomMessagesInEachSendersOrder(new TestNet(vertx, dir),
-      new JsonObject().put("impair", new JsonObject().put("dropFirstMail", 2 * ROOM_MESSAGES)), dir, true);
+    roomMessagesInEachSendersOrder(new TestNet(vertx, dir), firstMailLost(), dir, true);
+  }
+
+  /**
+   * The same with direct messages, and what carol's history lists: alice's live message, held for her mail, is
+   * recorded before it and listed after it, in the conversation with alice as among all, as carol was shown them.
+   * Fails without the history's order: the conversation with alice listed the live message first.
+   */
+  @Test
+  void aDirectMessageSentLiveOnceThePeerIsBackIsShownAndListedAfterTheSendersMailboxOnes(Vertx vertx,
+      @TempDir Path dir) throws Exception {
+    messagesInEachSendersOrder(new TestNet(vertx, dir), firstMailLost(), dir, true, true);
   }
 
   /**
@@ -135,6 +149,15 @@ class MailboxDeliveryTest {
   /** {@code live}: alice sends an eleventh message in the session once carol is back, and it is shown last. */
   private RendezvousVerticle roomMessagesInEachSendersOrder(TestNet net, JsonObject rendezvousConfig, Path dir,
       boolean live) throws Exception {
+    return messagesInEachSendersOrder(net, rendezvousConfig, dir, live, false);
+  }
+
+  /**
+   * Alice and bob send ten each to carol while she is away ({@code direct}: direct messages, else to the room);
+   * carol shows each sender's in its order, and her history lists alice's in that order too.
+   */
+  private RendezvousVerticle messagesInEachSendersOrder(TestNet net, JsonObject rendezvousConfig, Path dir,
+      boolean live, boolean direct) throws Exception {
     RendezvousVerticle r = net.rendezvous(rendezvousConfig.put("dataDir", dir.resolve("rendezvous").toString()));
     Node alice = net.node("alice", r.port());
     Node bob = net.node("bob", r.port());
@@ -157,8 +180,8 @@ class MailboxDeliveryTest {
     bob.awaitPeer("carol", "gone");
 
     for (int i = 1; i <= ROOM_MESSAGES; i++) {
-      alice.send("alice says " + i);
-      bob.send("bob says " + i);
+      say(alice, direct, "alice says " + i);
+      say(bob, direct, "bob says " + i);
     }
     alice.events.awaitCount(Events.QUEUED, e -> "carol".equals(e.getString("peer")), ROOM_MESSAGES, WAIT_SECONDS);
     bob.events.awaitCount(Events.QUEUED, e -> "carol".equals(e.getString("peer")), ROOM_MESSAGES, WAIT_SECONDS);
@@ -170,7 +193,7 @@ class MailboxDeliveryTest {
     int aliceSays = ROOM_MESSAGES;
     if (live) {
       alice.events.awaitCount(Events.PEER_STATE, carolDirect, carolDirectBefore + 1, WAIT_SECONDS); // back
-      alice.send("alice says " + ++aliceSays);
+      say(alice, direct, "alice says " + ++aliceSays);
     }
     carolAgain.events.awaitCount(Events.RECEIVED, e -> e.getString("text").contains(" says "),
       aliceSays + ROOM_MESSAGES, WAIT_SECONDS);
@@ -178,6 +201,25 @@ class MailboxDeliveryTest {
     assertEquals(numbered("bob says ", ROOM_MESSAGES), shown(carolAgain, "bob", "bob says "));
     assertEquals(aliceSays + ROOM_MESSAGES, carolAgain.events.matching(Events.RECEIVED,
       e -> e.getString("text").contains(" says ")).size(), "once each");
+    assertEquals(numbered("alice says ", aliceSays), listed(carolAgain.history(), "alice says "), "all as shown");
+    if (direct) {
+      assertEquals(numbered("alice says ", aliceSays), listed(carolAgain.history("alice"), "alice says "),
+        "the conversation with alice as shown");
+    }
     return r;
+  }
+
+  /** To carol ({@code direct}) or to the room. */
+  private static void say(Node sender, boolean direct, String text) throws Exception {
+    if (direct) {
+      sender.sendTo("carol", text);
+    } else {
+      sender.send(text);
+    }
+  }
+
+  /** Texts of {@code history} starting with {@code tag}, in the order listed. */
+  private static List<String> listed(JsonArray history, String tag) {
+    return history.stream().map(m -> ((JsonObject) m).getString("text")).filter(t -> t.startsWith(tag)).toList();
   }
 }

@@ -156,6 +156,12 @@ public final class TestNet {
       return await(net.vertx.eventBus().<JsonObject>request(addresses.history(), null)).body().getJsonArray("messages");
     }
 
+    /** The node's direct conversation with {@code peer} ({@code history {"peer"}}), oldest first. */
+    public JsonArray history(String peer) throws Exception {
+      return await(net.vertx.eventBus().<JsonObject>request(addresses.history(), new JsonObject().put("peer", peer)))
+        .body().getJsonArray("messages");
+    }
+
     /** The node's socket drop counters and link state (internal diagnostics address). */
     public JsonObject stats() throws Exception {
       return await(net.vertx.eventBus().<JsonObject>request(addresses.stats(), new JsonObject())).body();

@@ -22,7 +22,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -231,7 +230,8 @@ public class ChatVerticle extends VerticleBase {
     }
     List<?> texts = batch != null ? ((JsonArray) batch).getList() : Collections.singletonList(text);
     // Every text is checked before any is sent: a refused request sends nothing. An ASCII text (most chat) is its
-    // own UTF-8, one byte a char: it is measured and later encoded from its chars, with no UTF-8 array in between.
+    // own UTF-8, one byte a char: it is measured and later encoded from its chars, with no UTF-8 array in between
+    // (ChatPayload.utf8UnlessAscii, null for it).
     byte[][] utf8 = new byte[texts.size()][];
     int[] utf8Lengths = new int[utf8.length];
     for (int i = 0; i < utf8.length; i++) {
@@ -240,12 +240,8 @@ public class ChatVerticle extends VerticleBase {
         msg.fail(FailureCodes.BAD_REQUEST, where(batch, i) + "empty text: nothing to send");
         return;
       }
-      if (ChatPayload.isAscii(one)) {
-        utf8Lengths[i] = one.length();
-      } else {
-        utf8[i] = one.getBytes(StandardCharsets.UTF_8);
-        utf8Lengths[i] = utf8[i].length;
-      }
+      utf8[i] = ChatPayload.utf8UnlessAscii(one);
+      utf8Lengths[i] = ChatPayload.utf8Length(one, utf8[i]);
       if (utf8Lengths[i] > ChatPayload.MAX_TEXT_BYTES) {
         msg.fail(FailureCodes.TOO_LARGE, where(batch, i) + "text of " + utf8Lengths[i] + " bytes is longer than "
           + ChatPayload.MAX_TEXT_BYTES);
@@ -259,8 +255,7 @@ public class ChatVerticle extends VerticleBase {
       String id = idPrefix + "-" + (++nextId);
       String one = (String) texts.get(i);
       request.add(id);
-      byte[] payload = utf8[i] == null ? ChatPayload.encodeAscii(to != null, ts, id, one)
-        : ChatPayload.encode(to != null, ts, id, utf8[i]);
+      byte[] payload = ChatPayload.encode(to != null, ts, id, one, utf8[i]);
       outbox.add(new OutboundChat(id, to, payload, new PendingSend(request, one, ts, utf8Lengths[i])));
     }
   }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -248,43 +249,51 @@ public final class HistoryStore implements AutoCloseable {
     }
   }
 
-  /** The last {@code limit} entries of a conversation (null: the room), oldest first. */
+  /**
+   * Lines in the order a reader is shown them: by the sender's timestamp, and lines of one millisecond (a batch, or a
+   * room and a direct message sent together) in the order this node recorded them. Not simply the order recorded: a
+   * live message held back for its sender's older mail (docs/PROTOCOL.md, "Pick-up") is recorded at once but shown
+   * after that mail, which the sender stamped earlier. Both forms of the history use it, so a conversation is listed
+   * in the same order alone and among the others.
+   */
+  private static final Comparator<Line> AS_SHOWN =
+    Comparator.<Line>comparingLong(line -> line.entry.ts()).thenComparingLong(line -> line.order);
+
+  /** The last {@code limit} entries of a conversation (null: the room), oldest first ({@link #AS_SHOWN}). */
   public List<HistoryEntry> recent(String peerOrNull, int limit) {
     synchronized (lock) {
       ArrayDeque<Line> entries = recent.get(key(peerOrNull));
       if (entries == null || limit <= 0) {
         return List.of();
       }
-      List<HistoryEntry> out = new ArrayList<>(Math.min(limit, entries.size()));
-      Iterator<Line> it = entries.descendingIterator();
-      while (it.hasNext() && out.size() < limit) {
-        out.add(it.next().entry);
-      }
-      java.util.Collections.reverse(out);
-      return out;
+      return entriesOf(latest(new ArrayList<>(entries), limit));
     }
   }
 
-  /** The last {@code limit} entries of every conversation together (room and direct), oldest first by time. */
+  /** The last {@code limit} entries of every conversation together (room and direct), oldest first ({@link #AS_SHOWN}). */
   public List<HistoryEntry> recentAll(int limit) {
     synchronized (lock) {
       List<Line> all = new ArrayList<>();
       for (ArrayDeque<Line> entries : recent.values()) {
-        Iterator<Line> it = entries.iterator();
-        for (int skip = entries.size() - limit; skip > 0; skip--) {
-          it.next();
-        }
-        it.forEachRemaining(all::add);
+        all.addAll(latest(new ArrayList<>(entries), limit));
       }
-      // By time, and messages of one millisecond (a batch, or a room and a direct message sent
-      // together) in the order this node recorded them, whatever conversation they belong to.
-      all.sort(java.util.Comparator.<Line>comparingLong(line -> line.entry.ts()).thenComparingLong(line -> line.order));
-      List<HistoryEntry> out = new ArrayList<>(Math.min(limit, all.size()));
-      for (int i = Math.max(0, all.size() - limit); i < all.size(); i++) {
-        out.add(all.get(i).entry);
-      }
-      return out;
+      return entriesOf(latest(all, limit));
     }
+  }
+
+  /** The last {@code limit} (none if not positive) of {@code lines} in {@link #AS_SHOWN} order (sorts {@code lines}). */
+  private static List<Line> latest(List<Line> lines, int limit) {
+    lines.sort(AS_SHOWN);
+    int keep = Math.min(Math.max(limit, 0), lines.size());
+    return lines.subList(lines.size() - keep, lines.size());
+  }
+
+  private static List<HistoryEntry> entriesOf(List<Line> lines) {
+    List<HistoryEntry> out = new ArrayList<>(lines.size());
+    for (Line line : lines) {
+      out.add(line.entry);
+    }
+    return out;
   }
 
 

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Across paths: {@code registered} says how many mailbox entries wait ({@link #pickUpStarted}). While a pick-up
  * of some is under way (fewer of them arrived, and a new one came within {@link #SETTLE_NANOS}), a message of a
- * sender's live session is held too ({@link #addLive}), and shown after the mail, so after that sender's mailbox
+ * sender's live session is held too ({@link #holdsLive}, {@link #holdLive}), and shown after the mail, so after that sender's mailbox
  * messages (older: deposited while we were away). It is released when every announced entry arrived, when the
  * pick-up settles, or when it waited {@link #MAX_HOLD_NANOS}, which also ends the pick-up's hold (later live
  * messages are shown at once); past {@link #MAX_LIVE} messages or {@link #MAX_LIVE_BYTES} held, everything held is
@@ -146,15 +146,13 @@ final class MailOrder<T> {
   }
 
   /**
-   * A message of {@code sender}'s live session ({@code bytes} long): returned to be shown now, or held (empty)
-   * behind the mail the pick-up brings, and released after it. Past {@link #MAX_LIVE} or {@link #MAX_LIVE_BYTES}
-   * held, everything held is shown at once (with this one) and counted in {@link #outOfOrder}.
+   * A message of {@code sender}'s live session ({@code bytes} long) that {@link #holdsLive} just said is held (the
+   * caller asks once, as it must tell the message's recorder whether it is held): held (empty) behind the mail the
+   * pick-up brings, and released after it. Past {@link #MAX_LIVE} or {@link #MAX_LIVE_BYTES} held, everything
+   * held is shown at once (with this one) and counted in {@link #outOfOrder}.
    */
-  List<Held<T>> addLive(String sender, T value, int bytes, long now) {
+  List<Held<T>> holdLive(String sender, T value, int bytes, long now) {
     Held<T> h = new Held<>(sender, -1, value);
-    if (!holdsLive(sender, now)) {
-      return List.of(h);
-    }
     if (live.size() >= MAX_LIVE || liveBytes + bytes > MAX_LIVE_BYTES) {
       outOfOrder++;
       endPickUp();
@@ -171,7 +169,7 @@ final class MailOrder<T> {
   }
 
   /**
-   * True when a live message of {@code sender} arriving now is held ({@link #addLive}): a pick-up is under way,
+   * True when a live message of {@code sender} arriving now is held ({@link #holdLive}): a pick-up is under way,
    * live messages are held already (their order kept), or mail of {@code sender} is held.
    */
   boolean holdsLive(String sender, long now) {

@@ -381,8 +381,7 @@ final class MailboxCourier {
       log.warnRateLimited("mail-order", "mail {} from {} arrived after later ones of {} were shown: "
         + "shown out of its order", part.seq(), mail.from(), mail.from());
     }
-    armOrderTimer();
-    return true;
+    return true; // onMail arms the order timer once the pick-up counted it too
   }
 
   private void show(List<MailOrder.Held<PunchEvent>> released) {
@@ -404,7 +403,7 @@ final class MailboxCourier {
     }
     long token = ++liveHeld;
     events.add(new PunchEvent.Received(nick, payload, token)); // recorded now, published at its Shown
-    show(order.addLive(nick, new PunchEvent.Shown(token), payload.length, now)); // empty, or past the bound all
+    show(order.holdLive(nick, new PunchEvent.Shown(token), payload.length, now)); // empty, or past the bound all
     armOrderTimer();
   }
 

@@ -100,11 +100,14 @@ final class PeerPath {
    * True while the relay is probed for want of any path: after a punch window found none, after the path
    * went silent, or at once when the introduction said so. A lost probe or a lost answer (two legs each
    * way through the rendezvous) must not leave the pair without a path until the next introduction, so
-   * probing goes on, backing off, until some path is confirmed.
+   * probing goes on, backing off to {@link Timing#RELAY_PROBE_MAX_INTERVAL_NANOS}, until some path is
+   * confirmed; a sign that the peer is there makes it fast again ({@link #hurryRelayProbes}).
    */
   private boolean relayProbing;
   private long nextRelayProbeAt;
   private long relayProbeInterval;
+  /** When the last relay probe left: a hurried one waits the first interval after it. */
+  private long lastRelayProbeAt;
   private long nextUpgradeAt = Long.MAX_VALUE;
   private long nextKeepAliveAt = Long.MAX_VALUE;
   /** The path challenge in flight, or null. */
@@ -164,6 +167,8 @@ final class PeerPath {
     startPunch(now);
     if (relayFirst && current == null) {
       startRelayProbes(now);
+    } else {
+      hurryRelayProbes(now); // introduced again: the peer is registered now, its relay likely answers
     }
   }
 
@@ -196,8 +201,23 @@ final class PeerPath {
       return;
     }
     actions.sendPunch(Candidate.VIA_RELAY, track(Candidate.VIA_RELAY, now));
+    lastRelayProbeAt = now;
     nextRelayProbeAt = now + relayProbeInterval;
     relayProbeInterval = Math.min(relayProbeInterval * 2, Timing.RELAY_PROBE_MAX_INTERVAL_NANOS);
+  }
+
+  /**
+   * Something says the relay would answer now (a packet of the peer, a new introduction of it): relay probes
+   * backed off start over from {@link Timing#RELAY_PROBE_FIRST_INTERVAL_NANOS}, the next one at most that long
+   * after the last, so signs of life (a peer's punches, which anyone on the path may repeat) never make them
+   * more frequent than the first interval.
+   */
+  private void hurryRelayProbes(long now) {
+    if (!relayProbing) {
+      return;
+    }
+    relayProbeInterval = Timing.RELAY_PROBE_FIRST_INTERVAL_NANOS;
+    nextRelayProbeAt = Math.min(nextRelayProbeAt, Math.max(now, lastRelayProbeAt + relayProbeInterval));
   }
 
   /**
@@ -292,9 +312,10 @@ final class PeerPath {
     return current != null && state.isDirect() && !current.endpoint().equals(from);
   }
 
-  /** Authenticated traffic from the peer: the path is alive. */
+  /** Authenticated traffic from the peer: the path is alive, or, without one, the relay is worth probing soon. */
   void heard(long now) {
     awaitingSince = 0;
+    hurryRelayProbes(now);
   }
 
   /**

@@ -35,10 +35,17 @@ final class Timing {
    */
   static final long RELAY_PROBE_FIRST_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   /**
-   * Relay probes back off to this, like punch probes: one 100-byte datagram a second per pathless peer
-   * (the relay answers only a registered pair), until a path is confirmed or the peer leaves.
+   * Relay probes double from {@link #RELAY_PROBE_FIRST_INTERVAL_NANOS} up to this while the pair has no path:
+   * one 100-byte datagram per 30 s per pathless peer, where a 1 s cap sent 3 600 an hour through the rendezvous
+   * for a peer that may never answer (the relay answers only a registered pair). What makes an answer likely
+   * again resets them to the first interval ({@code PeerPath.hurryRelayProbes}): a packet of the peer, a new
+   * introduction of it, our registration (after a failover). So the cap only bounds the wait for a relay that
+   * recovered silently: 30 s, twice {@link #UPGRADE_RETRY_NANOS}, after which the session asks for a new
+   * introduction anyway. The lossy failover (ClusterFailoverIT, 60 s bound) recovers from dave's registration
+   * with the survivor, which resets both sides (dave's registration, alice's introduction): 7 probes each in
+   * the first 31.5 s (0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s), each answered with p = 0.8^4 = 0.41 at 20% loss.
    */
-  static final long RELAY_PROBE_MAX_INTERVAL_NANOS = PROBE_MAX_INTERVAL_NANOS;
+  static final long RELAY_PROBE_MAX_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
   /** While relayed (or unreachable), how often to try again for a direct path. */
   static final long UPGRADE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(15);
   /** Probes awaiting a {@code punched}: enough for every candidate over a few rounds, bounded. */

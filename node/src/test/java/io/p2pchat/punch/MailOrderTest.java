@@ -80,8 +80,10 @@ class MailOrderTest {
     assertTrue(add(order, "bob", 1, T0 + MailOrder.MAX_HOLD_NANOS).isEmpty(), "another sender: held as usual");
   }
 
+  /** A live message, as the courier passes it: shown at once unless {@code holdsLive}, else held. */
   private static List<MailOrder.Held<String>> live(MailOrder<String> order, String from, String text, long now) {
-    return order.addLive(from, text, text.length(), now);
+    return order.holdsLive(from, now) ? order.holdLive(from, text, text.length(), now)
+      : List.of(new MailOrder.Held<>(from, -1, text));
   }
 
   @Test

@@ -207,29 +207,75 @@ class PeerPathTest {
     assertEquals(Candidate.VIA_RELAY, path.address());
   }
 
+  /** When each relay probe left, oldest first. */
+  private List<Long> relayProbeTimes() {
+    return actions.punches.stream().filter(p -> p.to().equals(Candidate.VIA_RELAY)).map(p -> p.at()).toList();
+  }
+
   /**
    * A relayed probe crosses the rendezvous twice each way: at 20% loss per packet one in two never comes
-   * back. Without a path the relay is probed again, backing off to once a second, until it answers; then
-   * the probing stops (keep-alives take over).
+   * back. Without a path the relay is probed again, backing off, until it answers; then the probing stops
+   * (keep-alives take over).
    */
   @Test
   void aLostRelayProbeIsRetriedWithBackOffUntilTheRelayAnswers() {
     introduce(true, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
     long end = PUNCH_WINDOW + TimeUnit.SECONDS.toNanos(10);
     runUntil(end);
-    List<Long> relayed = actions.punches.stream().filter(p -> p.to().equals(Candidate.VIA_RELAY)).map(p -> p.at()).toList();
+    List<Long> relayed = relayProbeTimes();
     assertEquals(PUNCH_WINDOW, relayed.get(0), "the first relay probe ends the punch window");
-    assertTrue(relayed.size() >= 10, "retried, not sent once: " + relayed);
-    for (int i = 1; i < relayed.size(); i++) {
-      long gap = relayed.get(i) - relayed.get(i - 1);
-      assertTrue(gap >= Timing.RELAY_PROBE_FIRST_INTERVAL_NANOS && gap <= Timing.RELAY_PROBE_MAX_INTERVAL_NANOS,
-          "backed off between 0.5 and 1 s: " + relayed);
-    }
+    assertEquals(5, relayed.size(), "retried at 0.5, 1.5, 3.5 and 7.5 s, not sent once: " + relayed);
     answer(Candidate.VIA_RELAY, end + 20 * MS);
     assertEquals(PathState.RELAYED, path.state());
     long probes = actions.count(Candidate.VIA_RELAY);
     runUntil(end + KEEP_ALIVE - MS);
     assertEquals(probes, actions.count(Candidate.VIA_RELAY), "a confirmed relay is probed by keep-alives only");
+  }
+
+  /**
+   * A peer without a path that never answers costs one relay probe per {@link Timing#RELAY_PROBE_MAX_INTERVAL_NANOS}:
+   * the interval doubles from the first to the cap and stays there. A sign that the relay would answer now makes it
+   * fast again: a packet of the peer (its punch through the relay), or a new introduction of it. Before, the relay
+   * was probed every second for as long as the pair had no path.
+   */
+  @Test
+  void relayProbesBackOffToTheCapAndSignsOfThePeerMakeThemFastAgain() {
+    introduce(true, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    long minutes = TimeUnit.MINUTES.toNanos(5);
+    runUntil(PUNCH_WINDOW + minutes);
+    List<Long> relayed = relayProbeTimes();
+    long expected = Timing.RELAY_PROBE_FIRST_INTERVAL_NANOS;
+    for (int i = 1; i < relayed.size(); i++) {
+      assertEquals(expected, relayed.get(i) - relayed.get(i - 1), "doubling to the cap: " + relayed);
+      expected = Math.min(2 * expected, Timing.RELAY_PROBE_MAX_INTERVAL_NANOS);
+    }
+    assertEquals(Timing.RELAY_PROBE_MAX_INTERVAL_NANOS, relayed.get(relayed.size() - 1) - relayed.get(relayed.size() - 2),
+        "capped: " + relayed);
+    assertTrue(relayed.size() < 20, "about one a cap interval, not one a second, over 5 minutes: " + relayed.size());
+
+    // The peer's punch comes through the relay: probed at once, then at the first intervals again.
+    long heardAt = relayed.get(relayed.size() - 1) + TimeUnit.SECONDS.toNanos(10);
+    actions.now = heardAt;
+    path.onPunch(Candidate.VIA_RELAY, heardAt);
+    assertEquals(heardAt, path.nextDeadline(), "a relay probe due at once");
+    runUntil(heardAt);
+    path.onPunch(Candidate.VIA_RELAY, heardAt + MS); // heard again at once
+    assertEquals(heardAt + Timing.RELAY_PROBE_FIRST_INTERVAL_NANOS, path.nextDeadline(),
+        "never more often than the first interval, however often the peer is heard");
+    runUntil(heardAt + 3 * Timing.RELAY_PROBE_FIRST_INTERVAL_NANOS);
+    List<Long> after = relayProbeTimes().subList(relayed.size(), relayProbeTimes().size());
+    assertEquals(List.of(heardAt, heardAt + Timing.RELAY_PROBE_FIRST_INTERVAL_NANOS,
+        heardAt + 2 * Timing.RELAY_PROBE_FIRST_INTERVAL_NANOS), after, "fast again");
+
+    // Backed off again, then introduced again: the relay is probed at once.
+    runUntil(actions.now + minutes);
+    int before = relayProbeTimes().size();
+    long introducedAt = actions.now;
+    introduce(true, new Candidate(PUBLIC, Candidate.Kind.PUBLIC));
+    runUntil(introducedAt);
+    assertEquals(before + 1, relayProbeTimes().size(), "a new introduction probes the relay at once");
+    assertEquals(introducedAt, relayProbeTimes().get(before));
+    assertTrue(path.nextDeadline() <= introducedAt + Timing.RELAY_PROBE_FIRST_INTERVAL_NANOS, "and soon again");
   }
 
   /**

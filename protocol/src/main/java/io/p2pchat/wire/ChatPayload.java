@@ -36,7 +36,28 @@ public record ChatPayload(boolean direct, long ts, String id, String text) {
   }
 
   public byte[] encode() {
-    return isAscii(text) ? encodeAscii(direct, ts, id, text) : encode(direct, ts, id, text.getBytes(StandardCharsets.UTF_8));
+    return encode(direct, ts, id, text, utf8UnlessAscii(text));
+  }
+
+  /**
+   * The one choice between the two encodings of a text: null when {@code text} is all ASCII (its UTF-8 is its
+   * chars, one byte each, written from them by {@link #encodeAscii}: no array in between, ~120 B less garbage per
+   * 100-byte message), else its UTF-8. A sender that measures its texts before it encodes them (ChatVerticle:
+   * every text of a batch is checked before any is sent) keeps this for {@link #utf8Length} and
+   * {@link #encode(boolean, long, String, String, byte[])}.
+   */
+  public static byte[] utf8UnlessAscii(String text) {
+    return isAscii(text) ? null : text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** {@code text}'s length in UTF-8 bytes, given its {@link #utf8UnlessAscii} {@code utf8OrNull}. */
+  public static int utf8Length(String text, byte[] utf8OrNull) {
+    return utf8OrNull == null ? text.length() : utf8OrNull.length;
+  }
+
+  /** The same bytes as {@link #encode()}, from {@code text} and its {@link #utf8UnlessAscii} {@code utf8OrNull}. */
+  public static byte[] encode(boolean direct, long ts, String id, String text, byte[] utf8OrNull) {
+    return utf8OrNull == null ? encodeAscii(direct, ts, id, text) : encode(direct, ts, id, utf8OrNull);
   }
 
   /** Bytes before the id: kind u8, ts i64, idLen u8. */

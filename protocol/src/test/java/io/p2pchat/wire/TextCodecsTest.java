@@ -90,6 +90,18 @@ class TextCodecsTest {
     assertThrows(IllegalArgumentException.class, () -> ChatPayload.encodeAscii(false, 1, "i".repeat(ChatPayload.MAX_ID + 1), "x"));
   }
 
+  /** A sender that measures first (ChatVerticle) gets the length and the bytes encode() makes, ASCII or not. */
+  @Test
+  void chatPayloadMeasuredThenEncodedIsWhatEncodeMakes() {
+    for (String text : new String[] {"hi", "h\u00e9", "\ud83d\ude00 x", "x".repeat(ChatPayload.MAX_TEXT_BYTES)}) {
+      byte[] utf8 = ChatPayload.utf8UnlessAscii(text);
+      assertEquals(ChatPayload.isAscii(text), utf8 == null, text);
+      assertEquals(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, ChatPayload.utf8Length(text, utf8));
+      assertEquals(HEX.formatHex(new ChatPayload(true, 7, "ab-1", text).encode()),
+        HEX.formatHex(ChatPayload.encode(true, 7, "ab-1", text, utf8)));
+    }
+  }
+
   /**
    * A peer's message id is checked on the way in (front ends key messages by sender and id, logs
    * show it): empty, longer than ours can be, or with characters ours never have is refused.

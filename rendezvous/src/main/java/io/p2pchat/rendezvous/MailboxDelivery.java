@@ -80,10 +80,10 @@ final class MailboxDelivery {
     List<Long> toDelete = new ArrayList<>();
     boolean deleting;
 
-    Recipient(Registration registration) {
+    Recipient(Registration registration, MailboxKey key) {
       this.registration = registration;
       this.instance = registration.instance;
-      this.key = MailboxKey.of(registration.key);
+      this.key = key;
     }
 
     /**
@@ -135,27 +135,36 @@ final class MailboxDelivery {
   }
 
   /**
-   * {@code r} registered here (new, or moved: another address or process): its pick-up starts from the oldest,
-   * unless the mailbox knows without a read that it holds nothing for {@code r} ({@link Mailbox#mayHoldFor}: a
-   * single instance counts what it holds in memory; a cluster always reads). Then no state and no read (two
-   * store reads were ~8% of the server's CPU per registration, docs/BENCH.md): a deposit or expiry notice for
-   * {@code r} made afterwards starts its state as for any client registered here ({@link #deposited},
-   * {@link #noticesFor}).
+   * {@code r} registered here; returns how many messages wait for it ({@link Mailbox#waitingFor}, -1 when the
+   * mailbox cannot tell without a read): {@code registered}'s {@code mail}. When the registration is {@code anew}
+   * (new, or moved: another address or process, not a repeat), its pick-up starts from the oldest, unless the
+   * mailbox knows without a read that it holds nothing for {@code r} (none waiting, and {@link Mailbox#mayHoldFor}
+   * says no notice either: a single instance counts what it holds in memory; a cluster always reads). Then no
+   * state and no read (two store reads were ~8% of the server's CPU per registration, docs/BENCH.md): a deposit
+   * or expiry notice for {@code r} made afterwards starts its state as for any client registered here
+   * ({@link #deposited}, {@link #noticesFor}). The pick-up's reads complete on a later turn of the event loop,
+   * so its first {@code mail} follows the {@code registered} the caller sends after this. One key for all of it.
    */
-  void registered(Registration r) {
+  int registered(Registration r, boolean anew) {
     MailboxKey key = MailboxKey.of(r.key);
-    if (!mailbox.mayHoldFor(key)) {
+    int waiting = mailbox.waitingFor(key);
+    if (!anew) {
+      return waiting;
+    }
+    // A count above 0 or unknown (-1) means it may hold some: asking mayHoldFor too would only say so again.
+    if (waiting == 0 && !mailbox.mayHoldFor(key)) {
       forget(byKey.remove(key)); // a state of its previous registration: nothing in flight, or it would hold some
       counters.pickUpSkipped();
-      return;
+    } else {
+      start(r, key);
     }
-    start(r);
+    return waiting;
   }
 
-  /** A pick-up state for {@code r} (replacing any), its first page and notices asked for. */
-  private Recipient start(Registration r) {
-    Recipient st = new Recipient(r);
-    forget(byKey.put(st.key, st));
+  /** A pick-up state for {@code r}, whose mailbox is {@code key} (replacing any), its first page and notices asked for. */
+  private Recipient start(Registration r, MailboxKey key) {
+    Recipient st = new Recipient(r, key);
+    forget(byKey.put(key, st));
     fillMail(st);
     fillNotices(st);
     return st;
@@ -168,7 +177,7 @@ final class MailboxDelivery {
       return st;
     }
     Registration r = registeredHere.apply(key);
-    return r != null && r.isLocal() ? start(r) : null;
+    return r != null && r.isLocal() ? start(r, key) : null;
   }
 
   /** A deposit for {@code recipient} is on disk: sent at once when it is registered here and its window has room. */

@@ -38,18 +38,25 @@ final class RegisterHandler implements ControlHandler {
    * address (second): {@link ControlChannel#answeredAt}. Such a client's register needs no challenge.
    */
   private final BiPredicate<byte[], Endpoint> answeredAt;
-  /** Told of each registration that is new or moved, after its {@code registered}: the mailbox's pick-up starts. */
-  private final java.util.function.Consumer<Registration> onRegistered;
-  /** How many mailbox messages wait for a key, -1 when unknown without a read: {@code registered}'s {@code mail}. */
-  private final java.util.function.ToIntFunction<byte[]> mailWaiting;
+  /** The mailbox's side of a registration ({@link MailboxDelivery#registered}; none without a mailbox). */
+  interface PickUp {
+    /** No mailbox: nothing waits that anyone could tell, no pick-up. */
+    PickUp NONE = (r, anew) -> -1;
+
+    /**
+     * {@code r} registered ({@code anew}: new or moved, not a repeat, and the mailbox's pick-up starts); returns
+     * how many messages wait for it, -1 when unknown without a read: {@code registered}'s {@code mail}.
+     */
+    int registered(Registration r, boolean anew);
+  }
+
+  private final PickUp pickUp;
 
   RegisterHandler(RendezvousOptions options, Registry registry, RendezvousDirectory directory,
                   Introductions introductions, HostCandidates hostCandidates, Outbox outbox, NodeLog log,
-                  BiPredicate<byte[], Endpoint> answeredAt, java.util.function.Consumer<Registration> onRegistered,
-                  java.util.function.ToIntFunction<byte[]> mailWaiting) {
+                  BiPredicate<byte[], Endpoint> answeredAt, PickUp pickUp) {
     this.answeredAt = answeredAt;
-    this.mailWaiting = mailWaiting;
-    this.onRegistered = onRegistered;
+    this.pickUp = pickUp;
     this.hostCandidates = hostCandidates;
     this.registry = registry;
     this.directory = directory;
@@ -196,7 +203,8 @@ final class RegisterHandler implements ControlHandler {
       .put(Control.RELAY_ID, r.relayId)
       .put(Control.TTL, ttlSeconds)
       .put("relay", relay);
-    int mail = mailWaiting.applyAsInt(r.key);
+    // The pick-up of a new or moved registration starts here too; its mail follows the answer (a later turn).
+    int mail = pickUp.registered(r, outcome != Registry.Outcome.REFRESHED);
     if (mail >= 0) {
       // What the pick-up about to start brings: the node holds its peers' live messages behind it only then.
       registered.put(Control.MAIL_WAITING, mail);
@@ -214,6 +222,5 @@ final class RegisterHandler implements ControlHandler {
     directory.announce(ClusterMembers.toMember(r, directory.self()));
     introductions.registeredAnew(r);
     introductions.introduceToRoom(ex, r);
-    onRegistered.accept(r);
   }
 }

@@ -353,13 +353,7 @@ public class RendezvousVerticle extends VerticleBase {
     deposit = new DepositHandler(registry, outbox, mailbox, options.mailbox(), pickUp, mailboxCounters);
     mailboxAck = new MailboxAckHandler(registry, outbox, pickUp);
     register = new RegisterHandler(options, registry, directory, introductions, hostCandidates, outbox, log,
-      (key, from) -> channel.answeredAt(key, from),
-      r -> {
-        if (pickUp != null) {
-          pickUp.registered(r);
-        }
-      },
-      key -> mailbox == null ? -1 : mailbox.waitingFor(MailboxKey.of(key)));
+      (key, from) -> channel.answeredAt(key, from), pickUp == null ? RegisterHandler.PickUp.NONE : pickUp::registered);
     keepAlive = new KeepAliveHandler(registry, introductions, outbox, r -> {
       if (pickUp != null) {
         pickUp.keepAlive(r);
