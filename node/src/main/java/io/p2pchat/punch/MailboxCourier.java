@@ -23,11 +23,14 @@ import java.security.InvalidKeyException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
@@ -51,6 +54,13 @@ final class MailboxCourier {
    * retransmits; eight windows leaves room for retransmissions and a slow journal without growing without bound.
    */
   static final int MAX_UNRECORDED = 256;
+  /**
+   * Mail seqs this node acknowledged lately, remembered so a copy that comes again (our {@code mail-ack} was lost:
+   * the rendezvous retransmits until one arrives) is acknowledged again without being opened, ordered or counted as
+   * late. 32 windows of the pick-up: copies come within seconds, and an older one is opened and recognised by the
+   * history, as before.
+   */
+  static final int RECENT_ACKS = 1_024;
   /** Directory changes are written at most this often: a burst of sessions is one write, a crash loses a second's learning. */
   static final long DIRECTORY_SAVE_MS = 1_000;
   /** Bytes of a recipient key shown in logs: 4, as a key id. */
@@ -102,6 +112,15 @@ final class MailboxCourier {
     MailboxControl.PART_BYTES, ASSEMBLY_TIMEOUT_MS);
   /** By the rendezvous's {@code seq}, oldest first. */
   private final LinkedHashMap<Long, Unrecorded> unrecorded = new LinkedHashMap<>();
+  /** Recorded chat mail whose {@code mail-ack} waits for its receipt to be stored: a copy of it is ignored. */
+  private final Set<Long> awaitingReceipt = new HashSet<>();
+  /** The last {@link #RECENT_ACKS} seqs acknowledged, oldest first: a copy of one is acknowledged again at once. */
+  private final Set<Long> acknowledged = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+      return size() > RECENT_ACKS;
+    }
+  });
   /** Mail dropped, by reason: forged, unauthenticated, untrusted, malformed. */
   private final Map<String, Long> dropped = new TreeMap<>();
   /**
@@ -315,8 +334,12 @@ final class MailboxCourier {
   }
 
   private void onMail(MailboxControl.MailPart part, long now) {
-    if (unrecorded.containsKey(part.seq())) {
-      return; // opened already, its record is on the way: acknowledged then
+    if (unrecorded.containsKey(part.seq()) || awaitingReceipt.contains(part.seq())) {
+      return; // opened already, its record or its receipt is on the way: acknowledged then
+    }
+    if (acknowledged.contains(part.seq())) {
+      acknowledge(List.of(part.seq())); // a copy: our acknowledgement was lost
+      return;
     }
     long nowMillis = System.currentTimeMillis();
     switch (assembler.accept(part.seq(), part.part(), part.parts(), part.data(), nowMillis)) {
@@ -477,11 +500,15 @@ final class MailboxCourier {
       counter, chunk.stream().map(u -> u.mail().id()).toList()).encode();
     PeerDirectory.Peer to = new PeerDirectory.Peer(first.nick(), first.identityKey(), first.staticKey(),
       new byte[0], Map.of());
+    List<Long> seqs = chunk.stream().map(Unrecorded::seq).toList();
+    awaitingReceipt.addAll(seqs);
     enqueue(depositIds.seal(DID_RECEIPT + id, first.identityKey()), to, plaintext,
-      new Tag(null, first.nick(), chunk.stream().map(Unrecorded::seq).toList()), now);
+      new Tag(null, first.nick(), seqs), now);
   }
 
   private void acknowledge(List<Long> seqs) {
+    awaitingReceipt.removeAll(seqs);
+    acknowledged.addAll(seqs);
     for (int from = 0; from < seqs.size(); from += MailboxControl.MAX_ACK_IDS) {
       List<Long> chunk = seqs.subList(from, Math.min(seqs.size(), from + MailboxControl.MAX_ACK_IDS));
       rendezvous.send(new MailboxControl.Ack(MailboxControl.Type.MAIL_ACK, new ArrayList<>(chunk)).toJson());
