@@ -70,17 +70,20 @@ public final class ThreadJce {
     return mac;
   }
 
-  /** AES-GCM of {@code plain} under {@code key} (16 or 32 bytes) and the 12-byte {@code nonce}, {@code aad} authenticated. */
+  /**
+   * AES-GCM of {@code plain} under {@code key} (16 or 32 bytes) and the 12-byte {@code nonce}, {@code aad}
+   * authenticated. A (key, nonce) must never seal twice: a second plaintext under it gives away the XOR of the
+   * two and GHASH's key (forgeries). The JDK refuses a repeat of the last (key, nonce) on one cipher object,
+   * and so does this: {@link IllegalStateException}, never a fresh object that would let the repeat through.
+   */
   public static byte[] aesGcmSeal(byte[] key, byte[] nonce, byte[] aad, byte[] plain) {
     try {
       Cipher c = CURRENT.get().seal;
       try {
         c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(GCM_TAG_BITS, nonce));
       } catch (InvalidAlgorithmParameterException sameKeyAndNonceAsTheLastSeal) {
-        // The JDK refuses a repeat of its last (key, nonce) on one object; a fresh object each call, as before
-        // this cache, never saw one. Kept as it was: a caller's nonce discipline is its own.
-        c = gcmInstance();
-        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(GCM_TAG_BITS, nonce));
+        throw new IllegalStateException("BUG: AES-GCM nonce reuse: the (key, nonce) of the last seal again",
+            sameKeyAndNonceAsTheLastSeal);
       }
       c.updateAAD(aad);
       return c.doFinal(plain);

@@ -2,6 +2,7 @@ package io.p2pchat.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The thread's reused JCE objects give what a fresh object per call gave: each call starts from a reset state
- * (digest, MAC), a seal may repeat the last (key, nonce) as a fresh cipher allowed, and a failed open leaves
- * nothing behind for the next call.
+ * (digest, MAC), a seal that repeats the last (key, nonce) is refused (AES-GCM nonce reuse), and a failed open
+ * leaves nothing behind for the next call.
  */
 class ThreadJceTest {
 
@@ -47,7 +48,7 @@ class ThreadJceTest {
   }
 
   @Test
-  void aSealIsWhatAFreshCipherMakesAndOpensBackEvenWhenItRepeatsTheLastKeyAndNonce() throws Exception {
+  void aSealIsWhatAFreshCipherMakesAndOpensBack() throws Exception {
     byte[] key = new byte[32];
     Arrays.fill(key, (byte) 7);
     byte[] nonce = new byte[12];
@@ -58,12 +59,24 @@ class ThreadJceTest {
     fresh.updateAAD(aad);
     byte[] expected = fresh.doFinal(plain);
     assertArrayEquals(expected, ThreadJce.aesGcmSeal(key, nonce, aad, plain));
-    assertArrayEquals(expected, ThreadJce.aesGcmSeal(key, nonce, aad, plain), "the same (key, nonce) again");
     byte[] forged = expected.clone();
     forged[0] ^= 1;
     assertThrows(AEADBadTagException.class, () -> ThreadJce.aesGcmOpen(key, nonce, aad, forged));
     assertArrayEquals(plain, ThreadJce.aesGcmOpen(key, nonce, aad, expected), "a failed open leaves nothing behind");
     assertThrows(AEADBadTagException.class, () -> ThreadJce.aesGcmOpen(key, nonce, bytes("other aad"), expected));
+  }
+
+  @Test
+  void aSealRepeatingTheLastKeyAndNonceIsRefusedAsNonceReuse() {
+    byte[] key = new byte[32];
+    Arrays.fill(key, (byte) 9);
+    byte[] nonce = new byte[12];
+    ThreadJce.aesGcmSeal(key, nonce, bytes("aad"), bytes("the first plaintext"));
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> ThreadJce.aesGcmSeal(key.clone(), nonce.clone(), bytes("aad"), bytes("another plaintext")));
+    assertTrue(e.getMessage().contains("nonce reuse"), e.getMessage());
+    nonce[11] = 1;
+    ThreadJce.aesGcmSeal(key, nonce, bytes("aad"), bytes("another plaintext")); // another nonce: fine
   }
 
   @Test
