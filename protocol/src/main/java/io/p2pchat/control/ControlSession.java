@@ -25,6 +25,7 @@ import javax.crypto.AEADBadTagException;
  *      │ replaced by a newer handshake, closed, expired         ▼
  *      └──────────────────────────────────────▶ CLOSED ◀──── EXPIRED
  * </pre>
+ * Entering EXPIRED or CLOSED wipes both directions' keys ({@link TransportCipher#destroy()}).
  * A server session stays PENDING until the client has shown it holds the keys (its first sealed message
  * opened, as WireGuard's responder waits for the first data packet): until then the server seals
  * nothing in it and keeps using the client's previous session, so a replayed or lost handshake never
@@ -284,6 +285,11 @@ public final class ControlSession {
     }
     log.debug("control session {}: {} -> {} ({})", this, state, to, why);
     state = to;
+    if (to == State.EXPIRED || to == State.CLOSED) {
+      // Neither state seals or opens again: the keys are wiped now, not whenever the session is collected.
+      send.destroy();
+      receive.destroy();
+    }
   }
 
   /**
@@ -300,6 +306,11 @@ public final class ControlSession {
   /** The address noted by {@link #answeredTo(Endpoint)}, or null. */
   public Endpoint answeredTo() {
     return answeredTo;
+  }
+
+  /** True once both directions' keys are wiped (the session expired or closed). */
+  boolean keysDestroyed() {
+    return send.isDestroyed() && receive.isDestroyed();
   }
 
   /** Age of the session in nanoseconds at {@code nowNanos}. */

@@ -32,8 +32,12 @@ final class ThreadCiphers {
   private final Cipher[] decrypt = new Cipher[CipherSuite.values().length];
   private final byte[] nonce = new byte[CipherSuite.NONCE_LENGTH];
   private final BorrowedKey borrowed = new BorrowedKey();
-  /** Key array and counter of the last decrypt init (of any suite: distinct suites never share a key array). */
-  private byte[] lastOpenedKey;
+  /**
+   * Identity hash of the key array of the last decrypt init (of any suite), and its counter: not the array,
+   * which would keep the key of a session that ended reachable from the thread until its next packet. Two
+   * arrays with one hash cost a spare init (below), nothing else.
+   */
+  private int lastOpenedKeyId;
   private long lastOpenedCounter;
 
   private ThreadCiphers() {
@@ -65,10 +69,11 @@ final class ThreadCiphers {
     if (c == null) {
       c = decrypt[suite.ordinal()] = suite.newCipher();
     }
-    if (key == lastOpenedKey && counter == lastOpenedCounter) {
+    int keyId = System.identityHashCode(key);
+    if (keyId == lastOpenedKeyId && counter == lastOpenedCounter) {
       init(c, Cipher.DECRYPT_MODE, suite, key, counter ^ 1);
     }
-    lastOpenedKey = key;
+    lastOpenedKeyId = keyId;
     lastOpenedCounter = counter;
     try {
       init(c, Cipher.DECRYPT_MODE, suite, key, counter);
