@@ -490,6 +490,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   }
 
   private void resetChannel() {
+    channel.destroy(); // the keys of the channel left behind are wiped, not left to the garbage collector
     channel = channels.get();
     handshakeStarted = false;
     handshakeActiveAt = NO_HANDSHAKE;
@@ -517,10 +518,19 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     }
   }
 
-  /** The peer left ({@code why}): the path reports {@link PathState#GONE}, and what was not delivered fails. */
+  /**
+   * The peer left ({@code why}): the path reports {@link PathState#GONE}, what was not delivered fails, and
+   * the session's keys are wiped.
+   */
   void close(String why) {
     path.close(why);
     failAll("peer left");
+    destroyKeys();
+  }
+
+  /** Wipes the session's transport keys (it ended, or its node stops once the goodbye is sealed): nothing seals or opens after. */
+  void destroyKeys() {
+    channel.destroy();
   }
 
   private void failAll(String reason) {

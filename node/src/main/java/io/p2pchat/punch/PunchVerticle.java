@@ -341,6 +341,7 @@ public class PunchVerticle extends VerticleBase {
       if (bye != null) {
         byes.add(transmit(session, session.path.address(), bye));
       }
+      session.destroyKeys(); // the goodbye is sealed: nothing else will be
     }
     int peerByes = byes.size();
     vertx.cancelTimer(lanOnlyTimer);
@@ -362,7 +363,7 @@ public class PunchVerticle extends VerticleBase {
     return Future.join(byes).timeout(BYE_FLUSH_MS, TimeUnit.MILLISECONDS)
       .transform(sent -> {
         if (rendezvous != null) {
-          rendezvous.closeTls();
+          rendezvous.close();
         }
         return socket.close();
       })

@@ -112,8 +112,11 @@ final class RendezvousChannel {
   void rebind(byte[] binding) {
     vertx.cancelTimer(timer);
     timer = -1;
-    clients.put(server, new ControlClient(identity, serverName, known, ControlCodec.SUITE, random,
-      System::currentTimeMillis, binding).useTickets(tickets).logTo(log));
+    ControlClient before = clients.put(server, new ControlClient(identity, serverName, known, ControlCodec.SUITE,
+      random, System::currentTimeMillis, binding).useTickets(tickets).logTo(log));
+    if (before != null) {
+      before.close("replaced by a session over another transport");
+    }
   }
 
   /**
@@ -231,6 +234,13 @@ final class RendezvousChannel {
   /** Cancels the retransmission timer. */
   void stop() {
     vertx.cancelTimer(timer);
+  }
+
+  /** Closes every server's control sessions, wiping their keys: the node stops (after its goodbye was sealed). */
+  void close() {
+    for (ControlClient client : clients.values()) {
+      client.close("the node stops");
+    }
   }
 
   private void established(ControlClient.Event.Established e) {

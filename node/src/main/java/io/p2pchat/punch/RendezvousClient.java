@@ -295,10 +295,13 @@ final class RendezvousClient implements RendezvousLink.Actions, RendezvousChanne
     return tls == null ? 0 : tls.writeQueueDrops();
   }
 
-  /** Closes the TLS transport (after {@link #stop}'s goodbye left). */
-  void closeTls() {
+  /** Closes the TLS transport and the control sessions, wiping their keys (after {@link #stop}'s goodbye left). */
+  void close() {
     if (tls != null) {
       tls.close();
+    }
+    if (channel != null) {
+      channel.close();
     }
   }
 

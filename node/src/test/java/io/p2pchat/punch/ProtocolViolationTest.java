@@ -1,7 +1,9 @@
 package io.p2pchat.punch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.p2pchat.crypto.TransportCipher;
@@ -62,6 +64,7 @@ class ProtocolViolationTest {
     assertEquals(PENDING, alice.session.heldMessages());
     bob.unreachable = false;
 
+    io.p2pchat.crypto.SecureChannel cutChannel = alice.channel;
     Buffer frames = Buffer.buffer();
     badFrames.accept(frames);
     bob.transmit(sealedByBob(bob, frames));
@@ -69,6 +72,8 @@ class ProtocolViolationTest {
 
     assertEquals(List.of(DropReason.PROTOCOL_VIOLATION), alice.drops, "counted once, as a protocol violation");
     assertNull(alice.session, "the session is closed");
+    assertFalse(cutChannel.isEstablished(), "its keys are wiped");
+    assertThrows(IllegalStateException.class, () -> cutChannel.seal(1, new byte[64], 16, new byte[1], 0, 1));
     assertEquals(1, alice.gone.size(), "one GONE: " + alice.gone);
     assertTrue(alice.gone.get(0).startsWith(reason), alice.gone.get(0));
     assertEquals(pending, alice.failed, "every pending message failed");
@@ -87,6 +92,21 @@ class ProtocolViolationTest {
     net.introduceBoth();
     net.advance(SETTLE_NANOS);
     net.exchange("after the fresh handshake", SETTLE_NANOS);
+  }
+
+  /** A peer that left (the rendezvous says so): its session closes and its keys are wiped; they seal nothing after. */
+  @org.junit.jupiter.api.Test
+  void aPeerThatLeftHasItsSessionKeysWiped() {
+    SessionPair net = new SessionPair();
+    net.connect();
+    net.exchange("hello", SETTLE_NANOS);
+    io.p2pchat.crypto.SecureChannel channel = net.alice.channel;
+    assertTrue(channel.isEstablished());
+    net.alice.session.close("left the rendezvous");
+    assertNull(net.alice.session, "the session is gone");
+    assertFalse(channel.isEstablished(), "its keys are wiped");
+    assertThrows(IllegalStateException.class, () -> channel.seal(channel.nextSendCounter(), new byte[64], 16,
+        new byte[1], 0, 1));
   }
 
   /** A DATA packet from bob's session to alice's, sealed with bob's real keys and next counter. */

@@ -266,6 +266,27 @@ public final class ControlClient {
     };
   }
 
+  /**
+   * Closes this client's sessions, the current one and the one kept for stragglers, which wipes their keys:
+   * its owner stops, or replaces this client (a new transport). A handshake under way is forgotten too.
+   */
+  public void close(String why) {
+    if (previous != null) {
+      previous.close(why);
+    }
+    if (session != null) {
+      session.close(why);
+    }
+    previous = null;
+    session = null;
+    resetToken = null;
+    initiations.clear();
+    resuming = null;
+    retransmitAt = Long.MAX_VALUE;
+    unansweredSince = NOT_AWAITING;
+    transition(State.IDLE, "closed: " + why);
+  }
+
   /** Seals a control message in the current session. */
   public byte[] seal(byte[] message, long nowNanos) {
     if (session == null) {

@@ -291,17 +291,24 @@ public final class ControlServer {
     try {
       client = admit(clientKey, payload.timestampMillis(), "initiation");
     } catch (ControlException e) {
-      return new Event.Dropped(e.drop(), e.getMessage());
+      return discarded(work.keys(), e.drop(), e.getMessage());
     }
     int index = work.index();
     if (byIndex.containsKey(index)) {
-      return new Event.Dropped(ControlDrop.FULL, "session index " + index + " taken while the handshake ran");
+      return discarded(work.keys(), ControlDrop.FULL, "session index " + index + " taken while the handshake ran");
     }
     client = entry(clientKey, client);
     ControlSession session = new ControlSession(ControlSession.Role.SERVER, index, work.senderIndex(), work.keys(),
         work.clientStatic(), client.key, nowNanos, log);
     pend(client, session, payload.timestampMillis(), nowNanos);
     return new Event.Accepted(session, ControlCodec.response(work.senderIndex(), index, work.response()));
+  }
+
+  /** Refuses a handshake that ran to its keys: they are wiped, no session will hold them. */
+  private static Event discarded(io.p2pchat.crypto.SessionKeys keys, ControlDrop drop, String why) {
+    keys.send().destroy();
+    keys.receive().destroy();
+    return new Event.Dropped(drop, why);
   }
 
   /**
@@ -440,10 +447,21 @@ public final class ControlServer {
   public void close(byte[] clientSigningKey) {
     Client client = clients.get(ClientKey.of(clientSigningKey));
     if (client != null) {
-      drop(client.current, "closed by the server");
-      dropPending(client, "closed by the server");
-      client.current = null;
+      closeSessions(client, "closed by the server");
     }
+  }
+
+  /** Closes every session of every client, wiping their keys (the server stops); replay memories stay. */
+  public void closeAll(String why) {
+    for (Client client : clients.values()) {
+      closeSessions(client, why);
+    }
+  }
+
+  private void closeSessions(Client client, String why) {
+    drop(client.current, why);
+    dropPending(client, why);
+    client.current = null;
   }
 
   /**

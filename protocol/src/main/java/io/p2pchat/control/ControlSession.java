@@ -2,6 +2,7 @@ package io.p2pchat.control;
 
 import io.p2pchat.common.NodeLog;
 import io.p2pchat.crypto.CipherSuite;
+import io.p2pchat.crypto.CompactReplayWindow;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.crypto.SessionKeys;
 import io.p2pchat.crypto.TransportCipher;
@@ -13,8 +14,8 @@ import javax.crypto.AEADBadTagException;
  * One end of an established control channel: seals the control messages it sends and opens the ones
  * it receives (byte payloads: what they mean, JSON today, is the caller's business). The same discipline
  * as peer DATA: nonce = an explicit 64-bit counter in the cleartext header, the 16-byte header as
- * associated data, a replay window after authentication (its own, smaller than DATA's
- * {@link io.p2pchat.crypto.ReplayWindow}: see {@link #REPLAY_WINDOW}), key epochs every 2^20 messages by the
+ * associated data, a replay window after authentication (smaller than DATA's
+ * {@link io.p2pchat.crypto.ReplayWindow}, held in the session's fields: see {@link #REPLAY_WINDOW}), key epochs every 2^20 messages by the
  * transport cipher, and a fresh handshake every {@link ControlTiming#REHANDSHAKE_AFTER_NANOS} driven by
  * the client. One per client on the server, one on the client; pure: time is passed in, no socket.
  *
@@ -25,27 +26,28 @@ import javax.crypto.AEADBadTagException;
  *      │ replaced by a newer handshake, closed, expired         ▼
  *      └──────────────────────────────────────▶ CLOSED ◀──── EXPIRED
  * </pre>
+ * Entering EXPIRED or CLOSED wipes both directions' keys ({@link TransportCipher#destroy()}).
  * A server session stays PENDING until the client has shown it holds the keys (its first sealed message
  * opened, as WireGuard's responder waits for the first data packet): until then the server seals
  * nothing in it and keeps using the client's previous session, so a replayed or lost handshake never
  * cuts a working one. A datagram that does not open leaves the session exactly as it was. Not
  * thread-safe: its owner calls it from one thread.
  */
-public final class ControlSession {
+public final class ControlSession extends CompactReplayWindow {
   /** Its owner's logger (the node's or the rendezvous's, stamped with its name). */
   private final NodeLog log;
 
   /**
    * Counters of the replay window: the highest accepted one and the 127 below it are each accepted once.
    * Control is low-rate: a client has a few requests and acks in flight, at most one mailbox envelope's
-   * 98 parts in a burst, so a whole burst reordered still fits; DATA's 1984-packet window is sized for a
+   * 98 parts in a burst, so a whole burst reordered still fits; DATA's 2048-packet window is sized for a
    * fast path's reordering, which a control burst never reaches. A message reordered behind more than
    * 127 later ones is dropped as too old, like a lost one, and sent again (with a new counter) by the
-   * client's retransmission. Held as three long fields of the session ({@link #replayTop},
-   * {@link #replaySeen}, {@link #replaySeenOlder}: 24 bytes), not a {@code ReplayWindow} and its array
-   * (80 bytes): a rendezvous holds a session per client.
+   * client's retransmission. The window is the one algorithm of {@link io.p2pchat.crypto.ReplayWindow}, held
+   * in this session's own fields ({@link CompactReplayWindow}: 24 bytes), not a {@code ReplayWindow} and its
+   * array (80 bytes): a rendezvous holds a session per client.
    */
-  static final int REPLAY_WINDOW = 2 * Long.SIZE;
+  static final int REPLAY_WINDOW = CompactReplayWindow.WINDOW;
 
   /** Which side this end is. */
   public enum Role { CLIENT, SERVER }
@@ -58,12 +60,6 @@ public final class ControlSession {
   /** The two directions' ciphers, not their {@link SessionKeys}: a server keeps nothing else of the handshake. */
   private final TransportCipher send;
   private final TransportCipher receive;
-  /** The highest counter accepted, or -1: the top of the replay window. */
-  private long replayTop = -1;
-  /** Bit i: counter {@code replayTop - i} was accepted (i in [0, 64)). */
-  private long replaySeen;
-  /** Bit i: counter {@code replayTop - 64 - i} was accepted (i in [0, 64)). */
-  private long replaySeenOlder;
   /**
    * Client side: the server's X25519 static key and the handshake hash. Null on the server side: the
    * handshake proved the client's static key and bound it to its identity once; a re-key is a new
@@ -220,43 +216,6 @@ public final class ControlSession {
     return plain;
   }
 
-  /** True if {@code counter} (not negative) was not accepted before and is within the window below the top. */
-  private boolean replayFresh(long counter) {
-    long below = replayTop - counter;
-    if (below < 0) {
-      return true;
-    }
-    if (below >= REPLAY_WINDOW) {
-      return false;
-    }
-    long bits = below < Long.SIZE ? replaySeen : replaySeenOlder;
-    return (bits & (1L << below)) == 0; // the shift takes below mod 64
-  }
-
-  /** Records {@code counter}, which {@link #replayFresh} accepted: a new top slides the window up. */
-  private void replayAccept(long counter) {
-    if (counter > replayTop) {
-      long above = counter - replayTop; // overflows (negative) only from the empty window's -1 to 2^63-1
-      if (above >= REPLAY_WINDOW || above < 0) {
-        replaySeenOlder = 0;
-        replaySeen = 0;
-      } else if (above >= Long.SIZE) {
-        replaySeenOlder = replaySeen << (above - Long.SIZE);
-        replaySeen = 0;
-      } else {
-        replaySeenOlder = (replaySeenOlder << above) | (replaySeen >>> (Long.SIZE - above));
-        replaySeen <<= above;
-      }
-      replayTop = counter;
-    }
-    long below = replayTop - counter;
-    if (below < Long.SIZE) {
-      replaySeen |= 1L << below;
-    } else {
-      replaySeenOlder |= 1L << below;
-    }
-  }
-
   /** Closes the session: it seals and opens nothing more (replaced by a newer one, or the client left). */
   public void close(String why) {
     if (state != State.CLOSED) {
@@ -284,6 +243,11 @@ public final class ControlSession {
     }
     log.debug("control session {}: {} -> {} ({})", this, state, to, why);
     state = to;
+    if (to == State.EXPIRED || to == State.CLOSED) {
+      // Neither state seals or opens again: the keys are wiped now, not whenever the session is collected.
+      send.destroy();
+      receive.destroy();
+    }
   }
 
   /**
@@ -300,6 +264,11 @@ public final class ControlSession {
   /** The address noted by {@link #answeredTo(Endpoint)}, or null. */
   public Endpoint answeredTo() {
     return answeredTo;
+  }
+
+  /** True once both directions' keys are wiped (the session expired or closed). */
+  boolean keysDestroyed() {
+    return send.isDestroyed() && receive.isDestroyed();
   }
 
   /** Age of the session in nanoseconds at {@code nowNanos}. */

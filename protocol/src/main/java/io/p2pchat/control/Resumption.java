@@ -75,9 +75,9 @@ final class Resumption {
     return seal(key, ZERO_NONCE, aad, plain);
   }
 
-  /** AES-256-GCM of {@code plain} under {@code key} and a 12-byte {@code nonce}. */
+  /** AES-256-GCM of {@code plain} under {@code key} and a 12-byte {@code nonce} (the thread's cipher: {@link CipherSuite#seal}). */
   static byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plain) {
-    return ThreadJce.aesGcmSeal(key, nonce, aad, plain);
+    return CipherSuite.AES_GCM.seal(key, nonce, aad, plain);
   }
 
   /** Opens what {@link #seal(byte[], byte[], byte[])} sealed; throws {@link AEADBadTagException} on any change. */
@@ -87,7 +87,7 @@ final class Resumption {
 
   /** Opens what {@link #seal(byte[], byte[], byte[], byte[])} sealed. */
   static byte[] open(byte[] key, byte[] nonce, byte[] aad, byte[] sealed) throws AEADBadTagException {
-    return ThreadJce.aesGcmOpen(key, nonce, aad, sealed);
+    return CipherSuite.AES_GCM.open(key, nonce, aad, sealed);
   }
 
   /** True if {@code timestampMillis} lies within the window around the server's {@code nowMillis}. */

@@ -2,6 +2,7 @@ package io.p2pchat.crypto;
 
 import java.security.GeneralSecurityException;
 import java.security.spec.AlgorithmParameterSpec;
+import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
@@ -81,6 +82,30 @@ public enum CipherSuite {
   /** The JCE algorithm name of this suite's keys ("AES", "ChaCha20"). */
   String keyAlgorithm() {
     return keyAlgorithm;
+  }
+
+  /**
+   * This suite's AEAD of {@code plain} under {@code key} (32 bytes) and the explicit 12-byte {@code nonce},
+   * {@code aad} authenticated: for a message that is the only one ever sealed under its key (nonce zero), or
+   * sealed under a random nonce, where no counter runs. Borrows the thread's cipher, as a packet does. A
+   * (key, nonce) must never seal twice: a repeat of the thread's previous seal throws IllegalStateException
+   * (nonce reuse), as the JDK refuses it.
+   */
+  public byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plain) {
+    return ThreadCiphers.current().seal(this, key, nonce, aad, plain);
+  }
+
+  /** Opens what {@link #seal} sealed; throws {@link AEADBadTagException} on any change. */
+  public byte[] open(byte[] key, byte[] nonce, byte[] aad, byte[] sealed) throws AEADBadTagException {
+    return ThreadCiphers.current().open(this, key, nonce, aad, sealed);
+  }
+
+  /** {@code explicitNonce} (12 bytes) in a spec of this suite. */
+  AlgorithmParameterSpec nonce(byte[] explicitNonce) {
+    if (explicitNonce.length != NONCE_LENGTH) {
+      throw new IllegalArgumentException("nonce must be " + NONCE_LENGTH + " bytes");
+    }
+    return bigEndianNonce ? new GCMParameterSpec(TAG_BITS, explicitNonce) : new IvParameterSpec(explicitNonce);
   }
 
   /** Writes the nonce of {@code counter} into the 12-byte {@code nonce} and wraps it in a spec. */

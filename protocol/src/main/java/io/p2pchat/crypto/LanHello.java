@@ -1,12 +1,8 @@
 package io.p2pchat.crypto;
 
 import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.util.Arrays;
 
@@ -35,7 +31,7 @@ public final class LanHello {
   private static final byte[] HELLO_LABEL = "p2pchat-lan-hello-v1".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] PROBE_LABEL = "p2pchat-lan-probe-v1".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] INTRO_LABEL = "p2pchat-lan-intro-v1".getBytes(StandardCharsets.US_ASCII);
-  private static final String AEAD = "ChaCha20-Poly1305";
+  private static final CipherSuite SUITE = CipherSuite.CHACHA20_POLY1305;
   /** The Poly1305 tag a sealed hello carries. */
   public static final int TAG_LENGTH = 16;
   private static final int NONCE = 12;
@@ -55,17 +51,23 @@ public final class LanHello {
 
   /** Seals {@code plain} to the holder of {@code recipientStatic}; {@code aad} is authenticated too. */
   public byte[] seal(byte[] recipientStatic, long nonce, byte[] aad, byte[] plain) throws InvalidKeyException {
+    byte[] key = helloKey(recipientStatic);
     try {
-      return aead(Cipher.ENCRYPT_MODE, helloKey(recipientStatic), nonce, aad, plain);
-    } catch (AEADBadTagException e) {
-      throw new IllegalStateException("BUG: sealing cannot fail a tag", e);
+      return SUITE.seal(key, iv(nonce), aad, plain);
+    } finally {
+      Arrays.fill(key, (byte) 0);
     }
   }
 
   /** Opens what the holder of {@code senderStatic} sealed to us; a forged, altered or other-room hello fails. */
   public byte[] open(byte[] senderStatic, long nonce, byte[] aad, byte[] sealed)
     throws InvalidKeyException, AEADBadTagException {
-    return aead(Cipher.DECRYPT_MODE, helloKey(senderStatic), nonce, aad, sealed);
+    byte[] key = helloKey(senderStatic);
+    try {
+      return SUITE.open(key, iv(nonce), aad, sealed);
+    } finally {
+      Arrays.fill(key, (byte) 0);
+    }
   }
 
   /** The introduction both sides derive for the pair of us and the holder of {@code peerStatic}. */
@@ -88,19 +90,8 @@ public final class LanHello {
     }
   }
 
-  private static byte[] aead(int mode, byte[] key, long nonce, byte[] aad, byte[] input) throws AEADBadTagException {
-    try {
-      Cipher cipher = Cipher.getInstance(AEAD);
-      byte[] iv = ByteBuffer.allocate(NONCE).putInt(0).putLong(nonce).array();
-      cipher.init(mode, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(iv));
-      cipher.updateAAD(aad);
-      return cipher.doFinal(input);
-    } catch (AEADBadTagException e) {
-      throw e;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("BUG: " + AEAD + " failed", e);
-    } finally {
-      Arrays.fill(key, (byte) 0);
-    }
+  /** The 12-byte nonce of a hello: 4 zero bytes and its counter, big-endian. */
+  private static byte[] iv(long nonce) {
+    return ByteBuffer.allocate(NONCE).putInt(0).putLong(nonce).array();
   }
 }

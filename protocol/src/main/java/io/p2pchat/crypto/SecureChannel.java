@@ -291,6 +291,9 @@ public final class SecureChannel {
    * {@code counter} is the one {@link #nextSendCounter()} gave for this packet.
    */
   public int seal(long counter, byte[] packet, int headerLen, byte[] plain, int off, int len) {
+    if (keys == null) {
+      throw new IllegalStateException("BUG: no session keys to seal with");
+    }
     return keys.send().encrypt(counter, packet, 0, headerLen, plain, off, len, packet, headerLen);
   }
 
@@ -340,7 +343,22 @@ public final class SecureChannel {
     peerStaticKey = from.remoteStaticKey();
   }
 
+  /**
+   * Wipes the transport keys ({@link TransportCipher#destroy()}): the session this channel secured ended (the
+   * peer left or was cut off, the node stops, a new channel replaces this one). The channel is not
+   * established any more: {@link #open} refuses every packet, {@link #seal} is a bug. Idempotent.
+   */
+  public void destroy() {
+    if (keys != null) {
+      keys.send().destroy();
+      keys.receive().destroy();
+      keys = null;
+      replay = null;
+    }
+  }
+
   private void establish(NoiseHandshake from, long nowNanos) {
+    destroy(); // a new handshake's keys replace the old ones, which nothing opens or seals again
     keys = from.split();
     replay = new ReplayWindow();
     handshakesCompleted++;

@@ -1,14 +1,19 @@
 package io.p2pchat.crypto;
 
 import java.security.GeneralSecurityException;
+import java.security.InvalidAlgorithmParameterException;
 import java.security.InvalidKeyException;
 import java.security.spec.AlgorithmParameterSpec;
+import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 
 /**
  * The JCE cipher objects of one thread, one per suite and direction, that every {@link TransportCipher}
- * on the thread borrows for the packet at hand. A JCE {@code Cipher} for AES-GCM holds ~1.5 KiB (the
+ * on the thread borrows for the packet at hand, and every other AEAD of this code too: a Noise handshake's
+ * messages ({@link NoiseCipherState}) and the one-shot seals under an explicit nonce ({@link CipherSuite#seal}:
+ * resumption tickets and messages). The one owner of per-thread AEAD cipher objects; {@link ThreadJce} keeps
+ * only hashes and MACs. A JCE {@code Cipher} for AES-GCM holds ~1.5 KiB (the
  * expanded AES key schedules, GHASH state, buffers); kept per session direction, a rendezvous holding a
  * million control sessions would spend 3 GB on them. Borrowed, a session direction costs its key.
  *
@@ -32,8 +37,12 @@ final class ThreadCiphers {
   private final Cipher[] decrypt = new Cipher[CipherSuite.values().length];
   private final byte[] nonce = new byte[CipherSuite.NONCE_LENGTH];
   private final BorrowedKey borrowed = new BorrowedKey();
-  /** Key array and counter of the last decrypt init (of any suite: distinct suites never share a key array). */
-  private byte[] lastOpenedKey;
+  /**
+   * Identity hash of the key array of the last decrypt init (of any suite), and its counter: not the array,
+   * which would keep the key of a session that ended reachable from the thread until its next packet. Two
+   * arrays with one hash cost a spare init (below), nothing else.
+   */
+  private int lastOpenedKeyId;
   private long lastOpenedCounter;
 
   private ThreadCiphers() {
@@ -46,11 +55,8 @@ final class ThreadCiphers {
 
   /** This thread's encrypting cipher of {@code suite}, initialised with {@code key} and the nonce of {@code counter}. */
   Cipher encrypting(CipherSuite suite, byte[] key, long counter) throws GeneralSecurityException {
-    Cipher c = encrypt[suite.ordinal()];
-    if (c == null) {
-      c = encrypt[suite.ordinal()] = suite.newCipher();
-    }
-    init(c, Cipher.ENCRYPT_MODE, suite, key, counter);
+    Cipher c = cipher(encrypt, suite);
+    init(c, Cipher.ENCRYPT_MODE, suite, key, suite.nonce(counter, nonce));
     return c;
   }
 
@@ -61,31 +67,88 @@ final class ThreadCiphers {
    * another nonce in between resets that check; nothing is decrypted with it.
    */
   Cipher decrypting(CipherSuite suite, byte[] key, long counter) throws GeneralSecurityException {
-    Cipher c = decrypt[suite.ordinal()];
-    if (c == null) {
-      c = decrypt[suite.ordinal()] = suite.newCipher();
+    Cipher c = cipher(decrypt, suite);
+    int keyId = System.identityHashCode(key);
+    if (keyId == lastOpenedKeyId && counter == lastOpenedCounter) {
+      init(c, Cipher.DECRYPT_MODE, suite, key, suite.nonce(counter ^ 1, nonce));
     }
-    if (key == lastOpenedKey && counter == lastOpenedCounter) {
-      init(c, Cipher.DECRYPT_MODE, suite, key, counter ^ 1);
-    }
-    lastOpenedKey = key;
+    lastOpenedKeyId = keyId;
     lastOpenedCounter = counter;
     try {
-      init(c, Cipher.DECRYPT_MODE, suite, key, counter);
+      init(c, Cipher.DECRYPT_MODE, suite, key, suite.nonce(counter, nonce));
     } catch (InvalidKeyException sameAsBefore) {
       // Another key array with the same bytes (two ends of a test in one thread): the same reset.
-      init(c, Cipher.DECRYPT_MODE, suite, key, counter ^ 1);
-      init(c, Cipher.DECRYPT_MODE, suite, key, counter);
+      init(c, Cipher.DECRYPT_MODE, suite, key, suite.nonce(counter ^ 1, nonce));
+      init(c, Cipher.DECRYPT_MODE, suite, key, suite.nonce(counter, nonce));
     }
     return c;
   }
 
-  /** {@code c.init} with {@code key}'s bytes in the thread's key object, which lets go of them afterwards. */
-  private void init(Cipher c, int mode, CipherSuite suite, byte[] key, long counter) throws GeneralSecurityException {
-    AlgorithmParameterSpec iv = suite.nonce(counter, nonce);
+  /**
+   * {@code plain} sealed under {@code key} and the explicit 12-byte {@code explicitNonce}, {@code aad}
+   * authenticated: a message that is the only one under its key, or whose nonce is random (see
+   * {@link CipherSuite#seal}). The thread's cipher of the suite, as for a packet.
+   */
+  byte[] seal(CipherSuite suite, byte[] key, byte[] explicitNonce, byte[] aad, byte[] plain) {
+    try {
+      Cipher c = cipher(encrypt, suite);
+      init(c, Cipher.ENCRYPT_MODE, suite, suite.checkedKey(key), suite.nonce(explicitNonce));
+      c.updateAAD(aad);
+      return c.doFinal(plain);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("BUG: " + suite + " seal failed", e);
+    }
+  }
+
+  /** Opens what {@link #seal} sealed; throws {@link AEADBadTagException} on any change. */
+  byte[] open(CipherSuite suite, byte[] key, byte[] explicitNonce, byte[] aad, byte[] sealed) throws AEADBadTagException {
+    try {
+      Cipher c = cipher(decrypt, suite);
+      AlgorithmParameterSpec iv = suite.nonce(explicitNonce);
+      try {
+        init(c, Cipher.DECRYPT_MODE, suite, suite.checkedKey(key), iv);
+      } catch (InvalidKeyException sameAsBefore) {
+        // ChaCha20's check, as in decrypting: another nonce in between resets it.
+        byte[] other = explicitNonce.clone();
+        other[other.length - 1] ^= 1;
+        init(c, Cipher.DECRYPT_MODE, suite, key, suite.nonce(other));
+        init(c, Cipher.DECRYPT_MODE, suite, key, iv);
+      }
+      c.updateAAD(aad);
+      return c.doFinal(sealed);
+    } catch (AEADBadTagException e) {
+      throw e;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("BUG: " + suite + " open failed", e);
+    }
+  }
+
+  /** This thread's cipher of {@code suite} in {@code ciphers} (one direction's), made at its first use. */
+  private static Cipher cipher(Cipher[] ciphers, CipherSuite suite) {
+    Cipher c = ciphers[suite.ordinal()];
+    if (c == null) {
+      c = ciphers[suite.ordinal()] = suite.newCipher();
+    }
+    return c;
+  }
+
+  /**
+   * {@code c.init} with {@code key}'s bytes in the thread's key object, which lets go of them afterwards. An
+   * encrypting init that repeats the (key, nonce) of the cipher's previous one is refused by the JDK (AES-GCM:
+   * InvalidAlgorithmParameterException, ChaCha20: InvalidKeyException, the key's length being checked before):
+   * that is nonce reuse, a bug of the caller, and it throws as one. Never retried on another cipher object.
+   */
+  private void init(Cipher c, int mode, CipherSuite suite, byte[] key, AlgorithmParameterSpec iv)
+      throws GeneralSecurityException {
     borrowed.lend(suite.keyAlgorithm(), key);
     try {
       c.init(mode, borrowed, iv);
+    } catch (InvalidAlgorithmParameterException | InvalidKeyException refused) {
+      if (mode == Cipher.ENCRYPT_MODE) {
+        throw new IllegalStateException("BUG: " + suite + " nonce reuse: the (key, nonce) of this thread's last seal again",
+            refused);
+      }
+      throw refused;
     } finally {
       borrowed.lend(null, null);
     }

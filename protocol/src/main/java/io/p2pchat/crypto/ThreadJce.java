@@ -1,35 +1,26 @@
 package io.p2pchat.crypto;
 
 import java.security.GeneralSecurityException;
-import java.security.InvalidAlgorithmParameterException;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
-import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
 import javax.crypto.Mac;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The JCE objects of one thread for the one-shot hashes, MACs and AES-GCM seals a handshake makes: SHA-256
- * (Noise's MixHash, ~8 an IK handshake), HMAC-SHA256 (its HKDF, 3 per MixKey: ~15; a PROBE's tag) and the AES-GCM of a
- * resumption ticket or RESUMED. A {@code getInstance} per call looks the provider's service up and builds a new
- * object each time (an AES-GCM {@code Cipher} is ~1.5 KiB); a rendezvous makes ~25 of them per registration,
- * so each thread keeps one of each and pays only the {@code init}. Like {@link ThreadCiphers}: a ThreadLocal,
- * nothing handed out beyond one call, never shared between threads.
+ * The JCE objects of one thread for the one-shot hashes and MACs a handshake makes: SHA-256 (Noise's MixHash,
+ * ~8 an IK handshake) and HMAC-SHA256 (its HKDF, 3 per MixKey: ~15; a PROBE's tag; resumption's keys). A
+ * {@code getInstance} per call looks the provider's service up and builds a new object each time; a rendezvous
+ * makes ~25 of them per registration, so each thread keeps one of each and pays only the {@code init}. The
+ * AEADs (AES-GCM, ChaCha20-Poly1305) are {@link ThreadCiphers}'s, the one owner of per-thread cipher objects.
+ * Like it: a ThreadLocal, nothing handed out beyond one call, never shared between threads.
  */
 public final class ThreadJce {
 
   private static final String HMAC = "HmacSHA256";
-  private static final String GCM = "AES/GCM/NoPadding";
-  private static final int GCM_TAG_BITS = CipherSuite.TAG_LENGTH * Byte.SIZE;
   private static final ThreadLocal<ThreadJce> CURRENT = ThreadLocal.withInitial(ThreadJce::new);
 
   private final MessageDigest sha256 = sha256Instance();
   private final Mac hmac = ProbeMac.newMac(HMAC);
-  /** Distinct objects for each direction, as in {@link ThreadCiphers}. */
-  private final Cipher seal = gcmInstance();
-  private final Cipher open = gcmInstance();
 
   private ThreadJce() {
   }
@@ -70,52 +61,11 @@ public final class ThreadJce {
     return mac;
   }
 
-  /** AES-GCM of {@code plain} under {@code key} (16 or 32 bytes) and the 12-byte {@code nonce}, {@code aad} authenticated. */
-  public static byte[] aesGcmSeal(byte[] key, byte[] nonce, byte[] aad, byte[] plain) {
-    try {
-      Cipher c = CURRENT.get().seal;
-      try {
-        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(GCM_TAG_BITS, nonce));
-      } catch (InvalidAlgorithmParameterException sameKeyAndNonceAsTheLastSeal) {
-        // The JDK refuses a repeat of its last (key, nonce) on one object; a fresh object each call, as before
-        // this cache, never saw one. Kept as it was: a caller's nonce discipline is its own.
-        c = gcmInstance();
-        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(GCM_TAG_BITS, nonce));
-      }
-      c.updateAAD(aad);
-      return c.doFinal(plain);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JDK lacks AES-GCM", e);
-    }
-  }
-
-  /** Opens what {@link #aesGcmSeal} sealed; throws {@link AEADBadTagException} on any change. */
-  public static byte[] aesGcmOpen(byte[] key, byte[] nonce, byte[] aad, byte[] sealed) throws AEADBadTagException {
-    try {
-      Cipher c = CURRENT.get().open;
-      c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(GCM_TAG_BITS, nonce));
-      c.updateAAD(aad);
-      return c.doFinal(sealed);
-    } catch (AEADBadTagException e) {
-      throw e;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JDK lacks AES-GCM", e);
-    }
-  }
-
   private static MessageDigest sha256Instance() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("JDK lacks SHA-256", e);
-    }
-  }
-
-  private static Cipher gcmInstance() {
-    try {
-      return Cipher.getInstance(GCM);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JDK lacks " + GCM, e);
     }
   }
 }

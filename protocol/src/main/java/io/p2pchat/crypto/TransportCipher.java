@@ -23,6 +23,10 @@ import javax.crypto.ShortBufferException;
  * rendezvous holds one session per client): no {@code SecretKeySpec} either, the thread's reusable key
  * object carries the bytes into the init. The send side refuses a counter that is not larger than the last one:
  * reusing a nonce would break both AEADs.
+ *
+ * <p><b>Key lifetime.</b> The owner calls {@link #destroy()} when the session ends (closed, replaced by a
+ * new handshake, expired): the key bytes are wiped then, not when the garbage collector gets to them, and any
+ * later use throws {@link IllegalStateException}.
  * Not thread-safe: the session owner calls it from one thread.
  */
 public final class TransportCipher {
@@ -43,7 +47,7 @@ public final class TransportCipher {
 
   private final CipherSuite suite;
   private long epoch;
-  /** The current epoch's key: this cipher's own copy, wiped once the epoch is left behind. */
+  /** The current epoch's key: this cipher's own copy, wiped once the epoch is left behind; null once destroyed. */
   private byte[] key;
   private byte[] previousKey; // receive side: epoch - 1, or null
   private long lastSent = -1;
@@ -84,6 +88,7 @@ public final class TransportCipher {
    * {@code counter} must be larger than every counter this cipher sent before.
    */
   public int encrypt(long counter, byte[] ad, int adOff, int adLen, byte[] in, int inOff, int inLen, byte[] out, int outOff) {
+    requireKey();
     if (counter < 0 || counter <= lastSent) {
       throw new IllegalStateException("BUG: send counter " + counter + " not above " + lastSent + " (nonce reuse)");
     }
@@ -119,6 +124,7 @@ public final class TransportCipher {
    */
   public int decrypt(long counter, byte[] ad, int adOff, int adLen, byte[] in, int inOff, int inLen, byte[] out, int outOff)
       throws AEADBadTagException {
+    requireKey();
     if (counter < 0) {
       throw new AEADBadTagException("negative counter");
     }
@@ -170,6 +176,33 @@ public final class TransportCipher {
     key = cand;
     epoch = e;
     return n;
+  }
+
+  /**
+   * Wipes this direction's keys (the current epoch's and, on the receive side, the previous one's): its
+   * session ended. Every later {@link #encrypt} or {@link #decrypt} throws {@link IllegalStateException}.
+   * Idempotent.
+   */
+  public void destroy() {
+    if (key != null) {
+      wipe(key);
+      key = null;
+    }
+    if (previousKey != null) {
+      wipe(previousKey);
+      previousKey = null;
+    }
+  }
+
+  /** True once {@link #destroy()} wiped the keys. */
+  public boolean isDestroyed() {
+    return key == null;
+  }
+
+  private void requireKey() {
+    if (key == null) {
+      throw new IllegalStateException("BUG: transport cipher used after destroy() (its session ended)");
+    }
   }
 
   private static void wipe(byte[] k) {

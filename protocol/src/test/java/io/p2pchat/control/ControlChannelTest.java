@@ -464,6 +464,61 @@ class ControlChannelTest {
     assertNull(net.server.attachment(key), "forgotten with the client");
   }
 
+  /**
+   * Every way a control session ends wipes its keys (TransportCipher.destroy): the server's close of a client,
+   * a newer session that supersedes it, expiry, the server's closeAll, a client's reset and close; a live one keeps them.
+   */
+  @Test
+  void everySessionThatEndsHasItsKeysWiped() {
+    Net net = new Net(CipherSuite.AES_GCM);
+    ControlSession[] first = net.connect();
+    assertFalse(first[0].keysDestroyed());
+    assertFalse(first[1].keysDestroyed());
+    net.nowMillis += 1;
+    ControlSession[] second = net.connect();
+    assertTrue(first[1].keysDestroyed(), "the server's session superseded by the client's new one");
+    assertFalse(first[0].keysDestroyed(), "the client keeps its previous session for stragglers");
+    net.nowMillis += 1;
+    ControlSession[] third = net.connect();
+    assertTrue(first[0].keysDestroyed(), "the client's previous session superseded twice");
+    net.server.close(net.clientId.signingPublicKey());
+    assertTrue(third[1].keysDestroyed(), "closed by the server");
+    assertFalse(third[0].isUsable(net.nowNanos + ControlTiming.REJECT_AFTER_NANOS));
+    assertTrue(third[0].keysDestroyed(), "expired");
+    net.client.close("the node stops");
+    assertTrue(second[0].keysDestroyed(), "the client's sessions closed with it");
+    assertNull(net.client.session());
+
+    Net other = new Net(CipherSuite.CHACHA20_POLY1305);
+    ControlSession[] s = other.connect();
+    other.server.closeAll("the rendezvous stops");
+    assertTrue(s[1].keysDestroyed(), "closeAll");
+    assertInstanceOf(ControlServer.Event.Reset.class, other.toServer(other.client.seal(bytes("x"), other.nowNanos)),
+        "the server has no session for the client any more");
+  }
+
+  /** A closed session's ciphers refuse to seal or open: the session never reaches them, and they would throw. */
+  @Test
+  void aClosedSessionsCiphersRefuseToSealOrOpen() throws Exception {
+    byte[] k1 = new byte[32];
+    byte[] k2 = new byte[32];
+    random.nextBytes(k1);
+    random.nextBytes(k2);
+    var send = io.p2pchat.crypto.TransportCipher.of(CipherSuite.AES_GCM, k1);
+    var receive = io.p2pchat.crypto.TransportCipher.of(CipherSuite.AES_GCM, k2);
+    ControlSession session = new ControlSession(ControlSession.Role.CLIENT, 1, 2,
+        new io.p2pchat.crypto.SessionKeys(send, receive, new byte[32]), new byte[32], null, 0,
+        io.p2pchat.common.NodeLog.unstamped(ControlSession.class));
+    session.seal(bytes("x"), 0);
+    session.close("test");
+    assertTrue(send.isDestroyed());
+    assertTrue(receive.isDestroyed());
+    byte[] out = new byte[64];
+    assertThrows(IllegalStateException.class, () -> send.encrypt(5, new byte[0], 0, 0, new byte[1], 0, 1, out, 0));
+    assertThrows(IllegalStateException.class, () -> receive.decrypt(0, new byte[0], 0, 0, out, 0, 17, new byte[1], 0));
+    assertThrows(IllegalStateException.class, () -> session.seal(bytes("x"), 0));
+  }
+
   @Test
   void sessionsExpireAndTheServerForgetsThem() {
     Net net = new Net(CipherSuite.AES_GCM);

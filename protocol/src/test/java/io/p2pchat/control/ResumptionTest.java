@@ -250,6 +250,44 @@ class ResumptionTest {
     assertFalse(lost.length == 0);
   }
 
+  /**
+   * Every AES-GCM seal of resumption has a (key, nonce) of its own, so none can repeat one (ThreadJce refuses
+   * a repeat as nonce reuse): each RESUME of one ticket, re-sent on a timer or by a caller's own retry, seals
+   * its timestamp under a request key of its own client nonce; each RESUMED seals under an answer key of its
+   * own server nonce, with a ticket under a random ticket nonce; the same RESUME again is not answered again.
+   */
+  @Test
+  void noTwoResumptionSealsShareAKeyAndNonce() throws Exception {
+    ControlServer server = instance();
+    ControlClient client = registered(server);
+    java.util.Set<String> clientNonces = new java.util.HashSet<>();
+    java.util.Set<String> serverNonces = new java.util.HashSet<>();
+    java.util.Set<String> ticketNonces = new java.util.HashSet<>();
+    byte[] first = client.start(nowNanos);
+    byte[][] resumes = {first, client.retransmit(client.retransmitDeadline()), client.start(nowNanos)};
+    for (byte[] resume : resumes) {
+      var m = assertInstanceOf(ControlMessage.Resume.class, ControlCodec.decode(resume));
+      assertTrue(clientNonces.add(java.util.HexFormat.of().formatHex(m.clientNonce())), "a client nonce again");
+      later(1);
+      var answered = assertInstanceOf(ControlServer.Event.Resumed.class, to(server, resume, CLIENT_ADDR));
+      var r = assertInstanceOf(ControlMessage.Resumed.class, ControlCodec.decode(answered.resumed()));
+      assertTrue(serverNonces.add(java.util.HexFormat.of().formatHex(r.serverNonce())), "a server nonce again");
+      var again = assertInstanceOf(ControlServer.Event.Dropped.class, to(server, resume, CLIENT_ADDR));
+      assertEquals(ControlDrop.REPLAYED, again.drop(), "the same RESUME is not answered (sealed) twice");
+      if (resume == resumes[resumes.length - 1]) {
+        client.onDatagram(answered.resumed(), nowNanos);
+      }
+    }
+    for (int round = 0; round < 3; round++) {
+      byte[] ticket = wallet.usable(nowNanos).ticket();
+      assertTrue(ticketNonces.add(java.util.HexFormat.of().formatHex(ticket, Integer.BYTES,
+          Integer.BYTES + ResumptionTicket.NONCE_LENGTH)), "a ticket nonce again");
+      later(1);
+      var resumed = assertInstanceOf(ControlServer.Event.Resumed.class, to(server, client.start(nowNanos), CLIENT_ADDR));
+      client.onDatagram(resumed.resumed(), nowNanos);
+    }
+  }
+
   @Test
   void ticketsLiveTwoRotationsAndChainsEndWithAFullHandshake() {
     ControlServer server = instance();

@@ -25,10 +25,14 @@ class ReplayWindowTest {
         Arguments.of("block boundary", new long[] {63, 64, 63, 64, 65}, new boolean[] {true, true, false, false, true}),
         Arguments.of("ring wrap keeps recent bits", new long[] {100, 100 + 64 * 31, 100 + 64 * 31 - 1, 100 + 64 * 31},
             new boolean[] {true, true, true, false}),
-        Arguments.of("duplicate after wrap", new long[] {5000, 5000 - 1983, 5000 - 1983, 5000 - 1984},
+        Arguments.of("duplicate after wrap", new long[] {5000, 5000 - (W - 1), 5000 - (W - 1), 5000 - W},
             new boolean[] {true, true, false, false}),
         Arguments.of("huge counter", new long[] {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE - 1},
-            new boolean[] {true, false, true}));
+            new boolean[] {true, false, true}),
+        Arguments.of("a jump of one word less than the window keeps the words between",
+            new long[] {10, 10 + W - 64, 10 + W - 65, 9, 10}, new boolean[] {true, true, true, true, false}),
+        Arguments.of("a jump of exactly the window forgets all", new long[] {10, 10 + W, 11, 10},
+            new boolean[] {true, true, true, false}));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -41,22 +45,41 @@ class ReplayWindowTest {
     }
   }
 
-  @ParameterizedTest(name = "seed {0}")
-  @MethodSource("seeds")
-  void matchesASetBasedModel(long seed) {
+  /**
+   * Both forms (DATA's array, the control session's two fields) against a model: a set of the accepted counters.
+   * Counters wander around the top by up to a little more than the window, so every slide length, every
+   * word boundary and the oldest counter of the window come up.
+   */
+  @ParameterizedTest(name = "{0} seed {1}")
+  @MethodSource("formsAndSeeds")
+  void matchesASetBasedModel(String form, long seed) {
+    SlidingReplayWindow w = form.equals("data") ? new ReplayWindow() : new CompactReplayWindow() { };
+    long window = w.window();
     java.util.Random rnd = new java.util.Random(seed);
-    ReplayWindow w = new ReplayWindow();
     java.util.Set<Long> seen = new java.util.HashSet<>();
     long top = -1;
     for (int i = 0; i < 20_000; i++) {
-      long c = Math.max(0, top + rnd.nextInt(2400) - 2100);
-      boolean expected = c > top || (top - c < W && !seen.contains(c));
-      assertEquals(expected, w.accept(c), "seed " + seed + " step " + i + " counter " + c + " top " + top);
+      long c = Math.max(0, top + rnd.nextInt((int) (window * 1.2)) - (int) (window * 1.05));
+      boolean expected = c > top || (top - c < window && !seen.contains(c));
+      assertEquals(expected, w.isFresh(c), form + " seed " + seed + " step " + i + " counter " + c + " top " + top);
+      assertEquals(expected, w.record(c), form + " seed " + seed + " step " + i + " counter " + c + " top " + top);
       if (expected) {
         seen.add(c);
         top = Math.max(top, c);
       }
     }
+  }
+
+  static Stream<Arguments> formsAndSeeds() {
+    return Stream.of("data", "compact").flatMap(form -> seeds().map(seed -> Arguments.of(form, seed)));
+  }
+
+  @org.junit.jupiter.api.Test
+  void theWindowsAreTheirWholeBitmaps() {
+    assertEquals(2048, ReplayWindow.WINDOW);
+    assertEquals(ReplayWindow.WINDOW, new ReplayWindow().window());
+    assertEquals(128, CompactReplayWindow.WINDOW);
+    assertEquals(CompactReplayWindow.WINDOW, new CompactReplayWindow() { }.window());
   }
 
   static Stream<Long> seeds() {

@@ -2,6 +2,7 @@ package io.p2pchat.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,5 +125,32 @@ class SecureChannelTest {
     byte[] message2 = responder.onHandshake(1, message1, NOW).bytes();
     assertEquals(SecureChannel.MAX_MESSAGE2_LENGTH, message2.length, "the longest nick gives the longest message 2");
     assertTrue(message2.length <= 3 * message1.length, message2.length + " > 3 x " + message1.length);
+  }
+
+  /** The channel's transport ciphers, read where a session keeps them. */
+  private static SessionKeys keysOf(SecureChannel channel) throws Exception {
+    java.lang.reflect.Field f = SecureChannel.class.getDeclaredField("keys");
+    f.setAccessible(true);
+    return (SessionKeys) f.get(channel);
+  }
+
+  /** A new handshake's keys wipe the ones they replace; destroy() wipes the last ones, and the channel seals nothing after. */
+  @Test
+  void keysReplacedByANewHandshakeOrDestroyedAreWiped() throws Exception {
+    SecureChannel alice = alice();
+    bob.onHandshake(3, message3(alice, bob.onHandshake(1, alice.start().bytes(), NOW)), NOW);
+    SessionKeys first = keysOf(bob);
+    SessionKeys alices = keysOf(alice);
+    bob.onHandshake(3, message3(alice, bob.onHandshake(1, alice.start().bytes(), NOW + 1)), NOW + 1);
+    assertEquals(2, bob.handshakesCompleted());
+    assertTrue(first.send().isDestroyed() && first.receive().isDestroyed(), "bob's first keys, replaced");
+    assertTrue(alices.send().isDestroyed() && alices.receive().isDestroyed(), "alice's first keys, replaced");
+    SessionKeys second = keysOf(bob);
+    bob.destroy();
+    assertTrue(second.send().isDestroyed() && second.receive().isDestroyed());
+    assertFalse(bob.isEstablished());
+    assertThrows(IllegalStateException.class, () -> bob.seal(1, new byte[64], 16, new byte[1], 0, 1));
+    assertThrows(javax.crypto.AEADBadTagException.class, () -> bob.open(1, new byte[64], 0, 16, 64, new byte[64]),
+        "a packet for a destroyed channel is refused like one before any handshake");
   }
 }

@@ -1,23 +1,18 @@
 package io.p2pchat.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
-import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
 import javax.crypto.Mac;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 /**
  * The thread's reused JCE objects give what a fresh object per call gave: each call starts from a reset state
- * (digest, MAC), a seal may repeat the last (key, nonce) as a fresh cipher allowed, and a failed open leaves
- * nothing behind for the next call.
+ * (digest, MAC). Its AEAD seals moved to {@link ThreadCiphers}: {@link ExplicitNonceSealTest}.
  */
 class ThreadJceTest {
 
@@ -44,26 +39,6 @@ class ThreadJceTest {
       assertArrayEquals(expected, ThreadJce.hmacSha256(bytes("Jefe"), bytes("what do ya want "), bytes("for nothing?")));
       ThreadJce.hmacSha256(new byte[32], bytes("another key in between"));
     }
-  }
-
-  @Test
-  void aSealIsWhatAFreshCipherMakesAndOpensBackEvenWhenItRepeatsTheLastKeyAndNonce() throws Exception {
-    byte[] key = new byte[32];
-    Arrays.fill(key, (byte) 7);
-    byte[] nonce = new byte[12];
-    byte[] aad = bytes("aad");
-    byte[] plain = bytes("a resumption ticket's contents");
-    Cipher fresh = Cipher.getInstance("AES/GCM/NoPadding");
-    fresh.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
-    fresh.updateAAD(aad);
-    byte[] expected = fresh.doFinal(plain);
-    assertArrayEquals(expected, ThreadJce.aesGcmSeal(key, nonce, aad, plain));
-    assertArrayEquals(expected, ThreadJce.aesGcmSeal(key, nonce, aad, plain), "the same (key, nonce) again");
-    byte[] forged = expected.clone();
-    forged[0] ^= 1;
-    assertThrows(AEADBadTagException.class, () -> ThreadJce.aesGcmOpen(key, nonce, aad, forged));
-    assertArrayEquals(plain, ThreadJce.aesGcmOpen(key, nonce, aad, expected), "a failed open leaves nothing behind");
-    assertThrows(AEADBadTagException.class, () -> ThreadJce.aesGcmOpen(key, nonce, bytes("other aad"), expected));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -153,6 +154,32 @@ class TransportCipherTest {
     assertArrayEquals(new byte[] {9}, open(c[1], 3, new byte[0], ct));
     assertThrows(IllegalArgumentException.class,
         () -> seal(c[0], (TransportCipher.MAX_EPOCH_ADVANCE + 1) * EPOCH, new byte[0], new byte[1]));
+  }
+
+  @ParameterizedTest
+  @EnumSource(CipherSuite.class)
+  void destroyWipesTheKeysAndEveryLaterUseThrows(CipherSuite suite) throws Exception {
+    TransportCipher[] c = pair(suite, new Random(SEED));
+    byte[] ad = {1};
+    byte[] oldEpoch = seal(c[0], EPOCH - 1, ad, new byte[] {1});
+    roundTrip(c[0], c[1], EPOCH, ad, new byte[] {2}); // the receiver holds two epochs' keys now
+    Field key = TransportCipher.class.getDeclaredField("key");
+    Field previous = TransportCipher.class.getDeclaredField("previousKey");
+    key.setAccessible(true);
+    previous.setAccessible(true);
+    byte[] current = (byte[]) key.get(c[1]);
+    byte[] before = (byte[]) previous.get(c[1]);
+    for (TransportCipher t : c) {
+      assertFalse(t.isDestroyed());
+      t.destroy();
+      t.destroy(); // idempotent
+      assertTrue(t.isDestroyed());
+    }
+    assertArrayEquals(new byte[32], current, "the current epoch's key wiped in place");
+    assertArrayEquals(new byte[32], before, "the previous epoch's key wiped in place");
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> seal(c[0], EPOCH + 1, ad, new byte[1]));
+    assertTrue(e.getMessage().contains("destroy"), e.getMessage());
+    assertThrows(IllegalStateException.class, () -> open(c[1], EPOCH - 1, ad, oldEpoch));
   }
 
   @org.junit.jupiter.api.Test

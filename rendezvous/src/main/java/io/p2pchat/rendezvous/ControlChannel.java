@@ -83,4 +83,7 @@ interface ControlChannel {
 
     /** Sessions held now (pending ones included), for {@code stats()}. */
   int sessions();
+
+  /** Closes every session, wiping its keys: the rendezvous stops (its socket is closed, nothing seals or opens after). */
+  void close();
 }

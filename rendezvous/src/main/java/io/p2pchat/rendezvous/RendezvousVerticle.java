@@ -391,6 +391,12 @@ public class RendezvousVerticle extends VerticleBase {
       .eventually(directory::close)
       .eventually(() -> ingress == null ? Future.succeededFuture() : ingress.close())
       .eventually(() -> socket == null ? Future.succeededFuture() : socket.close())
+      .eventually(() -> {
+        if (channel != null) {
+          channel.close(); // nothing arrives any more: every control session's keys are wiped
+        }
+        return Future.succeededFuture();
+      })
       .eventually(() -> handshakeWorkers == null ? Future.succeededFuture() : handshakeWorkers.close())
       // Last: the deposits accepted before the socket closed are committed, then the database closed.
       .eventually(() -> mailbox == null ? Future.succeededFuture() : mailbox.close());

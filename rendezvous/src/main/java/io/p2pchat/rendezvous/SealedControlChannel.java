@@ -224,4 +224,10 @@ final class SealedControlChannel implements ControlChannel {
   public int sessions() {
     return server.sessionCount();
   }
+
+  @Override
+  public void close() {
+    server.closeAll("the rendezvous stops");
+    clientAt.clear();
+  }
 }
