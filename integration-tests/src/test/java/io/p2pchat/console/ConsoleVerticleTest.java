@@ -199,6 +199,9 @@ class ConsoleVerticleTest {
     keyboard.type("/history 3");
     int history = screen.await(l -> l.equals("* last 3 messages:"), "/history");
     screen.await(history + 3, l -> true, "three history lines");
+    // Delivered before it is listed: one not yet acknowledged says so, "(private to bob, sending)".
+    alice.awaitDelivered(alice.events.await(TestNet.Events.SENT, e -> "just us".equals(e.getString("text")))
+      .getString("id"), "bob");
     keyboard.type("/history 1");
     // A count of one reads in the singular.
     int last = screen.await(l -> l.equals("* last 1 message:"), "/history 1");
