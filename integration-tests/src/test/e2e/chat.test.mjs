@@ -89,7 +89,7 @@ function waitForLine(proc, pattern, timeoutMs = START_TIMEOUT_MS) {
 
 async function startNode(nick, rendezvousPort) {
   const dataDir = path.join(tmp, nick);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // owner-only, as a node makes it: no WARN that others may read it
   const proc = startJava(nick, 'io.p2pchat.node.ChatNodeVerticle', {
     P2PCHAT_NICK: nick,
     P2PCHAT_RENDEZVOUS_HOST: '127.0.0.1',
@@ -98,6 +98,8 @@ async function startNode(nick, rendezvousPort) {
     P2PCHAT_HTTP_PORT: '0',
     P2PCHAT_DATA_DIR: dataDir,
     P2PCHAT_CONSOLE: 'false',
+    // No TLS fallback: it would go to 127.0.0.1:7443, wherever another rendezvous on this machine listens.
+    P2PCHAT_RENDEZVOUS_TLS_PORT: '-1',
   });
   const [, url] = await waitForLine(proc, /^\* web UI: (http:\/\/\S+)$/);
   return { proc, url };
@@ -146,6 +148,8 @@ before(async () => {
   rendezvousPort = await freeUdpPort();
   const rendezvous = startJava('rendezvous', 'io.p2pchat.rendezvous.RendezvousVerticle', {
     P2PCHAT_HOST: '127.0.0.1', P2PCHAT_PORT: String(rendezvousPort),
+    // TLS off: the default 7443 is taken whenever a rendezvous already runs here (a demo), which stopped this one.
+    P2PCHAT_TLS_PORT: '-1',
   });
   rendezvous.nick = 'rendezvous';
   const started = await Promise.all(['alice', 'bob', 'carol'].map((n) => startNode(n, rendezvousPort)));
