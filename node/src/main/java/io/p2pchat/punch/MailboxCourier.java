@@ -285,6 +285,10 @@ final class MailboxCourier {
    */
   void up(int mail, long now) {
     notEnabled = false;
+    // A seq names an entry of one mailbox: this registration may be with another one (an independent server of
+    // rendezvous.servers, a mailbox made anew), whose entries must not be taken for copies of the last one's.
+    acknowledged.clear();
+    awaitingReceipt.clear();
     show(order.pickUpStarted(options.mailbox() ? mail : -1, now));
     armOrderTimer();
     deposits.resume(now);
@@ -334,11 +338,18 @@ final class MailboxCourier {
   }
 
   private void onMail(MailboxControl.MailPart part, long now) {
-    if (unrecorded.containsKey(part.seq()) || awaitingReceipt.contains(part.seq())) {
-      return; // opened already, its record or its receipt is on the way: acknowledged then
-    }
-    if (acknowledged.contains(part.seq())) {
-      acknowledge(List.of(part.seq())); // a copy: our acknowledgement was lost
+    long seq = part.seq();
+    boolean acked = acknowledged.contains(seq);
+    if (acked || unrecorded.containsKey(seq) || awaitingReceipt.contains(seq)) {
+      // Opened already: its record or its receipt is on the way (acknowledged then), or our acknowledgement was
+      // lost, so acknowledged again, once per copy (its first part). It still counts among the entries the
+      // registration announced: a pick-up after a re-registration brings such copies, and live messages must not
+      // wait out the pick-up's bound for them.
+      if (acked && part.part() == 1) {
+        acknowledge(List.of(seq));
+      }
+      show(order.arrived(seq, now));
+      armOrderTimer();
       return;
     }
     long nowMillis = System.currentTimeMillis();

@@ -111,8 +111,8 @@ final class ThreadCiphers {
         // ChaCha20's check, as in decrypting: another nonce in between resets it.
         byte[] other = explicitNonce.clone();
         other[other.length - 1] ^= 1;
-        init(c, Cipher.DECRYPT_MODE, suite, key, suite.nonce(other));
-        init(c, Cipher.DECRYPT_MODE, suite, key, iv);
+        init(c, Cipher.DECRYPT_MODE, suite, suite.checkedKey(key), suite.nonce(other));
+        init(c, Cipher.DECRYPT_MODE, suite, suite.checkedKey(key), iv);
       }
       c.updateAAD(aad);
       return c.doFinal(sealed);
@@ -144,7 +144,8 @@ final class ThreadCiphers {
     try {
       c.init(mode, borrowed, iv);
     } catch (InvalidAlgorithmParameterException | InvalidKeyException refused) {
-      if (mode == Cipher.ENCRYPT_MODE) {
+      if (mode == Cipher.ENCRYPT_MODE && (refused instanceof InvalidAlgorithmParameterException
+          || key.length == CipherSuite.KEY_LENGTH)) { // ChaCha20 says a repeat with InvalidKeyException, as a bad key
         throw new IllegalStateException("BUG: " + suite + " nonce reuse: the (key, nonce) of this thread's last seal again",
             refused);
       }

@@ -391,13 +391,15 @@ public class RendezvousVerticle extends VerticleBase {
       .eventually(directory::close)
       .eventually(() -> ingress == null ? Future.succeededFuture() : ingress.close())
       .eventually(() -> socket == null ? Future.succeededFuture() : socket.close())
+      // The workers before the channel: a handshake still on one completes into a session first, so the channel's
+      // close wipes its keys too.
+      .eventually(() -> handshakeWorkers == null ? Future.succeededFuture() : handshakeWorkers.close())
       .eventually(() -> {
         if (channel != null) {
           channel.close(); // nothing arrives any more: every control session's keys are wiped
         }
         return Future.succeededFuture();
       })
-      .eventually(() -> handshakeWorkers == null ? Future.succeededFuture() : handshakeWorkers.close())
       // Last: the deposits accepted before the socket closed are committed, then the database closed.
       .eventually(() -> mailbox == null ? Future.succeededFuture() : mailbox.close());
   }
