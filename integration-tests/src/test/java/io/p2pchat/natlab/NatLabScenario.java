@@ -273,16 +273,13 @@ abstract class NatLabScenario {
   }
 
   /**
-   * {@code d} made owner-only (0700), as a node makes its own: one the umask left 0755 is kept by a node
-   * with a WARN line on stderr saying others may read it, which every lab process would print.
+   * {@code d} made owner-only (0700), as a node makes its own ({@link io.p2pchat.crypto.SecureFiles#ownerOnlyDirectory}):
+   * one the umask left 0755 is kept by a node with a WARN line on stderr saying others may read it, which every lab
+   * process would print.
    */
   static Path ownerOnlyDir(Path d) {
     try {
-      Files.createDirectories(d.getParent());
-      if (!Files.isDirectory(d)) {
-        Files.createDirectory(d, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-      }
+      io.p2pchat.crypto.SecureFiles.ownerOnlyDirectory(d);
       return d;
     } catch (IOException e) {
       throw new IllegalStateException(e);

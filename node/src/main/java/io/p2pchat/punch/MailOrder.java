@@ -238,8 +238,9 @@ final class MailOrder<T> {
 
   private long mailDueNanos() {
     long settled = lastHeldAt + SETTLE_NANOS;
-    if (announced > 0 && pickUpOverNanos() - settled > 0) {
-      settled = pickUpOverNanos(); // an announced entry is missing: its sender's later ones wait for it
+    if (announced > 0) {
+      long over = pickUpOverNanos(); // an announced entry is missing: its sender's later ones wait for it
+      settled = over - settled > 0 ? over : settled;
     }
     long tooLong = firstHeldAt + MAX_HOLD_NANOS;
     return settled - tooLong < 0 ? settled : tooLong;
