@@ -26,6 +26,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Chat semantics of one node: validates what front ends send, gives each message its id and
@@ -63,8 +64,19 @@ public class ChatVerticle extends VerticleBase {
   private static final long LOG_LINES_MS = 100;
   /** Ids one set of lines may name before they are written at once: bounds the line length and memory. */
   private static final int LOG_LINES_MAX_IDS = 10_000;
+  /**
+   * How far past the moment a message reached this node its sender's timestamp may be ({@link #receivedTs}): 60 s.
+   * Clocks set by NTP (every desktop and phone OS by default) agree within a second, and one left to drift (a
+   * quartz clock gains or loses a second or two a day) or set by hand is still within a minute for weeks, so an
+   * honest peer's lines keep the times its user saw. A clock further ahead, or a peer lying (ts = year 3000), gets
+   * its line listed as if sent a minute after it came: below at most a minute of what others said next, not below
+   * everything said after it forever (the history lists by ts).
+   */
+  static final long CLOCK_SKEW_ALLOWANCE_MS = 60_000;
 
   private final NodeOptions options;
+  /** This node's clock, ms since the epoch: {@code System::currentTimeMillis}, or a test's. */
+  private final LongSupplier clock;
   /** Distinguishes this run's message ids from an earlier run's. */
   private final String idPrefix = Long.toHexString(new SecureRandom().nextLong() >>> 16);
   private ChatAddresses addresses;
@@ -154,7 +166,13 @@ public class ChatVerticle extends VerticleBase {
   }
 
   public ChatVerticle(NodeOptions options) {
+    this(options, System::currentTimeMillis);
+  }
+
+  /** With {@code clock} as this node's clock (ms since the epoch), for tests that need time to pass. */
+  ChatVerticle(NodeOptions options, LongSupplier clock) {
     this.options = options;
+    this.clock = clock;
   }
 
   @Override
@@ -250,7 +268,7 @@ public class ChatVerticle extends VerticleBase {
     }
     SendRequest request = new SendRequest(msg, batch == null ? null : new JsonArray(new ArrayList<>(utf8.length)),
       utf8.length);
-    long ts = System.currentTimeMillis();
+    long ts = clock.getAsLong();
     for (int i = 0; i < utf8.length; i++) {
       String id = idPrefix + "-" + (++nextId);
       String one = (String) texts.get(i);
@@ -285,6 +303,9 @@ public class ChatVerticle extends VerticleBase {
 
   /** One turn of PunchVerticle's news, in order; its log lines are scheduled at the end. */
   private void onPunchEvents(PunchEventBatch batch) {
+    // When the messages of this batch reached this node: one clock read per batch (one PunchVerticle turn, far
+    // shorter than CLOCK_SKEW_ALLOWANCE_MS), not one per message.
+    long receivedAt = clock.getAsLong();
     for (PunchEvent event : batch.events()) {
       if (event instanceof PunchEvent.Accepted accepted) {
         if (accepted.chat().origin() != RESUMED) {
@@ -302,11 +323,11 @@ public class ChatVerticle extends VerticleBase {
         vertx.eventBus().publish(addresses.queued(),
           new JsonObject().put("id", queued.chat().id()).put("peer", queued.peer()), EVENT);
       } else if (event instanceof PunchEvent.Mail mail) {
-        onMail(mail);
+        onMail(mail, receivedAt);
       } else if (event instanceof PunchEvent.MailFailed failed) {
         failed(failed.id(), failed.direct() ? failed.peer() : null, failed.peer(), failed.reason());
       } else if (event instanceof PunchEvent.Received received) {
-        onReceived(received);
+        onReceived(received, receivedAt);
       } else if (event instanceof PunchEvent.Shown shown) {
         Runnable publish = unpublished.remove(shown.held());
         if (publish != null) {
@@ -337,9 +358,10 @@ public class ChatVerticle extends VerticleBase {
   /**
    * A message from our mailbox: a chat line is shown once (an id already in the history is a copy: the rendezvous
    * sent it again, or it came directly too), a receipt marks our messages delivered. Either is acknowledged to the
-   * rendezvous only once the journal holds it, so a crash before then gets it sent again.
+   * rendezvous only once the journal holds it, so a crash before then gets it sent again. {@code receivedAt}: when
+   * it reached this node (ms since the epoch).
    */
-  private void onMail(PunchEvent.Mail mail) {
+  private void onMail(PunchEvent.Mail mail, long receivedAt) {
     io.p2pchat.mailbox.MailPlaintext m = mail.mail();
     String conversation = m.direct() ? mail.from() : null;
     if (m.kind() == io.p2pchat.mailbox.MailPlaintext.Kind.RECEIPT) {
@@ -356,7 +378,7 @@ public class ChatVerticle extends VerticleBase {
     } else if (history.hasIncoming(conversation, mail.from(), m.id())) {
       log.debug("mail {} from {} shown before: dropped", m.id(), mail.from());
     } else {
-      show(m.id(), mail.from(), m.direct(), m.text(), m.ts());
+      show(m.id(), mail.from(), m.direct(), m.text(), receivedTs(m.ts(), receivedAt));
     }
     long seq = mail.seq();
     history.synced().thenRun(() -> vertx.eventBus().send(addresses.punchMailRecorded(),
@@ -399,7 +421,8 @@ public class ChatVerticle extends VerticleBase {
     send.request.accepted();
   }
 
-  private void onReceived(PunchEvent.Received inbound) {
+  /** A message of a peer's session, which reached this node at {@code receivedAt} (ms since the epoch). */
+  private void onReceived(PunchEvent.Received inbound, long receivedAt) {
     ChatPayload payload;
     try {
       payload = ChatPayload.decode(inbound.payload());
@@ -407,18 +430,28 @@ public class ChatVerticle extends VerticleBase {
       log.warnRateLimited("bad-payload", "dropped a message from {}: {}", inbound.from(), e.getMessage());
       return;
     }
+    long ts = receivedTs(payload.ts(), receivedAt);
     if (inbound.held() != 0) {
       // Recorded now, as any message its session acknowledged; published after the pick-up's older mail.
-      record(payload.id(), inbound.from(), payload.direct(), payload.text(), payload.ts());
+      record(payload.id(), inbound.from(), payload.direct(), payload.text(), ts);
       String id = payload.id();
       String from = inbound.from();
       String to = payload.direct() ? options.nick() : null;
       String text = payload.text();
-      long ts = payload.ts();
       unpublished.put(inbound.held(), () -> events.received(id, from, to, text, ts));
       return;
     }
-    show(payload.id(), inbound.from(), payload.direct(), payload.text(), payload.ts());
+    show(payload.id(), inbound.from(), payload.direct(), payload.text(), ts);
+  }
+
+  /**
+   * The ts of a message from a peer (its session or our mailbox) that reached this node at {@code receivedAt}, as
+   * the history and {@code chat.received} (so the console, the web UI and {@code ChatClient}) all have it: the
+   * sender's {@code senderTs}, never later than {@code receivedAt + CLOCK_SKEW_ALLOWANCE_MS}. An older one is kept
+   * as sent (mail picked up hours later is old).
+   */
+  static long receivedTs(long senderTs, long receivedAt) {
+    return Math.min(senderTs, receivedAt + CLOCK_SKEW_ALLOWANCE_MS);
   }
 
   /** A message from a peer (its session, or our mailbox): into the history, the log and {@code chat.received}. */

@@ -11,7 +11,8 @@ import io.vertx.core.json.JsonObject;
  * @param from      the sender's nick (this node's for an outgoing message)
  * @param to        the receiver of a direct message, null for a room message
  * @param text      the text
- * @param ts        when it was sent, in milliseconds since the epoch
+ * @param ts        when it was sent, in milliseconds since the epoch (a received message's as its
+ *                  {@link ReceivedMessage#ts()} had it)
  * @param direction {@value #IN} (received) or {@value #OUT} (sent)
  * @param state     {@value #SENDING}, {@value #QUEUED}, {@value #DELIVERED} or {@value #FAILED}
  */

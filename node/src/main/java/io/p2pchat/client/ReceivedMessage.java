@@ -11,7 +11,8 @@ import io.vertx.core.json.JsonObject;
  * @param from the sender's nick
  * @param to   this node's nick for a direct message, null for a room message
  * @param text the text
- * @param ts   when the sender sent it, in milliseconds since the epoch (the sender's clock)
+ * @param ts   when the sender sent it, in milliseconds since the epoch: the sender's time, never later than when
+ *             this node received it plus 60 s (a clock far ahead must not keep its lines below later ones)
  */
 public record ReceivedMessage(String id, String from, String to, String text, long ts) {
 

@@ -9,7 +9,7 @@ package io.p2pchat.history;
  * @param from      sender nick
  * @param to        recipient nick, or the room name
  * @param text      the text
- * @param ts        ms since the epoch, as stamped by the sender
+ * @param ts        ms since the epoch, as stamped by the sender (a received one's capped at its receipt + 60 s)
  * @param state     delivery state (IN entries are DELIVERED)
  */
 public record HistoryEntry(String id, Direction direction, String peer, String from, String to, String text,

@@ -250,11 +250,12 @@ public final class HistoryStore implements AutoCloseable {
   }
 
   /**
-   * Lines in the order a reader is shown them: by the sender's timestamp, and lines of one millisecond (a batch, or a
-   * room and a direct message sent together) in the order this node recorded them. Not simply the order recorded: a
-   * live message held back for its sender's older mail (docs/PROTOCOL.md, "Pick-up") is recorded at once but shown
-   * after that mail, which the sender stamped earlier. Both forms of the history use it, so a conversation is listed
-   * in the same order alone and among the others.
+   * Lines in the order a reader is shown them: by the sender's timestamp (a received one's capped by ChatVerticle at
+   * its receipt + 60 s, so a clock far ahead cannot keep a line below later ones), and lines of one millisecond (a
+   * batch, or a room and a direct message sent together) in the order this node recorded them. Not simply the order
+   * recorded: a live message held back for its sender's older mail (docs/PROTOCOL.md, "Pick-up") is recorded at once
+   * but shown after that mail, which the sender stamped earlier. Both forms of the history use it, so a conversation is
+   * listed in the same order alone and among the others.
    */
   private static final Comparator<Line> AS_SHOWN =
     Comparator.<Line>comparingLong(line -> line.entry.ts()).thenComparingLong(line -> line.order);
