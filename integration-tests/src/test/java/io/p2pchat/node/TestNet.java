@@ -65,6 +65,12 @@ public final class TestNet {
     }
   }
 
+  /** Waits until each of {@code a} and {@code b} sees the other on a direct LAN path. */
+  public static void awaitDirectLan(Node a, Node b) throws Exception {
+    a.awaitPeer(b.nick, "direct-lan");
+    b.awaitPeer(a.nick, "direct-lan");
+  }
+
   /** A rendezvous on 127.0.0.1, any port; {@code extra} overrides the defaults (e.g. ttlSeconds). */
   public RendezvousVerticle rendezvous(JsonObject extra) throws Exception {
     RendezvousVerticle r = new RendezvousVerticle();

@@ -6,6 +6,7 @@ import io.p2pchat.history.HistoryOptions;
 import io.p2pchat.history.HistoryStore;
 import io.p2pchat.common.NodeLog;
 import io.p2pchat.node.NodeOptions;
+import io.p2pchat.node.NodeStage;
 import io.p2pchat.punch.LocalCodec;
 import io.p2pchat.punch.OutboundBatch;
 import io.p2pchat.punch.OutboundChat;
@@ -16,7 +17,6 @@ import io.p2pchat.wire.ChatPayload;
 import io.p2pchat.wire.WireException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
@@ -34,7 +34,7 @@ import java.util.function.LongSupplier;
  * received, and keeps the history. Front ends (console, web UI, other verticles) use only the
  * public addresses of {@link ChatAddresses}.
  */
-public class ChatVerticle extends VerticleBase {
+public class ChatVerticle extends NodeStage {
 
   /** Messages returned when a history query names no limit: a screenful or two. */
   static final int DEFAULT_HISTORY_LIMIT = 100;
@@ -191,10 +191,11 @@ public class ChatVerticle extends VerticleBase {
       options.eventsPerMessage() || options.console() || options.httpEnabled(), LocalEventListeners.of(vertx));
     // Opening the journal reads and checks it from disk: a worker's job. The addresses are served
     // only once it is open: a request before then finds no handler rather than a half-started node.
-    // This verticle starts before PunchVerticle, so whatever a peer sends from the moment the socket
-    // is up finds the punch.events consumer here (a message acknowledged to its sender is never
-    // dropped for want of a receiver); chat.send is served from openSends(), once PunchVerticle is
-    // there to take what it accepts.
+    // PunchVerticle is deployed under this verticle once it started (ChatNodeVerticle), so whatever a peer
+    // sends from the moment the socket is up finds the punch.events consumer here, and it stops before this
+    // verticle's stop begins, so the consumer outlives its last hand-over (a message acknowledged to its
+    // sender is never dropped for want of a receiver); chat.send is served from openSends(), once
+    // PunchVerticle is there to take what it accepts.
     return vertx.executeBlocking(() -> HistoryStore.open(options.dataDir(), new HistoryOptions(),
         NodeLog.of(HistoryStore.class, options.nick(), options.logDir())))
       .compose(store -> {
@@ -221,6 +222,10 @@ public class ChatVerticle extends VerticleBase {
     return served.future();
   }
 
+  /**
+   * Runs once PunchVerticle, deployed under this verticle, has stopped and handed everything over: the journal
+   * closes with all of it.
+   */
   @Override
   public Future<?> stop() {
     messageLog.writeTo(log);

@@ -22,6 +22,19 @@ import java.util.List;
  * {@code extensions} (given the node's config). A Vert.x application deploys this to embed a node.
  * One node per {@code eventBusPrefix}: the deploy fails at once when another node, in this Vert.x
  * instance or on the cluster, holds the prefix ({@link PrefixClaim}).
+ *
+ * <p><b>Start and stop order.</b> The node's verticles are a chain, each deployed as a child of the one before
+ * ({@link NodeStage}): this verticle, ChatVerticle, PunchVerticle, then the console, the web UI and the extensions
+ * (children of PunchVerticle). They start first to last: ChatVerticle's consumer of what PunchVerticle hands over
+ * is registered before the socket takes its first datagram, {@code chat.send} is served once PunchVerticle is there
+ * to carry what it accepts, and the front ends find both working. Vert.x undeploys a verticle's children before it
+ * calls its {@code stop}, so they stop last to first, whether the node is undeployed ({@code ChatNode.undeploy()},
+ * {@code vertx.undeploy(id)}) or its Vert.x closes: the front ends (nothing new is sent), then PunchVerticle (its
+ * stop first wipes every session's keys, so no message is received, nor acknowledged, once it begins, and all it
+ * has is handed over when it ends), then ChatVerticle, whose consumers and journal thus outlive every hand-over (a
+ * message PunchVerticle acknowledged to its sender among them), then this verticle (the prefix, {@code /metrics}).
+ * Vert.x would otherwise undeploy all of them at once: ChatVerticle's journal closed and its consumers gone while
+ * PunchVerticle still took datagrams, acknowledged them and handed them over, to be dropped.
  */
 public class ChatNodeVerticle extends VerticleBase {
 
@@ -66,20 +79,20 @@ public class ChatNodeVerticle extends VerticleBase {
         }
         ChatVerticle chat = new ChatVerticle(options);
         DeploymentOptions withConfig = new DeploymentOptions().setConfig(options.json());
-        // Chat first: it receives what PunchVerticle hands over from the socket's first datagram;
-        // it takes sends once PunchVerticle is there to carry them.
+        // The chain of the class comment, each stage deployed under the one before: started first to last,
+        // stopped last to first.
         Future<?> deployed = vertx.deployVerticle(chat)
-          .compose(id -> vertx.deployVerticle(punch))
+          .compose(id -> chat.deployChild(() -> vertx.deployVerticle(punch)))
           .compose(id -> chat.openSends());
         if (options.console()) {
-          deployed = deployed.compose(id -> vertx.deployVerticle(new ConsoleVerticle(options, System.in, System.out,
-            () -> vertx.undeploy(context.deploymentID()))));
+          deployed = deployed.compose(id -> punch.deployChild(() -> vertx.deployVerticle(new ConsoleVerticle(options,
+            System.in, System.out, () -> vertx.undeploy(context.deploymentID())))));
         }
         if (options.httpEnabled()) {
-          deployed = deployed.compose(id -> vertx.deployVerticle(UI_VERTICLE, withConfig));
+          deployed = deployed.compose(id -> punch.deployChild(() -> vertx.deployVerticle(UI_VERTICLE, withConfig)));
         }
         for (String extension : options.extensions()) {
-          deployed = deployed.compose(id -> vertx.deployVerticle(extension, withConfig)
+          deployed = deployed.compose(id -> punch.deployChild(() -> vertx.deployVerticle(extension, withConfig))
             .recover(e -> Future.failedFuture(new ConfigException(
               "extension " + extension + " failed to start: " + e.getMessage()))));
         }
@@ -125,7 +138,7 @@ public class ChatNodeVerticle extends VerticleBase {
     System.out.flush();
   }
 
-  /** Runs after the node's own verticles are undeployed: the prefix is free for another node. */
+  /** Runs after the node's own verticles are undeployed (last stage first): the prefix is free for another node. */
   @Override
   public Future<?> stop() {
     releasePrefix();

@@ -16,6 +16,7 @@ import io.p2pchat.crypto.RoomId;
 import io.p2pchat.crypto.SecureChannel;
 import io.p2pchat.delivery.DeliveryOptions;
 import io.p2pchat.node.NodeOptions;
+import io.p2pchat.node.NodeStage;
 import io.p2pchat.portmap.PortMapper;
 import io.p2pchat.wire.DatagramKind;
 import io.p2pchat.wire.DropCounters;
@@ -33,7 +34,6 @@ import io.p2pchat.wire.WireException;
 import io.p2pchat.wire.frame.FrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.eventbus.Message;
@@ -66,7 +66,7 @@ import java.util.concurrent.TimeUnit;
  * Everything runs on this verticle's event loop; chat messages come and go over the event bus
  * ({@link OutboundChat}, {@link InboundChat}).
  */
-public class PunchVerticle extends VerticleBase {
+public class PunchVerticle extends NodeStage {
 
   /**
    * Longest wait in {@link #stop} for the goodbyes to leave the socket: they are written within
@@ -326,7 +326,9 @@ public class PunchVerticle extends VerticleBase {
    * Says goodbye to every peer with a secured path (their consoles print {@code * NICK left} at
    * once) and to the rendezvous, then closes the socket once those datagrams have left it, or
    * after {@link #BYE_FLUSH_MS} at the latest: a send resolves its address before it writes, so
-   * closing at once could drop the goodbyes.
+   * closing at once could drop the goodbyes. What the last turns produced for ChatVerticle (a session failed
+   * over, a mailbox message) is handed over before the returned future completes: ChatVerticle, whose child this
+   * verticle is, stops only then, and takes it first.
    */
   @Override
   public Future<?> stop() {
@@ -371,7 +373,8 @@ public class PunchVerticle extends VerticleBase {
       // or copies its data directory finds every key it trusted.
       .eventually(() -> trust == null ? Future.succeededFuture() : trust.saved())
       .eventually(() -> mailbox == null ? Future.succeededFuture() : mailbox.stop())
-      .eventually(() -> unmapped);
+      .eventually(() -> unmapped)
+      .andThen(done -> events.sendNow());
   }
 
   /** Registers a public request address whose bodies {@code schema} checks before {@code handler} sees them. */

@@ -51,7 +51,18 @@ public final class TurnBatch<T> {
     items.add(item);
   }
 
+  /**
+   * Sends this turn's items now rather than at the turn's end (nothing when there are none): for an owner that
+   * stops, whose receiver may stop right after it and must have had everything first.
+   */
+  public void sendNow() {
+    send();
+  }
+
   private void send() {
+    if (items.isEmpty()) {
+      return; // sent by sendNow() earlier in the turn
+    }
     List<T> batch = items;
     items = new ArrayList<>();
     eventBus.send(address, wrap.apply(batch), LOCAL_ONLY);
