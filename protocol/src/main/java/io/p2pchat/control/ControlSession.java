@@ -3,9 +3,9 @@ package io.p2pchat.control;
 import io.p2pchat.common.NodeLog;
 import io.p2pchat.crypto.CipherSuite;
 import io.p2pchat.crypto.CompactReplayWindow;
+import io.p2pchat.crypto.CompactSessionCipher;
 import io.p2pchat.crypto.NodeIdentity;
 import io.p2pchat.crypto.SessionKeys;
-import io.p2pchat.crypto.TransportCipher;
 import io.p2pchat.wire.Endpoint;
 import java.util.HexFormat;
 import javax.crypto.AEADBadTagException;
@@ -15,9 +15,10 @@ import javax.crypto.AEADBadTagException;
  * it receives (byte payloads: what they mean, JSON today, is the caller's business). The same discipline
  * as peer DATA: nonce = an explicit 64-bit counter in the cleartext header, the 16-byte header as
  * associated data, a replay window after authentication (smaller than DATA's
- * {@link io.p2pchat.crypto.ReplayWindow}, held in the session's fields: see {@link #REPLAY_WINDOW}), key epochs every 2^20 messages by the
- * transport cipher, and a fresh handshake every {@link ControlTiming#REHANDSHAKE_AFTER_NANOS} driven by
- * the client. One per client on the server, one on the client; pure: time is passed in, no socket.
+ * {@link io.p2pchat.crypto.ReplayWindow}, held in the session's fields: see {@link #REPLAY_WINDOW}), and a fresh
+ * handshake every {@link ControlTiming#REHANDSHAKE_AFTER_NANOS} driven by the client. Unlike DATA, one key per
+ * direction for the session's life, kept in the session's own fields ({@link CompactSessionCipher}): a session
+ * is replaced long before its {@link CompactSessionCipher#MAX_COUNTERS} counters could run out. One per client on the server, one on the client; pure: time is passed in, no socket.
  *
  * <pre>
  *                first authenticated message (server side)
@@ -26,14 +27,14 @@ import javax.crypto.AEADBadTagException;
  *      │ replaced by a newer handshake, closed, expired         ▼
  *      └──────────────────────────────────────▶ CLOSED ◀──── EXPIRED
  * </pre>
- * Entering EXPIRED or CLOSED wipes both directions' keys ({@link TransportCipher#destroy()}).
+ * Entering EXPIRED or CLOSED wipes both directions' keys.
  * A server session stays PENDING until the client has shown it holds the keys (its first sealed message
  * opened, as WireGuard's responder waits for the first data packet): until then the server seals
  * nothing in it and keeps using the client's previous session, so a replayed or lost handshake never
  * cuts a working one. A datagram that does not open leaves the session exactly as it was. Not
  * thread-safe: its owner calls it from one thread.
  */
-public final class ControlSession extends CompactReplayWindow {
+public final class ControlSession extends CompactSessionCipher {
   /** Its owner's logger (the node's or the rendezvous's, stamped with its name). */
   private final NodeLog log;
 
@@ -55,24 +56,25 @@ public final class ControlSession extends CompactReplayWindow {
   /** The session's life; changed only by {@link #transition}. */
   public enum State { PENDING, ESTABLISHED, EXPIRED, CLOSED }
 
+  private static final State[] STATES = State.values();
+
+  /**
+   * Client side: the server's X25519 static key and the handshake hash. Not kept on the server side: the
+   * handshake proved the client's static key and bound it to its identity once; a re-key is a new handshake
+   * and a resumption carries its own ticket, so keeping them would cost a rendezvous ~100 bytes per client.
+   */
+  private record ClientSide(byte[] peerStaticKey, byte[] handshakeHash) {
+  }
+
   private final int localIndex;
   private final int remoteIndex;
-  /** The two directions' ciphers, not their {@link SessionKeys}: a server keeps nothing else of the handshake. */
-  private final TransportCipher send;
-  private final TransportCipher receive;
-  /**
-   * Client side: the server's X25519 static key and the handshake hash. Null on the server side: the
-   * handshake proved the client's static key and bound it to its identity once; a re-key is a new
-   * handshake and a resumption carries its own ticket, so keeping them would cost a rendezvous ~100 bytes
-   * per client for nothing.
-   */
-  private final byte[] peerStaticKey;
-  private final byte[] handshakeHash;
+  /** Null on the server side (see {@link ClientSide}): one reference, not two, of each server session. */
+  private final ClientSide clientSide;
   /** Server side: the client's Ed25519 identity key, as a map key around the client's one array; null on a client. */
   private final ClientKey peerKey;
   private final long createdNanos;
-  private long nextCounter;
-  private State state;
+  /** {@link State}'s ordinal: a byte, packed with the suite's among the fields (a server holds one per client). */
+  private byte state;
   /** Where the server sent this session's RESPONSE or RESUMED (see {@link #answeredTo(Endpoint)}); null on a client. */
   private Endpoint answeredTo;
 
@@ -83,20 +85,18 @@ public final class ControlSession extends CompactReplayWindow {
    */
   ControlSession(Role role, int localIndex, int remoteIndex, SessionKeys keys, byte[] peerStaticKey,
       ClientKey peer, long createdNanos, NodeLog log) {
+    super(keys);
     this.log = log;
     if ((role == Role.SERVER) != (peer != null)) {
       throw new IllegalArgumentException("a server session names its client's key, a client session none");
     }
     this.localIndex = localIndex;
     this.remoteIndex = remoteIndex;
-    this.send = keys.send();
-    this.receive = keys.receive();
     boolean client = role == Role.CLIENT;
-    this.peerStaticKey = client ? peerStaticKey.clone() : null;
-    this.handshakeHash = client ? keys.handshakeHash() : null;
+    this.clientSide = client ? new ClientSide(peerStaticKey.clone(), keys.handshakeHash()) : null;
     this.peerKey = peer;
     this.createdNanos = createdNanos;
-    this.state = client ? State.ESTABLISHED : State.PENDING;
+    this.state = (byte) (client ? State.ESTABLISHED : State.PENDING).ordinal();
   }
 
   /** Which side this end is. */
@@ -106,7 +106,7 @@ public final class ControlSession extends CompactReplayWindow {
 
   /** The session's state now (call {@link #isUsable} to also apply the age limit). */
   public State state() {
-    return state;
+    return STATES[state];
   }
 
   /** This end's index: the receiver index of what the other end sends. */
@@ -121,7 +121,7 @@ public final class ControlSession extends CompactReplayWindow {
 
   /** Client side: the server's X25519 static key, proven by the handshake. Null on the server side (not kept). */
   public byte[] peerStaticKey() {
-    return peerStaticKey == null ? null : peerStaticKey.clone();
+    return clientSide == null ? null : clientSide.peerStaticKey().clone();
   }
 
   /**
@@ -142,23 +142,24 @@ public final class ControlSession extends CompactReplayWindow {
 
   /** Client side: the Noise handshake hash, a unique channel-binding value of this session. Null on the server side. */
   public byte[] handshakeHash() {
-    return handshakeHash == null ? null : handshakeHash.clone();
+    return clientSide == null ? null : clientSide.handshakeHash().clone();
   }
 
-  /** The cipher suite of both directions. */
-  public CipherSuite suite() {
-    return send.suite();
-  }
-
-  /** True when this session may seal now: ESTABLISHED and younger than {@link ControlTiming#REJECT_AFTER_NANOS}. */
+  /**
+   * True when this session may seal now: ESTABLISHED, younger than {@link ControlTiming#REJECT_AFTER_NANOS}, and
+   * with counters left ({@link CompactSessionCipher#MAX_COUNTERS}).
+   */
   public boolean isUsable(long nowNanos) {
     expireIfOld(nowNanos);
-    return state == State.ESTABLISHED;
+    return state() == State.ESTABLISHED && !sendExhausted();
   }
 
-  /** Client side: true once the session is old enough that a new handshake should start. */
+  /**
+   * Client side: true once the session is old enough that a new handshake should start, or has used half its
+   * counters (never at a control channel's rate before its age: a guard, so that it is replaced in time).
+   */
   public boolean needsRehandshake(long nowNanos) {
-    return nowNanos - createdNanos >= ControlTiming.REHANDSHAKE_AFTER_NANOS;
+    return nowNanos - createdNanos >= ControlTiming.REHANDSHAKE_AFTER_NANOS || sendCounter() >= MAX_COUNTERS / 2;
   }
 
   /**
@@ -168,11 +169,11 @@ public final class ControlSession extends CompactReplayWindow {
    */
   public byte[] seal(byte[] message, long nowNanos) {
     if (!isUsable(nowNanos)) {
-      throw new IllegalStateException("control session " + this + " cannot seal in state " + state);
+      throw new IllegalStateException("control session " + this + " cannot seal in state " + state()
+        + (sendExhausted() ? " (its counters are used up)" : ""));
     }
-    long counter = nextCounter++;
-    byte[] datagram = ControlCodec.sealedFrame(remoteIndex, counter, message.length);
-    send.encrypt(counter, datagram, 0, ControlCodec.SEALED_HEADER_SIZE, message, 0, message.length, datagram,
+    byte[] datagram = ControlCodec.sealedFrame(remoteIndex, sendCounter(), message.length);
+    encryptNext(datagram, 0, ControlCodec.SEALED_HEADER_SIZE, message, 0, message.length, datagram,
         ControlCodec.SEALED_HEADER_SIZE);
     return datagram;
   }
@@ -187,11 +188,11 @@ public final class ControlSession extends CompactReplayWindow {
     if (!(m instanceof ControlMessage.Sealed sealed)) {
       throw new ControlException(ControlDrop.UNKNOWN_TYPE, "not a sealed control message: " + m.type());
     }
-    if (sealed.receiverIndex() != localIndex || state == State.CLOSED) {
+    if (sealed.receiverIndex() != localIndex || state() == State.CLOSED) {
       throw new ControlException(ControlDrop.UNKNOWN_SESSION, "sealed message for index " + sealed.receiverIndex());
     }
     expireIfOld(nowNanos);
-    if (state == State.EXPIRED) {
+    if (state() == State.EXPIRED) {
       throw new ControlException(ControlDrop.EXPIRED, "control session " + this + " expired");
     }
     long counter = sealed.counter();
@@ -205,12 +206,12 @@ public final class ControlSession extends CompactReplayWindow {
     int header = ControlCodec.SEALED_HEADER_SIZE;
     byte[] plain = new byte[datagram.length - header - CipherSuite.TAG_LENGTH];
     try {
-      receive.decrypt(counter, datagram, 0, header, datagram, header, datagram.length - header, plain, 0);
+      decrypt(counter, datagram, 0, header, datagram, header, datagram.length - header, plain, 0);
     } catch (AEADBadTagException e) {
       throw new ControlException(ControlDrop.UNAUTHENTICATED, "sealed message failed authentication: " + e.getMessage());
     }
     replayAccept(counter); // checked above, and nothing ran in between
-    if (state == State.PENDING) {
+    if (state() == State.PENDING) {
       transition(State.ESTABLISHED, "the client's first sealed message authenticated");
     }
     return plain;
@@ -218,13 +219,14 @@ public final class ControlSession extends CompactReplayWindow {
 
   /** Closes the session: it seals and opens nothing more (replaced by a newer one, or the client left). */
   public void close(String why) {
-    if (state != State.CLOSED) {
+    if (state() != State.CLOSED) {
       transition(State.CLOSED, why);
     }
   }
 
   private void expireIfOld(long nowNanos) {
-    if ((state == State.ESTABLISHED || state == State.PENDING)
+    State now = state();
+    if ((now == State.ESTABLISHED || now == State.PENDING)
         && nowNanos - createdNanos >= ControlTiming.REJECT_AFTER_NANOS) {
       transition(State.EXPIRED, "older than " + ControlTiming.REJECT_AFTER_NANOS / 1_000_000_000L + " s");
     }
@@ -232,21 +234,21 @@ public final class ControlSession extends CompactReplayWindow {
 
   /** The one place the state changes: checks the move is allowed and logs it. */
   private void transition(State to, String why) {
-    boolean allowed = switch (state) {
+    State from = state();
+    boolean allowed = switch (from) {
       case PENDING -> to == State.ESTABLISHED || to == State.EXPIRED || to == State.CLOSED;
       case ESTABLISHED -> to == State.EXPIRED || to == State.CLOSED;
       case EXPIRED -> to == State.CLOSED;
       case CLOSED -> false;
     };
     if (!allowed) {
-      throw new IllegalStateException("BUG: control session " + this + " " + state + " -> " + to);
+      throw new IllegalStateException("BUG: control session " + this + " " + from + " -> " + to);
     }
-    log.debug("control session {}: {} -> {} ({})", this, state, to, why);
-    state = to;
+    log.debug("control session {}: {} -> {} ({})", this, from, to, why);
+    state = (byte) to.ordinal();
     if (to == State.EXPIRED || to == State.CLOSED) {
       // Neither state seals or opens again: the keys are wiped now, not whenever the session is collected.
-      send.destroy();
-      receive.destroy();
+      destroyKeys();
     }
   }
 
@@ -268,7 +270,7 @@ public final class ControlSession extends CompactReplayWindow {
 
   /** True once both directions' keys are wiped (the session expired or closed). */
   boolean keysDestroyed() {
-    return send.isDestroyed() && receive.isDestroyed();
+    return keysWiped();
   }
 
   /** Age of the session in nanoseconds at {@code nowNanos}. */
@@ -279,7 +281,7 @@ public final class ControlSession extends CompactReplayWindow {
   @Override
   public String toString() {
     String peer = peerKey != null ? peerKey.keyId()
-        : HexFormat.of().formatHex(peerStaticKey, 0, NodeIdentity.KEY_ID_BYTES);
+        : HexFormat.of().formatHex(clientSide.peerStaticKey(), 0, NodeIdentity.KEY_ID_BYTES);
     return role().name().toLowerCase() + "#" + Integer.toHexString(localIndex) + "[" + peer + "]";
   }
 }

@@ -102,16 +102,22 @@ public final class TransportCipher {
       key = next;
       epoch++;
     }
+    int n = seal(suite, key, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
+    lastSent = counter;
+    return n;
+  }
+
+  /** One packet sealed under {@code key} and the nonce of {@code counter}, by the thread's cipher (no checks). */
+  static int seal(CipherSuite suite, byte[] key, long counter, byte[] ad, int adOff, int adLen, byte[] in, int inOff,
+      int inLen, byte[] out, int outOff) {
     try {
       Cipher cipher = ThreadCiphers.current().encrypting(suite, key, counter);
       cipher.updateAAD(ad, adOff, adLen);
-      int n = cipher.doFinal(in, inOff, inLen, out, outOff);
-      lastSent = counter;
-      return n;
-    } catch (ShortBufferException e2) {
-      throw new IllegalArgumentException("output buffer too small: need " + (inLen + TAG_LENGTH), e2);
-    } catch (GeneralSecurityException e2) {
-      throw new IllegalStateException("BUG: encryption failed", e2);
+      return cipher.doFinal(in, inOff, inLen, out, outOff);
+    } catch (ShortBufferException e) {
+      throw new IllegalArgumentException("output buffer too small: need " + (inLen + TAG_LENGTH), e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("BUG: encryption failed", e);
     }
   }
 
@@ -136,10 +142,10 @@ public final class TransportCipher {
     }
     long e = epochOf(counter);
     if (e == epoch) {
-      return open(key, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
+      return open(suite, key, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
     }
     if (e == epoch - 1 && previousKey != null) {
-      return open(previousKey, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
+      return open(suite, previousKey, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
     }
     if (e < epoch || e - epoch > MAX_EPOCH_ADVANCE) {
       throw new AEADBadTagException("packet epoch " + e + " outside [" + (epoch - 1) + ", " + (epoch + MAX_EPOCH_ADVANCE) + "]");
@@ -158,7 +164,7 @@ public final class TransportCipher {
     }
     int n;
     try {
-      n = open(cand, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
+      n = open(suite, cand, counter, ad, adOff, adLen, in, inOff, inLen, out, outOff);
     } catch (AEADBadTagException | RuntimeException failed) {
       if (prev != key) {
         wipe(prev);
@@ -194,6 +200,22 @@ public final class TransportCipher {
     }
   }
 
+  /**
+   * Hands this cipher's first key to a holder that keeps it in fields of its own ({@link CompactSessionCipher}),
+   * and leaves this cipher destroyed: one array of the key, no copy left behind.
+   *
+   * @throws IllegalStateException when this cipher has sealed, left its first epoch, or been destroyed
+   */
+  byte[] surrenderFirstKey() {
+    requireKey();
+    if (epoch != 0 || previousKey != null || lastSent >= 0) {
+      throw new IllegalStateException("BUG: only an unused cipher's first key can be handed over");
+    }
+    byte[] k = key;
+    key = null;
+    return k;
+  }
+
   /** True once {@link #destroy()} wiped the keys. */
   public boolean isDestroyed() {
     return key == null;
@@ -209,8 +231,9 @@ public final class TransportCipher {
     Arrays.fill(k, (byte) 0);
   }
 
-  private int open(byte[] k, long counter, byte[] ad, int adOff, int adLen, byte[] in, int inOff, int inLen, byte[] out, int outOff)
-      throws AEADBadTagException {
+  /** One packet opened under {@code k} and the nonce of {@code counter}, by the thread's cipher (no checks). */
+  static int open(CipherSuite suite, byte[] k, long counter, byte[] ad, int adOff, int adLen, byte[] in, int inOff,
+      int inLen, byte[] out, int outOff) throws AEADBadTagException {
     try {
       Cipher cipher = ThreadCiphers.current().decrypting(suite, k, counter);
       cipher.updateAAD(ad, adOff, adLen);

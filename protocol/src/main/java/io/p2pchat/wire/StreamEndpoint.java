@@ -32,9 +32,12 @@ public final class StreamEndpoint {
 
   /** True when {@code endpoint} is in {@code 100::/64}: a stream connection of a rendezvous, never a UDP address. */
   public static boolean is(Endpoint endpoint) {
+    if (!endpoint.isIpv6()) {
+      return false; // IPv4 (held as bits: no text to make)
+    }
     String host = endpoint.host();
-    if (host.indexOf(':') < 0 || !host.startsWith("1")) {
-      return false; // IPv4, or a v6 text that cannot start with 0x0100
+    if (!host.startsWith("1")) {
+      return false; // a v6 text that cannot start with 0x0100
     }
     try {
       byte[] a = InetAddress.getByName(host).getAddress(); // a numeric literal (Endpoint's invariant): no lookup

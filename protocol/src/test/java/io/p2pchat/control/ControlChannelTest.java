@@ -497,26 +497,69 @@ class ControlChannelTest {
         "the server has no session for the client any more");
   }
 
-  /** A closed session's ciphers refuse to seal or open: the session never reaches them, and they would throw. */
+  /**
+   * A session keeps its keys in its own fields (issue 18: two cipher objects less a client on a rendezvous): the
+   * handshake's ciphers are left destroyed when it takes their keys, so no second copy outlives the session, and a
+   * closed session's keys are wiped: it seals nothing more.
+   */
   @Test
-  void aClosedSessionsCiphersRefuseToSealOrOpen() throws Exception {
-    byte[] k1 = new byte[32];
-    byte[] k2 = new byte[32];
-    random.nextBytes(k1);
-    random.nextBytes(k2);
-    var send = io.p2pchat.crypto.TransportCipher.of(CipherSuite.AES_GCM, k1);
-    var receive = io.p2pchat.crypto.TransportCipher.of(CipherSuite.AES_GCM, k2);
-    ControlSession session = new ControlSession(ControlSession.Role.CLIENT, 1, 2,
-        new io.p2pchat.crypto.SessionKeys(send, receive, new byte[32]), new byte[32], null, 0,
-        io.p2pchat.common.NodeLog.unstamped(ControlSession.class));
-    session.seal(bytes("x"), 0);
-    session.close("test");
-    assertTrue(send.isDestroyed());
-    assertTrue(receive.isDestroyed());
+  void aSessionTakesItsHandshakesKeysAndAClosedOneSealsNothing() throws Exception {
+    var send = io.p2pchat.crypto.TransportCipher.of(CipherSuite.AES_GCM, randomKey());
+    var receive = io.p2pchat.crypto.TransportCipher.of(CipherSuite.AES_GCM, randomKey());
+    ControlSession session = clientSession(send, receive);
+    assertTrue(send.isDestroyed() && receive.isDestroyed(), "the handshake's ciphers hold no key once the session took them");
     byte[] out = new byte[64];
     assertThrows(IllegalStateException.class, () -> send.encrypt(5, new byte[0], 0, 0, new byte[1], 0, 1, out, 0));
     assertThrows(IllegalStateException.class, () -> receive.decrypt(0, new byte[0], 0, 0, out, 0, 17, new byte[1], 0));
+    session.seal(bytes("x"), 0);
+    assertFalse(session.keysDestroyed());
+    session.close("test");
+    assertTrue(session.keysDestroyed());
     assertThrows(IllegalStateException.class, () -> session.seal(bytes("x"), 0));
+  }
+
+  /**
+   * One key per direction for a session's life, so its counters are bounded (2^20, one DATA key epoch): past half
+   * of them the client is told to handshake again, at the bound the session seals nothing more, and a message
+   * whose counter is past the bound is refused even when sealed under the key a DATA cipher would move on to.
+   */
+  @Test
+  void aSessionsCountersAreBoundedAndOneHalfWayAsksForANewHandshake() throws Exception {
+    byte[] key = randomKey();
+    ControlSession sender = clientSession(io.p2pchat.crypto.TransportCipher.of(CipherSuite.AES_GCM, key),
+        io.p2pchat.crypto.TransportCipher.of(CipherSuite.AES_GCM, randomKey()));
+    long max = io.p2pchat.crypto.CompactSessionCipher.MAX_COUNTERS;
+    byte[] x = bytes("x");
+    for (long i = 0; i < max / 2; i++) {
+      assertFalse(sender.needsRehandshake(0), "not yet at " + i);
+      sender.seal(x, 0);
+    }
+    assertTrue(sender.needsRehandshake(0), "half the counters used");
+    for (long i = max / 2; i < max; i++) {
+      sender.seal(x, 0);
+    }
+    assertFalse(sender.isUsable(0));
+    assertThrows(IllegalStateException.class, () -> sender.seal(x, 0));
+
+    ControlSession receiver = clientSession(io.p2pchat.crypto.TransportCipher.of(CipherSuite.AES_GCM, randomKey()),
+        io.p2pchat.crypto.TransportCipher.of(CipherSuite.AES_GCM, key));
+    var epochs = io.p2pchat.crypto.TransportCipher.of(CipherSuite.AES_GCM, key);
+    byte[] beyond = ControlCodec.sealedFrame(receiver.localIndex(), max, x.length);
+    epochs.encrypt(max, beyond, 0, ControlCodec.SEALED_HEADER_SIZE, x, 0, x.length, beyond, ControlCodec.SEALED_HEADER_SIZE);
+    assertEquals(ControlDrop.UNAUTHENTICATED, assertThrows(ControlException.class, () -> receiver.open(beyond, 0)).drop());
+  }
+
+  private byte[] randomKey() {
+    byte[] k = new byte[32];
+    random.nextBytes(k);
+    return k;
+  }
+
+  private static ControlSession clientSession(io.p2pchat.crypto.TransportCipher send,
+      io.p2pchat.crypto.TransportCipher receive) {
+    return new ControlSession(ControlSession.Role.CLIENT, 1, 1,
+        new io.p2pchat.crypto.SessionKeys(send, receive, new byte[32]), new byte[32], null, 0,
+        io.p2pchat.common.NodeLog.unstamped(ControlSession.class));
   }
 
   @Test

@@ -171,6 +171,37 @@ class TextCodecsTest {
     assertEquals("203.0.113.7", new Endpoint("203.0.113.7", 1).network(), "and an IPv4 address");
   }
 
+  /**
+   * An IPv4 endpoint is held as its 32 bits (issue 18: ~56 bytes less a registration), and that is invisible:
+   * the text it gives back is the text it was given, it equals the same address however made, a host that is
+   * not canonical dotted text keeps its text, and per-host keys keep the families apart.
+   */
+  @Test
+  void ipv4EndpointsHeldAsBitsGiveBackTheirTextAndEqualEveryOtherFormOfTheAddress() throws Exception {
+    for (String host : new String[] {"0.0.0.0", "203.0.113.7", "255.255.255.255", "10.0.0.1", "127.1.2.3"}) {
+      Endpoint e = new Endpoint(host, 4000);
+      assertEquals(host, e.host());
+      assertEquals(host + ":4000", e.toString());
+      assertEquals(e, Endpoint.parse(host + ":4000"));
+      assertEquals(e.hashCode(), Endpoint.parse(host + ":4000").hashCode());
+      assertEquals(new java.net.InetSocketAddress(host, 4000), e.toInetSocketAddress());
+      assertEquals(e, Endpoint.of(io.vertx.core.net.SocketAddress.inetSocketAddress(4000, host)));
+      assertTrue(!e.isIpv6());
+    }
+    assertEquals(new Endpoint("203.0.113.7", 1), Endpoint.ipv4(0xcb00_7107, 1));
+    assertTrue(!new Endpoint("203.0.113.7", 1).equals(new Endpoint("203.0.113.7", 2)));
+    assertTrue(!new Endpoint("203.0.113.7", 1).equals(new Endpoint("203.0.113.8", 1)));
+    for (String odd : new String[] {"01.2.3.4", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1..2.3", "host", "1.2.3.4 "}) {
+      assertEquals(odd, new Endpoint(odd, 1).host(), "a host that is not canonical dotted IPv4 keeps its text");
+    }
+    assertEquals(new Endpoint("203.0.113.7", 1).networkKey(), new Endpoint("203.0.113.7", 9).networkKey(), "per ip");
+    assertTrue(new Endpoint("203.0.113.7", 1).networkKey() != new Endpoint("203.0.113.8", 1).networkKey());
+    assertEquals(new Endpoint("2001:db8:1:2::1", 1).networkKey(), new Endpoint("2001:db8:1:2:ffff::9", 2).networkKey(),
+      "an IPv6 /64 is one host");
+    assertTrue(new Endpoint("2001:db8:1:3::1", 1).networkKey() != new Endpoint("2001:db8:1:2::1", 1).networkKey());
+    assertTrue(new Endpoint("0.0.0.1", 1).networkKey() != new Endpoint("::1", 1).networkKey());
+  }
+
   /** Never a name to resolve, never a half-address: an introduction must not make a client look anything up. */
   @ParameterizedTest
   @ValueSource(strings = {"", "1.2.3.4", ":80", "1.2.3.4:", "1.2.3.4:x", "1.2.3.4:65536", "1.2.3.4:-1", "1.2.3.4:+80",

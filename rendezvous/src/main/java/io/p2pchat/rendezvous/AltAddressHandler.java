@@ -53,7 +53,7 @@ final class AltAddressHandler extends ClientCommandHandler {
     if (StreamEndpoint.is(ex.from)) {
       throw new WireException(DropReason.ALT_UNVALIDATED, "alt over TLS: no UDP address to validate");
     }
-    byte[] cookie = cookies.issue(new InetSocketAddress(ex.from.host(), ex.from.port()), System.currentTimeMillis());
+    byte[] cookie = cookies.issue(ex.from.toInetSocketAddress(), System.currentTimeMillis());
     outbox.answerIn(ex, key, Control.of(ControlType.ALT_CHALLENGE).put(Control.ADDRESS, ex.from.toString())
       .put(Control.COOKIE, Control.base64(cookie)));
   }
@@ -67,7 +67,7 @@ final class AltAddressHandler extends ClientCommandHandler {
       throw new WireException(DropReason.ALT_UNVALIDATED, "alt " + alt + " of " + client.nick
         + " is not of the other family than " + client.address);
     }
-    if (!cookies.verify(cookie, new InetSocketAddress(alt.host(), alt.port()), System.currentTimeMillis())) {
+    if (!cookies.verify(cookie, alt.toInetSocketAddress(), System.currentTimeMillis())) {
       throw new WireException(DropReason.ALT_UNVALIDATED, "alt " + alt + " of " + client.nick
         + ": the cookie was not issued to that address");
     }

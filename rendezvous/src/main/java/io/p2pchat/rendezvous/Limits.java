@@ -50,15 +50,15 @@ final class Limits {
   private final RelayBudget relayBudget;
   /**
    * The ip a source's per-ip bucket is keyed by: a stream connection's real remote ip, else the source's own
-   * ({@link Endpoint#network}: an IPv6 source's /64).
+   * ({@link Endpoint#networkKey}: an IPv6 source's /64), as a number: no text made per datagram.
    */
-  private final java.util.function.Function<Endpoint, String> hostOf;
+  private final java.util.function.ToLongFunction<Endpoint> hostOf;
 
   Limits(RendezvousOptions options, Registry registry) {
-    this(options, registry, Endpoint::network);
+    this(options, registry, Endpoint::networkKey);
   }
 
-  Limits(RendezvousOptions options, Registry registry, java.util.function.Function<Endpoint, String> hostOf) {
+  Limits(RendezvousOptions options, Registry registry, java.util.function.ToLongFunction<Endpoint> hostOf) {
     this.registry = registry;
     this.hostOf = hostOf;
     this.perSource = new RateLimiter(options.requestsPerSecond(), options.requestBurst(), options.maxTrackedSources());
@@ -165,7 +165,7 @@ final class Limits {
   }
 
   private boolean withinRateLimit(Endpoint from, long nowNanos) {
-    return perSource.tryAcquire(from, nowNanos) && perHost.tryAcquire(hostOf.apply(from), nowNanos);
+    return perSource.tryAcquire(from, nowNanos) && perHost.tryAcquire(hostOf.applyAsLong(from), nowNanos);
   }
 
   /** A registered client's address: proven by a cookie round trip, so any answer size is safe. */

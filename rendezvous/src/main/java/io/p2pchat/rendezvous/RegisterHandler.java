@@ -140,7 +140,7 @@ final class RegisterHandler implements ControlHandler {
     }
     RegisterRequest listed = RegisterRequest.parse(msg);
     long nowMillis = System.currentTimeMillis();
-    InetSocketAddress source = new InetSocketAddress(ex.from.host(), ex.from.port());
+    InetSocketAddress source = ex.from.toInetSocketAddress();
     boolean provenBySession = sessionKey != null && Arrays.equals(sessionKey, listed.key());
     boolean addressProven = provenBySession && answeredAt.test(sessionKey, ex.from);
     if (addressProven) {

@@ -32,8 +32,11 @@ final class Registry {
   /** A primitive map: no boxed Long and no node per registration (Netty's, already on the classpath). */
   private final LongObjectHashMap<Registration> byRelayId = new LongObjectHashMap<>();
   private final RoomIndex byRoom = new RoomIndex();
-  /** Registrations per source ip (an IPv6 source's /64: {@link Endpoint#network}): a single host with 64k ports cannot fill the server. */
-  private final Map<String, int[]> perHost = new HashMap<>();
+  /**
+   * Registrations per source ip (an IPv6 source's /64: {@link Endpoint#networkKey}): a single host with 64k ports
+   * cannot fill the server. Keyed by number in a primitive map: no String and no node per host.
+   */
+  private final LongObjectHashMap<int[]> perHost = new LongObjectHashMap<>();
   private final SecureRandom random = new SecureRandom();
   private final int maxClients;
   private final int maxClientsPerHost;
@@ -63,7 +66,7 @@ final class Registry {
       // Held for another instance of the cluster by this same key: the client moved here (failover).
       boolean moved = !existing.isLocal() || !existing.address.equals(address)
         || !existing.instance.equals(request.instance());
-      if (!hostKey(existing.address).equals(hostKey(address)) && hostCount(hostKey(address)) >= maxClientsPerHost) {
+      if (!sameHost(existing.address, address) && hostCount(address) >= maxClientsPerHost) {
         throw hostFull(address); // before anything changes: a refused move leaves the registration as it was
       }
       existing.owner(null);
@@ -89,7 +92,7 @@ final class Registry {
     if (byNick.size() >= maxClients) {
       throw new RegistryException("server-full", "the rendezvous holds its maximum of " + maxClients + " clients");
     }
-    if (hostCount(hostKey(address)) >= maxClientsPerHost) {
+    if (hostCount(address) >= maxClientsPerHost) {
       throw hostFull(address);
     }
     long relayId;
@@ -196,34 +199,43 @@ final class Registry {
 
   private void indexAddress(Registration r) {
     byAddress.put(r.address, r);
-    perHost.computeIfAbsent(hostKey(r.address), h -> new int[1])[0]++;
-  }
-
-  private void unindexAddress(Registration r) {
-    if (byAddress.remove(r.address, r)) {
-      int[] count = perHost.get(hostKey(r.address));
-      if (count != null && --count[0] <= 0) {
-        perHost.remove(hostKey(r.address));
+    if (!StreamEndpoint.is(r.address)) {
+      int[] count = perHost.get(r.address.networkKey());
+      if (count == null) {
+        perHost.put(r.address.networkKey(), new int[] {1});
+      } else {
+        count[0]++;
       }
     }
   }
 
-  private int hostCount(String host) {
-    int[] count = perHost.get(host);
+  private void unindexAddress(Registration r) {
+    if (byAddress.remove(r.address, r) && !StreamEndpoint.is(r.address)) {
+      long host = r.address.networkKey();
+      int[] count = perHost.get(host);
+      if (count != null && --count[0] <= 0) {
+        perHost.remove(host);
+      }
+    }
+  }
+
+  /**
+   * Registrations from {@code address}'s host: its ip, an IPv6 source's /64 ({@link Endpoint#networkKey}). A
+   * stream connection's synthetic address ({@link StreamEndpoint}, all in 100::/64) counts alone and holds at
+   * most one registration (one address, one registration), so it is not counted: its connections are bounded
+   * per remote ip by the TLS listener.
+   */
+  private int hostCount(Endpoint address) {
+    int[] count = StreamEndpoint.is(address) ? null : perHost.get(address.networkKey());
     return count == null ? 0 : count[0];
+  }
+
+  private static boolean sameHost(Endpoint a, Endpoint b) {
+    return StreamEndpoint.is(a) ? a.equals(b) : !StreamEndpoint.is(b) && a.networkKey() == b.networkKey();
   }
 
   private RegistryException hostFull(Endpoint address) {
     return new RegistryException("server-full", "the rendezvous holds its maximum of " + maxClientsPerHost
-      + " clients from " + hostKey(address));
-  }
-
-  /**
-   * What {@code maxClientsPerHost} counts by: the source ip, an IPv6 source's /64 ({@link Endpoint#network});
-   * a stream connection's synthetic address ({@link StreamEndpoint}, all in 100::/64) counts alone, its
-   * connections being bounded per remote ip by the TLS listener.
-   */
-  private static String hostKey(Endpoint address) {
-    return StreamEndpoint.is(address) ? address.host() : address.network();
+      + " clients from " + address.network());
   }
 }

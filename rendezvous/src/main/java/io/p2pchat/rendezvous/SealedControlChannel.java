@@ -88,7 +88,7 @@ final class SealedControlChannel implements ControlChannel {
 
   @Override
   public Opened open(Endpoint from, Buffer datagram) throws WireException {
-    InetSocketAddress src = new InetSocketAddress(from.host(), from.port());
+    InetSocketAddress src = from.toInetSocketAddress();
     byte[] binding = StreamEndpoint.is(from) ? tlsBinding : null;
     if (workers == null) {
       return opened(from, server.onDatagram(datagram.getBytes(), src, binding, System.currentTimeMillis(),

@@ -18,6 +18,6 @@ final class StunResponder implements DatagramHandler {
   @Override
   public void handle(Exchange ex, Buffer data) throws WireException {
     outbox.answer(ex, StunCodec.bindingResponse(StunCodec.parseBindingRequest(data),
-      new InetSocketAddress(ex.from.host(), ex.from.port())), "stun binding response");
+      ex.from.toInetSocketAddress()), "stun binding response");
   }
 }

@@ -17,8 +17,11 @@ public interface StreamEndpoints {
    */
   void send(Endpoint to, Buffer datagram);
 
-  /** The ip a per-ip limit counts {@code from} against: the connection's real remote ip, else {@code from}'s own. */
-  String hostOf(Endpoint from);
+  /**
+   * The ip a per-ip limit counts {@code from} against ({@link Endpoint#networkKey}): the connection's real remote
+   * ip, else {@code from}'s own.
+   */
+  long hostOf(Endpoint from);
 
   /** No stream connections (TLS off): a datagram to a synthetic endpoint is dropped. */
   static StreamEndpoints none() {
@@ -28,8 +31,8 @@ public interface StreamEndpoints {
       }
 
       @Override
-      public String hostOf(Endpoint from) {
-        return from.network();
+      public long hostOf(Endpoint from) {
+        return from.networkKey();
       }
     };
   }

@@ -276,10 +276,10 @@ public final class WebSocketIngress implements StreamEndpoints {
   }
 
   @Override
-  public String hostOf(Endpoint from) {
+  public long hostOf(Endpoint from) {
     Connection c = connections.get(from);
-    // An IPv6 peer counts by its /64 (Endpoint#network), over UDP and over TLS alike.
-    return c == null ? from.network() : new Endpoint(c.remoteHost, StreamEndpoint.PORT).network();
+    // An IPv6 peer counts by its /64 (Endpoint#networkKey), over UDP and over TLS alike.
+    return c == null ? from.networkKey() : new Endpoint(c.remoteHost, StreamEndpoint.PORT).networkKey();
   }
 
   /** Open connections. */
