@@ -12,9 +12,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The deposits this node owes the rendezvous, a pure state machine (time passed in, no timers): one queue per
- * recipient, <b>one deposit in flight per recipient</b> (so its mailbox holds our messages in our order), the
- * recipients in parallel. A deposit's parts go one at a time; each is sent again with back-off until the
- * rendezvous answers it, always under the same deposit id (the rendezvous stores a retried id once).
+ * recipient, <b>one deposit in flight per recipient</b>, the recipients in parallel. A deposit's parts go one at a
+ * time; each is sent again with back-off until the rendezvous answers it, always under the same deposit id (the
+ * rendezvous stores a retried id once: {@code UNIQUE (depositor, deposit_id)} in its database).
+ *
+ * <p>One in flight keeps the recipient's mailbox order ({@code seq}) equal to our counter order, and the recipient
+ * depends on that: its {@code MailOrder} sorts each sender's mail by counter only within one release, and releases
+ * on a whole pick-up window held, on the count {@code registered} announced, when the pick-up settles (2.5 s quiet)
+ * or after 10 s, each assuming that mail not yet arrived was stored later, so is later in its sender's order. With
+ * several deposits in flight a later one is stored first whenever an earlier one's answer is lost, and an earlier
+ * one can be stored any time later (a back-off of up to 5 s, or a pause until we register again): shown after the
+ * later one whenever a release falls between them ({@code MailOrderTest
+ * .aLaterMessageStoredBeforeAnEarlierOneIsShownFirstWhenAReleaseFallsBetweenThem}). So deposits to one recipient
+ * are not pipelined; that would take the sender's order across releases on the wire (say, the previous counter
+ * in the envelope), which the receiver could then wait for.
  * <pre>
  *   queued ──head of its recipient──▶ in flight (part k) ──deposited part k──▶ part k+1 … ──deposited seq──▶ done
  *                                         │  no answer: the same part again after 250 ms, doubling to 5 s

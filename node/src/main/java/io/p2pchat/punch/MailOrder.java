@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
  * with each sender's messages sorted by counter (the senders' interleaving kept as it arrived), when:
  * <ul>
  *   <li>the held mail is a whole pick-up window ({@link #PICKUP_WINDOW}): the rendezvous has no more than that
- *       unacknowledged, oldest first, and held mail is not acknowledged, so nothing earlier can still be missing;
+ *       unacknowledged, oldest first, and held mail is not acknowledged, so nothing earlier can still be missing
+ *       (earlier stored: a sender's storage order is its counter order, as its {@code DepositQueue} keeps one
+ *       deposit per recipient in flight; every release here relies on that);
  *   <li>no new mail was opened for {@link #SETTLE_NANOS} (the pick-up went quiet: retransmissions of a lost one
  *       would have come by then), unless {@code registered} announced entries that are still missing: then not before
  *       {@link #MAX_HOLD_NANOS} from the registration, since one of them is on its way again;

@@ -48,6 +48,32 @@ class DepositQueueTest {
     assertEquals(3 - 1, q.pending());
   }
 
+  /**
+   * The recipient's order relies on its mailbox holding our messages in our order (MailOrderTest
+   * .aLaterMessageStoredBeforeAnEarlierOneIsShownFirstWhenAReleaseFallsBetweenThem): however long the first
+   * waits for its answer (retried, paused, resumed), the second to that recipient is not sent before it is stored.
+   */
+  @Test
+  void aRecipientsNextDepositWaitsForTheAnswerToItsFirstHoweverLongThatTakes() {
+    DepositQueue<String> q = new DepositQueue<>();
+    q.resume(0);
+    q.add(deposit("b1", BOB, 353), 0);
+    q.add(deposit("b2", BOB, 353), 0);
+    long t = 0;
+    for (int i = 0; i < 12; i++) {
+      assertEquals(List.of("b1#1"), dids(q.due(t)), "try " + i);
+      t = q.nextDueNanos();
+      if (i == 6) {
+        q.pause();
+        t += DepositQueue.MAX_RETRY_NANOS;
+        q.resume(t);
+      }
+    }
+    assertNull(q.deposited("b2", 1, 8, t), "an answer for one never sent ends nothing");
+    assertEquals("b1", q.deposited("b1", 1, 7, t).deposit().did());
+    assertEquals(List.of("b2#1"), dids(q.due(t)));
+  }
+
   @Test
   void anUnansweredPartIsSentAgainUnderItsIdWithBackOff() {
     DepositQueue<String> q = new DepositQueue<>();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.p2pchat.mailbox.MailPlaintext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** MailOrder on a fake clock: what is held, when it is shown, and in which order. */
@@ -211,5 +212,70 @@ class MailOrderTest {
     assertEquals(1, order.outOfOrder());
     assertEquals(0, order.held() + order.heldLive());
     assertFalse(order.holdsLive("bob", T0 + 2), "the hold is over for this pick-up");
+  }
+
+  /**
+   * A sender's mail stored out of its counter order within one pick-up whose entries {@code registered} announced
+   * (LossyMailboxIT's 20, each pair swapped as a lost deposit answer would): held until the last is in, then
+   * shown in the sender's order.
+   */
+  @Test
+  void mailStoredOutOfItsSendersOrderWithinOneAnnouncedPickUpIsShownInItsOrder() {
+    MailOrder<String> order = new MailOrder<>();
+    int count = 20;
+    order.pickUpStarted(count, T0);
+    List<String> shown = new ArrayList<>();
+    List<String> expected = new ArrayList<>();
+    for (int seq = 1; seq <= count; seq++) {
+      long counter = seq % 2 == 1 ? seq + 1 : seq - 1; // stored 2, 1, 4, 3, ...
+      shown.addAll(texts(add(order, "alice", counter, T0 + seq)));
+      shown.addAll(texts(order.arrived(seq, T0 + seq)));
+      expected.add("alice " + seq);
+    }
+    assertEquals(expected, shown);
+    assertEquals(0, order.outOfOrder());
+  }
+
+  /**
+   * What MailOrder cannot order: its releases assume that mail arriving later was stored later and that a sender's
+   * mailbox order is its counter order ({@code DepositQueue}: one deposit in flight per recipient). A later
+   * message stored before an earlier one is shown before it when the two fall into different releases: a whole
+   * window released with the earlier one not yet sent (it is behind the window), the count {@code registered}
+   * announced reached before the earlier one was stored, or mail pushed as it is stored settling before the earlier
+   * one's deposit was answered (its first four tries lost: 250 + 500 + 1000 + 2000 ms). This is why a node does not
+   * pipeline its deposits to one recipient; if MailOrder learns to order these, this test fails and it may.
+   */
+  @Test
+  void aLaterMessageStoredBeforeAnEarlierOneIsShownFirstWhenAReleaseFallsBetweenThem() {
+    // A whole window: 33 stored at seq 32, 32 at seq 33.
+    MailOrder<String> window = new MailOrder<>();
+    window.pickUpStarted(MailOrder.PICKUP_WINDOW + 1, T0);
+    List<String> shown = new ArrayList<>();
+    for (int seq = 1; seq <= MailOrder.PICKUP_WINDOW + 1; seq++) {
+      int counter = seq == MailOrder.PICKUP_WINDOW ? seq + 1 : seq == MailOrder.PICKUP_WINDOW + 1 ? seq - 1 : seq;
+      shown.addAll(texts(add(window, "alice", counter, T0 + seq)));
+      shown.addAll(texts(window.arrived(seq, T0 + seq)));
+    }
+    assertEquals(List.of("alice " + (MailOrder.PICKUP_WINDOW + 1), "alice " + MailOrder.PICKUP_WINDOW),
+      shown.subList(shown.size() - 2, shown.size()), "a whole window is shown before the rest is sent");
+    assertEquals(1, window.outOfOrder());
+
+    // The announced count: 2 and 3 waited at the registration, 1 is stored 250 ms later.
+    MailOrder<String> counted = new MailOrder<>();
+    counted.pickUpStarted(2, T0);
+    add(counted, "alice", 2, T0 + 1);
+    counted.arrived(1, T0 + 1);
+    add(counted, "alice", 3, T0 + 2);
+    assertEquals(List.of("alice 2", "alice 3"), texts(counted.arrived(2, T0 + 2)), "the count is reached");
+    assertEquals(List.of("alice 1"), texts(add(counted, "alice", 1, T0 + TimeUnit.MILLISECONDS.toNanos(250))));
+    assertEquals(1, counted.outOfOrder());
+
+    // Pushed as stored to a registered recipient: 1 stored 3.75 s after 2.
+    MailOrder<String> pushed = new MailOrder<>();
+    pushed.pickUpStarted(0, T0);
+    add(pushed, "alice", 2, T0);
+    assertEquals(List.of("alice 2"), texts(pushed.due(T0 + MailOrder.SETTLE_NANOS)), "settled");
+    assertEquals(List.of("alice 1"), texts(add(pushed, "alice", 1, T0 + TimeUnit.MILLISECONDS.toNanos(3_750))));
+    assertEquals(1, pushed.outOfOrder());
   }
 }
