@@ -426,7 +426,11 @@ public class ChatVerticle extends NodeStage {
     send.request.accepted();
   }
 
-  /** A message of a peer's session, which reached this node at {@code receivedAt} (ms since the epoch). */
+  /**
+   * A message of a peer's session, which reached this node at {@code receivedAt} (ms since the epoch): shown once, as
+   * mail is ({@link #onMail}); a copy of one in the history (its sender sent it again: our acknowledgement was lost,
+   * or came after it restarted) is dropped. Its session acknowledged it already.
+   */
   private void onReceived(PunchEvent.Received inbound, long receivedAt) {
     ChatPayload payload;
     try {
@@ -435,18 +439,23 @@ public class ChatVerticle extends NodeStage {
       log.warnRateLimited("bad-payload", "dropped a message from {}: {}", inbound.from(), e.getMessage());
       return;
     }
+    String from = inbound.from();
+    if (history.hasIncoming(payload.direct() ? from : null, from, payload.id())) {
+      // Sent again: its sender restarted, or its session failed, before our acknowledgement reached it.
+      log.debug("message {} from {} shown before: dropped", payload.id(), from);
+      return;
+    }
     long ts = receivedTs(payload.ts(), receivedAt);
     if (inbound.held() != 0) {
       // Recorded now, as any message its session acknowledged; published after the pick-up's older mail.
-      record(payload.id(), inbound.from(), payload.direct(), payload.text(), ts);
+      record(payload.id(), from, payload.direct(), payload.text(), ts);
       String id = payload.id();
-      String from = inbound.from();
       String to = payload.direct() ? options.nick() : null;
       String text = payload.text();
       unpublished.put(inbound.held(), () -> events.received(id, from, to, text, ts));
       return;
     }
-    show(payload.id(), inbound.from(), payload.direct(), payload.text(), ts);
+    show(payload.id(), from, payload.direct(), payload.text(), ts);
   }
 
   /**
