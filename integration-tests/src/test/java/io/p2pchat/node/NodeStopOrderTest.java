@@ -9,7 +9,10 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
 import io.p2pchat.chat.ChatAddresses;
+import io.p2pchat.chat.FailureCodes;
+import io.p2pchat.client.ChatClient;
 import io.p2pchat.delivery.DeliveryOptions;
+import io.p2pchat.history.HistoryOptions;
 import io.p2pchat.node.TestNet.Events;
 import io.p2pchat.node.TestNet.Node;
 import io.p2pchat.punch.PunchEvent;
@@ -17,6 +20,7 @@ import io.p2pchat.punch.PunchEventBatch;
 import io.p2pchat.rendezvous.RendezvousVerticle;
 import io.p2pchat.wire.ChatPayload;
 import io.p2pchat.wire.WireException;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryContext;
@@ -47,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * PunchVerticle hands over while it still runs reaches ChatVerticle and its journal; a message the node acknowledged
  * to its sender is in its history after a restart. Vert.x used to undeploy the node's verticles all at once:
  * ChatVerticle's journal closed and its {@code punch.events} consumer gone while PunchVerticle still received,
- * acknowledged and handed over.
+ * acknowledged and handed over. A {@code chat.send} while the node stops is answered: accepted (and in the history
+ * after a restart) or refused as unavailable, never left unanswered with nothing sent.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(300)
@@ -81,6 +86,21 @@ class NodeStopOrderTest {
    * of 20 on a 2-core machine); twenty make a pass of the old order unlikely.
    */
   private static final int CLOSE_ROUNDS = 20;
+  /**
+   * Clients sending one message after another while their node stops, each waiting {@link #PACE_MS} between an
+   * answer and its next send: a few hundred sends a second, so dozens fall within the stop (PunchVerticle's goodbyes,
+   * socket and files, then ChatVerticle's journal: milliseconds each), and the few accepted before it begins stay
+   * well within the 500 a conversation's history keeps ({@code HistoryOptions.DEFAULT_RECENT_PER_CONVERSATION}).
+   */
+  private static final int SENDERS = 8;
+  private static final long PACE_MS = 1;
+  /** Sends accepted before the node is undeployed: the clients are under way. */
+  private static final int ACCEPTED_BEFORE = 10;
+  /**
+   * Longest wait for the answer to one send: a stop takes well under a second (at most {@code BYE_FLUSH_MS}, 1 s, for
+   * the goodbyes); one not answered by then is left unanswered (the event bus would wait 30 s).
+   */
+  private static final long ANSWER_SECONDS = 10;
 
   private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
   private Logger root;
@@ -109,11 +129,9 @@ class NodeStopOrderTest {
   @Test
   void whatTheTransportHandsOverAsTheNodeStopsIsInTheHistoryAfterARestart(Vertx vertx, @TempDir Path dir)
     throws Exception {
-    TestNet net = new TestNet(vertx, dir);
-    RendezvousVerticle r = net.rendezvous(new JsonObject());
-    Node alice = net.node("alice", r.port());
-    Node bob = net.node("bob", r.port());
-    TestNet.awaitDirectLan(alice, bob);
+    AliceAndBob pair = AliceAndBob.connected(vertx, dir);
+    Node alice = pair.alice();
+    Node bob = pair.bob();
     ChatAddresses bobs = new ChatAddresses("bob");
 
     List<String> held = new ArrayList<>();
@@ -161,7 +179,7 @@ class NodeStopOrderTest {
       assertTrue(chatAnsweredWhileHeld, "bob's ChatVerticle answered while his PunchVerticle was held (they run"
         + " on two event loops; else this test proves nothing)");
 
-      net.node("bob", r.port()); // bob again, on his data directory
+      pair.net().node("bob", pair.rendezvous().port()); // bob again, on his data directory
       Set<String> kept = ids(history(vertx, "bob", "alice"));
       Set<String> deliveredToBob = ids(alice.events.matching(Events.DELIVERED, e -> "bob".equals(e.getString("peer"))));
       List<String> missing = held.stream().filter(id -> !kept.contains(id)).toList();
@@ -215,6 +233,101 @@ class NodeStopOrderTest {
       await(annAgain.undeploy());
       await(benAgain.undeploy());
     }
+  }
+
+  /**
+   * {@link #SENDERS} typed clients send to bob through alice, one message after another, while alice is undeployed:
+   * each send is accepted, and then in her history after a restart, or refused as unavailable
+   * ({@link FailureCodes#UNAVAILABLE}, the node is stopping), until her {@code chat.send} is gone (Vert.x's
+   * {@code NO_HANDLERS}). None is left unanswered: ChatVerticle served {@code chat.send} after PunchVerticle had
+   * stopped, handed what it accepted to no one, and never answered.
+   */
+  @Test
+  void everySendWhileTheNodeStopsIsAcceptedAndKeptOrRefusedAsUnavailable(Vertx vertx, @TempDir Path dir)
+    throws Exception {
+    AliceAndBob pair = AliceAndBob.connected(vertx, dir);
+    ChatClient client = ChatClient.create(vertx, "alice");
+    SendOutcomes outcomes = new SendOutcomes();
+    for (int i = 0; i < SENDERS; i++) {
+      sendUntilGone(vertx, client, "client " + i, 1, outcomes);
+    }
+    assertTrue(outcomes.acceptedBefore.await(TestNet.WAIT_SECONDS, TimeUnit.SECONDS),
+      ACCEPTED_BEFORE + " sends accepted before the undeploy");
+    var undeployed = pair.alice().undeploy();
+    assertTrue(outcomes.ended.await(TestNet.WAIT_SECONDS + ANSWER_SECONDS, TimeUnit.SECONDS),
+      "every client's last send answered");
+    await(undeployed);
+
+    assertEquals(List.of(), outcomes.others(), "sends neither accepted nor refused as unavailable (a timeout:"
+      + " left unanswered)");
+    assertTrue(outcomes.unavailable.get() > 0, "sends refused as the node stopped (else this test proves nothing); "
+      + outcomes.accepted().size() + " accepted");
+    List<String> accepted = outcomes.accepted();
+    assertTrue(accepted.size() <= HistoryOptions.DEFAULT_RECENT_PER_CONVERSATION,
+      accepted.size() + " accepted: more than a history keeps, so not all can be checked");
+    pair.net().node("alice", pair.rendezvous().port()); // alice again, on her data directory
+    Set<String> kept = ids(await(vertx.eventBus().<JsonObject>request(new ChatAddresses("alice").history(),
+      new JsonObject().put("peer", "bob").put("limit", HistoryOptions.DEFAULT_RECENT_PER_CONVERSATION)))
+      .body().getJsonArray("messages"));
+    assertEquals(List.of(), accepted.stream().filter(id -> !kept.contains(id)).toList(),
+      "accepted as alice stopped, not in her history after a restart");
+  }
+
+  /** A rendezvous, and alice and bob on a direct LAN path. */
+  private record AliceAndBob(TestNet net, RendezvousVerticle rendezvous, Node alice, Node bob) {
+    static AliceAndBob connected(Vertx vertx, Path dir) throws Exception {
+      TestNet net = new TestNet(vertx, dir);
+      RendezvousVerticle r = net.rendezvous(new JsonObject());
+      Node alice = net.node("alice", r.port());
+      Node bob = net.node("bob", r.port());
+      TestNet.awaitDirectLan(alice, bob);
+      return new AliceAndBob(net, r, alice, bob);
+    }
+  }
+
+  /** What the clients of {@link #everySendWhileTheNodeStopsIsAcceptedAndKeptOrRefusedAsUnavailable} were answered. */
+  private static final class SendOutcomes {
+    private final List<String> accepted = new ArrayList<>();
+    private final AtomicInteger unavailable = new AtomicInteger();
+    private final List<String> others = new ArrayList<>();
+    private final CountDownLatch acceptedBefore = new CountDownLatch(ACCEPTED_BEFORE);
+    private final CountDownLatch ended = new CountDownLatch(SENDERS);
+
+    synchronized List<String> accepted() {
+      return List.copyOf(accepted);
+    }
+
+    synchronized List<String> others() {
+      return List.copyOf(others);
+    }
+
+    /** True while the client should send again: its send was accepted or refused as unavailable. */
+    synchronized boolean answered(AsyncResult<String> answer) {
+      if (answer.succeeded()) {
+        accepted.add(answer.result());
+        acceptedBefore.countDown();
+        return true;
+      }
+      if (answer.cause() instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+          && reply.failureCode() == FailureCodes.UNAVAILABLE) {
+        unavailable.incrementAndGet();
+        return true;
+      }
+      if (!(answer.cause() instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS)) {
+        others.add(String.valueOf(answer.cause())); // NO_HANDLERS: alice's chat.send is gone, as it should be at last
+      }
+      ended.countDown();
+      return false;
+    }
+  }
+
+  /** Sends message {@code n} of {@code sender} to bob, the next one {@link #PACE_MS} after its answer. */
+  private static void sendUntilGone(Vertx vertx, ChatClient client, String sender, int n, SendOutcomes outcomes) {
+    client.send("bob", sender + " " + n).timeout(ANSWER_SECONDS, TimeUnit.SECONDS).onComplete(answer -> {
+      if (outcomes.answered(answer)) {
+        vertx.setTimer(PACE_MS, t -> sendUntilGone(vertx, client, sender, n + 1, outcomes));
+      }
+    });
   }
 
   /**

@@ -99,6 +99,17 @@ public class ChatVerticle extends NodeStage {
   private String nobodyInRoom;
   /** The timer that writes the pending message log lines, or -1. */
   private long logLinesTimer = -1;
+  /**
+   * {@code chat.send} is served and has a transport: from {@link #openSends()} until PunchVerticle says it stops
+   * ({@link PunchEvent.Stopping}); a request is refused ({@code UNAVAILABLE}) before and after.
+   */
+  private boolean sendsOpen;
+  /**
+   * Head of the ring of {@code chat.send} requests handed to PunchVerticle and not answered yet: what it never took
+   * (waiting behind a full window when it stopped, or handed over once it had stopped) is refused by {@link #stop},
+   * so no request is left unanswered.
+   */
+  private final SendRequest unanswered = new SendRequest(null, null, 0);
 
   /**
    * What this verticle keeps of a message handed to PunchVerticle, as the {@link OutboundChat}'s
@@ -122,6 +133,8 @@ public class ChatVerticle extends NodeStage {
    * One {@code chat.send} request, one text or a batch: its reply (the user's "accepted") goes out
    * when PunchVerticle took every message of it, in order, so the batch shares one back-pressure
    * wait; the first refusal fails it (messages accepted before still go out, with their events).
+   * Until then it is in a ring of the requests not answered yet ({@link #unanswered}): linked in
+   * place, so keeping it there costs no allocation and O(1), whatever the request rate.
    */
   private static final class SendRequest {
     private final Message<Object> msg;
@@ -129,11 +142,30 @@ public class ChatVerticle extends NodeStage {
     private final JsonArray ids;
     private String singleId;
     private int waiting;
+    /** Its neighbours in the ring of unanswered requests; itself when in none (or the ring's head). */
+    private SendRequest previous = this;
+    private SendRequest next = this;
 
     SendRequest(Message<Object> msg, JsonArray ids, int messages) {
       this.msg = msg;
       this.ids = ids;
       this.waiting = messages;
+    }
+
+    /** Joins the ring whose head is {@code head}, at its end. */
+    void waitIn(SendRequest head) {
+      previous = head.previous;
+      next = head;
+      head.previous.next = this;
+      head.previous = this;
+    }
+
+    /** Leaves its ring: answered. */
+    private void answered() {
+      previous.next = next;
+      next.previous = previous;
+      previous = this;
+      next = this;
     }
 
     void add(String id) {
@@ -146,6 +178,7 @@ public class ChatVerticle extends NodeStage {
 
     void accepted() {
       if (--waiting == 0) {
+        answered();
         msg.reply(ids == null ? new JsonObject().put("id", singleId) : new JsonObject().put("ids", ids));
       }
     }
@@ -156,9 +189,19 @@ public class ChatVerticle extends NodeStage {
      * all); the ones before it were taken and are sent.
      */
     void refused(String id, int code, String reason) {
+      refusedFrom(ids == null ? 0 : ids.getList().indexOf(id), code, reason);
+    }
+
+    /** Nothing of it left to take: the texts PunchVerticle has not accepted yet are refused. */
+    void refusedRest(int code, String reason) {
+      refusedFrom(ids == null ? 0 : ids.size() - waiting, code, reason);
+    }
+
+    /** Its text {@code index} and every one after it are refused (those are never sent); it is answered. */
+    private void refusedFrom(int index, int code, String reason) {
       if (waiting > 0) {
         waiting = 0;
-        int index = ids == null ? 0 : ids.getList().indexOf(id);
+        answered();
         msg.fail(code, ids == null ? reason : "texts[" + index + "] and after not accepted: " + reason
           + (index > 0 ? " (the " + index + " before it are sent)" : ""));
       }
@@ -216,9 +259,12 @@ public class ChatVerticle extends NodeStage {
    */
   public Future<Void> openSends() {
     Promise<Void> served = Promise.promise();
-    context.runOnContext(v -> vertx.eventBus().<Object>consumer(addresses.send(), this::onSend).completion()
-      .onSuccess(ok -> resume())
-      .onComplete(served));
+    context.runOnContext(v -> {
+      sendsOpen = true;
+      vertx.eventBus().<Object>consumer(addresses.send(), this::onSend).completion()
+        .onSuccess(ok -> resume())
+        .onComplete(served);
+    });
     return served.future();
   }
 
@@ -228,6 +274,11 @@ public class ChatVerticle extends NodeStage {
    */
   @Override
   public Future<?> stop() {
+    sendsOpen = false;
+    // PunchVerticle handed over all it took: the rest was not sent, and its requests are answered so.
+    while (unanswered.next != unanswered) {
+      unanswered.next.refusedRest(FailureCodes.UNAVAILABLE, PunchEvent.Stopping.REASON);
+    }
     messageLog.writeTo(log);
     return history == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
       history.close();
@@ -237,6 +288,11 @@ public class ChatVerticle extends NodeStage {
 
   private void onSend(Message<Object> msg) {
     if (!SEND.admit(msg)) {
+      return;
+    }
+    if (!sendsOpen) {
+      // The node stops: its transport takes nothing more, and nothing accepted now would be sent.
+      msg.fail(FailureCodes.UNAVAILABLE, PunchEvent.Stopping.REASON);
       return;
     }
     JsonObject body = (JsonObject) msg.body();
@@ -273,6 +329,7 @@ public class ChatVerticle extends NodeStage {
     }
     SendRequest request = new SendRequest(msg, batch == null ? null : new JsonArray(new ArrayList<>(utf8.length)),
       utf8.length);
+    request.waitIn(unanswered);
     long ts = clock.getAsLong();
     for (int i = 0; i < utf8.length; i++) {
       String id = idPrefix + "-" + (++nextId);
@@ -316,13 +373,15 @@ public class ChatVerticle extends NodeStage {
         if (accepted.chat().origin() != RESUMED) {
           onAccepted(accepted);
         }
+      } else if (event instanceof PunchEvent.Stopping) {
+        sendsOpen = false;
       } else if (event instanceof PunchEvent.Rejected rejected) {
-        if (rejected.chat().origin() == RESUMED) {
-          failed(rejected.chat().id(), rejected.chat().to(), rejected.chat().to(), rejected.reason());
-        } else {
+        if (rejected.chat().origin() != RESUMED) {
           ((PendingSend) rejected.chat().origin()).request.refused(rejected.chat().id(), rejected.code(),
             rejected.reason());
-        }
+        } else if (sendsOpen) {
+          failed(rejected.chat().id(), rejected.chat().to(), rejected.chat().to(), rejected.reason());
+        } // else refused as the node stops: still unfinished in the history, sent again at the next start
       } else if (event instanceof PunchEvent.Queued queued) {
         history.updateState(queued.chat().id(), queued.chat().to(), HistoryEntry.State.QUEUED);
         vertx.eventBus().publish(addresses.queued(),
@@ -426,7 +485,11 @@ public class ChatVerticle extends NodeStage {
     send.request.accepted();
   }
 
-  /** A message of a peer's session, which reached this node at {@code receivedAt} (ms since the epoch). */
+  /**
+   * A message of a peer's session, which reached this node at {@code receivedAt} (ms since the epoch): shown once, as
+   * mail is ({@link #onMail}); a copy of one in the history (its sender sent it again: our acknowledgement was lost,
+   * or came after it restarted) is dropped. Its session acknowledged it already.
+   */
   private void onReceived(PunchEvent.Received inbound, long receivedAt) {
     ChatPayload payload;
     try {
@@ -435,18 +498,23 @@ public class ChatVerticle extends NodeStage {
       log.warnRateLimited("bad-payload", "dropped a message from {}: {}", inbound.from(), e.getMessage());
       return;
     }
+    String from = inbound.from();
+    if (history.hasIncoming(payload.direct() ? from : null, from, payload.id())) {
+      // Sent again: its sender restarted, or its session failed, before our acknowledgement reached it.
+      log.debug("message {} from {} shown before: dropped", payload.id(), from);
+      return;
+    }
     long ts = receivedTs(payload.ts(), receivedAt);
     if (inbound.held() != 0) {
       // Recorded now, as any message its session acknowledged; published after the pick-up's older mail.
-      record(payload.id(), inbound.from(), payload.direct(), payload.text(), ts);
+      record(payload.id(), from, payload.direct(), payload.text(), ts);
       String id = payload.id();
-      String from = inbound.from();
       String to = payload.direct() ? options.nick() : null;
       String text = payload.text();
       unpublished.put(inbound.held(), () -> events.received(id, from, to, text, ts));
       return;
     }
-    show(payload.id(), inbound.from(), payload.direct(), payload.text(), ts);
+    show(payload.id(), from, payload.direct(), payload.text(), ts);
   }
 
   /**

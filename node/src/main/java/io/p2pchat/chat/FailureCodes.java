@@ -18,7 +18,10 @@ public final class FailureCodes {
   public static final int CONFLICT = 409;
   /** A text longer than a message may carry ({@code ChatPayload.MAX_TEXT_BYTES} in UTF-8). */
   public static final int TOO_LARGE = 413;
-  /** Not accepted now, worth retrying later: a peer's send queue is full, or the node is not ready. */
+  /**
+   * Not accepted now, worth retrying later: a peer's send queue is full, the node is not ready, or it is stopping
+   * ({@code chat.send} from the moment its transport begins to stop).
+   */
   public static final int UNAVAILABLE = 503;
 
   private FailureCodes() {

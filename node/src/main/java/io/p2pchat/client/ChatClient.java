@@ -25,7 +25,8 @@ import java.util.List;
  * <b>Failures.</b> A request the node refuses fails with the Vert.x
  * {@link io.vertx.core.eventbus.ReplyException} it answered, so callers can switch on
  * {@code failureCode()}: 400 a bad request (empty text, a message to oneself), 404 an unknown nick,
- * 413 a text over 64 KiB, 503 a peer's send queue is full. A request no node listens to (not
+ * 413 a text over 64 KiB, 503 a peer's send queue is full or the node is stopping (nothing of that send is sent:
+ * every send is answered, also while the node is undeployed). A request no node listens to (not
  * deployed yet, another prefix) fails with a {@code ReplyException} of type {@code NO_HANDLERS}, one
  * the node does not answer in time with type {@code TIMEOUT} (the event bus' default, 30 s).
  * <p>

@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.zip.CRC32C;
@@ -59,9 +60,20 @@ public final class HistoryStore implements AutoCloseable {
   /**
    * Lines of sent messages, by id, so a delivery outcome costs one look-up, not a scan. Only this
    * node's own messages are sent, and its ids are unique (a random prefix per run), so the id alone
-   * is the key. Received lines never change state: not indexed.
+   * is the key. Received lines never change state: not indexed here ({@link #incoming} has them).
    */
   private final Map<String, Line> byId = new HashMap<>();
+  /**
+   * Lines of received messages, by id, so {@link #hasIncoming} (asked for every message received, 250k/s in a
+   * flood) costs one look-up, not a scan of the conversation's lines. An id is unique only per sender (its random
+   * prefix per run): the line kept is the newest of that id, and the look-up checks its sender and conversation. One
+   * entry per received line remembered, forgotten with it: a {@code HashMap} node (32 B) and its share of the table
+   * (4 B a slot, 1.33 to 2.67 slots a line at the load factor 0.75: 5 to 11 B), at most 43 B a line (the flag that
+   * says a line is in it fits in {@link Line}'s padding: 32 B still); at most {@code recentPerConversation} ×
+   * {@code maxConversations} lines (500 × 1024 by default: ≤ 22 MB, ≤ 21 KB per full conversation), beside the
+   * lines themselves, each far larger (its entry and text).
+   */
+  private final Map<String, Line> incoming = new HashMap<>();
 
   /** A queued "state" record. */
   private record StateChange(String id, String peer, HistoryEntry.State state) {
@@ -78,6 +90,8 @@ public final class HistoryStore implements AutoCloseable {
     private boolean queued;
     /** In {@code byId}: forgetting a line that is not costs no look-up (old lines are cold in cache). */
     private boolean indexed;
+    /** In {@code incoming} (a received line, the newest of its id): the same for that index. */
+    private boolean indexedIn;
     /** Its place among every line this store remembered (replayed or added): ties of one millisecond keep it. */
     private long order;
 
@@ -229,24 +243,39 @@ public final class HistoryStore implements AutoCloseable {
 
   /**
    * True when the conversation {@code peerOrNull} (null: the room) holds a message {@code id} from {@code from}
-   * among the entries remembered: a copy of it (a mailbox message sent again) is not shown twice. Looks at the
-   * newest first, at most {@code HistoryOptions.recentPerConversation} entries.
+   * among the entries remembered (the last {@code HistoryOptions.recentPerConversation} of it, replayed ones
+   * included): a copy of it (sent again after its sender restarted, by a session or the mailbox) is not shown twice.
+   * One look-up in {@code incoming}, no allocation; a scan of the conversation only when the line indexed under
+   * {@code id} is another sender's or conversation's (a peer reusing an id it saw: the ids are the senders' own; once
+   * that newer line is forgotten, the older one is found no more, and a copy of it would be shown again).
    */
   public boolean hasIncoming(String peerOrNull, String from, String id) {
     synchronized (lock) {
+      Line indexed = incoming.get(id);
+      if (indexed == null) {
+        return false;
+      }
+      if (isIncoming(indexed.entry, peerOrNull, from, id)) {
+        return true;
+      }
       ArrayDeque<Line> entries = recent.get(key(peerOrNull));
       if (entries == null) {
         return false;
       }
       Iterator<Line> it = entries.descendingIterator();
       while (it.hasNext()) {
-        HistoryEntry e = it.next().entry;
-        if (e.direction() == HistoryEntry.Direction.IN && e.id().equals(id) && from.equals(e.from())) {
+        if (isIncoming(it.next().entry, peerOrNull, from, id)) {
           return true;
         }
       }
       return false;
     }
+  }
+
+  /** {@code e} is message {@code id} from {@code from}, received in the conversation {@code peerOrNull}. */
+  private static boolean isIncoming(HistoryEntry e, String peerOrNull, String from, String id) {
+    return e.direction() == HistoryEntry.Direction.IN && e.id().equals(id) && from.equals(e.from())
+      && Objects.equals(e.peer(), peerOrNull);
   }
 
   /**
@@ -392,6 +421,13 @@ public final class HistoryStore implements AutoCloseable {
       byId.put(entry.id(), line);
       line.indexed = true;
     }
+    if (entry.direction() == HistoryEntry.Direction.IN) {
+      Line older = incoming.put(entry.id(), line);
+      if (older != null) {
+        older.indexedIn = false; // another sender's line of that id: found by a scan of its conversation
+      }
+      line.indexedIn = true;
+    }
     if (entries.size() > options.getRecentPerConversation()) {
       forget(entries.removeFirst());
     }
@@ -401,6 +437,9 @@ public final class HistoryStore implements AutoCloseable {
   private void forget(Line line) {
     if (line.indexed) {
       byId.remove(line.entry.id(), line);
+    }
+    if (line.indexedIn) {
+      incoming.remove(line.entry.id(), line);
     }
   }
 

@@ -30,9 +30,11 @@ import java.util.List;
  * to carry what it accepts, and the front ends find both working. Vert.x undeploys a verticle's children before it
  * calls its {@code stop}, so they stop last to first, whether the node is undeployed ({@code ChatNode.undeploy()},
  * {@code vertx.undeploy(id)}) or its Vert.x closes: the front ends (nothing new is sent), then PunchVerticle (its
- * stop first wipes every session's keys, so no message is received, nor acknowledged, once it begins, and all it
- * has is handed over when it ends), then ChatVerticle, whose consumers and journal thus outlive every hand-over (a
- * message PunchVerticle acknowledged to its sender among them), then this verticle (the prefix, {@code /metrics}).
+ * stop first tells ChatVerticle, which refuses {@code chat.send} from then on (503), and wipes every session's keys,
+ * so no message is received, nor acknowledged, once it begins, and all it has is handed over when it ends), then
+ * ChatVerticle (which refuses every send still unanswered: PunchVerticle never took it), whose consumers and
+ * journal thus outlive every hand-over (a message PunchVerticle acknowledged to its sender among them), then this
+ * verticle (the prefix, {@code /metrics}).
  * Vert.x would otherwise undeploy all of them at once: ChatVerticle's journal closed and its consumers gone while
  * PunchVerticle still took datagrams, acknowledged them and handed them over, to be dropped.
  */

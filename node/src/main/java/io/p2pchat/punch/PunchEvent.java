@@ -39,6 +39,15 @@ public sealed interface PunchEvent {
     }
   }
 
+  /**
+   * PunchVerticle is stopping (the node is being undeployed): every {@link OutboundChat} it is handed from now is
+   * {@link Rejected} ({@code UNAVAILABLE}, {@link #REASON}), and ChatVerticle refuses {@code chat.send} the same way.
+   */
+  record Stopping() implements PunchEvent {
+    /** Why a message handed over from then on is not sent. */
+    public static final String REASON = "the node is stopping";
+  }
+
   /** The live message received with {@code held} is shown now: after the mail of its peer the pick-up brought. */
   record Shown(long held) implements PunchEvent {
   }

@@ -1,6 +1,7 @@
 package io.p2pchat.punch;
 
 import io.p2pchat.chat.ChatAddresses;
+import io.p2pchat.chat.FailureCodes;
 import io.p2pchat.chat.RequestSchema;
 import io.p2pchat.common.DualStackSocket;
 import io.p2pchat.common.NodeLog;
@@ -119,6 +120,13 @@ public class PunchVerticle extends NodeStage {
   private DualStackSocket socket;
   /** Outcomes and received messages for ChatVerticle, one hand-off per event-loop turn. */
   private TurnBatch<PunchEvent> events;
+  /**
+   * {@link #stop} began: what ChatVerticle hands over is refused ({@link PunchEvent.Stopping}), as long as a refusal
+   * can reach it; once {@link #stop}'s last hand-over is sent ({@code handedOver}), ChatVerticle, stopping next,
+   * answers what is still handed over itself (it fails every {@code chat.send} left unanswered).
+   */
+  private boolean stopping;
+  private boolean handedOver;
   private SessionTimers timers;
   private RendezvousClient rendezvous;
   private NetChecker netChecker;
@@ -332,6 +340,11 @@ public class PunchVerticle extends NodeStage {
    */
   @Override
   public Future<?> stop() {
+    stopping = true;
+    if (events != null) {
+      events.add(new PunchEvent.Stopping()); // ChatVerticle refuses chat.send from now
+      events.sendNow();
+    }
     if (metrics != null) {
       vertx.cancelTimer(metricsTimer);
       metrics.close();
@@ -374,7 +387,10 @@ public class PunchVerticle extends NodeStage {
       .eventually(() -> trust == null ? Future.succeededFuture() : trust.saved())
       .eventually(() -> mailbox == null ? Future.succeededFuture() : mailbox.stop())
       .eventually(() -> unmapped)
-      .andThen(done -> events.sendNow());
+      .andThen(done -> {
+        events.sendNow();
+        handedOver = true;
+      });
   }
 
   /** Registers a public request address whose bodies {@code schema} checks before {@code handler} sees them. */
@@ -408,8 +424,14 @@ public class PunchVerticle extends NodeStage {
         : lanDiscovery.stats().put("hellosIn", lan.hellosIn()).put("hellosOut", lan.hellosOut()));
   }
 
-  /** A chat message from ChatVerticle: counted, then to its peer or the room. */
+  /** A chat message from ChatVerticle: counted, then to its peer or the room; refused once this verticle stops. */
   private void send(OutboundChat chat) {
+    if (stopping) {
+      if (!handedOver) {
+        events.add(new PunchEvent.Rejected(chat, FailureCodes.UNAVAILABLE, PunchEvent.Stopping.REASON));
+      }
+      return;
+    }
     counts.count(NodeCounts.Count.SENT);
     fanOut.send(chat);
   }

@@ -1,6 +1,7 @@
 package io.p2pchat.history;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -336,6 +337,45 @@ class HistoryStoreTest {
       assertEquals(recorded, store.recentAll(100).stream().map(HistoryEntry::id).toList());
       assertEquals(recorded.subList(4, 7), store.recentAll(3).stream().map(HistoryEntry::id).toList());
     }
+  }
+
+  /**
+   * {@code hasIncoming} (asked for every message received) finds a received line by conversation, sender and id,
+   * through its index: after a restart too, never one forgotten (pushed out of its conversation, or its conversation
+   * dropped), and one of an id another sender reused as well.
+   */
+  @Test
+  void hasIncomingFindsAReceivedLineByConversationSenderAndIdWhileItIsRemembered() throws Exception {
+    HistoryOptions small = new HistoryOptions().setRecentPerConversation(2).setMaxConversations(2);
+    try (HistoryStore store = HistoryStore.open(dir, small)) {
+      store.append(received("b1", "bob", "bob"));
+      store.append(received("r1", null, "bob"));
+      store.append(received("r1", null, "carol")); // bob's id again, from carol: indexed in place of bob's
+      assertTrue(store.hasIncoming("bob", "bob", "b1"));
+      assertTrue(store.hasIncoming(null, "bob", "r1"), "bob's, though carol's line of that id is the newer");
+      assertTrue(store.hasIncoming(null, "carol", "r1"));
+      assertFalse(store.hasIncoming(null, "bob", "b1"), "not in the room");
+      assertFalse(store.hasIncoming("bob", "carol", "b1"), "not from carol");
+      assertFalse(store.hasIncoming("bob", "bob", "r1"), "not in bob's conversation");
+      store.append(new HistoryEntry("b2", Direction.OUT, "bob", "alice", "bob", "b2", 1, State.SENDING));
+      assertFalse(store.hasIncoming("bob", "bob", "b2"), "our own message is not received");
+      flush(store);
+    }
+    try (HistoryStore store = HistoryStore.open(dir, small)) {
+      assertTrue(store.hasIncoming("bob", "bob", "b1"), "read back from the journal");
+      assertTrue(store.hasIncoming(null, "carol", "r1"));
+      store.append(received("b3", "bob", "bob")); // pushes b1 out of bob's two lines
+      assertFalse(store.hasIncoming("bob", "bob", "b1"), "forgotten");
+      store.append(received("d1", "dan", "dan")); // a third conversation: the room, used least lately, is dropped
+      assertFalse(store.hasIncoming(null, "carol", "r1"), "its conversation dropped");
+      assertTrue(store.hasIncoming("bob", "bob", "b3"));
+      assertTrue(store.hasIncoming("dan", "dan", "d1"));
+    }
+  }
+
+  /** A message from {@code from} received in the conversation {@code peer} (null: the room), its text its id. */
+  private static HistoryEntry received(String id, String peer, String from) {
+    return new HistoryEntry(id, Direction.IN, peer, from, peer == null ? "lobby" : "alice", id, 1, State.DELIVERED);
   }
 
   @Test
