@@ -220,7 +220,7 @@ public final class ControlClient {
 
   /** The full handshake: an initiation at once under a fresh cookie, else a HELLO. */
   private byte[] startHandshake(long nowNanos) {
-    initiations.clear(); // a new attempt: answers to an earlier one's initiations are no longer awaited
+    forgetInitiations(); // a new attempt: answers to an earlier one's initiations are no longer awaited
     if (cookie != null && serverKey != null && nowNanos - cookieNanos < ControlTiming.COOKIE_REUSE_NANOS
         && !known.check(server, serverKey).refused()) {
       return sendInitiation(nowNanos, "re-handshake under a fresh cookie");
@@ -280,7 +280,7 @@ public final class ControlClient {
     previous = null;
     session = null;
     resetToken = null;
-    initiations.clear();
+    forgetInitiations();
     resuming = null;
     retransmitAt = Long.MAX_VALUE;
     unansweredSince = NOT_AWAITING;
@@ -352,6 +352,7 @@ public final class ControlClient {
       String fp = ServerKey.fingerprintOf(c.serverKey());
       log.warn("rendezvous {} presented key {} which is not the {} one: refused", server, fp,
           t == KnownServers.Trust.CHANGED ? "remembered" : "configured");
+      forgetInitiations(); // REFUSED takes no response: the attempt's handshakes can never complete
       transition(State.REFUSED, "server key refused: " + t);
       retransmitAt = Long.MAX_VALUE;
       unansweredSince = NOT_AWAITING;
@@ -381,7 +382,7 @@ public final class ControlClient {
       trust = known.check(server, serverKey);
     }
     if (initiations.size() >= REMEMBERED_INITIATIONS) {
-      initiations.removeFirst();
+      initiations.removeFirst().handshake().destroy(); // its answer would now be a stranger's: never completed
     }
     initiations.addLast(new Initiation(index, handshake));
     transition(State.AWAIT_RESPONSE, why);
@@ -393,6 +394,7 @@ public final class ControlClient {
    * timestamp not above the last, so a resent RESUME is made anew, like an initiation).
    */
   private byte[] sendResume(long nowNanos, String why) {
+    forgetInitiations(); // AWAIT_RESUMED takes no response: a full handshake under way is given up
     resuming = wallet.usable(nowNanos);
     resumeAttempts++;
     resumeNonce = randomBytes(Resumption.NONCE_SIZE);
@@ -448,7 +450,7 @@ public final class ControlClient {
     ControlSession next = new ControlSession(ControlSession.Role.CLIENT, sent.index(), r.senderIndex(),
         handshake.split(), serverKey, null, nowNanos, log);
     answeredAttempt = initiations.stream().mapToInt(Initiation::index).filter(i -> i != sent.index()).toArray();
-    initiations.clear();
+    forgetInitiations(); // the others are answered late or never: their handshakes are wiped, this one was split
     if (wallet != null && payload.length == ResetTokens.LENGTH + ResumptionTicket.LENGTH) {
       wallet.keep(new TicketWallet.Held(java.util.Arrays.copyOfRange(payload, ResetTokens.LENGTH, payload.length),
           secret, nowNanos, serverKey));
@@ -461,6 +463,22 @@ public final class ControlClient {
     // An older server's payload is the token alone; one without tickets too.
     byte[] token = payload.length >= ResetTokens.LENGTH ? java.util.Arrays.copyOf(payload, ResetTokens.LENGTH) : null;
     return established(next, token, firstUse, ServerKey.fingerprintOf(serverKey), false);
+  }
+
+  /**
+   * Drops the current attempt's initiations, wiping their handshakes ({@link NoiseHandshake#destroy()}; the one
+   * split is already).
+   */
+  private void forgetInitiations() {
+    for (Initiation i : initiations) {
+      i.handshake().destroy();
+    }
+    initiations.clear();
+  }
+
+  /** Test hook: the handshakes of the current attempt's initiations, oldest first. */
+  java.util.List<NoiseHandshake> initiationHandshakes() {
+    return initiations.stream().map(Initiation::handshake).toList();
   }
 
   /** The initiation of the current attempt with sender index {@code index}, or null. */

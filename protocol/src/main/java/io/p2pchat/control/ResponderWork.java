@@ -78,6 +78,8 @@ public final class ResponderWork {
       return refused(ControlDrop.UNAUTHENTICATED, "initiation: " + e.getMessage());
     } catch (ControlException e) {
       return refused(e.drop(), e.getMessage());
+    } finally {
+      hs.destroy(); // split already wiped it; a refused or failed initiation is wiped here, not by the collector
     }
   }
 

@@ -176,6 +176,8 @@ public final class MailboxSeal {
       return Bytes.concat(new byte[] {format(suite)}, message);
     } catch (HandshakeException e) {
       throw new java.security.InvalidKeyException("recipient static key is a low-order point", e);
+    } finally {
+      x.destroy(); // one message, never split: its ephemeral key and ck go now
     }
   }
 
@@ -204,6 +206,8 @@ public final class MailboxSeal {
       payload = x.readMessage(Arrays.copyOfRange(envelope, FORMAT_LENGTH, envelope.length));
     } catch (HandshakeException e) {
       throw new SealException(Refusal.UNAUTHENTICATED, e.getMessage());
+    } finally {
+      x.destroy(); // one message, never split: its ck goes now, opened or not
     }
     ByteBuffer in = ByteBuffer.wrap(payload);
     byte[] signingKey = new byte[Keys.KEY_LENGTH];

@@ -28,8 +28,21 @@ final class NoiseCipherState {
   }
 
   void initializeKey(byte[] k) {
+    wipe();
     key = k.clone();
     n = 0;
+  }
+
+  /** Zeroes the key (the array stays, all zero, so {@link #wiped()} can tell): the handshake was dropped. */
+  void wipe() {
+    if (key != null) {
+      java.util.Arrays.fill(key, (byte) 0);
+    }
+  }
+
+  /** True when no key is held or the key is all zero. */
+  boolean wiped() {
+    return key == null || NoiseSymmetricState.allZero(key);
   }
 
   boolean hasKey() {

@@ -37,6 +37,14 @@ import java.util.Arrays;
  *
  * <p>A {@link #readMessage} that fails leaves the state as it was, so a forged or garbled datagram
  * cannot kill a handshake in progress; the genuine message may still arrive. Not thread-safe: one owner.
+ *
+ * <p><b>Secret lifetime.</b> Every handshake ends in {@link #split()} or {@link #destroy()}: both zero the
+ * ephemeral private key, the chaining key ck, the handshake hash h, the cipher state's k and the resumption
+ * secret, so a handshake that is dropped (replaced, refused, its owner closed) leaves nothing for the
+ * garbage collector to find later. A write that fails (state FAILED) destroys the handshake itself; a read
+ * that fails wipes what it computed (the DH outputs and the chaining key they made) and keeps the
+ * handshake as it was, for the reason above: its owner destroys it when it gives up on it. The static
+ * private key is the identity's, shared by every handshake: never wiped here.
  */
 public final class NoiseHandshake {
   /** Noise section 3: no handshake message is longer than 65535 bytes. */
@@ -96,6 +104,8 @@ public final class NoiseHandshake {
   /** IK only: {@link #RESUMPTION_LABEL} exported from the final chaining key, once both sides mixed every DH. */
   private byte[] resumptionSecret;
   private State state;
+  /** Set by {@link #destroy()}: the secrets are zero and every use but the accessors throws. */
+  private boolean destroyed;
 
   private NoiseHandshake(Pattern pattern, Role role, byte[] staticPrivate, byte[] staticPublic,
       byte[] fixedEphemeral, byte[] remoteStatic, byte[] prologue, CipherSuite suite) {
@@ -248,6 +258,7 @@ public final class NoiseHandshake {
    * other message the function gets null.
    */
   public byte[] writeMessage(java.util.function.UnaryOperator<byte[]> payloadOfSecret) throws HandshakeException {
+    requireUsable("writeMessage");
     if (state != State.WRITE) {
       throw new IllegalStateException("BUG: writeMessage in state " + state + " (" + role + ")");
     }
@@ -260,6 +271,7 @@ public final class NoiseHandshake {
       return out;
     } catch (InvalidKeyException e) {
       state = State.FAILED;
+      destroy(); // nothing can complete it now: its secrets go at once
       throw new HandshakeException("peer sent an invalid X25519 key (low-order point)", e);
     }
   }
@@ -270,14 +282,14 @@ public final class NoiseHandshake {
       case 0 -> out = Bytes.concat(writeEphemeral(), ss.encryptAndHash(payload));
       case 1 -> {
         byte[] e = writeEphemeral();
-        ss.mixKey(Keys.dh(ePrivate, re)); // ee
+        mixDh(Keys.dh(ePrivate, re)); // ee
         byte[] s = ss.encryptAndHash(staticPublic);
-        ss.mixKey(Keys.dh(staticPrivate, re)); // es (responder side)
+        mixDh(Keys.dh(staticPrivate, re)); // es (responder side)
         out = Bytes.concat(e, s, ss.encryptAndHash(payload));
       }
       case 2 -> {
         byte[] s = ss.encryptAndHash(staticPublic);
-        ss.mixKey(Keys.dh(staticPrivate, re)); // se (initiator side)
+        mixDh(Keys.dh(staticPrivate, re)); // se (initiator side)
         out = Bytes.concat(s, ss.encryptAndHash(payload));
       }
       default -> throw new IllegalStateException("BUG: message index " + messageIndex);
@@ -291,15 +303,15 @@ public final class NoiseHandshake {
       case 0 -> {
         byte[] payload = payloadOfSecret.apply(null);
         byte[] e = writeEphemeral();
-        ss.mixKey(Keys.dh(ePrivate, rs)); // es (initiator side)
+        mixDh(Keys.dh(ePrivate, rs)); // es (initiator side)
         byte[] s = ss.encryptAndHash(staticPublic);
-        ss.mixKey(Keys.dh(staticPrivate, rs)); // ss
+        mixDh(Keys.dh(staticPrivate, rs)); // ss
         return Bytes.concat(e, s, ss.encryptAndHash(payload));
       }
       case 1 -> {
         byte[] e = writeEphemeral();
-        ss.mixKey(Keys.dh(ePrivate, re)); // ee
-        ss.mixKey(Keys.dh(ePrivate, rs)); // se (responder side)
+        mixDh(Keys.dh(ePrivate, re)); // ee
+        mixDh(Keys.dh(ePrivate, rs)); // se (responder side)
         resumptionSecret = ss.export(RESUMPTION_LABEL);
         return Bytes.concat(e, ss.encryptAndHash(payloadOfSecret.apply(resumptionSecret.clone())));
       }
@@ -315,6 +327,7 @@ public final class NoiseHandshake {
     if (state != State.READ) {
       throw new HandshakeException("unexpected handshake message in state " + state + " (" + role + ")");
     }
+    requireUsable("readMessage");
     if (message.length > MAX_MESSAGE_LENGTH) {
       throw new HandshakeException("handshake message longer than " + MAX_MESSAGE_LENGTH + " bytes");
     }
@@ -324,6 +337,7 @@ public final class NoiseHandshake {
     try {
       byte[] payload = pattern.knowsResponderStatic() ? readIk(message) : readXx(message);
       advance();
+      saved.wipe(); // the state before the message: its ck and k are secrets too
       return payload;
     } catch (HandshakeException e) {
       restore(saved, savedRe, savedRs);
@@ -344,15 +358,15 @@ public final class NoiseHandshake {
       case 1 -> {
         need(message, DH_LENGTH + ENCRYPTED_STATIC_LENGTH + CipherSuite.TAG_LENGTH, 2);
         re = readEphemeral(message);
-        ss.mixKey(Keys.dh(ePrivate, re)); // ee
+        mixDh(Keys.dh(ePrivate, re)); // ee
         rs = ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH, DH_LENGTH + ENCRYPTED_STATIC_LENGTH));
-        ss.mixKey(Keys.dh(ePrivate, rs)); // es (initiator side)
+        mixDh(Keys.dh(ePrivate, rs)); // es (initiator side)
         yield ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH + ENCRYPTED_STATIC_LENGTH, message.length));
       }
       case 2 -> {
         need(message, ENCRYPTED_STATIC_LENGTH + CipherSuite.TAG_LENGTH, 3);
         rs = ss.decryptAndHash(Arrays.copyOfRange(message, 0, ENCRYPTED_STATIC_LENGTH));
-        ss.mixKey(Keys.dh(ePrivate, rs)); // se (responder side)
+        mixDh(Keys.dh(ePrivate, rs)); // se (responder side)
         yield ss.decryptAndHash(Arrays.copyOfRange(message, ENCRYPTED_STATIC_LENGTH, message.length));
       }
       default -> throw new IllegalStateException("BUG: message index " + messageIndex);
@@ -365,16 +379,16 @@ public final class NoiseHandshake {
       case 0 -> {
         need(message, DH_LENGTH + ENCRYPTED_STATIC_LENGTH + CipherSuite.TAG_LENGTH, 1);
         re = readEphemeral(message);
-        ss.mixKey(Keys.dh(staticPrivate, re)); // es (responder side)
+        mixDh(Keys.dh(staticPrivate, re)); // es (responder side)
         rs = ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH, DH_LENGTH + ENCRYPTED_STATIC_LENGTH));
-        ss.mixKey(cache == null ? Keys.dh(staticPrivate, rs) : cache.staticAgreement(staticPrivate, rs)); // ss
+        mixDh(cache == null ? Keys.dh(staticPrivate, rs) : cache.staticAgreement(staticPrivate, rs)); // ss
         return ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH + ENCRYPTED_STATIC_LENGTH, message.length));
       }
       case 1 -> {
         need(message, DH_LENGTH + CipherSuite.TAG_LENGTH, 2);
         re = readEphemeral(message);
-        ss.mixKey(Keys.dh(ePrivate, re)); // ee
-        ss.mixKey(Keys.dh(staticPrivate, re)); // se (initiator side)
+        mixDh(Keys.dh(ePrivate, re)); // ee
+        mixDh(Keys.dh(staticPrivate, re)); // se (initiator side)
         byte[] payload = ss.decryptAndHash(Arrays.copyOfRange(message, DH_LENGTH, message.length));
         resumptionSecret = ss.export(RESUMPTION_LABEL); // only once the message authenticated
         return payload;
@@ -384,6 +398,7 @@ public final class NoiseHandshake {
   }
 
   private void restore(NoiseSymmetricState saved, byte[] savedRe, byte[] savedRs) {
+    ss.wipe(); // what the refused message made (ck from its DHs) is not left behind
     ss = saved;
     re = savedRe;
     rs = savedRs;
@@ -394,6 +409,7 @@ public final class NoiseHandshake {
    * the handshake's keys are dropped afterwards.
    */
   public SessionKeys split() {
+    requireUsable("split");
     if (state != State.COMPLETE) {
       throw new IllegalStateException("BUG: split in state " + state);
     }
@@ -404,12 +420,51 @@ public final class NoiseHandshake {
     Arrays.fill(keys[0], (byte) 0);
     Arrays.fill(keys[1], (byte) 0);
     state = State.SPLIT;
-    ss = null;
-    if (ePrivate != null) { // an X recipient never had one
-      Arrays.fill(ePrivate, (byte) 0);
-      ePrivate = null;
-    }
+    destroy(); // ephemeral key, ck, h, k, resumption secret: the session keys are all that is left
     return role == Role.INITIATOR ? new SessionKeys(i2r, r2i, h) : new SessionKeys(r2i, i2r, h);
+  }
+
+  /**
+   * Zeroes every secret this handshake holds: the ephemeral private key, ck, h, the cipher state's k and the
+   * resumption secret (not the static private key, which is the identity's). Call it when the handshake is
+   * dropped without {@link #split()} (replaced, refused, timed out, its owner closed); split ends in it.
+   * Afterwards {@link #writeMessage}, {@link #readMessage}, {@link #split}, {@link #handshakeHash} and
+   * {@link #resumptionSecret} throw {@link IllegalStateException}; {@link #state()} still tells how far it
+   * got. Idempotent.
+   */
+  public void destroy() {
+    if (destroyed) {
+      return;
+    }
+    destroyed = true;
+    if (ePrivate != null) { // an X recipient never had one; nor has a handshake before its first write
+      Arrays.fill(ePrivate, (byte) 0);
+    }
+    if (fixedEphemeral != null) {
+      Arrays.fill(fixedEphemeral, (byte) 0);
+    }
+    ss.wipe();
+    if (resumptionSecret != null) {
+      Arrays.fill(resumptionSecret, (byte) 0);
+    }
+  }
+
+  /** True once {@link #destroy()} (or {@link #split()}) wiped the secrets. */
+  public boolean isDestroyed() {
+    return destroyed;
+  }
+
+  /** Test hook: every secret array this handshake holds is all zero (or was never made). */
+  boolean secretsWiped() {
+    return (ePrivate == null || NoiseSymmetricState.allZero(ePrivate)) && ss.wiped()
+        && (resumptionSecret == null || NoiseSymmetricState.allZero(resumptionSecret));
+  }
+
+  private void requireUsable(String what) {
+    if (destroyed) {
+      throw new IllegalStateException("BUG: " + what + " on a handshake already "
+          + (state == State.SPLIT ? "split" : "destroyed"));
+    }
   }
 
   /**
@@ -419,15 +474,23 @@ public final class NoiseHandshake {
    * Null before then and for other patterns.
    */
   public byte[] resumptionSecret() {
+    requireUsable("resumptionSecret");
     return resumptionSecret == null ? null : resumptionSecret.clone();
   }
 
   /** The handshake hash h so far (after completion: the channel-binding value). */
   public byte[] handshakeHash() {
-    if (ss == null) {
-      throw new IllegalStateException("BUG: handshake already split");
-    }
+    requireUsable("handshakeHash");
     return ss.handshakeHash();
+  }
+
+  /** MixKey(DH output), then the output is zeroed: ck holds what it contributed. */
+  private void mixDh(byte[] dh) {
+    try {
+      ss.mixKey(dh);
+    } finally {
+      Arrays.fill(dh, (byte) 0);
+    }
   }
 
   private byte[] writeEphemeral() throws InvalidKeyException {

@@ -38,8 +38,34 @@ final class NoiseSymmetricState {
 
   void mixKey(byte[] ikm) {
     byte[][] out = hkdf2(ck, ikm);
+    Arrays.fill(ck, (byte) 0);
     ck = out[0];
     cs.initializeKey(out[1]); // HASHLEN == 32 == key length: no truncation needed
+    Arrays.fill(out[1], (byte) 0);
+  }
+
+  /**
+   * Zeroes ck, h and the cipher state's k: the handshake ended (split) or was dropped. h is wiped too: it is
+   * not a key, but it hashes the prologue, which a secret room derives from its secret (RoomId), so with the
+   * transcript it would let a guess of that secret be tested offline.
+   */
+  void wipe() {
+    Arrays.fill(ck, (byte) 0);
+    Arrays.fill(h, (byte) 0);
+    cs.wipe();
+  }
+
+  /** True when ck, h and k are all zero. */
+  boolean wiped() {
+    return allZero(ck) && allZero(h) && cs.wiped();
+  }
+
+  static boolean allZero(byte[] b) {
+    int or = 0;
+    for (byte x : b) {
+      or |= x;
+    }
+    return or == 0;
   }
 
   void mixHash(byte[] data) {
@@ -68,7 +94,9 @@ final class NoiseSymmetricState {
 
   /** A secret exported from the chaining key under {@code label} (HKDF(ck, label)'s first output): not a key of the handshake. */
   byte[] export(byte[] label) {
-    return hkdf2(ck, label)[0];
+    byte[][] out = hkdf2(ck, label);
+    Arrays.fill(out[1], (byte) 0);
+    return out[0];
   }
 
   /** Split(): the initiator-to-responder key first, then the responder-to-initiator key. */
@@ -83,6 +111,8 @@ final class NoiseSymmetricState {
     byte[] in2 = Arrays.copyOf(out1, out1.length + 1);
     in2[out1.length] = 2;
     byte[] out2 = hmac(tempKey, in2);
+    Arrays.fill(tempKey, (byte) 0);
+    Arrays.fill(in2, (byte) 0);
     return new byte[][] {out1, out2};
   }
 

@@ -157,6 +157,7 @@ public final class SecureChannel {
     if (!initiator) {
       throw new IllegalStateException("BUG: the responder does not start a handshake");
     }
+    drop(handshake); // a restart: the handshake it replaces is never completed
     handshake = NoiseHandshake.initiator(identity, prologue, suite);
     confirmed = false;
     lastSent = new Outgoing(1, handshake.writeMessage(new byte[MESSAGE1_PADDING]));
@@ -184,7 +185,14 @@ public final class SecureChannel {
     }
     if (initiator && number == 2 && handshake != null && handshake.isMyTurn() == false) {
       HandshakePayload payload = HandshakePayload.decode(handshake.readMessage(bytes));
-      accept(handshake, payload);
+      try {
+        accept(handshake, payload);
+      } catch (HandshakeException refused) {
+        // Message 2 was read: nothing can complete this handshake now. It stays (message 1 is still what a
+        // retransmission sends, as before), its secrets do not.
+        handshake.destroy();
+        throw refused;
+      }
       lastSent = new Outgoing(3, handshake.writeMessage(HandshakePayload.of(identity, nick).encode()));
       establish(handshake, nowNanos);
       handshake = null;
@@ -215,12 +223,20 @@ public final class SecureChannel {
       }
     }
     NoiseHandshake next = NoiseHandshake.responder(identity, prologue, suite);
-    next.readMessage(bytes); // its payload is the padding: hashed into the handshake, otherwise ignored
-    Answered answered = new Answered(next, bytes.clone(),
-      new Outgoing(2, next.writeMessage(HandshakePayload.of(identity, nick).encode())), nowNanos);
+    Answered answered;
+    try {
+      next.readMessage(bytes); // its payload is the padding: hashed into the handshake, otherwise ignored
+      answered = new Answered(next, bytes.clone(),
+        new Outgoing(2, next.writeMessage(HandshakePayload.of(identity, nick).encode())), nowNanos);
+    } catch (HandshakeException | RuntimeException e) {
+      next.destroy(); // a message 1 we cannot answer: the handshake begun for it goes with it
+      throw e;
+    }
     if (inProgress == null || nowNanos - inProgress.startedAt() > RESPONDER_HANDSHAKE_TIMEOUT_NANOS) {
+      drop(inProgress); // too old to complete: replaced
       inProgress = answered;
     } else {
+      drop(challenger);
       challenger = answered;
     }
     return answered.message2();
@@ -249,10 +265,12 @@ public final class SecureChannel {
         accept(candidate.noise(), HandshakePayload.decode(plain));
       } catch (HandshakeException refused) {
         // Only this handshake is spent: a stranger that completed the one it started cuts no other.
+        candidate.noise().destroy();
         inProgress = inProgress == candidate ? null : inProgress;
         challenger = challenger == candidate ? null : challenger;
         throw refused;
       }
+      drop(inProgress == candidate ? challenger : inProgress); // the other slot's handshake lost
       inProgress = null;
       challenger = null;
       completed = candidate;
@@ -344,11 +362,52 @@ public final class SecureChannel {
   }
 
   /**
-   * Wipes the transport keys ({@link TransportCipher#destroy()}): the session this channel secured ended (the
+   * Wipes the transport keys ({@link TransportCipher#destroy()}) and every handshake under way
+   * ({@link NoiseHandshake#destroy()}), which are dropped: the session this channel secured ended (the
    * peer left or was cut off, the node stops, a new channel replaces this one). The channel is not
-   * established any more: {@link #open} refuses every packet, {@link #seal} is a bug. Idempotent.
+   * established any more: {@link #open} refuses every packet, {@link #seal} is a bug, and a message 2 or 3
+   * of a handshake begun before completes nothing. Idempotent.
    */
   public void destroy() {
+    drop(handshake);
+    handshake = null;
+    drop(inProgress);
+    inProgress = null;
+    drop(challenger);
+    challenger = null;
+    destroyKeys();
+  }
+
+  /** Wipes a handshake dropped without {@link NoiseHandshake#split()}: null or already split changes nothing. */
+  private static void drop(NoiseHandshake noise) {
+    if (noise != null) {
+      noise.destroy();
+    }
+  }
+
+  private static void drop(Answered answered) {
+    if (answered != null) {
+      answered.noise().destroy();
+    }
+  }
+
+  /** Test hook: the initiator's handshake under way, or null. */
+  NoiseHandshake initiatorHandshake() {
+    return handshake;
+  }
+
+  /** Test hook: the responder's handshakes under way, the one in progress first (null slots left out). */
+  java.util.List<NoiseHandshake> responderHandshakes() {
+    java.util.List<NoiseHandshake> out = new java.util.ArrayList<>();
+    for (Answered a : new Answered[] {inProgress, challenger}) {
+      if (a != null) {
+        out.add(a.noise());
+      }
+    }
+    return out;
+  }
+
+  private void destroyKeys() {
     if (keys != null) {
       keys.send().destroy();
       keys.receive().destroy();
@@ -358,7 +417,7 @@ public final class SecureChannel {
   }
 
   private void establish(NoiseHandshake from, long nowNanos) {
-    destroy(); // a new handshake's keys replace the old ones, which nothing opens or seals again
+    destroyKeys(); // a new handshake's keys replace the old ones, which nothing opens or seals again
     keys = from.split();
     replay = new ReplayWindow();
     handshakesCompleted++;

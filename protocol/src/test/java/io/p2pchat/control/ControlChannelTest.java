@@ -498,6 +498,53 @@ class ControlChannelTest {
   }
 
   /**
+   * The handshake of every initiation the client drops without completing it is wiped (NoiseHandshake.destroy):
+   * the ones not taken when another's response completes the attempt, the oldest when a fourth is sent, the
+   * ones of an attempt restarted, and the ones under way on close.
+   */
+  @Test
+  void initiationsNotTakenAreWipedWhenOneCompletesAndOnClose() {
+    Net net = new Net(CipherSuite.AES_GCM);
+    var cookie = assertInstanceOf(ControlServer.Event.Reply.class, net.toServer(net.client.start(net.nowNanos)));
+    assertInstanceOf(ControlClient.Event.Send.class, net.toClient(cookie.datagram()));
+    net.nowMillis++;
+    net.client.retransmit(net.nowNanos);
+    net.nowMillis++;
+    net.client.retransmit(net.nowNanos);
+    java.util.List<io.p2pchat.crypto.NoiseHandshake> three = net.client.initiationHandshakes();
+    assertEquals(ControlClient.REMEMBERED_INITIATIONS, three.size());
+    net.nowMillis++;
+    net.client.retransmit(net.nowNanos); // a fourth: the first is forgotten
+    assertTrue(three.get(0).isDestroyed(), "the oldest initiation, no longer remembered");
+    assertFalse(three.get(1).isDestroyed());
+    var accepted = assertInstanceOf(ControlServer.Event.Accepted.class, net.toServer(net.client.retransmit(net.nowNanos)));
+    java.util.List<io.p2pchat.crypto.NoiseHandshake> remembered = net.client.initiationHandshakes();
+    assertTrue(three.get(1).isDestroyed(), "forgotten when the fifth was sent");
+    assertInstanceOf(ControlClient.Event.Established.class, net.toClient(accepted.response()));
+    for (var hs : remembered) {
+      assertTrue(hs.isDestroyed(), "split (the one taken) or wiped (the others): none outlives the attempt");
+    }
+    assertTrue(net.client.initiationHandshakes().isEmpty());
+
+    // An attempt restarted, then the client closed, with initiations under way.
+    net.nowMillis++;
+    net.client.start(net.nowNanos); // under the fresh cookie: an initiation at once
+    java.util.List<io.p2pchat.crypto.NoiseHandshake> restarted = net.client.initiationHandshakes();
+    assertEquals(1, restarted.size());
+    net.nowMillis++;
+    net.client.start(net.nowNanos);
+    assertTrue(restarted.get(0).isDestroyed(), "the initiation of the attempt restarted");
+    net.nowMillis++;
+    net.client.retransmit(net.nowNanos);
+    java.util.List<io.p2pchat.crypto.NoiseHandshake> open = net.client.initiationHandshakes();
+    assertEquals(2, open.size());
+    net.client.close("the node stops");
+    for (var hs : open) {
+      assertTrue(hs.isDestroyed(), "under way when the client closed");
+    }
+  }
+
+  /**
    * A session keeps its keys in its own fields (issue 18: two cipher objects less a client on a rendezvous): the
    * handshake's ciphers are left destroyed when it takes their keys, so no second copy outlives the session, and a
    * closed session's keys are wiped: it seals nothing more.

@@ -295,6 +295,8 @@ class NoiseHandshakeTest {
     }
     assertThrows(HandshakeException.class, () -> i.readMessage(java.util.Arrays.copyOf(m2, m2.length - 1)));
     assertThrows(HandshakeException.class, () -> i.readMessage(new byte[10]));
+    // A failed read does not destroy the handshake (the genuine message still completes it), nor wipe what it needs.
+    assertFalse(i.isDestroyed() || i.secretsWiped());
     i.readMessage(m2); // the forgeries left the state untouched
     byte[] m3 = i.writeMessage(HandshakePayload.of(alice, "alice").encode());
     for (int bit = 0; bit < m3.length * 8; bit++) {
@@ -339,5 +341,92 @@ class NoiseHandshakeTest {
     r.readMessage(new byte[32]); // ephemeral u = 0: a low-order point
     assertThrows(HandshakeException.class, () -> r.writeMessage(new byte[0]));
     assertEquals(NoiseHandshake.State.FAILED, r.state());
+  }
+
+  /**
+   * A handshake dropped half-way (XX after message 2, IK's responder after message 2, which also holds the
+   * resumption secret) has its ephemeral key, ck, h and k zeroed by destroy(), and every use after it is a bug.
+   */
+  @ParameterizedTest
+  @EnumSource(CipherSuite.class)
+  void aHandshakeDestroyedMidWayHasItsSecretsZeroedAndRefusesEveryUse(CipherSuite suite) throws Exception {
+    NodeIdentity alice = NodeIdentity.generate();
+    NodeIdentity bob = NodeIdentity.generate();
+    byte[] prologue = RoomId.of("lobby", "secret").prologue();
+    NoiseHandshake i = NoiseHandshake.initiator(alice, prologue, suite);
+    NoiseHandshake r = NoiseHandshake.responder(bob, prologue, suite);
+    r.readMessage(i.writeMessage(new byte[0]));
+    i.readMessage(r.writeMessage(new byte[0]));
+    NoiseHandshake ikServer = NoiseHandshake.ikResponder(bob, prologue, suite);
+    NoiseHandshake ikClient = NoiseHandshake.ikInitiator(alice, bob.staticPublicKey(), prologue, suite);
+    ikServer.readMessage(ikClient.writeMessage(new byte[0]));
+    ikServer.writeMessage(new byte[0]);
+    for (NoiseHandshake hs : new NoiseHandshake[] {i, r, ikServer, ikClient}) {
+      assertFalse(hs.secretsWiped(), hs.role() + " " + hs.pattern() + " holds its ephemeral key and ck");
+      assertFalse(hs.isDestroyed());
+      hs.destroy();
+      assertTrue(hs.secretsWiped(), hs.role() + " " + hs.pattern() + ": ephemeral key, ck, h, k all zero");
+      assertTrue(hs.isDestroyed());
+      hs.destroy(); // idempotent
+      assertTrue(hs.secretsWiped());
+      assertThrows(IllegalStateException.class, () -> hs.writeMessage(new byte[0]));
+      assertThrows(IllegalStateException.class, hs::split);
+      assertThrows(IllegalStateException.class, hs::handshakeHash);
+      assertThrows(IllegalStateException.class, hs::resumptionSecret);
+    }
+    assertEquals(NoiseHandshake.State.READ, r.state(), "state() still tells how far it got");
+    assertThrows(IllegalStateException.class, () -> r.readMessage(new byte[64]), "its turn to read, but destroyed");
+    assertThrows(IllegalStateException.class, () -> ikClient.readMessage(new byte[64]));
+  }
+
+  /** split() ends in destroy(): the session keys are all that is left of a completed handshake. */
+  @ParameterizedTest
+  @EnumSource(NoiseHandshake.Pattern.class)
+  void splitLeavesTheHandshakeDestroyed(NoiseHandshake.Pattern pattern) throws Exception {
+    NodeIdentity alice = NodeIdentity.generate();
+    NodeIdentity bob = NodeIdentity.generate();
+    byte[] prologue = RoomId.of("lobby", null).prologue();
+    CipherSuite suite = CipherSuite.AES_GCM;
+    NoiseHandshake[] hs = switch (pattern) {
+      case XX -> handshake(alice, prologue, bob, prologue, suite);
+      case IK -> new NoiseHandshake[] {NoiseHandshake.ikInitiator(alice, bob.staticPublicKey(), prologue, suite),
+          NoiseHandshake.ikResponder(bob, prologue, suite)};
+      case X -> new NoiseHandshake[] {NoiseHandshake.xInitiator(alice, bob.staticPublicKey(), prologue, suite),
+          NoiseHandshake.xResponder(bob, prologue, suite)};
+    };
+    if (pattern != NoiseHandshake.Pattern.XX) {
+      hs[1].readMessage(hs[0].writeMessage(new byte[0]));
+      if (pattern == NoiseHandshake.Pattern.IK) {
+        hs[0].readMessage(hs[1].writeMessage(new byte[0]));
+      }
+    }
+    for (NoiseHandshake h : hs) {
+      assertTrue(h.isComplete());
+      assertFalse(h.secretsWiped());
+      h.split();
+      assertTrue(h.isDestroyed(), pattern + " " + h.role());
+      assertTrue(h.secretsWiped(), pattern + " " + h.role() + ": nothing left behind by split");
+      assertEquals(NoiseHandshake.State.SPLIT, h.state());
+      assertThrows(IllegalStateException.class, h::split);
+      assertThrows(IllegalStateException.class, h::resumptionSecret);
+      h.destroy(); // a caller that destroys whatever it drops may meet a split one: nothing happens
+    }
+  }
+
+  /** A write that fails (a low-order peer key) leaves the handshake FAILED and wiped: nothing can complete it. */
+  @Test
+  void aWriteThatFailsWipesTheHandshake() throws Exception {
+    NodeIdentity alice = NodeIdentity.generate();
+    byte[] prologue = RoomId.of("lobby", null).prologue();
+    NoiseHandshake r = NoiseHandshake.responder(alice, prologue, CipherSuite.CHACHA20_POLY1305);
+    r.readMessage(new byte[32]); // ephemeral u = 0: a low-order point
+    assertThrows(HandshakeException.class, () -> r.writeMessage(new byte[0])); // after its own ephemeral was made
+    NoiseHandshake ik = NoiseHandshake.ikInitiator(alice, new byte[32], prologue, CipherSuite.AES_GCM);
+    assertThrows(HandshakeException.class, () -> ik.writeMessage(new byte[0]));
+    for (NoiseHandshake hs : new NoiseHandshake[] {r, ik}) {
+      assertEquals(NoiseHandshake.State.FAILED, hs.state());
+      assertTrue(hs.isDestroyed(), hs.pattern() + " FAILED destroys itself");
+      assertTrue(hs.secretsWiped(), hs.pattern() + ": its ephemeral key and ck are zero");
+    }
   }
 }

@@ -153,4 +153,67 @@ class SecureChannelTest {
     assertThrows(javax.crypto.AEADBadTagException.class, () -> bob.open(1, new byte[64], 0, 16, 64, new byte[64]),
         "a packet for a destroyed channel is refused like one before any handshake");
   }
+
+  /**
+   * Every handshake the channel drops without completing it is wiped (NoiseHandshake.destroy): the initiator's
+   * when it starts again, when the peer is refused after message 2, when the channel is destroyed; the
+   * responder's in-progress one that gave way after its timeout, a challenger replaced, the slot that lost to
+   * the one a message 3 completed, a stranger refused after message 3, the ones under way when destroyed.
+   */
+  @Test
+  void handshakesReplacedRefusedOrLeftBehindAreWiped() throws Exception {
+    SecureChannel alice = alice();
+    alice.start();
+    NoiseHandshake restarted = alice.initiatorHandshake();
+    byte[] message1 = alice.start().bytes();
+    assertTrue(restarted.isDestroyed() && restarted.secretsWiped(), "alice's handshake replaced by a new start");
+    NoiseHandshake current = alice.initiatorHandshake();
+    SecureChannel.Outgoing message2 = bob.onHandshake(1, message1, NOW);
+    NoiseHandshake bobsForAlice = bob.responderHandshakes().get(0);
+    bob.onHandshake(1, forgedMessage1(), NOW + 1);
+    NoiseHandshake firstChallenger = bob.responderHandshakes().get(1);
+    bob.onHandshake(1, forgedMessage1(), NOW + 2);
+    assertTrue(firstChallenger.isDestroyed() && firstChallenger.secretsWiped(), "a challenger replaced");
+    NoiseHandshake lastChallenger = bob.responderHandshakes().get(1);
+    bob.onHandshake(3, message3(alice, message2), NOW + 3);
+    assertTrue(bob.isEstablished());
+    assertTrue(current.isDestroyed() && bobsForAlice.isDestroyed(), "split, both sides");
+    assertTrue(lastChallenger.isDestroyed() && lastChallenger.secretsWiped(), "the challenger that lost");
+    assertTrue(bob.responderHandshakes().isEmpty());
+
+    SecureChannel stale = alice();
+    bob.onHandshake(1, stale.start().bytes(), NOW + 4);
+    NoiseHandshake old = bob.responderHandshakes().get(0);
+    bob.onHandshake(1, forgedMessage1(), NOW + 5 + SecureChannel.RESPONDER_HANDSHAKE_TIMEOUT_NANOS);
+    assertTrue(old.isDestroyed() && old.secretsWiped(), "the in-progress handshake that gave way after its timeout");
+    SecureChannel mallory = initiator(malloryKey, "alice");
+    SecureChannel.Outgoing toMallory = bob.onHandshake(1, mallory.start().bytes(), NOW + 6 + SecureChannel.RESPONDER_HANDSHAKE_TIMEOUT_NANOS);
+    NoiseHandshake bobsForMallory = bob.responderHandshakes().get(1);
+    byte[] malloryMessage3 = message3(mallory, toMallory);
+    assertThrows(HandshakeException.class, () -> bob.onHandshake(3, malloryMessage3, NOW + 7));
+    assertTrue(bobsForMallory.isDestroyed() && bobsForMallory.secretsWiped(), "a stranger refused after message 3");
+    NoiseHandshake underWay = bob.responderHandshakes().get(0);
+    bob.destroy();
+    assertTrue(underWay.isDestroyed() && underWay.secretsWiped(), "under way when the channel was destroyed");
+    assertTrue(bob.responderHandshakes().isEmpty());
+
+    SecureChannel refusing = new SecureChannel(aliceKey, "alice", "bob", PROLOGUE, CipherSuite.CHACHA20_POLY1305,
+      true, payload -> false);
+    SecureChannel.Outgoing first = refusing.start();
+    SecureChannel bob2 = new SecureChannel(bobKey, "bob", "alice", PROLOGUE, CipherSuite.CHACHA20_POLY1305, false,
+      payload -> true);
+    byte[] answer = bob2.onHandshake(1, first.bytes(), NOW).bytes();
+    assertThrows(HandshakeException.class, () -> refusing.onHandshake(2, answer, NOW));
+    NoiseHandshake refused = refusing.initiatorHandshake();
+    assertTrue(refused.isDestroyed() && refused.secretsWiped(), "the initiator's handshake with a refused peer");
+    assertArrayEquals(first.bytes(), refusing.retransmission().bytes(), "message 1 is still what it sends again");
+    assertEquals(null, refusing.onHandshake(2, answer, NOW + 1), "a second message 2 is still ignored");
+
+    SecureChannel leaving = alice();
+    leaving.start();
+    NoiseHandshake mine = leaving.initiatorHandshake();
+    leaving.destroy();
+    assertTrue(mine.isDestroyed() && mine.secretsWiped(), "the initiator's handshake when the channel is destroyed");
+    assertEquals(null, leaving.retransmission());
+  }
 }
