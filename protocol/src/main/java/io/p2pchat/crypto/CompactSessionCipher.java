@@ -24,6 +24,8 @@ import javax.crypto.AEADBadTagException;
 public abstract class CompactSessionCipher extends CompactReplayWindow {
   /** Counters a direction may use under its one key: one {@link TransportCipher} key epoch, 2^20. */
   public static final long MAX_COUNTERS = 1L << TransportCipher.EPOCH_BITS;
+  /** The suites by ordinal, once: {@code values()} makes a new array at each call, and every message asks. */
+  private static final CipherSuite[] SUITES = CipherSuite.values();
 
   /** Null once destroyed. */
   private byte[] sendKey;
@@ -49,7 +51,7 @@ public abstract class CompactSessionCipher extends CompactReplayWindow {
 
   /** The cipher suite of both directions. */
   public CipherSuite suite() {
-    return CipherSuite.values()[suite];
+    return SUITES[suite];
   }
 
   /** The counter the next {@link #encryptNext} uses: write it into the header first. */

@@ -200,9 +200,10 @@ final class Registry {
   private void indexAddress(Registration r) {
     byAddress.put(r.address, r);
     if (!StreamEndpoint.is(r.address)) {
-      int[] count = perHost.get(r.address.networkKey());
+      long host = r.address.networkKey();
+      int[] count = perHost.get(host);
       if (count == null) {
-        perHost.put(r.address.networkKey(), new int[] {1});
+        perHost.put(host, new int[] {1});
       } else {
         count[0]++;
       }
