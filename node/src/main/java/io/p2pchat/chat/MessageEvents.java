@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
@@ -18,7 +17,8 @@ import java.util.List;
  *
  * <p>Each event's body is built once and shared: the object published on the per-message address is
  * the very object the batch carries. Neither is changed once handed here (the event bus copies a
- * {@code JsonObject} for each local consumer, and encodes it for a remote one).
+ * {@code JsonObject} for each local consumer, and encodes it for a remote one); it is an {@link EventBody}, whose
+ * copies share its fields until a consumer changes its own.
  *
  * <p>The per-message form is published only when {@code perMessage} is true: the node's
  * {@code events.perMessage} key (default true), or a front end of the node's own (console, web UI)
@@ -41,8 +41,13 @@ final class MessageEvents {
   private static final DeliveryOptions EVENT = new DeliveryOptions();
   /** Options of the in-process batches ({@link LocalEventBatch}): never beyond this Vert.x instance. */
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
-  /** {@code HashMap}'s default load factor: a table holds this fraction of its slots before it doubles. */
-  private static final float LOAD_FACTOR = 0.75f;
+  /**
+   * The fields of each event, in the order they are listed (and encoded); an optional one last, left out by the
+   * body's size ({@link EventBody}: one array per shape, shared by every body of it).
+   */
+  private static final String[] SENT_FIELDS = {"id", "text", "ts", "to"};
+  private static final String[] DELIVERED_FIELDS = {"id", "peer"};
+  private static final String[] RECEIVED_FIELDS = {"id", "from", "text", "ts", "to"};
 
   /**
    * One kind of per-message event: its address, its batched form's address, the batch's in-process form's
@@ -85,36 +90,19 @@ final class MessageEvents {
     this.received = new Kind(addresses.received(), addresses.receivedBatch(), addresses.receivedLocal());
   }
 
-  /** {@code chat.sent} {@code {"id", "to"?, "text", "ts"}}. */
+  /** {@code chat.sent} {@code {"id", "text", "ts", "to"?}}. */
   void sent(String id, String to, String text, long ts) {
-    JsonObject body = body(to == null ? 3 : 4).put("id", id).put("text", text).put("ts", ts);
-    if (to != null) {
-      body.put("to", to);
-    }
-    emit(sent, body);
+    emit(sent, new EventBody(SENT_FIELDS, new Object[]{id, text, ts, to}, to == null ? 3 : 4));
   }
 
   /** {@code chat.delivered} {@code {"id", "peer"}}. */
   void delivered(String id, String peer) {
-    emit(delivered, body(2).put("id", id).put("peer", peer));
+    emit(delivered, new EventBody(DELIVERED_FIELDS, new Object[]{id, peer}, 2));
   }
 
-  /** {@code chat.received} {@code {"id", "from", "to"?, "text", "ts"}} ({@code to}: ours, for a direct message). */
+  /** {@code chat.received} {@code {"id", "from", "text", "ts", "to"?}} ({@code to}: ours, for a direct message). */
   void received(String id, String from, String to, String text, long ts) {
-    JsonObject body = body(to == null ? 4 : 5).put("id", id).put("from", from).put("text", text).put("ts", ts);
-    if (to != null) {
-      body.put("to", to);
-    }
-    emit(received, body);
-  }
-
-  /**
-   * An empty body for {@code fields} fields, its map's table allocated once at the size they need (a table of
-   * 4 or 8 slots, where a {@code new JsonObject()}'s grows to 16 at its first field: ~32-48 B less per event,
-   * two or three events per message). The same {@code LinkedHashMap} as the default: fields keep their order.
-   */
-  private static JsonObject body(int fields) {
-    return new JsonObject(new LinkedHashMap<>((int) Math.ceil(fields / LOAD_FACTOR)));
+    emit(received, new EventBody(RECEIVED_FIELDS, new Object[]{id, from, text, ts, to}, to == null ? 4 : 5));
   }
 
   private void emit(Kind kind, JsonObject body) {
