@@ -187,7 +187,9 @@ class HistoryStoreTest {
   @Test
   void textsOfEveryKindComeBackUnchanged() throws Exception {
     String[] texts = {"he said \"hi\" \\ back", "line one\nline two\ttab\r", "bell \u0007 nul \u0000 del \u007f",
-      "héllo wörld ça", "emoji 😀 and 中文", "</script>", "", "ü".repeat(32_768)}; // the last: 64 KiB of UTF-8
+      "héllo wörld ça", "emoji 😀 and 中文", "</script>", "", "ü".repeat(32_768), // 64 KiB of UTF-8
+      "ascii ".repeat(200) + "end", "short ascii after a long one", // the writer's reused ASCII buffer grows, then serves less
+      "\u0141\u0100 low bytes 'A' and NUL: not ASCII"}; // a char whose low byte alone would pass for ASCII
     try (HistoryStore store = HistoryStore.open(dir, new HistoryOptions())) {
       for (int i = 0; i < texts.length; i++) {
         store.append(new HistoryEntry("x-" + i, Direction.IN, "bob \"the\" builder", "bob \"the\" builder", null,
