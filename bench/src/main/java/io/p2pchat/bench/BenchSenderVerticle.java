@@ -59,13 +59,6 @@ public class BenchSenderVerticle extends VerticleBase {
   private static final int MIN_RTT_RATE = 10;
 
   private BenchPlan plan;
-  private int rttRate;
-  private long floodCpuStart;
-  private long floodJitStart;
-  /** This JVM's allocation and GC counters when the measured flood (then the round trips) started. */
-  private JvmCounters phaseStart;
-  /** The node's counters when the measured flood started. */
-  private JsonObject floodStats;
   private ChatAddresses addresses;
   private final HeapSampler heap = new HeapSampler();
   private Flood flood;
@@ -108,49 +101,18 @@ public class BenchSenderVerticle extends VerticleBase {
       })
       .compose(v -> warmUp(new JsonObject().put("messages", 0L).put("delivered", 0L).put("failed", 0L)
           .put("rounds", 0).put("nextSeq", 0L).put("nextRttSeq", 0L), System.nanoTime()))
-      .compose(warmup -> nodeStats().map(stats -> {
-        floodStats = stats;
-        return warmup;
-      }))
       .compose(warmup -> {
         result.put("warmup", warmup);
-        // Ordered before the flood on the stream: the echo driver's CPU clock starts with it.
-        vertx.eventBus().request(addresses.send(),
-          new JsonObject().put("text", BenchText.make(BenchText.MARK, 0, 1)).put("to", plan.peer()));
-        floodCpuStart = HeapSampler.processCpuNanos();
-        floodJitStart = HeapSampler.compileMillis();
-        phaseStart = JvmCounters.now();
-        flood = new Flood(vertx, addresses, plan.peer(), plan.size(), plan.window(), plan.batch(), warmup.getLong("nextSeq"),
-          plan.messages(), TimeUnit.MILLISECONDS.toNanos(plan.millis()));
-        return flood.run();
+        return floodRound(warmup.getLong("nextSeq"), plan.messages(), plan.millis());
       })
-      .compose(measured -> nodeStats().map(stats -> measured
-        .put("datagramsOut", stats.getLong("datagramsOut") - floodStats.getLong("datagramsOut"))
-        .put("datagramsIn", stats.getLong("datagramsIn") - floodStats.getLong("datagramsIn"))))
       .compose(measured -> {
-        flood = null;
-        result.put("flood", measured.put("cpuMicros", (HeapSampler.processCpuNanos() - floodCpuStart) / 1000)
-          .put("jitMillis", HeapSampler.compileMillis() - floodJitStart).put("jvm", phaseStart.since()));
-        rttRate = rttRateAfter(measured);
-        return askEcho(BenchText.END, measured.getLong("nextSeq"), BenchText.END_ACK);
-      })
-      .compose(answer -> {
-        // "e<count> <outOfOrder> <cpuMicros> <allocatedBytes> <gcCount> <gcMillis> <gcMaxMillis>"
-        String[] parts = answer.substring(1).split(" ");
-        result.put("receiver", new JsonObject()
-          .put("count", Long.parseLong(parts[0])).put("outOfOrder", Long.parseLong(parts[1]))
-          .put("cpuMicros", Long.parseLong(parts[2]))
-          .put("jvm", new JsonObject().put("allocatedBytes", Long.parseLong(parts[3]))
-            .put("gcCount", Long.parseLong(parts[4])).put("gcMillis", Long.parseLong(parts[5]))
-            .put("gcMaxMillis", Long.parseLong(parts[6]))));
-        roundTrips = new RoundTrips(vertx, addresses, plan.peer(), plan.size(), rttRate, plan.rttMillis(),
-          plan.rttWarmupMillis(), result.getJsonObject("warmup").getLong("nextRttSeq"));
-        phaseStart = JvmCounters.now();
-        return roundTrips.run();
+        result.put("receiver", measured.remove("receiver"));
+        result.put("flood", measured);
+        return rttRound(rttRateAfter(measured), plan.rttMillis(), plan.rttWarmupMillis(),
+          result.getJsonObject("warmup").getLong("nextRttSeq"));
       })
       .compose(rtt -> {
-        roundTrips = null;
-        result.put("rtt", rtt.put("jvm", phaseStart.since())).put("memory", heap.figures());
+        result.put("rtt", rtt).put("memory", heap.figures());
         return nodeStats();
       })
       .compose(stats -> {
@@ -160,6 +122,59 @@ public class BenchSenderVerticle extends VerticleBase {
       })
       .onSuccess(v -> System.out.println(RESULT + " " + result.encode()))
       .onFailure(e -> System.out.println(ERROR + " " + e.getMessage()));
+  }
+
+  /**
+   * One flood as it is measured, warm-up and measurement alike: the node's counters ({@code punch.stats}), the
+   * mark that starts the echo driver's clock, this JVM's CPU, JIT and allocation counters, the flood, the counters
+   * again, then the echo driver's count and figures ({@code "receiver"}). The warm-up runs these very steps so
+   * that the measured flood runs no code for the first time: when only the measured flood read the JVM's
+   * counters, the classes that loaded then (management beans, GC notifications) cost the compiled code of both
+   * nodes its assumptions, and C2 compiled for 300-470 ms of the sender's measured flood (a tenth of its CPU).
+   *
+   * @return {@code messages, delivered, failed, rejected, seconds, drainSeconds, nextSeq, datagramsOut,
+   *   datagramsIn, cpuMicros, jitMillis, jvm, receiver}
+   */
+  private Future<JsonObject> floodRound(long firstSeq, long messages, long millis) {
+    return nodeStats().compose(before -> {
+        // Ordered before the flood on the stream: the echo driver's CPU clock starts with it.
+        vertx.eventBus().request(addresses.send(),
+          new JsonObject().put("text", BenchText.make(BenchText.MARK, 0, 1)).put("to", plan.peer()));
+        long cpuStart = HeapSampler.processCpuNanos();
+        long jitStart = HeapSampler.compileMillis();
+        JvmCounters start = JvmCounters.now();
+        flood = new Flood(vertx, addresses, plan.peer(), plan.size(), plan.window(), plan.batch(), firstSeq,
+          messages, TimeUnit.MILLISECONDS.toNanos(millis));
+        return flood.run().compose(measured -> nodeStats().map(after -> {
+          flood = null;
+          return measured
+            .put("datagramsOut", after.getLong("datagramsOut") - before.getLong("datagramsOut"))
+            .put("datagramsIn", after.getLong("datagramsIn") - before.getLong("datagramsIn"))
+            .put("cpuMicros", (HeapSampler.processCpuNanos() - cpuStart) / 1000)
+            .put("jitMillis", HeapSampler.compileMillis() - jitStart)
+            .put("jvm", start.since());
+        }));
+      })
+      .compose(measured -> askEcho(BenchText.END, measured.getLong("nextSeq"), BenchText.END_ACK).map(answer -> {
+        // "e<count> <outOfOrder> <cpuMicros> <allocatedBytes> <gcCount> <gcMillis> <gcMaxMillis>"
+        String[] parts = answer.substring(1).split(" ");
+        return measured.put("receiver", new JsonObject()
+          .put("count", Long.parseLong(parts[0])).put("outOfOrder", Long.parseLong(parts[1]))
+          .put("cpuMicros", Long.parseLong(parts[2]))
+          .put("jvm", new JsonObject().put("allocatedBytes", Long.parseLong(parts[3]))
+            .put("gcCount", Long.parseLong(parts[4])).put("gcMillis", Long.parseLong(parts[5]))
+            .put("gcMaxMillis", Long.parseLong(parts[6]))));
+      }));
+  }
+
+  /** Round trips as they are measured, warm-up and measurement alike: with this JVM's counters ({@code "jvm"}). */
+  private Future<JsonObject> rttRound(int rate, long millis, long warmupMillis, long firstSeq) {
+    roundTrips = new RoundTrips(vertx, addresses, plan.peer(), plan.size(), rate, millis, warmupMillis, firstSeq);
+    JvmCounters start = JvmCounters.now();
+    return roundTrips.run().map(rtt -> {
+      roundTrips = null;
+      return rtt.put("jvm", start.since());
+    });
   }
 
   /**
@@ -201,21 +216,15 @@ public class BenchSenderVerticle extends VerticleBase {
 
   /** One warm-up round, a flood then round trips at the rate the flood allows; adds to {@code totals}. */
   private Future<Void> warmUpRound(JsonObject totals) {
-    flood = new Flood(vertx, addresses, plan.peer(), plan.size(), plan.window(), plan.batch(),
-      totals.getLong("nextSeq"), plan.warmupMessages(), TimeUnit.MILLISECONDS.toNanos(WARMUP_FLOOD_MS));
-    return flood.run()
+    return floodRound(totals.getLong("nextSeq"), plan.warmupMessages(), WARMUP_FLOOD_MS)
       .compose(flooded -> {
-        flood = null;
         totals.put("messages", totals.getLong("messages") + flooded.getLong("messages"))
           .put("delivered", totals.getLong("delivered") + flooded.getLong("delivered"))
           .put("failed", totals.getLong("failed") + flooded.getLong("failed"))
           .put("nextSeq", flooded.getLong("nextSeq"));
-        roundTrips = new RoundTrips(vertx, addresses, plan.peer(), plan.size(), rttRateAfter(flooded), WARMUP_RTT_MS, 0,
-          totals.getLong("nextRttSeq"));
-        return roundTrips.run();
+        return rttRound(rttRateAfter(flooded), WARMUP_RTT_MS, 0, totals.getLong("nextRttSeq"));
       })
       .map(trips -> {
-        roundTrips = null;
         totals.put("nextRttSeq", trips.getLong("nextSeq"));
         return null;
       });
