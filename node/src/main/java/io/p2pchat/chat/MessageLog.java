@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The log lines of the chat events of a short interval: one line per conversation and kind that
@@ -28,18 +29,25 @@ final class MessageLog {
 
   private final Map<Key, Group> groups = new LinkedHashMap<>();
   private int pendingIds;
+  /**
+   * The group of the last id added, and its key: a flood adds one id after another to the same group, so the
+   * next id usually goes there without a key made and hashed for it (a {@code Key} per message was ~1 % of a
+   * flooding node's garbage, async-profiler alloc).
+   */
+  private Key lastKey;
+  private Group lastGroup;
 
   /** @param target {@code room NAME} or the peer's nick */
   void sent(String id, String target, int bytes) {
-    add(new Key(Kind.SENT, target, null), id, bytes);
+    add(Kind.SENT, target, null, id, bytes);
   }
 
   void received(String id, String from, boolean direct, int chars) {
-    add(new Key(direct ? Kind.RECEIVED_PRIVATE : Kind.RECEIVED, from, null), id, chars);
+    add(direct ? Kind.RECEIVED_PRIVATE : Kind.RECEIVED, from, null, id, chars);
   }
 
   void failed(String id, String peer, String reason) {
-    add(new Key(Kind.FAILED, peer, reason), id, 0);
+    add(Kind.FAILED, peer, reason, id, 0);
   }
 
   /** Ids added and not written yet. */
@@ -80,11 +88,18 @@ final class MessageLog {
       }
     }
     groups.clear();
+    lastKey = null;
+    lastGroup = null;
     pendingIds = 0;
   }
 
-  private void add(Key key, String id, long amount) {
-    Group g = groups.computeIfAbsent(key, k -> new Group());
+  private void add(Kind kind, String who, String reason, String id, long amount) {
+    Key key = lastKey;
+    if (key == null || key.kind != kind || !Objects.equals(key.who, who) || !Objects.equals(key.reason, reason)) {
+      lastKey = key = new Key(kind, who, reason);
+      lastGroup = groups.computeIfAbsent(key, k -> new Group());
+    }
+    Group g = lastGroup;
     g.ids.add(id);
     g.amount += amount;
     pendingIds++;
