@@ -31,11 +31,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Everything this node keeps about one peer: the introduction, the path machine, the reliable
@@ -126,7 +123,8 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   private long pongOwed = -1;
   private boolean pingWanted;
   private long pingRttNanos = -1;
-  private final Map<Long, OutboundChat> chatsByHandle = new HashMap<>();
+  /** Messages taken and not yet delivered or failed (in the window or the backlog), by stream handle. */
+  private final HandleQueue<OutboundChat> chatsByHandle = new HandleQueue<>();
   private final ArrayDeque<Waiting> backlog = new ArrayDeque<>();
   /**
    * The frames of the DATA packet {@link #flush} is building, one buffer for every packet: it is sealed into the
@@ -220,12 +218,12 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
   void submit(long handle, OutboundChat chat, Verdict verdict, long now) {
     byte[] message = chat.payload();
     if (backlog.isEmpty() && delivery.offer(handle, message, now)) {
-      chatsByHandle.put(handle, chat);
+      chatsByHandle.add(handle, chat);
       verdict.accepted();
     } else if (backlog.size() >= MAX_BACKLOG) {
       verdict.refused("send queue to " + nick + " is full (" + MAX_BACKLOG + " messages waiting)");
     } else {
-      chatsByHandle.put(handle, chat);
+      chatsByHandle.add(handle, chat);
       backlog.add(new Waiting(handle, message, verdict));
     }
   }
@@ -539,9 +537,7 @@ final class PeerSession implements PeerPath.Actions, DeliveryListener, MessageSi
     }
     backlog.clear();
     // By handle: the failures are reported in the order the messages were sent.
-    Map<Long, OutboundChat> outstanding = new TreeMap<>(chatsByHandle);
-    chatsByHandle.clear();
-    outstanding.values().forEach(chat -> host.failed(this, chat, reason));
+    chatsByHandle.drain().forEach(chat -> host.failed(this, chat, reason));
   }
 
   // PeerPath.Actions
