@@ -10,11 +10,7 @@ BENCH_JAR="$ROOT/bench/target/p2pchat-bench.jar"
 # G1's took 40 MiB (NMT, bench node); one event loop does a node's work, so a single-threaded
 # collector costs it little. Most nodes sit idle (a chat window left open), so the heap starts at
 # 24 MiB and grows only when a node is busy; NewRatio=1 lets the young generation grow with it to
-# half the heap (a node at 20,000 messages/s makes ~65 MB/s of short-lived garbage), and SurvivorRatio=4
-# gives each survivor space a sixth of it instead of a tenth: a flood's messages in flight (send window,
-# history queue, events of the turn) outgrew a tenth (jcmd GC.heap_info mid-flood: from-space 99 % full,
-# the overflow promoted at once, the old generation 98 % full of what died soon after) (bench, 4 alternated pairs: 5.1-5.5 -> 3.9-4.3 us of CPU
-# per message, sender + receiver, 297k-315k -> 367k-406k msgs/s; docs/BENCH.md, "Issue 20, step 5"). The JVM's own
+# half the heap (a node at 20,000 messages/s makes ~65 MB/s of short-lived garbage). The JVM's own
 # native allocations (the JIT's arenas after start-up's compiling) are given back to the OS every
 # 10 s. bench (docs/BENCH.md, "Issue 20, step 4"): idle node 146-148 -> 94-101 MiB resident,
 # flooding sender 272-303 -> 165-182 MiB, at the price of twice the young collections in a flood
@@ -26,7 +22,7 @@ BENCH_JAR="$ROOT/bench/target/p2pchat-bench.jar"
 heap_flags() {
   case " $* " in
     *RendezvousVerticle*) echo "${P2PCHAT_JAVA_HEAP:-}" ;;
-    *) echo "${P2PCHAT_JAVA_HEAP:--Xms24m -Xmx112m -XX:NewRatio=1 -XX:SurvivorRatio=4 -XX:+UseSerialGC} $(trim_flag)" ;;
+    *) echo "${P2PCHAT_JAVA_HEAP:--Xms24m -Xmx112m -XX:NewRatio=1 -XX:+UseSerialGC} $(trim_flag)" ;;
   esac
 }
 # -XX:TrimNativeHeapInterval (JDK 17.0.9 and later; an older JVM would refuse to start with it):
