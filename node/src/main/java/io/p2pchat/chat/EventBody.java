@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -35,26 +36,19 @@ import java.util.function.Function;
  */
 final class EventBody extends JsonObject {
 
-  private final Fields fields;
-
   /**
    * The first {@code size} of {@code keys} with {@code values} (the caller's array, kept: never changed after).
    * {@code keys} is one shared array per event shape, never changed; each value a {@code String}, a boxed number,
    * a {@code Boolean} or null.
    */
   EventBody(String[] keys, Object[] values, int size) {
-    this(new Fields(keys, values, size));
-  }
-
-  private EventBody(Fields fields) {
-    super(fields);
-    this.fields = fields;
+    super(new Fields(keys, values, size));
   }
 
   /** A consumer's copy: a plain {@code JsonObject} (what Vert.x's copy is) over a new view of the same fields. */
   @Override
   public JsonObject copy() {
-    return new JsonObject(fields.view());
+    return new JsonObject(((Fields) getMap()).view());
   }
 
   /** As {@link #copy()}: every value is immutable, and a cloner is for values Vert.x does not know. */
@@ -231,12 +225,12 @@ final class EventBody extends JsonObject {
 
       @Override
       public boolean equals(Object o) {
-        return o instanceof Entry<?, ?> e && getKey().equals(e.getKey()) && java.util.Objects.equals(getValue(), e.getValue());
+        return o instanceof Entry<?, ?> e && getKey().equals(e.getKey()) && Objects.equals(getValue(), e.getValue());
       }
 
       @Override
       public int hashCode() {
-        return getKey().hashCode() ^ java.util.Objects.hashCode(getValue());
+        return getKey().hashCode() ^ Objects.hashCode(getValue());
       }
 
       @Override
